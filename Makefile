@@ -1,0 +1,52 @@
+# tradeloop -- the README's commands. Each target installs what it needs on a fresh Debian 12
+# machine (as root, or with sudo) before it builds.
+#
+#   make run     install, build, run the main job (the shadow run) on the embedded defaults
+#   make test    install, build with ASan+UBSan, run every test (ctest)
+#   make build   build only, into build/ (binary: build/tradeloop)
+#   make bench   build, run the benchmarks (one JSON line per figure)
+
+SHELL := /bin/bash
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+DEB_PACKAGES := cmake pkg-config gcc make libcmocka-dev python3
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: all deps build build-asan run test bench clean format
+
+all: build
+
+# Installs only what is missing; apt-get update runs once, and only when something is missing.
+deps:
+	@missing=""; for p in $(DEB_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+build: deps
+	cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
+	cmake --build build -j $(JOBS)
+
+build-asan: deps
+	cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DTL_SANITIZE=ON >/dev/null
+	cmake --build build-asan -j $(JOBS)
+
+run: build
+	./build/tradeloop shadow --symbols BTCUSDT,ETHUSDT --iterations 20 --max-inv 10000 \
+	  --max-total 50000 --edge-threshold 3.0 --fill-rate 0.7 --reject-rate 0.05 --seed 42 --format table
+
+test: build-asan
+	cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  ctest --output-on-failure -j $(JOBS)
+
+bench: build
+	./build/tradeloop bench pipeline --orders 2000000 --json
+
+clean:
+	rm -rf build build-asan
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')

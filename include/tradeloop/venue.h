@@ -1,0 +1,101 @@
+/*
+ * venue.h -- the interface a trading venue implements (exchange, broker, simulator).
+ *
+ * Like SQLite's sqlite3_vfs: a versioned const table of function pointers, the size of the
+ * backend's private state (the dispatcher allocates it, zeroed), capability bits, and a URL
+ * scheme that selects it ("sim://?seed=42&fill_rate=0.7"). src/venue/venue.c is the only caller
+ * through the table: argument checks, statistics and fault injection live there.
+ *
+ * The engine speaks to a venue asynchronously, as to a real exchange: place and cancel only send;
+ * what the venue does (acknowledge, reject, fill, cancel, expire) comes back as reports drained
+ * by poll (the seed's stream_fills). Reports are returned in the order the venue produced them.
+ */
+#ifndef TRADELOOP_VENUE_H
+#define TRADELOOP_VENUE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "clock.h"
+#include "fixed.h"
+#include "order.h"
+
+#define TL_VENUE_OPS_VERSION 1
+
+/* Capability bits. */
+#define TL_VENUE_CAP_LIMIT     (1u << 0) /* LIMIT orders */
+#define TL_VENUE_CAP_MARKET    (1u << 1) /* MARKET orders */
+#define TL_VENUE_CAP_CANCEL    (1u << 2) /* cancel */
+#define TL_VENUE_CAP_SIMULATED (1u << 3) /* no real money: deterministic simulation */
+
+/* An order as sent to a venue. */
+typedef struct tl_venue_order {
+    uint64_t client_seq; /* the engine's id; every report about the order carries it back */
+    char symbol[16];
+    uint8_t side;        /* tl_side */
+    uint8_t type;        /* tl_order_type */
+    tl_fixed price;      /* limit price, or the reference price of a MARKET order */
+    tl_fixed qty;
+    tl_fixed lot_size;   /* the instrument's lot, so partial fills stay on the lot */
+} tl_venue_order;
+
+typedef enum tl_report_type {
+    TL_REPORT_ACCEPTED = 0,   /* venue_seq assigned */
+    TL_REPORT_REJECTED,       /* text says why */
+    TL_REPORT_FILL,           /* trade_id, qty, price, fee */
+    TL_REPORT_CANCELED,       /* cancel done */
+    TL_REPORT_CANCEL_REJECTED, /* cancel refused (already filled, unknown) */
+    TL_REPORT_EXPIRED
+} tl_report_type;
+
+typedef struct tl_venue_report {
+    uint8_t type;        /* tl_report_type */
+    uint64_t client_seq;
+    uint64_t venue_seq;  /* 0 when the venue never accepted the order */
+    int64_t ts_ns;       /* venue time of the event */
+    char trade_id[TL_TRADE_ID_MAX]; /* FILL only */
+    tl_fixed qty;        /* FILL only */
+    tl_fixed price;      /* FILL only */
+    tl_fixed fee;        /* FILL only */
+    char text[48];       /* REJECTED / CANCEL_REJECTED reason, NUL-terminated */
+} tl_venue_report;
+
+/* The venue's view of an order (get_orders). */
+typedef struct tl_venue_order_info {
+    uint64_t client_seq;
+    uint64_t venue_seq;
+    char symbol[16];
+    uint8_t side;
+    uint8_t status; /* tl_order_status as the venue sees it */
+    tl_fixed price, qty, filled_qty;
+} tl_venue_order_info;
+
+/* The venue's view of a position (get_positions). */
+typedef struct tl_venue_position {
+    char symbol[16];
+    tl_fixed qty; /* signed net */
+} tl_venue_position;
+
+typedef struct tl_venue_ops {
+    int version;        /* TL_VENUE_OPS_VERSION */
+    const char *scheme; /* "sim" for sim:// URLs */
+    size_t state_size;  /* bytes of private state the dispatcher allocates (zeroed) */
+    uint32_t caps;      /* TL_VENUE_CAP_* */
+
+    /* Mandatory. url is borrowed; clock is borrowed and outlives the venue. */
+    int (*open)(void *state, const char *url, const tl_clock *clock, tl_err *err);
+    void (*close)(void *state);
+    /* Sends an order. 0 means sent (reports follow), not accepted. */
+    int (*place)(void *state, const tl_venue_order *order, tl_err *err);
+    /* Asks to cancel; a CANCELED or CANCEL_REJECTED report follows. */
+    int (*cancel)(void *state, uint64_t client_seq, tl_err *err);
+    /* Copies up to cap reports that are due by now into out; *n gets the count. Reports not
+     * copied stay queued for the next call. */
+    int (*poll)(void *state, tl_venue_report *out, size_t cap, size_t *n, tl_err *err);
+    /* Optional (NULL): snapshots for reconciliation. *n gets how many exist; at most cap are
+     * copied. */
+    int (*get_orders)(void *state, tl_venue_order_info *out, size_t cap, size_t *n, tl_err *err);
+    int (*get_positions)(void *state, tl_venue_position *out, size_t cap, size_t *n, tl_err *err);
+} tl_venue_ops;
+
+#endif /* TRADELOOP_VENUE_H */

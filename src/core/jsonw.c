@@ -1,0 +1,201 @@
+/* jsonw.c -- see jsonw.h. */
+#include "core/jsonw.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void tl_jw_init(tl_jw *w)
+{
+    memset(w, 0, sizeof(*w));
+    w->first[0] = true;
+}
+
+void tl_jw_free(tl_jw *w)
+{
+    free(w->buf);
+    memset(w, 0, sizeof(*w));
+}
+
+void tl_jw_reset(tl_jw *w)
+{
+    w->len = 0;
+    if (w->buf)
+        w->buf[0] = '\0';
+    w->err = 0;
+    w->depth = 0;
+    w->first[0] = true;
+    w->after_key = false;
+}
+
+static void put(tl_jw *w, const char *s, size_t n)
+{
+    if (w->err)
+        return;
+    if (w->len + n + 1 > w->cap) {
+        size_t cap = w->cap ? w->cap : 256;
+        while (cap < w->len + n + 1)
+            cap *= 2;
+        char *nb = realloc(w->buf, cap);
+        if (!nb) {
+            w->err = TL_ENOMEM;
+            return;
+        }
+        w->buf = nb;
+        w->cap = cap;
+    }
+    memcpy(w->buf + w->len, s, n);
+    w->len += n;
+    w->buf[w->len] = '\0';
+}
+
+/* Comma before every value but the first of its container; none right after a key. */
+static void sep(tl_jw *w)
+{
+    if (w->after_key) {
+        w->after_key = false;
+        return;
+    }
+    if (!w->first[w->depth])
+        put(w, ",", 1);
+    w->first[w->depth] = false;
+}
+
+static void open_container(tl_jw *w, char c)
+{
+    sep(w);
+    put(w, &c, 1);
+    if (w->depth + 1 >= TL_JW_MAX_DEPTH) {
+        w->err = TL_ERANGE;
+        return;
+    }
+    w->depth++;
+    w->first[w->depth] = true;
+}
+
+static void close_container(tl_jw *w, char c)
+{
+    if (w->depth > 0)
+        w->depth--;
+    put(w, &c, 1);
+}
+
+void tl_jw_obj_begin(tl_jw *w)
+{
+    open_container(w, '{');
+}
+
+void tl_jw_obj_end(tl_jw *w)
+{
+    close_container(w, '}');
+}
+
+void tl_jw_arr_begin(tl_jw *w)
+{
+    open_container(w, '[');
+}
+
+void tl_jw_arr_end(tl_jw *w)
+{
+    close_container(w, ']');
+}
+
+static void put_string(tl_jw *w, const char *s)
+{
+    static const char hex[] = "0123456789abcdef";
+    put(w, "\"", 1);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        char esc[7];
+        switch (*p) {
+        case '"': put(w, "\\\"", 2); break;
+        case '\\': put(w, "\\\\", 2); break;
+        case '\n': put(w, "\\n", 2); break;
+        case '\r': put(w, "\\r", 2); break;
+        case '\t': put(w, "\\t", 2); break;
+        default:
+            if (*p < 0x20) {
+                memcpy(esc, "\\u00", 4);
+                esc[4] = hex[*p >> 4];
+                esc[5] = hex[*p & 15];
+                put(w, esc, 6);
+            } else {
+                put(w, (const char *)p, 1);
+            }
+        }
+    }
+    put(w, "\"", 1);
+}
+
+void tl_jw_key(tl_jw *w, const char *key)
+{
+    sep(w);
+    put_string(w, key);
+    put(w, ":", 1);
+    w->after_key = true;
+}
+
+void tl_jw_str(tl_jw *w, const char *s)
+{
+    sep(w);
+    put_string(w, s);
+}
+
+void tl_jw_int(tl_jw *w, int64_t v)
+{
+    char b[24];
+    int n = snprintf(b, sizeof(b), "%" PRId64, v);
+    sep(w);
+    put(w, b, (size_t)n);
+}
+
+void tl_jw_uint(tl_jw *w, uint64_t v)
+{
+    char b[24];
+    int n = snprintf(b, sizeof(b), "%" PRIu64, v);
+    sep(w);
+    put(w, b, (size_t)n);
+}
+
+void tl_jw_fixed(tl_jw *w, tl_fixed v)
+{
+    char b[TL_FIXED_STRLEN];
+    int n = tl_fixed_format(v, b, sizeof(b));
+    sep(w);
+    if (n < 0) {
+        w->err = n;
+        return;
+    }
+    put(w, b, (size_t)n);
+}
+
+void tl_jw_bool(tl_jw *w, bool v)
+{
+    sep(w);
+    put(w, v ? "true" : "false", v ? 4 : 5);
+}
+
+void tl_jw_null(tl_jw *w)
+{
+    sep(w);
+    put(w, "null", 4);
+}
+
+void tl_jw_double(tl_jw *w, double v)
+{
+    if (!isfinite(v)) {
+        tl_jw_null(w);
+        return;
+    }
+    char b[32];
+    int n = snprintf(b, sizeof(b), "%.6g", v);
+    sep(w);
+    put(w, b, (size_t)n);
+}
+
+int tl_jw_finish(tl_jw *w)
+{
+    put(w, "\n", 1);
+    return w->err;
+}
