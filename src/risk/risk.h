@@ -1,0 +1,115 @@
+/*
+ * risk.h -- the runtime risk monitor: pre-trade checks, portfolio limits, a throttle and the
+ * edge-degradation freeze.
+ *
+ * Every refusal carries a reason code from one table (TL_RISK_REASON_MAP) and a line of text, so a
+ * desk can count refusals by cause and read why any one happened. Limits are inclusive: exactly
+ * at a limit is accepted, one tick or lot past it is refused.
+ *
+ * The monitor keeps no pointers into the rest of the engine: the caller passes the instrument, the
+ * position and the portfolio figures it needs, which keeps it pure and testable in isolation.
+ */
+#ifndef TL_RISK_RISK_H
+#define TL_RISK_RISK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "tradeloop/fixed.h"
+#include "tradeloop/instrument.h"
+#include "tradeloop/order.h"
+
+#define TL_RISK_REASON_MAP(X)                                                                      \
+    X(OK, "ok")                                                                                    \
+    X(UNKNOWN_INSTRUMENT, "instrument not known")                                                  \
+    X(BAD_PRICE, "price not positive or off tick")                                                 \
+    X(BAD_QTY, "quantity not positive or off lot")                                                 \
+    X(QTY_BELOW_MIN, "quantity below instrument minimum")                                          \
+    X(QTY_ABOVE_MAX, "quantity above instrument maximum")                                          \
+    X(NOTIONAL_BELOW_MIN, "notional below instrument minimum")                                     \
+    X(ORDER_NOTIONAL, "order notional above limit")                                                \
+    X(PRICE_COLLAR, "price outside collar around reference price")                                 \
+    X(NO_REFERENCE, "no reference price for collar")                                               \
+    X(INVENTORY, "inventory limit per symbol")                                                     \
+    X(TOTAL_NOTIONAL, "total notional limit")                                                      \
+    X(RATE, "order rate limit")                                                                    \
+    X(FROZEN, "trading frozen")
+
+typedef enum tl_risk_reason {
+#define TL__RR_ENUM(name, text) TL_RR_##name,
+    TL_RISK_REASON_MAP(TL__RR_ENUM)
+#undef TL__RR_ENUM
+    TL_RR__COUNT
+} tl_risk_reason;
+
+const char *tl_risk_reason_name(int reason); /* "PRICE_COLLAR" */
+const char *tl_risk_reason_text(int reason); /* "price outside collar around reference price" */
+
+/* Limits. A zero limit means "no limit" except where noted; all are validated by
+ * tl_risk_config_validate. */
+typedef struct tl_risk_config {
+    tl_fixed max_order_notional;    /* per order price*qty, quote units (USD); 0 = none */
+    tl_fixed collar_bps;            /* |price - ref| / ref * 1e4 must be <= this; 0 = none */
+    tl_fixed max_inventory_usd;     /* per symbol |position after fill| * ref price; 0 = none */
+    tl_fixed max_total_notional;    /* sum over symbols of |position| * ref price; 0 = none */
+    uint32_t max_orders_per_sec;    /* sliding one-second window; 0 = none */
+    tl_fixed edge_threshold_bps;    /* freeze when measured edge < this; 0 = never freeze */
+} tl_risk_config;
+
+/* Portfolio view the caller passes to a check: the symbol's current net position and the
+ * portfolio's current total notional (both from the position book, at reference prices). */
+typedef struct tl_risk_exposure {
+    tl_fixed position_qty;   /* signed net quantity of the order's symbol */
+    tl_fixed total_notional; /* sum over symbols of |qty| * ref price, this symbol included */
+    tl_fixed symbol_notional; /* |position_qty| * ref price of this symbol */
+} tl_risk_exposure;
+
+typedef struct tl_risk_stats {
+    uint64_t checks;
+    uint64_t blocks;
+    uint64_t blocks_by_reason[TL_RR__COUNT];
+    uint64_t freeze_events;
+} tl_risk_stats;
+
+typedef struct tl_risk {
+    tl_risk_config cfg;
+    bool frozen;
+    char freeze_reason[128]; /* last freeze's text, "" when never frozen */
+    tl_fixed last_edge_bps;
+    tl_fixed *ref_price;     /* owned, per instrument id; 0 = none yet */
+    uint32_t ref_count;
+    int64_t *rate_ring;      /* owned: send times of the last max_orders_per_sec orders */
+    uint32_t rate_pos, rate_len;
+    tl_risk_stats stats;
+} tl_risk;
+
+/* TL_EINVAL naming the field when a limit is negative. */
+int tl_risk_config_validate(const tl_risk_config *cfg, tl_err *err);
+/* instruments: how many instrument ids reference prices are kept for. */
+int tl_risk_init(tl_risk *r, const tl_risk_config *cfg, uint32_t instruments, tl_err *err);
+void tl_risk_close(tl_risk *r);
+
+/* Latest reference (mid) price of an instrument, used by the collar and for notionals. */
+int tl_risk_set_reference(tl_risk *r, uint32_t instrument, tl_fixed price);
+static inline tl_fixed tl_risk_reference(const tl_risk *r, uint32_t instrument)
+{
+    return instrument < r->ref_count ? r->ref_price[instrument] : 0;
+}
+
+/* Pre-trade check of one order. Returns 0 (accepted; the order is counted by the throttle) or
+ * TL_ERISK with *reason set and err (if given) holding the text, e.g. "PRICE_COLLAR: 101.50 is
+ * 150.0 bps from reference 100.00 > 100.0 bps". inst may be NULL (UNKNOWN_INSTRUMENT). */
+int tl_risk_check(tl_risk *r, const tl_instrument *inst, uint32_t instrument, tl_side side,
+                  tl_fixed price, tl_fixed qty, const tl_risk_exposure *exposure, int64_t now_ns,
+                  tl_risk_reason *reason, tl_err *err);
+
+/* Measured edge in bps. When it falls below the threshold and the monitor is not frozen yet, it
+ * freezes: returns 1 (the caller must cancel every open order), counts a freeze event and keeps
+ * the reason text "Edge degradation: 2.40 BPS < 3.00 BPS". Returns 0 otherwise. */
+int tl_risk_on_edge(tl_risk *r, tl_fixed edge_bps);
+/* Freezes for another cause (kill switch, store failure); returns 1 when newly frozen. */
+int tl_risk_freeze(tl_risk *r, const char *reason);
+/* Lifts a freeze (operator action). */
+void tl_risk_unfreeze(tl_risk *r);
+
+#endif /* TL_RISK_RISK_H */
