@@ -1,0 +1,255 @@
+/*
+ * instrument.c -- instruments, their increments and the set the engine indexes them by.
+ *
+ * The set is looked up by symbol only when an order or a file names one (the hot paths carry the
+ * index), and it holds at most a few hundred entries, so a linear find is simpler and as fast as a
+ * hash in practice.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "tradeloop/instrument.h"
+
+/* v as text in buf (TL_FIXED_STRLEN bytes), for messages: only formatted on failure paths. */
+static const char *fmt(tl_fixed v, char *buf)
+{
+    tl_fixed_format(v, buf, TL_FIXED_STRLEN);
+    return buf;
+}
+
+/* 1..max-1 characters of [A-Z0-9], NUL-terminated within max bytes. Returns the length or -1. */
+static int code_len(const char *s, size_t max)
+{
+    size_t n = 0;
+    while (n < max && s[n] != '\0') {
+        if (!((s[n] >= 'A' && s[n] <= 'Z') || (s[n] >= '0' && s[n] <= '9')))
+            return -1;
+        n++;
+    }
+    return n == 0 || n >= max ? -1 : (int)n;
+}
+
+int tl_symbol_validate(const char *symbol, tl_err *err)
+{
+    if (symbol == NULL)
+        return tl_err_set(err, TL_EINVAL, "symbol is missing");
+    if (code_len(symbol, TL_SYMBOL_MAX) < 0) {
+        return tl_err_set(err, TL_EINVAL, "symbol '%.*s' must be 1..%d of [A-Z0-9]",
+                          TL_SYMBOL_MAX + 8, symbol, TL_SYMBOL_MAX - 1);
+    }
+    return 0;
+}
+
+int tl_instrument_validate(const tl_instrument *inst, tl_err *err)
+{
+    char a[TL_FIXED_STRLEN], b[TL_FIXED_STRLEN];
+    int rc = tl_symbol_validate(inst->symbol, err);
+
+    if (rc != 0)
+        return rc;
+    if (code_len(inst->base, TL_ASSET_MAX) < 0 || code_len(inst->quote, TL_ASSET_MAX) < 0) {
+        return tl_err_set(err, TL_EINVAL, "%s: base and quote assets must be 1..%d of [A-Z0-9]",
+                          inst->symbol, TL_ASSET_MAX - 1);
+    }
+    if (inst->tick_size <= 0 || inst->lot_size <= 0) {
+        tl_fixed_format(inst->tick_size, a, sizeof(a));
+        tl_fixed_format(inst->lot_size, b, sizeof(b));
+        return tl_err_set(err, TL_EINVAL, "%s: tick %s and lot %s must be positive", inst->symbol,
+                          a, b);
+    }
+    if (inst->min_qty < inst->lot_size) {
+        tl_fixed_format(inst->min_qty, a, sizeof(a));
+        tl_fixed_format(inst->lot_size, b, sizeof(b));
+        return tl_err_set(err, TL_EINVAL, "%s: min quantity %s is below lot %s", inst->symbol, a,
+                          b);
+    }
+    if (inst->max_qty < inst->min_qty) {
+        tl_fixed_format(inst->max_qty, a, sizeof(a));
+        tl_fixed_format(inst->min_qty, b, sizeof(b));
+        return tl_err_set(err, TL_EINVAL, "%s: max quantity %s is below min %s", inst->symbol, a,
+                          b);
+    }
+    if (inst->min_notional < 0) {
+        tl_fixed_format(inst->min_notional, a, sizeof(a));
+        return tl_err_set(err, TL_EINVAL, "%s: min notional %s is negative", inst->symbol, a);
+    }
+    return 0;
+}
+
+int tl_instrument_check_price(const tl_instrument *inst, tl_fixed price, tl_err *err)
+{
+    char a[TL_FIXED_STRLEN], b[TL_FIXED_STRLEN];
+
+    if (price <= 0) {
+        return tl_err_set(err, TL_EINVAL, "%s: price %s must be positive", inst->symbol,
+                          fmt(price, a));
+    }
+    if (!tl_fixed_is_multiple(price, inst->tick_size)) {
+        return tl_err_set(err, TL_EINVAL, "%s: price %s is not a multiple of tick %s", inst->symbol,
+                          fmt(price, a), fmt(inst->tick_size, b));
+    }
+    return 0;
+}
+
+int tl_instrument_check_qty(const tl_instrument *inst, tl_fixed qty, tl_err *err)
+{
+    char a[TL_FIXED_STRLEN], b[TL_FIXED_STRLEN];
+
+    if (qty <= 0) {
+        return tl_err_set(err, TL_EINVAL, "%s: quantity %s must be positive", inst->symbol,
+                          fmt(qty, a));
+    }
+    if (!tl_fixed_is_multiple(qty, inst->lot_size)) {
+        return tl_err_set(err, TL_EINVAL, "%s: quantity %s is not a multiple of lot %s",
+                          inst->symbol, fmt(qty, a), fmt(inst->lot_size, b));
+    }
+    if (qty < inst->min_qty) {
+        return tl_err_set(err, TL_EINVAL, "%s: quantity %s is below min %s", inst->symbol,
+                          fmt(qty, a), fmt(inst->min_qty, b));
+    }
+    if (qty > inst->max_qty) {
+        return tl_err_set(err, TL_EINVAL, "%s: quantity %s is above max %s", inst->symbol,
+                          fmt(qty, a), fmt(inst->max_qty, b));
+    }
+    return 0;
+}
+
+void tl_instruments_init(tl_instruments *set)
+{
+    set->items = NULL;
+    set->count = 0;
+    set->cap = 0;
+}
+
+void tl_instruments_close(tl_instruments *set)
+{
+    free(set->items);
+    tl_instruments_init(set);
+}
+
+int tl_instruments_add(tl_instruments *set, const tl_instrument *inst, uint32_t *id, tl_err *err)
+{
+    uint32_t found;
+    int rc = tl_instrument_validate(inst, err);
+
+    if (rc != 0)
+        return rc;
+    if (tl_instruments_find(set, inst->symbol, &found) == 0)
+        return tl_err_set(err, TL_EDUPLICATE, "%s: instrument already defined", inst->symbol);
+    if (set->count == set->cap) {
+        if (set->cap >= UINT32_MAX / 2)
+            return tl_err_set(err, TL_ENOMEM, "too many instruments");
+        uint32_t cap = set->cap ? set->cap * 2 : 16;
+        tl_instrument *items = realloc(set->items, (size_t)cap * sizeof(*items));
+        if (items == NULL)
+            return tl_err_set(err, TL_ENOMEM, "out of memory adding %s", inst->symbol);
+        set->items = items;
+        set->cap = cap;
+    }
+    /* Copy field by field through a zeroed struct: the caller's arrays may hold bytes after the
+     * NUL that would otherwise leak into comparisons and dumps. */
+    tl_instrument *dst = &set->items[set->count];
+    memset(dst, 0, sizeof(*dst));
+    strcpy(dst->symbol, inst->symbol);
+    strcpy(dst->base, inst->base);
+    strcpy(dst->quote, inst->quote);
+    dst->tick_size = inst->tick_size;
+    dst->lot_size = inst->lot_size;
+    dst->min_qty = inst->min_qty;
+    dst->max_qty = inst->max_qty;
+    dst->min_notional = inst->min_notional;
+    if (id != NULL)
+        *id = set->count;
+    set->count++;
+    return 0;
+}
+
+int tl_instruments_find(const tl_instruments *set, const char *symbol, uint32_t *id)
+{
+    if (symbol == NULL)
+        return TL_ENOTFOUND;
+    for (uint32_t i = 0; i < set->count; i++) {
+        if (strcmp(set->items[i].symbol, symbol) == 0) {
+            if (id != NULL)
+                *id = i;
+            return 0;
+        }
+    }
+    return TL_ENOTFOUND;
+}
+
+/* Increments of the symbols the demos and the shadow run trade, after Binance's spot filters. */
+typedef struct known_instrument {
+    const char *symbol, *base, *quote;
+    tl_fixed tick, lot, min_qty, max_qty, min_notional;
+} known_instrument;
+
+/* n/d as a fixed, for the power-of-ten increments below: FX(1, 100) is 0.01. */
+#define FX(n, d) ((tl_fixed)(n) * (TL_FIXED_SCALE / (d)))
+
+static const known_instrument KNOWN[] = {
+    {"BTCUSDT", "BTC", "USDT", FX(1, 100), FX(1, 100000), FX(1, 100000), TL_FIXED_INT(1000),
+     TL_FIXED_INT(5)},
+    {"ETHUSDT", "ETH", "USDT", FX(1, 100), FX(1, 10000), FX(1, 10000), TL_FIXED_INT(10000),
+     TL_FIXED_INT(5)},
+    {"SOLUSDT", "SOL", "USDT", FX(1, 1000), FX(1, 1000), FX(1, 1000), TL_FIXED_INT(100000),
+     TL_FIXED_INT(5)},
+    {"BNBUSDT", "BNB", "USDT", FX(1, 100), FX(1, 1000), FX(1, 1000), TL_FIXED_INT(100000),
+     TL_FIXED_INT(5)},
+    {"XRPUSDT", "XRP", "USDT", FX(1, 10000), FX(1, 10), FX(1, 10), TL_FIXED_INT(10000000),
+     TL_FIXED_INT(5)},
+};
+
+/* Quote assets of the generic rule, longest first so "USDT" wins over "USD". */
+static const char *const QUOTES[] = {"USDT", "USDC", "USD", "EUR", "CHF"};
+
+static void fill_instrument(tl_instrument *out, const char *symbol, const char *base, size_t blen,
+                            const char *quote)
+{
+    memset(out, 0, sizeof(*out));
+    strcpy(out->symbol, symbol);
+    memcpy(out->base, base, blen);
+    strcpy(out->quote, quote);
+}
+
+int tl_instrument_default(const char *symbol, tl_instrument *out, tl_err *err)
+{
+    int rc = tl_symbol_validate(symbol, err);
+
+    if (rc != 0)
+        return rc;
+    for (size_t i = 0; i < sizeof(KNOWN) / sizeof(KNOWN[0]); i++) {
+        const known_instrument *k = &KNOWN[i];
+        if (strcmp(symbol, k->symbol) != 0)
+            continue;
+        fill_instrument(out, k->symbol, k->base, strlen(k->base), k->quote);
+        out->tick_size = k->tick;
+        out->lot_size = k->lot;
+        out->min_qty = k->min_qty;
+        out->max_qty = k->max_qty;
+        out->min_notional = k->min_notional;
+        return 0;
+    }
+    size_t len = strlen(symbol);
+    for (size_t i = 0; i < sizeof(QUOTES) / sizeof(QUOTES[0]); i++) {
+        size_t qlen = strlen(QUOTES[i]);
+        if (len <= qlen || strcmp(symbol + len - qlen, QUOTES[i]) != 0)
+            continue;
+        size_t blen = len - qlen;
+        if (blen >= TL_ASSET_MAX) {
+            return tl_err_set(err, TL_EINVAL, "%s: base asset longer than %d characters", symbol,
+                              TL_ASSET_MAX - 1);
+        }
+        fill_instrument(out, symbol, symbol, blen, QUOTES[i]);
+        out->tick_size = FX(1, 100);
+        out->lot_size = FX(1, 1000);
+        out->min_qty = FX(1, 1000);
+        out->max_qty = TL_FIXED_INT(1000000);
+        out->min_notional = TL_FIXED_INT(5);
+        return 0;
+    }
+    return tl_err_set(err, TL_EINVAL,
+                      "%s: unknown quote asset (expected a symbol ending in "
+                      "USDT, USDC, USD, EUR or CHF)",
+                      symbol);
+}
