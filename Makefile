@@ -8,7 +8,8 @@
 
 SHELL := /bin/bash
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
-DEB_PACKAGES := cmake pkg-config gcc make libcmocka-dev python3
+DEB_PACKAGES := cmake pkg-config gcc make libcmocka-dev python3 libsqlite3-dev sqlite3 libpq-dev \
+  postgresql libssl-dev util-linux bsdutils
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: all deps build build-asan run test bench clean format

@@ -1,0 +1,220 @@
+/* cli.c -- see cli.h. */
+#include "app/cli.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tradeloop/instrument.h"
+
+static void vmsg(const cli_command *cmd, const char *fmt, va_list ap)
+{
+    fprintf(stderr, "tradeloop %s: ", cmd->name);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+}
+
+int cli_usage_error(const cli_command *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vmsg(cmd, fmt, ap);
+    va_end(ap);
+    return CLI_USAGE;
+}
+
+int cli_fail(const cli_command *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vmsg(cmd, fmt, ap);
+    va_end(ap);
+    return CLI_FAIL;
+}
+
+static int parse_u64(const char *s, uint64_t *out)
+{
+    uint64_t v = 0;
+    if (!*s)
+        return -1;
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9')
+            return -1;
+        if (v > (UINT64_MAX - (uint64_t)(*s - '0')) / 10)
+            return -1;
+        v = v * 10 + (uint64_t)(*s - '0');
+    }
+    *out = v;
+    return 0;
+}
+
+/* Validates and stores one value; `from` says where it came from for the message. */
+static int set_value(cli_command *cmd, cli_flag *f, const char *v, const char *from)
+{
+    tl_err e = {0};
+    uint64_t u;
+    tl_fixed x;
+
+    switch (f->kind) {
+    case CLI_BOOL:
+        *(bool *)f->dest = true;
+        return CLI_OK;
+    case CLI_STRING:
+        if (!*v)
+            return cli_usage_error(cmd, "%s: empty value", from);
+        *(const char **)f->dest = v;
+        return CLI_OK;
+    case CLI_U64:
+    case CLI_U64_POS:
+        if (parse_u64(v, &u) != 0)
+            return cli_usage_error(cmd, "%s: '%s' is not a whole number", from, v);
+        if (f->kind == CLI_U64_POS && u == 0)
+            return cli_usage_error(cmd, "%s: must be positive, got 0", from);
+        *(uint64_t *)f->dest = u;
+        return CLI_OK;
+    case CLI_FIXED:
+    case CLI_FIXED_POS:
+    case CLI_RATE:
+        if (tl_fixed_parse(v, (size_t)-1, &x, &e) != 0)
+            return cli_usage_error(cmd, "%s: %s", from, e.msg);
+        if (f->kind == CLI_FIXED_POS && x <= 0)
+            return cli_usage_error(cmd, "%s: must be positive, got %s", from, v);
+        if (f->kind == CLI_RATE && (x < 0 || x > TL_FIXED_SCALE))
+            return cli_usage_error(cmd, "%s: must be within [0, 1], got %s", from, v);
+        *(tl_fixed *)f->dest = x;
+        return CLI_OK;
+    }
+    return cli_usage_error(cmd, "%s: unsupported flag kind", from);
+}
+
+int cli_parse(cli_command *cmd, int argc, char **argv, int first)
+{
+    for (int i = first; i < argc; i++) {
+        const char *arg = argv[i];
+        if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+            cli_print_help(cmd, stdout);
+            return CLI_HELP;
+        }
+        if (strncmp(arg, "--", 2) != 0 || arg[2] == '\0')
+            return cli_usage_error(cmd, "unexpected argument '%s' (see --help)", arg);
+        const char *name = arg + 2;
+        const char *eq = strchr(name, '=');
+        size_t nlen = eq ? (size_t)(eq - name) : strlen(name);
+        cli_flag *f = cmd->flags;
+        for (; f->name; f++)
+            if (strlen(f->name) == nlen && strncmp(f->name, name, nlen) == 0)
+                break;
+        if (!f->name)
+            return cli_usage_error(cmd, "unknown flag --%.*s (see --help)", (int)nlen, name);
+        if (f->seen)
+            return cli_usage_error(cmd, "--%s given twice", f->name);
+        f->seen = true;
+        char from[96];
+        snprintf(from, sizeof(from), "--%s", f->name);
+        const char *value;
+        if (f->kind == CLI_BOOL) {
+            if (eq)
+                return cli_usage_error(cmd, "--%s takes no value", f->name);
+            value = "";
+        } else if (eq) {
+            value = eq + 1;
+        } else {
+            if (i + 1 >= argc)
+                return cli_usage_error(cmd, "--%s: missing value", f->name);
+            value = argv[++i];
+        }
+        int rc = set_value(cmd, f, value, from);
+        if (rc != CLI_OK)
+            return rc;
+    }
+    for (cli_flag *f = cmd->flags; f->name; f++) {
+        const char *v;
+        if (f->seen || !f->env || !(v = getenv(f->env)))
+            continue;
+        char from[96];
+        snprintf(from, sizeof(from), "%s (environment)", f->env);
+        if (f->kind == CLI_BOOL) {
+            if (strcmp(v, "1") && strcmp(v, "true") && strcmp(v, "0") && strcmp(v, "false"))
+                return cli_usage_error(cmd, "%s: want 1, 0, true or false, got '%s'", from, v);
+            *(bool *)f->dest = v[0] == '1' || v[0] == 't';
+            continue;
+        }
+        int rc = set_value(cmd, f, v, from);
+        if (rc != CLI_OK)
+            return rc;
+    }
+    return CLI_OK;
+}
+
+void cli_print_help(const cli_command *cmd, FILE *out)
+{
+    fprintf(out, "usage: tradeloop %s %s\n\n%s\n\nflags:\n", cmd->name, cmd->synopsis,
+            cmd->description);
+    for (const cli_flag *f = cmd->flags; f->name; f++) {
+        char left[64];
+        snprintf(left, sizeof(left), "--%s%s%s", f->name, f->meta ? " " : "",
+                 f->meta ? f->meta : "");
+        fprintf(out, "  %-26s %s", left, f->help);
+        if (f->env)
+            fprintf(out, " [env %s]", f->env);
+        fputc('\n', out);
+    }
+    fprintf(out, "  %-26s %s\n", "--help", "show this help");
+}
+
+int cli_split_symbols(const char *list, char (*out)[16], int max, const char **why)
+{
+    int n = 0;
+    const char *p = list;
+
+    if (!*list) {
+        *why = "empty list";
+        return -1;
+    }
+    for (;;) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        if (len == 0) {
+            *why = "empty item (two commas, or a comma at an end)";
+            return -1;
+        }
+        if (len >= 16) {
+            *why = "a symbol is longer than 15 characters";
+            return -1;
+        }
+        if (n == max) {
+            *why = "too many symbols";
+            return -1;
+        }
+        memcpy(out[n], p, len);
+        out[n][len] = '\0';
+        if (tl_symbol_validate(out[n], NULL) != 0) {
+            *why = "a symbol may hold only A-Z and 0-9";
+            return -1;
+        }
+        for (int j = 0; j < n; j++)
+            if (strcmp(out[j], out[n]) == 0) {
+                *why = "a symbol is listed twice";
+                return -1;
+            }
+        n++;
+        if (!comma)
+            return n;
+        p = comma + 1;
+    }
+}
+
+void cli_progress(const char *label, uint64_t done, uint64_t total)
+{
+    if (!isatty(STDERR_FILENO) || total == 0)
+        return;
+    int pct = (int)(done * 100 / total);
+    int bars = pct / 5;
+    fprintf(stderr, "\r[%.*s%*s] %3d%% %s", bars, "####################", 20 - bars, "", pct,
+            label);
+    if (done >= total)
+        fputc('\n', stderr);
+    fflush(stderr);
+}

@@ -1,0 +1,67 @@
+/*
+ * cli.h -- command-line flags for the subcommands: one table per command, one parser.
+ *
+ * Every flag has a kind that says how its value is validated, an optional environment variable
+ * that supplies it when the flag is absent (flags > environment > defaults, DESIGN.md), and a help
+ * line. The parser stops at the first problem and returns CLI_USAGE with one line on stderr that
+ * names the flag and what is wrong; commands exit 2 on it before doing anything.
+ */
+#ifndef TL_APP_CLI_H
+#define TL_APP_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "tradeloop/fixed.h"
+
+#define CLI_OK     0
+#define CLI_FAIL   1 /* runtime failure */
+#define CLI_USAGE  2 /* bad usage or input */
+#define CLI_HELP   -1 /* --help was printed: exit 0 */
+
+typedef enum cli_kind {
+    CLI_BOOL,     /* no value; bool* */
+    CLI_STRING,   /* const char** (borrowed from argv/environ) */
+    CLI_U64,      /* uint64_t*, decimal digits only */
+    CLI_U64_POS,  /* uint64_t*, > 0 */
+    CLI_FIXED,    /* tl_fixed*, exact decimal */
+    CLI_FIXED_POS, /* tl_fixed*, > 0 */
+    CLI_RATE      /* tl_fixed*, within [0, 1] */
+} cli_kind;
+
+typedef struct cli_flag {
+    const char *name;  /* without the leading "--" */
+    cli_kind kind;
+    void *dest;
+    const char *env;   /* environment variable that supplies it, or NULL */
+    const char *meta;  /* value placeholder for help, e.g. "N" */
+    const char *help;
+    bool seen;         /* set by the parser */
+} cli_flag;
+
+typedef struct cli_command {
+    const char *name;     /* "shadow" */
+    const char *synopsis; /* one line */
+    const char *description;
+    cli_flag *flags;      /* terminated by an entry with name == NULL */
+} cli_command;
+
+/* Parses argv[first..argc) against cmd's flags, then fills unseen flags from their environment
+ * variables. Returns CLI_OK, CLI_HELP (help printed to stdout) or CLI_USAGE (message on stderr). */
+int cli_parse(cli_command *cmd, int argc, char **argv, int first);
+void cli_print_help(const cli_command *cmd, FILE *out);
+/* "tradeloop CMD: " + message on stderr; returns CLI_USAGE. */
+int cli_usage_error(const cli_command *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* "tradeloop CMD: " + message on stderr; returns CLI_FAIL. */
+int cli_fail(const cli_command *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Splits "BTCUSDT,ETHUSDT" into out[max][16]: every item a valid symbol, no empty items, no
+ * duplicates. Returns the count or -1 with *why set to a static message. */
+int cli_split_symbols(const char *list, char (*out)[16], int max, const char **why);
+
+/* Progress on stderr when it is a terminal: "\r[#####     ] 50% label". Silent otherwise. */
+void cli_progress(const char *label, uint64_t done, uint64_t total);
+
+#endif /* TL_APP_CLI_H */

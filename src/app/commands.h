@@ -1,0 +1,9 @@
+/* commands.h -- one entry point per subcommand (src/app/cmd_*.c). Each returns the exit status:
+ * 0 ok, 1 runtime failure, 2 bad usage or input. argv[0] is the subcommand's name. */
+#ifndef TL_APP_COMMANDS_H
+#define TL_APP_COMMANDS_H
+
+int tl_cmd_shadow(int argc, char **argv);
+int tl_cmd_bench(int argc, char **argv);
+
+#endif /* TL_APP_COMMANDS_H */

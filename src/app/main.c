@@ -1,0 +1,48 @@
+/* main.c -- `tradeloop SUBCOMMAND [flags]`: finds the subcommand and hands it argv. */
+#include <stdio.h>
+#include <string.h>
+
+#include "app/commands.h"
+#include "tradeloop.h"
+
+typedef struct subcommand {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+} subcommand;
+
+static const subcommand subcommands[] = {
+    {"shadow", tl_cmd_shadow, "drive the execution loop against the simulated exchange; report"},
+    {"bench", tl_cmd_bench, "benchmarks: `bench pipeline`"},
+};
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: tradeloop SUBCOMMAND [flags]   (tradeloop SUBCOMMAND --help for its flags)\n\n"
+                 "tradeloop %s -- an order-execution engine for trading desks.\n\nsubcommands:\n",
+            tl_version());
+    for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
+        fprintf(out, "  %-10s %s\n", subcommands[i].name, subcommands[i].summary);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
+        printf("tradeloop %s\n", tl_version());
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
+        if (strcmp(argv[1], subcommands[i].name) == 0)
+            return subcommands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "tradeloop: unknown subcommand '%s' (see tradeloop --help)\n", argv[1]);
+    return 2;
+}

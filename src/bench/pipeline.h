@@ -1,0 +1,28 @@
+/*
+ * pipeline.h -- the order pipeline benchmark: N orders through risk -> order store -> simulated
+ * exchange -> fill -> position, on one core, timing each order.
+ *
+ * The simulated exchange fills every order at once (fill rate 1, no latency) so each order makes
+ * the whole round trip inside one iteration; the order store retires terminal orders behind a
+ * window, as a long-running engine does, so memory stays flat however many orders go through.
+ * Latency is taken per order as the time between consecutive order starts, so the clock is read
+ * once per order and the figure includes everything the loop does.
+ */
+#ifndef TL_BENCH_PIPELINE_H
+#define TL_BENCH_PIPELINE_H
+
+#include <stdint.h>
+
+#include "tradeloop.h"
+
+typedef struct tl_bench_pipeline_result {
+    uint64_t orders;
+    uint64_t fills;
+    double seconds;
+    double orders_per_sec;
+    uint64_t p50_ns, p99_ns, p999_ns, max_ns;
+} tl_bench_pipeline_result;
+
+int tl_bench_pipeline(uint64_t orders, tl_bench_pipeline_result *out, tl_err *err);
+
+#endif /* TL_BENCH_PIPELINE_H */

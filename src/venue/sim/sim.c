@@ -1,0 +1,794 @@
+/*
+ * sim.c -- the deterministic simulated exchange behind "sim://" URLs.
+ *
+ * Model. place and cancel decide at once, from the sim's own PRNG, everything that will happen to
+ * the order, and schedule it as events in a binary min-heap keyed by (due time, insertion number),
+ * so events due at the same instant come out in the order they were scheduled. An event takes
+ * effect on the sim's books (order status, filled quantity, positions) when it is taken off the
+ * heap, which happens only once it is due by the borrowed clock: in poll, which turns it straight
+ * into the caller's report, or before a get_orders/get_positions snapshot, which parks the reports
+ * in an outbox that the next poll drains first. So the venue's books always describe "now", and
+ * reports come out in exactly the order the venue produced them.
+ *
+ * A cancel takes effect one latency after it is sent. Fills scheduled at or before that instant
+ * still happen (a late fill, as on a real venue); the order then counts as filled if nothing was
+ * left, and the cancel is refused. Fills scheduled after it are dropped lazily: they stay in the
+ * heap and are discarded when they come due.
+ *
+ * Memory. Orders live in a pool of slots found through a tl_hashmap (client_seq -> slot); events
+ * reference slots with a generation so that an event outliving its slot's reuse is recognised.
+ * Terminal orders are kept (a FIFO of up to `capacity`) so that a cancel of a recently filled
+ * order is refused as "already filled" rather than "unknown order", then recycled. place and poll
+ * allocate only when the pool, the heap or the map must grow past the planned capacity.
+ */
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/hashmap.h"
+#include "core/prng.h"
+#include "venue/sim/sim.h"
+#include "venue/venue.h"
+
+#define NONE             UINT32_MAX
+#define NEVER            INT64_MAX
+#define SIM_MAX_CAPACITY (1u << 24)
+/* 100% of notional: past it a fee is meaningless, and the bound keeps fee arithmetic in 128 bits.
+ */
+#define SIM_MAX_FEE_BPS TL_FIXED_INT(10000)
+/* Fee denominator: qty and price are each scaled by 1e8, fee_bps by 1e8, and bps are 1e-4. */
+#define FEE_DEN ((__int128)TL_FIXED_SCALE * TL_FIXED_SCALE * 10000)
+
+/* Reasons carried by REJECTED and CANCEL_REJECTED reports. */
+enum sim_reason { R_NONE, R_REJECT, R_OFF_LOT, R_UNKNOWN, R_FILLED, R_CANCELED };
+
+static const char *const reason_text[] = {
+    [R_NONE] = "",
+    [R_REJECT] = "simulated reject",
+    [R_OFF_LOT] = "quantity off the lot",
+    [R_UNKNOWN] = "unknown order",
+    [R_FILLED] = "already filled",
+    [R_CANCELED] = "already canceled",
+};
+
+/* Slot status values besides tl_order_status: a slot in the free list. */
+#define SLOT_FREE 0xFF
+
+typedef struct sim_order {
+    uint64_t client_seq;
+    uint64_t venue_seq;
+    tl_fixed price, qty, filled_qty; /* filled_qty: fills that have taken effect by now */
+    int64_t full_at;                 /* due time of the fill that completes it, or NEVER */
+    int64_t cancel_at;               /* when an accepted cancel takes effect, or NEVER */
+    uint32_t gen;                    /* bumped when the slot is recycled */
+    uint32_t next;                   /* free list / retire FIFO link */
+    uint32_t pos;                    /* index of its symbol's position */
+    uint8_t side;
+    uint8_t status; /* tl_order_status as the venue sees it now, or SLOT_FREE */
+    char symbol[16];
+} sim_order;
+
+typedef struct sim_event {
+    int64_t due_ns;
+    uint64_t seq; /* insertion number: FIFO among equal due times */
+    uint64_t client_seq;
+    uint64_t venue_seq;
+    tl_fixed qty;  /* FILL */
+    tl_fixed fee;  /* FILL, computed when scheduled so that taking effect cannot fail on it */
+    uint32_t slot; /* NONE for reports about no live order (rejects) */
+    uint32_t gen;
+    uint8_t type;   /* tl_report_type */
+    uint8_t reason; /* sim_reason */
+} sim_event;
+
+typedef struct sim_position {
+    char symbol[16];
+    tl_fixed qty; /* signed net, from fills that have taken effect */
+} sim_position;
+
+typedef struct sim {
+    tl_sim_params p;
+    const tl_clock *clock; /* borrowed */
+    tl_prng rng;
+    uint64_t thr_fill, thr_reject, thr_partial; /* tl_prng_chance thresholds of the rates */
+    uint64_t last_venue_seq, last_trade, last_event;
+
+    sim_order *orders; /* owned pool */
+    size_t orders_cap;
+    uint32_t orders_used; /* high-water mark: slots below it were handed out once */
+    uint32_t free_head;
+    uint32_t retire_head, retire_tail, retired;
+    tl_hashmap by_client; /* client_seq -> slot */
+
+    sim_event *heap; /* owned */
+    size_t heap_len, heap_cap;
+
+    sim_position *pos; /* owned */
+    size_t pos_len, pos_cap;
+    tl_hashmap by_symbol; /* hash(symbol) -> index into pos, multi */
+
+    tl_venue_report *outbox; /* owned ring, allocated on first use */
+    size_t out_head, out_len, out_cap;
+} sim;
+
+/* ---- parameters --------------------------------------------------------------------------- */
+
+void tl_sim_params_default(tl_sim_params *p)
+{
+    p->seed = 42;
+    p->fill_rate = 70000000;    /* 0.7 */
+    p->reject_rate = 5000000;   /* 0.05 */
+    p->partial_rate = 30000000; /* 0.3 */
+    p->latency_ns = TL_NS_PER_MS;
+    p->fee_bps = TL_FIXED_INT(1);
+    p->capacity = 1024;
+}
+
+enum sim_key { K_SEED, K_FILL, K_REJECT, K_PARTIAL, K_LATENCY, K_FEE, K_CAPACITY, K__COUNT };
+
+static const char *const key_names[K__COUNT] = {
+    [K_SEED] = "seed",          [K_FILL] = "fill_rate",
+    [K_REJECT] = "reject_rate", [K_PARTIAL] = "partial_rate",
+    [K_LATENCY] = "latency_us", [K_FEE] = "fee_bps",
+    [K_CAPACITY] = "capacity",
+};
+
+/* Strict unsigned decimal: digits only, no sign, no spaces, no overflow. */
+static int parse_u64(const char *s, size_t len, uint64_t *out)
+{
+    uint64_t v = 0;
+    if (len == 0)
+        return TL_EINVAL;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return TL_EINVAL;
+        unsigned d = (unsigned)(s[i] - '0');
+        if (v > (UINT64_MAX - d) / 10)
+            return TL_EINVAL;
+        v = v * 10 + d;
+    }
+    *out = v;
+    return 0;
+}
+
+static int bad(tl_err *err, enum sim_key k, const char *val, size_t len, const char *why)
+{
+    return tl_err_set(err, TL_EINVAL, "sim: %s=%.*s: %s", key_names[k], len > 64 ? 64 : (int)len,
+                      val, why);
+}
+
+static int parse_value(tl_sim_params *p, enum sim_key k, const char *val, size_t len, tl_err *err)
+{
+    uint64_t u = 0;
+    tl_fixed f = 0;
+    switch (k) {
+    case K_SEED:
+        if (parse_u64(val, len, &u) < 0)
+            return bad(err, k, val, len, "not an unsigned integer");
+        p->seed = u;
+        return 0;
+    case K_LATENCY:
+        if (len > 1 && val[0] == '-' && parse_u64(val + 1, len - 1, &u) == 0)
+            return bad(err, k, val, len, "must be >= 0");
+        if (parse_u64(val, len, &u) < 0)
+            return bad(err, k, val, len, "not an unsigned integer");
+        if (u > (uint64_t)(INT64_MAX / TL_NS_PER_US) / 4) /* now + 2 latencies must stay sane */
+            return bad(err, k, val, len, "too large");
+        p->latency_ns = (int64_t)u * TL_NS_PER_US;
+        return 0;
+    case K_CAPACITY:
+        if (parse_u64(val, len, &u) < 0)
+            return bad(err, k, val, len, "not an unsigned integer");
+        if (u < 1 || u > SIM_MAX_CAPACITY)
+            return bad(err, k, val, len, "must be in 1..16777216");
+        p->capacity = (uint32_t)u;
+        return 0;
+    case K_FILL:
+    case K_REJECT:
+    case K_PARTIAL:
+        if (tl_fixed_parse(val, len, &f, NULL) < 0)
+            return bad(err, k, val, len, "not a decimal number");
+        if (f < 0 || f > TL_FIXED_SCALE)
+            return bad(err, k, val, len, "must be in [0, 1]");
+        *(k == K_FILL ? &p->fill_rate : k == K_REJECT ? &p->reject_rate : &p->partial_rate) = f;
+        return 0;
+    case K_FEE:
+        if (tl_fixed_parse(val, len, &f, NULL) < 0)
+            return bad(err, k, val, len, "not a decimal number");
+        if (f < 0)
+            return bad(err, k, val, len, "must be >= 0");
+        if (f > SIM_MAX_FEE_BPS)
+            return bad(err, k, val, len, "must be <= 10000");
+        p->fee_bps = f;
+        return 0;
+    default:
+        assert(0);
+        return TL_EINVAL;
+    }
+}
+
+int tl_sim_params_parse(const char *url, tl_sim_params *out, tl_err *err)
+{
+    if (url == NULL || out == NULL)
+        return tl_err_set(err, TL_EINVAL, "sim: NULL URL or params");
+    if (strncasecmp(url, "sim://", 6) != 0)
+        return tl_err_set(err, TL_EINVAL, "sim: '%.64s' is not a sim:// URL", url);
+    tl_sim_params p;
+    tl_sim_params_default(&p);
+    const char *q = url + 6;
+    if (*q != '\0' && *q != '?')
+        return tl_err_set(err, TL_EINVAL, "sim: unexpected '%.64s' in URL: parameters go after '?'",
+                          q);
+    if (*q == '?')
+        q++;
+    unsigned seen = 0;
+    while (*q != '\0') {
+        const char *amp = strchr(q, '&');
+        const char *end = amp != NULL ? amp : q + strlen(q);
+        size_t len = (size_t)(end - q);
+        if (len == 0 || (amp != NULL && amp[1] == '\0'))
+            return tl_err_set(err, TL_EINVAL, "sim: empty parameter in '%.64s'", url);
+        const char *eq = memchr(q, '=', len);
+        if (eq == NULL)
+            return tl_err_set(err, TL_EINVAL, "sim: parameter '%.*s' has no value",
+                              len > 64 ? 64 : (int)len, q);
+        size_t klen = (size_t)(eq - q);
+        enum sim_key k = K__COUNT;
+        for (int i = 0; i < K__COUNT; i++)
+            if (strlen(key_names[i]) == klen && memcmp(key_names[i], q, klen) == 0)
+                k = (enum sim_key)i;
+        if (k == K__COUNT)
+            return tl_err_set(err, TL_EINVAL, "sim: unknown parameter '%.*s'",
+                              klen > 64 ? 64 : (int)klen, q);
+        if (seen & (1u << k))
+            return tl_err_set(err, TL_EINVAL, "sim: parameter '%s' given twice", key_names[k]);
+        seen |= 1u << k;
+        int rc = parse_value(&p, k, eq + 1, (size_t)(end - eq - 1), err);
+        if (rc < 0)
+            return rc;
+        q = amp != NULL ? amp + 1 : end;
+    }
+    *out = p;
+    return 0;
+}
+
+/* ---- growable arrays ---------------------------------------------------------------------- */
+
+/* Makes room for `need` elements, doubling; the hot paths call it only past the planned size. */
+static int reserve(void **arr, size_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap)
+        return 0;
+    size_t n = *cap > 0 ? *cap : 16;
+    while (n < need) {
+        if (n > SIZE_MAX / 2 / elem)
+            return TL_ENOMEM;
+        n *= 2;
+    }
+    void *p = realloc(*arr, n * elem);
+    if (p == NULL)
+        return TL_ENOMEM;
+    *arr = p;
+    *cap = n;
+    return 0;
+}
+
+/* ---- event heap --------------------------------------------------------------------------- */
+
+static int ev_before(const sim_event *a, const sim_event *b)
+{
+    return a->due_ns < b->due_ns || (a->due_ns == b->due_ns && a->seq < b->seq);
+}
+
+/* Room must have been reserved: scheduling never fails half-way through an order. */
+static void heap_push(sim *s, sim_event *e)
+{
+    assert(s->heap_len < s->heap_cap);
+    e->seq = ++s->last_event;
+    size_t i = s->heap_len++;
+    while (i > 0) {
+        size_t parent = (i - 1) / 2;
+        if (!ev_before(e, &s->heap[parent]))
+            break;
+        s->heap[i] = s->heap[parent];
+        i = parent;
+    }
+    s->heap[i] = *e;
+}
+
+static void heap_pop(sim *s)
+{
+    assert(s->heap_len > 0);
+    size_t n = --s->heap_len;
+    if (n == 0)
+        return;
+    sim_event last = s->heap[n];
+    size_t i = 0;
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= n)
+            break;
+        if (c + 1 < n && ev_before(&s->heap[c + 1], &s->heap[c]))
+            c++;
+        if (!ev_before(&s->heap[c], &last))
+            break;
+        s->heap[i] = s->heap[c];
+        i = c;
+    }
+    s->heap[i] = last;
+}
+
+/* ---- order slots -------------------------------------------------------------------------- */
+
+static int slot_reserve(sim *s)
+{
+    if (s->free_head != NONE || s->orders_used < s->orders_cap)
+        return 0;
+    if (s->orders_used >= NONE - 1)
+        return TL_EFULL;
+    return reserve((void **)&s->orders, &s->orders_cap, (size_t)s->orders_used + 1,
+                   sizeof *s->orders);
+}
+
+/* The slot slot_take will hand out next (one is reserved). */
+static uint32_t slot_peek(const sim *s)
+{
+    return s->free_head != NONE ? s->free_head : s->orders_used;
+}
+
+static uint32_t slot_take(sim *s)
+{
+    uint32_t i = s->free_head;
+    if (i != NONE) {
+        s->free_head = s->orders[i].next;
+    } else {
+        i = s->orders_used++;
+        s->orders[i].gen = 0;
+    }
+    return i;
+}
+
+/* A terminal order joins the retire FIFO; the oldest beyond `capacity` is forgotten and its slot
+ * recycled, bumping the generation so that dropped fills still queued for it are recognised. */
+static void retire(sim *s, uint32_t i)
+{
+    s->orders[i].next = NONE;
+    if (s->retire_tail == NONE)
+        s->retire_head = i;
+    else
+        s->orders[s->retire_tail].next = i;
+    s->retire_tail = i;
+    if (++s->retired <= s->p.capacity)
+        return;
+    uint32_t old = s->retire_head;
+    sim_order *o = &s->orders[old];
+    s->retire_head = o->next;
+    if (s->retire_head == NONE)
+        s->retire_tail = NONE;
+    s->retired--;
+    tl_hashmap_del(&s->by_client, o->client_seq);
+    o->gen++;
+    o->status = SLOT_FREE;
+    o->next = s->free_head;
+    s->free_head = old;
+}
+
+/* ---- positions ---------------------------------------------------------------------------- */
+
+/* Index of symbol's position, created flat when new (the only allocation is for a new symbol). */
+static int position_index(sim *s, const char *symbol, uint32_t *idx)
+{
+    size_t len = strlen(symbol);
+    uint64_t h = tl_hash_bytes(symbol, len);
+    uint64_t cursor = 0;
+    uint32_t v;
+    while (tl_hashmap_next_match(&s->by_symbol, h, &cursor, &v)) {
+        if (strcmp(s->pos[v].symbol, symbol) == 0) {
+            *idx = v;
+            return 0;
+        }
+    }
+    if (s->pos_len >= NONE)
+        return TL_EFULL;
+    int rc = reserve((void **)&s->pos, &s->pos_cap, s->pos_len + 1, sizeof *s->pos);
+    if (rc < 0)
+        return rc;
+    rc = tl_hashmap_insert_multi(&s->by_symbol, h, (uint32_t)s->pos_len);
+    if (rc < 0)
+        return rc;
+    sim_position *p = &s->pos[s->pos_len];
+    memset(p, 0, sizeof *p);
+    memcpy(p->symbol, symbol, len + 1);
+    *idx = (uint32_t)s->pos_len++;
+    return 0;
+}
+
+/* ---- fees and ids ------------------------------------------------------------------------- */
+
+/* fee = qty * price * fee_bps / 10000 with one rounding (tl_fixed's rule). The exact numerator
+ * can pass 128 bits, so split qty*price = a*FEE_DEN + r: fee = a*fee_bps + round(r*fee_bps /
+ * FEE_DEN). With fee_bps <= 10000 (1e12 raw) both products fit, and a*fee_bps is whole, so the
+ * only rounding is the one of the remainder, done by tl_fixed_from_ratio128. */
+static int fill_fee(tl_fixed qty, tl_fixed price, tl_fixed fee_bps, tl_fixed *out)
+{
+    assert(qty > 0 && price > 0 && fee_bps >= 0 && fee_bps <= SIM_MAX_FEE_BPS);
+    __int128 n = (__int128)qty * price;
+    __int128 a = n / FEE_DEN, r = n % FEE_DEN;
+    tl_fixed frac;
+    int rc = tl_fixed_from_ratio128(r * fee_bps, FEE_DEN, &frac);
+    if (rc < 0)
+        return rc;
+    __int128 fee = a * fee_bps + frac;
+    if (fee > TL_FIXED_MAX)
+        return TL_ERANGE;
+    *out = (tl_fixed)fee;
+    return 0;
+}
+
+/* "T" and at least 10 digits, written by hand: this runs for every fill. */
+static void format_trade_id(uint64_t n, char *buf)
+{
+    char tmp[20];
+    int len = 0;
+    do {
+        tmp[len++] = (char)('0' + n % 10);
+        n /= 10;
+    } while (n != 0);
+    int pad = len < 10 ? 10 - len : 0;
+    buf[0] = 'T';
+    memset(buf + 1, '0', (size_t)pad);
+    for (int i = 0; i < len; i++)
+        buf[1 + pad + i] = tmp[len - 1 - i];
+    buf[1 + pad + len] = '\0';
+}
+
+/* ---- backend ------------------------------------------------------------------------------ */
+
+static void sim_release(sim *s)
+{
+    free(s->orders);
+    free(s->heap);
+    free(s->pos);
+    free(s->outbox);
+    if (s->by_client.slots != NULL)
+        tl_hashmap_close(&s->by_client);
+    if (s->by_symbol.slots != NULL)
+        tl_hashmap_close(&s->by_symbol);
+    memset(s, 0, sizeof *s);
+}
+
+static int sim_open(void *state, const char *url, const tl_clock *clock, tl_err *err)
+{
+    sim *s = state;
+    tl_sim_params p;
+    int rc = tl_sim_params_parse(url, &p, err);
+    if (rc < 0)
+        return rc;
+    memset(s, 0, sizeof *s);
+    s->p = p;
+    s->clock = clock;
+    tl_prng_seed(&s->rng, p.seed);
+    s->thr_fill = tl_prng_threshold(p.fill_rate);
+    s->thr_reject = tl_prng_threshold(p.reject_rate);
+    s->thr_partial = tl_prng_threshold(p.partial_rate);
+    s->free_head = s->retire_head = s->retire_tail = NONE;
+    /* Room for the planned live orders plus as many remembered terminal ones, and three events
+     * (ack and up to two fills) per live order. */
+    rc = reserve((void **)&s->orders, &s->orders_cap, (size_t)p.capacity * 2, sizeof *s->orders);
+    if (rc == 0)
+        rc = reserve((void **)&s->heap, &s->heap_cap, (size_t)p.capacity * 3, sizeof *s->heap);
+    if (rc == 0)
+        rc = reserve((void **)&s->pos, &s->pos_cap, 16, sizeof *s->pos);
+    if (rc == 0)
+        rc = tl_hashmap_init(&s->by_client, (size_t)p.capacity * 2);
+    if (rc == 0)
+        rc = tl_hashmap_init(&s->by_symbol, 16);
+    if (rc < 0) {
+        sim_release(s);
+        return tl_err_set(err, TL_ENOMEM, "sim: cannot allocate for capacity %u", p.capacity);
+    }
+    return 0;
+}
+
+static void sim_close(void *state)
+{
+    sim_release(state);
+}
+
+static int sim_place(void *state, const tl_venue_order *o, tl_err *err)
+{
+    sim *s = state;
+    int64_t now = tl_clock_now(s->clock);
+    int64_t lat = s->p.latency_ns;
+    uint32_t slot, pidx;
+    tl_fixed fee;
+    int rc;
+
+    /* Everything that can fail comes before the first draw, so a failed place leaves the PRNG,
+     * and with it every later decision, as if it had never been called. */
+    if (tl_hashmap_get(&s->by_client, o->client_seq, &slot))
+        return tl_err_set(err, TL_EDUPLICATE, "sim: order %llu already placed",
+                          (unsigned long long)o->client_seq);
+    if (now > NEVER - 2 * lat - 1)
+        return tl_err_set(err, TL_ERANGE, "sim: clock too close to the end of time");
+    /* The fee of the whole quantity bounds the fee of any part of it. */
+    if (fill_fee(o->qty, o->price, s->p.fee_bps, &fee) < 0)
+        return tl_err_set(err, TL_ERANGE, "sim: order %llu: fee out of range",
+                          (unsigned long long)o->client_seq);
+    if ((rc = reserve((void **)&s->heap, &s->heap_cap, s->heap_len + 3, sizeof *s->heap)) < 0 ||
+        (rc = slot_reserve(s)) < 0 || (rc = position_index(s, o->symbol, &pidx)) < 0 ||
+        (rc = tl_hashmap_put(&s->by_client, o->client_seq, slot_peek(s))) < 0)
+        return tl_err_set(err, rc, "sim: out of memory placing order %llu",
+                          (unsigned long long)o->client_seq);
+
+    sim_event e = {.due_ns = now + lat, .client_seq = o->client_seq, .slot = NONE};
+    /* A real venue refuses a quantity off the lot; no draw is spent on it. */
+    int off_lot = o->lot_size > 0 && o->qty % o->lot_size != 0;
+    if (off_lot || tl_prng_chance(&s->rng, s->thr_reject)) {
+        tl_hashmap_del(&s->by_client, o->client_seq);
+        e.type = TL_REPORT_REJECTED;
+        e.reason = off_lot ? R_OFF_LOT : R_REJECT;
+        heap_push(s, &e);
+        return 0;
+    }
+
+    slot = slot_take(s);
+    sim_order *so = &s->orders[slot];
+    so->client_seq = o->client_seq;
+    so->venue_seq = ++s->last_venue_seq;
+    so->price = o->price;
+    so->qty = o->qty;
+    so->filled_qty = 0;
+    so->full_at = NEVER;
+    so->cancel_at = NEVER;
+    so->next = NONE;
+    so->pos = pidx;
+    so->side = o->side;
+    so->status = TL_OS_PENDING_NEW;
+    memcpy(so->symbol, o->symbol, sizeof so->symbol);
+
+    e.venue_seq = so->venue_seq;
+    e.slot = slot;
+    e.gen = so->gen;
+    e.type = TL_REPORT_ACCEPTED;
+    heap_push(s, &e);
+
+    if (!tl_prng_chance(&s->rng, s->thr_fill))
+        return 0; /* rests OPEN until canceled */
+
+    tl_fixed first = o->qty;
+    if (tl_prng_chance(&s->rng, s->thr_partial)) {
+        uint64_t k = 1 + tl_prng_below(&s->rng, 3);
+        first = (tl_fixed)((__int128)o->qty * (__int128)k / 4);
+        if (o->lot_size > 0)
+            first -= first % o->lot_size;
+        if (first <= 0 || first >= o->qty)
+            first = o->qty;
+    }
+    e.type = TL_REPORT_FILL;
+    e.qty = first;
+    rc = fill_fee(first, o->price, s->p.fee_bps, &e.fee);
+    assert(rc == 0);
+    heap_push(s, &e);
+    so->full_at = e.due_ns;
+    if (first < o->qty) {
+        e.due_ns = now + 2 * lat;
+        e.qty = o->qty - first;
+        rc = fill_fee(e.qty, o->price, s->p.fee_bps, &e.fee);
+        assert(rc == 0);
+        heap_push(s, &e);
+        so->full_at = e.due_ns;
+    }
+    (void)rc;
+    return 0;
+}
+
+static int sim_cancel(void *state, uint64_t client_seq, tl_err *err)
+{
+    sim *s = state;
+    int64_t now = tl_clock_now(s->clock);
+    uint32_t slot;
+    if (now > NEVER - s->p.latency_ns - 1)
+        return tl_err_set(err, TL_ERANGE, "sim: clock too close to the end of time");
+    int rc = reserve((void **)&s->heap, &s->heap_cap, s->heap_len + 1, sizeof *s->heap);
+    if (rc < 0)
+        return tl_err_set(err, rc, "sim: out of memory canceling order %llu",
+                          (unsigned long long)client_seq);
+
+    sim_event e = {.due_ns = now + s->p.latency_ns,
+                   .client_seq = client_seq,
+                   .slot = NONE,
+                   .type = TL_REPORT_CANCEL_REJECTED,
+                   .reason = R_UNKNOWN};
+    if (tl_hashmap_get(&s->by_client, client_seq, &slot)) {
+        sim_order *o = &s->orders[slot];
+        e.venue_seq = o->venue_seq;
+        if (o->cancel_at != NEVER) {
+            e.reason = R_CANCELED;
+        } else if (o->full_at <= e.due_ns) {
+            e.reason = R_FILLED; /* every fill lands by the time the cancel would */
+        } else {
+            e.type = TL_REPORT_CANCELED;
+            e.reason = R_NONE;
+            e.slot = slot;
+            e.gen = o->gen;
+            o->cancel_at = e.due_ns;
+        }
+    }
+    heap_push(s, &e);
+    return 0;
+}
+
+/* Applies the heap's first event to the books and writes its report into r. Returns 1 when it
+ * produced a report, 0 when the event was dropped (a fill canceled before it was due), or
+ * TL_ERANGE, with nothing changed and the event still queued, when a position would overflow. */
+static int take_effect(sim *s, tl_venue_report *r)
+{
+    const sim_event *e = &s->heap[0];
+    sim_order *o = NULL;
+    tl_fixed pos_qty = 0;
+    if (e->slot != NONE) {
+        o = &s->orders[e->slot];
+        /* A dropped fill may outlive its order's slot; the generation tells. */
+        if (o->gen != e->gen || (e->type == TL_REPORT_FILL && e->due_ns > o->cancel_at)) {
+            heap_pop(s);
+            return 0;
+        }
+        if (e->type == TL_REPORT_FILL &&
+            tl_fixed_add(s->pos[o->pos].qty, o->side == TL_SIDE_BUY ? e->qty : -e->qty, &pos_qty) <
+                0)
+            return TL_ERANGE;
+    }
+
+    /* Zeroed whole, padding included, so equal runs give byte-identical report streams. */
+    memset(r, 0, sizeof *r);
+    r->type = e->type;
+    r->client_seq = e->client_seq;
+    r->venue_seq = e->venue_seq;
+    r->ts_ns = e->due_ns;
+    switch (e->type) {
+    case TL_REPORT_ACCEPTED:
+        o->status = TL_OS_OPEN;
+        break;
+    case TL_REPORT_FILL:
+        format_trade_id(++s->last_trade, r->trade_id);
+        r->qty = e->qty;
+        r->price = o->price;
+        r->fee = e->fee;
+        o->filled_qty += e->qty;
+        s->pos[o->pos].qty = pos_qty;
+        o->status = o->filled_qty == o->qty ? TL_OS_FILLED : TL_OS_PARTIALLY_FILLED;
+        if (o->status == TL_OS_FILLED)
+            retire(s, e->slot);
+        break;
+    case TL_REPORT_CANCELED:
+        o->status = TL_OS_CANCELED;
+        retire(s, e->slot);
+        break;
+    default: /* REJECTED, CANCEL_REJECTED: nothing changes on the books */
+        strcpy(r->text, reason_text[e->reason]);
+        break;
+    }
+    heap_pop(s);
+    return 1;
+}
+
+/* Moves every event due by now into the outbox, so the books describe now for a snapshot. */
+static int advance(sim *s, tl_err *err)
+{
+    int64_t now = tl_clock_now(s->clock);
+    while (s->heap_len > 0 && s->heap[0].due_ns <= now) {
+        if (s->out_len == s->out_cap) {
+            /* Grow the ring by unrolling it into a new array in order. */
+            size_t ncap = s->out_cap > 0 ? s->out_cap * 2 : 64;
+            tl_venue_report *n = malloc(ncap * sizeof *n);
+            if (n == NULL)
+                return tl_err_set(err, TL_ENOMEM, "sim: out of memory queueing reports");
+            for (size_t i = 0; i < s->out_len; i++)
+                memcpy(&n[i], &s->outbox[(s->out_head + i) % s->out_cap], sizeof *n);
+            free(s->outbox);
+            s->outbox = n;
+            s->out_cap = ncap;
+            s->out_head = 0;
+        }
+        int rc = take_effect(s, &s->outbox[(s->out_head + s->out_len) % s->out_cap]);
+        if (rc < 0)
+            return tl_err_set(err, rc, "sim: position overflow");
+        s->out_len += (size_t)rc;
+    }
+    return 0;
+}
+
+static int sim_poll(void *state, tl_venue_report *out, size_t cap, size_t *n, tl_err *err)
+{
+    sim *s = state;
+    size_t k = 0;
+    /* Reports parked by a snapshot come first: they were produced first. */
+    while (k < cap && s->out_len > 0) {
+        memcpy(&out[k++], &s->outbox[s->out_head], sizeof *out);
+        s->out_head = (s->out_head + 1) % s->out_cap;
+        s->out_len--;
+    }
+    int64_t now = tl_clock_now(s->clock);
+    while (k < cap && s->heap_len > 0 && s->heap[0].due_ns <= now) {
+        int rc = take_effect(s, &out[k]);
+        if (rc < 0) {
+            /* Hand over what is already out; the failing event stays queued and fails the next
+             * poll, where nothing else is lost. */
+            if (k > 0)
+                break;
+            return tl_err_set(err, rc, "sim: position overflow");
+        }
+        k += (size_t)rc;
+    }
+    *n = k;
+    return 0;
+}
+
+static int sim_get_orders(void *state, tl_venue_order_info *out, size_t cap, size_t *n, tl_err *err)
+{
+    sim *s = state;
+    int rc = advance(s, err);
+    if (rc < 0)
+        return rc;
+    size_t k = 0;
+    for (uint32_t i = 0; i < s->orders_used; i++) {
+        const sim_order *o = &s->orders[i];
+        /* Live at the venue: acknowledged and not done. One not yet acknowledged has not
+         * reached the venue in this model. */
+        if (o->status != TL_OS_OPEN && o->status != TL_OS_PARTIALLY_FILLED)
+            continue;
+        if (k < cap) {
+            tl_venue_order_info *d = &out[k];
+            memset(d, 0, sizeof *d);
+            d->client_seq = o->client_seq;
+            d->venue_seq = o->venue_seq;
+            memcpy(d->symbol, o->symbol, sizeof d->symbol);
+            d->side = o->side;
+            d->status = o->status;
+            d->price = o->price;
+            d->qty = o->qty;
+            d->filled_qty = o->filled_qty;
+        }
+        k++;
+    }
+    *n = k;
+    return 0;
+}
+
+static int sim_get_positions(void *state, tl_venue_position *out, size_t cap, size_t *n,
+                             tl_err *err)
+{
+    sim *s = state;
+    int rc = advance(s, err);
+    if (rc < 0)
+        return rc;
+    size_t k = 0;
+    for (size_t i = 0; i < s->pos_len; i++) {
+        if (s->pos[i].qty == 0)
+            continue; /* flat: like a venue's account page, only holdings are listed */
+        if (k < cap) {
+            memset(&out[k], 0, sizeof out[k]);
+            memcpy(out[k].symbol, s->pos[i].symbol, sizeof out[k].symbol);
+            out[k].qty = s->pos[i].qty;
+        }
+        k++;
+    }
+    *n = k;
+    return 0;
+}
+
+const tl_venue_ops tl_venue_sim_ops = {
+    .version = TL_VENUE_OPS_VERSION,
+    .scheme = "sim",
+    .state_size = sizeof(sim),
+    .caps = TL_VENUE_CAP_LIMIT | TL_VENUE_CAP_MARKET | TL_VENUE_CAP_CANCEL | TL_VENUE_CAP_SIMULATED,
+    .open = sim_open,
+    .close = sim_close,
+    .place = sim_place,
+    .cancel = sim_cancel,
+    .poll = sim_poll,
+    .get_orders = sim_get_orders,
+    .get_positions = sim_get_positions,
+};

@@ -1,0 +1,41 @@
+/*
+ * sim.h -- the deterministic simulated exchange ("sim://").
+ *
+ * URL parameters (all optional):
+ *   seed=42            PRNG seed (uint64)
+ *   fill_rate=0.7      probability that an accepted order trades at all
+ *   reject_rate=0.05   probability that an order is rejected on arrival
+ *   partial_rate=0.3   probability that a trading order fills in two parts rather than one
+ *   latency_us=1000    time from an action to its report, simulated microseconds
+ *   fee_bps=1          fee per fill, bps of notional, in [0, 10000] (one rounding, tl_fixed's rule)
+ *   capacity=1024      orders it expects to hold at once, 1..16777216 (grows when exceeded); also
+ *                      how many finished orders it remembers to refuse their cancels by name
+ * Every draw comes from its own PRNG in a fixed order, and every report is stamped in the clock's
+ * (simulated) time, so the same seed and inputs give the same reports, byte for byte.
+ *
+ * An order that is to fill is filled at its limit price; one that is not to fill rests OPEN until
+ * canceled. Trade ids are "T" followed by 10 digits, venue ids are sequence numbers (ORD000001).
+ * A quantity off the order's lot is REJECTED ("quantity off the lot") without a draw; placing a
+ * client_seq the sim still holds is TL_EDUPLICATE. A cancel lands one latency after it is sent:
+ * fills due by then still happen (and if they complete the order the cancel is refused, "already
+ * filled"); later ones are dropped.
+ */
+#ifndef TL_VENUE_SIM_H
+#define TL_VENUE_SIM_H
+
+#include "tradeloop/venue.h"
+
+typedef struct tl_sim_params {
+    uint64_t seed;
+    tl_fixed fill_rate, reject_rate, partial_rate; /* each in [0, 1] */
+    int64_t latency_ns;                            /* >= 0 */
+    tl_fixed fee_bps;                              /* in [0, 10000] */
+    uint32_t capacity;
+} tl_sim_params;
+
+/* Defaults: seed 42, fill 0.7, reject 0.05, partial 0.3, latency 1 ms, fee 1 bps, capacity 1024. */
+void tl_sim_params_default(tl_sim_params *p);
+/* Parses "sim://?k=v&k=v" on top of the defaults; TL_EINVAL naming the bad key or value. */
+int tl_sim_params_parse(const char *url, tl_sim_params *p, tl_err *err);
+
+#endif /* TL_VENUE_SIM_H */

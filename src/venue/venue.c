@@ -1,0 +1,263 @@
+/*
+ * venue.c -- the one caller through tl_venue_ops tables.
+ *
+ * Backends are chosen by URL scheme, first among the built-ins, then among the tables the caller
+ * adds. Every call into a backend passes through a function here, so argument checks, the
+ * counters and fault injection are written once and hold for every venue, real or simulated.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "venue/venue.h"
+
+/* Longest scheme we accept; real ones are short ("sim", "binance", "paper"). */
+#define SCHEME_MAX 32
+/* Longest slice of a URL quoted back in an error (a URL may be long, or carry a secret further
+ * along; the scheme and host are what a person needs to see). */
+#define QUOTE_MAX 64
+
+static const tl_venue_ops *const builtin_venues[] = {
+    &tl_venue_sim_ops,
+    NULL,
+};
+
+int tl_venue_ops_check(const tl_venue_ops *ops, tl_err *err)
+{
+    if (ops == NULL)
+        return tl_err_set(err, TL_EINVAL, "venue backend table is NULL");
+    if (ops->version != TL_VENUE_OPS_VERSION)
+        return tl_err_set(err, TL_EINVAL, "venue backend '%s': ops version %d, expected %d",
+                          ops->scheme ? ops->scheme : "?", ops->version, TL_VENUE_OPS_VERSION);
+    if (ops->scheme == NULL || ops->scheme[0] == '\0')
+        return tl_err_set(err, TL_EINVAL, "venue backend has no scheme");
+    if (ops->state_size == 0)
+        return tl_err_set(err, TL_EINVAL, "venue backend '%s': state_size is 0", ops->scheme);
+    /* Each mandatory slot is named, so a backend author sees at once which one is missing. */
+    const char *missing = ops->open == NULL     ? "open"
+                          : ops->close == NULL  ? "close"
+                          : ops->place == NULL  ? "place"
+                          : ops->cancel == NULL ? "cancel"
+                          : ops->poll == NULL   ? "poll"
+                                                : NULL;
+    if (missing != NULL)
+        return tl_err_set(err, TL_EINVAL, "venue backend '%s': mandatory slot '%s' is NULL",
+                          ops->scheme, missing);
+    return 0;
+}
+
+/* RFC 3986: scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ), then "://". Returns the scheme's
+ * length, or 0 when the URL does not start with one. */
+static size_t scheme_len(const char *url)
+{
+    size_t i = 0;
+    if (!((url[0] >= 'a' && url[0] <= 'z') || (url[0] >= 'A' && url[0] <= 'Z')))
+        return 0;
+    for (i = 1; i < SCHEME_MAX && url[i] != '\0'; i++) {
+        char c = url[i];
+        int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                 c == '+' || c == '-' || c == '.';
+        if (!ok)
+            break;
+    }
+    return strncmp(url + i, "://", 3) == 0 ? i : 0;
+}
+
+/* Schemes compare case-insensitively (RFC 3986 3.1). */
+static const tl_venue_ops *find_in(const tl_venue_ops *const *list, const char *scheme, size_t len)
+{
+    for (; list != NULL && *list != NULL; list++) {
+        const char *s = (*list)->scheme;
+        if (s != NULL && strlen(s) == len && strncasecmp(s, scheme, len) == 0)
+            return *list;
+    }
+    return NULL;
+}
+
+int tl_venue_open(tl_venue *v, const char *url, const tl_clock *clock,
+                  const tl_venue_ops *const *extra, tl_err *err)
+{
+    if (v == NULL || url == NULL || clock == NULL)
+        return tl_err_set(err, TL_EINVAL, "tl_venue_open: NULL venue, URL or clock");
+    size_t len = scheme_len(url);
+    if (len == 0)
+        return tl_err_set(err, TL_EINVAL, "malformed venue URL '%.*s': expected scheme://...",
+                          QUOTE_MAX, url);
+    /* Built-ins first, so an added table can never shadow "sim" by accident. */
+    const tl_venue_ops *ops = find_in(builtin_venues, url, len);
+    if (ops == NULL)
+        ops = find_in(extra, url, len);
+    if (ops == NULL)
+        return tl_err_set(err, TL_ENOTSUP, "unknown venue scheme '%.*s' in URL '%.*s'", (int)len,
+                          url, QUOTE_MAX, url);
+    int rc = tl_venue_ops_check(ops, err);
+    if (rc < 0)
+        return rc;
+    void *state = calloc(1, ops->state_size);
+    if (state == NULL)
+        return tl_err_set(err, TL_ENOMEM, "venue '%s': cannot allocate %zu bytes of state",
+                          ops->scheme, ops->state_size);
+    rc = ops->open(state, url, clock, err);
+    if (rc < 0) {
+        free(state); /* the backend released what it took before failing */
+        return rc;
+    }
+    memset(v, 0, sizeof *v);
+    v->ops = ops;
+    v->state = state;
+    return 0;
+}
+
+void tl_venue_close(tl_venue *v)
+{
+    if (v == NULL || v->ops == NULL)
+        return;
+    v->ops->close(v->state);
+    free(v->state);
+    memset(v, 0, sizeof *v);
+}
+
+/* Common entry check: a NULL or closed venue. */
+static int check_open(const tl_venue *v, const char *what, tl_err *err)
+{
+    if (v == NULL)
+        return tl_err_set(err, TL_EINVAL, "%s: NULL venue", what);
+    if (v->ops == NULL)
+        return tl_err_set(err, TL_ECLOSED, "%s: venue is closed", what);
+    return 0;
+}
+
+static int check_order(const tl_venue *v, const tl_venue_order *o, tl_err *err)
+{
+    const char *name = v->ops->scheme;
+    if (o == NULL)
+        return tl_err_set(err, TL_EINVAL, "venue %s: place: NULL order", name);
+    if (o->client_seq == 0)
+        return tl_err_set(err, TL_EINVAL, "venue %s: place: client_seq 0", name);
+    if (memchr(o->symbol, '\0', sizeof o->symbol) == NULL || o->symbol[0] == '\0')
+        return tl_err_set(err, TL_EINVAL, "venue %s: order %llu: symbol empty or unterminated",
+                          name, (unsigned long long)o->client_seq);
+    if (o->side != TL_SIDE_BUY && o->side != TL_SIDE_SELL)
+        return tl_err_set(err, TL_EINVAL, "venue %s: order %llu: bad side %u", name,
+                          (unsigned long long)o->client_seq, o->side);
+    if (o->type != TL_ORDER_LIMIT && o->type != TL_ORDER_MARKET)
+        return tl_err_set(err, TL_EINVAL, "venue %s: order %llu: bad type %u", name,
+                          (unsigned long long)o->client_seq, o->type);
+    if (o->qty <= 0)
+        return tl_err_set(err, TL_EINVAL, "venue %s: order %llu: qty must be > 0", name,
+                          (unsigned long long)o->client_seq);
+    if (o->price <= 0)
+        return tl_err_set(err, TL_EINVAL, "venue %s: order %llu: price must be > 0", name,
+                          (unsigned long long)o->client_seq);
+    if (o->lot_size < 0)
+        return tl_err_set(err, TL_EINVAL, "venue %s: order %llu: lot_size must be >= 0", name,
+                          (unsigned long long)o->client_seq);
+    uint32_t need = o->type == TL_ORDER_MARKET ? TL_VENUE_CAP_MARKET : TL_VENUE_CAP_LIMIT;
+    if (!(v->ops->caps & need))
+        return tl_err_set(err, TL_ENOTSUP, "venue %s: %s orders not supported", name,
+                          o->type == TL_ORDER_MARKET ? "MARKET" : "LIMIT");
+    return 0;
+}
+
+int tl_venue_place(tl_venue *v, const tl_venue_order *order, tl_err *err)
+{
+    int rc = check_open(v, "tl_venue_place", err);
+    if (rc < 0)
+        return rc;
+    /* Calls are numbered from 1 whatever their outcome, so "fail the Nth" means the Nth call. */
+    uint64_t call = v->stats.placed + v->stats.place_errors + 1;
+    rc = check_order(v, order, err);
+    if (rc == 0 && v->faults.fail_place_at == call)
+        rc = tl_err_set(err, TL_EIO, "injected fault: place #%llu", (unsigned long long)call);
+    if (rc == 0)
+        rc = v->ops->place(v->state, order, err);
+    if (rc < 0) {
+        v->stats.place_errors++;
+        return rc;
+    }
+    v->stats.placed++;
+    return 0;
+}
+
+int tl_venue_cancel(tl_venue *v, uint64_t client_seq, tl_err *err)
+{
+    int rc = check_open(v, "tl_venue_cancel", err);
+    if (rc < 0)
+        return rc;
+    uint64_t call = v->stats.cancels + v->stats.cancel_errors + 1;
+    if (client_seq == 0)
+        rc = tl_err_set(err, TL_EINVAL, "venue %s: cancel: client_seq 0", v->ops->scheme);
+    else if (!(v->ops->caps & TL_VENUE_CAP_CANCEL))
+        rc = tl_err_set(err, TL_ENOTSUP, "venue %s: cancel not supported", v->ops->scheme);
+    else if (v->faults.fail_cancel_at == call)
+        rc = tl_err_set(err, TL_EIO, "injected fault: cancel #%llu", (unsigned long long)call);
+    else
+        rc = v->ops->cancel(v->state, client_seq, err);
+    if (rc < 0) {
+        v->stats.cancel_errors++;
+        return rc;
+    }
+    v->stats.cancels++;
+    return 0;
+}
+
+/* Shared checks of the three "copy up to cap items" calls. */
+static int check_out(const tl_venue *v, const void *out, size_t cap, const size_t *n,
+                     const char *what, tl_err *err)
+{
+    int rc = check_open(v, what, err);
+    if (rc < 0)
+        return rc;
+    if (n == NULL || (out == NULL && cap > 0))
+        return tl_err_set(err, TL_EINVAL, "%s: NULL output", what);
+    return 0;
+}
+
+int tl_venue_poll(tl_venue *v, tl_venue_report *out, size_t cap, size_t *n, tl_err *err)
+{
+    int rc = check_out(v, out, cap, n, "tl_venue_poll", err);
+    if (rc < 0)
+        return rc;
+    size_t got = 0;
+    rc = v->ops->poll(v->state, out, cap, &got, err);
+    if (rc < 0)
+        return rc;
+    /* NEVER: a backend writing past the caller's buffer has already corrupted memory; stop here
+     * rather than let the engine read a count it cannot trust. */
+    if (got > cap)
+        return tl_err_set(err, TL_ECORRUPT, "venue %s: poll returned %zu reports for room of %zu",
+                          v->ops->scheme, got, cap);
+    v->stats.reports += got;
+    *n = got;
+    return 0;
+}
+
+int tl_venue_get_orders(tl_venue *v, tl_venue_order_info *out, size_t cap, size_t *n, tl_err *err)
+{
+    int rc = check_out(v, out, cap, n, "tl_venue_get_orders", err);
+    if (rc < 0)
+        return rc;
+    if (v->ops->get_orders == NULL)
+        return tl_err_set(err, TL_ENOTSUP, "venue %s: get_orders not supported", v->ops->scheme);
+    size_t got = 0;
+    rc = v->ops->get_orders(v->state, out, cap, &got, err);
+    if (rc < 0)
+        return rc;
+    *n = got;
+    return 0;
+}
+
+int tl_venue_get_positions(tl_venue *v, tl_venue_position *out, size_t cap, size_t *n, tl_err *err)
+{
+    int rc = check_out(v, out, cap, n, "tl_venue_get_positions", err);
+    if (rc < 0)
+        return rc;
+    if (v->ops->get_positions == NULL)
+        return tl_err_set(err, TL_ENOTSUP, "venue %s: get_positions not supported", v->ops->scheme);
+    size_t got = 0;
+    rc = v->ops->get_positions(v->state, out, cap, &got, err);
+    if (rc < 0)
+        return rc;
+    *n = got;
+    return 0;
+}

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# End-to-end: `tradeloop bench pipeline` prints its figures (their values are for make bench to
+# record, not for a test to judge).
+. "$(dirname "$0")/lib.sh"
+
+run_tl "$TMP/b.json" "$TMP/b.err" bench pipeline --orders 20000 --json
+check "bench pipeline exits 0" [ "$RC" -eq 0 ]
+check "one JSON line with the figures" python3 - "$TMP/b.json" <<'PY'
+import json, sys
+lines = open(sys.argv[1]).read().splitlines()
+assert len(lines) == 1, lines
+d = json.loads(lines[0])
+for k in ('orders_per_sec', 'p50_ns', 'p99_ns', 'p999_ns'):
+    assert isinstance(d[k], int) and d[k] > 0, (k, d)
+assert d['orders'] == 20000
+assert d['p50_ns'] <= d['p99_ns'] <= d['p999_ns'], d
+PY
+run_tl "$TMP/t.out" "$TMP/t.err" bench pipeline --orders 1000
+check "human output" grep -q "orders/s" "$TMP/t.out"
+expect_usage "zero orders" "--orders: must be positive" bench pipeline --orders 0
+expect_usage "unknown benchmark" "unknown benchmark" bench nosuch
+expect_usage "unknown flag" "unknown flag --fast" bench pipeline --fast
+finish

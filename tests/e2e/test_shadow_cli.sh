@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# End-to-end: `tradeloop shadow` as a user runs it.
+. "$(dirname "$0")/lib.sh"
+
+BASE=(--symbols BTCUSDT,ETHUSDT --max-inv 10000 --max-total 50000
+      --edge-threshold 3.0 --fill-rate 0.7 --reject-rate 0.05)
+ARGS=("${BASE[@]}" --iterations 20)
+
+# Same arguments, byte-identical JSON; another seed, another run.
+run_tl "$TMP/a.json" "$TMP/a.err" shadow "${ARGS[@]}" --seed 42 --json
+check "shadow exits 0" [ "$RC" -eq 0 ]
+run_tl "$TMP/b.json" "$TMP/b.err" shadow "${ARGS[@]}" --seed 42 --json
+check "same seed, same bytes" cmp -s "$TMP/a.json" "$TMP/b.json"
+run_tl "$TMP/c.json" "$TMP/c.err" shadow "${ARGS[@]}" --seed 43 --json
+check "other seed, other run" bash -c "! cmp -s '$TMP/a.json' '$TMP/c.json'"
+# Default seed is 42 and JSON is the default when stdout is not a terminal.
+run_tl "$TMP/d.json" "$TMP/d.err" shadow "${ARGS[@]}"
+check "defaults: seed 42, JSON off a TTY" cmp -s "$TMP/a.json" "$TMP/d.json"
+
+# Sorted keys, compact separators, trailing newline, the report's fields, counts that reconcile.
+check_report() {
+python3 - "$1" "$2" <<'PY'
+import json, re, sys
+from decimal import Decimal
+path, iterations = sys.argv[1], int(sys.argv[2])
+raw = open(path).read()
+assert raw.endswith('}\n') and raw.count('\n') == 1, 'want one line ending in a newline'
+def sorted_pairs(pairs):
+    keys = [k for k, _ in pairs]
+    assert keys == sorted(keys), 'keys not sorted: %r' % keys
+    return dict(pairs)
+# Decimals parsed exactly: money must print as plain decimals, never as 6e-05.
+doc = json.loads(raw, object_pairs_hook=sorted_pairs, parse_float=Decimal)
+bare = re.sub(r'"[^"]*"', '""', raw.rstrip('\n'))
+assert not re.search(r'[0-9][eE][-+]?[0-9]', bare), 'exponent in a number'
+assert not re.search(r'\s', bare), 'not compact'
+assert set(doc) == {'execution', 'orders', 'positions', 'risk'}, doc.keys()
+assert doc['execution']['iterations'] == iterations
+assert doc['execution']['symbols'] == ['BTCUSDT', 'ETHUSDT']
+o = doc['orders']
+assert set(o) == {'placed', 'filled', 'canceled', 'rejected', 'open', 'risk_blocks'}, o
+assert all(isinstance(v, int) and v >= 0 for v in o.values()), o
+assert o['placed'] == o['filled'] + o['canceled'] + o['rejected'] + o['open'], o
+assert o['placed'] > 0 and o['filled'] > 0, o
+p = doc['positions']
+assert set(p['by_symbol']) == {'BTCUSDT', 'ETHUSDT'}
+assert p['total_notional_usd'] >= 0
+r = doc['risk']
+assert set(r) == {'frozen', 'freeze_events', 'last_freeze_reason'}
+assert isinstance(r['frozen'], bool)
+if r['freeze_events']:
+    assert r['last_freeze_reason'].startswith('Edge degradation: '), r
+    assert r['last_freeze_reason'].endswith(' BPS < 3.00 BPS'), r
+PY
+}
+check "report is canonical JSON and reconciles" check_report "$TMP/a.json" 20
+
+# The freeze time moves the simulated clock but never the decisions: same report.
+TRADELOOP_FREEZE_UTC=2024-06-01T12:00:00Z "$BIN" shadow "${ARGS[@]}" --json >"$TMP/f.json" 2>&1
+check "freeze env accepted" [ $? -eq 0 ]
+MM_FREEZE_UTC_ISO=2025-01-01T00:00:00Z "$BIN" shadow "${ARGS[@]}" --json >"$TMP/g.json" 2>&1
+check "seed alias MM_FREEZE_UTC_ISO accepted" cmp -s "$TMP/a.json" "$TMP/g.json"
+
+# A long run finishes and still reconciles.
+run_tl "$TMP/long.json" "$TMP/long.err" shadow "${BASE[@]}" --iterations 1000000 --json
+check "a million iterations run" [ "$RC" -eq 0 ]
+check "long run reconciles" check_report "$TMP/long.json" 1000000
+
+# On a terminal without --json: a readable summary, not JSON.
+if command -v script >/dev/null; then
+    script -qec "'$BIN' shadow ${ARGS[*]}" /dev/null >"$TMP/tty.out" 2>&1
+    check "TTY summary names the counts" grep -q "placed" "$TMP/tty.out"
+    check "TTY summary is not JSON" bash -c "! grep -q '^{' '$TMP/tty.out'"
+fi
+run_tl "$TMP/t.out" "$TMP/t.err" shadow "${ARGS[@]}" --format table
+check "--format table prints the summary" grep -q "risk " "$TMP/t.out"
+
+# Bad input: exit 2, one line naming the flag, nothing run.
+expect_usage "unknown flag" "unknown flag --bogus" shadow --bogus 1
+expect_usage "missing value" "--iterations: missing value" shadow --iterations
+expect_usage "rate above 1" "--fill-rate: must be within \[0, 1\]" shadow --fill-rate 1.5
+expect_usage "negative rate" "--reject-rate" shadow --reject-rate -0.1
+expect_usage "malformed rate" "--fill-rate" shadow --fill-rate abc
+expect_usage "zero limit" "--max-inv: must be positive" shadow --max-inv 0
+expect_usage "negative limit" "--max-total: must be positive" shadow --max-total -5
+expect_usage "zero edge" "--edge-threshold: must be positive" shadow --edge-threshold 0
+expect_usage "zero iterations" "--iterations: must be positive" shadow --iterations 0
+expect_usage "not a number" "--iterations: 'ten' is not a whole number" shadow --iterations ten
+expect_usage "empty symbol item" "--symbols: empty item" shadow --symbols BTCUSDT,,ETHUSDT
+expect_usage "lowercase symbol" "--symbols: .*A-Z" shadow --symbols btcusdt
+expect_usage "duplicate symbol" "--symbols: .*twice" shadow --symbols BTCUSDT,BTCUSDT
+expect_usage "too many decimals" "--max-inv: .*decimals" shadow --max-inv 1.123456789
+expect_usage "flag given twice" "--seed given twice" shadow --seed 1 --seed 2
+TRADELOOP_FREEZE_UTC=2025-01-01 expect_usage "malformed freeze time" "TRADELOOP_FREEZE_UTC" shadow
+MM_FREEZE_UTC_ISO=yesterday expect_usage "malformed alias" "MM_FREEZE_UTC_ISO" shadow
+expect_usage "unknown subcommand" "unknown subcommand" frobnicate
+
+# --help exits 0 and documents every flag.
+run_tl "$TMP/h.out" "$TMP/h.err" shadow --help
+check "--help exits 0" [ "$RC" -eq 0 ]
+for f in symbols iterations max-inv max-total edge-threshold fill-rate reject-rate seed json; do
+    check "--help lists --$f" grep -q -- "--$f" "$TMP/h.out"
+done
+finish
