@@ -4,7 +4,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tradeloop/event.h"
+
 #define REPORT_BATCH 256
+
+static inline void emit(tl_exec *x, int type, const tl_order *o, const tl_fill *f, const char *text)
+{
+    if (x->on_event)
+        x->on_event(x->event_ctx, type, o, f, text ? text : "");
+}
 
 int tl_exec_init(tl_exec *x, const tl_exec_config *cfg, const tl_instruments *instruments,
                  tl_venue *venue, const tl_clock *clock, tl_err *err)
@@ -126,7 +134,10 @@ int tl_exec_submit(tl_exec *x, uint32_t instrument, tl_side side, tl_order_type 
         rx.symbol_notional = ex->notional;
         rx.total_notional = x->total_notional;
     }
-    rc = tl_risk_check(&x->risk, inst, instrument, side, price, qty, &rx, now, &why, err);
+    /* The journal wants the refusal's text even when the caller does not. */
+    tl_err local = {0};
+    tl_err *e = err ? err : (x->on_event ? &local : NULL);
+    rc = tl_risk_check(&x->risk, inst, instrument, side, price, qty, &rx, now, &why, e);
     tl_order_init(&proto, instrument, x->cfg.account, side, type, price, qty, now);
     if (rc != 0) {
         x->counts.risk_blocks++;
@@ -138,6 +149,10 @@ int tl_exec_submit(tl_exec *x, uint32_t instrument, tl_side side, tl_order_type 
             tl_order_store_apply(&x->orders, seq, TL_OEV_DENY, now, NULL);
             if (client_seq)
                 *client_seq = seq;
+            emit(x, TL_EV_INTENT_DENIED, tl_order_store_by_client(&x->orders, seq), NULL,
+                 e ? e->msg : tl_risk_reason_name(why));
+        } else {
+            emit(x, TL_EV_INTENT_DENIED, NULL, NULL, e ? e->msg : tl_risk_reason_name(why));
         }
         return rc;
     }
@@ -156,10 +171,13 @@ int tl_exec_submit(tl_exec *x, uint32_t instrument, tl_side side, tl_order_type 
     x->counts.placed++;
     if (client_seq)
         *client_seq = o->client_seq;
-    if ((rc = tl_venue_place(x->venue, &vo, err)) != 0) {
+    emit(x, TL_EV_ORDER_SUBMITTED, o, NULL, NULL);
+    if ((rc = tl_venue_place(x->venue, &vo, e)) != 0) {
         /* Never reached the venue: the order ends REJECTED so the counts still reconcile. */
         tl_order_store_apply(&x->orders, vo.client_seq, TL_OEV_REJECT, now, NULL);
         x->counts.rejected++;
+        emit(x, TL_EV_ORDER_REJECTED, tl_order_store_by_client(&x->orders, vo.client_seq), NULL,
+             e ? e->msg : "place failed");
         return rc;
     }
     add_open(&x->expo[instrument], side, qty);
@@ -180,6 +198,7 @@ int tl_exec_cancel(tl_exec *x, uint64_t client_seq, tl_err *err)
     if ((rc = tl_order_store_apply(&x->orders, client_seq, TL_OEV_CANCEL_REQUEST, now, err)) != 0)
         return rc;
     x->counts.cancel_requests++;
+    emit(x, TL_EV_CANCEL_REQUESTED, o, NULL, NULL);
     if ((rc = tl_venue_cancel(x->venue, client_seq, err)) != 0) {
         /* The request never left: back to where the order was. */
         tl_order_store_apply(&x->orders, client_seq, TL_OEV_CANCEL_REJECT, now, NULL);
@@ -274,6 +293,11 @@ static void apply_fill(tl_exec *x, const tl_venue_report *r)
     was_live = o ? tl_order_status_is_live(o->status) : 0;
     if ((rc = tl_order_store_fill(&x->orders, &f, &o, NULL)) != 0) {
         x->counts.refused_fills++;
+        emit(x, TL_EV_FILL_REFUSED, tl_order_store_by_client(&x->orders, f.client_seq), &f,
+             rc == TL_EDUPLICATE   ? "duplicate trade id"
+             : rc == TL_EOVERFILL  ? "overfill"
+             : rc == TL_ENOTFOUND  ? "unknown order"
+                                   : tl_strerror(rc));
         return;
     }
     x->counts.fills++;
@@ -288,11 +312,13 @@ static void apply_fill(tl_exec *x, const tl_venue_report *r)
                            f.fee, NULL) != 0) {
         /* The fill is recorded with its order; a position that cannot represent it is corrupt
          * state, which must stop trading rather than be papered over. */
-        tl_risk_freeze(&x->risk, "position overflow: state cannot represent a fill");
+        if (tl_risk_freeze(&x->risk, "position overflow: state cannot represent a fill") == 1)
+            emit(x, TL_EV_RISK_FROZEN, NULL, NULL, x->risk.freeze_reason);
     }
     if (was_live && o->status == TL_OS_FILLED)
         x->counts.filled++;
     refresh_notional(x, o->instrument);
+    emit(x, TL_EV_ORDER_FILLED, o, &f, NULL);
     if (x->on_fill)
         x->on_fill(x->hook_ctx, o, &f);
 }
@@ -314,8 +340,10 @@ static void apply_report(tl_exec *x, const tl_venue_report *r)
         if (r->venue_seq)
             tl_order_store_bind_venue(&x->orders, o, r->venue_seq, NULL);
         if (o->status == TL_OS_PENDING_NEW ||
-            (o->status == TL_OS_PENDING_CANCEL && o->prev_status == TL_OS_PENDING_NEW))
+            (o->status == TL_OS_PENDING_CANCEL && o->prev_status == TL_OS_PENDING_NEW)) {
             apply_around_cancel(x, o, TL_OEV_ACCEPT, now);
+            emit(x, TL_EV_ORDER_ACCEPTED, o, NULL, NULL);
+        }
         break;
     case TL_REPORT_REJECTED:
         if (o->status == TL_OS_PENDING_NEW ||
@@ -323,6 +351,7 @@ static void apply_report(tl_exec *x, const tl_venue_report *r)
             drop_open(x, o);
             apply_around_cancel(x, o, TL_OEV_REJECT, now);
             x->counts.rejected++;
+            emit(x, TL_EV_ORDER_REJECTED, o, NULL, r->text);
         }
         break;
     case TL_REPORT_CANCELED:
@@ -330,6 +359,7 @@ static void apply_report(tl_exec *x, const tl_venue_report *r)
             drop_open(x, o);
             tl_order_store_apply(&x->orders, o->client_seq, TL_OEV_CANCEL_ACK, now, NULL);
             x->counts.canceled++;
+            emit(x, TL_EV_ORDER_CANCELED, o, NULL, NULL);
         }
         break;
     case TL_REPORT_CANCEL_REJECTED:
@@ -343,6 +373,7 @@ static void apply_report(tl_exec *x, const tl_venue_report *r)
             drop_open(x, o);
             apply_around_cancel(x, o, TL_OEV_EXPIRE, now);
             x->counts.expired++;
+            emit(x, TL_EV_ORDER_EXPIRED, o, NULL, NULL);
         }
         break;
     default:
@@ -370,6 +401,7 @@ int tl_exec_on_edge(tl_exec *x, tl_fixed edge_bps, tl_err *err)
 {
     if (tl_risk_on_edge(&x->risk, edge_bps) != 1)
         return 0;
+    emit(x, TL_EV_RISK_FROZEN, NULL, NULL, x->risk.freeze_reason);
     int rc = tl_exec_cancel_all(x, err);
     return rc < 0 ? rc : 1;
 }

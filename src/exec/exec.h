@@ -57,10 +57,19 @@ typedef struct tl_exec_exposure {
  * for the duration of the call. */
 typedef void (*tl_exec_fill_fn)(void *ctx, const tl_order *order, const tl_fill *fill);
 
+/* Called for every state change the loop makes, after it is made: type is a tl_event_type
+ * (include/tradeloop/event.h); order is the order concerned (NULL for RISK_FROZEN and for a
+ * refused fill of an unknown order); fill is the fill of ORDER_FILLED and FILL_REFUSED, else NULL;
+ * text is a reason ("" when none). All borrowed for the call. The journal subscribes here. */
+typedef void (*tl_exec_event_fn)(void *ctx, int type, const tl_order *order, const tl_fill *fill,
+                                 const char *text);
+
 typedef struct tl_exec {
     const tl_instruments *instruments; /* borrowed */
     tl_exec_fill_fn on_fill;           /* optional hook, set after init */
     void *hook_ctx;
+    tl_exec_event_fn on_event;         /* optional hook, set after init */
+    void *event_ctx;
     tl_venue *venue;                   /* borrowed */
     const tl_clock *clock;             /* borrowed */
     tl_exec_config cfg;

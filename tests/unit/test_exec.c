@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "exec/exec.h"
+#include "tradeloop/event.h"
 
 /* ---- scripted venue ---------------------------------------------------------------------- */
 
@@ -75,6 +76,8 @@ static const tl_venue_ops *const extra[] = {&script_ops, NULL};
 /* ---- fixture ----------------------------------------------------------------------------- */
 
 typedef struct fx {
+    int events[64];
+    int nevents;
     tl_instruments inst;
     uint32_t btc;
     tl_clock clock;
@@ -112,6 +115,15 @@ static void count_fill(void *ctx, const tl_order *o, const tl_fill *fl)
     ((fx *)ctx)->fills_seen++;
 }
 
+static void record_event(void *ctx, int type, const tl_order *o, const tl_fill *fl,
+                         const char *text)
+{
+    fx *f = ctx;
+    (void)o, (void)fl, (void)text;
+    if (f->nevents < 64)
+        f->events[f->nevents++] = type;
+}
+
 static tl_fixed F(const char *s)
 {
     tl_fixed v;
@@ -138,6 +150,8 @@ static int setup_with(void **state, const tl_risk_config *risk)
     assert_int_equal(tl_exec_init(&f->x, &cfg, &f->inst, &f->venue, &f->clock, NULL), 0);
     f->x.on_fill = count_fill;
     f->x.hook_ctx = f;
+    f->x.on_event = record_event;
+    f->x.event_ctx = f;
     assert_int_equal(tl_exec_on_quote(&f->x, f->btc, F("49999"), F("50001")), 0);
     *state = f;
     return 0;
@@ -422,6 +436,29 @@ static void test_flip_through_zero_and_notional(void **state)
     assert_int_equal(f->x.total_notional, F("1000")); /* 0.02 * mid 50000 */
 }
 
+static void test_every_state_change_is_an_event(void **state)
+{
+    fx *f = *state;
+    uint64_t a = submit(f, TL_SIDE_BUY, "50000", "0.01");
+    push(f, TL_REPORT_ACCEPTED, a, NULL, NULL, NULL);
+    push(f, TL_REPORT_FILL, a, "T1", "0.004", "50000");
+    push(f, TL_REPORT_FILL, a, "T1", "0.004", "50000");
+    tl_exec_poll(&f->x, NULL);
+    tl_exec_cancel(&f->x, a, NULL);
+    push(f, TL_REPORT_CANCELED, a, NULL, NULL, NULL);
+    tl_exec_poll(&f->x, NULL);
+    uint64_t b = submit(f, TL_SIDE_SELL, "50000", "0.01");
+    push(f, TL_REPORT_REJECTED, b, NULL, NULL, NULL);
+    tl_exec_poll(&f->x, NULL);
+    tl_exec_submit(&f->x, f->btc, TL_SIDE_BUY, TL_ORDER_LIMIT, F("1"), F("0.01"), NULL, NULL,
+                   NULL);
+    const int want[] = {TL_EV_ORDER_SUBMITTED, TL_EV_ORDER_ACCEPTED,  TL_EV_ORDER_FILLED,
+                        TL_EV_FILL_REFUSED,    TL_EV_CANCEL_REQUESTED, TL_EV_ORDER_CANCELED,
+                        TL_EV_ORDER_SUBMITTED, TL_EV_ORDER_REJECTED,  TL_EV_INTENT_DENIED};
+    assert_int_equal(f->nevents, (int)(sizeof(want) / sizeof(want[0])));
+    assert_memory_equal(f->events, want, sizeof(want));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -443,6 +480,7 @@ int main(void)
                                         setup_inventory, teardown),
         cmocka_unit_test_setup_teardown(test_place_failure_ends_rejected, setup, teardown),
         cmocka_unit_test_setup_teardown(test_flip_through_zero_and_notional, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_every_state_change_is_an_event, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
