@@ -6,8 +6,9 @@
 #include "app/cli.h"
 #include "app/commands.h"
 #include "core/jsonw.h"
-#include "exec/shadow.h"
+#include "shadow/shadow.h"
 #include "tradeloop/clock.h"
+#include "tradeloop/event.h"
 
 static void progress(void *ctx, uint64_t done, uint64_t total)
 {
@@ -33,6 +34,9 @@ static void print_table(const tl_shadow_config *cfg, const tl_shadow_result *r)
     }
     tl_fixed_format(r->total_notional_usd, buf, sizeof(buf));
     printf("%-12s %20s\n\n", "notional USD", buf);
+    if (r->journaled)
+        printf("journal     %llu events, state digest %s\n", (unsigned long long)r->journal_events,
+               r->state_digest);
     printf("risk        %s, %llu freeze event%s%s%s\n", r->frozen ? "FROZEN" : "trading",
            (unsigned long long)r->freeze_events, r->freeze_events == 1 ? "" : "s",
            r->last_freeze_reason[0] ? ": " : "", r->last_freeze_reason);
@@ -41,7 +45,8 @@ static void print_table(const tl_shadow_config *cfg, const tl_shadow_result *r)
 int tl_cmd_shadow(int argc, char **argv)
 {
     tl_shadow_config cfg;
-    const char *symbols = "BTCUSDT,ETHUSDT", *format = NULL;
+    const char *symbols = "BTCUSDT,ETHUSDT", *format = NULL, *db = NULL, *durability = "full";
+    const char *workspace = "shadow";
     bool json = false;
     uint64_t iterations, seed;
     tl_fixed max_inv, max_total, edge, fill_rate, reject_rate, partial_rate;
@@ -69,6 +74,11 @@ int tl_cmd_shadow(int argc, char **argv)
         {"seed", CLI_U64, &seed, "TRADELOOP_SEED", "N", "PRNG seed (42)"},
         {"json", CLI_BOOL, &json, NULL, NULL, "print the JSON report (default when not a TTY)"},
         {"format", CLI_STRING, &format, NULL, "json|table", "force the output format"},
+        {"db", CLI_STRING, &db, "TRADELOOP_DB", "URL",
+         "journal every event: FILE.db, sqlite:FILE, postgresql://..., mem:"},
+        {"durability", CLI_STRING, &durability, "TRADELOOP_DURABILITY", "full|normal",
+         "what a commit waits for (full)"},
+        {"workspace", CLI_STRING, &workspace, NULL, "NAME", "journal workspace (shadow)"},
         {NULL},
     };
     cli_command cmd = {
@@ -107,6 +117,13 @@ int tl_cmd_shadow(int argc, char **argv)
         return cli_usage_error(&cmd, "%s", err.msg);
     if (frozen)
         cfg.start_ns = t0;
+    if (strcmp(durability, "full") != 0 && strcmp(durability, "normal") != 0)
+        return cli_usage_error(&cmd, "--durability: want full or normal, got '%s'", durability);
+    if (tl_workspace_validate(workspace, &err) != 0)
+        return cli_usage_error(&cmd, "--workspace: %s", err.msg);
+    cfg.db_url = db;
+    cfg.durability = strcmp(durability, "full") == 0 ? TL_DURABILITY_FULL : TL_DURABILITY_NORMAL;
+    snprintf(cfg.workspace, sizeof(cfg.workspace), "%s", workspace);
     cfg.iterations = iterations;
     cfg.seed = seed;
     cfg.max_inventory_usd = max_inv;

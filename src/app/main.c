@@ -13,7 +13,8 @@ typedef struct subcommand {
 
 static const subcommand subcommands[] = {
     {"shadow", tl_cmd_shadow, "drive the execution loop against the simulated exchange; report"},
-    {"bench", tl_cmd_bench, "benchmarks: `bench pipeline`"},
+    {"reconcile", tl_cmd_reconcile, "rebuild cash and positions from a journal; state digest"},
+    {"bench", tl_cmd_bench, "benchmarks: `bench pipeline`, `bench journal`"},
 };
 
 static void usage(FILE *out)

@@ -200,6 +200,12 @@ tl_account *tl_book_account(tl_book *book, uint32_t account, int create)
     return account_add(book, account, book->default_starting_cash);
 }
 
+const tl_account *tl_book_find_account(const tl_book *book, uint32_t account)
+{
+    uint32_t i;
+    return tl_hashmap_get(&book->acct_index, account, &i) ? &book->accounts[i] : NULL;
+}
+
 int tl_book_open_account(tl_book *book, uint32_t account, tl_fixed starting_cash)
 {
     uint32_t i;

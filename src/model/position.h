@@ -79,6 +79,7 @@ int tl_book_open_account(tl_book *book, uint32_t account, tl_fixed starting_cash
 tl_position *tl_book_position(tl_book *book, uint32_t account, uint32_t instrument, int create);
 const tl_position *tl_book_find(const tl_book *book, uint32_t account, uint32_t instrument);
 tl_account *tl_book_account(tl_book *book, uint32_t account, int create);
+const tl_account *tl_book_find_account(const tl_book *book, uint32_t account);
 /* Applies a fill to the position and the account's cash. All-or-nothing. */
 int tl_book_apply_fill(tl_book *book, uint32_t account, uint32_t instrument, tl_side side,
                        tl_fixed qty, tl_fixed price, tl_fixed fee, tl_fill_effect *effect);

@@ -6,7 +6,7 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "exec/shadow.h"
+#include "shadow/shadow.h"
 
 static void run(const tl_shadow_config *cfg, tl_shadow_result *r, tl_jw *w)
 {

@@ -1,11 +1,13 @@
 /* shadow.c -- the shadow run; see shadow.h. */
-#include "exec/shadow.h"
+#include "shadow/shadow.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/prng.h"
+#include "journal/journal.h"
+#include "journal/replay.h"
 #include "venue/sim/sim.h"
 
 #define EDGE_WARMUP 20           /* markouts before the edge is trusted */
@@ -31,6 +33,7 @@ void tl_shadow_config_default(tl_shadow_config *cfg)
     cfg->start_ns = 1735689600LL * TL_NS_PER_SEC; /* 2025-01-01T00:00:00Z */
     cfg->latency_ns = 5 * TL_NS_PER_MS;
     cfg->step_ns = 100 * TL_NS_PER_MS;
+    strcpy(cfg->workspace, "shadow");
 }
 
 static int validate(const tl_shadow_config *c, tl_err *err)
@@ -84,6 +87,9 @@ typedef struct shadow_state {
     tl_clock clock;
     tl_venue venue;
     tl_exec exec;
+    tl_store store;
+    tl_journal journal;
+    int journaled;
     tl_prng rng;
     tl_fixed mid[TL_SHADOW_MAX_SYMBOLS];
     tl_fixed bid[TL_SHADOW_MAX_SYMBOLS], ask[TL_SHADOW_MAX_SYMBOLS];
@@ -123,6 +129,13 @@ static tl_fixed on_tick(tl_fixed px, tl_fixed tick, int dir)
     if (dir > 0 && r < px)
         r += tick;
     return r;
+}
+
+static int stop_at_first(void *ctx, const tl_event *ev)
+{
+    (void)ev;
+    *(int *)ctx = 1;
+    return 1;
 }
 
 static int setup(shadow_state *s, const tl_shadow_config *cfg, tl_err *err)
@@ -165,11 +178,39 @@ static int setup(shadow_state *s, const tl_shadow_config *cfg, tl_err *err)
         goto fail_venue;
     s->exec.on_fill = on_fill;
     s->exec.hook_ctx = s;
+    if (cfg->db_url) {
+        tl_store_options so = {cfg->durability};
+        if ((rc = tl_store_open(&s->store, cfg->db_url, &so, NULL, err)) != 0)
+            goto fail_exec;
+        /* Order and trade ids restart at 1 in every shadow run: a second run into the same
+         * workspace would collide with the first, so it is refused before anything runs. */
+        int used = 0;
+        tl_scan_filter f = {0, 0, cfg->workspace};
+        rc = tl_store_scan(&s->store, &f, stop_at_first, &used, err);
+        if (rc < 0 || used) {
+            if (rc >= 0)
+                rc = tl_err_set(err, TL_EDUPLICATE,
+                                "workspace '%s' already has a journal in %s: choose another "
+                                "--workspace or database",
+                                cfg->workspace, cfg->db_url);
+            tl_store_close(&s->store);
+            goto fail_exec;
+        }
+        if ((rc = tl_journal_init(&s->journal, &s->store, &s->exec, cfg->workspace, 4096, err)) !=
+                0 ||
+            (rc = tl_journal_reset_workspace(&s->journal, xc.starting_cash, err)) != 0) {
+            tl_store_close(&s->store);
+            goto fail_exec;
+        }
+        s->journaled = 1;
+    }
     /* The quote generator draws from its own stream, so changing the venue's draws (or its
      * parameters) does not move the prices. */
     tl_prng_seed(&s->rng, cfg->seed ^ 0x51ad0e5eedULL);
     return 0;
 
+fail_exec:
+    tl_exec_close(&s->exec);
 fail_venue:
     tl_venue_close(&s->venue);
 fail_inst:
@@ -179,6 +220,10 @@ fail_inst:
 
 static void teardown(shadow_state *s)
 {
+    if (s->journaled) {
+        tl_journal_close(&s->journal);
+        tl_store_close(&s->store);
+    }
     tl_exec_close(&s->exec);
     tl_venue_close(&s->venue);
     tl_instruments_close(&s->inst);
@@ -261,6 +306,32 @@ static int step(shadow_state *s, tl_err *err)
     return s->oom ? TL_ENOMEM : 0;
 }
 
+/* Makes the journal durable, then proves it: the state replayed from it has the live digest. */
+static int finish_journal(shadow_state *s, tl_shadow_result *r, tl_err *err)
+{
+    tl_ledger replayed;
+    tl_replay_result rr;
+    int rc;
+
+    if ((rc = tl_journal_flush(&s->journal, err)) != 0)
+        return rc;
+    if ((rc = tl_journal_live_digest(&s->journal, r->state_digest, err)) != 0)
+        return rc;
+    if ((rc = tl_ledger_init(&replayed, s->exec.cfg.starting_cash)) != 0)
+        return tl_err_set(err, rc, "shadow: out of memory");
+    rc = tl_replay(&s->store, s->cfg->workspace, &replayed, &rr, err);
+    tl_ledger_close(&replayed);
+    if (rc != 0)
+        return rc;
+    if (strcmp(rr.digest, r->state_digest) != 0)
+        return tl_err_set(err, TL_ECORRUPT,
+                          "shadow: replayed state %.16s differs from live state %.16s", rr.digest,
+                          r->state_digest);
+    r->journaled = 1;
+    r->journal_events = s->journal.events_written;
+    return 0;
+}
+
 int tl_shadow_run(const tl_shadow_config *cfg, tl_shadow_result *out, tl_shadow_progress_fn progress,
                   void *progress_ctx, tl_err *err)
 {
@@ -296,6 +367,11 @@ int tl_shadow_run(const tl_shadow_config *cfg, tl_shadow_result *out, tl_shadow_
 
     tl_shadow_result r;
     memset(&r, 0, sizeof(r));
+    if (s->journaled && (rc = finish_journal(s, &r, err)) != 0) {
+        teardown(s);
+        free(s);
+        return rc;
+    }
     r.iterations = cfg->iterations;
     r.counts = s->exec.counts;
     r.open = tl_exec_open_count(&s->exec);
@@ -328,6 +404,16 @@ void tl_shadow_report_json(const tl_shadow_config *cfg, const tl_shadow_result *
         tl_jw_str(w, cfg->symbols[i]);
     tl_jw_arr_end(w);
     tl_jw_obj_end(w);
+
+    if (res->journaled) {
+        tl_jw_key(w, "journal");
+        tl_jw_obj_begin(w);
+        tl_jw_key(w, "events");
+        tl_jw_uint(w, res->journal_events);
+        tl_jw_key(w, "state_digest");
+        tl_jw_str(w, res->state_digest);
+        tl_jw_obj_end(w);
+    }
 
     tl_jw_key(w, "orders");
     tl_jw_obj_begin(w);

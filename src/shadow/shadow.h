@@ -10,15 +10,18 @@
  * cancels everything when it falls below the threshold.
  *
  * Everything is seeded and time is simulated, so the same configuration gives the same report,
- * byte for byte, on every run and machine.
+ * byte for byte, on every run and machine. With a database, every state change is journaled
+ * (group commit every 4096 events and at the end); after the run the journal is replayed and the
+ * replayed state's digest must equal the live state's, or the run fails with TL_ECORRUPT.
  */
-#ifndef TL_EXEC_SHADOW_H
-#define TL_EXEC_SHADOW_H
+#ifndef TL_SHADOW_SHADOW_H
+#define TL_SHADOW_SHADOW_H
 
 #include <stdint.h>
 
 #include "core/jsonw.h"
 #include "exec/exec.h"
+#include "tradeloop/store.h"
 
 #define TL_SHADOW_MAX_SYMBOLS 64
 
@@ -34,6 +37,9 @@ typedef struct tl_shadow_config {
     int64_t start_ns;   /* simulated start (the frozen time) */
     int64_t latency_ns; /* simulated exchange latency */
     int64_t step_ns;    /* simulated time per iteration */
+    const char *db_url; /* journal everything here (borrowed), NULL = no journal */
+    tl_durability durability;
+    char workspace[TL_WORKSPACE_MAX]; /* the journal's workspace ("shadow") */
 } tl_shadow_config;
 
 typedef struct tl_shadow_result {
@@ -47,6 +53,9 @@ typedef struct tl_shadow_result {
     int frozen;
     uint64_t freeze_events;
     char last_freeze_reason[128];
+    int journaled;              /* db_url was set */
+    uint64_t journal_events;    /* events this run appended */
+    char state_digest[65];      /* digest of the live state, equal to the replayed one */
 } tl_shadow_result;
 
 /* Defaults of seed 004: BTCUSDT,ETHUSDT, 20 iterations, max-inv 10000, max-total 50000, edge 3.0,
@@ -65,4 +74,4 @@ int tl_shadow_run(const tl_shadow_config *cfg, tl_shadow_result *out, tl_shadow_
  * finishes the writer). */
 void tl_shadow_report_json(const tl_shadow_config *cfg, const tl_shadow_result *res, tl_jw *w);
 
-#endif /* TL_EXEC_SHADOW_H */
+#endif /* TL_SHADOW_SHADOW_H */

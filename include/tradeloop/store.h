@@ -1,0 +1,120 @@
+/*
+ * store.h -- the interface a journal storage backend implements (SQLite, PostgreSQL, memory).
+ *
+ * Like SQLite's sqlite3_vfs: a versioned const table with the URL scheme, the size of the
+ * backend's private state (the dispatcher allocates it, zeroed), capability bits and slots.
+ * src/store/store.c is the only caller through the table: it assigns sequence numbers (which must
+ * follow the high-water mark: gap-free, from 1), checks arguments, counts, and injects faults.
+ *
+ * The logical schema is the same on every backend:
+ *   tradeloop_meta (key, value)         'application' = 'tradeloop', 'schema_version' = N
+ *   trade_events   (seq PK, ts_ns, workspace, type, order_id, idem_key, symbol, side, status,
+ *                   trade_id, qty, price, fee, text)       append-only; qty/price/fee as exact
+ *                                                          integers of 1e-8 units
+ *   orders         (workspace, order_id, symbol, side, quantity DECIMAL(20,8), price
+ *                   DECIMAL(20,8), status, filled_qty, created_at, filled_at, reject_reason)
+ *                   UNIQUE (workspace, order_id)
+ *   trades         (workspace, trade_id, order_id, symbol, side, quantity, price, fee, ts)
+ *                   UNIQUE (workspace, trade_id); (workspace, order_id) references orders
+ *   positions      (workspace, symbol, qty, avg_price, realized_pnl, fees, updated_at) PK both
+ *   accounts       (workspace PK, starting_cash, cash, realized_pnl, fees, updated_at)
+ * orders and trades are projections the backend derives from the events inside the same
+ * transaction (ORDER_SUBMITTED / INTENT_DENIED with an order id insert an order; other order
+ * events update its status, filled_qty and filled_at; ORDER_FILLED inserts a trade). positions
+ * and accounts are snapshot rows the caller passes with the batch.
+ *
+ * A batch is written as: begin, write (one or more), commit -- or rollback. Nothing is visible or
+ * durable before commit returns 0; after a failed write or commit the dispatcher rolls back and
+ * the store holds exactly what it held before begin.
+ */
+#ifndef TRADELOOP_STORE_H
+#define TRADELOOP_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "event.h"
+#include "fixed.h"
+
+#define TL_STORE_OPS_VERSION   1
+#define TL_STORE_SCHEMA_VERSION 1
+
+/* Capability bits. */
+#define TL_STORE_CAP_DURABLE (1u << 0) /* survives the process (not mem:) */
+#define TL_STORE_CAP_SHARED  (1u << 1) /* several engines may share it (PostgreSQL) */
+
+typedef enum tl_durability {
+    TL_DURABILITY_FULL = 0,  /* commit returns after the data is on stable storage */
+    TL_DURABILITY_NORMAL = 1 /* may lose the last commits on power loss, never corrupts */
+} tl_durability;
+
+typedef struct tl_store_options {
+    tl_durability durability;
+} tl_store_options;
+
+/* Snapshot rows passed with a batch (upserted by key). */
+typedef struct tl_position_row {
+    char workspace[TL_WORKSPACE_MAX];
+    char symbol[16];
+    tl_fixed qty, avg_price, realized_pnl, fees;
+    int64_t updated_ns;
+} tl_position_row;
+
+typedef struct tl_account_row {
+    char workspace[TL_WORKSPACE_MAX];
+    tl_fixed starting_cash, cash, realized_pnl, fees;
+    int64_t updated_ns;
+} tl_account_row;
+
+typedef struct tl_store_batch {
+    const tl_event *events; /* seq already assigned, contiguous, ascending */
+    size_t n_events;
+    const tl_position_row *positions;
+    size_t n_positions;
+    const tl_account_row *accounts;
+    size_t n_accounts;
+} tl_store_batch;
+
+/* Scan callback: return 0 to go on, non-zero to stop (that value is returned by scan). The event
+ * is borrowed for the call. */
+typedef int (*tl_event_fn)(void *ctx, const tl_event *ev);
+
+/* Filter of a scan: events with seq > after_seq, of `type` (0 = any), of `workspace` ("" or NULL =
+ * any), in ascending seq order. */
+typedef struct tl_scan_filter {
+    uint64_t after_seq;
+    int type;
+    const char *workspace;
+} tl_scan_filter;
+
+typedef struct tl_store_ops {
+    int version;        /* TL_STORE_OPS_VERSION */
+    const char *scheme; /* "sqlite", "postgresql", "mem" */
+    size_t state_size;  /* bytes of private state, allocated zeroed by the dispatcher */
+    uint32_t caps;      /* TL_STORE_CAP_* */
+
+    /* Opens or creates the store; creates the schema, migrates an older tradeloop schema, refuses
+     * a newer one (TL_EVERSION) and a database that is not tradeloop's (TL_ECORRUPT, "not a
+     * tradeloop database"). url is borrowed. */
+    int (*open)(void *st, const char *url, const tl_store_options *opt, tl_err *err);
+    void (*close)(void *st);
+    int (*begin)(void *st, tl_err *err);
+    /* Writes events and their projections, and upserts the snapshot rows. A duplicate
+     * (workspace, trade_id) or (workspace, order_id) is TL_EDUPLICATE. */
+    int (*write)(void *st, const tl_store_batch *batch, tl_err *err);
+    int (*commit)(void *st, tl_err *err);
+    void (*rollback)(void *st);
+    /* Highest seq stored, 0 when empty. */
+    int (*high_water)(void *st, uint64_t *seq, tl_err *err);
+    int (*scan)(void *st, const tl_scan_filter *filter, tl_event_fn fn, void *ctx, tl_err *err);
+    /* The first event carrying idem_key (lowest seq): 0 and *out, or TL_ENOTFOUND. */
+    int (*find_idem)(void *st, const char *idem_key, tl_event *out, tl_err *err);
+    /* Snapshot rows of a workspace ("" = all), sorted by (workspace, symbol). *n gets how many
+     * exist; at most cap are copied. */
+    int (*get_positions)(void *st, const char *workspace, tl_position_row *out, size_t cap,
+                         size_t *n, tl_err *err);
+    int (*get_accounts)(void *st, const char *workspace, tl_account_row *out, size_t cap,
+                        size_t *n, tl_err *err);
+} tl_store_ops;
+
+#endif /* TRADELOOP_STORE_H */

@@ -1,0 +1,151 @@
+/* replay.c -- see replay.h. */
+#include "journal/replay.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct reset_mark {
+    uint64_t seq;
+    tl_fixed cash;
+} reset_mark;
+
+typedef struct replay_ctx {
+    tl_ledger *l;
+    reset_mark *resets; /* per workspace id of the ledger */
+    uint32_t n_resets;
+    tl_hashmap seen;    /* hash(workspace id, trade id) -> index into ids */
+    char (*ids)[TL_TRADE_ID_MAX];
+    uint32_t *id_ws;
+    uint32_t n_ids, cap_ids;
+    tl_replay_result *res;
+    int rc;
+    tl_err *err;
+} replay_ctx;
+
+static int grow_resets(replay_ctx *c, uint32_t need)
+{
+    if (need <= c->n_resets)
+        return 0;
+    reset_mark *r = realloc(c->resets, need * sizeof(*r));
+    if (!r)
+        return TL_ENOMEM;
+    memset(r + c->n_resets, 0, (need - c->n_resets) * sizeof(*r));
+    c->resets = r;
+    c->n_resets = need;
+    return 0;
+}
+
+static int on_reset(void *ctx, const tl_event *ev)
+{
+    replay_ctx *c = ctx;
+    uint32_t ws;
+    if ((c->rc = tl_ledger_workspace(c->l, ev->workspace, 1, &ws)) != 0 ||
+        (c->rc = grow_resets(c, ws + 1)) != 0)
+        return 1;
+    c->resets[ws].seq = ev->seq;
+    c->resets[ws].cash = ev->fee;
+    c->res->resets++;
+    return 0;
+}
+
+/* True when this (workspace, trade id) was replayed before; remembers it otherwise. */
+static int seen_before(replay_ctx *c, uint32_t ws, const char *trade_id, int *dup)
+{
+    size_t len = strnlen(trade_id, TL_TRADE_ID_MAX - 1);
+    uint64_t h = tl_hash_bytes(trade_id, len) ^ ((uint64_t)ws * 0x9e3779b97f4a7c15ull);
+    uint64_t cursor = 0;
+    uint32_t v;
+    while (tl_hashmap_next_match(&c->seen, h, &cursor, &v))
+        if (c->id_ws[v] == ws && strncmp(c->ids[v], trade_id, TL_TRADE_ID_MAX) == 0) {
+            *dup = 1;
+            return 0;
+        }
+    if (c->n_ids == c->cap_ids) {
+        uint32_t nc = c->cap_ids ? c->cap_ids * 2 : 4096;
+        void *a = realloc(c->ids, (size_t)nc * sizeof(*c->ids));
+        if (!a)
+            return TL_ENOMEM;
+        c->ids = a;
+        void *b = realloc(c->id_ws, (size_t)nc * sizeof(*c->id_ws));
+        if (!b)
+            return TL_ENOMEM;
+        c->id_ws = b;
+        c->cap_ids = nc;
+    }
+    memcpy(c->ids[c->n_ids], trade_id, len);
+    c->ids[c->n_ids][len] = '\0';
+    c->id_ws[c->n_ids] = ws;
+    *dup = 0;
+    return tl_hashmap_insert_multi(&c->seen, h, c->n_ids++);
+}
+
+static int on_fill(void *ctx, const tl_event *ev)
+{
+    replay_ctx *c = ctx;
+    uint32_t ws;
+    int dup;
+    if ((c->rc = tl_ledger_workspace(c->l, ev->workspace, 1, &ws)) != 0)
+        return 1;
+    if (ws < c->n_resets && ev->seq < c->resets[ws].seq)
+        return 0; /* before the workspace's last reset */
+    if ((c->rc = seen_before(c, ws, ev->trade_id, &dup)) != 0)
+        return 1;
+    if (dup) {
+        c->res->duplicates_skipped++;
+        return 0;
+    }
+    c->rc = tl_ledger_apply_fill(c->l, ev->workspace, ev->symbol, (tl_side)ev->side, ev->qty,
+                                 ev->price, ev->fee, NULL);
+    if (c->rc != 0) {
+        tl_err_set(c->err, c->rc, "replay: event %llu (%s %s) cannot be applied: %s",
+                   (unsigned long long)ev->seq, ev->workspace, ev->trade_id, tl_strerror(c->rc));
+        return 1;
+    }
+    c->res->fills_replayed++;
+    return 0;
+}
+
+int tl_replay(tl_store *s, const char *ws, tl_ledger *l, tl_replay_result *out, tl_err *err)
+{
+    tl_replay_result res;
+    replay_ctx c;
+    int rc;
+
+    memset(&res, 0, sizeof(res));
+    memset(&c, 0, sizeof(c));
+    c.l = l;
+    c.res = &res;
+    c.err = err;
+    tl_fixed cash = l->default_cash;
+    tl_ledger_close(l);
+    if ((rc = tl_ledger_init(l, cash)) != 0 || (rc = tl_hashmap_init(&c.seen, 4096)) != 0)
+        return tl_err_set(err, TL_ENOMEM, "replay: out of memory");
+
+    tl_scan_filter f = {0, TL_EV_WORKSPACE_RESET, ws ? ws : ""};
+    rc = tl_store_scan(s, &f, on_reset, &c, err);
+    if (c.rc != 0)
+        rc = c.rc; /* the callback stopped the scan: its own error, not the stop value */
+    if (rc == 0) {
+        for (uint32_t i = 0; i < c.n_resets; i++)
+            if (c.resets[i].seq && (rc = tl_ledger_reset(l, l->ws[i], c.resets[i].cash)) != 0)
+                break;
+    }
+    if (rc == 0) {
+        f.type = TL_EV_ORDER_FILLED;
+        rc = tl_store_scan(s, &f, on_fill, &c, err);
+        if (c.rc != 0)
+            rc = c.rc;
+    }
+    if (rc == 0)
+        rc = tl_ledger_digest(l, ws, res.digest, err);
+    res.high_water = s->high_water;
+    tl_hashmap_close(&c.seen);
+    free(c.resets);
+    free(c.ids);
+    free(c.id_ws);
+    if (rc == 0)
+        *out = res;
+    else if (err && !err->msg[0])
+        tl_err_set(err, rc, "replay: %s", tl_strerror(rc));
+    return rc;
+}

@@ -1,0 +1,660 @@
+/*
+ * mem.c -- the memory store backend ("mem:"): the journal in growable arrays.
+ *
+ * Serves tests, backtests and sweeps, where nothing has to outlive the process, so it favours
+ * speed: arrays grow by doubling and are reused, so a write allocates nothing per event. It keeps
+ * the same logical schema as the SQL backends, including the orders and trades projections with
+ * their UNIQUE keys, so a program that runs on mem: fails the same way on SQLite.
+ *
+ * Transactions. A write appends past the committed end of each array and changes snapshot rows
+ * in place, logging the old value of every row it changes in an undo log. Commit just moves the
+ * committed end and empties the log; rollback (and a failed write, which undoes itself as a SQL
+ * statement would) replays the log backwards and cuts the arrays back to a mark. Scans and
+ * lookups read only the committed events, so nothing is visible before commit.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/hashmap.h"
+#include "store/store.h"
+
+#define FIELD_SIZE(type, field) sizeof(((type *)0)->field)
+#define ORDER_ID_SIZE           FIELD_SIZE(tl_event, order_id)
+#define SYMBOL_SIZE             FIELD_SIZE(tl_event, symbol)
+#define TRADE_ID_SIZE           FIELD_SIZE(tl_event, trade_id)
+#define MIN_CAP                 16
+/* Arrays are indexed by the hash maps' 32-bit values. */
+#define MAX_ROWS UINT32_MAX
+
+/* A row of the orders projection. */
+typedef struct mem_order {
+    char workspace[TL_WORKSPACE_MAX];
+    char order_id[ORDER_ID_SIZE];
+    char symbol[SYMBOL_SIZE];
+    uint8_t side;
+    uint8_t status;
+    tl_fixed quantity;
+    tl_fixed price;
+    tl_fixed filled_qty;
+    int64_t created_ns;
+    int64_t filled_ns; /* last fill, 0 before the first */
+    char reject_reason[TL_EVENT_TEXT_MAX];
+} mem_order;
+
+/* A row of the trades projection. */
+typedef struct mem_trade {
+    char workspace[TL_WORKSPACE_MAX];
+    char trade_id[TRADE_ID_SIZE];
+    char order_id[ORDER_ID_SIZE];
+    char symbol[SYMBOL_SIZE];
+    uint8_t side;
+    tl_fixed quantity;
+    tl_fixed price;
+    tl_fixed fee;
+    int64_t ts_ns;
+} mem_trade;
+
+enum undo_kind {
+    UNDO_ORDER_UPDATE,
+    UNDO_POS_UPDATE,
+    UNDO_POS_INSERT,
+    UNDO_ACC_UPDATE,
+    UNDO_ACC_INSERT
+};
+
+/* The old value of one changed row. Snapshot rows are found again by key, not by index, because
+ * later inserts shift the sorted arrays; replaying the log backwards restores each row as it was
+ * right after the preceding change. */
+typedef struct undo_rec {
+    uint8_t kind;   /* enum undo_kind */
+    uint32_t index; /* UNDO_ORDER_UPDATE: the order's index */
+    union {
+        mem_order order;
+        tl_position_row pos; /* old row, or the inserted row's key */
+        tl_account_row acc;
+    } old;
+} undo_rec;
+
+/* Lengths to cut back to: the state at begin, or at the start of a write. */
+typedef struct mark {
+    size_t events, orders, trades, undo;
+} mark;
+
+typedef struct mem_store {
+    tl_event *events; /* ascending seq; [0, n_events) committed, then the open transaction's */
+    size_t n_events, len_events, cap_events;
+    mem_order *orders;
+    size_t len_orders, cap_orders;
+    mem_trade *trades;
+    size_t len_trades, cap_trades;
+    tl_position_row *positions; /* sorted by (workspace, symbol) */
+    size_t n_positions, cap_positions;
+    tl_account_row *accounts; /* sorted by workspace */
+    size_t n_accounts, cap_accounts;
+    undo_rec *undo;
+    size_t n_undo, cap_undo;
+    tl_hashmap idem;     /* hash(idem_key) -> index of the first event with that key */
+    tl_hashmap order_ix; /* hash(workspace\0order_id) -> order index */
+    tl_hashmap trade_ix; /* hash(workspace\0trade_id) -> trade index */
+    int in_txn;
+    mark begin_mark;
+} mem_store;
+
+/* Makes room for `need` elements of `size` bytes, doubling; on TL_ENOMEM *arr is unchanged. */
+static int grow(void **arr, size_t *cap, size_t need, size_t size)
+{
+    if (need <= *cap)
+        return 0;
+    if (need > MAX_ROWS)
+        return TL_EFULL;
+    size_t n = *cap < MIN_CAP ? MIN_CAP : *cap;
+    while (n < need)
+        n *= 2;
+    if (n > SIZE_MAX / size)
+        return TL_ENOMEM;
+    void *p = realloc(*arr, n * size);
+    if (p == NULL)
+        return TL_ENOMEM;
+    *arr = p;
+    *cap = n;
+    return 0;
+}
+
+static int grow_err(int rc, const char *what, tl_err *err)
+{
+    if (rc == TL_EFULL)
+        return tl_err_set(err, rc, "mem store: too many %s", what);
+    return tl_err_set(err, rc, "mem store: out of memory growing %s", what);
+}
+
+/* Hash of "workspace\0id", the key of the orders and trades projections. */
+static uint64_t ws_key_hash(const char *ws, const char *id)
+{
+    char buf[TL_WORKSPACE_MAX + TRADE_ID_SIZE + 1];
+    size_t wl = strnlen(ws, TL_WORKSPACE_MAX - 1);
+    size_t il = strnlen(id, TRADE_ID_SIZE - 1);
+    memcpy(buf, ws, wl);
+    buf[wl] = '\0';
+    memcpy(buf + wl + 1, id, il);
+    return tl_hash_bytes(buf, wl + 1 + il);
+}
+
+static uint64_t str_hash(const char *s)
+{
+    return tl_hash_bytes(s, strlen(s));
+}
+
+/* Index of the order (ws, id), or -1. Hash collisions are resolved on the real strings. */
+static int64_t order_find(const mem_store *m, const char *ws, const char *id, uint64_t h)
+{
+    uint64_t cur = 0;
+    uint32_t ix;
+    while (tl_hashmap_next_match(&m->order_ix, h, &cur, &ix)) {
+        const mem_order *o = &m->orders[ix];
+        if (strcmp(o->workspace, ws) == 0 && strcmp(o->order_id, id) == 0)
+            return ix;
+    }
+    return -1;
+}
+
+static int64_t trade_find(const mem_store *m, const char *ws, const char *id, uint64_t h)
+{
+    uint64_t cur = 0;
+    uint32_t ix;
+    while (tl_hashmap_next_match(&m->trade_ix, h, &cur, &ix)) {
+        const mem_trade *t = &m->trades[ix];
+        if (strcmp(t->workspace, ws) == 0 && strcmp(t->trade_id, id) == 0)
+            return ix;
+    }
+    return -1;
+}
+
+/* Lowest index among events [0, limit) carrying key, or -1. */
+static int64_t idem_find(const mem_store *m, const char *key, size_t limit)
+{
+    uint64_t cur = 0;
+    uint32_t ix;
+    int64_t best = -1;
+    while (tl_hashmap_next_match(&m->idem, str_hash(key), &cur, &ix)) {
+        if (ix < limit && strcmp(m->events[ix].idem_key, key) == 0 && (best < 0 || ix < best))
+            best = ix;
+    }
+    return best;
+}
+
+static int pos_cmp(const tl_position_row *a, const char *ws, const char *sym)
+{
+    int c = strcmp(a->workspace, ws);
+    return c != 0 ? c : strcmp(a->symbol, sym);
+}
+
+/* Binary search: true when found; *at is its index or the insertion point. */
+static int pos_find(const mem_store *m, const char *ws, const char *sym, size_t *at)
+{
+    size_t lo = 0, hi = m->n_positions;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (pos_cmp(&m->positions[mid], ws, sym) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    *at = lo;
+    return lo < m->n_positions && pos_cmp(&m->positions[lo], ws, sym) == 0;
+}
+
+static int acc_find(const mem_store *m, const char *ws, size_t *at)
+{
+    size_t lo = 0, hi = m->n_accounts;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(m->accounts[mid].workspace, ws) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    *at = lo;
+    return lo < m->n_accounts && strcmp(m->accounts[lo].workspace, ws) == 0;
+}
+
+static void pos_remove(mem_store *m, size_t at)
+{
+    memmove(&m->positions[at], &m->positions[at + 1],
+            (m->n_positions - at - 1) * sizeof *m->positions);
+    m->n_positions--;
+}
+
+static void acc_remove(mem_store *m, size_t at)
+{
+    memmove(&m->accounts[at], &m->accounts[at + 1], (m->n_accounts - at - 1) * sizeof *m->accounts);
+    m->n_accounts--;
+}
+
+/* Reserves one undo record; the caller fills it only once its change can no longer fail. */
+static undo_rec *undo_push(mem_store *m, tl_err *err)
+{
+    int rc = grow((void **)&m->undo, &m->cap_undo, m->n_undo + 1, sizeof *m->undo);
+    if (rc < 0) {
+        grow_err(rc, "undo records", err);
+        return NULL;
+    }
+    return &m->undo[m->n_undo];
+}
+
+static mark mark_now(const mem_store *m)
+{
+    return (mark){m->len_events, m->len_orders, m->len_trades, m->n_undo};
+}
+
+/* Returns every array, index and snapshot row to the state recorded in mk. */
+static void undo_to(mem_store *m, mark mk)
+{
+    size_t at;
+    while (m->n_undo > mk.undo) {
+        const undo_rec *u = &m->undo[--m->n_undo];
+        switch (u->kind) {
+        case UNDO_ORDER_UPDATE:
+            m->orders[u->index] = u->old.order;
+            break;
+        case UNDO_POS_UPDATE:
+            if (pos_find(m, u->old.pos.workspace, u->old.pos.symbol, &at))
+                m->positions[at] = u->old.pos;
+            break;
+        case UNDO_POS_INSERT:
+            if (pos_find(m, u->old.pos.workspace, u->old.pos.symbol, &at))
+                pos_remove(m, at);
+            break;
+        case UNDO_ACC_UPDATE:
+            if (acc_find(m, u->old.acc.workspace, &at))
+                m->accounts[at] = u->old.acc;
+            break;
+        case UNDO_ACC_INSERT:
+            if (acc_find(m, u->old.acc.workspace, &at))
+                acc_remove(m, at);
+            break;
+        }
+    }
+    /* Only a key's first event is indexed, so removing the pair (key, i) for every cut event
+     * drops exactly the keys first seen after the mark. */
+    for (size_t i = mk.events; i < m->len_events; i++) {
+        if (m->events[i].idem_key[0] != '\0')
+            tl_hashmap_del_pair(&m->idem, str_hash(m->events[i].idem_key), (uint32_t)i);
+    }
+    m->len_events = mk.events;
+    for (size_t i = mk.orders; i < m->len_orders; i++) {
+        const mem_order *o = &m->orders[i];
+        tl_hashmap_del_pair(&m->order_ix, ws_key_hash(o->workspace, o->order_id), (uint32_t)i);
+    }
+    m->len_orders = mk.orders;
+    for (size_t i = mk.trades; i < m->len_trades; i++) {
+        const mem_trade *t = &m->trades[i];
+        tl_hashmap_del_pair(&m->trade_ix, ws_key_hash(t->workspace, t->trade_id), (uint32_t)i);
+    }
+    m->len_trades = mk.trades;
+}
+
+static int order_insert(mem_store *m, const tl_event *ev, tl_err *err)
+{
+    uint64_t h = ws_key_hash(ev->workspace, ev->order_id);
+    if (order_find(m, ev->workspace, ev->order_id, h) >= 0)
+        return tl_err_set(err, TL_EDUPLICATE,
+                          "mem store: event seq %llu: order '%s' already exists in workspace '%s'",
+                          (unsigned long long)ev->seq, ev->order_id, ev->workspace);
+    int rc = grow((void **)&m->orders, &m->cap_orders, m->len_orders + 1, sizeof *m->orders);
+    if (rc < 0)
+        return grow_err(rc, "orders", err);
+    if (tl_hashmap_insert_multi(&m->order_ix, h, (uint32_t)m->len_orders) < 0)
+        return tl_err_set(err, TL_ENOMEM, "mem store: out of memory indexing orders");
+    mem_order *o = &m->orders[m->len_orders++];
+    memset(o, 0, sizeof *o);
+    memcpy(o->workspace, ev->workspace, sizeof o->workspace);
+    memcpy(o->order_id, ev->order_id, sizeof o->order_id);
+    memcpy(o->symbol, ev->symbol, sizeof o->symbol);
+    o->side = ev->side;
+    o->status = ev->status;
+    o->quantity = ev->qty;
+    o->price = ev->price;
+    o->created_ns = ev->ts_ns;
+    if (ev->type == TL_EV_INTENT_DENIED)
+        memcpy(o->reject_reason, ev->text, sizeof o->reject_reason);
+    return 0;
+}
+
+/* Status, filled quantity and fill time follow the order's later events. An event for an order
+ * the store does not hold changes nothing, as an SQL UPDATE matching no row would. */
+static int order_update(mem_store *m, const tl_event *ev, size_t write_start, tl_err *err)
+{
+    int64_t ix =
+        order_find(m, ev->workspace, ev->order_id, ws_key_hash(ev->workspace, ev->order_id));
+    if (ix < 0)
+        return 0;
+    mem_order *o = &m->orders[ix];
+    tl_fixed filled = o->filled_qty;
+    if (ev->type == TL_EV_ORDER_FILLED && tl_fixed_add(filled, ev->qty, &filled) < 0)
+        return tl_err_set(err, TL_ERANGE,
+                          "mem store: event seq %llu: filled quantity of '%s' "
+                          "overflows",
+                          (unsigned long long)ev->seq, ev->order_id);
+    /* Orders inserted by this very write vanish with it, so only older ones need a record. */
+    if ((size_t)ix < write_start) {
+        undo_rec *u = undo_push(m, err);
+        if (u == NULL)
+            return TL_ENOMEM;
+        u->kind = UNDO_ORDER_UPDATE;
+        u->index = (uint32_t)ix;
+        u->old.order = *o;
+        m->n_undo++;
+    }
+    o->status = ev->status;
+    if (ev->type == TL_EV_ORDER_FILLED) {
+        o->filled_qty = filled;
+        o->filled_ns = ev->ts_ns;
+    }
+    if (ev->type == TL_EV_ORDER_REJECTED)
+        memcpy(o->reject_reason, ev->text, sizeof o->reject_reason);
+    return 0;
+}
+
+static int trade_insert(mem_store *m, const tl_event *ev, tl_err *err)
+{
+    uint64_t h = ws_key_hash(ev->workspace, ev->trade_id);
+    if (trade_find(m, ev->workspace, ev->trade_id, h) >= 0)
+        return tl_err_set(err, TL_EDUPLICATE,
+                          "mem store: event seq %llu: trade '%s' already exists in workspace '%s'",
+                          (unsigned long long)ev->seq, ev->trade_id, ev->workspace);
+    int rc = grow((void **)&m->trades, &m->cap_trades, m->len_trades + 1, sizeof *m->trades);
+    if (rc < 0)
+        return grow_err(rc, "trades", err);
+    if (tl_hashmap_insert_multi(&m->trade_ix, h, (uint32_t)m->len_trades) < 0)
+        return tl_err_set(err, TL_ENOMEM, "mem store: out of memory indexing trades");
+    mem_trade *t = &m->trades[m->len_trades++];
+    memset(t, 0, sizeof *t);
+    memcpy(t->workspace, ev->workspace, sizeof t->workspace);
+    memcpy(t->trade_id, ev->trade_id, sizeof t->trade_id);
+    memcpy(t->order_id, ev->order_id, sizeof t->order_id);
+    memcpy(t->symbol, ev->symbol, sizeof t->symbol);
+    t->side = ev->side;
+    t->quantity = ev->qty;
+    t->price = ev->price;
+    t->fee = ev->fee;
+    t->ts_ns = ev->ts_ns;
+    return 0;
+}
+
+static int is_order_update(int type)
+{
+    switch (type) {
+    case TL_EV_ORDER_ACCEPTED:
+    case TL_EV_ORDER_REJECTED:
+    case TL_EV_ORDER_FILLED:
+    case TL_EV_ORDER_CANCELED:
+    case TL_EV_ORDER_EXPIRED:
+    case TL_EV_CANCEL_REQUESTED:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+static int write_event(mem_store *m, const tl_event *ev, size_t write_start, tl_err *err)
+{
+    uint64_t last = m->len_events > 0 ? m->events[m->len_events - 1].seq : 0;
+    if (ev->seq <= last)
+        return tl_err_set(err, TL_EDUPLICATE, "mem store: event seq %llu not above %llu",
+                          (unsigned long long)ev->seq, (unsigned long long)last);
+    int rc = 0;
+    if (ev->order_id[0] != '\0') {
+        if (ev->type == TL_EV_ORDER_SUBMITTED || ev->type == TL_EV_INTENT_DENIED)
+            rc = order_insert(m, ev, err);
+        else if (is_order_update(ev->type))
+            rc = order_update(m, ev, write_start, err);
+    }
+    if (rc == 0 && ev->type == TL_EV_ORDER_FILLED)
+        rc = trade_insert(m, ev, err);
+    if (rc < 0)
+        return rc;
+    /* Room for the event was reserved for the whole batch. */
+    size_t ix = m->len_events;
+    if (ev->idem_key[0] != '\0' && idem_find(m, ev->idem_key, ix) < 0 &&
+        tl_hashmap_insert_multi(&m->idem, str_hash(ev->idem_key), (uint32_t)ix) < 0)
+        return tl_err_set(err, TL_ENOMEM, "mem store: out of memory indexing idempotency keys");
+    m->events[ix] = *ev;
+    m->len_events++;
+    return 0;
+}
+
+static int upsert_position(mem_store *m, const tl_position_row *p, tl_err *err)
+{
+    size_t at;
+    int found = pos_find(m, p->workspace, p->symbol, &at);
+    undo_rec *u = undo_push(m, err);
+    if (u == NULL)
+        return TL_ENOMEM;
+    if (found) {
+        u->kind = UNDO_POS_UPDATE;
+        u->old.pos = m->positions[at];
+    } else {
+        int rc = grow((void **)&m->positions, &m->cap_positions, m->n_positions + 1,
+                      sizeof *m->positions);
+        if (rc < 0)
+            return grow_err(rc, "positions", err);
+        memmove(&m->positions[at + 1], &m->positions[at],
+                (m->n_positions - at) * sizeof *m->positions);
+        m->n_positions++;
+        u->kind = UNDO_POS_INSERT;
+        u->old.pos = *p;
+    }
+    m->n_undo++;
+    m->positions[at] = *p;
+    return 0;
+}
+
+static int upsert_account(mem_store *m, const tl_account_row *a, tl_err *err)
+{
+    size_t at;
+    int found = acc_find(m, a->workspace, &at);
+    undo_rec *u = undo_push(m, err);
+    if (u == NULL)
+        return TL_ENOMEM;
+    if (found) {
+        u->kind = UNDO_ACC_UPDATE;
+        u->old.acc = m->accounts[at];
+    } else {
+        int rc =
+            grow((void **)&m->accounts, &m->cap_accounts, m->n_accounts + 1, sizeof *m->accounts);
+        if (rc < 0)
+            return grow_err(rc, "accounts", err);
+        memmove(&m->accounts[at + 1], &m->accounts[at], (m->n_accounts - at) * sizeof *m->accounts);
+        m->n_accounts++;
+        u->kind = UNDO_ACC_INSERT;
+        u->old.acc = *a;
+    }
+    m->n_undo++;
+    m->accounts[at] = *a;
+    return 0;
+}
+
+static int mem_open(void *st, const char *url, const tl_store_options *opt, tl_err *err)
+{
+    (void)opt; /* nothing here is durable, whatever the setting */
+    mem_store *m = st;
+    if (strncmp(url, "mem:", 4) != 0)
+        return tl_err_set(err, TL_EINVAL, "mem store: URL must start with 'mem:'");
+    if (tl_hashmap_init(&m->idem, 64) < 0)
+        goto nomem;
+    if (tl_hashmap_init(&m->order_ix, 64) < 0) {
+        tl_hashmap_close(&m->idem);
+        goto nomem;
+    }
+    if (tl_hashmap_init(&m->trade_ix, 64) < 0) {
+        tl_hashmap_close(&m->idem);
+        tl_hashmap_close(&m->order_ix);
+        goto nomem;
+    }
+    return 0;
+nomem:
+    return tl_err_set(err, TL_ENOMEM, "mem store: out of memory");
+}
+
+static void mem_close(void *st)
+{
+    mem_store *m = st;
+    free(m->events);
+    free(m->orders);
+    free(m->trades);
+    free(m->positions);
+    free(m->accounts);
+    free(m->undo);
+    tl_hashmap_close(&m->idem);
+    tl_hashmap_close(&m->order_ix);
+    tl_hashmap_close(&m->trade_ix);
+    memset(m, 0, sizeof *m);
+}
+
+static int mem_begin(void *st, tl_err *err)
+{
+    mem_store *m = st;
+    if (m->in_txn)
+        return tl_err_set(err, TL_ESTATE, "mem store: transaction already open");
+    m->in_txn = 1;
+    m->begin_mark = mark_now(m);
+    return 0;
+}
+
+static int mem_write(void *st, const tl_store_batch *b, tl_err *err)
+{
+    mem_store *m = st;
+    if (!m->in_txn)
+        return tl_err_set(err, TL_ESTATE, "mem store: write outside a transaction");
+    mark mk = mark_now(m);
+    if (b->n_events > MAX_ROWS - m->len_events)
+        return grow_err(TL_EFULL, "events", err);
+    int rc =
+        grow((void **)&m->events, &m->cap_events, m->len_events + b->n_events, sizeof *m->events);
+    if (rc < 0)
+        return grow_err(rc, "events", err);
+    for (size_t i = 0; rc == 0 && i < b->n_events; i++)
+        rc = write_event(m, &b->events[i], mk.orders, err);
+    for (size_t i = 0; rc == 0 && i < b->n_positions; i++)
+        rc = upsert_position(m, &b->positions[i], err);
+    for (size_t i = 0; rc == 0 && i < b->n_accounts; i++)
+        rc = upsert_account(m, &b->accounts[i], err);
+    if (rc < 0)
+        undo_to(m, mk); /* a failed write leaves nothing behind, as a failed statement */
+    return rc;
+}
+
+static int mem_commit(void *st, tl_err *err)
+{
+    mem_store *m = st;
+    if (!m->in_txn)
+        return tl_err_set(err, TL_ESTATE, "mem store: commit outside a transaction");
+    m->n_events = m->len_events;
+    m->n_undo = 0;
+    m->in_txn = 0;
+    return 0;
+}
+
+static void mem_rollback(void *st)
+{
+    mem_store *m = st;
+    if (!m->in_txn)
+        return;
+    undo_to(m, m->begin_mark);
+    m->in_txn = 0;
+}
+
+static int mem_high_water(void *st, uint64_t *seq, tl_err *err)
+{
+    (void)err;
+    const mem_store *m = st;
+    *seq = m->n_events > 0 ? m->events[m->n_events - 1].seq : 0;
+    return 0;
+}
+
+static int mem_scan(void *st, const tl_scan_filter *f, tl_event_fn fn, void *ctx, tl_err *err)
+{
+    (void)err;
+    const mem_store *m = st;
+    size_t end = m->n_events;
+    size_t lo = 0, hi = end;
+    while (lo < hi) { /* first event with seq > after_seq */
+        size_t mid = lo + (hi - lo) / 2;
+        if (m->events[mid].seq <= f->after_seq)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    const char *ws = f->workspace != NULL && f->workspace[0] != '\0' ? f->workspace : NULL;
+    for (size_t i = lo; i < end; i++) {
+        const tl_event *ev = &m->events[i];
+        if (f->type != 0 && ev->type != f->type)
+            continue;
+        if (ws != NULL && strcmp(ev->workspace, ws) != 0)
+            continue;
+        int rc = fn(ctx, ev);
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
+static int mem_find_idem(void *st, const char *key, tl_event *out, tl_err *err)
+{
+    const mem_store *m = st;
+    int64_t ix = idem_find(m, key, m->n_events);
+    if (ix < 0)
+        return tl_err_set(err, TL_ENOTFOUND, "no event with idempotency key '%s'", key);
+    *out = m->events[ix];
+    return 0;
+}
+
+static int mem_get_positions(void *st, const char *ws, tl_position_row *out, size_t cap, size_t *n,
+                             tl_err *err)
+{
+    (void)err;
+    const mem_store *m = st;
+    size_t from = 0, to = m->n_positions;
+    if (ws != NULL && ws[0] != '\0') {
+        pos_find(m, ws, "", &from);
+        for (to = from; to < m->n_positions && strcmp(m->positions[to].workspace, ws) == 0; to++)
+            ;
+    }
+    size_t count = to - from;
+    if (cap > 0 && count > 0)
+        memcpy(out, &m->positions[from], (count < cap ? count : cap) * sizeof *out);
+    *n = count;
+    return 0;
+}
+
+static int mem_get_accounts(void *st, const char *ws, tl_account_row *out, size_t cap, size_t *n,
+                            tl_err *err)
+{
+    (void)err;
+    const mem_store *m = st;
+    size_t from = 0, count = m->n_accounts;
+    if (ws != NULL && ws[0] != '\0')
+        count = acc_find(m, ws, &from) ? 1 : 0;
+    if (cap > 0 && count > 0)
+        memcpy(out, &m->accounts[from], (count < cap ? count : cap) * sizeof *out);
+    *n = count;
+    return 0;
+}
+
+const tl_store_ops tl_store_mem_ops = {
+    .version = TL_STORE_OPS_VERSION,
+    .scheme = "mem",
+    .state_size = sizeof(mem_store),
+    .caps = 0,
+    .open = mem_open,
+    .close = mem_close,
+    .begin = mem_begin,
+    .write = mem_write,
+    .commit = mem_commit,
+    .rollback = mem_rollback,
+    .high_water = mem_high_water,
+    .scan = mem_scan,
+    .find_idem = mem_find_idem,
+    .get_positions = mem_get_positions,
+    .get_accounts = mem_get_accounts,
+};

@@ -1,0 +1,236 @@
+/*
+ * pg_schema.c -- creates, checks and migrates the PostgreSQL journal schema.
+ *
+ * tradeloop_meta says whose database this is ('application' = 'tradeloop') and which schema
+ * version it holds. migrations[i] takes a database from version i to i + 1 (migrations[0]
+ * creates everything), so an old database is brought up to date step by step and a new one
+ * runs them all. The whole check-and-migrate runs in one transaction under an advisory lock, so
+ * engines opening the same database at the same time do it once, and a failure leaves nothing.
+ *
+ * Tables are looked up in the session's current schema (normally public; a URL may choose
+ * another with options=-csearch_path=NAME). A schema that already holds tables but no
+ * tradeloop_meta belongs to someone else and is refused rather than written into.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/pg/pg.h"
+
+/* Money in trade_events is exact integers of 1e-8 units; the orders and trades projections use
+ * NUMERIC(20,8) like seed 002's DECIMAL(20,8); positions and accounts too, so that people can
+ * read them. Times are integer nanoseconds since the epoch (engine time, exact). side and
+ * status are names in the projections ('BUY', 'FILLED') and small integers in the journal. */
+static const char schema_v1[] =
+    "CREATE TABLE tradeloop_meta ("
+    " key TEXT PRIMARY KEY,"
+    " value TEXT NOT NULL);"
+    "CREATE TABLE trade_events ("
+    " seq BIGINT PRIMARY KEY CHECK (seq > 0),"
+    " ts_ns BIGINT NOT NULL,"
+    " workspace TEXT NOT NULL,"
+    " type SMALLINT NOT NULL,"
+    " order_id TEXT NOT NULL DEFAULT '',"
+    " idem_key TEXT NOT NULL DEFAULT '',"
+    " symbol TEXT NOT NULL DEFAULT '',"
+    " side SMALLINT NOT NULL DEFAULT 0,"
+    " status SMALLINT NOT NULL DEFAULT 0,"
+    " trade_id TEXT NOT NULL DEFAULT '',"
+    " qty BIGINT NOT NULL DEFAULT 0,"
+    " price BIGINT NOT NULL DEFAULT 0,"
+    " fee BIGINT NOT NULL DEFAULT 0,"
+    " text TEXT NOT NULL DEFAULT '');"
+    /* find_idem: the first event carrying a key. Partial: most events carry none. */
+    "CREATE INDEX trade_events_idem ON trade_events (idem_key, seq) WHERE idem_key <> '';"
+    "CREATE TABLE orders ("
+    " workspace TEXT NOT NULL,"
+    " order_id TEXT NOT NULL,"
+    " symbol TEXT NOT NULL,"
+    " side TEXT NOT NULL,"
+    " quantity NUMERIC(20,8) NOT NULL,"
+    " price NUMERIC(20,8),"
+    " status TEXT NOT NULL,"
+    " filled_qty NUMERIC(20,8) NOT NULL DEFAULT 0,"
+    " created_at BIGINT NOT NULL,"
+    " filled_at BIGINT,"
+    " reject_reason TEXT,"
+    " UNIQUE (workspace, order_id))"
+    /* Room for HOT updates: a status change rewrites the row without touching the index. */
+    " WITH (fillfactor = 80);"
+    "CREATE TABLE trades ("
+    " workspace TEXT NOT NULL,"
+    " trade_id TEXT NOT NULL,"
+    " order_id TEXT," /* NULL for a fill of no order */
+    " symbol TEXT NOT NULL,"
+    " side TEXT NOT NULL,"
+    " quantity NUMERIC(20,8) NOT NULL,"
+    " price NUMERIC(20,8) NOT NULL,"
+    " fee NUMERIC(20,8) NOT NULL DEFAULT 0,"
+    " ts BIGINT NOT NULL,"
+    " UNIQUE (workspace, trade_id));"
+    "CREATE TABLE positions ("
+    " workspace TEXT NOT NULL,"
+    " symbol TEXT NOT NULL,"
+    " qty NUMERIC(20,8) NOT NULL,"
+    " avg_price NUMERIC(20,8) NOT NULL,"
+    " realized_pnl NUMERIC(20,8) NOT NULL,"
+    " fees NUMERIC(20,8) NOT NULL,"
+    " updated_at BIGINT NOT NULL,"
+    " PRIMARY KEY (workspace, symbol));"
+    "CREATE TABLE accounts ("
+    " workspace TEXT PRIMARY KEY,"
+    " starting_cash NUMERIC(20,8) NOT NULL,"
+    " cash NUMERIC(20,8) NOT NULL,"
+    " realized_pnl NUMERIC(20,8) NOT NULL,"
+    " fees NUMERIC(20,8) NOT NULL,"
+    " updated_at BIGINT NOT NULL);";
+
+/* migrations[v] upgrades schema version v to v + 1. Append; never edit a released step. */
+static const char *const migrations[] = {
+    schema_v1,
+};
+_Static_assert(sizeof migrations / sizeof migrations[0] == TL_STORE_SCHEMA_VERSION,
+               "one migration step per schema version");
+
+/* Serialises schema set-up between engines that open the same database at once. */
+#define SCHEMA_LOCK_SQL "SELECT pg_advisory_xact_lock(7308604897068083712)"
+
+static int query_rows(tl__pg *pg, const char *sql, int nparams, const char *const *params,
+                      const char *what, PGresult **out, tl_err *err)
+{
+    PGresult *res = PQexecParams(pg->conn, sql, nparams, NULL, params, NULL, NULL, 0);
+    if (PQresultStatus(res) != PGRES_TUPLES_OK)
+        return tl__pg_fail(pg, res, what, err);
+    *out = res;
+    return 0;
+}
+
+/* Reads tradeloop_meta: 0 and *version, or TL_ECORRUPT / TL_EVERSION. */
+static int read_meta(tl__pg *pg, int *version, tl_err *err)
+{
+    PGresult *res = NULL;
+    int rc = query_rows(pg,
+                        "SELECT key, value FROM tradeloop_meta"
+                        " WHERE key IN ('application', 'schema_version')",
+                        0, NULL, "reading tradeloop_meta", &res, err);
+    if (rc)
+        return rc;
+    const char *app = NULL, *ver = NULL;
+    for (int i = 0; i < PQntuples(res); i++) {
+        if (strcmp(PQgetvalue(res, i, 0), "application") == 0)
+            app = PQgetvalue(res, i, 1);
+        else
+            ver = PQgetvalue(res, i, 1);
+    }
+    if (!app || strcmp(app, "tradeloop") != 0) {
+        rc = tl_err_set(err, TL_ECORRUPT,
+                        "not a tradeloop database (tradeloop_meta has no application "
+                        "'tradeloop')");
+        goto out;
+    }
+    char *end = NULL;
+    long v = ver ? strtol(ver, &end, 10) : -1;
+    if (!ver || end == ver || *end != '\0' || v < 1 || v > 1000000) {
+        rc = tl_err_set(err, TL_ECORRUPT, "corrupt tradeloop database: bad schema_version '%s'",
+                        ver ? ver : "(missing)");
+        goto out;
+    }
+    if (v > TL_STORE_SCHEMA_VERSION) {
+        rc = tl_err_set(err, TL_EVERSION,
+                        "database schema version %ld is newer than this tradeloop supports "
+                        "(%d): upgrade tradeloop",
+                        v, TL_STORE_SCHEMA_VERSION);
+        goto out;
+    }
+    *version = (int)v;
+out:
+    PQclear(res);
+    return rc;
+}
+
+/* Tables, views and the like in the current schema: a database with some but no
+ * tradeloop_meta is someone else's. */
+static int count_relations(tl__pg *pg, long *n, tl_err *err)
+{
+    PGresult *res = NULL;
+    int rc = query_rows(pg,
+                        "SELECT count(*) FROM pg_catalog.pg_class c"
+                        " JOIN pg_catalog.pg_namespace s ON s.oid = c.relnamespace"
+                        " WHERE s.nspname = current_schema()"
+                        " AND c.relkind IN ('r', 'p', 'v', 'm', 'f')",
+                        0, NULL, "listing tables", &res, err);
+    if (rc)
+        return rc;
+    *n = strtol(PQgetvalue(res, 0, 0), NULL, 10);
+    PQclear(res);
+    return 0;
+}
+
+static int schema_in_tx(tl__pg *pg, tl_err *err)
+{
+    int rc = tl__pg_exec(pg, SCHEMA_LOCK_SQL, "locking the schema", err);
+    if (rc)
+        return rc;
+
+    PGresult *res = NULL;
+    rc = query_rows(pg, "SELECT to_regclass('tradeloop_meta') IS NOT NULL", 0, NULL,
+                    "looking for tradeloop_meta", &res, err);
+    if (rc)
+        return rc;
+    int has_meta = PQgetvalue(res, 0, 0)[0] == 't';
+    PQclear(res);
+
+    int version = 0;
+    if (has_meta) {
+        rc = read_meta(pg, &version, err);
+        if (rc)
+            return rc;
+        if (version == TL_STORE_SCHEMA_VERSION)
+            return 0;
+    } else {
+        long n = 0;
+        rc = count_relations(pg, &n, err);
+        if (rc)
+            return rc;
+        if (n > 0)
+            return tl_err_set(err, TL_ECORRUPT,
+                              "not a tradeloop database: it holds %ld tables but no "
+                              "tradeloop_meta",
+                              n);
+    }
+
+    for (int v = version; v < TL_STORE_SCHEMA_VERSION; v++) {
+        char what[64];
+        snprintf(what, sizeof what, "migrating the schema to version %d", v + 1);
+        rc = tl__pg_exec(pg, migrations[v], what, err);
+        if (rc)
+            return rc;
+    }
+
+    char vbuf[16];
+    snprintf(vbuf, sizeof vbuf, "%d", TL_STORE_SCHEMA_VERSION);
+    const char *params[1] = {vbuf};
+    res = PQexecParams(pg->conn,
+                       "INSERT INTO tradeloop_meta (key, value)"
+                       " VALUES ('application', 'tradeloop'), ('schema_version', $1)"
+                       " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                       1, NULL, params, NULL, NULL, 0);
+    if (PQresultStatus(res) != PGRES_COMMAND_OK)
+        return tl__pg_fail(pg, res, "writing tradeloop_meta", err);
+    PQclear(res);
+    return 0;
+}
+
+int tl__pg_schema(tl__pg *pg, tl_err *err)
+{
+    int rc = tl__pg_exec(pg, "BEGIN", "BEGIN", err);
+    if (rc)
+        return rc;
+    rc = schema_in_tx(pg, err);
+    if (rc) {
+        if (PQstatus(pg->conn) == CONNECTION_OK)
+            PQclear(PQexec(pg->conn, "ROLLBACK"));
+        return rc;
+    }
+    return tl__pg_exec(pg, "COMMIT", "COMMIT of the schema", err);
+}

@@ -1,0 +1,561 @@
+/*
+ * sqlite.c -- the SQLite store backend (tl_store_sqlite_ops): tradeloop's default journal.
+ *
+ * A batch is one BEGIN IMMEDIATE .. COMMIT transaction: every event row, the orders and trades
+ * projections it implies and the snapshot rows, written through statements prepared at open with
+ * borrowed (SQLITE_STATIC) binds, so a batch of thousands of events costs one log sync. Reads
+ * decode rows straight from sqlite3_column_* into a tl_event on the stack: no allocation per row.
+ *
+ * Every SQLite result goes through tl__sqlite_error, so a corrupt page met by any call is
+ * TL_ECORRUPT, a full disk TL_EIO, a unique violation TL_EDUPLICATE. Opening, pragmas and the
+ * schema are in sqlite_schema.c.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/sqlite/sqlite_int.h"
+#include "store/store.h"
+#include "tradeloop/order.h"
+
+#define EVENT_COLS                                                                                 \
+    "seq, ts_ns, type, side, status, workspace, order_id, idem_key, symbol, trade_id, qty, "       \
+    "price, fee, text"
+#define SCAN_SQL "SELECT " EVENT_COLS " FROM trade_events WHERE seq > ?1"
+#define POS_COLS "workspace, symbol, qty, avg_price, realized_pnl, fees, updated_at"
+#define ACC_COLS "workspace, starting_cash, cash, realized_pnl, fees, updated_at"
+
+static const char *const stmt_sql[TL__SQ_COUNT] = {
+    [TL__SQ_INS_EVENT] = "INSERT INTO trade_events (" EVENT_COLS
+                         ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+    [TL__SQ_INS_ORDER] = "INSERT INTO orders (workspace, order_id, symbol, side, quantity, price, "
+                         "status, created_at, reject_reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+                         "?8, ?9)",
+    [TL__SQ_UPD_STATUS] = "UPDATE orders SET status = ?3 WHERE workspace = ?1 AND order_id = ?2",
+    [TL__SQ_UPD_REJECT] = "UPDATE orders SET status = ?3, reject_reason = ?4 WHERE workspace = ?1 "
+                          "AND order_id = ?2",
+    [TL__SQ_UPD_FILL] = "UPDATE orders SET status = ?3, filled_qty = filled_qty + ?4, filled_at = "
+                        "CASE WHEN ?3 = 'FILLED' THEN ?5 ELSE filled_at END WHERE workspace = ?1 "
+                        "AND order_id = ?2",
+    [TL__SQ_INS_TRADE] = "INSERT INTO trades (workspace, trade_id, order_id, symbol, side, "
+                         "quantity, price, fee, ts) VALUES (?1, ?2, NULLIF(?3, ''), ?4, ?5, ?6, "
+                         "?7, ?8, ?9)",
+    [TL__SQ_UPS_POSITION] = "INSERT INTO positions (" POS_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+                            "?7) ON CONFLICT (workspace, symbol) DO UPDATE SET qty = excluded.qty, "
+                            "avg_price = excluded.avg_price, realized_pnl = excluded.realized_pnl, "
+                            "fees = excluded.fees, updated_at = excluded.updated_at",
+    [TL__SQ_UPS_ACCOUNT] = "INSERT INTO accounts (" ACC_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
+                           "ON CONFLICT (workspace) DO UPDATE SET starting_cash = "
+                           "excluded.starting_cash, cash = excluded.cash, realized_pnl = "
+                           "excluded.realized_pnl, fees = excluded.fees, updated_at = "
+                           "excluded.updated_at",
+    [TL__SQ_MAX_SEQ] = "SELECT max(seq) FROM trade_events",
+    /* The literal `idem_key <> ''` lets the partial index answer. */
+    [TL__SQ_FIND_IDEM] = "SELECT " EVENT_COLS " FROM trade_events WHERE idem_key = ?1 AND "
+                         "idem_key <> '' ORDER BY seq LIMIT 1",
+    [TL__SQ_GET_POSITIONS] = "SELECT " POS_COLS " FROM positions WHERE ?1 = '' OR workspace = ?1 "
+                             "ORDER BY workspace, symbol",
+    [TL__SQ_GET_ACCOUNTS] = "SELECT " ACC_COLS " FROM accounts WHERE ?1 = '' OR workspace = ?1 "
+                            "ORDER BY workspace",
+    [TL__SQ_SCAN] = SCAN_SQL " ORDER BY seq",
+    [TL__SQ_SCAN_TYPE] = SCAN_SQL " AND type = ?2 ORDER BY seq",
+    [TL__SQ_SCAN_WS] = SCAN_SQL " AND workspace = ?3 ORDER BY seq",
+    [TL__SQ_SCAN_TYPE_WS] = SCAN_SQL " AND type = ?2 AND workspace = ?3 ORDER BY seq",
+};
+
+/* ---------------------------------------------------------------------------------------- */
+/* Binding and decoding */
+
+/* Length of a fixed-size text field; cap when it is not NUL-terminated. */
+static inline int field_len(const char *s, size_t cap)
+{
+    return (int)strnlen(s, cap);
+}
+
+#define BIND_TEXT(q, i, field) sqlite3_bind_text(q, i, field, field_len(field, sizeof(field)), \
+                                                 SQLITE_STATIC)
+
+/* Copies a text column into dst[cap]; TL_ECORRUPT when it does not fit (only a hand-edited
+ * file can hold one). dst is zeroed by the caller. */
+static inline int column_text(sqlite3_stmt *q, int col, char *dst, size_t cap)
+{
+    const unsigned char *s = sqlite3_column_text(q, col);
+    int n = sqlite3_column_bytes(q, col);
+    if ((size_t)n >= cap)
+        return TL_ECORRUPT;
+    if (n > 0)
+        memcpy(dst, s, (size_t)n);
+    return 0;
+}
+
+/* One trade_events row (EVENT_COLS order) into ev. */
+static int decode_event(tl__sqlite *st, sqlite3_stmt *q, tl_event *ev, tl_err *err)
+{
+    memset(ev, 0, sizeof(*ev));
+    sqlite3_int64 seq = sqlite3_column_int64(q, 0);
+    sqlite3_int64 type = sqlite3_column_int64(q, 2);
+    sqlite3_int64 side = sqlite3_column_int64(q, 3);
+    sqlite3_int64 status = sqlite3_column_int64(q, 4);
+    if (seq < 1 || type < 1 || type > TL_EV__MAX || side < 0 || side > UINT8_MAX || status < 0 ||
+        status > UINT8_MAX)
+        return tl_err_set(err, TL_ECORRUPT, "%s: corrupt trade_events row (seq %lld)", st->name,
+                          (long long)seq);
+    ev->seq = (uint64_t)seq;
+    ev->ts_ns = sqlite3_column_int64(q, 1);
+    ev->type = (uint16_t)type;
+    ev->side = (uint8_t)side;
+    ev->status = (uint8_t)status;
+    if (column_text(q, 5, ev->workspace, sizeof(ev->workspace)) != 0 ||
+        column_text(q, 6, ev->order_id, sizeof(ev->order_id)) != 0 ||
+        column_text(q, 7, ev->idem_key, sizeof(ev->idem_key)) != 0 ||
+        column_text(q, 8, ev->symbol, sizeof(ev->symbol)) != 0 ||
+        column_text(q, 9, ev->trade_id, sizeof(ev->trade_id)) != 0 ||
+        column_text(q, 13, ev->text, sizeof(ev->text)) != 0)
+        return tl_err_set(err, TL_ECORRUPT, "%s: trade_events row seq %lld has an over-long text",
+                          st->name, (long long)seq);
+    ev->qty = sqlite3_column_int64(q, 10);
+    ev->price = sqlite3_column_int64(q, 11);
+    ev->fee = sqlite3_column_int64(q, 12);
+    return 0;
+}
+
+/* Steps a write statement to its end and resets it: SQLITE_OK or the error code (whose message
+ * the reset keeps on the connection). Callers format their detail only on failure. */
+static int run(sqlite3_stmt *q)
+{
+    int rc = sqlite3_step(q);
+    sqlite3_reset(q);
+    return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Writing a batch */
+
+static int write_event(tl__sqlite *st, const tl_event *ev, tl_err *err)
+{
+    sqlite3_stmt *q = st->stmt[TL__SQ_INS_EVENT];
+    char what[64];
+
+    if (ev->seq > INT64_MAX)
+        return tl_err_set(err, TL_ERANGE, "%s: seq %" PRIu64 " out of range", st->name, ev->seq);
+    sqlite3_bind_int64(q, 1, (sqlite3_int64)ev->seq);
+    sqlite3_bind_int64(q, 2, ev->ts_ns);
+    sqlite3_bind_int(q, 3, ev->type);
+    sqlite3_bind_int(q, 4, ev->side);
+    sqlite3_bind_int(q, 5, ev->status);
+    BIND_TEXT(q, 6, ev->workspace);
+    BIND_TEXT(q, 7, ev->order_id);
+    BIND_TEXT(q, 8, ev->idem_key);
+    BIND_TEXT(q, 9, ev->symbol);
+    BIND_TEXT(q, 10, ev->trade_id);
+    sqlite3_bind_int64(q, 11, ev->qty);
+    sqlite3_bind_int64(q, 12, ev->price);
+    sqlite3_bind_int64(q, 13, ev->fee);
+    BIND_TEXT(q, 14, ev->text);
+    int rc = run(q);
+    if (rc == SQLITE_OK)
+        return 0;
+    snprintf(what, sizeof(what), "appending event seq %" PRIu64, ev->seq);
+    return tl__sqlite_error(st, rc, what, err);
+}
+
+static int insert_order(tl__sqlite *st, const tl_event *ev, const char *status, tl_err *err)
+{
+    sqlite3_stmt *q = st->stmt[TL__SQ_INS_ORDER];
+    const char *reason = ev->type == TL_EV_INTENT_DENIED ? ev->text : "";
+    char what[128];
+
+    BIND_TEXT(q, 1, ev->workspace);
+    BIND_TEXT(q, 2, ev->order_id);
+    BIND_TEXT(q, 3, ev->symbol);
+    sqlite3_bind_text(q, 4, tl_side_name(ev->side), -1, SQLITE_STATIC);
+    sqlite3_bind_int64(q, 5, ev->qty);
+    sqlite3_bind_int64(q, 6, ev->price);
+    sqlite3_bind_text(q, 7, status, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(q, 8, ev->ts_ns);
+    sqlite3_bind_text(q, 9, reason, field_len(reason, sizeof(ev->text)), SQLITE_STATIC);
+    int rc = run(q);
+    if (rc == SQLITE_OK)
+        return 0;
+    snprintf(what, sizeof(what), "inserting order %.47s/%.23s (seq %" PRIu64 ")", ev->workspace,
+             ev->order_id, ev->seq);
+    return tl__sqlite_error(st, rc, what, err);
+}
+
+static int update_order(tl__sqlite *st, const tl_event *ev, tl_err *err)
+{
+    const char *status = tl_order_status_name(ev->status);
+    sqlite3_stmt *q;
+    char what[128];
+
+    switch (ev->type) {
+    case TL_EV_ORDER_REJECTED:
+        q = st->stmt[TL__SQ_UPD_REJECT];
+        BIND_TEXT(q, 4, ev->text);
+        break;
+    case TL_EV_ORDER_FILLED:
+        q = st->stmt[TL__SQ_UPD_FILL];
+        sqlite3_bind_int64(q, 4, ev->qty);
+        sqlite3_bind_int64(q, 5, ev->ts_ns);
+        break;
+    default:
+        q = st->stmt[TL__SQ_UPD_STATUS];
+        break;
+    }
+    BIND_TEXT(q, 1, ev->workspace);
+    BIND_TEXT(q, 2, ev->order_id);
+    sqlite3_bind_text(q, 3, status, -1, SQLITE_STATIC);
+    int rc = run(q);
+    if (rc == SQLITE_OK)
+        return 0;
+    snprintf(what, sizeof(what), "updating order %.47s/%.23s (seq %" PRIu64 ")", ev->workspace,
+             ev->order_id, ev->seq);
+    return tl__sqlite_error(st, rc, what, err);
+}
+
+static int insert_trade(tl__sqlite *st, const tl_event *ev, tl_err *err)
+{
+    sqlite3_stmt *q = st->stmt[TL__SQ_INS_TRADE];
+    char what[160];
+
+    BIND_TEXT(q, 1, ev->workspace);
+    BIND_TEXT(q, 2, ev->trade_id);
+    BIND_TEXT(q, 3, ev->order_id);
+    BIND_TEXT(q, 4, ev->symbol);
+    sqlite3_bind_text(q, 5, tl_side_name(ev->side), -1, SQLITE_STATIC);
+    sqlite3_bind_int64(q, 6, ev->qty);
+    sqlite3_bind_int64(q, 7, ev->price);
+    sqlite3_bind_int64(q, 8, ev->fee);
+    sqlite3_bind_int64(q, 9, ev->ts_ns);
+    int rc = run(q);
+    if (rc == SQLITE_OK)
+        return 0;
+    snprintf(what, sizeof(what), "inserting trade %.47s/%.31s of order %.23s (seq %" PRIu64 ")",
+             ev->workspace, ev->trade_id, ev->order_id, ev->seq);
+    return tl__sqlite_error(st, rc, what, err);
+}
+
+/* The orders and trades rows an event implies (store.h). */
+static int project(tl__sqlite *st, const tl_event *ev, tl_err *err)
+{
+    if (ev->order_id[0] == '\0' && ev->type != TL_EV_ORDER_FILLED)
+        return 0;
+    switch (ev->type) {
+    case TL_EV_ORDER_SUBMITTED:
+        return insert_order(st, ev, tl_order_status_name(ev->status), err);
+    case TL_EV_INTENT_DENIED:
+        return insert_order(st, ev, tl_order_status_name(TL_OS_DENIED), err);
+    case TL_EV_ORDER_ACCEPTED:
+    case TL_EV_ORDER_REJECTED:
+    case TL_EV_ORDER_CANCELED:
+    case TL_EV_ORDER_EXPIRED:
+    case TL_EV_CANCEL_REQUESTED:
+        return update_order(st, ev, err);
+    case TL_EV_ORDER_FILLED: {
+        int rc = ev->order_id[0] != '\0' ? update_order(st, ev, err) : 0;
+        return rc != 0 ? rc : insert_trade(st, ev, err);
+    }
+    default:
+        return 0;
+    }
+}
+
+static int upsert_position(tl__sqlite *st, const tl_position_row *p, tl_err *err)
+{
+    sqlite3_stmt *q = st->stmt[TL__SQ_UPS_POSITION];
+    BIND_TEXT(q, 1, p->workspace);
+    BIND_TEXT(q, 2, p->symbol);
+    sqlite3_bind_int64(q, 3, p->qty);
+    sqlite3_bind_int64(q, 4, p->avg_price);
+    sqlite3_bind_int64(q, 5, p->realized_pnl);
+    sqlite3_bind_int64(q, 6, p->fees);
+    sqlite3_bind_int64(q, 7, p->updated_ns);
+    int rc = run(q);
+    return rc == SQLITE_OK ? 0 : tl__sqlite_error(st, rc, "writing a position", err);
+}
+
+static int upsert_account(tl__sqlite *st, const tl_account_row *a, tl_err *err)
+{
+    sqlite3_stmt *q = st->stmt[TL__SQ_UPS_ACCOUNT];
+    BIND_TEXT(q, 1, a->workspace);
+    sqlite3_bind_int64(q, 2, a->starting_cash);
+    sqlite3_bind_int64(q, 3, a->cash);
+    sqlite3_bind_int64(q, 4, a->realized_pnl);
+    sqlite3_bind_int64(q, 5, a->fees);
+    sqlite3_bind_int64(q, 6, a->updated_ns);
+    int rc = run(q);
+    return rc == SQLITE_OK ? 0 : tl__sqlite_error(st, rc, "writing an account", err);
+}
+
+static int sq_write(void *state, const tl_store_batch *b, tl_err *err)
+{
+    tl__sqlite *st = state;
+    int rc;
+
+    for (size_t i = 0; i < b->n_events; i++) {
+        if ((rc = write_event(st, &b->events[i], err)) != 0 ||
+            (rc = project(st, &b->events[i], err)) != 0)
+            return rc;
+    }
+    for (size_t i = 0; i < b->n_positions; i++) {
+        if ((rc = upsert_position(st, &b->positions[i], err)) != 0)
+            return rc;
+    }
+    for (size_t i = 0; i < b->n_accounts; i++) {
+        if ((rc = upsert_account(st, &b->accounts[i], err)) != 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Transactions */
+
+static int sq_begin(void *state, tl_err *err)
+{
+    tl__sqlite *st = state;
+    /* IMMEDIATE takes the write lock now, so a batch never fails half-way for another writer. */
+    int rc = sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+    return rc == SQLITE_OK ? 0 : tl__sqlite_error(st, rc, "beginning a batch", err);
+}
+
+static int sq_commit(void *state, tl_err *err)
+{
+    tl__sqlite *st = state;
+    int rc = sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
+    return rc == SQLITE_OK ? 0 : tl__sqlite_error(st, rc, "committing a batch", err);
+}
+
+static void sq_rollback(void *state)
+{
+    tl__sqlite *st = state;
+    /* SQLite may already have rolled back by itself (disk full, I/O error). */
+    if (st->db != NULL && !sqlite3_get_autocommit(st->db))
+        sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Reads */
+
+static int sq_high_water(void *state, uint64_t *seq, tl_err *err)
+{
+    tl__sqlite *st = state;
+    sqlite3_stmt *q = st->stmt[TL__SQ_MAX_SEQ];
+    int rc = sqlite3_step(q);
+    if (rc != SQLITE_ROW) {
+        rc = tl__sqlite_error(st, sqlite3_reset(q), "reading the last seq", err);
+        return rc;
+    }
+    sqlite3_int64 v = sqlite3_column_int64(q, 0); /* NULL, hence 0, when empty */
+    sqlite3_reset(q);
+    if (v < 0)
+        return tl_err_set(err, TL_ECORRUPT, "%s: negative seq in trade_events", st->name);
+    *seq = (uint64_t)v;
+    return 0;
+}
+
+static int sq_scan(void *state, const tl_scan_filter *f, tl_event_fn fn, void *ctx, tl_err *err)
+{
+    tl__sqlite *st = state;
+    int by_type = f->type != 0;
+    int by_ws = f->workspace != NULL && f->workspace[0] != '\0';
+    int which = TL__SQ_SCAN + by_type + 2 * by_ws;
+    sqlite3_stmt *q = st->stmt[which];
+    sqlite3_stmt *own = NULL;
+    tl_event ev;
+    int rc;
+
+    if (f->after_seq > INT64_MAX)
+        return 0;
+    /* A callback that scans again gets its own statement: resetting ours would end this scan. */
+    if (sqlite3_stmt_busy(q)) {
+        rc = sqlite3_prepare_v2(st->db, stmt_sql[which], -1, &own, NULL);
+        if (rc != SQLITE_OK)
+            return tl__sqlite_error(st, rc, "scanning", err);
+        q = own;
+    }
+    sqlite3_bind_int64(q, 1, (sqlite3_int64)f->after_seq);
+    if (by_type)
+        sqlite3_bind_int(q, 2, f->type);
+    if (by_ws)
+        sqlite3_bind_text(q, 3, f->workspace, -1, SQLITE_STATIC);
+    for (;;) {
+        rc = sqlite3_step(q);
+        if (rc != SQLITE_ROW) {
+            rc = rc == SQLITE_DONE ? 0 : tl__sqlite_error(st, rc, "scanning", err);
+            break;
+        }
+        if ((rc = decode_event(st, q, &ev, err)) != 0 || (rc = fn(ctx, &ev)) != 0)
+            break;
+    }
+    sqlite3_reset(q);
+    sqlite3_finalize(own);
+    return rc;
+}
+
+static int sq_find_idem(void *state, const char *key, tl_event *out, tl_err *err)
+{
+    tl__sqlite *st = state;
+    sqlite3_stmt *q = st->stmt[TL__SQ_FIND_IDEM];
+    tl_event ev;
+    int rc;
+
+    sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC);
+    rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW)
+        rc = decode_event(st, q, &ev, err);
+    else if (rc == SQLITE_DONE)
+        rc = TL_ENOTFOUND;
+    else
+        rc = tl__sqlite_error(st, rc, "looking up an idempotency key", err);
+    sqlite3_reset(q);
+    if (rc == 0)
+        *out = ev;
+    return rc;
+}
+
+/* Reads every row of a get_* query into a growing array, so a failure half-way leaves the
+ * caller's output untouched. Snapshot tables hold one row per workspace (and symbol): small. */
+typedef int (*row_fn)(tl__sqlite *st, sqlite3_stmt *q, void *row);
+
+static int read_rows(tl__sqlite *st, int which, const char *ws, size_t row_size, row_fn decode,
+                     void *out, size_t cap, size_t *n, tl_err *err)
+{
+    sqlite3_stmt *q = st->stmt[which];
+    unsigned char *rows = NULL;
+    size_t count = 0, alloc = 0;
+    int rc;
+
+    sqlite3_bind_text(q, 1, ws != NULL ? ws : "", -1, SQLITE_STATIC);
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        if (count < cap && count == alloc) {
+            size_t want = alloc ? alloc * 2 : 16;
+            void *p = realloc(rows, (want < cap ? want : cap) * row_size);
+            if (p == NULL) {
+                rc = tl_err_set(err, TL_ENOMEM, "%s: out of memory reading snapshots", st->name);
+                goto out;
+            }
+            rows = p;
+            alloc = want < cap ? want : cap;
+        }
+        if (count < cap) {
+            memset(rows + count * row_size, 0, row_size);
+            if (decode(st, q, rows + count * row_size) != 0) {
+                rc = tl_err_set(err, TL_ECORRUPT, "%s: corrupt snapshot row", st->name);
+                goto out;
+            }
+        }
+        count++;
+    }
+    if (rc != SQLITE_DONE) {
+        rc = tl__sqlite_error(st, rc, "reading snapshots", err);
+        goto out;
+    }
+    rc = 0;
+    if (count > 0 && cap > 0)
+        memcpy(out, rows, (count < cap ? count : cap) * row_size);
+    *n = count;
+out:
+    sqlite3_reset(q);
+    free(rows);
+    return rc;
+}
+
+static int decode_position(tl__sqlite *st, sqlite3_stmt *q, void *row)
+{
+    tl_position_row *p = row;
+    (void)st;
+    if (column_text(q, 0, p->workspace, sizeof(p->workspace)) != 0 ||
+        column_text(q, 1, p->symbol, sizeof(p->symbol)) != 0)
+        return TL_ECORRUPT;
+    p->qty = sqlite3_column_int64(q, 2);
+    p->avg_price = sqlite3_column_int64(q, 3);
+    p->realized_pnl = sqlite3_column_int64(q, 4);
+    p->fees = sqlite3_column_int64(q, 5);
+    p->updated_ns = sqlite3_column_int64(q, 6);
+    return 0;
+}
+
+static int decode_account(tl__sqlite *st, sqlite3_stmt *q, void *row)
+{
+    tl_account_row *a = row;
+    (void)st;
+    if (column_text(q, 0, a->workspace, sizeof(a->workspace)) != 0)
+        return TL_ECORRUPT;
+    a->starting_cash = sqlite3_column_int64(q, 1);
+    a->cash = sqlite3_column_int64(q, 2);
+    a->realized_pnl = sqlite3_column_int64(q, 3);
+    a->fees = sqlite3_column_int64(q, 4);
+    a->updated_ns = sqlite3_column_int64(q, 5);
+    return 0;
+}
+
+static int sq_get_positions(void *state, const char *ws, tl_position_row *out, size_t cap,
+                            size_t *n, tl_err *err)
+{
+    return read_rows(state, TL__SQ_GET_POSITIONS, ws, sizeof(*out), decode_position, out, cap, n,
+                     err);
+}
+
+static int sq_get_accounts(void *state, const char *ws, tl_account_row *out, size_t cap,
+                           size_t *n, tl_err *err)
+{
+    return read_rows(state, TL__SQ_GET_ACCOUNTS, ws, sizeof(*out), decode_account, out, cap, n,
+                     err);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Open and close */
+
+static void sq_close(void *state)
+{
+    tl__sqlite *st = state;
+    for (int i = 0; i < TL__SQ_COUNT; i++) {
+        sqlite3_finalize(st->stmt[i]);
+        st->stmt[i] = NULL;
+    }
+    if (st->db != NULL) {
+        /* The last connection checkpoints the log into the file and removes it. */
+        sqlite3_close(st->db);
+        st->db = NULL;
+    }
+}
+
+static int sq_open(void *state, const char *url, const tl_store_options *opt, tl_err *err)
+{
+    tl__sqlite *st = state;
+    int rc = tl__sqlite_open_db(st, url, opt, err);
+    if (rc != 0)
+        return rc;
+    for (int i = 0; i < TL__SQ_COUNT; i++) {
+        rc = sqlite3_prepare_v3(st->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &st->stmt[i],
+                                NULL);
+        if (rc != SQLITE_OK) {
+            /* Our own SQL against a schema that says it is ours: someone changed the tables. */
+            rc = tl_err_set(err, TL_ECORRUPT, "%s: tables do not match schema version %d (%s)",
+                            st->name, TL_STORE_SCHEMA_VERSION, sqlite3_errmsg(st->db));
+            sq_close(st);
+            return rc;
+        }
+    }
+    return 0;
+}
+
+const tl_store_ops tl_store_sqlite_ops = {
+    .version = TL_STORE_OPS_VERSION,
+    .scheme = "sqlite",
+    .state_size = sizeof(tl__sqlite),
+    .caps = TL_STORE_CAP_DURABLE,
+    .open = sq_open,
+    .close = sq_close,
+    .begin = sq_begin,
+    .write = sq_write,
+    .commit = sq_commit,
+    .rollback = sq_rollback,
+    .high_water = sq_high_water,
+    .scan = sq_scan,
+    .find_idem = sq_find_idem,
+    .get_positions = sq_get_positions,
+    .get_accounts = sq_get_accounts,
+};

@@ -1,0 +1,385 @@
+/*
+ * sqlite_schema.c -- opening a SQLite journal: the URL, what the file is, pragmas, the schema.
+ *
+ * Opening never writes to a file before it is known to be tradeloop's (or empty): a foreign
+ * database, a file that is not a database, or one from a newer tradeloop is refused untouched
+ * (even its journal mode is left alone). Only then are WAL and the durability pragmas set and the
+ * schema created or migrated, inside one BEGIN IMMEDIATE transaction that doubles as the write
+ * probe: a store that cannot take the write lock refuses to open rather than accept orders it
+ * could not persist.
+ *
+ * Money on SQLite: it has no DECIMAL, and REAL would lose cents, so every DECIMAL(20,8) column of
+ * the logical schema (orders.quantity, trades.price, ...) is an INTEGER count of 1e-8 units, the
+ * tl_fixed value itself; 1.5 is stored as 150000000. Timestamps are INTEGER nanoseconds since the
+ * Unix epoch. Tables are STRICT, so a value of the wrong type cannot get in.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "store/sqlite/sqlite_int.h"
+
+/* 64 MiB of page cache (negative = KiB): replays and big batches stay out of the file system. */
+#define CACHE_KIB    65536
+#define BUSY_TIMEOUT 5000 /* ms another process may hold the write lock before TL_EBUSY */
+
+/*
+ * Schema migrations: entry i takes the schema from version i to version i + 1, inside the open
+ * transaction. A new database starts at version 0 (tradeloop_meta alone) and runs them all.
+ * Version 2 is one more entry here and TL_STORE_SCHEMA_VERSION = 2.
+ */
+static const char *const migrations[] = {
+    /* v1: the journal and its projections. */
+    "CREATE TABLE trade_events ("
+    " seq INTEGER PRIMARY KEY," /* the rowid: appends go to the end of one b-tree */
+    " ts_ns INTEGER NOT NULL,"
+    " workspace TEXT NOT NULL,"
+    " type INTEGER NOT NULL,"
+    " order_id TEXT NOT NULL,"
+    " idem_key TEXT NOT NULL,"
+    " symbol TEXT NOT NULL,"
+    " side INTEGER NOT NULL,"
+    " status INTEGER NOT NULL,"
+    " trade_id TEXT NOT NULL,"
+    " qty INTEGER NOT NULL," /* 1e-8 units */
+    " price INTEGER NOT NULL,"
+    " fee INTEGER NOT NULL,"
+    " text TEXT NOT NULL) STRICT;"
+    "CREATE INDEX trade_events_idem ON trade_events (idem_key) WHERE idem_key <> '';"
+    "CREATE TABLE orders ("
+    " workspace TEXT NOT NULL,"
+    " order_id TEXT NOT NULL,"
+    " symbol TEXT NOT NULL,"
+    " side TEXT NOT NULL," /* BUY / SELL */
+    " quantity INTEGER NOT NULL," /* DECIMAL(20,8) as 1e-8 units */
+    " price INTEGER NOT NULL,"
+    " status TEXT NOT NULL," /* tl_order_status_name */
+    " filled_qty INTEGER NOT NULL DEFAULT 0,"
+    " created_at INTEGER NOT NULL," /* ns since the epoch */
+    " filled_at INTEGER," /* NULL until FILLED */
+    " reject_reason TEXT NOT NULL DEFAULT '',"
+    " PRIMARY KEY (workspace, order_id)) STRICT, WITHOUT ROWID;"
+    "CREATE TABLE trades ("
+    " workspace TEXT NOT NULL,"
+    " trade_id TEXT NOT NULL,"
+    " order_id TEXT," /* NULL for a fill of no order, which the foreign key then skips */
+    " symbol TEXT NOT NULL,"
+    " side TEXT NOT NULL,"
+    " quantity INTEGER NOT NULL,"
+    " price INTEGER NOT NULL,"
+    " fee INTEGER NOT NULL,"
+    " ts INTEGER NOT NULL,"
+    " PRIMARY KEY (workspace, trade_id),"
+    " FOREIGN KEY (workspace, order_id) REFERENCES orders (workspace, order_id)) STRICT, WITHOUT ROWID;"
+    "CREATE TABLE positions ("
+    " workspace TEXT NOT NULL,"
+    " symbol TEXT NOT NULL,"
+    " qty INTEGER NOT NULL,"
+    " avg_price INTEGER NOT NULL,"
+    " realized_pnl INTEGER NOT NULL,"
+    " fees INTEGER NOT NULL,"
+    " updated_at INTEGER NOT NULL,"
+    " PRIMARY KEY (workspace, symbol)) STRICT, WITHOUT ROWID;"
+    "CREATE TABLE accounts ("
+    " workspace TEXT PRIMARY KEY,"
+    " starting_cash INTEGER NOT NULL,"
+    " cash INTEGER NOT NULL,"
+    " realized_pnl INTEGER NOT NULL,"
+    " fees INTEGER NOT NULL,"
+    " updated_at INTEGER NOT NULL) STRICT, WITHOUT ROWID;",
+};
+
+_Static_assert(sizeof(migrations) / sizeof(migrations[0]) == TL_STORE_SCHEMA_VERSION,
+               "one migration step per schema version");
+
+/* Version 0: what a new database gets before the steps run. */
+static const char bootstrap_sql[] =
+    "CREATE TABLE tradeloop_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;"
+    "INSERT INTO tradeloop_meta (key, value) VALUES ('application', 'tradeloop'),"
+    " ('schema_version', '0');";
+
+int tl__sqlite_error(tl__sqlite *st, int rc, const char *what, tl_err *err)
+{
+    const char *msg = st->db != NULL ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc);
+
+    switch (rc & 0xff) {
+    case SQLITE_NOTADB:
+        return tl_err_set(err, TL_ECORRUPT, "%s: not a tradeloop database (%s)", st->name, msg);
+    case SQLITE_CORRUPT:
+        return tl_err_set(err, TL_ECORRUPT, "%s: corrupt database while %s (%s)", st->name, what,
+                          msg);
+    case SQLITE_FULL:
+        return tl_err_set(err, TL_EIO, "%s: disk full while %s", st->name, what);
+    case SQLITE_READONLY:
+        return tl_err_set(err, TL_EIO, "%s: read-only while %s (%s)", st->name, what, msg);
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        return tl_err_set(err, TL_EBUSY, "%s: locked by another connection while %s", st->name,
+                          what);
+    case SQLITE_NOMEM:
+        return tl_err_set(err, TL_ENOMEM, "%s: out of memory while %s", st->name, what);
+    case SQLITE_CONSTRAINT:
+        if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY)
+            return tl_err_set(err, TL_EDUPLICATE, "%s: duplicate while %s (%s)", st->name, what,
+                              msg);
+        if (rc == SQLITE_CONSTRAINT_FOREIGNKEY)
+            return tl_err_set(err, TL_ENOTFOUND, "%s: unknown reference while %s (%s)", st->name,
+                              what, msg);
+        return tl_err_set(err, TL_EINVAL, "%s: constraint failed while %s (%s)", st->name, what,
+                          msg);
+    default:
+        return tl_err_set(err, TL_EIO, "%s: i/o error while %s (%s)", st->name, what, msg);
+    }
+}
+
+/* Runs statements that return no rows we need. */
+static int exec(tl__sqlite *st, const char *sql, const char *what, tl_err *err)
+{
+    int rc = sqlite3_exec(st->db, sql, NULL, NULL, NULL);
+    return rc == SQLITE_OK ? 0 : tl__sqlite_error(st, rc, what, err);
+}
+
+/* The first column of the first row of sql (with an optional text parameter) as text into
+ * out[cap]; *found says whether there was a row. */
+static int query_text(tl__sqlite *st, const char *sql, const char *param, char *out, size_t cap,
+                      int *found, tl_err *err)
+{
+    sqlite3_stmt *q = NULL;
+    int rc = sqlite3_prepare_v2(st->db, sql, -1, &q, NULL);
+    if (rc == SQLITE_OK && param != NULL)
+        rc = sqlite3_bind_text(q, 1, param, -1, SQLITE_STATIC);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(q);
+    *found = rc == SQLITE_ROW;
+    if (rc == SQLITE_ROW) {
+        const char *v = (const char *)sqlite3_column_text(q, 0);
+        snprintf(out, cap, "%s", v != NULL ? v : "");
+        rc = SQLITE_OK;
+    } else if (rc == SQLITE_DONE) {
+        rc = SQLITE_OK;
+    }
+    int ret = rc == SQLITE_OK ? 0 : tl__sqlite_error(st, rc, "reading the schema", err);
+    sqlite3_finalize(q);
+    return ret;
+}
+
+/*
+ * What the file holds: *version = -1 for an empty database (new or zero-length file), else its
+ * tradeloop schema version. Reads only. Refuses a file that is not a database, a database that
+ * is not tradeloop's, and a newer schema.
+ */
+static int inspect(tl__sqlite *st, int *version, tl_err *err)
+{
+    char buf[64];
+    int found, rc;
+
+    /* The first read of the file: a non-database or a truncated one fails here. */
+    if ((rc = query_text(st, "SELECT count(*) FROM sqlite_schema", NULL, buf, sizeof(buf), &found,
+                         err)) != 0)
+        return rc;
+    if (strcmp(buf, "0") == 0) {
+        *version = -1;
+        return 0;
+    }
+    if ((rc = query_text(st,
+                         "SELECT name FROM sqlite_schema WHERE type = 'table' AND "
+                         "name = 'tradeloop_meta'",
+                         NULL, buf, sizeof(buf), &found, err)) != 0)
+        return rc;
+    if (!found)
+        return tl_err_set(err, TL_ECORRUPT,
+                          "%s: not a tradeloop database (an SQLite database without a "
+                          "tradeloop_meta table)",
+                          st->name);
+    /* A foreign table of that name without our columns fails to prepare: also not ours. */
+    const char *meta = "SELECT value FROM tradeloop_meta WHERE key = ?1";
+    if (query_text(st, meta, "application", buf, sizeof(buf), &found, NULL) != 0 || !found ||
+        strcmp(buf, "tradeloop") != 0)
+        return tl_err_set(err, TL_ECORRUPT,
+                          "%s: not a tradeloop database (tradeloop_meta does not name tradeloop)",
+                          st->name);
+    if ((rc = query_text(st, meta, "schema_version", buf, sizeof(buf), &found, err)) != 0)
+        return rc;
+    char *end;
+    errno = 0;
+    long v = found ? strtol(buf, &end, 10) : -1;
+    if (!found || errno != 0 || end == buf || *end != '\0' || v < 0 || v > INT_MAX)
+        return tl_err_set(err, TL_ECORRUPT, "%s: corrupt tradeloop_meta (schema_version '%s')",
+                          st->name, found ? buf : "");
+    if (v > TL_STORE_SCHEMA_VERSION)
+        return tl_err_set(err, TL_EVERSION,
+                          "%s: schema version %ld is newer than this tradeloop supports (%d); "
+                          "upgrade tradeloop",
+                          st->name, v, TL_STORE_SCHEMA_VERSION);
+    *version = (int)v;
+    return 0;
+}
+
+/* Creates or migrates the schema up to TL_STORE_SCHEMA_VERSION; the caller holds the write
+ * transaction, so a failing step leaves the file as it was. */
+static int migrate(tl__sqlite *st, int version, tl_err *err)
+{
+    int rc;
+    if (version < 0) {
+        if ((rc = exec(st, bootstrap_sql, "creating the schema", err)) != 0)
+            return rc;
+        version = 0;
+    }
+    if (version == TL_STORE_SCHEMA_VERSION)
+        return 0;
+    for (int v = version; v < TL_STORE_SCHEMA_VERSION; v++) {
+        if ((rc = exec(st, migrations[v], "migrating the schema", err)) != 0)
+            return rc;
+    }
+    char sql[128];
+    snprintf(sql, sizeof(sql),
+             "UPDATE tradeloop_meta SET value = '%d' WHERE key = 'schema_version'",
+             TL_STORE_SCHEMA_VERSION); /* a compile-time constant, not a value from outside */
+    return exec(st, sql, "migrating the schema", err);
+}
+
+/* The file's path inside an SQLite "file:" URI, for the checks made before SQLite opens it;
+ * "" when it cannot be told without decoding (SQLite then reports on its own). */
+static void uri_path(const char *uri, char *out, size_t cap)
+{
+    const char *p = uri + 5; /* after "file:" */
+    if (strncmp(p, "//", 2) == 0) {
+        p = strchr(p + 2, '/');
+        if (p == NULL)
+            p = "";
+    }
+    size_t n = strcspn(p, "?#");
+    if (n >= cap || memchr(p, '%', n) != NULL)
+        n = 0;
+    memcpy(out, p, n);
+    out[n] = '\0';
+}
+
+/* A missing directory would otherwise be SQLite's bare "unable to open database file". */
+static int check_path(tl__sqlite *st, const char *path, tl_err *err)
+{
+    char dir[PATH_MAX];
+    struct stat sb;
+    size_t n = strlen(path);
+
+    if (n == 0 || n >= sizeof(dir))
+        return 0;
+    const char *slash = strrchr(path, '/');
+    if (slash == NULL) {
+        strcpy(dir, ".");
+    } else if (slash == path) {
+        strcpy(dir, "/");
+    } else {
+        memcpy(dir, path, (size_t)(slash - path));
+        dir[slash - path] = '\0';
+    }
+    if (stat(dir, &sb) != 0)
+        return tl_err_set(err, TL_EIO, "%s: cannot open database directory %s (%s)", st->name,
+                          dir, strerror(errno));
+    if (!S_ISDIR(sb.st_mode))
+        return tl_err_set(err, TL_EIO, "%s: %s is not a directory", st->name, dir);
+    if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
+        return tl_err_set(err, TL_EIO, "%s: is a directory, not a database file", st->name);
+    return 0;
+}
+
+static int set_pragmas(tl__sqlite *st, const tl_store_options *opt, tl_err *err)
+{
+    char mode[16];
+    int found, rc;
+
+    /* WAL: readers never block the writer, and a commit is one append to the log. */
+    if ((rc = query_text(st, "PRAGMA journal_mode = WAL", NULL, mode, sizeof(mode), &found,
+                         err)) != 0)
+        return rc;
+    if (strcmp(mode, "wal") != 0)
+        return tl_err_set(err, TL_EIO, "%s: cannot use WAL journal mode (got '%s')", st->name,
+                          mode);
+    /*
+     * What each durability can lose on power loss, in WAL mode:
+     *   FULL   (synchronous=FULL): the log is fsynced at every commit, so nothing that commit
+     *          acknowledged is lost.
+     *   NORMAL (synchronous=NORMAL): the log is fsynced only at checkpoints, so the transactions
+     *          committed since the last checkpoint may roll back; the database is never corrupt.
+     */
+    const char *sync = opt->durability == TL_DURABILITY_NORMAL ? "PRAGMA synchronous = NORMAL"
+                                                               : "PRAGMA synchronous = FULL";
+    if ((rc = exec(st, sync, "setting durability", err)) != 0)
+        return rc;
+    char sql[64];
+    snprintf(sql, sizeof(sql), "PRAGMA cache_size = -%d", CACHE_KIB);
+    if ((rc = exec(st, sql, "setting the cache size", err)) != 0)
+        return rc;
+    /* The trades -> orders reference is only checked with foreign keys on, per connection. */
+    return exec(st, "PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY", "setting pragmas",
+                err);
+}
+
+static int open_conn(tl__sqlite *st, const char *url, const tl_store_options *opt, tl_err *err)
+{
+    const char *file = strncmp(url, "sqlite:", 7) == 0 ? url + 7 : url;
+    int is_uri = strncmp(file, "file:", 5) == 0;
+    char path[PATH_MAX];
+    int rc;
+
+    if (*file == '\0')
+        return tl_err_set(err, TL_EINVAL, "sqlite: no database file in URL '%s'", url);
+    if (is_uri)
+        uri_path(file, path, sizeof(path));
+    else
+        snprintf(path, sizeof(path), "%s", file);
+    const char *shown = path[0] != '\0' ? path : file; /* long names are cut, for messages */
+    size_t n = strnlen(shown, sizeof(st->name) - 1);
+    memcpy(st->name, shown, n);
+    st->name[n] = '\0';
+    if ((rc = check_path(st, path, err)) != 0)
+        return rc;
+
+    /* NOMUTEX: a store is used by one thread at a time, so SQLite's own locking is waste.
+     * EXRESCODE: extended codes tell a unique from a foreign-key violation. */
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX |
+                SQLITE_OPEN_EXRESCODE | (is_uri ? SQLITE_OPEN_URI : 0);
+    rc = sqlite3_open_v2(file, &st->db, flags, NULL);
+    if (rc != SQLITE_OK)
+        return tl__sqlite_error(st, rc, "opening", err);
+    sqlite3_extended_result_codes(st->db, 1);
+    sqlite3_busy_timeout(st->db, BUSY_TIMEOUT);
+
+    int version;
+    if ((rc = inspect(st, &version, err)) != 0)
+        return rc;
+    /* SQLite silently falls back to read-only when the file is not writable, and then even
+     * BEGIN IMMEDIATE succeeds: ask, before accepting orders that could not be persisted. */
+    if (sqlite3_db_readonly(st->db, "main") != 0)
+        return tl_err_set(err, TL_EIO, "%s: read-only (tradeloop must write its journal there)",
+                          st->name);
+    if ((rc = set_pragmas(st, opt, err)) != 0)
+        return rc;
+    if ((rc = exec(st, "BEGIN IMMEDIATE", "opening", err)) != 0)
+        return rc;
+    /* Again under the write lock: another process may have created or migrated it meanwhile. */
+    if ((rc = inspect(st, &version, err)) == 0 && (rc = migrate(st, version, err)) == 0)
+        rc = exec(st, "COMMIT", "creating the schema", err);
+    if (rc != 0 && !sqlite3_get_autocommit(st->db))
+        sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+    return rc;
+}
+
+int tl__sqlite_open_db(tl__sqlite *st, const char *url, const tl_store_options *opt,
+                       tl_err *err)
+{
+    static const tl_store_options defaults = {TL_DURABILITY_FULL};
+    if (opt == NULL)
+        opt = &defaults;
+    if (opt->durability != TL_DURABILITY_FULL && opt->durability != TL_DURABILITY_NORMAL)
+        return tl_err_set(err, TL_EINVAL, "sqlite: unknown durability %d", (int)opt->durability);
+    int rc = open_conn(st, url, opt, err);
+    if (rc != 0 && st->db != NULL) {
+        sqlite3_close(st->db);
+        st->db = NULL;
+    }
+    return rc;
+}

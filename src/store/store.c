@@ -1,0 +1,369 @@
+/*
+ * store.c -- the one caller through tl_store_ops tables.
+ *
+ * Backends are chosen by URL, first among the built-ins, then among the tables the caller adds.
+ * Every call into a backend passes through a function here, so the checks that keep the journal
+ * gap-free live in one place: the batch is validated before anything is written, sequence
+ * numbers follow the high-water mark, a failed write or commit is always rolled back, and the
+ * mark advances only once the backend's commit has returned 0. Fault injection sits on the same
+ * path, so a test's injected failure takes exactly the route a real one would.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/store.h"
+
+/* Longest scheme we accept; real ones are short ("sqlite", "postgresql", "mem"). */
+#define SCHEME_MAX 32
+/* Longest slice of a URL quoted back in an error: a PostgreSQL URL may carry a password further
+ * along, and the scheme and host are what a person needs to see. */
+#define QUOTE_MAX 48
+
+static const tl_store_ops *const builtin_stores[] = {
+    &tl_store_sqlite_ops,
+    &tl_store_pg_ops,
+    &tl_store_mem_ops,
+    NULL,
+};
+
+static const tl_store_options default_options = {.durability = TL_DURABILITY_FULL};
+
+int tl_store_ops_check(const tl_store_ops *ops, tl_err *err)
+{
+    if (ops == NULL)
+        return tl_err_set(err, TL_EINVAL, "store backend table is NULL");
+    if (ops->version != TL_STORE_OPS_VERSION)
+        return tl_err_set(err, TL_EINVAL, "store backend '%s': ops version %d, expected %d",
+                          ops->scheme ? ops->scheme : "?", ops->version, TL_STORE_OPS_VERSION);
+    if (ops->scheme == NULL || ops->scheme[0] == '\0')
+        return tl_err_set(err, TL_EINVAL, "store backend has no scheme");
+    if (strlen(ops->scheme) >= SCHEME_MAX)
+        return tl_err_set(err, TL_EINVAL, "store backend scheme '%.*s...' is too long", SCHEME_MAX,
+                          ops->scheme);
+    if (ops->state_size == 0)
+        return tl_err_set(err, TL_EINVAL, "store backend '%s': state_size is 0", ops->scheme);
+    /* Each mandatory slot is named, so a backend author sees at once which one is missing. */
+    const char *missing = ops->open == NULL            ? "open"
+                          : ops->close == NULL         ? "close"
+                          : ops->begin == NULL         ? "begin"
+                          : ops->write == NULL         ? "write"
+                          : ops->commit == NULL        ? "commit"
+                          : ops->rollback == NULL      ? "rollback"
+                          : ops->high_water == NULL    ? "high_water"
+                          : ops->scan == NULL          ? "scan"
+                          : ops->find_idem == NULL     ? "find_idem"
+                          : ops->get_positions == NULL ? "get_positions"
+                          : ops->get_accounts == NULL  ? "get_accounts"
+                                                       : NULL;
+    if (missing != NULL)
+        return tl_err_set(err, TL_EINVAL, "store backend '%s': mandatory slot '%s' is NULL",
+                          ops->scheme, missing);
+    return 0;
+}
+
+int tl_store_url_scheme(const char *url, char *buf, size_t cap, tl_err *err)
+{
+    if (url == NULL || buf == NULL)
+        return tl_err_set(err, TL_EINVAL, "store URL: NULL URL or buffer");
+    const char *scheme;
+    size_t len;
+    const char *sep = strstr(url, "://");
+    if (strncmp(url, "mem:", 4) == 0) {
+        scheme = "mem";
+        len = 3;
+    } else if (strncmp(url, "postgresql://", 13) == 0 || strncmp(url, "postgres://", 11) == 0) {
+        scheme = "postgresql"; /* libpq accepts both spellings */
+        len = 10;
+    } else if (sep == NULL) {
+        /* "sqlite:PATH" or a plain path; the backend strips "sqlite:" itself. */
+        scheme = "sqlite";
+        len = 6;
+    } else {
+        scheme = url;
+        len = (size_t)(sep - url);
+        if (len == 0)
+            return tl_err_set(err, TL_EINVAL, "store URL '%.*s': empty scheme before '://'",
+                              QUOTE_MAX, url);
+    }
+    if (len >= cap || len >= SCHEME_MAX)
+        return tl_err_set(err, TL_EINVAL, "store URL '%.*s': scheme too long", QUOTE_MAX, url);
+    memcpy(buf, scheme, len);
+    buf[len] = '\0';
+    return 0;
+}
+
+static const tl_store_ops *find_in(const tl_store_ops *const *list, const char *scheme)
+{
+    for (; list != NULL && *list != NULL; list++) {
+        if ((*list)->scheme != NULL && strcmp((*list)->scheme, scheme) == 0)
+            return *list;
+    }
+    return NULL;
+}
+
+int tl_store_open(tl_store *s, const char *url, const tl_store_options *opt,
+                  const tl_store_ops *const *extra, tl_err *err)
+{
+    if (s == NULL || url == NULL)
+        return tl_err_set(err, TL_EINVAL, "tl_store_open: NULL store or URL");
+    char scheme[SCHEME_MAX];
+    int rc = tl_store_url_scheme(url, scheme, sizeof scheme, err);
+    if (rc < 0)
+        return rc;
+    /* Added tables are checked as a whole, like a registration: a broken one is refused even
+     * when this URL does not pick it, so the mistake shows up at once. */
+    for (const tl_store_ops *const *e = extra; e != NULL && *e != NULL; e++) {
+        rc = tl_store_ops_check(*e, err);
+        if (rc < 0)
+            return rc;
+    }
+    /* Built-ins first, so an added table can never shadow "sqlite" by accident. */
+    const tl_store_ops *ops = find_in(builtin_stores, scheme);
+    if (ops == NULL)
+        ops = find_in(extra, scheme);
+    if (ops == NULL)
+        return tl_err_set(err, TL_ENOTSUP, "unknown store scheme '%s' in URL '%.*s'", scheme,
+                          QUOTE_MAX, url);
+    rc = tl_store_ops_check(ops, err);
+    if (rc < 0)
+        return rc;
+    void *state = calloc(1, ops->state_size);
+    if (state == NULL)
+        return tl_err_set(err, TL_ENOMEM, "store '%s': cannot allocate %zu bytes of state",
+                          ops->scheme, ops->state_size);
+    rc = ops->open(state, url, opt != NULL ? opt : &default_options, err);
+    if (rc < 0) {
+        free(state); /* the backend released what it took before failing */
+        return rc;
+    }
+    uint64_t hw = 0;
+    rc = ops->high_water(state, &hw, err);
+    if (rc < 0) {
+        ops->close(state);
+        free(state);
+        return rc;
+    }
+    memset(s, 0, sizeof *s);
+    s->ops = ops;
+    s->state = state;
+    s->high_water = hw;
+    return 0;
+}
+
+void tl_store_close(tl_store *s)
+{
+    if (s == NULL || s->ops == NULL)
+        return;
+    s->ops->close(s->state);
+    free(s->state);
+    memset(s, 0, sizeof *s);
+}
+
+/* Common entry check: a NULL or closed store. */
+static int check_open(const tl_store *s, const char *what, tl_err *err)
+{
+    if (s == NULL)
+        return tl_err_set(err, TL_EINVAL, "%s: NULL store", what);
+    if (s->ops == NULL)
+        return tl_err_set(err, TL_ECLOSED, "%s: store is closed", what);
+    return 0;
+}
+
+/* A fixed-size string field must hold its NUL: backends read it as a C string. */
+static int terminated(const char *field, size_t size)
+{
+    return memchr(field, '\0', size) != NULL;
+}
+
+static int check_event(const tl_event *ev, size_t i, tl_err *err)
+{
+    if (ev->type < 1 || ev->type > TL_EV__MAX)
+        return tl_err_set(err, TL_EINVAL, "event %zu: unknown type %u", i, ev->type);
+    tl_err werr;
+    if (tl_workspace_validate(ev->workspace, &werr) < 0) {
+        if (!terminated(ev->workspace, sizeof ev->workspace))
+            return tl_err_set(err, TL_EINVAL, "event %zu: workspace unterminated", i);
+        return tl_err_set(err, TL_EINVAL, "event %zu (%s): %s", i, tl_event_type_name(ev->type),
+                          werr.msg);
+    }
+    const char *bad = !terminated(ev->order_id, sizeof ev->order_id)   ? "order_id"
+                      : !terminated(ev->idem_key, sizeof ev->idem_key) ? "idem_key"
+                      : !terminated(ev->symbol, sizeof ev->symbol)     ? "symbol"
+                      : !terminated(ev->trade_id, sizeof ev->trade_id) ? "trade_id"
+                      : !terminated(ev->text, sizeof ev->text)         ? "text"
+                                                                       : NULL;
+    if (bad != NULL)
+        return tl_err_set(err, TL_EINVAL, "event %zu (%s): %s unterminated", i,
+                          tl_event_type_name(ev->type), bad);
+    /* Replay deduplicates fills by trade id, and the trades table is unique on it: a fill
+     * without one could neither be told apart nor stored twice. */
+    if (ev->type == TL_EV_ORDER_FILLED && ev->trade_id[0] == '\0')
+        return tl_err_set(err, TL_EINVAL, "event %zu (ORDER_FILLED): trade_id is empty", i);
+    return 0;
+}
+
+static int check_batch(const tl_event *events, size_t n, const tl_position_row *positions,
+                       size_t n_positions, const tl_account_row *accounts, size_t n_accounts,
+                       tl_err *err)
+{
+    if (n == 0 && n_positions == 0 && n_accounts == 0)
+        return tl_err_set(err, TL_EINVAL, "tl_store_append: empty batch");
+    if ((n > 0 && events == NULL) || (n_positions > 0 && positions == NULL) ||
+        (n_accounts > 0 && accounts == NULL))
+        return tl_err_set(err, TL_EINVAL, "tl_store_append: NULL array with a non-zero count");
+    for (size_t i = 0; i < n; i++) {
+        int rc = check_event(&events[i], i, err);
+        if (rc < 0)
+            return rc;
+    }
+    tl_err werr;
+    for (size_t i = 0; i < n_positions; i++) {
+        const tl_position_row *p = &positions[i];
+        if (tl_workspace_validate(p->workspace, &werr) < 0)
+            return tl_err_set(err, TL_EINVAL, "position row %zu: %s", i,
+                              terminated(p->workspace, sizeof p->workspace)
+                                  ? werr.msg
+                                  : "workspace unterminated");
+        if (!terminated(p->symbol, sizeof p->symbol) || p->symbol[0] == '\0')
+            return tl_err_set(err, TL_EINVAL, "position row %zu: symbol empty or unterminated", i);
+    }
+    for (size_t i = 0; i < n_accounts; i++) {
+        const tl_account_row *a = &accounts[i];
+        if (tl_workspace_validate(a->workspace, &werr) < 0)
+            return tl_err_set(err, TL_EINVAL, "account row %zu: %s", i,
+                              terminated(a->workspace, sizeof a->workspace)
+                                  ? werr.msg
+                                  : "workspace unterminated");
+    }
+    return 0;
+}
+
+int tl_store_append(tl_store *s, tl_event *events, size_t n, const tl_position_row *positions,
+                    size_t n_positions, const tl_account_row *accounts, size_t n_accounts,
+                    tl_err *err)
+{
+    int rc = check_open(s, "tl_store_append", err);
+    if (rc < 0)
+        return rc;
+    rc = check_batch(events, n, positions, n_positions, accounts, n_accounts, err);
+    if (rc < 0)
+        return rc;
+    if (n > UINT64_MAX - s->high_water)
+        return tl_err_set(err, TL_ERANGE, "tl_store_append: sequence numbers exhausted");
+    for (size_t i = 0; i < n; i++)
+        events[i].seq = s->high_water + 1 + i;
+    const tl_store_batch batch = {
+        .events = events,
+        .n_events = n,
+        .positions = positions,
+        .n_positions = n_positions,
+        .accounts = accounts,
+        .n_accounts = n_accounts,
+    };
+
+    rc = s->ops->begin(s->state, err);
+    if (rc < 0) {
+        s->stats.failures++; /* nothing was started, so there is nothing to roll back */
+        return rc;
+    }
+    uint64_t call = ++s->faults.writes;
+    if (s->faults.fail_write_at != 0 && call == s->faults.fail_write_at)
+        rc = tl_err_set(err, TL_EIO, "injected fault: write #%llu", (unsigned long long)call);
+    else
+        rc = s->ops->write(s->state, &batch, err);
+    if (rc == 0) {
+        call = ++s->faults.commits;
+        /* An injected commit fault must not reach the backend: a real failed commit has not
+         * made the batch durable, and calling commit first would. */
+        if (s->faults.fail_commit_at != 0 && call == s->faults.fail_commit_at)
+            rc = tl_err_set(err, TL_EIO, "injected fault: commit #%llu", (unsigned long long)call);
+        else
+            rc = s->ops->commit(s->state, err);
+    }
+    if (rc < 0) {
+        s->ops->rollback(s->state);
+        s->stats.rollbacks++;
+        s->stats.failures++;
+        return rc;
+    }
+    s->high_water += n;
+    s->stats.batches++;
+    s->stats.events += n;
+    return 0;
+}
+
+int tl_store_scan(tl_store *s, const tl_scan_filter *filter, tl_event_fn fn, void *ctx, tl_err *err)
+{
+    int rc = check_open(s, "tl_store_scan", err);
+    if (rc < 0)
+        return rc;
+    if (fn == NULL)
+        return tl_err_set(err, TL_EINVAL, "tl_store_scan: NULL callback");
+    tl_scan_filter f = {0};
+    if (filter != NULL)
+        f = *filter;
+    if (f.type < 0 || f.type > TL_EV__MAX)
+        return tl_err_set(err, TL_EINVAL, "tl_store_scan: unknown event type %d", f.type);
+    if (f.workspace != NULL && f.workspace[0] == '\0')
+        f.workspace = NULL; /* one spelling of "any" for the backends */
+    if (f.workspace != NULL) {
+        tl_err werr;
+        if (tl_workspace_validate(f.workspace, &werr) < 0)
+            return tl_err_set(err, TL_EINVAL, "tl_store_scan: %s", werr.msg);
+    }
+    return s->ops->scan(s->state, &f, fn, ctx, err);
+}
+
+int tl_store_find_idem(tl_store *s, const char *idem_key, tl_event *out, tl_err *err)
+{
+    int rc = check_open(s, "tl_store_find_idem", err);
+    if (rc < 0)
+        return rc;
+    if (idem_key == NULL || out == NULL)
+        return tl_err_set(err, TL_EINVAL, "tl_store_find_idem: NULL key or output");
+    /* "" means "no key" in an event, so it can never be looked up. */
+    if (idem_key[0] == '\0')
+        return tl_err_set(err, TL_EINVAL, "tl_store_find_idem: empty idempotency key");
+    if (strnlen(idem_key, TL_IDEM_KEY_MAX) >= TL_IDEM_KEY_MAX)
+        return tl_err_set(err, TL_EINVAL, "tl_store_find_idem: key longer than %d characters",
+                          TL_IDEM_KEY_MAX - 1);
+    return s->ops->find_idem(s->state, idem_key, out, err);
+}
+
+/* Shared checks of the snapshot getters; *ws gets the workspace as the backends expect it. */
+static int check_get(const char *what, const char **ws, const void *out, size_t cap,
+                     const size_t *n, tl_err *err)
+{
+    if (n == NULL || (cap > 0 && out == NULL))
+        return tl_err_set(err, TL_EINVAL, "%s: NULL output with a non-zero capacity", what);
+    if (*ws == NULL)
+        *ws = "";
+    if ((*ws)[0] != '\0') {
+        tl_err werr;
+        if (tl_workspace_validate(*ws, &werr) < 0)
+            return tl_err_set(err, TL_EINVAL, "%s: %s", what, werr.msg);
+    }
+    return 0;
+}
+
+int tl_store_get_positions(tl_store *s, const char *workspace, tl_position_row *out, size_t cap,
+                           size_t *n, tl_err *err)
+{
+    int rc = check_open(s, "tl_store_get_positions", err);
+    if (rc == 0)
+        rc = check_get("tl_store_get_positions", &workspace, out, cap, n, err);
+    if (rc < 0)
+        return rc;
+    return s->ops->get_positions(s->state, workspace, out, cap, n, err);
+}
+
+int tl_store_get_accounts(tl_store *s, const char *workspace, tl_account_row *out, size_t cap,
+                          size_t *n, tl_err *err)
+{
+    int rc = check_open(s, "tl_store_get_accounts", err);
+    if (rc == 0)
+        rc = check_get("tl_store_get_accounts", &workspace, out, cap, n, err);
+    if (rc < 0)
+        return rc;
+    return s->ops->get_accounts(s->state, workspace, out, cap, n, err);
+}

@@ -1,0 +1,66 @@
+/*
+ * store.h (internal) -- the one dispatch point for storage backends.
+ *
+ * tl_store_open picks a backend by URL: "mem:" -> memory, "postgresql://..." or "postgres://..."
+ * -> PostgreSQL, "sqlite:PATH" or a plain path -> SQLite. It checks the backend's table
+ * (version, scheme, mandatory slots), allocates its state and opens it, then reads the high-water
+ * mark. tl_store_append assigns the next sequence numbers to the batch's events and writes them
+ * in one transaction; on any failure it rolls back and the sequence does not advance, so the
+ * journal stays gap-free.
+ *
+ * Fault injection (tests): fail the Nth write or the Nth commit with TL_EIO; the dispatcher then
+ * rolls back exactly as for a real failure.
+ */
+#ifndef TL_STORE_STORE_H
+#define TL_STORE_STORE_H
+
+#include "tradeloop/store.h"
+
+typedef struct tl_store_stats {
+    uint64_t batches, events, failures, rollbacks;
+} tl_store_stats;
+
+typedef struct tl_store_faults {
+    uint64_t fail_write_at;  /* 1-based count of write calls; 0 = off */
+    uint64_t fail_commit_at; /* 1-based count of commit calls; 0 = off */
+    uint64_t writes, commits; /* counters the injection compares against */
+} tl_store_faults;
+
+typedef struct tl_store {
+    const tl_store_ops *ops; /* borrowed static table */
+    void *state;             /* owned */
+    uint64_t high_water;     /* last seq durably stored */
+    tl_store_stats stats;
+    tl_store_faults faults;
+} tl_store;
+
+/* extra: optional NULL-terminated list of additional backends (borrowed). */
+int tl_store_open(tl_store *s, const char *url, const tl_store_options *opt,
+                  const tl_store_ops *const *extra, tl_err *err);
+void tl_store_close(tl_store *s);
+int tl_store_ops_check(const tl_store_ops *ops, tl_err *err);
+/* The scheme a URL routes to, written NUL-terminated into buf: "mem", "postgresql" (also for
+ * "postgres://"), "sqlite" (for "sqlite:PATH" and anything without "://"), else the text before
+ * "://". TL_EINVAL when it is empty or does not fit. Whether a backend serves it is decided by
+ * tl_store_open. */
+int tl_store_url_scheme(const char *url, char *buf, size_t cap, tl_err *err);
+
+/* Assigns seq high_water+1.. to events[0..n) (written into the caller's array), writes the
+ * batch and commits. 0 only when committed; on failure the store and high_water are unchanged
+ * (the events' seq fields are then meaningless). */
+int tl_store_append(tl_store *s, tl_event *events, size_t n, const tl_position_row *positions,
+                    size_t n_positions, const tl_account_row *accounts, size_t n_accounts,
+                    tl_err *err);
+int tl_store_scan(tl_store *s, const tl_scan_filter *filter, tl_event_fn fn, void *ctx,
+                  tl_err *err);
+int tl_store_find_idem(tl_store *s, const char *idem_key, tl_event *out, tl_err *err);
+int tl_store_get_positions(tl_store *s, const char *workspace, tl_position_row *out, size_t cap,
+                           size_t *n, tl_err *err);
+int tl_store_get_accounts(tl_store *s, const char *workspace, tl_account_row *out, size_t cap,
+                          size_t *n, tl_err *err);
+
+extern const tl_store_ops tl_store_mem_ops;
+extern const tl_store_ops tl_store_sqlite_ops;
+extern const tl_store_ops tl_store_pg_ops;
+
+#endif /* TL_STORE_STORE_H */
