@@ -14,6 +14,7 @@ typedef struct subcommand {
 static const subcommand subcommands[] = {
     {"shadow", tl_cmd_shadow, "drive the execution loop against the simulated exchange; report"},
     {"reconcile", tl_cmd_reconcile, "rebuild cash and positions from a journal; state digest"},
+    {"paper", tl_cmd_paper, "paper broker: execute intents, state, reconcile, reset"},
     {"bench", tl_cmd_bench, "benchmarks: `bench pipeline`, `bench journal`"},
 };
 

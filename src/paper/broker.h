@@ -43,9 +43,9 @@
 #include "store/store.h"
 #include "tradeloop/order.h"
 
-#define TL_PAPER_DEFAULT_EQUITY TL_FIXED_INT(10000)
-#define TL_PAPER_INTENT_ID_MAX  65 /* with NUL: [A-Za-z0-9._:-]{1,64} */
-#define TL_PAPER_MODE           "paper"
+#define TL_PAPER_DEFAULT_EQUITY  TL_FIXED_INT(10000)
+#define TL_PAPER_INTENT_ID_MAX   65 /* with NUL: [A-Za-z0-9._:-]{1,64} */
+#define TL_PAPER_MODE            "paper"
 #define TL_PAPER_REASON_CONFLICT "idempotency key reused with a different payload"
 
 typedef enum tl_paper_action {
@@ -73,22 +73,22 @@ typedef enum tl_paper_status {
 
 typedef struct tl_paper_result {
     tl_paper_status status;
-    bool duplicate;                     /* the key had been executed: nothing written */
+    bool duplicate; /* the key had been executed: nothing written */
     char workspace[TL_WORKSPACE_MAX];
     char intent_id[TL_PAPER_INTENT_ID_MAX];
     char idem_key[TL_IDEM_KEY_MAX];
-    char order_id[TL_ORDER_ID_MAX];     /* the key's order (the original one for a duplicate) */
-    char trade_id[TL_TRADE_ID_MAX];     /* "" unless filled */
-    char action[16];                    /* "OPEN_LONG" / "CLOSE_LONG" */
+    char order_id[TL_ORDER_ID_MAX]; /* the key's order (the original one for a duplicate) */
+    char trade_id[TL_TRADE_ID_MAX]; /* "" unless filled */
+    char action[16];                /* "OPEN_LONG" / "CLOSE_LONG" */
     char symbol[16];
-    char change[8];                     /* "OPENED" / "SCALED" / "CLOSED", "" unless filled */
-    char reason[TL_EVENT_TEXT_MAX];     /* why denied or refused; "" when filled */
-    tl_fixed qty, fill_price;           /* as asked (and as originally asked, for a duplicate) */
+    char change[8];                 /* "OPENED" / "SCALED" / "CLOSED", "" unless filled */
+    char reason[TL_EVENT_TEXT_MAX]; /* why denied or refused; "" when filled */
+    tl_fixed qty, fill_price;       /* as asked (and as originally asked, for a duplicate) */
     /* The workspace's state after the call (unchanged by a duplicate or a refusal). */
     tl_fixed cash, realized_pnl, starting_equity;
     tl_fixed position_qty, position_avg; /* of `symbol`; 0 when flat */
-    uint64_t high_water;                /* last seq in the store after the call */
-    char state_digest[65];              /* tl_ledger_digest of the workspace */
+    uint64_t high_water;                 /* last seq in the store after the call */
+    char state_digest[65];               /* tl_ledger_digest of the workspace */
 } tl_paper_result;
 
 /* A broker session: a store (borrowed) and the replayed state of the workspace last used. The
@@ -103,7 +103,7 @@ typedef struct tl_paper_broker {
     bool synced;                      /* ledger == journal at synced_hw */
     bool has_reset;                   /* the workspace has a WORKSPACE_RESET */
     uint64_t synced_hw;
-    uint64_t replays;                 /* tl_replay calls made (for tests and stats) */
+    uint64_t replays; /* tl_replay calls made (for tests and stats) */
 } tl_paper_broker;
 
 int tl_paper_broker_init(tl_paper_broker *b, tl_store *s, tl_fixed default_equity);
@@ -134,8 +134,8 @@ typedef struct tl_paper_state {
     tl_position_row *positions; /* owned (tl_paper_state_free): open positions by symbol */
     size_t n_positions;
     uint64_t fills_replayed, duplicates_skipped, resets;
-    uint64_t high_water;      /* last seq of the store */
-    char state_digest[65];    /* digest of the rebuilt state */
+    uint64_t high_water;   /* last seq of the store */
+    char state_digest[65]; /* digest of the rebuilt state */
     /* tl_paper_reconcile only: the stored snapshot rows (accounts, positions) of the workspace,
      * and whether their digest equals the rebuilt one. */
     char snapshot_digest[65];
@@ -151,8 +151,7 @@ void tl_paper_state_free(tl_paper_state *st);
 
 /* Appends a WORKSPACE_RESET with starting_cash (> 0) and flat snapshot rows: the workspace starts
  * over (cash = starting_cash, no positions); the journal keeps everything before it. */
-int tl_paper_reset(tl_store *s, const char *ws, tl_fixed starting_cash, int64_t ts_ns,
-                   tl_err *err);
+int tl_paper_reset(tl_store *s, const char *ws, tl_fixed starting_cash, int64_t ts_ns, tl_err *err);
 
 const char *tl_paper_status_name(tl_paper_status st); /* "FILLED", "DENIED", "REFUSED" */
 

@@ -1,0 +1,635 @@
+/*
+ * cmd_paper.c -- `tradeloop paper VERB`: the paper broker's command line (seed 003).
+ *
+ *   execute        one intent; exit 0 filled, 3 duplicate, 2 refused or malformed, 1 failure
+ *   execute-batch  one intent per CSV line `intent_id,action,symbol,qty,fill_price`
+ *   state | positions | reconcile   the workspace rebuilt from the journal
+ *   reset          a WORKSPACE_RESET with a new starting equity
+ *
+ * Flags to tl_paper_intent, store opening and printing only: the decisions are the broker's.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "app/cli.h"
+#include "app/commands.h"
+#include "core/jsonw.h"
+#include "paper/paper_json.h"
+#include "tradeloop/clock.h"
+#include "tradeloop/instrument.h"
+
+#define EXIT_DUPLICATE 3
+/* Attempts at an intent that another writer keeps getting ahead of (TL_EBUSY). */
+#define BUSY_RETRIES 50
+
+/* Flags every verb has. */
+typedef struct common {
+    const char *db, *workspace, *durability;
+    bool json;
+} common;
+
+#define COMMON_FLAGS(c)                                                                            \
+    {"db",    CLI_STRING,                                                                          \
+     &(c).db, "TRADELOOP_DB",                                                                      \
+     "URL",   "journal: FILE.db, sqlite:FILE, postgresql://..., mem: (tradeloop.db)"},             \
+        {"workspace", CLI_STRING, &(c).workspace, NULL, "NAME", "paper workspace (required)"},     \
+        {"durability",           CLI_STRING,    &(c).durability,                                   \
+         "TRADELOOP_DURABILITY", "full|normal", "what a commit waits for (full)"},                 \
+    {                                                                                              \
+        "json", CLI_BOOL, &(c).json, NULL, NULL, "print JSON (default when not a TTY)"             \
+    }
+
+static int check_common(cli_command *cmd, const common *c, tl_store_options *so)
+{
+    tl_err err = {0};
+    if (c->workspace == NULL)
+        return cli_usage_error(cmd, "--workspace is required");
+    if (tl_workspace_validate(c->workspace, &err) != 0)
+        return cli_usage_error(cmd, "--workspace: %s", err.msg);
+    if (strcmp(c->durability, "full") != 0 && strcmp(c->durability, "normal") != 0) {
+        const char *from = "--durability";
+        for (const cli_flag *f = cmd->flags; f->name; f++)
+            if (strcmp(f->name, "durability") == 0 && !f->seen)
+                from = "TRADELOOP_DURABILITY (environment)";
+        return cli_usage_error(cmd, "%s: want full or normal, got '%s'", from, c->durability);
+    }
+    so->durability = strcmp(c->durability, "full") == 0 ? TL_DURABILITY_FULL : TL_DURABILITY_NORMAL;
+    return CLI_OK;
+}
+
+static bool want_json(const common *c)
+{
+    return c->json || !isatty(STDOUT_FILENO);
+}
+
+static int open_store(cli_command *cmd, tl_store *s, const char *db, const tl_store_options *so,
+                      bool must_exist)
+{
+    tl_err err = {0};
+    /* Reading verbs must not leave an empty database behind a typo. */
+    if (must_exist && strstr(db, "://") == NULL && strncmp(db, "mem:", 4) != 0) {
+        const char *path = strncmp(db, "sqlite:", 7) == 0 ? db + 7 : db;
+        if (access(path, F_OK) != 0)
+            return cli_fail(cmd, "--db: %s does not exist", path);
+    }
+    if (tl_store_open(s, db, so, NULL, &err) != 0)
+        return cli_fail(cmd, "%s", err.msg);
+    return CLI_OK;
+}
+
+static int64_t now_ns(cli_command *cmd, int *rc)
+{
+    tl_err err = {0};
+    tl_clock clock;
+    int frozen = 0;
+    int64_t t = 0;
+    if (tl_clock_freeze_from_env(&frozen, &t, &err) != 0) {
+        *rc = cli_usage_error(cmd, "%s", err.msg);
+        return 0;
+    }
+    if (frozen)
+        tl_clock_init_frozen(&clock, t);
+    else
+        tl_clock_init_real(&clock);
+    *rc = CLI_OK;
+    return tl_clock_now(&clock);
+}
+
+static int print_jw(cli_command *cmd, tl_jw *w)
+{
+    int rc = tl_jw_finish(w);
+    if (rc == 0)
+        fwrite(w->buf, 1, w->len, stdout);
+    tl_jw_free(w);
+    if (rc != 0)
+        return cli_fail(cmd, "output: %s", tl_strerror(rc));
+    return fflush(stdout) == 0 ? CLI_OK : cli_fail(cmd, "writing the output failed");
+}
+
+/* Maps the broker's "field: detail" message onto the flag that carries the field. */
+static int intent_usage(cli_command *cmd, const char *msg)
+{
+    static const struct {
+        const char *field, *flag;
+    } map[] = {
+        {"workspace: ", "--workspace"},
+        {"intent_id: ", "--intent-id"},
+        {"action: ", "--action"},
+        {"symbol: ", "--symbol"},
+        {"qty: ", "--qty"},
+        {"fill_price: ", "--fill-price"},
+        {"mode: ", "--mode"},
+    };
+    for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+        size_t n = strlen(map[i].field);
+        if (strncmp(msg, map[i].field, n) == 0)
+            return cli_usage_error(cmd, "%s: %s", map[i].flag, msg + n);
+    }
+    return cli_usage_error(cmd, "%s", msg);
+}
+
+/* Executes with retries: TL_EBUSY means another writer got ahead, so the store is reopened
+ * (its high-water mark re-read) and the intent decided again on the fresh journal. */
+static int execute_retrying(tl_store *s, const char *db, const tl_store_options *so,
+                            tl_paper_broker *b, const tl_paper_intent *in, tl_paper_result *r,
+                            tl_err *err)
+{
+    int rc = TL_EBUSY;
+    for (int attempt = 0; attempt < BUSY_RETRIES; attempt++) {
+        rc = tl_paper_broker_execute(b, in, r, err);
+        if (rc != TL_EBUSY)
+            return rc;
+        tl_paper_broker_close(b);
+        tl_store_close(s);
+        struct timespec ts = {0, (long)(attempt + 1) * 1000000L};
+        nanosleep(&ts, NULL);
+        tl_err oerr = {0};
+        if ((rc = tl_store_open(s, db, so, NULL, &oerr)) != 0) {
+            *err = oerr;
+            return rc;
+        }
+        if ((rc = tl_paper_broker_init(b, s, TL_PAPER_DEFAULT_EQUITY)) != 0)
+            return tl_err_set(err, rc, "paper: %s", tl_strerror(rc));
+    }
+    return rc;
+}
+
+static void print_result_line(const tl_paper_result *r)
+{
+    char q[TL_FIXED_STRLEN], p[TL_FIXED_STRLEN], c[TL_FIXED_STRLEN];
+    tl_fixed_format(r->qty, q, sizeof(q));
+    tl_fixed_format(r->fill_price, p, sizeof(p));
+    tl_fixed_format_dp(r->cash, 2, c, sizeof(c));
+    printf("%s%s order %s: %s %s %s @ %s", r->duplicate ? "DUPLICATE of " : "",
+           tl_paper_status_name(r->status), r->order_id, r->action, q, r->symbol, p);
+    if (r->status == TL_PAPER_FILLED)
+        printf(" (position %s, trade %s)", r->change, r->trade_id);
+    else
+        printf(" -- %s", r->reason);
+    printf("\ncash %s, state digest %s\n", c, r->state_digest);
+}
+
+static int result_exit(const tl_paper_result *r)
+{
+    if (r->duplicate)
+        return EXIT_DUPLICATE;
+    return r->status == TL_PAPER_FILLED ? CLI_OK : CLI_USAGE;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* execute */
+
+static int paper_execute(int argc, char **argv)
+{
+    common c = {"tradeloop.db", NULL, "full", false};
+    const char *intent_id = NULL, *action = NULL, *symbol = NULL, *mode = TL_PAPER_MODE;
+    tl_fixed qty = 0, price = 0;
+    cli_flag flags[] = {
+        COMMON_FLAGS(c),
+        {"intent-id", CLI_STRING, &intent_id, NULL, "ID",
+         "[A-Za-z0-9._:-]{1,64}, the idempotency key"},
+        {"action", CLI_STRING, &action, NULL, "OPEN_LONG|CLOSE_LONG", "what to do"},
+        {"symbol", CLI_STRING, &symbol, NULL, "SYM", "instrument, 1..15 of [A-Z0-9]"},
+        {"qty", CLI_FIXED_POS, &qty, NULL, "Q", "quantity (> 0; CLOSE_LONG: the whole position)"},
+        {"fill-price", CLI_FIXED_POS, &price, NULL, "P", "the price the paper venue fills at"},
+        {"mode", CLI_STRING, &mode, NULL, "paper", "execution mode (only paper)"},
+        {NULL},
+    };
+    cli_command cmd = {
+        "paper execute",
+        "--workspace W --intent-id I --action OPEN_LONG|CLOSE_LONG --symbol S --qty Q "
+        "--fill-price P [--db URL] [--json]",
+        "Executes one intent on the paper venue: MARKET, filled at once at --fill-price,\n"
+        "long-only, full close only, cash checked. Prints the result; exit 0 filled, 3 duplicate\n"
+        "(the intent id was executed before: nothing changes), 2 refused or malformed, 1 failure.",
+        flags,
+    };
+    tl_store_options so;
+    int rc = cli_parse(&cmd, argc, argv, 2);
+    if (rc == CLI_HELP)
+        return 0;
+    if (rc != CLI_OK || (rc = check_common(&cmd, &c, &so)) != CLI_OK)
+        return rc;
+    /* qty and price are > 0 whenever given (CLI_FIXED_POS), so 0 means absent. */
+    const char *missing = !intent_id   ? "--intent-id"
+                          : !action    ? "--action"
+                          : !symbol    ? "--symbol"
+                          : qty == 0   ? "--qty"
+                          : price == 0 ? "--fill-price"
+                                       : NULL;
+    if (missing)
+        return cli_usage_error(&cmd, "%s is required", missing);
+    int64_t ts = now_ns(&cmd, &rc);
+    if (rc != CLI_OK)
+        return rc;
+    tl_paper_intent in = {c.workspace, intent_id, action, symbol, qty, price, mode, ts};
+    tl_err err = {0};
+    char key[TL_IDEM_KEY_MAX];
+    if (tl_paper_intent_validate(&in, NULL, &err) != 0 ||
+        tl_paper_idem_key(in.workspace, in.intent_id, in.mode, key, &err) != 0)
+        return intent_usage(&cmd, err.msg);
+
+    tl_store s;
+    if ((rc = open_store(&cmd, &s, c.db, &so, false)) != CLI_OK)
+        return rc;
+    tl_paper_broker b;
+    tl_paper_result r;
+    rc = tl_paper_broker_init(&b, &s, TL_PAPER_DEFAULT_EQUITY);
+    if (rc == 0)
+        rc = execute_retrying(&s, c.db, &so, &b, &in, &r, &err);
+    tl_paper_broker_close(&b);
+    tl_store_close(&s);
+    if (rc == TL_EINVAL || rc == TL_ENOTSUP)
+        return intent_usage(&cmd, err.msg);
+    if (rc != 0)
+        return cli_fail(&cmd, "%s", err.msg[0] ? err.msg : tl_strerror(rc));
+    if (!want_json(&c)) {
+        print_result_line(&r);
+        return result_exit(&r);
+    }
+    tl_jw w;
+    tl_jw_init(&w);
+    tl_paper_result_json(&r, &w);
+    rc = print_jw(&cmd, &w);
+    return rc != CLI_OK ? rc : result_exit(&r);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* execute-batch */
+
+typedef struct batch_line {
+    char *buf;        /* owned copy of the line, split in place */
+    const char *f[5]; /* intent_id, action, symbol, qty, fill_price */
+    tl_fixed qty, price;
+    unsigned long lineno;
+} batch_line;
+
+static void free_lines(batch_line *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(v[i].buf);
+    free(v);
+}
+
+/* Splits and checks one CSV line; a message naming the column on failure. */
+static int parse_line(batch_line *bl, const char *ws, char *why, size_t cap)
+{
+    static const char *const names[5] = {"intent_id", "action", "symbol", "qty", "fill_price"};
+    char *p = bl->buf;
+    int n = 0;
+    for (;;) {
+        char *comma = strchr(p, ',');
+        if (n == 5) {
+            snprintf(why, cap, "want 5 columns (intent_id,action,symbol,qty,fill_price)");
+            return -1;
+        }
+        bl->f[n++] = p;
+        if (!comma)
+            break;
+        *comma = '\0';
+        p = comma + 1;
+    }
+    if (n != 5) {
+        snprintf(why, cap, "want 5 columns (intent_id,action,symbol,qty,fill_price), got %d", n);
+        return -1;
+    }
+    tl_err err = {0};
+    for (int i = 3; i < 5; i++) {
+        tl_fixed v;
+        if (tl_fixed_parse(bl->f[i], (size_t)-1, &v, &err) != 0) {
+            snprintf(why, cap, "%s: %s", names[i], err.msg);
+            return -1;
+        }
+        if (v <= 0) {
+            snprintf(why, cap, "%s: must be > 0, got %s", names[i], bl->f[i]);
+            return -1;
+        }
+        *(i == 3 ? &bl->qty : &bl->price) = v;
+    }
+    tl_paper_intent in = {ws, bl->f[0], bl->f[1], bl->f[2], bl->qty, bl->price, NULL, 0};
+    char key[TL_IDEM_KEY_MAX];
+    if (tl_paper_intent_validate(&in, NULL, &err) != 0 ||
+        tl_paper_idem_key(ws, in.intent_id, NULL, key, &err) != 0) {
+        snprintf(why, cap, "%s", err.msg);
+        return -1;
+    }
+    return 0;
+}
+
+/* Reads and checks the whole file first: a bad line refuses the batch before anything runs. */
+static int read_batch(cli_command *cmd, const char *path, const char *ws, batch_line **out,
+                      size_t *n_out)
+{
+    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+    if (!f)
+        return cli_usage_error(cmd, "--file: cannot open %s", path);
+    batch_line *v = NULL;
+    size_t n = 0, cap = 0, len = 0;
+    char *line = NULL;
+    ssize_t got;
+    unsigned long lineno = 0;
+    int rc = CLI_OK;
+    while ((got = getline(&line, &len, f)) >= 0) {
+        lineno++;
+        while (got > 0 && (line[got - 1] == '\n' || line[got - 1] == '\r'))
+            line[--got] = '\0';
+        if (got == 0 || line[0] == '#' || (lineno == 1 && strncmp(line, "intent_id,", 10) == 0))
+            continue;
+        if (n == cap) {
+            size_t nc = cap ? cap * 2 : 1024;
+            batch_line *nv = realloc(v, nc * sizeof(*v));
+            if (!nv) {
+                rc = cli_fail(cmd, "out of memory reading %s", path);
+                break;
+            }
+            v = nv;
+            cap = nc;
+        }
+        batch_line *bl = &v[n];
+        memset(bl, 0, sizeof(*bl));
+        bl->lineno = lineno;
+        if (!(bl->buf = strdup(line))) {
+            rc = cli_fail(cmd, "out of memory reading %s", path);
+            break;
+        }
+        n++;
+        char why[300];
+        if (parse_line(bl, ws, why, sizeof(why)) != 0) {
+            rc = cli_usage_error(cmd, "--file: %s line %lu: %s", path, lineno, why);
+            break;
+        }
+    }
+    if (rc == CLI_OK && ferror(f))
+        rc = cli_usage_error(cmd, "--file: error reading %s", path);
+    free(line);
+    if (f != stdin)
+        fclose(f);
+    if (rc != CLI_OK) {
+        free_lines(v, n);
+        return rc;
+    }
+    *out = v;
+    *n_out = n;
+    return CLI_OK;
+}
+
+static int paper_execute_batch(int argc, char **argv)
+{
+    common c = {"tradeloop.db", NULL, "full", false};
+    const char *file = NULL;
+    cli_flag flags[] = {
+        COMMON_FLAGS(c),
+        {"file", CLI_STRING, &file, NULL, "FILE", "CSV intents, one a line (- for stdin)"},
+        {NULL},
+    };
+    cli_command cmd = {
+        "paper execute-batch",
+        "--workspace W --file FILE [--db URL] [--durability full|normal]",
+        "Executes intents read from FILE, one a line as CSV: intent_id,action,symbol,qty,\n"
+        "fill_price (a first line \"intent_id,...\" and lines starting with # are skipped). The\n"
+        "whole file is checked first; then each intent is executed in order and durably, exactly\n"
+        "as `paper execute` would, and one JSON result line is printed per intent. Exit 0 when\n"
+        "every intent got a result, 2 on a malformed file, 1 on a store failure.",
+        flags,
+    };
+    tl_store_options so;
+    int rc = cli_parse(&cmd, argc, argv, 2);
+    if (rc == CLI_HELP)
+        return 0;
+    if (rc != CLI_OK || (rc = check_common(&cmd, &c, &so)) != CLI_OK)
+        return rc;
+    if (!file)
+        return cli_usage_error(&cmd, "--file is required");
+    int64_t ts = now_ns(&cmd, &rc);
+    if (rc != CLI_OK)
+        return rc;
+    batch_line *v;
+    size_t n;
+    if ((rc = read_batch(&cmd, file, c.workspace, &v, &n)) != CLI_OK)
+        return rc;
+
+    tl_store s;
+    if ((rc = open_store(&cmd, &s, c.db, &so, false)) != CLI_OK) {
+        free_lines(v, n);
+        return rc;
+    }
+    tl_paper_broker b;
+    tl_err err = {0};
+    tl_jw w;
+    tl_jw_init(&w);
+    rc = tl_paper_broker_init(&b, &s, TL_PAPER_DEFAULT_EQUITY);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        tl_paper_intent in = {c.workspace, v[i].f[0],  v[i].f[1], v[i].f[2],
+                              v[i].qty,    v[i].price, NULL,      ts};
+        tl_paper_result r;
+        rc = execute_retrying(&s, c.db, &so, &b, &in, &r, &err);
+        if (rc != 0) {
+            fflush(stdout);
+            rc =
+                cli_fail(&cmd, "line %lu: %s", v[i].lineno, err.msg[0] ? err.msg : tl_strerror(rc));
+            break;
+        }
+        tl_jw_reset(&w);
+        tl_paper_result_json(&r, &w);
+        if (tl_jw_finish(&w) != 0) {
+            rc = cli_fail(&cmd, "output: out of memory");
+            break;
+        }
+        fwrite(w.buf, 1, w.len, stdout);
+    }
+    tl_jw_free(&w);
+    tl_paper_broker_close(&b);
+    tl_store_close(&s);
+    free_lines(v, n);
+    if (rc != 0)
+        return rc < 0 ? cli_fail(&cmd, "%s", tl_strerror(rc)) : rc;
+    return fflush(stdout) == 0 ? CLI_OK : cli_fail(&cmd, "writing the output failed");
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* state, positions, reconcile */
+
+static void print_state_table(const tl_paper_state *st, tl_paper_view view)
+{
+    char a[TL_FIXED_STRLEN], b[TL_FIXED_STRLEN], c[TL_FIXED_STRLEN];
+    if (view != TL_PAPER_VIEW_POSITIONS) {
+        tl_fixed_format_dp(st->starting_equity, 2, a, sizeof(a));
+        tl_fixed_format_dp(st->cash, 2, b, sizeof(b));
+        tl_fixed_format_dp(st->realized_pnl, 2, c, sizeof(c));
+        printf("workspace %s\n\nstarting equity %16s\ncash            %16s\nrealized P&L    %16s\n",
+               st->workspace, a, b, c);
+        if (view == TL_PAPER_VIEW_RECONCILE)
+            printf("\njournal: %llu events, %llu fills replayed (%llu duplicates skipped), "
+                   "%llu resets\n",
+                   (unsigned long long)st->high_water, (unsigned long long)st->fills_replayed,
+                   (unsigned long long)st->duplicates_skipped, (unsigned long long)st->resets);
+        printf("\n");
+    }
+    printf("%-16s %20s %20s %16s\n", "symbol", "qty", "avg price", "realized");
+    for (size_t i = 0; i < st->n_positions; i++) {
+        const tl_position_row *p = &st->positions[i];
+        tl_fixed_format(p->qty, a, sizeof(a));
+        tl_fixed_format(p->avg_price, b, sizeof(b));
+        tl_fixed_format_dp(p->realized_pnl, 2, c, sizeof(c));
+        printf("%-16s %20s %20s %16s\n", p->symbol, a, b, c);
+    }
+    if (st->n_positions == 0)
+        printf("(no open positions)\n");
+    if (view != TL_PAPER_VIEW_POSITIONS)
+        printf("\nstate digest    %s\n", st->state_digest);
+    if (view == TL_PAPER_VIEW_RECONCILE)
+        printf("snapshot digest %s (%s)\n", st->snapshot_digest,
+               st->snapshot_match ? "matches" : "DIFFERS: snapshot rows out of date");
+}
+
+static int paper_show(int argc, char **argv, tl_paper_view view)
+{
+    common c = {"tradeloop.db", NULL, "full", false};
+    cli_flag flags[] = {COMMON_FLAGS(c), {NULL}};
+    const char *name = view == TL_PAPER_VIEW_STATE       ? "paper state"
+                       : view == TL_PAPER_VIEW_POSITIONS ? "paper positions"
+                                                         : "paper reconcile";
+    cli_command cmd = {
+        name,
+        "--workspace W [--db URL] [--json]",
+        view == TL_PAPER_VIEW_STATE
+            ? "Prints the workspace's state rebuilt from the journal: starting equity, cash,\n"
+              "realized P&L, open positions and the state digest. Reads only."
+        : view == TL_PAPER_VIEW_POSITIONS
+            ? "Prints the workspace's open positions, rebuilt from the journal. Reads only."
+            : "Rebuilds the workspace from the journal alone (its last reset, then ORDER_FILLED\n"
+              "events deduplicated by trade id) and prints the state, the fills replayed, the\n"
+              "state digest, and whether the stored snapshot rows agree with it. Reads only.",
+        flags,
+    };
+    tl_store_options so;
+    int rc = cli_parse(&cmd, argc, argv, 2);
+    if (rc == CLI_HELP)
+        return 0;
+    if (rc != CLI_OK || (rc = check_common(&cmd, &c, &so)) != CLI_OK)
+        return rc;
+    tl_store s;
+    if ((rc = open_store(&cmd, &s, c.db, &so, true)) != CLI_OK)
+        return rc;
+    tl_paper_state st;
+    tl_err err = {0};
+    rc = view == TL_PAPER_VIEW_RECONCILE ? tl_paper_reconcile(&s, c.workspace, &st, &err)
+                                         : tl_paper_state_get(&s, c.workspace, &st, &err);
+    tl_store_close(&s);
+    if (rc != 0)
+        return cli_fail(&cmd, "%s", err.msg[0] ? err.msg : tl_strerror(rc));
+    if (want_json(&c)) {
+        tl_jw w;
+        tl_jw_init(&w);
+        tl_paper_state_json(&st, view, &w);
+        rc = print_jw(&cmd, &w);
+    } else {
+        print_state_table(&st, view);
+        rc = CLI_OK;
+    }
+    tl_paper_state_free(&st);
+    return rc;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* reset */
+
+static int paper_reset(int argc, char **argv)
+{
+    common c = {"tradeloop.db", NULL, "full", false};
+    tl_fixed equity = TL_PAPER_DEFAULT_EQUITY;
+    cli_flag flags[] = {
+        COMMON_FLAGS(c),
+        {"starting-equity", CLI_FIXED_POS, &equity, NULL, "X", "starting cash (10000)"},
+        {NULL},
+    };
+    cli_command cmd = {
+        "paper reset",
+        "--workspace W [--starting-equity X] [--db URL]",
+        "Starts the workspace over: appends a WORKSPACE_RESET (cash = starting equity, no\n"
+        "positions). The journal stays append-only: earlier events and intent ids are kept, so\n"
+        "an intent id used before the reset is still a duplicate after it.",
+        flags,
+    };
+    tl_store_options so;
+    int rc = cli_parse(&cmd, argc, argv, 2);
+    if (rc == CLI_HELP)
+        return 0;
+    if (rc != CLI_OK || (rc = check_common(&cmd, &c, &so)) != CLI_OK)
+        return rc;
+    int64_t ts = now_ns(&cmd, &rc);
+    if (rc != CLI_OK)
+        return rc;
+    tl_store s;
+    if ((rc = open_store(&cmd, &s, c.db, &so, false)) != CLI_OK)
+        return rc;
+    tl_err err = {0};
+    tl_paper_state st;
+    rc = tl_paper_reset(&s, c.workspace, equity, ts, &err);
+    if (rc == 0)
+        rc = tl_paper_state_get(&s, c.workspace, &st, &err);
+    tl_store_close(&s);
+    if (rc != 0)
+        return cli_fail(&cmd, "%s", err.msg[0] ? err.msg : tl_strerror(rc));
+    if (want_json(&c)) {
+        tl_jw w;
+        tl_jw_init(&w);
+        tl_paper_state_json(&st, TL_PAPER_VIEW_STATE, &w);
+        rc = print_jw(&cmd, &w);
+    } else {
+        print_state_table(&st, TL_PAPER_VIEW_STATE);
+        rc = CLI_OK;
+    }
+    tl_paper_state_free(&st);
+    return rc;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+
+static const struct {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+} verbs[] = {
+    {"execute", paper_execute, "execute one intent (exit 0 filled, 3 duplicate, 2 refused)"},
+    {"execute-batch", paper_execute_batch, "execute CSV intents from a file, one JSON line each"},
+    {"state", NULL, "cash, realized P&L, positions and digest, rebuilt from the journal"},
+    {"positions", NULL, "open positions, rebuilt from the journal"},
+    {"reconcile", NULL, "rebuild from the journal: state, fills replayed, digest, snapshot check"},
+    {"reset", paper_reset, "start a workspace over with a starting equity"},
+};
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: tradeloop paper VERB [flags]   (tradeloop paper VERB --help)\n\n"
+                 "The paper broker: fills at the caller's price, journals everything.\n\nverbs:\n");
+    for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+        fprintf(out, "  %-14s %s\n", verbs[i].name, verbs[i].summary);
+}
+
+int tl_cmd_paper(int argc, char **argv)
+{
+    if (argc < 2) {
+        fprintf(stderr, "tradeloop paper: missing verb (see tradeloop paper --help)\n");
+        return CLI_USAGE;
+    }
+    const char *verb = argv[1];
+    if (strcmp(verb, "--help") == 0 || strcmp(verb, "-h") == 0 || strcmp(verb, "help") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    if (strcmp(verb, "state") == 0)
+        return paper_show(argc, argv, TL_PAPER_VIEW_STATE);
+    if (strcmp(verb, "positions") == 0)
+        return paper_show(argc, argv, TL_PAPER_VIEW_POSITIONS);
+    if (strcmp(verb, "reconcile") == 0)
+        return paper_show(argc, argv, TL_PAPER_VIEW_RECONCILE);
+    for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+        if (verbs[i].run && strcmp(verb, verbs[i].name) == 0)
+            return verbs[i].run(argc, argv);
+    fprintf(stderr, "tradeloop paper: unknown verb '%s' (see tradeloop paper --help)\n", verb);
+    return CLI_USAGE;
+}
