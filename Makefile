@@ -43,8 +43,15 @@ test: build-asan
 	cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  ctest --output-on-failure -j $(JOBS)
 
+# One JSON line per figure. The PostgreSQL figure uses a server started here on loopback, in a
+# temporary directory, and stopped afterwards.
 bench: build
 	./build/tradeloop bench pipeline --orders 2000000 --json
+	./build/tradeloop bench journal --json
+	@pgdir=$$(mktemp -d /tmp/tradeloop-pgbench-XXXXXX); \
+	bash tests/support/pg_server.sh start $$pgdir >/dev/null && \
+	./build/tradeloop bench journal --db "$$(cat $$pgdir/url)" --json; rc=$$?; \
+	bash tests/support/pg_server.sh stop $$pgdir >/dev/null; exit $$rc
 
 clean:
 	rm -rf build build-asan

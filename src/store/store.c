@@ -284,6 +284,13 @@ int tl_store_append(tl_store *s, tl_event *events, size_t n, const tl_position_r
         s->ops->rollback(s->state);
         s->stats.rollbacks++;
         s->stats.failures++;
+        /* Never assume where the journal ends after a failure: a commit whose answer was lost
+         * may have gone through, and on a shared store another engine may have appended. Ask
+         * the store; if it cannot answer now, the next append's sequence numbers collide with
+         * the primary key and fail rather than leave a gap or a duplicate. */
+        uint64_t hw;
+        if (s->ops->high_water(s->state, &hw, NULL) == 0 && hw > s->high_water)
+            s->high_water = hw;
         return rc;
     }
     s->high_water += n;

@@ -2,9 +2,10 @@
  * pg_schema.c -- creates, checks and migrates the PostgreSQL journal schema.
  *
  * tradeloop_meta says whose database this is ('application' = 'tradeloop') and which schema
- * version it holds. migrations[i] takes a database from version i to i + 1 (migrations[0]
- * creates everything), so an old database is brought up to date step by step and a new one
- * runs them all. The whole check-and-migrate runs in one transaction under an advisory lock, so
+ * version it holds. A new database gets tradeloop_meta first, as version 0; migrations[i] then
+ * takes a database from version i to i + 1 (migrations[0] creates the journal and its
+ * projections), so an old database is brought up to date step by step and a new one runs them
+ * all. The whole check-and-migrate runs in one transaction under an advisory lock, so
  * engines opening the same database at the same time do it once, and a failure leaves nothing.
  *
  * Tables are looked up in the session's current schema (normally public; a URL may choose
@@ -22,9 +23,6 @@
  * read them. Times are integer nanoseconds since the epoch (engine time, exact). side and
  * status are names in the projections ('BUY', 'FILLED') and small integers in the journal. */
 static const char schema_v1[] =
-    "CREATE TABLE tradeloop_meta ("
-    " key TEXT PRIMARY KEY,"
-    " value TEXT NOT NULL);"
     "CREATE TABLE trade_events ("
     " seq BIGINT PRIMARY KEY CHECK (seq > 0),"
     " ts_ns BIGINT NOT NULL,"
@@ -60,7 +58,10 @@ static const char schema_v1[] =
     "CREATE TABLE trades ("
     " workspace TEXT NOT NULL,"
     " trade_id TEXT NOT NULL,"
-    " order_id TEXT," /* NULL for a fill of no order */
+    /* NULL for a fill of no order. It references orders (workspace, order_id); pg_copy.c checks
+     * that when it writes, rather than a declared foreign key whose per-row trigger would cost
+     * more than the insert itself. */
+    " order_id TEXT,"
     " symbol TEXT NOT NULL,"
     " side TEXT NOT NULL,"
     " quantity NUMERIC(20,8) NOT NULL,"
@@ -84,6 +85,10 @@ static const char schema_v1[] =
     " realized_pnl NUMERIC(20,8) NOT NULL,"
     " fees NUMERIC(20,8) NOT NULL,"
     " updated_at BIGINT NOT NULL);";
+
+/* What a new database gets first: it is version 0 until the migrations have run. */
+static const char bootstrap[] =
+    "CREATE TABLE tradeloop_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)";
 
 /* migrations[v] upgrades schema version v to v + 1. Append; never edit a released step. */
 static const char *const migrations[] = {
@@ -130,7 +135,7 @@ static int read_meta(tl__pg *pg, int *version, tl_err *err)
     }
     char *end = NULL;
     long v = ver ? strtol(ver, &end, 10) : -1;
-    if (!ver || end == ver || *end != '\0' || v < 1 || v > 1000000) {
+    if (!ver || end == ver || *end != '\0' || v < 0 || v > 1000000) {
         rc = tl_err_set(err, TL_ECORRUPT, "corrupt tradeloop database: bad schema_version '%s'",
                         ver ? ver : "(missing)");
         goto out;
@@ -173,8 +178,11 @@ static int schema_in_tx(tl__pg *pg, tl_err *err)
         return rc;
 
     PGresult *res = NULL;
-    rc = query_rows(pg, "SELECT to_regclass('tradeloop_meta') IS NOT NULL", 0, NULL,
-                    "looking for tradeloop_meta", &res, err);
+    rc = query_rows(pg,
+                    "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_class c"
+                    " JOIN pg_catalog.pg_namespace s ON s.oid = c.relnamespace"
+                    " WHERE s.nspname = current_schema() AND c.relname = 'tradeloop_meta')",
+                    0, NULL, "looking for tradeloop_meta", &res, err);
     if (rc)
         return rc;
     int has_meta = PQgetvalue(res, 0, 0)[0] == 't';
@@ -197,6 +205,9 @@ static int schema_in_tx(tl__pg *pg, tl_err *err)
                               "not a tradeloop database: it holds %ld tables but no "
                               "tradeloop_meta",
                               n);
+        rc = tl__pg_exec(pg, bootstrap, "creating tradeloop_meta", err);
+        if (rc)
+            return rc;
     }
 
     for (int v = version; v < TL_STORE_SCHEMA_VERSION; v++) {

@@ -1,0 +1,250 @@
+/*
+ * pg_upsert.c -- the write steps that change existing rows: one statement each, whatever the
+ * number of rows, with every value in array parameters (unnest), never in SQL text.
+ *
+ * Orders created by an earlier batch get their new status, filled quantity and time and reject
+ * reason from pg_fold.c's totals; the statement also says how many of those with a fill exist,
+ * which is how a fill of an unknown order is refused. Position and account rows are upserted,
+ * keeping the last row of a key that a batch repeats.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "tradeloop/order.h"
+#include "store/pg/pg.h"
+
+/* The changes to orders created by earlier batches, one array element per order, and the count
+ * of those with a fill that were found, with the first one with a fill that was not. */
+static const char sql_orders_update[] =
+    "WITH u AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::numeric[],"
+    " $5::bigint[], $6::text[], $7::bool[]) AS u (ws, oid, st, fq, fa, rr, hf)),"
+    " upd AS (UPDATE orders o SET status = u.st, filled_qty = o.filled_qty + u.fq,"
+    " filled_at = coalesce(u.fa, o.filled_at), reject_reason = coalesce(u.rr, o.reject_reason)"
+    " FROM u WHERE o.workspace = u.ws AND o.order_id = u.oid RETURNING u.ws, u.oid, u.hf)"
+    " SELECT (SELECT count(*) FROM upd WHERE hf),"
+    " (SELECT u.oid FROM u WHERE u.hf AND NOT EXISTS"
+    " (SELECT 1 FROM upd WHERE upd.ws = u.ws AND upd.oid = u.oid) LIMIT 1)";
+
+/* Upserts keep the last row of a key that a batch repeats. */
+static const char sql_positions_upsert[] =
+    "INSERT INTO positions (workspace, symbol, qty, avg_price, realized_pnl, fees, updated_at)"
+    " SELECT DISTINCT ON (w, s) w, s, q, a, r, f, u"
+    " FROM unnest($1::text[], $2::text[], $3::numeric[], $4::numeric[], $5::numeric[],"
+    " $6::numeric[], $7::bigint[]) WITH ORDINALITY AS t (w, s, q, a, r, f, u, i)"
+    " ORDER BY w, s, i DESC"
+    " ON CONFLICT (workspace, symbol) DO UPDATE SET qty = excluded.qty,"
+    " avg_price = excluded.avg_price, realized_pnl = excluded.realized_pnl,"
+    " fees = excluded.fees, updated_at = excluded.updated_at";
+
+static const char sql_accounts_upsert[] =
+    "INSERT INTO accounts (workspace, starting_cash, cash, realized_pnl, fees, updated_at)"
+    " SELECT DISTINCT ON (w) w, sc, c, r, f, u"
+    " FROM unnest($1::text[], $2::numeric[], $3::numeric[], $4::numeric[], $5::numeric[],"
+    " $6::bigint[]) WITH ORDINALITY AS t (w, sc, c, r, f, u, i)"
+    " ORDER BY w, i DESC"
+    " ON CONFLICT (workspace) DO UPDATE SET starting_cash = excluded.starting_cash,"
+    " cash = excluded.cash, realized_pnl = excluded.realized_pnl, fees = excluded.fees,"
+    " updated_at = excluded.updated_at";
+
+static const struct {
+    const char *name, *sql;
+} statements[] = {
+    {"tl_orders_update", sql_orders_update},
+    {"tl_positions_upsert", sql_positions_upsert},
+    {"tl_accounts_upsert", sql_accounts_upsert},
+};
+
+int tl__pg_prepare_write(tl__pg *pg, tl_err *err)
+{
+    for (size_t i = 0; i < sizeof statements / sizeof statements[0]; i++) {
+        PGresult *res = PQprepare(pg->conn, statements[i].name, statements[i].sql, 0, NULL);
+        if (PQresultStatus(res) != PGRES_COMMAND_OK)
+            return tl__pg_fail(pg, res, statements[i].name, err);
+        PQclear(res);
+    }
+    return 0;
+}
+
+/* Array literals are built in pg->tmp, grown when a batch needs more, never per row. */
+static int reserve_tmp(tl__pg *pg, size_t need, tl_err *err)
+{
+    if (need <= pg->tmp_cap)
+        return 0;
+    size_t cap = pg->tmp_cap * 2 > need ? pg->tmp_cap * 2 : need;
+    char *p = realloc(pg->tmp, cap);
+    if (!p)
+        return tl_err_set(err, TL_ENOMEM, "no memory for %zu bytes of statement parameters", cap);
+    pg->tmp = p;
+    pg->tmp_cap = cap;
+    return 0;
+}
+
+/* Bytes one array element may take: a fully escaped text field in quotes, or a number, and a
+ * separator. */
+#define ELEM_MAX (2 * TL_EVENT_TEXT_MAX + 4)
+_Static_assert(TL_WORKSPACE_MAX <= TL_EVENT_TEXT_MAX && TL_FIXED_STRLEN < ELEM_MAX,
+               "ELEM_MAX bounds every element");
+
+/* Array element text: quoted, with '"' and '\' escaped. */
+static char *lit_text(char *p, const char *s, size_t max)
+{
+    *p++ = '"';
+    for (size_t i = 0; i < max && s[i]; i++) {
+        if (s[i] == '"' || s[i] == '\\')
+            *p++ = '\\';
+        *p++ = s[i];
+    }
+    *p++ = '"';
+    return p;
+}
+
+#define LIT_TEXT(p, field) lit_text((p), (field), sizeof(field))
+
+static int exec_params(tl__pg *pg, const char *name, int nparams, const char *const *params,
+                       PGresult **out, tl_err *err)
+{
+    PGresult *res = PQexecPrepared(pg->conn, name, nparams, params, NULL, NULL, 0);
+    ExecStatusType st = PQresultStatus(res);
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
+        return tl__pg_fail(pg, res, name, err);
+    if (out)
+        *out = res;
+    else
+        PQclear(res);
+    return 0;
+}
+
+/* The columns of the orders update, one array per column: element i of column c. */
+static char *order_elem(char *p, const tl__pg_order *o, int c)
+{
+    switch (c) {
+    case 0:
+        return LIT_TEXT(p, o->ev->workspace);
+    case 1:
+        return LIT_TEXT(p, o->ev->order_id);
+    case 2:
+        return tl__pg_put_str(p, tl_order_status_name(o->status));
+    case 3:
+        return tl__pg_put_fixed(p, o->filled);
+    case 4:
+        return o->has_fill ? tl__pg_put_i64(p, o->filled_at) : tl__pg_put_str(p, "NULL");
+    case 5:
+        return o->reject && o->reject->text[0] ? LIT_TEXT(p, o->reject->text)
+                                               : tl__pg_put_str(p, "NULL");
+    default:
+        return tl__pg_put_str(p, o->has_fill ? "t" : "f");
+    }
+}
+
+int tl__pg_update_orders(tl__pg *pg, tl_err *err)
+{
+    const tl__pg_fold *f = &pg->fold;
+    int rc = reserve_tmp(pg, 7 * (f->n_updated * ELEM_MAX + 3), err);
+    if (rc)
+        return rc;
+    const char *params[7];
+    char *p = pg->tmp;
+    for (int c = 0; c < 7; c++) {
+        params[c] = p;
+        *p++ = '{';
+        size_t k = 0;
+        for (size_t i = 0; i < f->n; i++) {
+            if (f->orders[i].created)
+                continue;
+            if (k++)
+                *p++ = ',';
+            p = order_elem(p, &f->orders[i], c);
+        }
+        *p++ = '}';
+        *p++ = '\0';
+    }
+    PGresult *res = NULL;
+    rc = exec_params(pg, "tl_orders_update", 7, params, &res, err);
+    if (rc)
+        return rc;
+    unsigned long long found = strtoull(PQgetvalue(res, 0, 0), NULL, 10);
+    if (found != f->n_updated_fills)
+        rc = tl_err_set(err, TL_ENOTFOUND, "fill of an unknown order '%s'", PQgetvalue(res, 0, 1));
+    PQclear(res);
+    return rc;
+}
+
+static char *position_elem(char *p, const tl_position_row *r, int c)
+{
+    switch (c) {
+    case 0:
+        return LIT_TEXT(p, r->workspace);
+    case 1:
+        return LIT_TEXT(p, r->symbol);
+    case 2:
+        return tl__pg_put_fixed(p, r->qty);
+    case 3:
+        return tl__pg_put_fixed(p, r->avg_price);
+    case 4:
+        return tl__pg_put_fixed(p, r->realized_pnl);
+    case 5:
+        return tl__pg_put_fixed(p, r->fees);
+    default:
+        return tl__pg_put_i64(p, r->updated_ns);
+    }
+}
+
+static char *account_elem(char *p, const tl_account_row *r, int c)
+{
+    switch (c) {
+    case 0:
+        return LIT_TEXT(p, r->workspace);
+    case 1:
+        return tl__pg_put_fixed(p, r->starting_cash);
+    case 2:
+        return tl__pg_put_fixed(p, r->cash);
+    case 3:
+        return tl__pg_put_fixed(p, r->realized_pnl);
+    case 4:
+        return tl__pg_put_fixed(p, r->fees);
+    default:
+        return tl__pg_put_i64(p, r->updated_ns);
+    }
+}
+
+int tl__pg_upsert_positions(tl__pg *pg, const tl_position_row *r, size_t n, tl_err *err)
+{
+    int rc = reserve_tmp(pg, 7 * (n * ELEM_MAX + 3), err);
+    if (rc)
+        return rc;
+    const char *params[7];
+    char *p = pg->tmp;
+    for (int c = 0; c < 7; c++) {
+        params[c] = p;
+        *p++ = '{';
+        for (size_t i = 0; i < n; i++) {
+            if (i)
+                *p++ = ',';
+            p = position_elem(p, &r[i], c);
+        }
+        *p++ = '}';
+        *p++ = '\0';
+    }
+    return exec_params(pg, "tl_positions_upsert", 7, params, NULL, err);
+}
+
+int tl__pg_upsert_accounts(tl__pg *pg, const tl_account_row *r, size_t n, tl_err *err)
+{
+    int rc = reserve_tmp(pg, 6 * (n * ELEM_MAX + 3), err);
+    if (rc)
+        return rc;
+    const char *params[6];
+    char *p = pg->tmp;
+    for (int c = 0; c < 6; c++) {
+        params[c] = p;
+        *p++ = '{';
+        for (size_t i = 0; i < n; i++) {
+            if (i)
+                *p++ = ',';
+            p = account_elem(p, &r[i], c);
+        }
+        *p++ = '}';
+        *p++ = '\0';
+    }
+    return exec_params(pg, "tl_accounts_upsert", 6, params, NULL, err);
+}
