@@ -605,6 +605,32 @@ static void test_duplicate_trade_id(void **state)
     assert_journal(&c->s, all, 8);
 }
 
+/* Two engines racing on one idempotency key must not both commit its intent. */
+static void test_intent_emitted_once(void **state)
+{
+    ctx *c = *state;
+    tl_event a[2] = {ev_make(TL_EV_INTENT_EMITTED, "alpha", NULL, NULL, "ws|i1|paper"),
+                     ev_make(TL_EV_POLICY_EVALUATED, "alpha", NULL, NULL, "ws|i1|paper")};
+    append_ok(&c->s, a, 2, NULL, 0, NULL, 0);
+    tl_event b[2] = {ev_make(TL_EV_INTENT_EMITTED, "alpha", NULL, NULL, "ws|i2|paper"),
+                     ev_make(TL_EV_INTENT_EMITTED, "alpha", NULL, NULL, "ws|i1|paper")};
+    tl_err err = {0};
+    assert_int_equal(tl_store_append(&c->s, b, 2, NULL, 0, NULL, 0, &err), TL_EDUPLICATE);
+    assert_high_water(&c->s, 2);
+    assert_journal(&c->s, a, 2);
+    assert_no_idem(&c->s, "ws|i2|paper");
+    /* Within one batch too. */
+    tl_event d[2] = {ev_make(TL_EV_INTENT_EMITTED, "alpha", NULL, NULL, "ws|i3|paper"),
+                     ev_make(TL_EV_INTENT_EMITTED, "alpha", NULL, NULL, "ws|i3|paper")};
+    assert_int_equal(append(&c->s, d, 2, NULL, 0, NULL, 0), TL_EDUPLICATE);
+    assert_high_water(&c->s, 2);
+    /* Other events may carry the key again, and other keys go on. */
+    tl_event e[2] = {ev_make(TL_EV_INTENT_APPROVED, "alpha", NULL, NULL, "ws|i1|paper"),
+                     ev_make(TL_EV_INTENT_EMITTED, "alpha", NULL, NULL, "ws|i2|paper")};
+    append_ok(&c->s, e, 2, NULL, 0, NULL, 0);
+    assert_int_equal(e[1].seq, 4);
+}
+
 static void test_duplicate_order_id(void **state)
 {
     ctx *c = *state;
@@ -1091,6 +1117,7 @@ int tl_store_conformance_run(const char *group_name, const char *template)
         T(test_round_trip_all_fields),
         T(test_duplicate_trade_id),
         T(test_duplicate_order_id),
+        T(test_intent_emitted_once),
         T(test_orders_projection_lifecycle),
         T(test_positions_accounts),
         T(test_find_idem),

@@ -403,6 +403,14 @@ static int write_event(mem_store *m, const tl_event *ev, size_t write_start, tl_
         return tl_err_set(err, TL_EDUPLICATE, "mem store: event seq %llu not above %llu",
                           (unsigned long long)ev->seq, (unsigned long long)last);
     int rc = 0;
+    /* An intent is emitted once per idempotency key (a unique index on the SQL backends). The
+     * index keeps a key's first event, which is its INTENT_EMITTED when it has one. */
+    if (ev->type == TL_EV_INTENT_EMITTED && ev->idem_key[0] != '\0') {
+        int64_t first = idem_find(m, ev->idem_key, m->len_events);
+        if (first >= 0 && m->events[first].type == TL_EV_INTENT_EMITTED)
+            return tl_err_set(err, TL_EDUPLICATE, "duplicate: intent '%s' already emitted",
+                              ev->idem_key);
+    }
     if (ev->order_id[0] != '\0') {
         if (ev->type == TL_EV_ORDER_SUBMITTED || ev->type == TL_EV_INTENT_DENIED)
             rc = order_insert(m, ev, err);

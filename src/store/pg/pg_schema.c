@@ -40,6 +40,9 @@ static const char schema_v1[] =
     " text TEXT NOT NULL DEFAULT '');"
     /* find_idem: the first event carrying a key. Partial: most events carry none. */
     "CREATE INDEX trade_events_idem ON trade_events (idem_key, seq) WHERE idem_key <> '';"
+    /* An intent is emitted once: two engines racing on one idempotency key cannot both commit. */
+    "CREATE UNIQUE INDEX trade_events_intent_once ON trade_events (idem_key)"
+    " WHERE type = 1 AND idem_key <> '';"
     "CREATE TABLE orders ("
     " workspace TEXT NOT NULL,"
     " order_id TEXT NOT NULL,"

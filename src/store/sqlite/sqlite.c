@@ -26,21 +26,28 @@
 #define POS_COLS "workspace, symbol, qty, avg_price, realized_pnl, fees, updated_at"
 #define ACC_COLS "workspace, starting_cash, cash, realized_pnl, fees, updated_at"
 
-static const char *const stmt_sql[TL__SQ_COUNT] = {
-    [TL__SQ_INS_EVENT] = "INSERT INTO trade_events (" EVENT_COLS
-                         ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-    [TL__SQ_INS_ORDER] = "INSERT INTO orders (workspace, order_id, symbol, side, quantity, price, "
-                         "status, created_at, reject_reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
-                         "?8, ?9)",
-    [TL__SQ_UPD_STATUS] = "UPDATE orders SET status = ?3 WHERE workspace = ?1 AND order_id = ?2",
-    [TL__SQ_UPD_REJECT] = "UPDATE orders SET status = ?3, reject_reason = ?4 WHERE workspace = ?1 "
-                          "AND order_id = ?2",
-    [TL__SQ_UPD_FILL] = "UPDATE orders SET status = ?3, filled_qty = filled_qty + ?4, filled_at = "
-                        "CASE WHEN ?3 = 'FILLED' THEN ?5 ELSE filled_at END WHERE workspace = ?1 "
-                        "AND order_id = ?2",
-    [TL__SQ_INS_TRADE] = "INSERT INTO trades (workspace, trade_id, order_id, symbol, side, "
-                         "quantity, price, fee, ts) VALUES (?1, ?2, NULLIF(?3, ''), ?4, ?5, ?6, "
-                         "?7, ?8, ?9)",
+/* Unnumbered parameters of multi-row INSERTs: TL__SQ_CHUNK (32) rows of `row`. */
+#define X2(row)  row "," row
+#define X32(row) X2(X2(X2(X2(X2(row)))))
+#define EV_ROW   "(?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+#define ORD_ROW  "(?,?,?,?,?,?,?,?,?,?,?)"
+#define TRD_ROW  "(?,?,NULLIF(?,''),?,?,?,?,?,?)"
+#define ORD_COLS                                                                                   \
+    "workspace, order_id, symbol, side, quantity, price, status, created_at, filled_qty, "         \
+    "filled_at, reject_reason"
+#define TRD_COLS "workspace, trade_id, order_id, symbol, side, quantity, price, fee, ts"
+
+const char *const tl__sqlite_sql[TL__SQ_COUNT] = {
+    [TL__SQ_INS_EVENT] = "INSERT INTO trade_events (" EVENT_COLS ") VALUES " EV_ROW,
+    [TL__SQ_INS_EVENTS] = "INSERT INTO trade_events (" EVENT_COLS ") VALUES " X32(EV_ROW),
+    [TL__SQ_INS_ORDER] = "INSERT INTO orders (" ORD_COLS ") VALUES " ORD_ROW,
+    [TL__SQ_INS_ORDERS] = "INSERT INTO orders (" ORD_COLS ") VALUES " X32(ORD_ROW),
+    /* The parameter numbers of an orders row, so one function binds all three. */
+    [TL__SQ_UPD_ORDER] = "UPDATE orders SET status = ?7, filled_qty = filled_qty + ?9, filled_at "
+                         "= coalesce(?10, filled_at), reject_reason = coalesce(?11, "
+                         "reject_reason) WHERE workspace = ?1 AND order_id = ?2",
+    [TL__SQ_INS_TRADE] = "INSERT INTO trades (" TRD_COLS ") VALUES " TRD_ROW,
+    [TL__SQ_INS_TRADES] = "INSERT INTO trades (" TRD_COLS ") VALUES " X32(TRD_ROW),
     [TL__SQ_UPS_POSITION] = "INSERT INTO positions (" POS_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
                             "?7) ON CONFLICT (workspace, symbol) DO UPDATE SET qty = excluded.qty, "
                             "avg_price = excluded.avg_price, realized_pnl = excluded.realized_pnl, "
@@ -62,30 +69,35 @@ static const char *const stmt_sql[TL__SQ_COUNT] = {
     [TL__SQ_SCAN_TYPE] = SCAN_SQL " AND type = ?2 ORDER BY seq",
     [TL__SQ_SCAN_WS] = SCAN_SQL " AND workspace = ?3 ORDER BY seq",
     [TL__SQ_SCAN_TYPE_WS] = SCAN_SQL " AND type = ?2 AND workspace = ?3 ORDER BY seq",
+    /* The literal term lets the partial index of rare types answer (sqlite_schema.c). */
+    [TL__SQ_SCAN_RARE] = SCAN_SQL " AND type = ?2 AND type IN " TL__SQ_RARE_TYPES " ORDER BY seq",
+    [TL__SQ_SCAN_RARE_WS] =
+        SCAN_SQL " AND type = ?2 AND type IN " TL__SQ_RARE_TYPES " AND workspace = ?3 ORDER BY seq",
 };
 
-/* ---------------------------------------------------------------------------------------- */
-/* Binding and decoding */
-
-/* Length of a fixed-size text field; cap when it is not NUL-terminated. */
-static inline int field_len(const char *s, size_t cap)
+/* Whether a type is in TL__SQ_RARE_TYPES. */
+static int rare_type(int type)
 {
-    return (int)strnlen(s, cap);
+    return type == TL_EV_RISK_FROZEN || type == TL_EV_KILL_SWITCH || type == TL_EV_FILL_REFUSED ||
+           type == TL_EV_WORKSPACE_RESET;
 }
 
-#define BIND_TEXT(q, i, field) sqlite3_bind_text(q, i, field, field_len(field, sizeof(field)), \
-                                                 SQLITE_STATIC)
+/* ---------------------------------------------------------------------------------------- */
+/* Decoding */
 
-/* Copies a text column into dst[cap]; TL_ECORRUPT when it does not fit (only a hand-edited
- * file can hold one). dst is zeroed by the caller. */
+/* Copies a text column into dst[cap], zeroed by the caller; TL_ECORRUPT when it does not fit
+ * (only a hand-edited file can hold one). The columns are STRICT TEXT in a UTF-8 database, so
+ * the length comes first without any conversion, an empty text costs one call, and the bytes
+ * are read as a blob: copied by length, SQLite need not NUL-terminate them. */
 static inline int column_text(sqlite3_stmt *q, int col, char *dst, size_t cap)
 {
-    const unsigned char *s = sqlite3_column_text(q, col);
     int n = sqlite3_column_bytes(q, col);
-    if ((size_t)n >= cap)
+    if (n == 0)
+        return 0;
+    const void *s = sqlite3_column_blob(q, col);
+    if ((size_t)n >= cap || s == NULL)
         return TL_ECORRUPT;
-    if (n > 0)
-        memcpy(dst, s, (size_t)n);
+    memcpy(dst, s, (size_t)n);
     return 0;
 }
 
@@ -120,197 +132,13 @@ static int decode_event(tl__sqlite *st, sqlite3_stmt *q, tl_event *ev, tl_err *e
     return 0;
 }
 
-/* Steps a write statement to its end and resets it: SQLITE_OK or the error code (whose message
- * the reset keeps on the connection). Callers format their detail only on failure. */
-static int run(sqlite3_stmt *q)
-{
-    int rc = sqlite3_step(q);
-    sqlite3_reset(q);
-    return rc == SQLITE_DONE ? SQLITE_OK : rc;
-}
-
 /* ---------------------------------------------------------------------------------------- */
-/* Writing a batch */
-
-static int write_event(tl__sqlite *st, const tl_event *ev, tl_err *err)
-{
-    sqlite3_stmt *q = st->stmt[TL__SQ_INS_EVENT];
-    char what[64];
-
-    if (ev->seq > INT64_MAX)
-        return tl_err_set(err, TL_ERANGE, "%s: seq %" PRIu64 " out of range", st->name, ev->seq);
-    sqlite3_bind_int64(q, 1, (sqlite3_int64)ev->seq);
-    sqlite3_bind_int64(q, 2, ev->ts_ns);
-    sqlite3_bind_int(q, 3, ev->type);
-    sqlite3_bind_int(q, 4, ev->side);
-    sqlite3_bind_int(q, 5, ev->status);
-    BIND_TEXT(q, 6, ev->workspace);
-    BIND_TEXT(q, 7, ev->order_id);
-    BIND_TEXT(q, 8, ev->idem_key);
-    BIND_TEXT(q, 9, ev->symbol);
-    BIND_TEXT(q, 10, ev->trade_id);
-    sqlite3_bind_int64(q, 11, ev->qty);
-    sqlite3_bind_int64(q, 12, ev->price);
-    sqlite3_bind_int64(q, 13, ev->fee);
-    BIND_TEXT(q, 14, ev->text);
-    int rc = run(q);
-    if (rc == SQLITE_OK)
-        return 0;
-    snprintf(what, sizeof(what), "appending event seq %" PRIu64, ev->seq);
-    return tl__sqlite_error(st, rc, what, err);
-}
-
-static int insert_order(tl__sqlite *st, const tl_event *ev, const char *status, tl_err *err)
-{
-    sqlite3_stmt *q = st->stmt[TL__SQ_INS_ORDER];
-    const char *reason = ev->type == TL_EV_INTENT_DENIED ? ev->text : "";
-    char what[128];
-
-    BIND_TEXT(q, 1, ev->workspace);
-    BIND_TEXT(q, 2, ev->order_id);
-    BIND_TEXT(q, 3, ev->symbol);
-    sqlite3_bind_text(q, 4, tl_side_name(ev->side), -1, SQLITE_STATIC);
-    sqlite3_bind_int64(q, 5, ev->qty);
-    sqlite3_bind_int64(q, 6, ev->price);
-    sqlite3_bind_text(q, 7, status, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(q, 8, ev->ts_ns);
-    sqlite3_bind_text(q, 9, reason, field_len(reason, sizeof(ev->text)), SQLITE_STATIC);
-    int rc = run(q);
-    if (rc == SQLITE_OK)
-        return 0;
-    snprintf(what, sizeof(what), "inserting order %.47s/%.23s (seq %" PRIu64 ")", ev->workspace,
-             ev->order_id, ev->seq);
-    return tl__sqlite_error(st, rc, what, err);
-}
-
-static int update_order(tl__sqlite *st, const tl_event *ev, tl_err *err)
-{
-    const char *status = tl_order_status_name(ev->status);
-    sqlite3_stmt *q;
-    char what[128];
-
-    switch (ev->type) {
-    case TL_EV_ORDER_REJECTED:
-        q = st->stmt[TL__SQ_UPD_REJECT];
-        BIND_TEXT(q, 4, ev->text);
-        break;
-    case TL_EV_ORDER_FILLED:
-        q = st->stmt[TL__SQ_UPD_FILL];
-        sqlite3_bind_int64(q, 4, ev->qty);
-        sqlite3_bind_int64(q, 5, ev->ts_ns);
-        break;
-    default:
-        q = st->stmt[TL__SQ_UPD_STATUS];
-        break;
-    }
-    BIND_TEXT(q, 1, ev->workspace);
-    BIND_TEXT(q, 2, ev->order_id);
-    sqlite3_bind_text(q, 3, status, -1, SQLITE_STATIC);
-    int rc = run(q);
-    if (rc == SQLITE_OK)
-        return 0;
-    snprintf(what, sizeof(what), "updating order %.47s/%.23s (seq %" PRIu64 ")", ev->workspace,
-             ev->order_id, ev->seq);
-    return tl__sqlite_error(st, rc, what, err);
-}
-
-static int insert_trade(tl__sqlite *st, const tl_event *ev, tl_err *err)
-{
-    sqlite3_stmt *q = st->stmt[TL__SQ_INS_TRADE];
-    char what[160];
-
-    BIND_TEXT(q, 1, ev->workspace);
-    BIND_TEXT(q, 2, ev->trade_id);
-    BIND_TEXT(q, 3, ev->order_id);
-    BIND_TEXT(q, 4, ev->symbol);
-    sqlite3_bind_text(q, 5, tl_side_name(ev->side), -1, SQLITE_STATIC);
-    sqlite3_bind_int64(q, 6, ev->qty);
-    sqlite3_bind_int64(q, 7, ev->price);
-    sqlite3_bind_int64(q, 8, ev->fee);
-    sqlite3_bind_int64(q, 9, ev->ts_ns);
-    int rc = run(q);
-    if (rc == SQLITE_OK)
-        return 0;
-    snprintf(what, sizeof(what), "inserting trade %.47s/%.31s of order %.23s (seq %" PRIu64 ")",
-             ev->workspace, ev->trade_id, ev->order_id, ev->seq);
-    return tl__sqlite_error(st, rc, what, err);
-}
-
-/* The orders and trades rows an event implies (store.h). */
-static int project(tl__sqlite *st, const tl_event *ev, tl_err *err)
-{
-    if (ev->order_id[0] == '\0' && ev->type != TL_EV_ORDER_FILLED)
-        return 0;
-    switch (ev->type) {
-    case TL_EV_ORDER_SUBMITTED:
-        return insert_order(st, ev, tl_order_status_name(ev->status), err);
-    case TL_EV_INTENT_DENIED:
-        return insert_order(st, ev, tl_order_status_name(TL_OS_DENIED), err);
-    case TL_EV_ORDER_ACCEPTED:
-    case TL_EV_ORDER_REJECTED:
-    case TL_EV_ORDER_CANCELED:
-    case TL_EV_ORDER_EXPIRED:
-    case TL_EV_CANCEL_REQUESTED:
-        return update_order(st, ev, err);
-    case TL_EV_ORDER_FILLED: {
-        int rc = ev->order_id[0] != '\0' ? update_order(st, ev, err) : 0;
-        return rc != 0 ? rc : insert_trade(st, ev, err);
-    }
-    default:
-        return 0;
-    }
-}
-
-static int upsert_position(tl__sqlite *st, const tl_position_row *p, tl_err *err)
-{
-    sqlite3_stmt *q = st->stmt[TL__SQ_UPS_POSITION];
-    BIND_TEXT(q, 1, p->workspace);
-    BIND_TEXT(q, 2, p->symbol);
-    sqlite3_bind_int64(q, 3, p->qty);
-    sqlite3_bind_int64(q, 4, p->avg_price);
-    sqlite3_bind_int64(q, 5, p->realized_pnl);
-    sqlite3_bind_int64(q, 6, p->fees);
-    sqlite3_bind_int64(q, 7, p->updated_ns);
-    int rc = run(q);
-    return rc == SQLITE_OK ? 0 : tl__sqlite_error(st, rc, "writing a position", err);
-}
-
-static int upsert_account(tl__sqlite *st, const tl_account_row *a, tl_err *err)
-{
-    sqlite3_stmt *q = st->stmt[TL__SQ_UPS_ACCOUNT];
-    BIND_TEXT(q, 1, a->workspace);
-    sqlite3_bind_int64(q, 2, a->starting_cash);
-    sqlite3_bind_int64(q, 3, a->cash);
-    sqlite3_bind_int64(q, 4, a->realized_pnl);
-    sqlite3_bind_int64(q, 5, a->fees);
-    sqlite3_bind_int64(q, 6, a->updated_ns);
-    int rc = run(q);
-    return rc == SQLITE_OK ? 0 : tl__sqlite_error(st, rc, "writing an account", err);
-}
+/* Transactions */
 
 static int sq_write(void *state, const tl_store_batch *b, tl_err *err)
 {
-    tl__sqlite *st = state;
-    int rc;
-
-    for (size_t i = 0; i < b->n_events; i++) {
-        if ((rc = write_event(st, &b->events[i], err)) != 0 ||
-            (rc = project(st, &b->events[i], err)) != 0)
-            return rc;
-    }
-    for (size_t i = 0; i < b->n_positions; i++) {
-        if ((rc = upsert_position(st, &b->positions[i], err)) != 0)
-            return rc;
-    }
-    for (size_t i = 0; i < b->n_accounts; i++) {
-        if ((rc = upsert_account(st, &b->accounts[i], err)) != 0)
-            return rc;
-    }
-    return 0;
+    return tl__sqlite_write(state, b, err);
 }
-
-/* ---------------------------------------------------------------------------------------- */
-/* Transactions */
 
 static int sq_begin(void *state, tl_err *err)
 {
@@ -360,7 +188,9 @@ static int sq_scan(void *state, const tl_scan_filter *f, tl_event_fn fn, void *c
     tl__sqlite *st = state;
     int by_type = f->type != 0;
     int by_ws = f->workspace != NULL && f->workspace[0] != '\0';
-    int which = TL__SQ_SCAN + by_type + 2 * by_ws;
+    /* Common types are read by a walk of the table, which beats an index at their density;
+     * rare ones through their index. */
+    int which = rare_type(f->type) ? TL__SQ_SCAN_RARE + by_ws : TL__SQ_SCAN + by_type + 2 * by_ws;
     sqlite3_stmt *q = st->stmt[which];
     sqlite3_stmt *own = NULL;
     tl_event ev;
@@ -370,7 +200,7 @@ static int sq_scan(void *state, const tl_scan_filter *f, tl_event_fn fn, void *c
         return 0;
     /* A callback that scans again gets its own statement: resetting ours would end this scan. */
     if (sqlite3_stmt_busy(q)) {
-        rc = sqlite3_prepare_v2(st->db, stmt_sql[which], -1, &own, NULL);
+        rc = sqlite3_prepare_v2(st->db, tl__sqlite_sql[which], -1, &own, NULL);
         if (rc != SQLITE_OK)
             return tl__sqlite_error(st, rc, "scanning", err);
         q = own;
@@ -406,7 +236,8 @@ static int sq_find_idem(void *state, const char *key, tl_event *out, tl_err *err
     if (rc == SQLITE_ROW)
         rc = decode_event(st, q, &ev, err);
     else if (rc == SQLITE_DONE)
-        rc = TL_ENOTFOUND;
+        rc = tl_err_set(err, TL_ENOTFOUND, "%s: no event with idempotency key '%.*s'", st->name,
+                        TL_IDEM_KEY_MAX, key);
     else
         rc = tl__sqlite_error(st, rc, "looking up an idempotency key", err);
     sqlite3_reset(q);
@@ -498,8 +329,8 @@ static int sq_get_positions(void *state, const char *ws, tl_position_row *out, s
                      err);
 }
 
-static int sq_get_accounts(void *state, const char *ws, tl_account_row *out, size_t cap,
-                           size_t *n, tl_err *err)
+static int sq_get_accounts(void *state, const char *ws, tl_account_row *out, size_t cap, size_t *n,
+                           tl_err *err)
 {
     return read_rows(state, TL__SQ_GET_ACCOUNTS, ws, sizeof(*out), decode_account, out, cap, n,
                      err);
@@ -520,6 +351,14 @@ static void sq_close(void *state)
         sqlite3_close(st->db);
         st->db = NULL;
     }
+    tl_hashmap_close(&st->order_map);
+    free(st->orders);
+    free(st->fills);
+    free(st->created);
+    st->orders = NULL;
+    st->fills = NULL;
+    st->created = NULL;
+    st->cap_orders = st->cap_fills = st->cap_created = 0;
 }
 
 static int sq_open(void *state, const char *url, const tl_store_options *opt, tl_err *err)
@@ -528,9 +367,13 @@ static int sq_open(void *state, const char *url, const tl_store_options *opt, tl
     int rc = tl__sqlite_open_db(st, url, opt, err);
     if (rc != 0)
         return rc;
+    if (tl_hashmap_init(&st->order_map, 1024) != 0) {
+        sq_close(st);
+        return tl_err_set(err, TL_ENOMEM, "%s: out of memory", st->name);
+    }
     for (int i = 0; i < TL__SQ_COUNT; i++) {
-        rc = sqlite3_prepare_v3(st->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &st->stmt[i],
-                                NULL);
+        rc = sqlite3_prepare_v3(st->db, tl__sqlite_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
+                                &st->stmt[i], NULL);
         if (rc != SQLITE_OK) {
             /* Our own SQL against a schema that says it is ours: someone changed the tables. */
             rc = tl_err_set(err, TL_ECORRUPT, "%s: tables do not match schema version %d (%s)",

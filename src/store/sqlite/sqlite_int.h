@@ -12,16 +12,26 @@
 
 #include <sqlite3.h>
 
+#include "core/hashmap.h"
 #include "tradeloop/store.h"
+
+/* Rows per multi-row INSERT: one statement step per chunk instead of per row. */
+#define TL__SQ_CHUNK 32
+
+/* Event types rare enough for an index of their own (RISK_FROZEN, KILL_SWITCH, FILL_REFUSED,
+ * WORKSPACE_RESET): a replay looks for the last reset without walking the journal, and the
+ * common types (fills are a third of a journal) pay nothing for it. Stored values, so fixed. */
+#define TL__SQ_RARE_TYPES "(14, 15, 17, 18)"
 
 /* The prepared statements, indexes into tl__sqlite.stmt. */
 enum {
-    TL__SQ_INS_EVENT,
-    TL__SQ_INS_ORDER,
-    TL__SQ_UPD_STATUS,
-    TL__SQ_UPD_REJECT,
-    TL__SQ_UPD_FILL,
-    TL__SQ_INS_TRADE,
+    TL__SQ_INS_EVENT,  /* one row */
+    TL__SQ_INS_EVENTS, /* TL__SQ_CHUNK rows */
+    TL__SQ_INS_ORDER,  /* one row */
+    TL__SQ_INS_ORDERS, /* TL__SQ_CHUNK rows */
+    TL__SQ_UPD_ORDER,
+    TL__SQ_INS_TRADE,  /* one row */
+    TL__SQ_INS_TRADES, /* TL__SQ_CHUNK rows */
     TL__SQ_UPS_POSITION,
     TL__SQ_UPS_ACCOUNT,
     TL__SQ_MAX_SEQ,
@@ -32,19 +42,45 @@ enum {
     TL__SQ_SCAN_TYPE,    /* and type = ?2 */
     TL__SQ_SCAN_WS,      /* and workspace = ?3 */
     TL__SQ_SCAN_TYPE_WS, /* both */
+    TL__SQ_SCAN_RARE,    /* seq > ?1 and type = ?2, a rare type */
+    TL__SQ_SCAN_RARE_WS, /* and workspace = ?3 */
     TL__SQ_COUNT
 };
 
+/* What one batch does to one order, folded over its events (sqlite_write.c): the orders
+ * projection then costs one INSERT or UPDATE per order and batch, not one per event. Event
+ * numbers are indexes into the batch. */
+typedef struct tl__sq_order {
+    uint32_t ev;        /* the event that created or first touched the order */
+    uint32_t status_ev; /* the last event that set its status */
+    uint32_t reason_ev; /* 1 + the last event whose text is the reject reason; 0 = none */
+    uint32_t filled_ev; /* 1 + the last fill that left it FILLED (filled_at); 0 = none */
+    int64_t filled;     /* sum of the batch's fill quantities */
+    int created;        /* the batch inserts it (ORDER_SUBMITTED / INTENT_DENIED) */
+} tl__sq_order;
+
 typedef struct tl__sqlite {
-    sqlite3 *db;                        /* owned connection, NULL when closed */
-    sqlite3_stmt *stmt[TL__SQ_COUNT];   /* owned, prepared at open */
-    char name[200];                     /* the database file, for messages (may be truncated) */
+    sqlite3 *db;                      /* owned connection, NULL when closed */
+    sqlite3_stmt *stmt[TL__SQ_COUNT]; /* owned, prepared at open */
+    char name[200];                   /* the database file, for messages (may be truncated) */
+    /* Scratch of the batch being written, kept between batches so writing does not allocate
+     * once it has reached the size of the largest batch. */
+    tl__sq_order *orders; /* owned */
+    size_t n_orders, cap_orders;
+    uint32_t *fills; /* owned: ORDER_FILLED events, in order, for the trades rows */
+    size_t n_fills, cap_fills;
+    uint32_t *created; /* owned: the orders entries the batch inserts */
+    size_t n_created, cap_created;
+    tl_hashmap order_map; /* hash of (workspace, order_id) -> index into orders */
 } tl__sqlite;
 
 /* Opens the connection for url, checks what the file is, sets the pragmas and creates or
  * migrates the schema. On failure st->db is closed and NULL. */
-int tl__sqlite_open_db(tl__sqlite *st, const char *url, const tl_store_options *opt,
-                       tl_err *err);
+int tl__sqlite_open_db(tl__sqlite *st, const char *url, const tl_store_options *opt, tl_err *err);
+/* The SQL of each statement (sqlite.c). */
+extern const char *const tl__sqlite_sql[TL__SQ_COUNT];
+/* Writes a batch inside the open transaction (sqlite_write.c). */
+int tl__sqlite_write(tl__sqlite *st, const tl_store_batch *b, tl_err *err);
 /* Maps a SQLite result code (and the connection's message) to a TL_E* code with detail naming
  * the file and `what` was being done. */
 int tl__sqlite_error(tl__sqlite *st, int rc, const char *what, tl_err *err);
