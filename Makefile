@@ -39,7 +39,8 @@ run: build
 	./build/tradeloop shadow --symbols BTCUSDT,ETHUSDT --iterations 20 --max-inv 10000 \
 	  --max-total 50000 --edge-threshold 3.0 --fill-rate 0.7 --reject-rate 0.05 --seed 42 --format table
 
-test: build-asan
+# The release build is compiled too: -O2 sees warnings -O1 does not, and make run uses it.
+test: build build-asan
 	cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  ctest --output-on-failure -j $(JOBS)
 

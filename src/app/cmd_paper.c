@@ -406,8 +406,8 @@ static int paper_execute_batch(int argc, char **argv)
     int64_t ts = now_ns(&cmd, &rc);
     if (rc != CLI_OK)
         return rc;
-    batch_line *v;
-    size_t n;
+    batch_line *v = NULL;
+    size_t n = 0;
     if ((rc = read_batch(&cmd, file, c.workspace, &v, &n)) != CLI_OK)
         return rc;
 
