@@ -491,9 +491,9 @@ static void test_corruption_found_later(void **state)
     make_journal(f->url, 20000);
     struct stat sb;
     assert_int_equal(stat(f->path, &sb), 0);
-    const off_t page = 16384;
+    const off_t page = 4096;
     off_t at = (sb.st_size / 2) / page * page;
-    unsigned char junk[16384];
+    unsigned char junk[4096];
     memset(junk, 0x5a, sizeof junk);
     int fd = open(f->path, O_WRONLY);
     assert_true(fd >= 0);

@@ -1,23 +1,20 @@
 /*
  * sqlite.c -- the SQLite store backend (tl_store_sqlite_ops): tradeloop's default journal.
  *
- * A batch is one BEGIN IMMEDIATE .. COMMIT transaction: every event row, the orders and trades
- * projections it implies and the snapshot rows, written through statements prepared at open with
- * borrowed (SQLITE_STATIC) binds, so a batch of thousands of events costs one log sync. Reads
- * decode rows straight from sqlite3_column_* into a tl_event on the stack: no allocation per row.
+ * A batch is one BEGIN IMMEDIATE .. COMMIT transaction holding the event rows, the orders and
+ * trades projections they imply and the snapshot rows (written by sqlite_write.c), so a batch of
+ * thousands of events costs one log sync. Every statement is prepared once at open. Reads decode
+ * rows straight from sqlite3_column_* into a tl_event on the stack: no allocation per row.
  *
  * Every SQLite result goes through tl__sqlite_error, so a corrupt page met by any call is
- * TL_ECORRUPT, a full disk TL_EIO, a unique violation TL_EDUPLICATE. Opening, pragmas and the
- * schema are in sqlite_schema.c.
+ * TL_ECORRUPT, a full disk TL_EIO, a unique violation TL_EDUPLICATE, a lock held too long by
+ * another process TL_EBUSY. Opening, pragmas and the schema are in sqlite_schema.c.
  */
-#include <inttypes.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "store/sqlite/sqlite_int.h"
 #include "store/store.h"
-#include "tradeloop/order.h"
 
 #define EVENT_COLS                                                                                 \
     "seq, ts_ns, type, side, status, workspace, order_id, idem_key, symbol, trade_id, qty, "       \

@@ -16,12 +16,13 @@
  * Keys and indexes, each paid for on every append: orders and trades are WITHOUT ROWID tables
  * whose PRIMARY KEY is the logical schema's UNIQUE (workspace, order_id) / (workspace, trade_id),
  * one b-tree each instead of a table plus a unique index. trade_events has its seq as the rowid,
- * a partial index of idempotency keys (only events that carry one), and a partial index of the
- * rare types (resets, kill switch, freezes, refused fills) so a replay finds the last reset
- * without walking the journal. There is no index on type for the common types: fills are a third
- * of a journal, and walking the table in seq order reads them 1.5 times faster than an index
- * whose every entry costs a seek back into the table -- while such an index would cost every
- * append a second b-tree insert (about 40% of the event insert).
+ * a partial index of idempotency keys (only events that carry one), a partial unique index that
+ * lets a key be emitted as an intent once, and a partial index of the rare types (resets, kill
+ * switch, freezes, refused fills) so a replay finds the last reset without walking the journal.
+ * There is no index on type for the common types: fills are a third of a journal, and walking the
+ * table in seq order reads them 1.5 times faster than an index whose every entry costs a seek back
+ * into the table -- while such an index would cost every append a second b-tree insert (about 40%
+ * of the event insert).
  */
 #include <errno.h>
 #include <limits.h>
@@ -33,10 +34,8 @@
 #include "store/sqlite/sqlite_int.h"
 
 /* 64 MiB of page cache (negative = KiB): replays and big batches stay out of the file system. */
-#define CACHE_KIB 65536
-/* Pages of a new database: an append touches fewer b-tree pages than with the default 4 KiB. */
-#define NEW_PAGE_SIZE "16384"
-#define BUSY_TIMEOUT  5000 /* ms another process may hold the write lock before TL_EBUSY */
+#define CACHE_KIB    65536
+#define BUSY_TIMEOUT 5000 /* ms another process may hold the write lock before TL_EBUSY */
 
 /*
  * Schema migrations: entry i takes the schema from version i to version i + 1, inside the open
@@ -312,9 +311,6 @@ static int set_pragmas(tl__sqlite *st, const tl_store_options *opt, tl_err *err)
     char mode[16];
     int found, rc;
 
-    /* Only a new database takes it (before WAL is set): bigger pages, fewer b-tree steps. */
-    if ((rc = exec(st, "PRAGMA page_size = " NEW_PAGE_SIZE, "setting the page size", err)) != 0)
-        return rc;
     /* WAL: readers never block the writer, and a commit is one append to the log. */
     if ((rc = query_text(st, "PRAGMA journal_mode = WAL", NULL, mode, sizeof(mode), &found, err)) !=
         0)
