@@ -41,18 +41,66 @@ int tl_fixed_format(tl_fixed v, char *buf, size_t cap);
  * decimals < 8: tl_fixed_format_dp(150075*SCALE, 8) is "150075.00000000". */
 int tl_fixed_format_dp(tl_fixed v, int decimals, char *buf, size_t cap);
 
-/* Checked arithmetic. All return 0 or TL_ERANGE; *out untouched on error. */
-int tl_fixed_add(tl_fixed a, tl_fixed b, tl_fixed *out);
-int tl_fixed_sub(tl_fixed a, tl_fixed b, tl_fixed *out);
+/* Checked arithmetic. All return 0 or TL_ERANGE; *out untouched on error.
+ *
+ * add, sub, mul and round_scaled are C99 inline definitions: the hot paths (positions, fees,
+ * notionals) inline them, and fixed.c holds the one external definition of each, so they remain
+ * ordinary library functions (addressable, same symbol) for everyone else. */
+inline int tl_fixed_add(tl_fixed a, tl_fixed b, tl_fixed *out)
+{
+    tl_fixed r;
+    /* In range means [TL_FIXED_MIN, TL_FIXED_MAX]: a sum that fits int64 is out of range only
+     * when it is INT64_MIN. */
+    if (__builtin_add_overflow(a, b, &r) || r == INT64_MIN)
+        return TL_ERANGE;
+    *out = r;
+    return 0;
+}
+
+inline int tl_fixed_sub(tl_fixed a, tl_fixed b, tl_fixed *out)
+{
+    tl_fixed r;
+    if (__builtin_sub_overflow(a, b, &r) || r == INT64_MIN)
+        return TL_ERANGE;
+    *out = r;
+    return 0;
+}
+
+/* Rounds an exact 128-bit numerator / denominator half away from zero into a fixed (the one
+ * rounding rule, shared by every module that keeps its own wide sums). TL_EINVAL when den == 0,
+ * TL_ERANGE when the result does not fit. */
+int tl_fixed_from_ratio128(__int128 num, __int128 den, tl_fixed *out);
+
+/* p / TL_FIXED_SCALE rounded half away from zero: exactly tl_fixed_from_ratio128(p,
+ * TL_FIXED_SCALE) for a numerator that fits 64 bits (e.g. a product of two fixed values in 1e-16
+ * units), which cannot fail, and without a division instruction (the divisor is a constant). C
+ * division truncates toward zero, so q and r carry p's sign and |r| >= SCALE/2 rounds |q| up. */
+inline tl_fixed tl_fixed_round_scaled(int64_t p)
+{
+    tl_fixed q = p / TL_FIXED_SCALE, r = p % TL_FIXED_SCALE;
+    if (r >= TL_FIXED_SCALE / 2)
+        q++;
+    else if (r <= -TL_FIXED_SCALE / 2)
+        q--;
+    return q; /* |q| <= 2^63 / 1e8 + 1: always in range */
+}
+
 /* a*b, rounded half away from zero to 8 decimals. */
-int tl_fixed_mul(tl_fixed a, tl_fixed b, tl_fixed *out);
+inline int tl_fixed_mul(tl_fixed a, tl_fixed b, tl_fixed *out)
+{
+    tl_fixed p;
+    if (!__builtin_mul_overflow(a, b, &p)) {
+        *out = tl_fixed_round_scaled(p); /* the usual case: the raw product fits 64 bits */
+        return 0;
+    }
+    /* |a*b| <= 2^126 for any int64 pair, so the wide product never overflows. */
+    return tl_fixed_from_ratio128((__int128)a * b, TL_FIXED_SCALE, out);
+}
+
 /* a/b, rounded half away from zero; TL_EINVAL when b == 0. */
 int tl_fixed_div(tl_fixed a, tl_fixed b, tl_fixed *out);
 /* a*b/c computed in 128 bits with one rounding at the end; TL_EINVAL when c == 0. */
 int tl_fixed_muldiv(tl_fixed a, tl_fixed b, tl_fixed c, tl_fixed *out);
-/* Rounds an exact 128-bit numerator / denominator half away from zero into a fixed (the one
- * rounding rule, shared by every module that keeps its own wide sums). */
-int tl_fixed_from_ratio128(__int128 num, __int128 den, tl_fixed *out);
 /* From a whole number; TL_ERANGE when it does not fit. */
 int tl_fixed_from_int(int64_t n, tl_fixed *out);
 

@@ -175,15 +175,11 @@ static int from_i128(__int128 r, tl_fixed *out)
     return 0;
 }
 
-int tl_fixed_add(tl_fixed a, tl_fixed b, tl_fixed *out)
-{
-    return from_i128((__int128)a + b, out);
-}
-
-int tl_fixed_sub(tl_fixed a, tl_fixed b, tl_fixed *out)
-{
-    return from_i128((__int128)a - b, out);
-}
+/* The external definitions of the inline functions in fixed.h (C99 inline semantics). */
+extern inline int tl_fixed_add(tl_fixed a, tl_fixed b, tl_fixed *out);
+extern inline int tl_fixed_sub(tl_fixed a, tl_fixed b, tl_fixed *out);
+extern inline int tl_fixed_mul(tl_fixed a, tl_fixed b, tl_fixed *out);
+extern inline tl_fixed tl_fixed_round_scaled(int64_t p);
 
 int tl_fixed_from_ratio128(__int128 num, __int128 den, tl_fixed *out)
 {
@@ -192,7 +188,17 @@ int tl_fixed_from_ratio128(__int128 num, __int128 den, tl_fixed *out)
     /* Work on magnitudes in unsigned 128 bits: negating INT128_MIN would overflow. */
     unsigned __int128 un = num < 0 ? -(unsigned __int128)num : (unsigned __int128)num;
     unsigned __int128 ud = den < 0 ? -(unsigned __int128)den : (unsigned __int128)den;
-    unsigned __int128 q = un / ud, r = un % ud;
+    unsigned __int128 q, r;
+    if (((un | ud) >> 64) == 0) {
+        /* Both fit 64 bits (the usual case): one hardware division instead of the 128-bit
+         * library routine. Same quotient and remainder, so the same rounding below. */
+        uint64_t n64 = (uint64_t)un, d64 = (uint64_t)ud;
+        q = n64 / d64;
+        r = n64 % d64;
+    } else {
+        q = un / ud;
+        r = un % ud;
+    }
     if (r >= ud - r) /* 2r >= ud without overflow */
         q++;
     if (q > (unsigned __int128)TL_FIXED_MAX)
@@ -200,12 +206,6 @@ int tl_fixed_from_ratio128(__int128 num, __int128 den, tl_fixed *out)
     tl_fixed m = (tl_fixed)q;
     *out = (num < 0) != (den < 0) ? -m : m;
     return 0;
-}
-
-/* |a*b| <= 2^126 for any int64 pair, so the product never overflows a signed __int128. */
-int tl_fixed_mul(tl_fixed a, tl_fixed b, tl_fixed *out)
-{
-    return tl_fixed_from_ratio128((__int128)a * b, TL_FIXED_SCALE, out);
 }
 
 int tl_fixed_div(tl_fixed a, tl_fixed b, tl_fixed *out)

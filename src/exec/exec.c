@@ -122,7 +122,7 @@ int tl_exec_submit(tl_exec *x, uint32_t instrument, tl_side side, tl_order_type 
     int64_t now = tl_clock_now(x->clock);
     tl_risk_reason why = TL_RR_OK;
     tl_risk_exposure rx = {0};
-    tl_order proto, *o;
+    tl_order *o;
     int rc;
 
     if (inst) {
@@ -134,17 +134,20 @@ int tl_exec_submit(tl_exec *x, uint32_t instrument, tl_side side, tl_order_type 
         rx.symbol_notional = ex->notional;
         rx.total_notional = x->total_notional;
     }
-    /* The journal wants the refusal's text even when the caller does not. */
-    tl_err local = {0};
+    /* The journal wants the refusal's text even when the caller does not. Only its text is ever
+     * read, so it starts as the empty string rather than 260 zeroed bytes per order. */
+    tl_err local;
+    local.code = 0;
+    local.msg[0] = '\0';
     tl_err *e = err ? err : (x->on_event ? &local : NULL);
     rc = tl_risk_check(&x->risk, inst, instrument, side, price, qty, &rx, now, &why, e);
-    tl_order_init(&proto, instrument, x->cfg.account, side, type, price, qty, now);
     if (rc != 0) {
         x->counts.risk_blocks++;
         if (reason)
             *reason = why;
         /* A denied order is kept (DENIED, terminal) so that it has an id and a record. */
-        if (inst && tl_order_store_add(&x->orders, &proto, &o) == 0) {
+        if (inst && tl_order_store_create(&x->orders, instrument, x->cfg.account, side, type, price,
+                                          qty, now, &o) == 0) {
             uint64_t seq = o->client_seq;
             tl_order_store_apply(&x->orders, seq, TL_OEV_DENY, now, NULL);
             if (client_seq)
@@ -156,7 +159,8 @@ int tl_exec_submit(tl_exec *x, uint32_t instrument, tl_side side, tl_order_type 
         }
         return rc;
     }
-    if ((rc = tl_order_store_add(&x->orders, &proto, &o)) != 0)
+    if ((rc = tl_order_store_create(&x->orders, instrument, x->cfg.account, side, type, price, qty,
+                                    now, &o)) != 0)
         return tl_err_set(err, rc, "order store: %s", tl_strerror(rc));
 
     tl_venue_order vo;
@@ -263,17 +267,16 @@ static void drop_open(tl_exec *x, const tl_order *o)
  * report, and re-enters PENDING_CANCEL when the order is still live. */
 static int apply_around_cancel(tl_exec *x, tl_order *o, tl_order_event ev, int64_t now)
 {
-    uint64_t seq = o->client_seq;
     int rc;
 
     if (o->status != TL_OS_PENDING_CANCEL)
-        return tl_order_store_apply(&x->orders, seq, ev, now, NULL);
-    if ((rc = tl_order_store_apply(&x->orders, seq, TL_OEV_CANCEL_REJECT, now, NULL)) != 0)
+        return tl_order_store_apply_order(&x->orders, o, ev, now, NULL);
+    if ((rc = tl_order_store_apply_order(&x->orders, o, TL_OEV_CANCEL_REJECT, now, NULL)) != 0)
         return rc;
-    if ((rc = tl_order_store_apply(&x->orders, seq, ev, now, NULL)) != 0)
+    if ((rc = tl_order_store_apply_order(&x->orders, o, ev, now, NULL)) != 0)
         return rc;
     if (tl_order_status_is_live(o->status))
-        rc = tl_order_store_apply(&x->orders, seq, TL_OEV_CANCEL_REQUEST, now, NULL);
+        rc = tl_order_store_apply_order(&x->orders, o, TL_OEV_CANCEL_REQUEST, now, NULL);
     return rc;
 }
 
@@ -291,13 +294,15 @@ static void apply_fill(tl_exec *x, const tl_venue_report *r)
     f.fee = r->fee;
     f.ts_ns = r->ts_ns;
     was_live = o ? tl_order_status_is_live(o->status) : 0;
-    if ((rc = tl_order_store_fill(&x->orders, &f, &o, NULL)) != 0) {
+    /* The store is handed the order just found rather than looking it up again. A refused fill
+     * changes nothing, so o is still what a lookup by client_seq would return. */
+    if ((rc = tl_order_store_fill_order(&x->orders, o, &f, &o, NULL)) != 0) {
         x->counts.refused_fills++;
-        emit(x, TL_EV_FILL_REFUSED, tl_order_store_by_client(&x->orders, f.client_seq), &f,
-             rc == TL_EDUPLICATE   ? "duplicate trade id"
-             : rc == TL_EOVERFILL  ? "overfill"
-             : rc == TL_ENOTFOUND  ? "unknown order"
-                                   : tl_strerror(rc));
+        emit(x, TL_EV_FILL_REFUSED, o, &f,
+             rc == TL_EDUPLICATE  ? "duplicate trade id"
+             : rc == TL_EOVERFILL ? "overfill"
+             : rc == TL_ENOTFOUND ? "unknown order"
+                                  : tl_strerror(rc));
         return;
     }
     x->counts.fills++;
@@ -357,7 +362,7 @@ static void apply_report(tl_exec *x, const tl_venue_report *r)
     case TL_REPORT_CANCELED:
         if (o->status == TL_OS_PENDING_CANCEL) {
             drop_open(x, o);
-            tl_order_store_apply(&x->orders, o->client_seq, TL_OEV_CANCEL_ACK, now, NULL);
+            tl_order_store_apply_order(&x->orders, o, TL_OEV_CANCEL_ACK, now, NULL);
             x->counts.canceled++;
             emit(x, TL_EV_ORDER_CANCELED, o, NULL, NULL);
         }
@@ -365,7 +370,7 @@ static void apply_report(tl_exec *x, const tl_venue_report *r)
     case TL_REPORT_CANCEL_REJECTED:
         x->counts.cancel_rejects++;
         if (o->status == TL_OS_PENDING_CANCEL)
-            tl_order_store_apply(&x->orders, o->client_seq, TL_OEV_CANCEL_REJECT, now, NULL);
+            tl_order_store_apply_order(&x->orders, o, TL_OEV_CANCEL_REJECT, now, NULL);
         break;
     case TL_REPORT_EXPIRED:
         if (o->status == TL_OS_OPEN || o->status == TL_OS_PARTIALLY_FILLED ||

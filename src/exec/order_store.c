@@ -23,6 +23,8 @@
 #define CLI_FMT "CLI%08" PRIu64
 #define ORD_FMT "ORD%06" PRIu64
 #define MAX_CAP (UINT32_MAX / 2) /* keeps every index below NIL, doubling included */
+/* tl_order_store_create writes tl_order's fields one by one: a new field must be added there. */
+_Static_assert(sizeof(tl_order) == 112, "tl_order changed: update tl_order_store_create");
 
 /* Links slots [from, to) of the order pool onto the free list, lowest first out. */
 static void free_order_range(tl_order_store *s, uint32_t from, uint32_t to)
@@ -44,6 +46,153 @@ static void free_rec_range(tl_order_store *s, uint32_t from, uint32_t to)
     }
 }
 
+/* A trade id as fill records keep it: the TL_TRADE_ID_MAX bytes of its array as words, zero past
+ * the NUL, so two ids are equal exactly when their words are. Comparing and copying words, not
+ * strings, keeps strlen, memchr and strcmp off the path every fill takes. */
+#define ID_WORDS (TL_TRADE_ID_MAX / 8)
+_Static_assert(TL_TRADE_ID_MAX % 8 == 0, "trade id arrays are read as whole words");
+_Static_assert(sizeof(tl_fill_rec) == sizeof(tl_fill) + 16, "fill records have no padding");
+typedef struct trade_key {
+    uint64_t w[ID_WORDS];
+    size_t len; /* bytes before the NUL */
+} trade_key;
+
+static uint64_t id_word(const char *id, size_t i)
+{
+    uint64_t w;
+    memcpy(&w, id + 8 * i, sizeof w);
+    return w;
+}
+
+/* Keys a fill's trade id, read from its whole array. Its length is TL_TRADE_ID_MAX when it has no
+ * NUL. The first zero byte is the lowest flagged by the has-a-zero-byte test (flags above a real
+ * zero may be false, never below it). */
+static void key_of_array(const char *id, trade_key *k)
+{
+    size_t len = TL_TRADE_ID_MAX;
+    for (size_t i = 0; i < ID_WORDS; i++) {
+        uint64_t w = id_word(id, i);
+        if (len < TL_TRADE_ID_MAX) {
+            w = 0;
+        } else {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+            uint64_t zero = (w - 0x0101010101010101ULL) & ~w & 0x8080808080808080ULL;
+            if (zero != 0) {
+                unsigned at = (unsigned)__builtin_ctzll(zero) >> 3; /* byte index of the NUL */
+                len = 8 * i + at;
+                w &= at == 0 ? 0 : ~0ULL >> (64 - 8 * at);
+            }
+#else
+            const char *nul = memchr(id + 8 * i, '\0', 8);
+            if (nul != NULL) {
+                len = (size_t)(nul - id);
+                w = 0;
+                memcpy(&w, id + 8 * i, len - 8 * i);
+            }
+#endif
+        }
+        k->w[i] = w;
+    }
+    k->len = len;
+}
+
+/* Keys a NUL-terminated string of len (< TL_TRADE_ID_MAX) bytes. */
+static void key_of_string(const char *id, size_t len, trade_key *k)
+{
+    char buf[TL_TRADE_ID_MAX] = {0};
+    memcpy(buf, id, len);
+    for (size_t i = 0; i < ID_WORDS; i++)
+        k->w[i] = id_word(buf, i);
+    k->len = len;
+}
+
+/* Both halves of a 64x64-bit product folded together (wyhash's "mum"): one multiply spreads
+ * every bit of both operands. */
+static uint64_t fold_mul(uint64_t a, uint64_t b)
+{
+    unsigned __int128 p = (unsigned __int128)a * b;
+    return (uint64_t)p ^ (uint64_t)(p >> 64);
+}
+
+/* Hash of a trade id from its words (which determine it: zero past the NUL), as wyhash mixes
+ * them; the two products are independent, so this costs about two multiplies of latency. */
+static uint32_t trade_hash(const trade_key *k)
+{
+    uint64_t a = fold_mul(k->w[0] ^ 0xa0761d6478bd642fULL, k->w[1] ^ 0xe7037ed1a0b428dbULL);
+    uint64_t b = fold_mul(k->w[2] ^ 0x8ebc6af09c88c6e3ULL, k->w[3] ^ 0x589965cc75374cc3ULL);
+    return (uint32_t)(fold_mul(a ^ 0x1d8e4e27c47d124fULL, b ^ 0x9e3779b97f4a7c15ULL) >> 32);
+}
+
+static uint32_t trade_bucket(const tl_trade_set *t, uint32_t hash)
+{
+    return hash >> t->shift;
+}
+
+/* The record holding the id, or NIL: the bucket's chain is compared word for word, so ids that
+ * share a bucket (or a whole hash) are told apart. */
+static uint32_t find_trade(const tl_order_store *s, uint32_t hash, const trade_key *k)
+{
+    for (uint32_t rec = s->trade_ids.heads[trade_bucket(&s->trade_ids, hash)]; rec != NIL;
+         rec = s->fills[rec].chain) {
+        const char *id = s->fills[rec].fill.trade_id;
+        uint64_t diff = 0;
+        for (size_t i = 0; i < ID_WORDS; i++)
+            diff |= id_word(id, i) ^ k->w[i];
+        if (diff == 0)
+            return rec;
+    }
+    return NIL;
+}
+
+static void trade_link(tl_order_store *s, uint32_t rec)
+{
+    uint32_t *head = &s->trade_ids.heads[trade_bucket(&s->trade_ids, s->fills[rec].hash)];
+    s->fills[rec].chain = *head;
+    *head = rec;
+    s->trade_ids.count++;
+}
+
+static void trade_unlink(tl_order_store *s, uint32_t rec)
+{
+    uint32_t *at = &s->trade_ids.heads[trade_bucket(&s->trade_ids, s->fills[rec].hash)];
+    while (*at != rec)
+        at = &s->fills[*at].chain; /* rec is in this chain: it was linked by its hash */
+    *at = s->fills[rec].chain;
+    s->trade_ids.count--;
+}
+
+/* Gives the trade-id set at least 2 * records buckets (chains of 1/2 on average), relinking every
+ * record when it grows. TL_ENOMEM leaves it as it was. */
+static int trade_set_resize(tl_order_store *s, uint32_t records)
+{
+    tl_trade_set *t = &s->trade_ids;
+    uint64_t want = (uint64_t)records * 2, n = MIN_CAP;
+    while (n < want)
+        n *= 2;
+    if (t->heads != NULL && n <= (UINT64_C(1) << (32 - t->shift)))
+        return 0;
+    uint32_t *heads = malloc((size_t)n * sizeof(*heads));
+    if (heads == NULL)
+        return TL_ENOMEM;
+    memset(heads, 0xff, (size_t)n * sizeof(*heads)); /* every chain empty: NIL */
+    tl_trade_set grown = {.heads = heads, .shift = (uint32_t)__builtin_clzll(n - 1) - 32};
+    if (t->heads != NULL) {
+        uint64_t old_n = UINT64_C(1) << (32 - t->shift);
+        for (uint64_t b = 0; b < old_n; b++) {
+            for (uint32_t rec = t->heads[b], next; rec != NIL; rec = next) {
+                next = s->fills[rec].chain;
+                uint32_t *head = &heads[trade_bucket(&grown, s->fills[rec].hash)];
+                s->fills[rec].chain = *head;
+                *head = rec;
+            }
+        }
+    }
+    grown.count = t->count;
+    free(t->heads);
+    *t = grown;
+    return 0;
+}
+
 static int grow_orders(tl_order_store *s)
 {
     if (s->cap >= MAX_CAP)
@@ -63,6 +212,8 @@ static int grow_fills(tl_order_store *s)
     if (s->fill_cap >= MAX_CAP)
         return TL_ENOMEM;
     uint32_t cap = s->fill_cap ? s->fill_cap * 2 : MIN_CAP;
+    if (trade_set_resize(s, cap) != 0)
+        return TL_ENOMEM;
     tl_fill_rec *fills = realloc(s->fills, (size_t)cap * sizeof(*fills));
     if (fills == NULL)
         return TL_ENOMEM;
@@ -89,9 +240,9 @@ int tl_order_store_init(tl_order_store *s, uint32_t capacity, uint32_t retain)
     s->orders = malloc((size_t)capacity * sizeof(*s->orders));
     s->fills = malloc((size_t)capacity * sizeof(*s->fills));
     int ok = s->orders != NULL && s->fills != NULL;
-    ok = ok && tl_hashmap_init(&s->by_client, capacity) == 0;
-    ok = ok && tl_hashmap_init(&s->by_venue, capacity) == 0;
-    ok = ok && tl_hashmap_init(&s->trade_ids, capacity) == 0;
+    ok = ok && tl_seqmap_init(&s->by_client, capacity) == 0;
+    ok = ok && tl_seqmap_init(&s->by_venue, capacity) == 0;
+    ok = ok && trade_set_resize(s, capacity) == 0;
     if (!ok) {
         tl_order_store_close(s);
         return TL_ENOMEM;
@@ -108,9 +259,9 @@ void tl_order_store_close(tl_order_store *s)
     free(s->orders);
     free(s->fills);
     /* A map that failed (or never got) its init is all zeroes, which close accepts. */
-    tl_hashmap_close(&s->by_client);
-    tl_hashmap_close(&s->by_venue);
-    tl_hashmap_close(&s->trade_ids);
+    tl_seqmap_close(&s->by_client);
+    tl_seqmap_close(&s->by_venue);
+    free(s->trade_ids.heads);
     memset(s, 0, sizeof(*s));
     s->free_head = s->fill_free = s->retire_head = s->retire_tail = NIL;
 }
@@ -120,37 +271,23 @@ void tl_order_store_set_next_seq(tl_order_store *s, uint64_t next_client_seq)
     s->next_client_seq = next_client_seq ? next_client_seq : 1; /* 0 means "no order" */
 }
 
+/* The slot of an order pointer, NIL when it is not an order of this pool. Divides once (by a
+ * constant) and checks by recomputing the address, which also catches a misaligned pointer. */
 static uint32_t slot_of(const tl_order_store *s, const tl_order *o)
 {
     uintptr_t base = (uintptr_t)s->orders, p = (uintptr_t)o;
-    if (o == NULL || p < base || p >= base + (uintptr_t)s->cap * sizeof(tl_order) ||
-        (p - base) % sizeof(tl_order) != 0)
+    if (o == NULL || p < base)
         return NIL;
-    uint32_t slot = (uint32_t)((p - base) / sizeof(tl_order));
-    return s->orders[slot].client_seq != 0 ? slot : NIL;
+    uintptr_t slot = (p - base) / sizeof(tl_order);
+    if (slot >= s->cap || &s->orders[slot] != o)
+        return NIL;
+    return s->orders[slot].client_seq != 0 ? (uint32_t)slot : NIL;
 }
 
 static void free_rec(tl_order_store *s, uint32_t rec)
 {
     s->fills[rec].next = s->fill_free;
     s->fill_free = rec;
-}
-
-static uint64_t trade_hash(const char *trade_id)
-{
-    return tl_hash_bytes(trade_id, strlen(trade_id));
-}
-
-/* The record holding trade_id, or NIL. Two ids may share a hash: compare the strings. */
-static uint32_t find_trade(const tl_order_store *s, uint64_t h, const char *trade_id)
-{
-    uint64_t cursor = 0;
-    uint32_t rec;
-    while (tl_hashmap_next_match(&s->trade_ids, h, &cursor, &rec)) {
-        if (strcmp(s->fills[rec].fill.trade_id, trade_id) == 0)
-            return rec;
-    }
-    return NIL;
 }
 
 /* Forgets the oldest retired order: indexes, trade ids, fill records, slot. */
@@ -163,16 +300,19 @@ static void evict_oldest(tl_order_store *s)
     if (s->retire_head == NIL)
         s->retire_tail = NIL;
     s->retired--;
-    tl_hashmap_del_pair(&s->by_client, o->client_seq, slot);
+    tl_seqmap_del_pair(&s->by_client, o->client_seq, slot);
     if (o->venue_seq != 0)
-        tl_hashmap_del_pair(&s->by_venue, o->venue_seq, slot);
+        tl_seqmap_del_pair(&s->by_venue, o->venue_seq, slot);
     for (uint32_t rec = o->fill_head; rec != NIL;) {
         uint32_t next = s->fills[rec].next;
-        tl_hashmap_del_pair(&s->trade_ids, trade_hash(s->fills[rec].fill.trade_id), rec);
+        trade_unlink(s, rec);
         free_rec(s, rec);
         rec = next;
     }
-    memset(o, 0, sizeof(*o));
+    /* Zeroed by copying a zero order: a memset of this size compiles to rep stosq, whose start-up
+     * cost is paid on every order. */
+    static const tl_order zero_order;
+    *o = zero_order;
     o->fill_head = NIL;
     o->next = s->free_head;
     s->free_head = slot;
@@ -195,38 +335,55 @@ static void retire(tl_order_store *s, uint32_t slot)
         evict_oldest(s);
 }
 
+/* Takes a free slot for a new order: indexes the next client_seq (and venue_seq when not 0) to it
+ * and advances the numbering. The caller fills the slot in. TL_EDUPLICATE, TL_ENOMEM; on error
+ * nothing changes. */
+static int claim_slot(tl_order_store *s, uint64_t venue_seq, uint32_t *out)
+{
+    uint64_t seq = s->next_client_seq;
+    uint32_t slot;
+    int rc;
+
+    if (venue_seq != 0 && tl_seqmap_get(&s->by_venue, venue_seq, &slot))
+        return TL_EDUPLICATE;
+    /* Growing first only adds free slots: a refusal below still leaves every order as it was. */
+    if (s->free_head == NIL && grow_orders(s) != 0)
+        return TL_ENOMEM;
+    slot = s->free_head;
+    /* The index entry is added by the same probe that checks the number is free: a number in use
+     * happens only after a restart numbered below existing orders, and is refused rather than
+     * shadowing one. */
+    rc = tl_seqmap_insert_new(&s->by_client, seq, slot);
+    if (rc != 0)
+        return rc == 1 ? TL_EDUPLICATE : TL_ENOMEM;
+    if (venue_seq != 0 && tl_seqmap_put(&s->by_venue, venue_seq, slot) != 0) {
+        tl_seqmap_del_pair(&s->by_client, seq, slot);
+        return TL_ENOMEM;
+    }
+    s->free_head = s->orders[slot].next;
+    s->next_client_seq = seq + 1;
+    s->used++;
+    s->stats.added++;
+    *out = slot;
+    return 0;
+}
+
 int tl_order_store_add(tl_order_store *s, const tl_order *proto, tl_order **out)
 {
     tl_order o = *proto; /* proto may live in the pool, which may move */
     uint64_t seq = s->next_client_seq;
     uint32_t slot;
+    int rc;
 
     if (o.status >= TL_OS__COUNT)
         return TL_EINVAL;
-    /* Only after a restart numbered below existing orders; refused rather than shadowing one. */
-    if (tl_hashmap_get(&s->by_client, seq, &slot))
-        return TL_EDUPLICATE;
-    if (o.venue_seq != 0 && tl_hashmap_get(&s->by_venue, o.venue_seq, &slot))
-        return TL_EDUPLICATE;
-    if (s->free_head == NIL && grow_orders(s) != 0)
-        return TL_ENOMEM;
-    slot = s->free_head;
-    if (tl_hashmap_put(&s->by_client, seq, slot) != 0)
-        return TL_ENOMEM;
-    if (o.venue_seq != 0 && tl_hashmap_put(&s->by_venue, o.venue_seq, slot) != 0) {
-        tl_hashmap_del_pair(&s->by_client, seq, slot);
-        return TL_ENOMEM;
-    }
-
+    if ((rc = claim_slot(s, o.venue_seq, &slot)) != 0)
+        return rc;
     tl_order *dst = &s->orders[slot];
-    s->free_head = dst->next;
     *dst = o;
     dst->client_seq = seq;
     dst->fill_head = NIL;
     dst->next = NIL;
-    s->next_client_seq = seq + 1;
-    s->used++;
-    s->stats.added++;
     if (tl_order_status_is_terminal(dst->status))
         retire(s, slot);
     if (out != NULL)
@@ -234,20 +391,37 @@ int tl_order_store_add(tl_order_store *s, const tl_order *proto, tl_order **out)
     return 0;
 }
 
-tl_order *tl_order_store_by_client(const tl_order_store *s, uint64_t client_seq)
+int tl_order_store_create(tl_order_store *s, uint32_t instrument, uint32_t account, tl_side side,
+                          tl_order_type type, tl_fixed price, tl_fixed qty, int64_t now_ns,
+                          tl_order **out)
 {
+    uint64_t seq = s->next_client_seq;
     uint32_t slot;
-    if (client_seq == 0 || !tl_hashmap_get(&s->by_client, client_seq, &slot))
-        return NULL;
-    return &s->orders[slot];
-}
+    int rc;
 
-tl_order *tl_order_store_by_venue(const tl_order_store *s, uint64_t venue_seq)
-{
-    uint32_t slot;
-    if (venue_seq == 0 || !tl_hashmap_get(&s->by_venue, venue_seq, &slot))
-        return NULL;
-    return &s->orders[slot];
+    if ((rc = claim_slot(s, 0, &slot)) != 0)
+        return rc;
+    /* tl_order_init's fields, written into the slot one by one: a free slot is all zeroes
+     * (padding included: see free_order_range and evict_oldest), so the only other writes
+     * tl_order_init would make are its memset, a rep stosq paid on every order. The unit tests
+     * compare the result with tl_order_init's byte for byte. */
+    tl_order *dst = &s->orders[slot];
+    dst->client_seq = seq;
+    dst->instrument = instrument;
+    dst->account = account;
+    dst->side = (uint8_t)side;
+    dst->type = (uint8_t)type;
+    dst->status = TL_OS_PENDING_NEW;
+    dst->prev_status = TL_OS_PENDING_NEW;
+    dst->price = price;
+    dst->qty = qty;
+    dst->created_ns = now_ns;
+    dst->updated_ns = now_ns;
+    dst->fill_head = NIL;
+    dst->next = NIL;
+    if (out != NULL)
+        *out = dst;
+    return 0;
 }
 
 tl_order *tl_order_store_by_id(const tl_order_store *s, const char *id)
@@ -262,7 +436,7 @@ tl_order *tl_order_store_by_id(const tl_order_store *s, const char *id)
 
 int tl_order_store_bind_venue(tl_order_store *s, tl_order *o, uint64_t venue_seq, tl_err *err)
 {
-    uint32_t slot = slot_of(s, o), other;
+    uint32_t slot = slot_of(s, o);
 
     if (slot == NIL)
         return tl_err_set(err, TL_EINVAL, "order is not in the store");
@@ -274,12 +448,14 @@ int tl_order_store_bind_venue(tl_order_store *s, tl_order *o, uint64_t venue_seq
         return tl_err_set(err, TL_ESTATE, CLI_FMT ": already bound to " ORD_FMT ", not " ORD_FMT,
                           o->client_seq, o->venue_seq, venue_seq);
     }
-    if (tl_hashmap_get(&s->by_venue, venue_seq, &other)) {
+    /* One probe both checks that the id is free and indexes it. */
+    int rc = tl_seqmap_insert_new(&s->by_venue, venue_seq, slot);
+    if (rc == 1) {
         return tl_err_set(err, TL_EDUPLICATE,
                           CLI_FMT ": " ORD_FMT " already belongs to another order", o->client_seq,
                           venue_seq);
     }
-    if (tl_hashmap_put(&s->by_venue, venue_seq, slot) != 0) {
+    if (rc != 0) {
         return tl_err_set(err, TL_ENOMEM, CLI_FMT ": out of memory indexing " ORD_FMT,
                           o->client_seq, venue_seq);
     }
@@ -287,13 +463,10 @@ int tl_order_store_bind_venue(tl_order_store *s, tl_order *o, uint64_t venue_seq
     return 0;
 }
 
-int tl_order_store_apply(tl_order_store *s, uint64_t client_seq, tl_order_event ev, int64_t now_ns,
-                         tl_err *err)
+/* tl_order_store_apply on a known slot. */
+static int apply_at(tl_order_store *s, uint32_t slot, tl_order_event ev, int64_t now_ns,
+                    tl_err *err)
 {
-    uint32_t slot;
-
-    if (client_seq == 0 || !tl_hashmap_get(&s->by_client, client_seq, &slot))
-        return tl_err_set(err, TL_ENOTFOUND, CLI_FMT ": no such order", client_seq);
     tl_order *o = &s->orders[slot];
     bool was_terminal = tl_order_status_is_terminal(o->status);
     int rc = tl_order_apply(o, ev, now_ns, err);
@@ -304,21 +477,43 @@ int tl_order_store_apply(tl_order_store *s, uint64_t client_seq, tl_order_event 
     return 0;
 }
 
-int tl_order_store_fill(tl_order_store *s, const tl_fill *fill, tl_order **out_order, tl_err *err)
+int tl_order_store_apply(tl_order_store *s, uint64_t client_seq, tl_order_event ev, int64_t now_ns,
+                         tl_err *err)
+{
+    uint32_t slot;
+
+    if (client_seq == 0 || !tl_seqmap_get(&s->by_client, client_seq, &slot))
+        return tl_err_set(err, TL_ENOTFOUND, CLI_FMT ": no such order", client_seq);
+    return apply_at(s, slot, ev, now_ns, err);
+}
+
+int tl_order_store_apply_order(tl_order_store *s, tl_order *o, tl_order_event ev, int64_t now_ns,
+                               tl_err *err)
+{
+    uint32_t slot = slot_of(s, o);
+
+    if (slot == NIL)
+        return tl_err_set(err, TL_ENOTFOUND, "order is not in the store");
+    return apply_at(s, slot, ev, now_ns, err);
+}
+
+/* tl_order_store_fill once the order's slot is known (NIL: no such order). */
+static int fill_at(tl_order_store *s, uint32_t slot, const tl_fill *fill, tl_order **out_order,
+                   tl_err *err)
 {
     uint64_t seq = fill->client_seq;
-    uint32_t slot, rec;
+    uint32_t rec;
 
-    if (seq == 0 || !tl_hashmap_get(&s->by_client, seq, &slot)) {
+    if (slot == NIL) {
         s->stats.unknown_fills++;
         return tl_err_set(err, TL_ENOTFOUND, CLI_FMT ": fill for an unknown order", seq);
     }
-    const char *nul = memchr(fill->trade_id, '\0', TL_TRADE_ID_MAX);
-    if (nul == NULL || nul == fill->trade_id)
+    trade_key k;
+    key_of_array(fill->trade_id, &k);
+    if (k.len == 0 || k.len == TL_TRADE_ID_MAX)
         return tl_err_set(err, TL_EINVAL, CLI_FMT ": fill without a valid trade id", seq);
-    size_t len = (size_t)(nul - fill->trade_id);
-    uint64_t h = tl_hash_bytes(fill->trade_id, len);
-    if (find_trade(s, h, fill->trade_id) != NIL) {
+    uint32_t h = trade_hash(&k);
+    if (find_trade(s, h, &k) != NIL) {
         s->stats.dup_fills++;
         return tl_err_set(err, TL_EDUPLICATE, CLI_FMT ": trade %s already applied", seq,
                           fill->trade_id);
@@ -329,29 +524,31 @@ int tl_order_store_fill(tl_order_store *s, const tl_fill *fill, tl_order **out_o
     if (s->fill_free == NIL && grow_fills(s) != 0)
         return tl_err_set(err, TL_ENOMEM, CLI_FMT ": out of memory recording a fill", seq);
     rec = s->fill_free;
-    if (tl_hashmap_insert_multi(&s->trade_ids, h, rec) != 0)
-        return tl_err_set(err, TL_ENOMEM, CLI_FMT ": out of memory recording a trade id", seq);
 
     tl_order *o = &s->orders[slot];
     uint8_t before = o->status;
     int rc = tl_order_apply_fill(o, fill->qty, fill->price, fill->fee, fill->ts_ns, err);
     if (rc != 0) {
-        tl_hashmap_del_pair(&s->trade_ids, h, rec);
         if (rc == TL_EOVERFILL)
             s->stats.overfills++;
         return rc;
     }
 
+    /* Every byte of the record is written (the id zero past its NUL, no padding exists), so
+     * records compare and copy out byte for byte without a memset first. */
     tl_fill_rec *r = &s->fills[rec];
     s->fill_free = r->next;
-    memset(r, 0, sizeof(*r)); /* no stale bytes after the trade id's NUL */
-    memcpy(r->fill.trade_id, fill->trade_id, len);
+    for (size_t i = 0; i < ID_WORDS; i++)
+        memcpy(r->fill.trade_id + 8 * i, &k.w[i], sizeof k.w[i]);
     r->fill.client_seq = fill->client_seq;
     r->fill.qty = fill->qty;
     r->fill.price = fill->price;
     r->fill.fee = fill->fee;
     r->fill.ts_ns = fill->ts_ns;
+    r->hash = h;
     r->next = NIL;
+    r->tail = 0;
+    trade_link(s, rec);
     if (o->fill_head == NIL) {
         o->fill_head = rec;
     } else {
@@ -369,6 +566,29 @@ int tl_order_store_fill(tl_order_store *s, const tl_fill *fill, tl_order **out_o
     return 0;
 }
 
+/* The slot of client_seq, or NIL. */
+static uint32_t slot_by_client(const tl_order_store *s, uint64_t client_seq)
+{
+    uint32_t slot;
+    if (client_seq == 0 || !tl_seqmap_get(&s->by_client, client_seq, &slot))
+        return NIL;
+    return slot;
+}
+
+int tl_order_store_fill(tl_order_store *s, const tl_fill *fill, tl_order **out_order, tl_err *err)
+{
+    return fill_at(s, slot_by_client(s, fill->client_seq), fill, out_order, err);
+}
+
+int tl_order_store_fill_order(tl_order_store *s, tl_order *o, const tl_fill *fill,
+                              tl_order **out_order, tl_err *err)
+{
+    uint32_t slot = slot_of(s, o);
+    if (slot == NIL || o->client_seq != fill->client_seq)
+        slot = slot_by_client(s, fill->client_seq);
+    return fill_at(s, slot, fill, out_order, err);
+}
+
 bool tl_order_store_has_trade(const tl_order_store *s, const char *trade_id)
 {
     if (trade_id == NULL)
@@ -376,7 +596,19 @@ bool tl_order_store_has_trade(const tl_order_store *s, const char *trade_id)
     size_t len = strnlen(trade_id, TL_TRADE_ID_MAX);
     if (len == 0 || len == TL_TRADE_ID_MAX)
         return false;
-    return find_trade(s, tl_hash_bytes(trade_id, len), trade_id) != NIL;
+    trade_key k;
+    key_of_string(trade_id, len, &k);
+    return find_trade(s, trade_hash(&k), &k) != NIL;
+}
+
+uint32_t tl__order_store_trade_bucket(const tl_order_store *s, const char *trade_id)
+{
+    size_t len = strnlen(trade_id, TL_TRADE_ID_MAX);
+    if (len == 0 || len == TL_TRADE_ID_MAX)
+        return NIL;
+    trade_key k;
+    key_of_string(trade_id, len, &k);
+    return trade_bucket(&s->trade_ids, trade_hash(&k));
 }
 
 int tl_order_store_each_live(tl_order_store *s, tl_order_visit_fn fn, void *ctx)

@@ -18,64 +18,114 @@ static tl_fixed sign_of(tl_fixed v)
     return (v > 0) - (v < 0);
 }
 
-int tl_position_apply(tl_position *pos, tl_side side, tl_fixed qty, tl_fixed price, tl_fixed fee,
-                      tl_fill_effect *effect)
+/* num / TL_FIXED_SCALE with the one rounding rule; a numerator that fits 64 bits (every fill of a
+ * sane size) is divided by the constant, without the general 128-bit path. */
+static inline int ratio_scaled(__int128 num, tl_fixed *out)
+{
+    if (num >= INT64_MIN && num <= INT64_MAX) {
+        *out = tl_fixed_round_scaled((int64_t)num);
+        return 0;
+    }
+    return tl_fixed_from_ratio128(num, TL_FIXED_SCALE, out);
+}
+
+/* A position's fields after a fill: computed in full before anything is written. */
+typedef struct pos_next {
+    tl_fixed qty, avg_price, realized_pnl, fees, bought, sold;
+} pos_next;
+
+/* The arithmetic of tl_position_apply, into *n and *eff; pos is not written. Inlined into both
+ * callers so that the results stay in registers: the commit below writes field by field, never
+ * copying a whole struct that was just written piecewise (a load spanning several recent narrow
+ * stores cannot be forwarded from the store buffer and stalls). */
+static inline int position_next(const tl_position *pos, tl_side side, tl_fixed qty, tl_fixed price,
+                                tl_fixed fee, pos_next *n, tl_fill_effect *eff)
+    __attribute__((always_inline));
+static inline int position_next(const tl_position *pos, tl_side side, tl_fixed qty, tl_fixed price,
+                                tl_fixed fee, pos_next *n, tl_fill_effect *eff)
 {
     if (qty <= 0 || price <= 0 || fee < 0 || (side != TL_SIDE_BUY && side != TL_SIDE_SELL))
         return TL_EINVAL;
 
-    tl_position next = *pos;
-    tl_fill_effect eff = {.realized = 0};
     tl_fixed delta = side == TL_SIDE_BUY ? qty : -qty;
     tl_fixed old_qty = pos->qty;
     tl_fixed old_abs = tl_fixed_abs(old_qty);
-    tl_fixed new_qty;
+    tl_fixed new_qty, avg = pos->avg_price, realized = 0;
+    tl_position_change change;
 
     if (tl_fixed_add(old_qty, delta, &new_qty) != 0)
         return TL_ERANGE;
 
     if (old_qty == 0) {
-        eff.change = TL_POS_OPENED;
-        next.avg_price = price;
+        change = TL_POS_OPENED;
+        avg = price;
     } else if (sign_of(old_qty) == sign_of(delta)) {
         /* Scaling: the exact cost of the whole position over its new size, one rounding. */
         __int128 cost = (__int128)pos->avg_price * old_abs + (__int128)price * qty;
-        eff.change = TL_POS_SCALED;
-        if (tl_fixed_from_ratio128(cost, tl_fixed_abs(new_qty), &next.avg_price) != 0)
+        change = TL_POS_SCALED;
+        if (tl_fixed_from_ratio128(cost, tl_fixed_abs(new_qty), &avg) != 0)
             return TL_ERANGE;
     } else {
         tl_fixed reduced = qty < old_abs ? qty : old_abs;
         __int128 pnl = ((__int128)price - pos->avg_price) * reduced;
         if (old_qty < 0)
             pnl = -pnl;
-        if (tl_fixed_from_ratio128(pnl, TL_FIXED_SCALE, &eff.realized) != 0)
+        if (ratio_scaled(pnl, &realized) != 0)
             return TL_ERANGE;
         if (new_qty == 0) {
-            eff.change = TL_POS_CLOSED;
-            next.avg_price = 0;
+            change = TL_POS_CLOSED;
+            avg = 0;
         } else if (qty > old_abs) {
-            eff.change = TL_POS_FLIPPED; /* the rest opens on the other side at this price */
-            next.avg_price = price;
+            change = TL_POS_FLIPPED; /* the rest opens on the other side at this price */
+            avg = price;
         } else {
-            eff.change = TL_POS_REDUCED; /* the average entry of what is left does not move */
+            change = TL_POS_REDUCED; /* the average entry of what is left does not move */
         }
     }
-    next.qty = new_qty;
 
     /* Cash: -qty*px - fee for a buy, +qty*px - fee for a sell, exact then one rounding. */
     __int128 value = (__int128)qty * price;
     __int128 cash = (side == TL_SIDE_BUY ? -value : value) - (__int128)fee * TL_FIXED_SCALE;
-    if (tl_fixed_from_ratio128(cash, TL_FIXED_SCALE, &eff.cash_delta) != 0)
+    tl_fixed cash_delta;
+    if (ratio_scaled(cash, &cash_delta) != 0)
         return TL_ERANGE;
 
-    if (tl_fixed_add(pos->realized_pnl, eff.realized, &next.realized_pnl) != 0 ||
-        tl_fixed_add(pos->fees, fee, &next.fees) != 0)
+    n->bought = pos->bought;
+    n->sold = pos->sold;
+    if (tl_fixed_add(pos->realized_pnl, realized, &n->realized_pnl) != 0 ||
+        tl_fixed_add(pos->fees, fee, &n->fees) != 0)
         return TL_ERANGE;
-    if (side == TL_SIDE_BUY ? tl_fixed_add(pos->bought, qty, &next.bought) != 0
-                            : tl_fixed_add(pos->sold, qty, &next.sold) != 0)
+    if (side == TL_SIDE_BUY ? tl_fixed_add(pos->bought, qty, &n->bought) != 0
+                            : tl_fixed_add(pos->sold, qty, &n->sold) != 0)
         return TL_ERANGE;
+    n->qty = new_qty;
+    n->avg_price = avg;
+    eff->change = change;
+    eff->realized = realized;
+    eff->cash_delta = cash_delta;
+    return 0;
+}
 
-    *pos = next;
+static inline void position_commit(tl_position *pos, const pos_next *n)
+{
+    pos->qty = n->qty;
+    pos->avg_price = n->avg_price;
+    pos->realized_pnl = n->realized_pnl;
+    pos->fees = n->fees;
+    pos->bought = n->bought;
+    pos->sold = n->sold;
+}
+
+int tl_position_apply(tl_position *pos, tl_side side, tl_fixed qty, tl_fixed price, tl_fixed fee,
+                      tl_fill_effect *effect)
+{
+    pos_next n;
+    tl_fill_effect eff = {.realized = 0};
+    int rc = position_next(pos, side, qty, price, fee, &n, &eff);
+
+    if (rc != 0)
+        return rc;
+    position_commit(pos, &n);
     if (effect)
         *effect = eff;
     return 0;
@@ -221,9 +271,11 @@ int tl_book_apply_fill(tl_book *book, uint32_t account, uint32_t instrument, tl_
                        tl_fixed qty, tl_fixed price, tl_fixed fee, tl_fill_effect *effect)
 {
     uint32_t pos_before = book->pos_count, acct_before = book->acct_count;
-    tl_position *pos, next_pos;
-    tl_account *acct, next_acct;
-    tl_fill_effect eff;
+    tl_position *pos;
+    tl_account *acct;
+    tl_fill_effect eff = {.realized = 0};
+    tl_fixed cash, realized, fees;
+    pos_next n;
     int rc;
 
     pos = tl_book_position(book, account, instrument, 1);
@@ -235,20 +287,21 @@ int tl_book_apply_fill(tl_book *book, uint32_t account, uint32_t instrument, tl_
         goto undo;
     }
 
-    next_pos = *pos;
-    rc = tl_position_apply(&next_pos, side, qty, price, fee, &eff);
+    /* Everything is computed first and committed only when all of it succeeded. */
+    rc = position_next(pos, side, qty, price, fee, &n, &eff);
     if (rc != 0)
         goto undo;
-    next_acct = *acct;
-    if (tl_fixed_add(acct->cash, eff.cash_delta, &next_acct.cash) != 0 ||
-        tl_fixed_add(acct->realized_pnl, eff.realized, &next_acct.realized_pnl) != 0 ||
-        tl_fixed_add(acct->fees, fee, &next_acct.fees) != 0) {
+    if (tl_fixed_add(acct->cash, eff.cash_delta, &cash) != 0 ||
+        tl_fixed_add(acct->realized_pnl, eff.realized, &realized) != 0 ||
+        tl_fixed_add(acct->fees, fee, &fees) != 0) {
         rc = TL_ERANGE;
         goto undo;
     }
 
-    *pos = next_pos;
-    *acct = next_acct;
+    position_commit(pos, &n);
+    acct->cash = cash;
+    acct->realized_pnl = realized;
+    acct->fees = fees;
     if (effect)
         *effect = eff;
     return 0;

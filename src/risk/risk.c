@@ -123,11 +123,15 @@ int tl_risk_init(tl_risk *r, const tl_risk_config *cfg, uint32_t instruments, tl
         m.ref_count = instruments;
     }
     if (cfg->max_orders_per_sec) {
-        m.rate_ring = calloc(cfg->max_orders_per_sec, sizeof(int64_t));
+        /* Written out now rather than left to calloc's lazy zero pages: the ring can be megabytes,
+         * and its first pass would otherwise take a page fault every 512 orders on the hot path. */
+        size_t bytes = (size_t)cfg->max_orders_per_sec * sizeof(int64_t);
+        m.rate_ring = malloc(bytes);
         if (!m.rate_ring) {
             free(m.ref_price);
             return tl_err_set(err, TL_ENOMEM, "risk: no memory for the rate window");
         }
+        memset(m.rate_ring, 0, bytes);
     }
     *r = m;
     return 0;

@@ -282,6 +282,14 @@ static void test_mul(void **state)
     assert_int_equal(r, TL_FIXED_MAX);
     assert_int_equal(tl_fixed_mul(TL_FIXED_MAX, P("-1"), &r), 0);
     assert_int_equal(r, TL_FIXED_MIN);
+    /* Products at the edge of 64 bits take either path with the same rounding: -2^63 exactly
+     * (still 64 bits) is -92233720368.54775808 -> -92233720368.54775809 raw units rounded. */
+    assert_int_equal(tl_fixed_mul(-((tl_fixed)1 << 32), (tl_fixed)1 << 31, &r), 0);
+    assert_int_equal(r, -92233720369LL);
+    assert_int_equal(tl_fixed_mul((tl_fixed)1 << 32, (tl_fixed)1 << 31, &r), 0); /* 2^63: wide */
+    assert_int_equal(r, 92233720369LL);
+    assert_int_equal(tl_fixed_mul(P("3037000499.97604969"), P("3.0370005"), &r), 0);
+    assert_int_equal(r, P("9223372036.9275129")); /* raw product past 2^63: the wide path */
     /* Overflow. */
     r = 5;
     assert_int_equal(tl_fixed_mul(TL_FIXED_MAX, P("1.00000001"), &r), TL_ERANGE);
@@ -290,6 +298,30 @@ static void test_mul(void **state)
     assert_int_equal(tl_fixed_mul(TL_FIXED_MIN, TL_FIXED_MIN, &r), TL_ERANGE);
     assert_int_equal(tl_fixed_mul(INT64_MIN, INT64_MIN, &r), TL_ERANGE); /* no UB either */
     assert_int_equal(r, 5);
+}
+
+/* The rounding of a 64-bit raw product, as tl_fixed_from_ratio128(p, TL_FIXED_SCALE) does it. */
+static void test_round_scaled(void **state)
+{
+    (void)state;
+    const int64_t near_max = INT64_MAX - 50000000;
+    const int64_t cases[] = {
+        0,         1,         49999999,  50000000, 50000001,     99999999,  150000000,
+        249999999, 250000000, INT64_MAX, near_max, near_max + 1, INT64_MIN, INT64_MIN + 1};
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        for (int neg = 0; neg < 2; neg++) {
+            int64_t p = cases[i];
+            if (neg && p != INT64_MIN)
+                p = -p;
+            tl_fixed want = 0;
+            assert_int_equal(tl_fixed_from_ratio128(p, TL_FIXED_SCALE, &want), 0);
+            assert_int_equal(tl_fixed_round_scaled(p), want);
+        }
+    }
+    assert_int_equal(tl_fixed_round_scaled(50000000), 1); /* half a unit: away from zero */
+    assert_int_equal(tl_fixed_round_scaled(-50000000), -1);
+    assert_int_equal(tl_fixed_round_scaled(49999999), 0);
+    assert_int_equal(tl_fixed_round_scaled(INT64_MIN), -92233720369LL);
 }
 
 static void test_div(void **state)
@@ -433,6 +465,7 @@ int main(void)
         cmocka_unit_test(test_round_trip),
         cmocka_unit_test(test_add_sub),
         cmocka_unit_test(test_mul),
+        cmocka_unit_test(test_round_scaled),
         cmocka_unit_test(test_div),
         cmocka_unit_test(test_muldiv),
         cmocka_unit_test(test_from_ratio128),

@@ -260,7 +260,7 @@ static void test_multi(void **state)
     assert_int_equal(got[1], 3);
 
     /* get and del act on one entry of the key. */
-    uint32_t v;
+    uint32_t v = 0;
     assert_true(tl_hashmap_get(&m, 42, &v));
     assert_true(v == 2 || v == 3);
     assert_true(tl_hashmap_del(&m, 42));
@@ -395,14 +395,175 @@ static void test_hash_bytes(void **state)
     assert_true(tl_hash_bytes("a", 1) == x);
 }
 
+/* insert_new adds only absent keys, in one probe, and grows like put. */
+static void test_insert_new(void **state)
+{
+    (void)state;
+    tl_hashmap m;
+    uint32_t v = 0;
+    assert_int_equal(tl_hashmap_init(&m, 2), 0);
+    uint64_t slots0 = m.mask + 1;
+    assert_int_equal(tl_hashmap_insert_new(&m, 0, 10), 0); /* key 0 is an ordinary key */
+    assert_int_equal(tl_hashmap_insert_new(&m, 5, 50), 0);
+    assert_int_equal(tl_hashmap_insert_new(&m, 5, 51), 1); /* present: nothing changes */
+    assert_true(tl_hashmap_get(&m, 5, &v));
+    assert_int_equal(v, 50);
+    assert_int_equal(m.count, 2);
+    for (uint32_t i = 100; i < 120; i++)
+        assert_int_equal(tl_hashmap_insert_new(&m, i, i), 0);
+    assert_true(m.mask + 1 > slots0); /* grew past load 1/2 */
+    assert_int_equal(m.count, 22);
+    for (uint32_t i = 100; i < 120; i++) {
+        assert_int_equal(tl_hashmap_insert_new(&m, i, 0), 1);
+        assert_true(tl_hashmap_get(&m, i, &v));
+        assert_int_equal(v, i);
+    }
+    assert_true(tl_hashmap_get(&m, 0, &v));
+    assert_int_equal(v, 10);
+    check_invariant(&m);
+    tl_hashmap_close(&m);
+}
+
+/* The window holds consecutive keys; one still present when the window wraps onto its slot moves
+ * to the spill, where every operation still finds it. */
+static void test_seqmap_window_and_spill(void **state)
+{
+    (void)state;
+    tl_seqmap m;
+    uint32_t v = 0;
+    assert_int_equal(tl_seqmap_init(&m, 8), 0);
+    uint64_t window = m.mask + 1;
+    assert_true(window >= 8);
+    assert_int_equal(window & m.mask, 0); /* power of two */
+    tl_hashmap_slot *slots = m.slots;
+
+    for (uint64_t k = 1; k <= window; k++)
+        assert_int_equal(tl_seqmap_insert_new(&m, k, (uint32_t)k * 10), 0);
+    assert_int_equal(m.spill.count, 0);
+    assert_int_equal(tl_seqmap_insert_new(&m, 3, 0), 1);
+    assert_int_equal(m.count, window);
+
+    /* Keys 1..window-1 are forgotten in order, except 2, which stays: key 2 + window lands on
+     * its slot and pushes it to the spill. */
+    for (uint64_t k = 1; k < window; k++)
+        if (k != 2)
+            assert_true(tl_seqmap_del_pair(&m, k, (uint32_t)k * 10));
+    assert_int_equal(tl_seqmap_insert_new(&m, window + 1, 1), 0);
+    assert_int_equal(m.spill.count, 0); /* its slot (key 1's) was free */
+    assert_int_equal(tl_seqmap_insert_new(&m, window + 2, 2), 0);
+    assert_int_equal(m.spill.count, 1);
+    assert_int_equal(m.count, 4);     /* 2, window, window + 1, window + 2 */
+    assert_ptr_equal(m.slots, slots); /* the window never moves */
+
+    assert_true(tl_seqmap_get(&m, 2, &v));
+    assert_int_equal(v, 20);
+    assert_true(tl_seqmap_get(&m, window + 2, &v));
+    assert_int_equal(v, 2);
+    assert_int_equal(tl_seqmap_insert_new(&m, 2, 99), 1); /* found in the spill */
+    assert_int_equal(tl_seqmap_put(&m, 2, 21), 0);        /* replaced in the spill */
+    assert_true(tl_seqmap_get(&m, 2, &v));
+    assert_int_equal(v, 21);
+    assert_int_equal(tl_seqmap_put(&m, window + 2, 3), 0); /* replaced in the window */
+    assert_true(tl_seqmap_get(&m, window + 2, &v));
+    assert_int_equal(v, 3);
+    assert_int_equal(m.count, 4);
+
+    assert_false(tl_seqmap_del_pair(&m, 2, 20)); /* right key, wrong value */
+    assert_false(tl_seqmap_del(&m, 3));          /* never re-added */
+    assert_true(tl_seqmap_del_pair(&m, 2, 21));
+    assert_false(tl_seqmap_get(&m, 2, &v));
+    assert_int_equal(m.spill.count, 0);
+    assert_true(tl_seqmap_del(&m, window + 2));
+    assert_false(tl_seqmap_get(&m, window + 2, &v));
+    assert_int_equal(m.count, 2);
+
+    /* put adds when absent, like tl_hashmap_put. */
+    assert_int_equal(tl_seqmap_put(&m, 1000, 7), 0);
+    assert_true(tl_seqmap_get(&m, 1000, &v));
+    assert_int_equal(v, 7);
+    assert_int_equal(m.count, 3);
+    tl_seqmap_close(&m);
+    assert_null(m.slots);
+}
+
+/* Any keys work, only speed depends on their order: a random model over keys that collide in
+ * the window all the time. */
+static void test_seqmap_churn_against_model(void **state)
+{
+    (void)state;
+    enum { KEYS = 512, OPS = 100000 };
+    static uint8_t present[KEYS];
+    static uint32_t value[KEYS];
+    memset(present, 0, sizeof present);
+    uint64_t rng = 0x2545f4914f6cdd1dULL, model_count = 0;
+    tl_seqmap m;
+    assert_int_equal(tl_seqmap_init(&m, 16), 0);
+    for (int op = 0; op < OPS; op++) {
+        uint64_t r = xs(&rng);
+        uint32_t k = (uint32_t)(r % KEYS);
+        uint64_t key = (uint64_t)k * 1000003; /* scattered over window slots */
+        uint32_t v = (uint32_t)(r >> 32), got = 0;
+        switch ((r >> 20) % 5) {
+        case 0:
+            assert_int_equal(tl_seqmap_put(&m, key, v), 0);
+            model_count += !present[k];
+            present[k] = 1;
+            value[k] = v;
+            break;
+        case 1:
+            assert_int_equal(tl_seqmap_insert_new(&m, key, v), present[k] ? 1 : 0);
+            if (!present[k]) {
+                present[k] = 1;
+                value[k] = v;
+                model_count++;
+            }
+            break;
+        case 2:
+            assert_int_equal(tl_seqmap_del(&m, key), present[k] != 0);
+            model_count -= present[k];
+            present[k] = 0;
+            break;
+        case 3:
+            assert_int_equal(tl_seqmap_del_pair(&m, key, value[k] ^ (uint32_t)(r & 1)),
+                             present[k] && !(r & 1));
+            if (present[k] && !(r & 1)) {
+                present[k] = 0;
+                model_count--;
+            }
+            break;
+        default:
+            assert_int_equal(tl_seqmap_get(&m, key, &got), present[k] != 0);
+            if (present[k])
+                assert_int_equal(got, value[k]);
+            break;
+        }
+        assert_int_equal(m.count, model_count);
+    }
+    for (uint32_t k = 0; k < KEYS; k++) {
+        uint32_t got = 0;
+        assert_int_equal(tl_seqmap_get(&m, (uint64_t)k * 1000003, &got), present[k] != 0);
+        if (present[k])
+            assert_int_equal(got, value[k]);
+    }
+    check_invariant(&m.spill);
+    tl_seqmap_close(&m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_put_get_replace_del),  cmocka_unit_test(test_init_sizes),
-        cmocka_unit_test(test_growth_keeps_entries), cmocka_unit_test(test_sequential_keys_spread),
-        cmocka_unit_test(test_churn_against_model),  cmocka_unit_test(test_multi),
-        cmocka_unit_test(test_multi_many),           cmocka_unit_test(test_delete_mid_cluster),
+        cmocka_unit_test(test_put_get_replace_del),
+        cmocka_unit_test(test_init_sizes),
+        cmocka_unit_test(test_growth_keeps_entries),
+        cmocka_unit_test(test_sequential_keys_spread),
+        cmocka_unit_test(test_churn_against_model),
+        cmocka_unit_test(test_multi),
+        cmocka_unit_test(test_multi_many),
+        cmocka_unit_test(test_delete_mid_cluster),
         cmocka_unit_test(test_hash_bytes),
+        cmocka_unit_test(test_insert_new),
+        cmocka_unit_test(test_seqmap_window_and_spill),
+        cmocka_unit_test(test_seqmap_churn_against_model),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

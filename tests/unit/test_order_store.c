@@ -171,7 +171,7 @@ static void test_no_allocation_within_plan(void **state)
     char trade[TL_TRADE_ID_MAX];
     assert_int_equal(tl_order_store_init(&s, CAP, 100), 0);
     const void *orders = s.orders, *fills = s.fills, *c = s.by_client.slots, *v = s.by_venue.slots,
-               *t = s.trade_ids.slots;
+               *t = s.trade_ids.heads;
     for (int round = 0; round < 5; round++) {
         for (int i = 0; i < CAP / 2; i++) {
             uint64_t seq = add(&s, QTY);
@@ -186,7 +186,7 @@ static void test_no_allocation_within_plan(void **state)
     assert_ptr_equal(s.fills, fills);
     assert_ptr_equal(s.by_client.slots, c);
     assert_ptr_equal(s.by_venue.slots, v);
-    assert_ptr_equal(s.trade_ids.slots, t);
+    assert_ptr_equal(s.trade_ids.heads, t);
     tl_order_store_close(&s);
 }
 
@@ -220,8 +220,21 @@ static void test_duplicate_trade_id(void **state)
     tl_order_store_close(&s);
 }
 
-/* Two different trade ids with the same 64-bit hash: real collisions are impractical to find, so
- * the test plants an entry under "B"'s hash that points at "A"'s record. */
+/* Plants a copy of record `rec` (another id) at the head of trade-id bucket `bucket`, as if that
+ * id hashed there too. */
+static void plant(tl_order_store *s, uint32_t rec, uint32_t bucket)
+{
+    uint32_t fake = s->fill_free;
+    assert_int_not_equal(fake, UINT32_MAX);
+    s->fill_free = s->fills[fake].next;
+    s->fills[fake] = s->fills[rec];
+    s->fills[fake].chain = s->trade_ids.heads[bucket];
+    s->trade_ids.heads[bucket] = fake;
+    s->trade_ids.count++;
+}
+
+/* Two different trade ids in one bucket, as two ids with the same hash would be: real collisions
+ * are impractical to find, so the test plants "A"'s record in "B"'s bucket, ahead of "B". */
 static void test_trade_id_hash_collision(void **state)
 {
     (void)state;
@@ -231,15 +244,18 @@ static void test_trade_id_hash_collision(void **state)
     assert_int_equal(fill(&s, a, "A", TL_FIXED_INT(1)), 0);
     tl_order *o = tl_order_store_by_client(&s, a);
     uint32_t rec_a = o->fill_head;
-    uint64_t hb = tl_hash_bytes("B", 1);
-    assert_int_equal(tl_hashmap_insert_multi(&s.trade_ids, hb, rec_a), 0);
+    uint32_t bb = tl__order_store_trade_bucket(&s, "B");
+    assert_int_not_equal(bb, UINT32_MAX);
+    plant(&s, rec_a, bb);
 
     assert_false(tl_order_store_has_trade(&s, "B"));
     assert_int_equal(fill(&s, a, "B", TL_FIXED_INT(1)), 0); /* not mistaken for "A" */
     assert_true(tl_order_store_has_trade(&s, "B"));
+    plant(&s, rec_a, bb); /* "A" again, now ahead of "B"'s own record */
+    assert_true(tl_order_store_has_trade(&s, "B"));
     assert_int_equal(fill(&s, a, "B", TL_FIXED_INT(1)), TL_EDUPLICATE); /* found past "A" */
     assert_int_equal(o->filled_qty, TL_FIXED_INT(2));
-    assert_true(tl_hashmap_del_pair(&s.trade_ids, hb, rec_a));
+    assert_int_equal(tl__order_store_trade_bucket(&s, ""), UINT32_MAX);
     tl_order_store_close(&s);
 }
 
@@ -569,6 +585,155 @@ static void test_each_live(void **state)
     tl_order_store_close(&s);
 }
 
+/* create is add of a tl_order_init proto, byte for byte, in a fresh slot and in a reused one. */
+static void test_create_matches_add(void **state)
+{
+    (void)state;
+    tl_order_store s, t;
+    tl_order proto, *made = NULL, *added = NULL;
+    assert_int_equal(tl_order_store_init(&s, 16, 1), 0);
+    assert_int_equal(tl_order_store_init(&t, 16, 1), 0);
+    for (int round = 0; round < 3; round++) {
+        int64_t now = 1000 + round;
+        tl_fixed price = PRICE + round;
+        assert_int_equal(
+            tl_order_store_create(&s, 7, 3, TL_SIDE_SELL, TL_ORDER_MARKET, price, QTY, now, &made),
+            0);
+        tl_order_init(&proto, 7, 3, TL_SIDE_SELL, TL_ORDER_MARKET, price, QTY, now);
+        assert_int_equal(tl_order_store_add(&t, &proto, &added), 0);
+        assert_memory_equal(made, added, sizeof(*made));
+        assert_ptr_equal(tl_order_store_by_client(&s, made->client_seq), made);
+        /* Fill and retire both, so the next round reuses an evicted slot. */
+        char trade[TL_TRADE_ID_MAX];
+        snprintf(trade, sizeof(trade), "R%d", round);
+        assert_int_equal(fill(&s, made->client_seq, trade, QTY), 0);
+        assert_int_equal(fill(&t, added->client_seq, trade, QTY), 0);
+    }
+    assert_int_equal(s.stats.evicted, 2);
+    assert_int_equal(s.stats.added, 3);
+    tl_order_store_close(&s);
+    tl_order_store_close(&t);
+}
+
+/* The variants that take an order the caller already holds: same results, and an order that is
+ * not the store's is refused or ignored, never trusted. */
+static void test_order_variants(void **state)
+{
+    (void)state;
+    tl_order_store s;
+    tl_err err = {0};
+    assert_int_equal(tl_order_store_init(&s, 16, 0), 0);
+    uint64_t a = add(&s, QTY), b = add(&s, QTY);
+    tl_order *oa = tl_order_store_by_client(&s, a), *ob = tl_order_store_by_client(&s, b);
+
+    assert_int_equal(tl_order_store_apply_order(&s, oa, TL_OEV_ACCEPT, 5, &err), 0);
+    assert_int_equal(oa->status, TL_OS_OPEN);
+    assert_int_equal(tl_order_store_apply_order(&s, oa, TL_OEV_ACCEPT, 6, &err), TL_ESTATE);
+    tl_order outside = *oa;
+    assert_int_equal(tl_order_store_apply_order(&s, &outside, TL_OEV_EXPIRE, 7, &err),
+                     TL_ENOTFOUND);
+    assert_int_equal(tl_order_store_apply_order(&s, NULL, TL_OEV_EXPIRE, 7, &err), TL_ENOTFOUND);
+    tl_order *misaligned = (tl_order *)((char *)oa + 8);
+    assert_int_equal(tl_order_store_apply_order(&s, misaligned, TL_OEV_EXPIRE, 7, &err),
+                     TL_ENOTFOUND);
+    assert_int_equal(oa->status, TL_OS_OPEN);
+
+    /* fill_order with the right order, with NULL (looked up), with the wrong order (ignored). */
+    tl_fill f = mkfill(a, "F1", TL_FIXED_INT(1));
+    tl_order *out = NULL;
+    assert_int_equal(tl_order_store_fill_order(&s, oa, &f, &out, &err), 0);
+    assert_ptr_equal(out, oa);
+    f = mkfill(a, "F2", TL_FIXED_INT(1));
+    assert_int_equal(tl_order_store_fill_order(&s, NULL, &f, &out, &err), 0);
+    assert_ptr_equal(out, oa);
+    f = mkfill(a, "F3", TL_FIXED_INT(1));
+    assert_int_equal(tl_order_store_fill_order(&s, ob, &f, &out, &err), 0);
+    assert_ptr_equal(out, oa);
+    assert_int_equal(oa->filled_qty, TL_FIXED_INT(3));
+    assert_int_equal(ob->filled_qty, 0);
+    f = mkfill(a, "F3", TL_FIXED_INT(1));
+    assert_int_equal(tl_order_store_fill_order(&s, oa, &f, NULL, &err), TL_EDUPLICATE);
+    f = mkfill(99, "F4", TL_FIXED_INT(1));
+    assert_int_equal(tl_order_store_fill_order(&s, oa, &f, NULL, &err), TL_ENOTFOUND);
+    assert_int_equal(s.stats.unknown_fills, 1);
+    assert_int_equal(s.stats.dup_fills, 1);
+    assert_int_equal(s.stats.fills, 3);
+    tl_order_store_close(&s);
+}
+
+/* Fill records past the planned capacity: the trade-id set grows with them and still finds every
+ * id, and still refuses duplicates. */
+static void test_trade_set_grows(void **state)
+{
+    (void)state;
+    enum { N = 1000 };
+    tl_order_store s;
+    char trade[TL_TRADE_ID_MAX];
+    assert_int_equal(tl_order_store_init(&s, 16, 0), 0);
+    uint32_t *heads = s.trade_ids.heads;
+    for (int i = 0; i < N; i++) {
+        uint64_t seq = add(&s, QTY);
+        snprintf(trade, sizeof(trade), "G-%d", i);
+        assert_int_equal(fill(&s, seq, trade, TL_FIXED_INT(1)), 0);
+    }
+    assert_true(s.trade_ids.heads != heads);
+    assert_int_equal(s.trade_ids.count, N);
+    for (int i = 0; i < N; i++) {
+        snprintf(trade, sizeof(trade), "G-%d", i);
+        assert_true(tl_order_store_has_trade(&s, trade));
+        assert_int_equal(fill(&s, (uint64_t)(i % 7) + 1, trade, TL_FIXED_INT(1)), TL_EDUPLICATE);
+    }
+    assert_false(tl_order_store_has_trade(&s, "G-1000"));
+    assert_false(tl_order_store_has_trade(&s, "G-"));
+    assert_int_equal(s.stats.dup_fills, N);
+    tl_order_store_close(&s);
+}
+
+/* An order that stays open while far more orders than the planned capacity come and go: the id
+ * indexes keep it (it moves out of their windows), and it is still filled, found and evicted. */
+static void test_long_lived_order(void **state)
+{
+    (void)state;
+    enum { CAP = 16, RETAIN = 4 };
+    tl_order_store s;
+    char trade[TL_TRADE_ID_MAX];
+    assert_int_equal(tl_order_store_init(&s, CAP, RETAIN), 0);
+    uint64_t old = add(&s, QTY);
+    tl_order *o = tl_order_store_by_client(&s, old);
+    assert_int_equal(tl_order_store_bind_venue(&s, o, 1, NULL), 0);
+    for (uint64_t i = 0; i < 10 * CAP; i++) {
+        uint64_t seq = add(&s, QTY);
+        assert_int_equal(
+            tl_order_store_bind_venue(&s, tl_order_store_by_client(&s, seq), seq, NULL), 0);
+        snprintf(trade, sizeof(trade), "L-%llu", (unsigned long long)seq);
+        assert_int_equal(fill(&s, seq, trade, QTY), 0);
+    }
+    assert_int_equal(s.by_client.count, 1 + RETAIN);
+    assert_int_equal(s.by_venue.count, 1 + RETAIN);
+    assert_int_equal(s.by_client.spill.count, 1); /* pushed out of the window */
+    assert_int_equal(s.by_venue.spill.count, 1);
+    assert_ptr_equal(tl_order_store_by_client(&s, old), o);
+    assert_ptr_equal(tl_order_store_by_venue(&s, 1), o);
+    /* Its number is still taken. */
+    tl_order proto, *dup = NULL;
+    tl_order_init(&proto, 0, 1, TL_SIDE_BUY, TL_ORDER_LIMIT, PRICE, QTY, 10);
+    uint64_t next = s.next_client_seq;
+    tl_order_store_set_next_seq(&s, old);
+    assert_int_equal(tl_order_store_add(&s, &proto, &dup), TL_EDUPLICATE);
+    tl_order_store_set_next_seq(&s, next);
+    uint64_t fresh = add(&s, QTY); /* and so is its venue id */
+    assert_int_equal(tl_order_store_bind_venue(&s, tl_order_store_by_client(&s, fresh), 1, NULL),
+                     TL_EDUPLICATE);
+    cancel(&s, fresh);
+    assert_int_equal(fill(&s, old, "L-old", QTY), 0);
+    for (int i = 0; i < RETAIN; i++)
+        cancel(&s, add(&s, QTY));
+    assert_null(tl_order_store_by_client(&s, old));
+    assert_null(tl_order_store_by_venue(&s, 1));
+    assert_false(tl_order_store_has_trade(&s, "L-old"));
+    tl_order_store_close(&s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -588,6 +753,10 @@ int main(void)
         cmocka_unit_test(test_slot_reuse),
         cmocka_unit_test(test_add_terminal),
         cmocka_unit_test(test_each_live),
+        cmocka_unit_test(test_create_matches_add),
+        cmocka_unit_test(test_order_variants),
+        cmocka_unit_test(test_trade_set_grows),
+        cmocka_unit_test(test_long_lived_order),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

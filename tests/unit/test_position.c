@@ -151,6 +151,36 @@ static void test_realized_rounding(void **state)
     assert_int_equal(e.cash_delta, -E8);
 }
 
+/* Realized P&L and cash of fills whose exact products pass 64 bits (1e-16 units) round by the
+ * same rule as small ones, which take a 64-bit path: half a unit away from zero. */
+static void test_wide_products_round_the_same(void **state)
+{
+    (void)state;
+    tl_position p = flat();
+    tl_fill_effect e;
+
+    /* 1000 @ 90000.00000001: cash -90,000,000.00001 exactly (1e27 units: wide). */
+    apply_ok(&p, TL_SIDE_BUY, F(1000), F(90000) + E8, 0, &e);
+    assert_int_equal(e.cash_delta, -(F(90000000) + 1000 * E8));
+    /* Sell 999.5 @ 90000.00000002: P&L 0.000009995 (half a unit past 0.00000999) -> 0.00001;
+     * cash 89,955,000.00001999, exact from a product far past 64 bits. */
+    apply_ok(&p, TL_SIDE_SELL, F(1999) / 2, F(90000) + 2 * E8, 0, &e);
+    assert_int_equal(e.realized, 1000 * E8);
+    assert_int_equal(e.cash_delta, F(89955000) + 1999 * E8);
+    assert_int_equal(e.change, TL_POS_REDUCED);
+    /* The last 0.5: 0.5 * 0.00000001 = half a unit -> one unit. */
+    apply_ok(&p, TL_SIDE_SELL, F(1) / 2, F(90000) + 2 * E8, 0, &e);
+    assert_int_equal(e.realized, E8);
+    assert_int_equal(e.change, TL_POS_CLOSED);
+    assert_int_equal(p.realized_pnl, 1001 * E8);
+    /* Short side: the sign of the rounding follows the value. */
+    p = flat();
+    apply_ok(&p, TL_SIDE_SELL, F(1000), F(90000) + E8, 0, &e);
+    assert_int_equal(e.cash_delta, F(90000000) + 1000 * E8);
+    apply_ok(&p, TL_SIDE_BUY, F(1) / 2, F(90000) + 2 * E8, 0, &e);
+    assert_int_equal(e.realized, -E8);
+}
+
 static void test_close_to_flat(void **state)
 {
     (void)state;
@@ -398,6 +428,7 @@ int main(void)
         cmocka_unit_test(test_reduce_long),
         cmocka_unit_test(test_reduce_short),
         cmocka_unit_test(test_realized_rounding),
+        cmocka_unit_test(test_wide_products_round_the_same),
         cmocka_unit_test(test_close_to_flat),
         cmocka_unit_test(test_flip),
         cmocka_unit_test(test_fees),

@@ -385,6 +385,22 @@ static void test_place_argument_checks(void **unused)
     assert_int_equal(n, 0);
     assert_int_equal(tl_venue_get_orders(&v, NULL, 3, &n, &err), TL_EINVAL);
 
+    /* The symbol check reads the array a word at a time: a NUL in any position ends it, and
+     * bytes after it do not matter. */
+    o = order(1);
+    memset(o.symbol, 'A', sizeof o.symbol);
+    o.symbol[sizeof o.symbol - 1] = '\0'; /* 15 characters: the longest */
+    assert_int_equal(tl_venue_place(&v, &o, &err), 0);
+    o = order(2);
+    memset(o.symbol, 'B', sizeof o.symbol);
+    o.symbol[8] = '\0'; /* NUL in the second word, junk after it */
+    assert_int_equal(tl_venue_place(&v, &o, &err), 0);
+    o = order(3);
+    memset(o.symbol, 'C', sizeof o.symbol);
+    o.symbol[1] = '\0';
+    assert_int_equal(tl_venue_place(&v, &o, &err), 0);
+    assert_int_equal(e->places, 3);
+
     tl_venue_close(&v);
     o = order(1);
     assert_int_equal(tl_venue_place(&v, &o, &err), TL_ECLOSED);

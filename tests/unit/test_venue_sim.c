@@ -510,6 +510,33 @@ static void test_fifo_at_equal_times(void **unused)
     tl_venue_close(&v);
 }
 
+/* Events scheduled earlier than ones already queued (a partial fill's second part is due two
+ * latencies out, a later order's ack one) still come out in (due time, scheduling) order. */
+static void test_out_of_order_scheduling(void **unused)
+{
+    (void)unused;
+    tl_clock c;
+    tl_venue v;
+    tl_venue_report r[32];
+    open_sim(&v, &c, "sim://?reject_rate=0&fill_rate=1&partial_rate=1&latency_us=1000");
+    place(&v, 1, TL_FIXED_INT(1), TL_FIXED_INT(10)); /* ack, part 1 at T0+L; part 2 at T0+2L */
+    place(&v, 2, TL_FIXED_INT(1), TL_FIXED_INT(10)); /* the same times, scheduled later */
+    tl_clock_advance(&c, LAT / 2);
+    place(&v, 3, TL_FIXED_INT(1), TL_FIXED_INT(10)); /* at T0+1.5L and T0+2.5L */
+    tl_clock_advance(&c, 2 * LAT);
+    assert_int_equal(drain(&v, r, 32), 9);
+    static const int A = TL_REPORT_ACCEPTED, F = TL_REPORT_FILL;
+    static const int want_type[] = {A, F, A, F, A, F, F, F, F};
+    static const uint64_t want_seq[] = {1, 1, 2, 2, 3, 3, 1, 2, 3};
+    static const int64_t want_ts[] = {2, 2, 2, 2, 3, 3, 4, 4, 5}; /* in half latencies */
+    for (size_t i = 0; i < 9; i++) {
+        assert_int_equal(r[i].type, want_type[i]);
+        assert_int_equal(r[i].client_seq, want_seq[i]);
+        assert_int_equal(r[i].ts_ns, T0 + want_ts[i] * (LAT / 2));
+    }
+    tl_venue_close(&v);
+}
+
 static void test_poll_cap_and_snapshot_keep_order(void **unused)
 {
     (void)unused;
@@ -769,6 +796,15 @@ static void test_fees_exact(void **unused)
         fee_of(FILLS "&fee_bps=10000", TL_FIXED_INT(1000), TL_FIXED_INT(90000), 100000),
         TL_FIXED_INT(90000000));
     assert_int_equal(fee_of(FILLS "&fee_bps=0", TL_FIXED_INT(5), TL_FIXED_INT(7), 100000), 0);
+    /* Small notionals take the 64-bit path (fee_bps reduced against the denominator), large ones
+     * the 128-bit split; the rounding is the same. 0.001 * 45678.9 * 2.5 bps = 0.011419725:
+     * exactly half a unit -> 0.01141973; a unit of price less is just under half. */
+    assert_int_equal(fee_of(FILLS "&fee_bps=2.5", 100000, 4567890000000, 1000), 1141973);
+    assert_int_equal(fee_of(FILLS "&fee_bps=2.5", 100000, 4567889999999, 1000), 1141972);
+    /* 0.37 bps reduces to 37 / 1e14: 0.001 * 45678.9 * 0.37 / 10000 = 0.0016901193. */
+    assert_int_equal(fee_of(FILLS "&fee_bps=0.37", 100000, 4567890000000, 1000), 169012);
+    /* 1.2345 * 45678.9 * 0.37 / 10000 = 2.086452276...: past 64 bits, the same rule. */
+    assert_int_equal(fee_of(FILLS "&fee_bps=0.37", 123450000, 4567890000000, 1000), 208645228);
     /* Default 1 bps: 2 * 50000 = 100000 notional -> 10. */
     assert_int_equal(fee_of(FILLS, TL_FIXED_INT(2), TL_FIXED_INT(50000), 100000), TL_FIXED_INT(10));
 }
@@ -998,6 +1034,7 @@ int main(void)
         cmocka_unit_test(test_rates_match_over_100k),
         cmocka_unit_test(test_latency_respected),
         cmocka_unit_test(test_fifo_at_equal_times),
+        cmocka_unit_test(test_out_of_order_scheduling),
         cmocka_unit_test(test_poll_cap_and_snapshot_keep_order),
         cmocka_unit_test(test_cancel_resting_order),
         cmocka_unit_test(test_cancel_unknown_and_rejected),

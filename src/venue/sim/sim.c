@@ -2,24 +2,30 @@
  * sim.c -- the deterministic simulated exchange behind "sim://" URLs.
  *
  * Model. place and cancel decide at once, from the sim's own PRNG, everything that will happen to
- * the order, and schedule it as events in a binary min-heap keyed by (due time, insertion number),
- * so events due at the same instant come out in the order they were scheduled. An event takes
+ * the order, and schedule it as events in a queue ordered by (due time, insertion number), so
+ * events due at the same instant come out in the order they were scheduled. An event takes
  * effect on the sim's books (order status, filled quantity, positions) when it is taken off the
- * heap, which happens only once it is due by the borrowed clock: in poll, which turns it straight
+ * queue, which happens only once it is due by the borrowed clock: in poll, which turns it straight
  * into the caller's report, or before a get_orders/get_positions snapshot, which parks the reports
  * in an outbox that the next poll drains first. So the venue's books always describe "now", and
  * reports come out in exactly the order the venue produced them.
  *
+ * The queue is two structures with one order. Most events are scheduled no earlier than the one
+ * scheduled before them (always so with a constant latency and no partial fills, e.g. latency 0):
+ * those go to a FIFO ring, already sorted, at O(1). The others go to a binary min-heap. The first
+ * event is the earlier of the ring's head and the heap's top by (due time, insertion number), a
+ * total order, so events come out exactly as from a single heap.
+ *
  * A cancel takes effect one latency after it is sent. Fills scheduled at or before that instant
  * still happen (a late fill, as on a real venue); the order then counts as filled if nothing was
  * left, and the cancel is refused. Fills scheduled after it are dropped lazily: they stay in the
- * heap and are discarded when they come due.
+ * queue and are discarded when they come due.
  *
- * Memory. Orders live in a pool of slots found through a tl_hashmap (client_seq -> slot); events
+ * Memory. Orders live in a pool of slots found through a tl_seqmap (client_seq -> slot); events
  * reference slots with a generation so that an event outliving its slot's reuse is recognised.
  * Terminal orders are kept (a FIFO of up to `capacity`) so that a cancel of a recently filled
  * order is refused as "already filled" rather than "unknown order", then recycled. place and poll
- * allocate only when the pool, the heap or the map must grow past the planned capacity.
+ * allocate only when the pool, the queue or the map must grow past the planned capacity.
  */
 #include <assert.h>
 #include <stdlib.h>
@@ -39,6 +45,9 @@
 #define SIM_MAX_FEE_BPS TL_FIXED_INT(10000)
 /* Fee denominator: qty and price are each scaled by 1e8, fee_bps by 1e8, and bps are 1e-4. */
 #define FEE_DEN ((__int128)TL_FIXED_SCALE * TL_FIXED_SCALE * 10000)
+
+/* Bytes of an order's symbol array. */
+#define SIM_SYMBOL_LEN sizeof(((tl_venue_order *)0)->symbol)
 
 /* Reasons carried by REJECTED and CANCEL_REJECTED reports. */
 enum sim_reason { R_NONE, R_REJECT, R_OFF_LOT, R_UNKNOWN, R_FILLED, R_CANCELED };
@@ -93,16 +102,24 @@ typedef struct sim {
     tl_prng rng;
     uint64_t thr_fill, thr_reject, thr_partial; /* tl_prng_chance thresholds of the rates */
     uint64_t last_venue_seq, last_trade, last_event;
+    char next_trade[TL_TRADE_ID_MAX]; /* id of trade last_trade + 1, zero past its NUL */
+    size_t next_trade_len;            /* its strlen */
 
     sim_order *orders; /* owned pool */
     size_t orders_cap;
     uint32_t orders_used; /* high-water mark: slots below it were handed out once */
     uint32_t free_head;
     uint32_t retire_head, retire_tail, retired;
-    tl_hashmap by_client; /* client_seq -> slot */
+    tl_seqmap by_client; /* client_seq -> slot */
 
-    sim_event *heap; /* owned */
+    sim_event *heap; /* owned: events scheduled earlier than the ring's last one */
     size_t heap_len, heap_cap;
+    sim_event *ring; /* owned: FIFO of events in (due, seq) order; ring_cap is a power of two */
+    size_t ring_head, ring_len, ring_cap;
+    tl_fixed fee_num;  /* fee_bps / FEE_DEN in lowest terms, for the 64-bit fee path */
+    uint64_t fee_den;  /* 0 when the reduced denominator does not fit 64 bits */
+    uint32_t last_pos; /* position index of the last symbol placed, or NONE */
+    char last_symbol[SIM_SYMBOL_LEN]; /* that order's symbol array, as it was sent */
 
     sim_position *pos; /* owned */
     size_t pos_len, pos_cap;
@@ -281,11 +298,10 @@ static int ev_before(const sim_event *a, const sim_event *b)
     return a->due_ns < b->due_ns || (a->due_ns == b->due_ns && a->seq < b->seq);
 }
 
-/* Room must have been reserved: scheduling never fails half-way through an order. */
-static void heap_push(sim *s, sim_event *e)
+/* Adds an event already numbered by queue_push; room was reserved. */
+static void heap_push(sim *s, const sim_event *e)
 {
     assert(s->heap_len < s->heap_cap);
-    e->seq = ++s->last_event;
     size_t i = s->heap_len++;
     while (i > 0) {
         size_t parent = (i - 1) / 2;
@@ -317,6 +333,90 @@ static void heap_pop(sim *s)
         i = c;
     }
     s->heap[i] = last;
+}
+
+/* ---- event queue: FIFO ring + heap -------------------------------------------------------- */
+
+/* Makes room for `extra` more events in either structure, so that scheduling never fails
+ * half-way through an order. The ring grows by unrolling into a new array in order. */
+static int queue_reserve(sim *s, size_t extra)
+{
+    int rc = reserve((void **)&s->heap, &s->heap_cap, s->heap_len + extra, sizeof *s->heap);
+    if (rc < 0 || s->ring_len + extra <= s->ring_cap)
+        return rc;
+    size_t ncap = s->ring_cap > 0 ? s->ring_cap : 64;
+    while (ncap < s->ring_len + extra) {
+        if (ncap > SIZE_MAX / 2 / sizeof *s->ring)
+            return TL_ENOMEM;
+        ncap *= 2;
+    }
+    sim_event *n = malloc(ncap * sizeof *n);
+    if (n == NULL)
+        return TL_ENOMEM;
+    for (size_t i = 0; i < s->ring_len; i++)
+        n[i] = s->ring[(s->ring_head + i) & (s->ring_cap - 1)];
+    free(s->ring);
+    s->ring = n;
+    s->ring_cap = ncap;
+    s->ring_head = 0;
+    return 0;
+}
+
+/* The fields of an event but its insertion number, which queue_push assigns. */
+typedef struct sim_event_args {
+    uint8_t type, reason;
+    uint64_t client_seq, venue_seq;
+    uint32_t slot, gen;
+    tl_fixed qty, fee;
+} sim_event_args;
+
+/* Schedules an event (room reserved). It joins the ring when that keeps the ring sorted: its seq
+ * is the largest yet, so due >= the ring's last due is enough. The ring entry is written field by
+ * field in place: an event built elsewhere and copied whole would be read back in 16-byte pieces
+ * that straddle its just-written 8-byte fields, which the CPU cannot forward from its store
+ * buffer (a stall on every event). */
+static inline void queue_push(sim *s, int64_t due_ns, sim_event_args a)
+{
+    sim_event tmp, *e = &tmp;
+    int in_ring = s->ring_len == 0 ||
+                  due_ns >= s->ring[(s->ring_head + s->ring_len - 1) & (s->ring_cap - 1)].due_ns;
+    if (in_ring) {
+        assert(s->ring_len < s->ring_cap);
+        e = &s->ring[(s->ring_head + s->ring_len++) & (s->ring_cap - 1)];
+    }
+    e->due_ns = due_ns;
+    e->seq = ++s->last_event;
+    e->client_seq = a.client_seq;
+    e->venue_seq = a.venue_seq;
+    e->qty = a.qty;
+    e->fee = a.fee;
+    e->slot = a.slot;
+    e->gen = a.gen;
+    e->type = a.type;
+    e->reason = a.reason;
+    if (!in_ring)
+        heap_push(s, e);
+}
+
+/* The first event, or NULL when none is queued; *in_ring says where it is, for queue_pop. */
+static const sim_event *queue_first(const sim *s, int *in_ring)
+{
+    const sim_event *r = s->ring_len > 0 ? &s->ring[s->ring_head] : NULL;
+    const sim_event *h = s->heap_len > 0 ? &s->heap[0] : NULL;
+    *in_ring = r != NULL && (h == NULL || ev_before(r, h));
+    return *in_ring ? r : h;
+}
+
+static void queue_pop(sim *s, int in_ring)
+{
+    if (!in_ring) {
+        heap_pop(s);
+        return;
+    }
+    assert(s->ring_len > 0);
+    /* An emptied ring starts over at slot 0, so a queue that keeps draining (latency 0) keeps
+     * reusing the same few cache lines. */
+    s->ring_head = --s->ring_len == 0 ? 0 : (s->ring_head + 1) & (s->ring_cap - 1);
 }
 
 /* ---- order slots -------------------------------------------------------------------------- */
@@ -367,7 +467,7 @@ static void retire(sim *s, uint32_t i)
     if (s->retire_head == NONE)
         s->retire_tail = NONE;
     s->retired--;
-    tl_hashmap_del(&s->by_client, o->client_seq);
+    tl_seqmap_del(&s->by_client, o->client_seq);
     o->gen++;
     o->status = SLOT_FREE;
     o->next = s->free_head;
@@ -377,7 +477,7 @@ static void retire(sim *s, uint32_t i)
 /* ---- positions ---------------------------------------------------------------------------- */
 
 /* Index of symbol's position, created flat when new (the only allocation is for a new symbol). */
-static int position_index(sim *s, const char *symbol, uint32_t *idx)
+static int position_find(sim *s, const char *symbol, uint32_t *idx)
 {
     size_t len = strlen(symbol);
     uint64_t h = tl_hash_bytes(symbol, len);
@@ -404,13 +504,30 @@ static int position_index(sim *s, const char *symbol, uint32_t *idx)
     return 0;
 }
 
+/* position_find behind a one-entry cache, for the symbol array of an order. */
+static int position_index(sim *s, const char symbol[SIM_SYMBOL_LEN], uint32_t *idx)
+{
+    /* Orders come in runs of one symbol: an order whose symbol array is byte for byte the last
+     * one's needs no hashing (bytes after the NUL may differ: then the lookup below decides). */
+    if (s->last_pos != NONE && memcmp(s->last_symbol, symbol, SIM_SYMBOL_LEN) == 0) {
+        *idx = s->last_pos;
+        return 0;
+    }
+    int rc = position_find(s, symbol, idx);
+    if (rc == 0) {
+        s->last_pos = *idx;
+        memcpy(s->last_symbol, symbol, SIM_SYMBOL_LEN);
+    }
+    return rc;
+}
+
 /* ---- fees and ids ------------------------------------------------------------------------- */
 
 /* fee = qty * price * fee_bps / 10000 with one rounding (tl_fixed's rule). The exact numerator
  * can pass 128 bits, so split qty*price = a*FEE_DEN + r: fee = a*fee_bps + round(r*fee_bps /
  * FEE_DEN). With fee_bps <= 10000 (1e12 raw) both products fit, and a*fee_bps is whole, so the
  * only rounding is the one of the remainder, done by tl_fixed_from_ratio128. */
-static int fill_fee(tl_fixed qty, tl_fixed price, tl_fixed fee_bps, tl_fixed *out)
+static int fill_fee_wide(tl_fixed qty, tl_fixed price, tl_fixed fee_bps, tl_fixed *out)
 {
     assert(qty > 0 && price > 0 && fee_bps >= 0 && fee_bps <= SIM_MAX_FEE_BPS);
     __int128 n = (__int128)qty * price;
@@ -426,21 +543,88 @@ static int fill_fee(tl_fixed qty, tl_fixed price, tl_fixed fee_bps, tl_fixed *ou
     return 0;
 }
 
-/* "T" and at least 10 digits, written by hand: this runs for every fill. */
+static uint64_t gcd_u128(unsigned __int128 a, unsigned __int128 b)
+{
+    while (b != 0) {
+        unsigned __int128 t = a % b;
+        a = b;
+        b = t;
+    }
+    return (uint64_t)a; /* divides fee_bps <= 1e12: fits */
+}
+
+/* Reduces fee_bps / FEE_DEN to lowest terms once, at open: the fee is then round(qty * price *
+ * fee_num / fee_den), the same rational and so the same rounding. 1 bps is 1/1e12, 2.5 bps
+ * 1/4e11: the denominator then fits 64 bits and the usual fee needs one 64-bit division. */
+static void fee_ratio(sim *s)
+{
+    tl_fixed bps = s->p.fee_bps;
+    unsigned __int128 g = bps > 0 ? gcd_u128((unsigned __int128)bps, FEE_DEN) : FEE_DEN;
+    unsigned __int128 den = FEE_DEN / g;
+    s->fee_num = bps > 0 ? bps / (tl_fixed)g : 0;
+    s->fee_den = den >> 64 == 0 ? (uint64_t)den : 0;
+}
+
+/* The fee of a fill. When qty * price * fee_num fits 64 bits (at 1 bps, any notional up to about
+ * 1,844) one 64-bit division gives the exact quotient and remainder; otherwise the 128-bit split
+ * above does. Both round the same rational half away from zero. */
+static int fill_fee(const sim *s, tl_fixed qty, tl_fixed price, tl_fixed *out)
+{
+    unsigned __int128 n = (unsigned __int128)qty * (unsigned __int128)price;
+    uint64_t num = (uint64_t)s->fee_num, den = s->fee_den;
+    if (den != 0 && n >> 64 == 0 && (num == 0 || (uint64_t)n <= UINT64_MAX / num)) {
+        uint64_t x = (uint64_t)n * num, q = x / den, r = x % den;
+        if (r >= den - r) /* 2r >= den without overflow: half away from zero */
+            q++;
+        if (q > (uint64_t)TL_FIXED_MAX)
+            return TL_ERANGE;
+        *out = (tl_fixed)q;
+        return 0;
+    }
+    return fill_fee_wide(qty, price, s->p.fee_bps, out);
+}
+
+/* "T" and at least 10 digits, written by hand: this runs for every fill. Digits are written from
+ * the end two at a time (half the chain of dependent divisions); zero padding falls out of
+ * writing exactly `len` digits. */
 static void format_trade_id(uint64_t n, char *buf)
 {
-    char tmp[20];
-    int len = 0;
-    do {
-        tmp[len++] = (char)('0' + n % 10);
-        n /= 10;
-    } while (n != 0);
-    int pad = len < 10 ? 10 - len : 0;
+    static const char pairs[] =
+        "00010203040506070809101112131415161718192021222324252627282930313233"
+        "34353637383940414243444546474849505152535455565758596061626364656667"
+        "6869707172737475767778798081828384858687888990919293949596979899";
+    int len = 10;
+    for (uint64_t t = n / 10000000000ULL; t != 0; t /= 10)
+        len++;
+    char *p = buf + 1 + len;
+    *p = '\0';
+    while (p - buf > 2) {
+        p -= 2;
+        memcpy(p, pairs + 2 * (n % 100), 2);
+        n /= 100;
+    }
+    if (p - buf > 1)
+        *--p = (char)('0' + n % 10);
     buf[0] = 'T';
-    memset(buf + 1, '0', (size_t)pad);
-    for (int i = 0; i < len; i++)
-        buf[1 + pad + i] = tmp[len - 1 - i];
-    buf[1 + pad + len] = '\0';
+}
+
+/* The next fill's trade id into out (a whole TL_TRADE_ID_MAX array). Ids count up by one, so the
+ * text of the next is kept ready and advanced by a decimal increment in place, which touches
+ * one digit nine times in ten; format_trade_id is needed only when a carry adds a digit. */
+static void take_trade_id(sim *s, char *out)
+{
+    memcpy(out, s->next_trade, TL_TRADE_ID_MAX);
+    uint64_t next = ++s->last_trade + 1;
+    char *d = s->next_trade;
+    size_t i = s->next_trade_len;
+    while (--i > 0 && d[i] == '9')
+        d[i] = '0';
+    if (i > 0) {
+        d[i]++;
+    } else { /* every digit was a nine: one digit longer */
+        format_trade_id(next, d);
+        s->next_trade_len++;
+    }
 }
 
 /* ---- backend ------------------------------------------------------------------------------ */
@@ -449,10 +633,11 @@ static void sim_release(sim *s)
 {
     free(s->orders);
     free(s->heap);
+    free(s->ring);
     free(s->pos);
     free(s->outbox);
     if (s->by_client.slots != NULL)
-        tl_hashmap_close(&s->by_client);
+        tl_seqmap_close(&s->by_client);
     if (s->by_symbol.slots != NULL)
         tl_hashmap_close(&s->by_symbol);
     memset(s, 0, sizeof *s);
@@ -472,16 +657,19 @@ static int sim_open(void *state, const char *url, const tl_clock *clock, tl_err 
     s->thr_fill = tl_prng_threshold(p.fill_rate);
     s->thr_reject = tl_prng_threshold(p.reject_rate);
     s->thr_partial = tl_prng_threshold(p.partial_rate);
-    s->free_head = s->retire_head = s->retire_tail = NONE;
+    s->free_head = s->retire_head = s->retire_tail = s->last_pos = NONE;
+    format_trade_id(s->last_trade + 1, s->next_trade);
+    s->next_trade_len = strlen(s->next_trade);
+    fee_ratio(s);
     /* Room for the planned live orders plus as many remembered terminal ones, and three events
      * (ack and up to two fills) per live order. */
     rc = reserve((void **)&s->orders, &s->orders_cap, (size_t)p.capacity * 2, sizeof *s->orders);
     if (rc == 0)
-        rc = reserve((void **)&s->heap, &s->heap_cap, (size_t)p.capacity * 3, sizeof *s->heap);
+        rc = queue_reserve(s, (size_t)p.capacity * 3);
     if (rc == 0)
         rc = reserve((void **)&s->pos, &s->pos_cap, 16, sizeof *s->pos);
     if (rc == 0)
-        rc = tl_hashmap_init(&s->by_client, (size_t)p.capacity * 2);
+        rc = tl_seqmap_init(&s->by_client, (size_t)p.capacity * 2);
     if (rc == 0)
         rc = tl_hashmap_init(&s->by_symbol, 16);
     if (rc < 0) {
@@ -507,29 +695,30 @@ static int sim_place(void *state, const tl_venue_order *o, tl_err *err)
 
     /* Everything that can fail comes before the first draw, so a failed place leaves the PRNG,
      * and with it every later decision, as if it had never been called. */
-    if (tl_hashmap_get(&s->by_client, o->client_seq, &slot))
+    if (tl_seqmap_get(&s->by_client, o->client_seq, &slot))
         return tl_err_set(err, TL_EDUPLICATE, "sim: order %llu already placed",
                           (unsigned long long)o->client_seq);
     if (now > NEVER - 2 * lat - 1)
         return tl_err_set(err, TL_ERANGE, "sim: clock too close to the end of time");
     /* The fee of the whole quantity bounds the fee of any part of it. */
-    if (fill_fee(o->qty, o->price, s->p.fee_bps, &fee) < 0)
+    if (fill_fee(s, o->qty, o->price, &fee) < 0)
         return tl_err_set(err, TL_ERANGE, "sim: order %llu: fee out of range",
                           (unsigned long long)o->client_seq);
-    if ((rc = reserve((void **)&s->heap, &s->heap_cap, s->heap_len + 3, sizeof *s->heap)) < 0 ||
-        (rc = slot_reserve(s)) < 0 || (rc = position_index(s, o->symbol, &pidx)) < 0 ||
-        (rc = tl_hashmap_put(&s->by_client, o->client_seq, slot_peek(s))) < 0)
+    if ((rc = queue_reserve(s, 3)) < 0 || (rc = slot_reserve(s)) < 0 ||
+        (rc = position_index(s, o->symbol, &pidx)) < 0 ||
+        (rc = tl_seqmap_put(&s->by_client, o->client_seq, slot_peek(s))) < 0)
         return tl_err_set(err, rc, "sim: out of memory placing order %llu",
                           (unsigned long long)o->client_seq);
 
-    sim_event e = {.due_ns = now + lat, .client_seq = o->client_seq, .slot = NONE};
+    sim_event_args e = {.client_seq = o->client_seq, .slot = NONE};
+    int64_t due = now + lat;
     /* A real venue refuses a quantity off the lot; no draw is spent on it. */
     int off_lot = o->lot_size > 0 && o->qty % o->lot_size != 0;
     if (off_lot || tl_prng_chance(&s->rng, s->thr_reject)) {
-        tl_hashmap_del(&s->by_client, o->client_seq);
+        tl_seqmap_del(&s->by_client, o->client_seq);
         e.type = TL_REPORT_REJECTED;
         e.reason = off_lot ? R_OFF_LOT : R_REJECT;
-        heap_push(s, &e);
+        queue_push(s, due, e);
         return 0;
     }
 
@@ -552,7 +741,7 @@ static int sim_place(void *state, const tl_venue_order *o, tl_err *err)
     e.slot = slot;
     e.gen = so->gen;
     e.type = TL_REPORT_ACCEPTED;
-    heap_push(s, &e);
+    queue_push(s, due, e);
 
     if (!tl_prng_chance(&s->rng, s->thr_fill))
         return 0; /* rests OPEN until canceled */
@@ -568,17 +757,21 @@ static int sim_place(void *state, const tl_venue_order *o, tl_err *err)
     }
     e.type = TL_REPORT_FILL;
     e.qty = first;
-    rc = fill_fee(first, o->price, s->p.fee_bps, &e.fee);
-    assert(rc == 0);
-    heap_push(s, &e);
-    so->full_at = e.due_ns;
-    if (first < o->qty) {
-        e.due_ns = now + 2 * lat;
-        e.qty = o->qty - first;
-        rc = fill_fee(e.qty, o->price, s->p.fee_bps, &e.fee);
+    if (first == o->qty) {
+        e.fee = fee; /* the whole quantity's, computed above */
+    } else {
+        rc = fill_fee(s, first, o->price, &e.fee); /* a part's fee is below the whole's */
         assert(rc == 0);
-        heap_push(s, &e);
-        so->full_at = e.due_ns;
+    }
+    queue_push(s, due, e);
+    so->full_at = due;
+    if (first < o->qty) {
+        due = now + 2 * lat;
+        e.qty = o->qty - first;
+        rc = fill_fee(s, e.qty, o->price, &e.fee);
+        assert(rc == 0);
+        queue_push(s, due, e);
+        so->full_at = due;
     }
     (void)rc;
     return 0;
@@ -591,48 +784,48 @@ static int sim_cancel(void *state, uint64_t client_seq, tl_err *err)
     uint32_t slot;
     if (now > NEVER - s->p.latency_ns - 1)
         return tl_err_set(err, TL_ERANGE, "sim: clock too close to the end of time");
-    int rc = reserve((void **)&s->heap, &s->heap_cap, s->heap_len + 1, sizeof *s->heap);
+    int rc = queue_reserve(s, 1);
     if (rc < 0)
         return tl_err_set(err, rc, "sim: out of memory canceling order %llu",
                           (unsigned long long)client_seq);
 
-    sim_event e = {.due_ns = now + s->p.latency_ns,
-                   .client_seq = client_seq,
-                   .slot = NONE,
-                   .type = TL_REPORT_CANCEL_REJECTED,
-                   .reason = R_UNKNOWN};
-    if (tl_hashmap_get(&s->by_client, client_seq, &slot)) {
+    int64_t due = now + s->p.latency_ns;
+    sim_event_args e = {.client_seq = client_seq,
+                        .slot = NONE,
+                        .type = TL_REPORT_CANCEL_REJECTED,
+                        .reason = R_UNKNOWN};
+    if (tl_seqmap_get(&s->by_client, client_seq, &slot)) {
         sim_order *o = &s->orders[slot];
         e.venue_seq = o->venue_seq;
         if (o->cancel_at != NEVER) {
             e.reason = R_CANCELED;
-        } else if (o->full_at <= e.due_ns) {
+        } else if (o->full_at <= due) {
             e.reason = R_FILLED; /* every fill lands by the time the cancel would */
         } else {
             e.type = TL_REPORT_CANCELED;
             e.reason = R_NONE;
             e.slot = slot;
             e.gen = o->gen;
-            o->cancel_at = e.due_ns;
+            o->cancel_at = due;
         }
     }
-    heap_push(s, &e);
+    queue_push(s, due, e);
     return 0;
 }
 
-/* Applies the heap's first event to the books and writes its report into r. Returns 1 when it
- * produced a report, 0 when the event was dropped (a fill canceled before it was due), or
- * TL_ERANGE, with nothing changed and the event still queued, when a position would overflow. */
-static int take_effect(sim *s, tl_venue_report *r)
+/* Applies the queue's first event e (in_ring: where queue_first found it) to the books and writes
+ * its report into r. Returns 1 when it produced a report, 0 when the event was dropped (a fill
+ * canceled before it was due), or TL_ERANGE, with nothing changed and the event still queued,
+ * when a position would overflow. */
+static int take_effect(sim *s, const sim_event *e, int in_ring, tl_venue_report *r)
 {
-    const sim_event *e = &s->heap[0];
     sim_order *o = NULL;
     tl_fixed pos_qty = 0;
     if (e->slot != NONE) {
         o = &s->orders[e->slot];
         /* A dropped fill may outlive its order's slot; the generation tells. */
         if (o->gen != e->gen || (e->type == TL_REPORT_FILL && e->due_ns > o->cancel_at)) {
-            heap_pop(s);
+            queue_pop(s, in_ring);
             return 0;
         }
         if (e->type == TL_REPORT_FILL &&
@@ -641,8 +834,10 @@ static int take_effect(sim *s, tl_venue_report *r)
             return TL_ERANGE;
     }
 
-    /* Zeroed whole, padding included, so equal runs give byte-identical report streams. */
-    memset(r, 0, sizeof *r);
+    /* Zeroed whole, padding included, so equal runs give byte-identical report streams. Copied
+     * from a zero report: a memset of this size compiles to a slow-starting rep stosq. */
+    static const tl_venue_report zero_report;
+    *r = zero_report;
     r->type = e->type;
     r->client_seq = e->client_seq;
     r->venue_seq = e->venue_seq;
@@ -652,7 +847,7 @@ static int take_effect(sim *s, tl_venue_report *r)
         o->status = TL_OS_OPEN;
         break;
     case TL_REPORT_FILL:
-        format_trade_id(++s->last_trade, r->trade_id);
+        take_trade_id(s, r->trade_id);
         r->qty = e->qty;
         r->price = o->price;
         r->fee = e->fee;
@@ -670,7 +865,7 @@ static int take_effect(sim *s, tl_venue_report *r)
         strcpy(r->text, reason_text[e->reason]);
         break;
     }
-    heap_pop(s);
+    queue_pop(s, in_ring);
     return 1;
 }
 
@@ -678,7 +873,9 @@ static int take_effect(sim *s, tl_venue_report *r)
 static int advance(sim *s, tl_err *err)
 {
     int64_t now = tl_clock_now(s->clock);
-    while (s->heap_len > 0 && s->heap[0].due_ns <= now) {
+    const sim_event *e;
+    int in_ring;
+    while ((e = queue_first(s, &in_ring)) != NULL && e->due_ns <= now) {
         if (s->out_len == s->out_cap) {
             /* Grow the ring by unrolling it into a new array in order. */
             size_t ncap = s->out_cap > 0 ? s->out_cap * 2 : 64;
@@ -692,7 +889,7 @@ static int advance(sim *s, tl_err *err)
             s->out_cap = ncap;
             s->out_head = 0;
         }
-        int rc = take_effect(s, &s->outbox[(s->out_head + s->out_len) % s->out_cap]);
+        int rc = take_effect(s, e, in_ring, &s->outbox[(s->out_head + s->out_len) % s->out_cap]);
         if (rc < 0)
             return tl_err_set(err, rc, "sim: position overflow");
         s->out_len += (size_t)rc;
@@ -711,8 +908,10 @@ static int sim_poll(void *state, tl_venue_report *out, size_t cap, size_t *n, tl
         s->out_len--;
     }
     int64_t now = tl_clock_now(s->clock);
-    while (k < cap && s->heap_len > 0 && s->heap[0].due_ns <= now) {
-        int rc = take_effect(s, &out[k]);
+    const sim_event *e;
+    int in_ring;
+    while (k < cap && (e = queue_first(s, &in_ring)) != NULL && e->due_ns <= now) {
+        int rc = take_effect(s, e, in_ring, &out[k]);
         if (rc < 0) {
             /* Hand over what is already out; the failing event stays queued and fails the next
              * poll, where nothing else is lost. */
