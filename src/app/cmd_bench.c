@@ -121,13 +121,17 @@ static int bench_journal(int argc, char **argv)
         return cli_fail(&cmd, "%s", err.msg);
     if (json) {
         printf("{\"ack_p99_us\":%.1f,\"backend\":\"%s\",\"bench\":\"journal\","
-               "\"events_per_sec\":%.0f,\"replay_events_per_sec\":%.0f}\n",
-               r.ack_p99_us, r.backend, r.events_per_sec, r.replay_events_per_sec);
+               "\"events_per_sec\":%.0f,\"replay_events_per_sec\":%.0f,"
+               "\"replay_fills_per_sec\":%.0f}\n",
+               r.ack_p99_us, r.backend, r.events_per_sec, r.replay_events_per_sec,
+               r.replay_fills_per_sec);
         return 0;
     }
-    printf("journal (%s): %.0f events/s durable (batches of %llu), replay %.0f fills/s "
-           "(%llu fills), ack p50 %.1f us p99 %.1f us\n",
+    printf("journal (%s): %.0f events/s durable (batches of %llu); replay %.0f events/s through "
+           "the journal = %.0f fills/s applied (%llu events, %llu fills); ack p50 %.1f us, "
+           "p99 %.1f us\n",
            r.backend, r.events_per_sec, (unsigned long long)batch, r.replay_events_per_sec,
+           r.replay_fills_per_sec, (unsigned long long)r.events_replayed,
            (unsigned long long)r.fills_replayed, r.ack_p50_us, r.ack_p99_us);
     return 0;
 }

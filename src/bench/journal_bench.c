@@ -94,7 +94,7 @@ int tl_bench_journal(const tl_bench_journal_config *cfg, tl_bench_journal_result
     memcpy(pos.symbol, "BTCUSDT", 8);
     acct.starting_cash = acct.cash = TL_FIXED_INT(10000);
 
-    uint64_t next_order = 1, written = 0;
+    uint64_t next_order = 1, written = 0, first_seq = s.high_water + 1;
     int phase = 0;
     int64_t ts = 1735689600LL * 1000000000LL;
     uint64_t t0 = mono_ns();
@@ -140,7 +140,9 @@ int tl_bench_journal(const tl_bench_journal_config *cfg, tl_bench_journal_result
     if (rc != 0)
         goto out;
     r.fills_replayed = rr.fills_replayed;
-    r.replay_events_per_sec = (double)rr.fills_replayed / ((double)(t3 - t2) / 1e9);
+    r.events_replayed = s.high_water - first_seq + 1;
+    r.replay_events_per_sec = (double)r.events_replayed / ((double)(t3 - t2) / 1e9);
+    r.replay_fills_per_sec = (double)rr.fills_replayed / ((double)(t3 - t2) / 1e9);
     *out = r;
 out:
     free(evs);

@@ -5,8 +5,9 @@
  * append: `events` events (order submitted / accepted / filled, with position and account rows
  *   per batch) in transactions of `batch` events, each committed with the store's full
  *   durability; events/s over the whole run.
- * replay: tl_replay of the workspace just written (reads every fill and rebuilds state);
- *   ORDER_FILLED events replayed per second.
+ * replay: tl_replay of the workspace just written: reads through its journal, applies every fill
+ *   and rebuilds state. Two rates: journal events replayed through per second (every event of
+ *   the workspace is read past; a third of them are fills), and fills applied per second.
  * ack: `acks` single orders, each appended and committed on its own (its fill acknowledged only
  *   when the commit returns); p99 of that latency in microseconds.
  */
@@ -27,7 +28,9 @@ typedef struct tl_bench_journal_config {
 typedef struct tl_bench_journal_result {
     char backend[16];
     double events_per_sec;
-    double replay_events_per_sec;
+    double replay_events_per_sec; /* journal events of the workspace / replay time */
+    double replay_fills_per_sec;  /* ORDER_FILLED events applied / replay time */
+    uint64_t events_replayed;     /* events of the workspace */
     uint64_t fills_replayed;
     double ack_p50_us, ack_p99_us;
 } tl_bench_journal_result;

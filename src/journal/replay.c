@@ -1,6 +1,7 @@
 /* replay.c -- see replay.h. */
 #include "journal/replay.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,6 +21,12 @@ typedef struct replay_ctx {
     tl_replay_result *res;
     int rc;
     tl_err *err;
+    /* Fills come in long runs of one workspace and few symbols: the last names and their ids
+     * are remembered so most fills intern nothing. */
+    char last_ws[TL_WORKSPACE_MAX];
+    uint32_t last_ws_id;
+    char last_sym[16];
+    uint32_t last_sym_id;
 } replay_ctx;
 
 static int grow_resets(replay_ctx *c, uint32_t need)
@@ -61,7 +68,7 @@ static int seen_before(replay_ctx *c, uint32_t ws, const char *trade_id, int *du
             return 0;
         }
     if (c->n_ids == c->cap_ids) {
-        uint32_t nc = c->cap_ids ? c->cap_ids * 2 : 4096;
+        uint32_t nc = c->cap_ids ? c->cap_ids * 2 : (uint32_t)(c->seen.mask / 2 + 1);
         void *a = realloc(c->ids, (size_t)nc * sizeof(*c->ids));
         if (!a)
             return TL_ENOMEM;
@@ -79,12 +86,28 @@ static int seen_before(replay_ctx *c, uint32_t ws, const char *trade_id, int *du
     return tl_hashmap_insert_multi(&c->seen, h, c->n_ids++);
 }
 
+static int cached_id(tl_ledger *l, int is_ws, const char *name, char *last, size_t cap,
+                     uint32_t *last_id, uint32_t *id)
+{
+    if (last[0] && strcmp(last, name) == 0) {
+        *id = *last_id;
+        return 0;
+    }
+    int rc = is_ws ? tl_ledger_workspace(l, name, 1, id) : tl_ledger_symbol(l, name, 1, id);
+    if (rc == 0) {
+        snprintf(last, cap, "%s", name);
+        *last_id = *id;
+    }
+    return rc;
+}
+
 static int on_fill(void *ctx, const tl_event *ev)
 {
     replay_ctx *c = ctx;
-    uint32_t ws;
+    uint32_t ws, sym;
     int dup;
-    if ((c->rc = tl_ledger_workspace(c->l, ev->workspace, 1, &ws)) != 0)
+    if ((c->rc = cached_id(c->l, 1, ev->workspace, c->last_ws, sizeof(c->last_ws), &c->last_ws_id,
+                           &ws)) != 0)
         return 1;
     if (ws < c->n_resets && ev->seq < c->resets[ws].seq)
         return 0; /* before the workspace's last reset */
@@ -94,8 +117,11 @@ static int on_fill(void *ctx, const tl_event *ev)
         c->res->duplicates_skipped++;
         return 0;
     }
-    c->rc = tl_ledger_apply_fill(c->l, ev->workspace, ev->symbol, (tl_side)ev->side, ev->qty,
-                                 ev->price, ev->fee, NULL);
+    if ((c->rc = cached_id(c->l, 0, ev->symbol, c->last_sym, sizeof(c->last_sym),
+                           &c->last_sym_id, &sym)) != 0)
+        return 1;
+    c->rc = tl_book_apply_fill(&c->l->book, ws, sym, (tl_side)ev->side, ev->qty, ev->price, ev->fee,
+                               NULL);
     if (c->rc != 0) {
         tl_err_set(c->err, c->rc, "replay: event %llu (%s %s) cannot be applied: %s",
                    (unsigned long long)ev->seq, ev->workspace, ev->trade_id, tl_strerror(c->rc));
@@ -118,7 +144,10 @@ int tl_replay(tl_store *s, const char *ws, tl_ledger *l, tl_replay_result *out, 
     c.err = err;
     tl_fixed cash = l->default_cash;
     tl_ledger_close(l);
-    if ((rc = tl_ledger_init(l, cash)) != 0 || (rc = tl_hashmap_init(&c.seen, 4096)) != 0)
+    /* Sized for the whole journal up front (fills are at most every event), so the dedup set
+     * never rehashes in the middle of a replay. */
+    size_t expect = s->high_water < (1u << 26) ? (size_t)s->high_water + 16 : (1u << 26);
+    if ((rc = tl_ledger_init(l, cash)) != 0 || (rc = tl_hashmap_init(&c.seen, expect)) != 0)
         return tl_err_set(err, TL_ENOMEM, "replay: out of memory");
 
     tl_scan_filter f = {0, TL_EV_WORKSPACE_RESET, ws ? ws : ""};

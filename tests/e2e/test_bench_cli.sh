@@ -17,6 +17,19 @@ assert d['p50_ns'] <= d['p99_ns'] <= d['p999_ns'], d
 PY
 run_tl "$TMP/t.out" "$TMP/t.err" bench pipeline --orders 1000
 check "human output" grep -q "orders/s" "$TMP/t.out"
+# bench journal on a temporary SQLite file: the figures are there, and nothing is left behind.
+before=$(ls /tmp | grep -c '^tradeloop-bench-' || true)
+run_tl "$TMP/j.json" "$TMP/j.err" bench journal --events 3000 --batch 500 --acks 20 --json
+check "bench journal exits 0" [ "$RC" -eq 0 ]
+check "bench journal prints its figures" python3 - "$TMP/j.json" <<'PY'
+import json, sys
+d = json.loads(open(sys.argv[1]).read())
+assert d['backend'] == 'sqlite', d
+for k in ('events_per_sec', 'replay_events_per_sec', 'replay_fills_per_sec', 'ack_p99_us'):
+    assert d[k] > 0, (k, d)
+PY
+check "bench journal removes its temporary database" [ "$(ls /tmp | grep -c '^tradeloop-bench-' || true)" = "$before" ]
+expect_usage "zero batch" "--batch: must be positive" bench journal --batch 0
 expect_usage "zero orders" "--orders: must be positive" bench pipeline --orders 0
 expect_usage "unknown benchmark" "unknown benchmark" bench nosuch
 expect_usage "unknown flag" "unknown flag --fast" bench pipeline --fast
