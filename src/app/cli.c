@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/jsonw.h"
 #include "tradeloop/instrument.h"
 
 static void vmsg(const cli_command *cmd, const char *fmt, va_list ap)
@@ -217,4 +218,15 @@ void cli_progress(const char *label, uint64_t done, uint64_t total)
     if (done >= total)
         fputc('\n', stderr);
     fflush(stderr);
+}
+
+int cli_print_json(const cli_command *cmd, tl_jw *w)
+{
+    int rc = tl_jw_finish(w);
+    if (rc == 0)
+        fwrite(w->buf, 1, w->len, stdout);
+    tl_jw_free(w);
+    if (rc != 0)
+        return cli_fail(cmd, "output: %s", tl_strerror(rc));
+    return fflush(stdout) == 0 ? CLI_OK : cli_fail(cmd, "writing the output failed");
 }

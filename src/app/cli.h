@@ -15,36 +15,36 @@
 
 #include "tradeloop/fixed.h"
 
-#define CLI_OK     0
-#define CLI_FAIL   1 /* runtime failure */
-#define CLI_USAGE  2 /* bad usage or input */
-#define CLI_HELP   -1 /* --help was printed: exit 0 */
+#define CLI_OK    0
+#define CLI_FAIL  1  /* runtime failure */
+#define CLI_USAGE 2  /* bad usage or input */
+#define CLI_HELP  -1 /* --help was printed: exit 0 */
 
 typedef enum cli_kind {
-    CLI_BOOL,     /* no value; bool* */
-    CLI_STRING,   /* const char** (borrowed from argv/environ) */
-    CLI_U64,      /* uint64_t*, decimal digits only */
-    CLI_U64_POS,  /* uint64_t*, > 0 */
-    CLI_FIXED,    /* tl_fixed*, exact decimal */
+    CLI_BOOL,      /* no value; bool* */
+    CLI_STRING,    /* const char** (borrowed from argv/environ) */
+    CLI_U64,       /* uint64_t*, decimal digits only */
+    CLI_U64_POS,   /* uint64_t*, > 0 */
+    CLI_FIXED,     /* tl_fixed*, exact decimal */
     CLI_FIXED_POS, /* tl_fixed*, > 0 */
-    CLI_RATE      /* tl_fixed*, within [0, 1] */
+    CLI_RATE       /* tl_fixed*, within [0, 1] */
 } cli_kind;
 
 typedef struct cli_flag {
-    const char *name;  /* without the leading "--" */
+    const char *name; /* without the leading "--" */
     cli_kind kind;
     void *dest;
-    const char *env;   /* environment variable that supplies it, or NULL */
-    const char *meta;  /* value placeholder for help, e.g. "N" */
+    const char *env;  /* environment variable that supplies it, or NULL */
+    const char *meta; /* value placeholder for help, e.g. "N" */
     const char *help;
-    bool seen;         /* set by the parser */
+    bool seen; /* set by the parser */
 } cli_flag;
 
 typedef struct cli_command {
     const char *name;     /* "shadow" */
     const char *synopsis; /* one line */
     const char *description;
-    cli_flag *flags;      /* terminated by an entry with name == NULL */
+    cli_flag *flags; /* terminated by an entry with name == NULL */
 } cli_command;
 
 /* Parses argv[first..argc) against cmd's flags, then fills unseen flags from their environment
@@ -60,6 +60,11 @@ int cli_fail(const cli_command *cmd, const char *fmt, ...) __attribute__((format
 /* Splits "BTCUSDT,ETHUSDT" into out[max][16]: every item a valid symbol, no empty items, no
  * duplicates. Returns the count or -1 with *why set to a static message. */
 int cli_split_symbols(const char *list, char (*out)[16], int max, const char **why);
+
+/* Finishes w (trailing newline), writes it to stdout, frees it. CLI_OK, or CLI_FAIL with a line on
+ * stderr when the writer failed or stdout could not be written. */
+struct tl_jw;
+int cli_print_json(const cli_command *cmd, struct tl_jw *w);
 
 /* Progress on stderr when it is a terminal: "\r[#####     ] 50% label". Silent otherwise. */
 void cli_progress(const char *label, uint64_t done, uint64_t total);

@@ -16,12 +16,15 @@ static int bench_pipeline(int argc, char **argv)
     bool json = false;
     tl_err err = {0};
     cli_flag flags[] = {
-        {"orders", CLI_U64_POS, &orders, NULL, "N", "orders to send through the pipeline (1000000)"},
-        {"json", CLI_BOOL, &json, NULL, NULL, "one JSON line: orders_per_sec, p50_ns, p99_ns, p999_ns"},
+        {"orders", CLI_U64_POS, &orders, NULL, "N",
+         "orders to send through the pipeline (1000000)"},
+        {"json", CLI_BOOL, &json, NULL, NULL,
+         "one JSON line: orders_per_sec, p50_ns, p99_ns, p999_ns"},
         {NULL},
     };
     cli_command cmd = {
-        "bench pipeline", "[--orders N] [--json]",
+        "bench pipeline",
+        "[--orders N] [--json]",
         "N orders through risk -> order store -> simulated exchange -> fill -> position on one\n"
         "core; prints throughput and per-order latency percentiles.",
         flags,
@@ -52,11 +55,7 @@ static int bench_pipeline(int argc, char **argv)
         tl_jw_key(&w, "p99_ns");
         tl_jw_uint(&w, r.p99_ns);
         tl_jw_obj_end(&w);
-        rc = tl_jw_finish(&w);
-        if (rc == 0)
-            fwrite(w.buf, 1, w.len, stdout);
-        tl_jw_free(&w);
-        return rc == 0 ? 0 : cli_fail(&cmd, "%s", tl_strerror(rc));
+        return cli_print_json(&cmd, &w);
     }
     printf("pipeline: %llu orders in %.3f s = %.0f orders/s\n", (unsigned long long)r.orders,
            r.seconds, r.orders_per_sec);
@@ -83,7 +82,8 @@ static int bench_journal(int argc, char **argv)
         {NULL},
     };
     cli_command cmd = {
-        "bench journal", "[--db URL] [--events N] [--batch N] [--acks N] [--json]",
+        "bench journal",
+        "[--db URL] [--events N] [--batch N] [--acks N] [--json]",
         "Durable appends with group commit, replay of the fills (rebuilding state), and the\n"
         "latency of one order's durable acknowledgement. Writes into a workspace of its own.",
         flags,
@@ -120,12 +120,23 @@ static int bench_journal(int argc, char **argv)
     if (rc != 0)
         return cli_fail(&cmd, "%s", err.msg);
     if (json) {
-        printf("{\"ack_p99_us\":%.1f,\"backend\":\"%s\",\"bench\":\"journal\","
-               "\"events_per_sec\":%.0f,\"replay_events_per_sec\":%.0f,"
-               "\"replay_fills_per_sec\":%.0f}\n",
-               r.ack_p99_us, r.backend, r.events_per_sec, r.replay_events_per_sec,
-               r.replay_fills_per_sec);
-        return 0;
+        tl_jw w;
+        tl_jw_init(&w);
+        tl_jw_obj_begin(&w);
+        tl_jw_key(&w, "ack_p99_us");
+        tl_jw_double(&w, r.ack_p99_us);
+        tl_jw_key(&w, "backend");
+        tl_jw_str(&w, r.backend);
+        tl_jw_key(&w, "bench");
+        tl_jw_str(&w, "journal");
+        tl_jw_key(&w, "events_per_sec");
+        tl_jw_uint(&w, (uint64_t)r.events_per_sec);
+        tl_jw_key(&w, "replay_events_per_sec");
+        tl_jw_uint(&w, (uint64_t)r.replay_events_per_sec);
+        tl_jw_key(&w, "replay_fills_per_sec");
+        tl_jw_uint(&w, (uint64_t)r.replay_fills_per_sec);
+        tl_jw_obj_end(&w);
+        return cli_print_json(&cmd, &w);
     }
     printf("journal (%s): %.0f events/s durable (batches of %llu); replay %.0f events/s through "
            "the journal = %.0f fills/s applied (%llu events, %llu fills); ack p50 %.1f us, "
@@ -140,15 +151,17 @@ int tl_cmd_bench(int argc, char **argv)
 {
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         FILE *out = argc < 2 ? stderr : stdout;
-        fprintf(out, "usage: tradeloop bench NAME [flags]\n\nbenchmarks:\n"
-                     "  pipeline   orders through risk, store, simulated exchange, fills, positions\n"
-                     "  journal    durable appends, replay, acknowledgement latency\n");
+        fprintf(out,
+                "usage: tradeloop bench NAME [flags]\n\nbenchmarks:\n"
+                "  pipeline   orders through risk, store, simulated exchange, fills, positions\n"
+                "  journal    durable appends, replay, acknowledgement latency\n");
         return argc < 2 ? 2 : 0;
     }
     if (strcmp(argv[1], "pipeline") == 0)
         return bench_pipeline(argc - 1, argv + 1);
     if (strcmp(argv[1], "journal") == 0)
         return bench_journal(argc - 1, argv + 1);
-    fprintf(stderr, "tradeloop bench: unknown benchmark '%s' (see tradeloop bench --help)\n", argv[1]);
+    fprintf(stderr, "tradeloop bench: unknown benchmark '%s' (see tradeloop bench --help)\n",
+            argv[1]);
     return 2;
 }

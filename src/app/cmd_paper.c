@@ -98,17 +98,6 @@ static int64_t now_ns(cli_command *cmd, int *rc)
     return tl_clock_now(&clock);
 }
 
-static int print_jw(cli_command *cmd, tl_jw *w)
-{
-    int rc = tl_jw_finish(w);
-    if (rc == 0)
-        fwrite(w->buf, 1, w->len, stdout);
-    tl_jw_free(w);
-    if (rc != 0)
-        return cli_fail(cmd, "output: %s", tl_strerror(rc));
-    return fflush(stdout) == 0 ? CLI_OK : cli_fail(cmd, "writing the output failed");
-}
-
 /* Maps the broker's "field: detail" message onto the flag that carries the field. */
 static int intent_usage(cli_command *cmd, const char *msg)
 {
@@ -253,7 +242,7 @@ static int paper_execute(int argc, char **argv)
     tl_jw w;
     tl_jw_init(&w);
     tl_paper_result_json(&r, &w);
-    rc = print_jw(&cmd, &w);
+    rc = cli_print_json(&cmd, &w);
     return rc != CLI_OK ? rc : result_exit(&r);
 }
 
@@ -485,6 +474,22 @@ static void print_state_table(const tl_paper_state *st, tl_paper_view view)
                st->snapshot_match ? "matches" : "DIFFERS: snapshot rows out of date");
 }
 
+/* Prints a state as JSON or a table, and frees it. */
+static int print_state(cli_command *cmd, const common *c, tl_paper_state *st, tl_paper_view view)
+{
+    int rc = CLI_OK;
+    if (want_json(c)) {
+        tl_jw w;
+        tl_jw_init(&w);
+        tl_paper_state_json(st, view, &w);
+        rc = cli_print_json(cmd, &w);
+    } else {
+        print_state_table(st, view);
+    }
+    tl_paper_state_free(st);
+    return rc;
+}
+
 static int paper_show(int argc, char **argv, tl_paper_view view)
 {
     common c = {"tradeloop.db", NULL, "full", false};
@@ -521,17 +526,7 @@ static int paper_show(int argc, char **argv, tl_paper_view view)
     tl_store_close(&s);
     if (rc != 0)
         return cli_fail(&cmd, "%s", err.msg[0] ? err.msg : tl_strerror(rc));
-    if (want_json(&c)) {
-        tl_jw w;
-        tl_jw_init(&w);
-        tl_paper_state_json(&st, view, &w);
-        rc = print_jw(&cmd, &w);
-    } else {
-        print_state_table(&st, view);
-        rc = CLI_OK;
-    }
-    tl_paper_state_free(&st);
-    return rc;
+    return print_state(&cmd, &c, &st, view);
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -574,17 +569,7 @@ static int paper_reset(int argc, char **argv)
     tl_store_close(&s);
     if (rc != 0)
         return cli_fail(&cmd, "%s", err.msg[0] ? err.msg : tl_strerror(rc));
-    if (want_json(&c)) {
-        tl_jw w;
-        tl_jw_init(&w);
-        tl_paper_state_json(&st, TL_PAPER_VIEW_STATE, &w);
-        rc = print_jw(&cmd, &w);
-    } else {
-        print_state_table(&st, TL_PAPER_VIEW_STATE);
-        rc = CLI_OK;
-    }
-    tl_paper_state_free(&st);
-    return rc;
+    return print_state(&cmd, &c, &st, TL_PAPER_VIEW_STATE);
 }
 
 /* ---------------------------------------------------------------------------------------- */

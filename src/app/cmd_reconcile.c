@@ -10,8 +10,8 @@
 #include "journal/digest.h"
 #include "journal/replay.h"
 
-static void print_json(const tl_replay_result *r, const tl_account_row *a, size_t na,
-                       const tl_position_row *p, size_t np)
+static int print_json(const cli_command *cmd, const tl_replay_result *r, const tl_account_row *a,
+                      size_t na, const tl_position_row *p, size_t np)
 {
     tl_jw w;
     tl_jw_init(&w);
@@ -63,9 +63,7 @@ static void print_json(const tl_replay_result *r, const tl_account_row *a, size_
     tl_jw_key(&w, "state_digest");
     tl_jw_str(&w, r->digest);
     tl_jw_obj_end(&w);
-    if (tl_jw_finish(&w) == 0)
-        fwrite(w.buf, 1, w.len, stdout);
-    tl_jw_free(&w);
+    return cli_print_json(cmd, &w);
 }
 
 static void print_table(const tl_replay_result *r, const tl_account_row *a, size_t na,
@@ -107,7 +105,8 @@ int tl_cmd_reconcile(int argc, char **argv)
         {NULL},
     };
     cli_command cmd = {
-        "reconcile", "[--db URL] [--workspace NAME] [--json]",
+        "reconcile",
+        "[--db URL] [--workspace NAME] [--json]",
         "Clears the state, replays only ORDER_FILLED events (deduplicated by trade id, from each\n"
         "workspace's last reset), rebuilds cash and positions, and prints them with the state\n"
         "digest (SHA-256 of the canonical state). Reads only; changes nothing.",
@@ -147,15 +146,14 @@ int tl_cmd_reconcile(int argc, char **argv)
         char hex[65];
         rc = tl_state_digest(a, na, p, np, hex, &err);
     }
-    if (rc == 0) {
-        if (json || !isatty(STDOUT_FILENO))
-            print_json(&r, a, na, p, np);
-        else
-            print_table(&r, a, na, p, np);
-    }
+    int out = rc == 0 ? CLI_OK : cli_fail(&cmd, "%s", err.msg);
+    if (rc == 0 && (json || !isatty(STDOUT_FILENO)))
+        out = print_json(&cmd, &r, a, na, p, np);
+    else if (rc == 0)
+        print_table(&r, a, na, p, np);
     free(a);
     free(p);
     tl_ledger_close(&l);
     tl_store_close(&store);
-    return rc == 0 ? 0 : cli_fail(&cmd, "%s", err.msg);
+    return out;
 }

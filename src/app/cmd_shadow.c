@@ -25,8 +25,8 @@ static void print_table(const tl_shadow_config *cfg, const tl_shadow_result *r)
            (unsigned long long)r->counts.placed, (unsigned long long)r->counts.filled,
            (unsigned long long)r->counts.canceled, (unsigned long long)r->counts.rejected,
            (unsigned long long)r->open);
-    printf("            risk blocks %llu, fills %llu\n\n", (unsigned long long)r->counts.risk_blocks,
-           (unsigned long long)r->counts.fills);
+    printf("            risk blocks %llu, fills %llu\n\n",
+           (unsigned long long)r->counts.risk_blocks, (unsigned long long)r->counts.fills);
     printf("%-12s %20s\n", "symbol", "position");
     for (uint32_t i = 0; i < cfg->nsymbols; i++) {
         tl_fixed_format(r->position[i], buf, sizeof(buf));
@@ -63,7 +63,8 @@ int tl_cmd_shadow(int argc, char **argv)
     partial_rate = cfg.partial_rate;
 
     cli_flag flags[] = {
-        {"symbols", CLI_STRING, &symbols, NULL, "LIST", "comma-separated symbols (BTCUSDT,ETHUSDT)"},
+        {"symbols", CLI_STRING, &symbols, NULL, "LIST",
+         "comma-separated symbols (BTCUSDT,ETHUSDT)"},
         {"iterations", CLI_U64_POS, &iterations, NULL, "N", "quote steps of 100 ms (20)"},
         {"max-inv", CLI_FIXED_POS, &max_inv, NULL, "USD", "inventory limit per symbol (10000)"},
         {"max-total", CLI_FIXED_POS, &max_total, NULL, "USD", "total notional limit (50000)"},
@@ -140,8 +141,8 @@ int tl_cmd_shadow(int argc, char **argv)
     if (rc != 0)
         return cli_fail(&cmd, "%s", err.msg[0] ? err.msg : tl_strerror(rc));
 
-    bool as_json = json || (format && strcmp(format, "json") == 0) ||
-                   (!format && !isatty(STDOUT_FILENO));
+    bool as_json =
+        json || (format && strcmp(format, "json") == 0) || (!format && !isatty(STDOUT_FILENO));
     if (!as_json) {
         print_table(&cfg, &res);
         return 0;
@@ -149,11 +150,5 @@ int tl_cmd_shadow(int argc, char **argv)
     tl_jw w;
     tl_jw_init(&w);
     tl_shadow_report_json(&cfg, &res, &w);
-    rc = tl_jw_finish(&w);
-    if (rc == 0)
-        fwrite(w.buf, 1, w.len, stdout);
-    tl_jw_free(&w);
-    if (rc != 0)
-        return cli_fail(&cmd, "report: %s", tl_strerror(rc));
-    return fflush(stdout) == 0 ? 0 : cli_fail(&cmd, "writing the report failed");
+    return cli_print_json(&cmd, &w);
 }

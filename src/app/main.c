@@ -20,8 +20,9 @@ static const subcommand subcommands[] = {
 
 static void usage(FILE *out)
 {
-    fprintf(out, "usage: tradeloop SUBCOMMAND [flags]   (tradeloop SUBCOMMAND --help for its flags)\n\n"
-                 "tradeloop %s -- an order-execution engine for trading desks.\n\nsubcommands:\n",
+    fprintf(out,
+            "usage: tradeloop SUBCOMMAND [flags]   (tradeloop SUBCOMMAND --help for its flags)\n\n"
+            "tradeloop %s -- an order-execution engine for trading desks.\n\nsubcommands:\n",
             tl_version());
     for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
         fprintf(out, "  %-10s %s\n", subcommands[i].name, subcommands[i].summary);

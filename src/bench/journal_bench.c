@@ -99,8 +99,8 @@ int tl_bench_journal(const tl_bench_journal_config *cfg, tl_bench_journal_result
     int64_t ts = 1735689600LL * 1000000000LL;
     uint64_t t0 = mono_ns();
     while (written < cfg->events) {
-        uint32_t n = cfg->events - written < cfg->batch ? (uint32_t)(cfg->events - written)
-                                                        : cfg->batch;
+        uint32_t n =
+            cfg->events - written < cfg->batch ? (uint32_t)(cfg->events - written) : cfg->batch;
         fill_batch(evs, n, ws, &next_order, &phase, ts);
         pos.qty = (tl_fixed)written; /* a changing snapshot row, as the journal writes */
         if ((rc = tl_store_append(&s, evs, n, &pos, 1, &acct, 1, err)) != 0)

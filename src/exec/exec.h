@@ -39,10 +39,10 @@ typedef struct tl_exec_counts {
 } tl_exec_counts;
 
 typedef struct tl_exec_config {
-    uint32_t account;           /* virtual account the loop trades for */
-    tl_fixed starting_cash;     /* of that account */
-    uint32_t order_capacity;    /* orders expected at once; the store grows past it */
-    uint32_t retain_terminal;   /* terminal orders kept for late fills; 0 = all */
+    uint32_t account;         /* virtual account the loop trades for */
+    tl_fixed starting_cash;   /* of that account */
+    uint32_t order_capacity;  /* orders expected at once; the store grows past it */
+    uint32_t retain_terminal; /* terminal orders kept for late fills; 0 = all */
     tl_risk_config risk;
 } tl_exec_config;
 
@@ -68,10 +68,10 @@ typedef struct tl_exec {
     const tl_instruments *instruments; /* borrowed */
     tl_exec_fill_fn on_fill;           /* optional hook, set after init */
     void *hook_ctx;
-    tl_exec_event_fn on_event;         /* optional hook, set after init */
+    tl_exec_event_fn on_event; /* optional hook, set after init */
     void *event_ctx;
-    tl_venue *venue;                   /* borrowed */
-    const tl_clock *clock;             /* borrowed */
+    tl_venue *venue;       /* borrowed */
+    const tl_clock *clock; /* borrowed */
     tl_exec_config cfg;
     tl_order_store orders;   /* owned */
     tl_book book;            /* owned */

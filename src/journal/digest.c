@@ -37,8 +37,9 @@ int tl_state_digest(tl_account_row *accounts, size_t n_accounts, tl_position_row
     ok = EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
     for (size_t i = 0; ok && i < n_accounts; i++) {
         const tl_account_row *a = &accounts[i];
-        int n = snprintf(line, sizeof(line), "A|%s|%" PRId64 "|%" PRId64 "|%" PRId64 "|%" PRId64 "\n",
-                         a->workspace, a->starting_cash, a->cash, a->realized_pnl, a->fees);
+        int n =
+            snprintf(line, sizeof(line), "A|%s|%" PRId64 "|%" PRId64 "|%" PRId64 "|%" PRId64 "\n",
+                     a->workspace, a->starting_cash, a->cash, a->realized_pnl, a->fees);
         ok = EVP_DigestUpdate(ctx, line, (size_t)n);
     }
     for (size_t i = 0; ok && i < n_positions; i++) {

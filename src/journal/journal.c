@@ -217,9 +217,8 @@ int tl_journal_flush(tl_journal *j, tl_err *err)
     if (j->failing) {
         j->failing = 0;
         /* Lift only a freeze this journal set; an edge or kill-switch freeze stays. */
-        if (j->exec->risk.frozen &&
-            strncmp(j->exec->risk.freeze_reason, TL_JOURNAL_FREEZE_PREFIX,
-                    strlen(TL_JOURNAL_FREEZE_PREFIX)) == 0)
+        if (j->exec->risk.frozen && strncmp(j->exec->risk.freeze_reason, TL_JOURNAL_FREEZE_PREFIX,
+                                            strlen(TL_JOURNAL_FREEZE_PREFIX)) == 0)
             tl_risk_unfreeze(&j->exec->risk);
     }
     return 0;
@@ -229,8 +228,8 @@ int tl_journal_live_digest(const tl_journal *j, char hex[65], tl_err *err)
 {
     const tl_exec *x = j->exec;
     tl_account_row acct;
-    tl_position_row *rows = calloc(x->instruments->count ? x->instruments->count : 1,
-                                   sizeof(*rows));
+    tl_position_row *rows =
+        calloc(x->instruments->count ? x->instruments->count : 1, sizeof(*rows));
     size_t n = 0;
     if (!rows)
         return tl_err_set(err, TL_ENOMEM, "digest: out of memory");

@@ -21,16 +21,16 @@
 #define TL_JOURNAL_FREEZE_PREFIX "journal: "
 
 typedef struct tl_journal {
-    tl_store *store;                   /* borrowed */
-    tl_exec *exec;                     /* borrowed; its event hook points here */
-    char workspace[TL_WORKSPACE_MAX];  /* every event's workspace */
-    tl_event *pending;                 /* owned buffer of events not yet durable */
+    tl_store *store;                  /* borrowed */
+    tl_exec *exec;                    /* borrowed; its event hook points here */
+    char workspace[TL_WORKSPACE_MAX]; /* every event's workspace */
+    tl_event *pending;                /* owned buffer of events not yet durable */
     size_t n, cap;
-    size_t batch_max;                  /* flush by itself when this many wait */
-    uint8_t *touched;                  /* owned, per instrument: position changed since flush */
-    int failing;                       /* the last flush failed */
-    tl_err last_err;                   /* its error */
-    int oom;                           /* an event could not be buffered: stop */
+    size_t batch_max; /* flush by itself when this many wait */
+    uint8_t *touched; /* owned, per instrument: position changed since flush */
+    int failing;      /* the last flush failed */
+    tl_err last_err;  /* its error */
+    int oom;          /* an event could not be buffered: stop */
     uint64_t flushes, events_written, failures;
 } tl_journal;
 

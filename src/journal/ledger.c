@@ -99,13 +99,15 @@ int tl_ledger_apply_fill(tl_ledger *l, const char *ws, const char *symbol, tl_si
 {
     uint32_t a, s;
     int rc;
-    if ((rc = tl_ledger_workspace(l, ws, 1, &a)) != 0 || (rc = tl_ledger_symbol(l, symbol, 1, &s)) != 0)
+    if ((rc = tl_ledger_workspace(l, ws, 1, &a)) != 0 ||
+        (rc = tl_ledger_symbol(l, symbol, 1, &s)) != 0)
         return rc;
     return tl_book_apply_fill(&l->book, a, s, side, qty, price, fee, effect);
 }
 
-int tl_ledger_rows(const tl_ledger *l, const char *ws, tl_account_row **accounts, size_t *n_accounts,
-                   tl_position_row **positions, size_t *n_positions, tl_err *err)
+int tl_ledger_rows(const tl_ledger *l, const char *ws, tl_account_row **accounts,
+                   size_t *n_accounts, tl_position_row **positions, size_t *n_positions,
+                   tl_err *err)
 {
     tl_account_row *ar = calloc(l->book.acct_count ? l->book.acct_count : 1, sizeof(*ar));
     tl_position_row *pr = calloc(l->book.pos_count ? l->book.pos_count : 1, sizeof(*pr));

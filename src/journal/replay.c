@@ -14,7 +14,7 @@ typedef struct replay_ctx {
     tl_ledger *l;
     reset_mark *resets; /* per workspace id of the ledger */
     uint32_t n_resets;
-    tl_hashmap seen;    /* hash(workspace id, trade id) -> index into ids */
+    tl_hashmap seen; /* hash(workspace id, trade id) -> index into ids */
     char (*ids)[TL_TRADE_ID_MAX];
     uint32_t *id_ws;
     uint32_t n_ids, cap_ids;
@@ -117,8 +117,8 @@ static int on_fill(void *ctx, const tl_event *ev)
         c->res->duplicates_skipped++;
         return 0;
     }
-    if ((c->rc = cached_id(c->l, 0, ev->symbol, c->last_sym, sizeof(c->last_sym),
-                           &c->last_sym_id, &sym)) != 0)
+    if ((c->rc = cached_id(c->l, 0, ev->symbol, c->last_sym, sizeof(c->last_sym), &c->last_sym_id,
+                           &sym)) != 0)
         return 1;
     c->rc = tl_book_apply_fill(&c->l->book, ws, sym, (tl_side)ev->side, ev->qty, ev->price, ev->fee,
                                NULL);

@@ -10,9 +10,9 @@
 #include "journal/replay.h"
 #include "venue/sim/sim.h"
 
-#define EDGE_WARMUP 20           /* markouts before the edge is trusted */
-#define QUOTE_NOTIONAL 500       /* USD per quote */
-#define WALK_BPS 6               /* max mid move per step, bps */
+#define EDGE_WARMUP         20  /* markouts before the edge is trusted */
+#define QUOTE_NOTIONAL      500 /* USD per quote */
+#define WALK_BPS            6   /* max mid move per step, bps */
 #define HALF_SPREAD_MIN_BPS 2
 #define HALF_SPREAD_MAX_BPS 8
 
@@ -66,7 +66,10 @@ static int validate(const tl_shadow_config *c, tl_err *err)
 /* Starting mid of a symbol: a round figure of its usual order of magnitude. */
 static tl_fixed start_mid(const char *symbol)
 {
-    static const struct { const char *prefix; int64_t mid; } known[] = {
+    static const struct {
+        const char *prefix;
+        int64_t mid;
+    } known[] = {
         {"BTC", 50000}, {"ETH", 3000}, {"SOL", 150}, {"BNB", 600}, {"XRP", 1},
     };
     for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
@@ -236,8 +239,8 @@ static void mark_out(shadow_state *s)
 {
     for (size_t i = 0; i < s->npending; i++) {
         const markout *m = &s->pending[i];
-        tl_fixed diff = m->side == TL_SIDE_BUY ? s->mid[m->sym] - m->price
-                                               : m->price - s->mid[m->sym];
+        tl_fixed diff =
+            m->side == TL_SIDE_BUY ? s->mid[m->sym] - m->price : m->price - s->mid[m->sym];
         tl_fixed bps;
         if (tl_fixed_muldiv(diff, TL_FIXED_INT(10000), m->price, &bps) != 0)
             continue;
@@ -260,8 +263,9 @@ static int step(shadow_state *s, tl_err *err)
         uint32_t id = s->inst_of_sym[i];
         const tl_instrument *in = &s->inst.items[id];
         int64_t walk = (int64_t)tl_prng_below(&s->rng, 2 * WALK_BPS + 1) - WALK_BPS;
-        int64_t half = HALF_SPREAD_MIN_BPS +
-                       (int64_t)tl_prng_below(&s->rng, HALF_SPREAD_MAX_BPS - HALF_SPREAD_MIN_BPS + 1);
+        int64_t half =
+            HALF_SPREAD_MIN_BPS +
+            (int64_t)tl_prng_below(&s->rng, HALF_SPREAD_MAX_BPS - HALF_SPREAD_MIN_BPS + 1);
         tl_fixed mid = s->mid[i] + s->mid[i] / 10000 * walk;
         mid = on_tick(mid, in->tick_size, 0);
         if (mid <= in->tick_size)
@@ -332,8 +336,8 @@ static int finish_journal(shadow_state *s, tl_shadow_result *r, tl_err *err)
     return 0;
 }
 
-int tl_shadow_run(const tl_shadow_config *cfg, tl_shadow_result *out, tl_shadow_progress_fn progress,
-                  void *progress_ctx, tl_err *err)
+int tl_shadow_run(const tl_shadow_config *cfg, tl_shadow_result *out,
+                  tl_shadow_progress_fn progress, void *progress_ctx, tl_err *err)
 {
     shadow_state *s;
     int rc;

@@ -5,9 +5,10 @@
  * Each iteration advances simulated time by one step (100 ms). For every symbol it moves the mid
  * price by a seeded random walk and draws a half-spread of 2..8 bps, sets the loop's reference
  * price, cancels the symbol's resting quotes from the previous step (a requote), and quotes both
- * sides at the new bid and ask (the risk limits keep inventory in bounds). Fills are marked out one step later against the new mid; the exponentially weighted
- * mean of those markouts is the measured edge, fed to the risk monitor, which freezes trading and
- * cancels everything when it falls below the threshold.
+ * sides at the new bid and ask (the risk limits keep inventory in bounds). Fills are marked out one
+ * step later against the new mid; the exponentially weighted mean of those markouts is the measured
+ * edge, fed to the risk monitor, which freezes trading and cancels everything when it falls below
+ * the threshold.
  *
  * Everything is seeded and time is simulated, so the same configuration gives the same report,
  * byte for byte, on every run and machine. With a database, every state change is journaled
@@ -53,13 +54,14 @@ typedef struct tl_shadow_result {
     int frozen;
     uint64_t freeze_events;
     char last_freeze_reason[128];
-    int journaled;              /* db_url was set */
-    uint64_t journal_events;    /* events this run appended */
-    char state_digest[65];      /* digest of the live state, equal to the replayed one */
+    int journaled;           /* db_url was set */
+    uint64_t journal_events; /* events this run appended */
+    char state_digest[65];   /* digest of the live state, equal to the replayed one */
 } tl_shadow_result;
 
 /* Defaults of seed 004: BTCUSDT,ETHUSDT, 20 iterations, max-inv 10000, max-total 50000, edge 3.0,
- * fill 0.7, reject 0.05, partial 0.3, seed 42, start 2025-01-01T00:00:00Z, latency 5 ms, step 100 ms. */
+ * fill 0.7, reject 0.05, partial 0.3, seed 42, start 2025-01-01T00:00:00Z, latency 5 ms, step 100
+ * ms. */
 void tl_shadow_config_default(tl_shadow_config *cfg);
 
 /* Progress: called every `every` iterations with (done, total); may be NULL. */
@@ -67,8 +69,8 @@ typedef void (*tl_shadow_progress_fn)(void *ctx, uint64_t done, uint64_t total);
 
 /* Runs the whole shadow session. Validates the configuration first (TL_EINVAL naming the field);
  * nothing runs when it is invalid. */
-int tl_shadow_run(const tl_shadow_config *cfg, tl_shadow_result *out, tl_shadow_progress_fn progress,
-                  void *progress_ctx, tl_err *err);
+int tl_shadow_run(const tl_shadow_config *cfg, tl_shadow_result *out,
+                  tl_shadow_progress_fn progress, void *progress_ctx, tl_err *err);
 
 /* The report as JSON with sorted keys and compact separators (no trailing newline; the caller
  * finishes the writer). */

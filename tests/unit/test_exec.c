@@ -344,9 +344,9 @@ static void test_risk_block_denies_and_sends_nothing(void **state)
     assert_int_equal(f->x.counts.placed, 0);
     assert_int_equal(order(f, seq)->status, TL_OS_DENIED);
     /* unknown instrument */
-    assert_int_equal(tl_exec_submit(&f->x, 42, TL_SIDE_BUY, TL_ORDER_LIMIT, F("1"), F("1"), NULL,
-                                    &why, NULL),
-                     TL_ERISK);
+    assert_int_equal(
+        tl_exec_submit(&f->x, 42, TL_SIDE_BUY, TL_ORDER_LIMIT, F("1"), F("1"), NULL, &why, NULL),
+        TL_ERISK);
     assert_int_equal(why, TL_RR_UNKNOWN_INSTRUMENT);
     assert_int_equal(f->x.counts.risk_blocks, 2);
 }
@@ -431,8 +431,8 @@ static void test_flip_through_zero_and_notional(void **state)
     tl_exec_poll(&f->x, NULL);
     assert_int_equal(position(f), -F("0.02"));
     const tl_position *p = tl_book_find(&f->x.book, 7, f->btc);
-    assert_int_equal(p->realized_pnl, F("1"));  /* 0.01 * (50100 - 50000) */
-    assert_int_equal(p->avg_price, F("50100")); /* the short opened at the flip price */
+    assert_int_equal(p->realized_pnl, F("1"));        /* 0.01 * (50100 - 50000) */
+    assert_int_equal(p->avg_price, F("50100"));       /* the short opened at the flip price */
     assert_int_equal(f->x.total_notional, F("1000")); /* 0.02 * mid 50000 */
 }
 
@@ -450,11 +450,10 @@ static void test_every_state_change_is_an_event(void **state)
     uint64_t b = submit(f, TL_SIDE_SELL, "50000", "0.01");
     push(f, TL_REPORT_REJECTED, b, NULL, NULL, NULL);
     tl_exec_poll(&f->x, NULL);
-    tl_exec_submit(&f->x, f->btc, TL_SIDE_BUY, TL_ORDER_LIMIT, F("1"), F("0.01"), NULL, NULL,
-                   NULL);
-    const int want[] = {TL_EV_ORDER_SUBMITTED, TL_EV_ORDER_ACCEPTED,  TL_EV_ORDER_FILLED,
+    tl_exec_submit(&f->x, f->btc, TL_SIDE_BUY, TL_ORDER_LIMIT, F("1"), F("0.01"), NULL, NULL, NULL);
+    const int want[] = {TL_EV_ORDER_SUBMITTED, TL_EV_ORDER_ACCEPTED,   TL_EV_ORDER_FILLED,
                         TL_EV_FILL_REFUSED,    TL_EV_CANCEL_REQUESTED, TL_EV_ORDER_CANCELED,
-                        TL_EV_ORDER_SUBMITTED, TL_EV_ORDER_REJECTED,  TL_EV_INTENT_DENIED};
+                        TL_EV_ORDER_SUBMITTED, TL_EV_ORDER_REJECTED,   TL_EV_INTENT_DENIED};
     assert_int_equal(f->nevents, (int)(sizeof(want) / sizeof(want[0])));
     assert_memory_equal(f->events, want, sizeof(want));
 }
@@ -464,11 +463,11 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_submit_ack_fill_books_position_and_cash, setup,
                                         teardown),
-        cmocka_unit_test_setup_teardown(test_duplicate_overfill_unknown_fills_change_nothing,
-                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_duplicate_overfill_unknown_fills_change_nothing, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_cancel_then_late_fill_is_applied, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_fill_while_pending_cancel_then_cancel_rejected,
-                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_fill_while_pending_cancel_then_cancel_rejected, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_ack_after_cancel_request_keeps_cancel_pending, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_reject_after_cancel_request, setup, teardown),

@@ -17,7 +17,7 @@
 #include "journal/journal.h"
 #include "journal/replay.h"
 
-#define STEPS 12
+#define STEPS     12
 #define MAX_ACKED 256
 
 typedef struct scan_check {
@@ -82,7 +82,8 @@ static void scenario(const char *url, int fail_write_at, int fail_commit_at)
     assert_int_equal(tl_instruments_add(&inst, &btc, &id, NULL), 0);
     tl_clock_init_sim(&clock, 1735689600LL * TL_NS_PER_SEC);
     assert_int_equal(
-        tl_venue_open(&venue, "sim://?seed=3&fill_rate=1&reject_rate=0&partial_rate=0.5&latency_us=0",
+        tl_venue_open(&venue,
+                      "sim://?seed=3&fill_rate=1&reject_rate=0&partial_rate=0.5&latency_us=0",
                       &clock, NULL, NULL),
         0);
     tl_exec_config cfg;
