@@ -90,6 +90,66 @@ static int set_value(cli_command *cmd, cli_flag *f, const char *v, const char *f
     return cli_usage_error(cmd, "%s: unsupported flag kind", from);
 }
 
+/* One KEY=VALUE line of a .env file into the environment, unless the environment already has
+ * KEY (the environment wins over the file). Returns CLI_OK or a usage error naming the line. */
+static int dotenv_line(const cli_command *cmd, const char *path, int lineno, char *line)
+{
+    char *p = line, *end = line + strlen(line);
+    while (end > p && (end[-1] == '\n' || end[-1] == '\r' || end[-1] == ' ' || end[-1] == '\t'))
+        *--end = '\0';
+    while (*p == ' ' || *p == '\t')
+        p++;
+    if (*p == '\0' || *p == '#')
+        return CLI_OK;
+    if (strncmp(p, "export ", 7) == 0)
+        p += 7;
+    char *eq = strchr(p, '=');
+    if (!eq || eq == p)
+        return cli_usage_error(cmd, "%s line %d: want KEY=VALUE", path, lineno);
+    *eq = '\0';
+    for (char *k = p; *k; k++)
+        if (!((*k >= 'A' && *k <= 'Z') || (*k >= 'a' && *k <= 'z') || *k == '_' ||
+              (k > p && *k >= '0' && *k <= '9')))
+            return cli_usage_error(cmd, "%s line %d: '%s' is not a variable name", path, lineno, p);
+    char *v = eq + 1;
+    size_t n = strlen(v);
+    if (n >= 2 && (v[0] == '"' || v[0] == '\'') && v[n - 1] == v[0]) {
+        v[n - 1] = '\0';
+        v++;
+    } else if (n && (v[0] == '"' || v[0] == '\'')) {
+        return cli_usage_error(cmd, "%s line %d: unterminated quote", path, lineno);
+    }
+    if (setenv(p, v, 0) != 0)
+        return cli_usage_error(cmd, "%s line %d: cannot set %s", path, lineno, p);
+    return CLI_OK;
+}
+
+/* Loads TRADELOOP_ENV_FILE, or ./.env when that is unset, into the environment without
+ * overriding it: flags > environment > .env > defaults. A missing ./.env is fine; a missing
+ * TRADELOOP_ENV_FILE is an error, since someone asked for it. */
+static int load_dotenv(const cli_command *cmd)
+{
+    const char *path = getenv("TRADELOOP_ENV_FILE");
+    int required = path != NULL;
+    if (!path)
+        path = ".env";
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return required ? cli_usage_error(cmd, "TRADELOOP_ENV_FILE: cannot read %s", path) : CLI_OK;
+    char line[1024];
+    int lineno = 0, rc = CLI_OK;
+    while (rc == CLI_OK && fgets(line, sizeof(line), f)) {
+        lineno++;
+        if (!strchr(line, '\n') && !feof(f))
+            rc = cli_usage_error(cmd, "%s line %d: longer than %zu characters", path, lineno,
+                                 sizeof(line) - 2);
+        else
+            rc = dotenv_line(cmd, path, lineno, line);
+    }
+    fclose(f);
+    return rc;
+}
+
 int cli_parse(cli_command *cmd, int argc, char **argv, int first)
 {
     for (int i = first; i < argc; i++) {
@@ -130,6 +190,9 @@ int cli_parse(cli_command *cmd, int argc, char **argv, int first)
         if (rc != CLI_OK)
             return rc;
     }
+    int rc = load_dotenv(cmd);
+    if (rc != CLI_OK)
+        return rc;
     for (cli_flag *f = cmd->flags; f->name; f++) {
         const char *v;
         if (f->seen || !f->env || !(v = getenv(f->env)))
@@ -142,7 +205,7 @@ int cli_parse(cli_command *cmd, int argc, char **argv, int first)
             *(bool *)f->dest = v[0] == '1' || v[0] == 't';
             continue;
         }
-        int rc = set_value(cmd, f, v, from);
+        rc = set_value(cmd, f, v, from);
         if (rc != CLI_OK)
             return rc;
     }

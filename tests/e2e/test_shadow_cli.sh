@@ -95,6 +95,23 @@ TRADELOOP_FREEZE_UTC=2025-01-01 expect_usage "malformed freeze time" "TRADELOOP_
 MM_FREEZE_UTC_ISO=yesterday expect_usage "malformed alias" "MM_FREEZE_UTC_ISO" shadow
 expect_usage "unknown subcommand" "unknown subcommand" frobnicate
 
+# Configuration order: flags > environment > .env > defaults.
+mkdir -p "$TMP/cfg" && cd "$TMP/cfg"
+printf '# desk settings\nexport TRADELOOP_SEED=43\n' >.env
+run_tl "$TMP/e43.json" "$TMP/e43.err" shadow "${ARGS[@]}"
+check ".env supplies the seed" cmp -s "$TMP/c.json" "$TMP/e43.json"
+TRADELOOP_SEED=42 "$BIN" shadow "${ARGS[@]}" >"$TMP/e42.json"
+check "the environment wins over .env" cmp -s "$TMP/a.json" "$TMP/e42.json"
+TRADELOOP_SEED=43 "$BIN" shadow "${ARGS[@]}" --seed 42 >"$TMP/f42.json"
+check "a flag wins over the environment" cmp -s "$TMP/a.json" "$TMP/f42.json"
+printf 'TRADELOOP_SEED=ten\n' >.env
+expect_usage "bad value in .env names where it came from" "TRADELOOP_SEED \(environment\): 'ten'" shadow
+printf 'NOT A LINE\n' >.env
+expect_usage "malformed .env line" "\.env line 1: want KEY=VALUE" shadow
+rm .env
+TRADELOOP_ENV_FILE="$TMP/none.env" expect_usage "missing TRADELOOP_ENV_FILE" "TRADELOOP_ENV_FILE: cannot read" shadow
+cd - >/dev/null
+
 # --help exits 0 and documents every flag.
 run_tl "$TMP/h.out" "$TMP/h.err" shadow --help
 check "--help exits 0" [ "$RC" -eq 0 ]
