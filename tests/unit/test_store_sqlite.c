@@ -273,6 +273,14 @@ static void test_schema(void **state)
     assert_rows(db, "SELECT name, pk FROM pragma_table_info('trade_events') WHERE pk > 0", "seq|1");
     assert_rows(db, "SELECT name, partial FROM pragma_index_list('trade_events') ORDER BY name",
                 "trade_events_idem|1;trade_events_intent_once|1;trade_events_rare|1");
+    /* A scan for a rare type goes through its partial index, with or without a workspace. */
+    char plan[512], sql[512];
+    for (int which = TL__SQ_SCAN_RARE; which <= TL__SQ_SCAN_RARE_WS; which++) {
+        snprintf(sql, sizeof sql, "EXPLAIN QUERY PLAN %s", tl__sqlite_sql[which]);
+        raw_rows(db, sql, plan, sizeof plan);
+        if (strstr(plan, "INDEX trade_events_rare") == NULL)
+            fail_msg("%s\n  plan: %s", sql, plan);
+    }
     /* Money is INTEGER units (STRICT: nothing else fits). */
     assert_rows(db,
                 "SELECT name, type FROM pragma_table_info('orders') WHERE name IN "
@@ -291,7 +299,9 @@ static void test_pragmas(void **state)
     assert_int_equal(open_store(&s, f->url, TL_DURABILITY_FULL, &err), 0);
     assert_rows(conn_of(&s), "PRAGMA synchronous", "2");
     assert_rows(conn_of(&s), "PRAGMA journal_mode", "wal");
-    assert_rows(conn_of(&s), "PRAGMA foreign_keys", "1");
+    /* The trades -> orders key is checked by the write, not by SQLite on every trade row
+     * (test_fill_of_unknown_order). */
+    assert_rows(conn_of(&s), "PRAGMA foreign_keys", "0");
     assert_rows(conn_of(&s), "PRAGMA busy_timeout", "5000");
     tl_store_close(&s);
 
@@ -365,7 +375,9 @@ static void test_projection_rows(void **state)
     sqlite3_close(db);
 }
 
-/* A fill of an order that is not in orders breaks the foreign key: refused, nothing kept. */
+/* A fill of an order that is not in orders breaks the foreign key: refused, nothing kept. The
+ * write checks it (SQLite's own check is off), whether the order would come from the same batch
+ * or an earlier one, in the fill's own workspace. */
 static void test_fill_of_unknown_order(void **state)
 {
     fx *f = *state;
@@ -380,23 +392,48 @@ static void test_fill_of_unknown_order(void **state)
     /* A fill without an order id references nothing, so it is kept. */
     tl_event orphan = fill("", "T9", TL_FIXED_INT(1), TL_OS_FILLED);
     append_ok(&s, &orphan, 1);
+
+    /* O1 from an earlier batch: its fills are kept; in another workspace it is unknown. */
+    tl_event sub = submitted("O1", TL_SIDE_BUY, TL_FIXED_INT(2), TL_FIXED_INT(1));
+    append_ok(&s, &sub, 1);
+    tl_event later[2] = {fill("O1", "T2", TL_FIXED_INT(1), TL_OS_PARTIALLY_FILLED),
+                         fill("O1", "T3", TL_FIXED_INT(1), TL_OS_FILLED)};
+    set_str(later[1].workspace, sizeof later[1].workspace, "other");
+    err = (tl_err){0};
+    assert_int_equal(tl_store_append(&s, later, 2, NULL, 0, NULL, 0, &err), TL_ENOTFOUND);
+    if (strstr(err.msg, "trade other/T3 of order O1") == NULL)
+        fail_msg("message: %s", err.msg);
+    assert_int_equal(s.high_water, 2);
+    set_str(later[1].workspace, sizeof later[1].workspace, "desk");
+    append_ok(&s, later, 2);
+
+    /* Filled before it is submitted, in one batch: the order is there when the trade is. */
+    tl_event early[2] = {fill("O2", "T4", TL_FIXED_INT(1), TL_OS_FILLED),
+                         submitted("O2", TL_SIDE_SELL, TL_FIXED_INT(1), TL_FIXED_INT(1))};
+    append_ok(&s, early, 2);
     tl_store_close(&s);
 
     sqlite3 *db = raw_open(f->path);
-    assert_rows(db, "SELECT count(*) FROM orders", "0");
-    assert_rows(db, "SELECT trade_id, order_id FROM trades", "T9|NULL");
+    assert_rows(db, "SELECT workspace, order_id, status, filled_qty FROM orders ORDER BY order_id",
+                "desk|O1|FILLED|200000000;desk|O2|PENDING_NEW|0");
+    assert_rows(db, "SELECT trade_id, order_id FROM trades ORDER BY trade_id",
+                "T2|O1;T3|O1;T4|O2;T9|NULL");
+    assert_rows(db, "SELECT count(*), max(seq) FROM trade_events", "6|6");
+    assert_rows(db, "PRAGMA foreign_key_check", "");
     sqlite3_close(db);
 }
 
-/* Rows go 32 to a statement; a duplicate inside a chunk is still named exactly. */
+/* Rows go TL__SQ_CHUNK to a statement; a duplicate inside a chunk of trades, orders or events is
+ * still named exactly (the batch is written again row by row), and nothing of it is kept. */
 static void test_duplicate_in_chunk_is_named(void **state)
 {
     fx *f = *state;
-    enum { N = 80 };
+    enum { N = TL__SQ_CHUNK + 40 };
     tl_store s;
     tl_err err = {0};
-    tl_event ev[2 * N];
-    char id[24], tid[32];
+    tl_event *ev = calloc(2 * N, sizeof *ev);
+    char id[24], tid[32], want[64];
+    assert_non_null(ev);
     open_ok(&s, f->url);
     for (int i = 0; i < N; i++) {
         snprintf(id, sizeof id, "O%03d", i);
@@ -411,11 +448,127 @@ static void test_duplicate_in_chunk_is_named(void **state)
     snprintf(ev[91].trade_id, sizeof ev[91].trade_id, "T045");
     append_ok(&s, ev, 2 * N);
     assert_int_equal(s.high_water, 2 * N);
+
+    /* An order of an earlier batch submitted again, inside a chunk of new orders. */
+    for (int i = 0; i < N; i++) {
+        snprintf(id, sizeof id, "%s%03d", i == 70 ? "O" : "P", i == 70 ? 7 : i);
+        ev[i] = submitted(id, TL_SIDE_SELL, TL_FIXED_INT(1), TL_FIXED_INT(1));
+    }
+    assert_int_equal(tl_store_append(&s, ev, N, NULL, 0, NULL, 0, &err), TL_EDUPLICATE);
+    if (strstr(err.msg, "inserting order desk/O007") == NULL)
+        fail_msg("message: %s", err.msg);
+    /* An intent emitted twice under one key, inside a chunk of events. */
+    for (int i = 0; i < N; i++) {
+        ev[i] = ev_make(TL_EV_INTENT_EMITTED, NULL, 0);
+        snprintf(ev[i].idem_key, sizeof ev[i].idem_key, "k%d", i == 99 ? 3 : i);
+    }
+    assert_int_equal(tl_store_append(&s, ev, N, NULL, 0, NULL, 0, &err), TL_EDUPLICATE);
+    snprintf(want, sizeof want, "appending event seq %d", 2 * N + 100);
+    if (strstr(err.msg, want) == NULL)
+        fail_msg("message: %s", err.msg);
+    assert_int_equal(s.high_water, 2 * N);
     tl_store_close(&s);
+    free(ev);
 
     sqlite3 *db = raw_open(f->path);
-    assert_rows(db, "SELECT count(*), sum(filled_qty) FROM orders", "80|8000000000");
-    assert_rows(db, "SELECT count(*) FROM trades", "80");
+    snprintf(want, sizeof want, "%d|%lld", N, (long long)N * 100000000);
+    assert_rows(db, "SELECT count(*), sum(filled_qty) FROM orders", want);
+    snprintf(want, sizeof want, "%d", N);
+    assert_rows(db, "SELECT count(*) FROM trades", want);
+    snprintf(want, sizeof want, "%d|%d", 2 * N, 2 * N);
+    assert_rows(db, "SELECT count(*), max(seq) FROM trade_events", want);
+    sqlite3_close(db);
+}
+
+typedef struct collect {
+    tl_event *ev;
+    size_t n, cap;
+} collect;
+
+static int collect_fn(void *ctx, const tl_event *ev)
+{
+    collect *c = ctx;
+    assert_true(c->n < c->cap);
+    c->ev[c->n++] = *ev;
+    return 0;
+}
+
+/*
+ * Every field comes back as written, over several chunks and batches. The write skips binding
+ * a value a parameter already holds, comparing texts by their bytes: texts of one length that
+ * differ (desk1/desk2), a text after an empty one and back, and values that repeat at the same
+ * place of consecutive chunks must all still land in their own rows.
+ */
+static void test_rows_exact_across_chunks(void **state)
+{
+    fx *f = *state;
+    enum { N = 3 * TL__SQ_CHUNK + 7 };
+    tl_store s;
+    tl_event *ev = calloc(N, sizeof *ev), *got = calloc(2 * N, sizeof *got);
+    assert_non_null(ev);
+    assert_non_null(got);
+    open_ok(&s, f->url);
+    for (int batch = 0; batch < 2; batch++) {
+        for (int i = 0; i < N; i++) {
+            int k = batch * N + i;
+            ev[i] = ev_make(TL_EV_POLICY_EVALUATED, NULL, 0);
+            set_str(ev[i].workspace, sizeof ev[i].workspace, k % 3 ? "desk1" : "desk2");
+            if (k % 5 == 0)
+                snprintf(ev[i].text, sizeof ev[i].text, "reason %d", k % 7);
+            if (k % 4 == 1)
+                snprintf(ev[i].idem_key, sizeof ev[i].idem_key, "key-%d", k);
+            set_str(ev[i].symbol, sizeof ev[i].symbol, k % 2 ? "ETHUSDT" : "BTCUSDT");
+            ev[i].ts_ns = T0 + k / 10;
+            ev[i].side = (uint8_t)(k % 3);
+            ev[i].qty = k % 6;
+            ev[i].price = -(tl_fixed)(k % 4);
+            ev[i].fee = k % 5 == 0 ? INT64_MAX : INT64_MIN;
+        }
+        append_ok(&s, ev, N);
+        memcpy(got + batch * N, ev, N * sizeof *ev); /* with the seq the store assigned */
+    }
+    collect c = {calloc(2 * N, sizeof(tl_event)), 0, 2 * N};
+    assert_non_null(c.ev);
+    assert_int_equal(tl_store_scan(&s, NULL, collect_fn, &c, NULL), 0);
+    assert_int_equal(c.n, 2 * N);
+    for (size_t i = 0; i < c.n; i++) {
+        assert_int_equal(c.ev[i].seq, i + 1);
+        if (memcmp(&c.ev[i], &got[i], sizeof got[i]) != 0)
+            fail_msg("event %zu differs (workspace '%s' vs '%s', text '%s' vs '%s')", i,
+                     c.ev[i].workspace, got[i].workspace, c.ev[i].text, got[i].text);
+    }
+    free(c.ev);
+    free(ev);
+    free(got);
+    tl_store_close(&s);
+}
+
+/* Two stores on one file: the one whose seq another writer took is refused, not renumbered, and
+ * its next batch follows the journal again. */
+static void test_second_writer_takes_seq(void **state)
+{
+    fx *f = *state;
+    tl_store a, b;
+    tl_err err = {0};
+    open_ok(&a, f->url);
+    open_ok(&b, f->url);
+    tl_event ea[2] = {ev_make(TL_EV_KILL_SWITCH, NULL, 0), ev_make(TL_EV_RISK_FROZEN, NULL, 0)};
+    append_ok(&a, ea, 2);
+    tl_event eb = ev_make(TL_EV_POLICY_EVALUATED, NULL, 0);
+    assert_int_equal(tl_store_append(&b, &eb, 1, NULL, 0, NULL, 0, &err), TL_EDUPLICATE);
+    assert_int_equal(b.high_water, 2); /* learnt from the store after the failure */
+    append_ok(&b, &eb, 1);
+    assert_int_equal(eb.seq, 3);
+    /* Now the first store is the one behind. */
+    assert_int_equal(tl_store_append(&a, ea, 2, NULL, 0, NULL, 0, &err), TL_EDUPLICATE);
+    append_ok(&a, ea, 2);
+    assert_int_equal(ea[1].seq, 5);
+    tl_store_close(&a);
+    tl_store_close(&b);
+
+    sqlite3 *db = raw_open(f->path);
+    assert_rows(db, "SELECT group_concat(seq || ':' || type, ',') FROM trade_events",
+                "1:15,2:14,3:2,4:15,5:14");
     sqlite3_close(db);
 }
 
@@ -725,6 +878,8 @@ int main(void)
         T(test_projection_rows),
         T(test_fill_of_unknown_order),
         T(test_duplicate_in_chunk_is_named),
+        T(test_rows_exact_across_chunks),
+        T(test_second_writer_takes_seq),
         T(test_foreign_database),
         T(test_garbage_file),
         T(test_empty_file_gets_schema),

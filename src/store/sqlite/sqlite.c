@@ -19,32 +19,44 @@
 #define EVENT_COLS                                                                                 \
     "seq, ts_ns, type, side, status, workspace, order_id, idem_key, symbol, trade_id, qty, "       \
     "price, fee, text"
+/* EVENT_COLS without seq, for the appends numbered by SQLite (sqlite_write.c). */
+#define APPEND_COLS                                                                                \
+    "ts_ns, type, side, status, workspace, order_id, idem_key, symbol, trade_id, qty, price, "     \
+    "fee, text"
 #define SCAN_SQL "SELECT " EVENT_COLS " FROM trade_events WHERE seq > ?1"
 #define POS_COLS "workspace, symbol, qty, avg_price, realized_pnl, fees, updated_at"
 #define ACC_COLS "workspace, starting_cash, cash, realized_pnl, fees, updated_at"
 
-/* Unnumbered parameters of multi-row INSERTs: TL__SQ_CHUNK (32) rows of `row`. */
-#define X2(row)  row "," row
-#define X32(row) X2(X2(X2(X2(X2(row)))))
-#define EV_ROW   "(?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
-#define ORD_ROW  "(?,?,?,?,?,?,?,?,?,?,?)"
-#define TRD_ROW  "(?,?,NULLIF(?,''),?,?,?,?,?,?)"
+/* Unnumbered parameters of multi-row INSERTs: TL__SQ_CHUNK (128) rows of `row`. */
+#define X2(row)   row "," row
+#define X128(row) X2(X2(X2(X2(X2(X2(X2(row)))))))
+_Static_assert(TL__SQ_CHUNK == 128, "the multi-row INSERTs hold TL__SQ_CHUNK rows");
+#define EV_ROW  "(?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+#define APP_ROW "(?,?,?,?,?,?,?,?,?,?,?,?,?)"
+#define ORD_ROW "(?,?,?,?,?,?,?,?,?,?,?)"
+#define TRD_ROW "(?,?,?,?,?,?,?,?,?)"
 #define ORD_COLS                                                                                   \
     "workspace, order_id, symbol, side, quantity, price, status, created_at, filled_qty, "         \
     "filled_at, reject_reason"
 #define TRD_COLS "workspace, trade_id, order_id, symbol, side, quantity, price, fee, ts"
 
+/* The multi-row INSERTs are OR ROLLBACK: failing whole, they need no statement journal
+ * (sqlite_write.c). */
 const char *const tl__sqlite_sql[TL__SQ_COUNT] = {
+    [TL__SQ_APPEND_EVENT] = "INSERT INTO trade_events (" APPEND_COLS ") VALUES " APP_ROW,
+    [TL__SQ_APPEND_EVENTS] =
+        "INSERT OR ROLLBACK INTO trade_events (" APPEND_COLS ") VALUES " X128(APP_ROW),
     [TL__SQ_INS_EVENT] = "INSERT INTO trade_events (" EVENT_COLS ") VALUES " EV_ROW,
-    [TL__SQ_INS_EVENTS] = "INSERT INTO trade_events (" EVENT_COLS ") VALUES " X32(EV_ROW),
+    [TL__SQ_INS_EVENTS] =
+        "INSERT OR ROLLBACK INTO trade_events (" EVENT_COLS ") VALUES " X128(EV_ROW),
     [TL__SQ_INS_ORDER] = "INSERT INTO orders (" ORD_COLS ") VALUES " ORD_ROW,
-    [TL__SQ_INS_ORDERS] = "INSERT INTO orders (" ORD_COLS ") VALUES " X32(ORD_ROW),
+    [TL__SQ_INS_ORDERS] = "INSERT OR ROLLBACK INTO orders (" ORD_COLS ") VALUES " X128(ORD_ROW),
     /* The parameter numbers of an orders row, so one function binds all three. */
     [TL__SQ_UPD_ORDER] = "UPDATE orders SET status = ?7, filled_qty = filled_qty + ?9, filled_at "
                          "= coalesce(?10, filled_at), reject_reason = coalesce(?11, "
                          "reject_reason) WHERE workspace = ?1 AND order_id = ?2",
     [TL__SQ_INS_TRADE] = "INSERT INTO trades (" TRD_COLS ") VALUES " TRD_ROW,
-    [TL__SQ_INS_TRADES] = "INSERT INTO trades (" TRD_COLS ") VALUES " X32(TRD_ROW),
+    [TL__SQ_INS_TRADES] = "INSERT OR ROLLBACK INTO trades (" TRD_COLS ") VALUES " X128(TRD_ROW),
     [TL__SQ_UPS_POSITION] = "INSERT INTO positions (" POS_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
                             "?7) ON CONFLICT (workspace, symbol) DO UPDATE SET qty = excluded.qty, "
                             "avg_price = excluded.avg_price, realized_pnl = excluded.realized_pnl, "
@@ -67,9 +79,9 @@ const char *const tl__sqlite_sql[TL__SQ_COUNT] = {
     [TL__SQ_SCAN_WS] = SCAN_SQL " AND workspace = ?3 ORDER BY seq",
     [TL__SQ_SCAN_TYPE_WS] = SCAN_SQL " AND type = ?2 AND workspace = ?3 ORDER BY seq",
     /* The literal term lets the partial index of rare types answer (sqlite_schema.c). */
-    [TL__SQ_SCAN_RARE] = SCAN_SQL " AND type = ?2 AND type IN " TL__SQ_RARE_TYPES " ORDER BY seq",
+    [TL__SQ_SCAN_RARE] = SCAN_SQL " AND type = ?2 AND " TL__SQ_RARE_TYPES " ORDER BY seq",
     [TL__SQ_SCAN_RARE_WS] =
-        SCAN_SQL " AND type = ?2 AND type IN " TL__SQ_RARE_TYPES " AND workspace = ?3 ORDER BY seq",
+        SCAN_SQL " AND type = ?2 AND " TL__SQ_RARE_TYPES " AND workspace = ?3 ORDER BY seq",
 };
 
 /* Whether a type is in TL__SQ_RARE_TYPES. */
@@ -342,6 +354,8 @@ static void sq_close(void *state)
     for (int i = 0; i < TL__SQ_COUNT; i++) {
         sqlite3_finalize(st->stmt[i]);
         st->stmt[i] = NULL;
+        free(st->bound[i]);
+        st->bound[i] = NULL;
     }
     if (st->db != NULL) {
         /* The last connection checkpoints the log into the file and removes it. */
@@ -377,6 +391,12 @@ static int sq_open(void *state, const char *url, const tl_store_options *opt, tl
                             st->name, TL_STORE_SCHEMA_VERSION, sqlite3_errmsg(st->db));
             sq_close(st);
             return rc;
+        }
+        int n = sqlite3_bind_parameter_count(st->stmt[i]);
+        st->bound[i] = calloc(n > 0 ? (size_t)n : 1, sizeof(*st->bound[i]));
+        if (st->bound[i] == NULL) {
+            sq_close(st);
+            return tl_err_set(err, TL_ENOMEM, "%s: out of memory", st->name);
         }
     }
     return 0;

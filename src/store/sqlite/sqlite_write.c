@@ -2,12 +2,19 @@
  * sqlite_write.c -- writing one batch: event rows, the orders and trades projections, snapshots.
  *
  * SQLite spends about a microsecond per row and statement, so the cost of a batch is its number
- * of statement steps. Rows go in TL__SQ_CHUNK per INSERT; a chunk that fails is retried row by
- * row, so the error names the very row (a failed statement leaves no row behind). The orders
- * projection is folded per batch: an order submitted, accepted and filled in one batch is one
- * INSERT of its final row, not an INSERT and two UPDATEs; an order created by an earlier batch gets
- * one UPDATE. The result is the row the events imply one by one (store.h), only cheaper. Trades are
- * inserted after the orders, so the foreign key finds the order created in the same batch.
+ * of statement steps and what each row makes SQLite do:
+ *  - Rows go TL__SQ_CHUNK per INSERT OR ROLLBACK. A chunk meeting a constraint (a duplicate)
+ *    rolls back the transaction, and the batch is written again row by row in a new one, so the
+ *    error names the very row; the statements need no statement journal for it.
+ *  - Events that follow the journal's last seq (the usual case) are appended without their seq,
+ *    which SQLite then gives them, the same numbers, without a uniqueness seek per row.
+ *  - A parameter is only bound when its value changes (binder, below).
+ *  - The orders projection is folded per batch: an order submitted, accepted and filled in one
+ *    batch is one INSERT of its final row, not an INSERT and two UPDATEs; an order created by an
+ *    earlier batch gets one UPDATE. The result is the row the events imply one by one (store.h),
+ *    only cheaper. Trades are inserted after the orders.
+ *  - The trades -> orders key is checked here rather than by SQLite: a fill's order is created by
+ *    the batch, or its UPDATE found it; otherwise the batch fails with TL_ENOTFOUND.
  *
  * All binds are SQLITE_STATIC: they borrow the caller's batch, which outlives the call, and are
  * cleared before returning so no statement keeps a pointer into it.
@@ -20,9 +27,67 @@
 #include "store/sqlite/sqlite_int.h"
 #include "tradeloop/order.h"
 
-/* Length of a fixed-size text field (the dispatcher checked it is NUL-terminated). */
-#define LEN(field)             ((int)strnlen((field), sizeof(field)))
-#define BIND_TEXT(q, i, field) sqlite3_bind_text((q), (i), (field), LEN(field), SQLITE_STATIC)
+/* ---------------------------------------------------------------------------------------- */
+/* Binding */
+
+/* A statement and what its parameters hold (tl__sq_bound). A bind of the value a parameter
+ * already holds is skipped: TEXT is compared by its bytes, since the caller's events each carry
+ * their own copy, and a skipped TEXT bind keeps pointing into an earlier event of the same batch,
+ * which lives as long as the write. tl__sqlite_write forgets it all before returning. */
+typedef struct binder {
+    sqlite3_stmt *q;
+    tl__sq_bound *b;
+} binder;
+
+static binder binder_of(tl__sqlite *st, int which)
+{
+    return (binder){st->stmt[which], st->bound[which]};
+}
+
+static inline void bind_i64(const binder *x, int i, int64_t v)
+{
+    tl__sq_bound *p = &x->b[i - 1];
+    if (p->kind == TL__SQ_BOUND_INT && p->v == v)
+        return;
+    sqlite3_bind_int64(x->q, i, v);
+    p->kind = TL__SQ_BOUND_INT;
+    p->v = v;
+}
+
+static inline void bind_text(const binder *x, int i, const char *s, int n)
+{
+    tl__sq_bound *p = &x->b[i - 1];
+    if (p->kind == TL__SQ_BOUND_TEXT && p->v == n && memcmp(p->text, s, (size_t)n) == 0)
+        return;
+    sqlite3_bind_text(x->q, i, s, n, SQLITE_STATIC);
+    p->kind = TL__SQ_BOUND_TEXT;
+    p->v = n;
+    p->text = s;
+}
+
+static inline void bind_null(const binder *x, int i)
+{
+    tl__sq_bound *p = &x->b[i - 1];
+    if (p->kind == TL__SQ_BOUND_NULL)
+        return;
+    sqlite3_bind_null(x->q, i);
+    p->kind = TL__SQ_BOUND_NULL;
+}
+
+/* Length of a fixed-size text field (the dispatcher checked it is NUL-terminated); most are
+ * empty. */
+static inline int field_len(const char *f, size_t cap)
+{
+    return f[0] == '\0' ? 0 : (int)strnlen(f, cap);
+}
+
+#define BIND_FIELD(x, i, field) bind_text((x), (i), (field), field_len((field), sizeof(field)))
+
+/* A NUL-terminated constant (a side or status name). */
+static inline void bind_name(const binder *x, int i, const char *name)
+{
+    bind_text(x, i, name, (int)strlen(name));
+}
 
 /* Steps a write statement to its end and resets it: SQLITE_OK or the error code (whose message
  * the reset keeps on the connection). Callers format their detail only on failure. */
@@ -44,9 +109,13 @@ typedef struct rowset {
     const tl_event *events; /* the batch */
     const uint32_t *idx;    /* row i is idx[i] (an event or an orders entry); NULL: event i */
     const tl__sq_order *orders;
-    void (*bind)(const struct rowset *rs, sqlite3_stmt *q, int at, size_t i);
+    void (*bind)(const struct rowset *rs, const binder *x, int at, size_t i);
     void (*name)(const struct rowset *rs, size_t i, char *buf, size_t cap);
 } rowset;
+
+/* What insert_rows returns when a multi-row INSERT OR ROLLBACK met a constraint and so ended
+ * the transaction: tl__sqlite_write then writes the batch again, row by row, to name the row. */
+#define REDO_CAREFULLY 1
 
 static int insert_rows(tl__sqlite *st, const rowset *rs, tl_err *err)
 {
@@ -54,23 +123,25 @@ static int insert_rows(tl__sqlite *st, const rowset *rs, tl_err *err)
     size_t i = 0;
     int rc = SQLITE_OK;
 
-    for (; i + TL__SQ_CHUNK <= rs->n; i += TL__SQ_CHUNK) {
-        sqlite3_stmt *q = st->stmt[rs->many];
+    for (; !st->careful && i + TL__SQ_CHUNK <= rs->n; i += TL__SQ_CHUNK) {
+        binder x = binder_of(st, rs->many);
         for (int k = 0; k < TL__SQ_CHUNK; k++)
-            rs->bind(rs, q, rs->cols * k, i + (size_t)k);
-        if ((rc = run(q)) != SQLITE_OK)
+            rs->bind(rs, &x, rs->cols * k, i + (size_t)k);
+        if ((rc = run(x.q)) != SQLITE_OK)
             break;
     }
-    /* After a failed chunk SQLite may have ended the whole transaction (disk full, I/O error):
-     * retrying outside it would commit rows one by one, so only retry inside it. */
-    if (rc != SQLITE_OK && sqlite3_get_autocommit(st->db)) {
+    if (rc != SQLITE_OK) {
+        /* The transaction is gone: ended by the OR ROLLBACK of a constraint, or by SQLite itself
+         * (disk full, I/O error), where retrying outside it would commit rows one by one. */
+        if ((rc & 0xff) == SQLITE_CONSTRAINT && sqlite3_get_autocommit(st->db))
+            return REDO_CAREFULLY;
         rs->name(rs, i, what, sizeof(what));
         return tl__sqlite_error(st, rc, what, err);
     }
     for (; i < rs->n; i++) {
-        sqlite3_stmt *q = st->stmt[rs->one];
-        rs->bind(rs, q, 0, i);
-        if ((rc = run(q)) != SQLITE_OK) {
+        binder x = binder_of(st, rs->one);
+        rs->bind(rs, &x, 0, i);
+        if ((rc = run(x.q)) != SQLITE_OK) {
             rs->name(rs, i, what, sizeof(what));
             return tl__sqlite_error(st, rc, what, err);
         }
@@ -81,23 +152,25 @@ static int insert_rows(tl__sqlite *st, const rowset *rs, tl_err *err)
 /* ---------------------------------------------------------------------------------------- */
 /* Events */
 
-static void bind_event(const rowset *rs, sqlite3_stmt *q, int at, size_t i)
+/* An event row; the append statements leave seq out (cols 13) and SQLite numbers the rows. */
+static void bind_event(const rowset *rs, const binder *x, int at, size_t i)
 {
     const tl_event *ev = &rs->events[i];
-    sqlite3_bind_int64(q, at + 1, (sqlite3_int64)ev->seq);
-    sqlite3_bind_int64(q, at + 2, ev->ts_ns);
-    sqlite3_bind_int(q, at + 3, ev->type);
-    sqlite3_bind_int(q, at + 4, ev->side);
-    sqlite3_bind_int(q, at + 5, ev->status);
-    BIND_TEXT(q, at + 6, ev->workspace);
-    BIND_TEXT(q, at + 7, ev->order_id);
-    BIND_TEXT(q, at + 8, ev->idem_key);
-    BIND_TEXT(q, at + 9, ev->symbol);
-    BIND_TEXT(q, at + 10, ev->trade_id);
-    sqlite3_bind_int64(q, at + 11, ev->qty);
-    sqlite3_bind_int64(q, at + 12, ev->price);
-    sqlite3_bind_int64(q, at + 13, ev->fee);
-    BIND_TEXT(q, at + 14, ev->text);
+    if (rs->cols == 14)
+        sqlite3_bind_int64(x->q, ++at, (sqlite3_int64)ev->seq); /* never the same twice */
+    bind_i64(x, at + 1, ev->ts_ns);
+    bind_i64(x, at + 2, ev->type);
+    bind_i64(x, at + 3, ev->side);
+    bind_i64(x, at + 4, ev->status);
+    BIND_FIELD(x, at + 5, ev->workspace);
+    BIND_FIELD(x, at + 6, ev->order_id);
+    BIND_FIELD(x, at + 7, ev->idem_key);
+    BIND_FIELD(x, at + 8, ev->symbol);
+    BIND_FIELD(x, at + 9, ev->trade_id);
+    bind_i64(x, at + 10, ev->qty);
+    bind_i64(x, at + 11, ev->price);
+    bind_i64(x, at + 12, ev->fee);
+    BIND_FIELD(x, at + 13, ev->text);
 }
 
 static void name_event(const rowset *rs, size_t i, char *buf, size_t cap)
@@ -105,34 +178,68 @@ static void name_event(const rowset *rs, size_t i, char *buf, size_t cap)
     snprintf(buf, cap, "appending event seq %" PRIu64, rs->events[i].seq);
 }
 
+/* The journal's last seq, 0 when empty. */
+static int last_seq(tl__sqlite *st, uint64_t *seq, tl_err *err)
+{
+    sqlite3_stmt *q = st->stmt[TL__SQ_MAX_SEQ];
+    int rc = sqlite3_step(q);
+    sqlite3_int64 v = rc == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
+    sqlite3_reset(q);
+    if (rc != SQLITE_ROW)
+        return tl__sqlite_error(st, rc, "reading the last seq", err);
+    *seq = v > 0 ? (uint64_t)v : 0;
+    return 0;
+}
+
+/*
+ * The events go in with their seq. When they follow the journal's last seq one by one (every
+ * batch of a store that is the journal's only writer), the append statements leave seq to
+ * SQLite, which numbers a row max(seq) + 1 from the end of the table, the same numbers: that
+ * saves the uniqueness seek of an explicit rowid, a fifth of an event's insert. Anything else
+ * (another writer got there first, a caller's own numbers) takes the explicit statements, which
+ * refuse a taken seq as before.
+ */
 static int insert_events(tl__sqlite *st, const tl_event *ev, size_t n, tl_err *err)
 {
+    uint64_t last = 0;
+    int rc;
+
+    if (n == 0)
+        return 0;
     /* seq is a signed 64-bit rowid; the dispatcher counts from 1, so this is only a guard. */
-    if (n > 0 && ev[n - 1].seq > INT64_MAX)
+    if (ev[n - 1].seq > INT64_MAX)
         return tl_err_set(err, TL_ERANGE, "%s: seq %" PRIu64 " out of range", st->name,
                           ev[n - 1].seq);
-    rowset rs = {.one = TL__SQ_INS_EVENT,
-                 .many = TL__SQ_INS_EVENTS,
-                 .cols = 14,
+    if ((rc = last_seq(st, &last, err)) != 0)
+        return rc;
+    int follows = !st->careful;
+    for (size_t i = 0; i < n && follows; i++)
+        follows = ev[i].seq == last + 1 + i;
+    rowset rs = {.one = follows ? TL__SQ_APPEND_EVENT : TL__SQ_INS_EVENT,
+                 .many = follows ? TL__SQ_APPEND_EVENTS : TL__SQ_INS_EVENTS,
+                 .cols = follows ? 13 : 14,
                  .n = n,
                  .events = ev,
                  .bind = bind_event,
                  .name = name_event};
-    return insert_rows(st, &rs, err);
+    if ((rc = insert_rows(st, &rs, err)) != 0)
+        return rc;
+    /* Cannot differ while this connection holds the write lock; checked, as the seq is the
+     * journal's identity. */
+    if (follows && sqlite3_last_insert_rowid(st->db) != (sqlite3_int64)ev[n - 1].seq)
+        return tl_err_set(err, TL_EIO, "%s: appended seq %lld, expected %" PRIu64, st->name,
+                          (long long)sqlite3_last_insert_rowid(st->db), ev[n - 1].seq);
+    return 0;
 }
 
 /* ---------------------------------------------------------------------------------------- */
 /* The orders projection, folded per batch */
 
+/* An order's hash: its id alone, which is short and tells orders apart well enough; two
+ * workspaces using one id share a hash and are told apart by same_order. */
 static uint64_t order_hash(const tl_event *ev)
 {
-    char key[sizeof(ev->workspace) + sizeof(ev->order_id)];
-    size_t w = strnlen(ev->workspace, sizeof(ev->workspace));
-    size_t o = strnlen(ev->order_id, sizeof(ev->order_id));
-    memcpy(key, ev->workspace, w);
-    key[w] = '\0'; /* "ab"+"c" and "a"+"bc" must differ */
-    memcpy(key + w + 1, ev->order_id, o);
-    return tl_hash_bytes(key, w + 1 + o);
+    return tl_hash_bytes(ev->order_id, strnlen(ev->order_id, sizeof(ev->order_id)));
 }
 
 static int same_order(const tl_event *a, const tl_event *b)
@@ -192,28 +299,28 @@ static const char *status_of(const tl__sq_order *o, const tl_event *events)
 
 /* An orders row, in ORD_COLS order (the UPDATE uses the same parameter numbers). NULL
  * filled_at and reject_reason leave an existing row's values as they are. */
-static void bind_order(sqlite3_stmt *q, int at, const tl_event *events, const tl__sq_order *o)
+static void bind_order(const binder *x, int at, const tl_event *events, const tl__sq_order *o)
 {
     const tl_event *ev = &events[o->ev];
-    BIND_TEXT(q, at + 1, ev->workspace);
-    BIND_TEXT(q, at + 2, ev->order_id);
-    BIND_TEXT(q, at + 3, ev->symbol);
-    sqlite3_bind_text(q, at + 4, tl_side_name(ev->side), -1, SQLITE_STATIC);
-    sqlite3_bind_int64(q, at + 5, ev->qty);
-    sqlite3_bind_int64(q, at + 6, ev->price);
-    sqlite3_bind_text(q, at + 7, status_of(o, events), -1, SQLITE_STATIC);
-    sqlite3_bind_int64(q, at + 8, ev->ts_ns);
-    sqlite3_bind_int64(q, at + 9, o->filled);
+    BIND_FIELD(x, at + 1, ev->workspace);
+    BIND_FIELD(x, at + 2, ev->order_id);
+    BIND_FIELD(x, at + 3, ev->symbol);
+    bind_name(x, at + 4, tl_side_name(ev->side));
+    bind_i64(x, at + 5, ev->qty);
+    bind_i64(x, at + 6, ev->price);
+    bind_name(x, at + 7, status_of(o, events));
+    bind_i64(x, at + 8, ev->ts_ns);
+    bind_i64(x, at + 9, o->filled);
     if (o->filled_ev != 0)
-        sqlite3_bind_int64(q, at + 10, events[o->filled_ev - 1].ts_ns);
+        bind_i64(x, at + 10, events[o->filled_ev - 1].ts_ns);
     else
-        sqlite3_bind_null(q, at + 10);
+        bind_null(x, at + 10);
     if (o->reason_ev != 0)
-        BIND_TEXT(q, at + 11, events[o->reason_ev - 1].text);
+        BIND_FIELD(x, at + 11, events[o->reason_ev - 1].text);
     else if (o->created)
-        sqlite3_bind_text(q, at + 11, "", 0, SQLITE_STATIC);
+        bind_text(x, at + 11, "", 0);
     else
-        sqlite3_bind_null(q, at + 11);
+        bind_null(x, at + 11);
 }
 
 static void name_order(char *buf, size_t cap, const char *verb, const tl_event *ev)
@@ -222,24 +329,36 @@ static void name_order(char *buf, size_t cap, const char *verb, const tl_event *
              ev->seq);
 }
 
-/* The UPDATE of an order the batch did not create. It changes nothing when no such order
- * exists: its events are still journaled, and a fill of it is refused by the trades foreign
- * key. */
-static int update_order(tl__sqlite *st, const tl_event *events, const tl__sq_order *o, tl_err *err)
+/*
+ * The UPDATE of an order the batch did not create. It changes nothing when no such order
+ * exists: its events are still journaled, but a fill of it is refused here, in the foreign key's
+ * place (it is declared, not enforced by SQLite: see sqlite_schema.c). `before_creation`: the
+ * events of an order the batch then creates, which may well be unknown so far.
+ */
+static int update_order(tl__sqlite *st, const tl_event *events, const tl__sq_order *o,
+                        int before_creation, tl_err *err)
 {
-    sqlite3_stmt *q = st->stmt[TL__SQ_UPD_ORDER];
+    binder x = binder_of(st, TL__SQ_UPD_ORDER);
     char what[128];
-    bind_order(q, 0, events, o);
-    int rc = run(q);
-    if (rc == SQLITE_OK)
-        return 0;
-    name_order(what, sizeof(what), "updating", &events[o->ev]);
-    return tl__sqlite_error(st, rc, what, err);
+    bind_order(&x, 0, events, o);
+    int rc = run(x.q);
+    if (rc != SQLITE_OK) {
+        name_order(what, sizeof(what), "updating", &events[o->ev]);
+        return tl__sqlite_error(st, rc, what, err);
+    }
+    if (o->fill_ev != 0 && !before_creation && sqlite3_changes(st->db) == 0) {
+        const tl_event *ev = &events[o->fill_ev - 1];
+        return tl_err_set(err, TL_ENOTFOUND,
+                          "%s: unknown reference while inserting trade %.47s/%.31s of order "
+                          "%.23s (seq %" PRIu64 "): no such order",
+                          st->name, ev->workspace, ev->trade_id, ev->order_id, ev->seq);
+    }
+    return 0;
 }
 
-static void bind_created(const rowset *rs, sqlite3_stmt *q, int at, size_t i)
+static void bind_created(const rowset *rs, const binder *x, int at, size_t i)
 {
-    bind_order(q, at, rs->events, &rs->orders[rs->idx[i]]);
+    bind_order(x, at, rs->events, &rs->orders[rs->idx[i]]);
 }
 
 static void name_created(const rowset *rs, size_t i, char *buf, size_t cap)
@@ -263,7 +382,7 @@ static int track_order(tl__sqlite *st, const tl_event *events, uint32_t i, tl_er
                               "): submitted twice in one batch",
                               st->name, ev->workspace, ev->order_id, ev->seq);
         /* Events of an order before its creation: apply them first, in journal order. */
-        if ((rc = update_order(st, events, o, err)) != 0)
+        if ((rc = update_order(st, events, o, 1, err)) != 0)
             return rc;
         memset(o, 0, sizeof(*o));
         o->ev = i;
@@ -282,6 +401,8 @@ static int track_order(tl__sqlite *st, const tl_event *events, uint32_t i, tl_er
                               st->name, ev->workspace, ev->order_id);
         if (ev->status == TL_OS_FILLED)
             o->filled_ev = i + 1;
+        if (o->fill_ev == 0)
+            o->fill_ev = i + 1;
     }
     return 0;
 }
@@ -303,18 +424,21 @@ static int is_order_event(int type)
     }
 }
 
-static void bind_trade(const rowset *rs, sqlite3_stmt *q, int at, size_t i)
+static void bind_trade(const rowset *rs, const binder *x, int at, size_t i)
 {
     const tl_event *ev = &rs->events[rs->idx[i]];
-    BIND_TEXT(q, at + 1, ev->workspace);
-    BIND_TEXT(q, at + 2, ev->trade_id);
-    BIND_TEXT(q, at + 3, ev->order_id);
-    BIND_TEXT(q, at + 4, ev->symbol);
-    sqlite3_bind_text(q, at + 5, tl_side_name(ev->side), -1, SQLITE_STATIC);
-    sqlite3_bind_int64(q, at + 6, ev->qty);
-    sqlite3_bind_int64(q, at + 7, ev->price);
-    sqlite3_bind_int64(q, at + 8, ev->fee);
-    sqlite3_bind_int64(q, at + 9, ev->ts_ns);
+    BIND_FIELD(x, at + 1, ev->workspace);
+    BIND_FIELD(x, at + 2, ev->trade_id);
+    if (ev->order_id[0] != '\0')
+        BIND_FIELD(x, at + 3, ev->order_id);
+    else
+        bind_null(x, at + 3); /* a fill of no order: NULL, which the foreign key skips */
+    BIND_FIELD(x, at + 4, ev->symbol);
+    bind_name(x, at + 5, tl_side_name(ev->side));
+    bind_i64(x, at + 6, ev->qty);
+    bind_i64(x, at + 7, ev->price);
+    bind_i64(x, at + 8, ev->fee);
+    bind_i64(x, at + 9, ev->ts_ns);
 }
 
 static void name_trade(const rowset *rs, size_t i, char *buf, size_t cap)
@@ -352,7 +476,7 @@ static int project(tl__sqlite *st, const tl_event *events, size_t n, tl_err *err
                      sizeof(*st->created)) != 0)
                 return tl_err_set(err, TL_ENOMEM, "%s: out of memory writing a batch", st->name);
             st->created[st->n_created++] = (uint32_t)k;
-        } else if ((rc = update_order(st, events, o, err)) != 0) {
+        } else if ((rc = update_order(st, events, o, 0, err)) != 0) {
             return rc;
         }
     }
@@ -383,28 +507,28 @@ static int project(tl__sqlite *st, const tl_event *events, size_t n, tl_err *err
 
 static int upsert_position(tl__sqlite *st, const tl_position_row *p, tl_err *err)
 {
-    sqlite3_stmt *q = st->stmt[TL__SQ_UPS_POSITION];
-    BIND_TEXT(q, 1, p->workspace);
-    BIND_TEXT(q, 2, p->symbol);
-    sqlite3_bind_int64(q, 3, p->qty);
-    sqlite3_bind_int64(q, 4, p->avg_price);
-    sqlite3_bind_int64(q, 5, p->realized_pnl);
-    sqlite3_bind_int64(q, 6, p->fees);
-    sqlite3_bind_int64(q, 7, p->updated_ns);
-    int rc = run(q);
+    binder x = binder_of(st, TL__SQ_UPS_POSITION);
+    BIND_FIELD(&x, 1, p->workspace);
+    BIND_FIELD(&x, 2, p->symbol);
+    bind_i64(&x, 3, p->qty);
+    bind_i64(&x, 4, p->avg_price);
+    bind_i64(&x, 5, p->realized_pnl);
+    bind_i64(&x, 6, p->fees);
+    bind_i64(&x, 7, p->updated_ns);
+    int rc = run(x.q);
     return rc == SQLITE_OK ? 0 : tl__sqlite_error(st, rc, "writing a position", err);
 }
 
 static int upsert_account(tl__sqlite *st, const tl_account_row *a, tl_err *err)
 {
-    sqlite3_stmt *q = st->stmt[TL__SQ_UPS_ACCOUNT];
-    BIND_TEXT(q, 1, a->workspace);
-    sqlite3_bind_int64(q, 2, a->starting_cash);
-    sqlite3_bind_int64(q, 3, a->cash);
-    sqlite3_bind_int64(q, 4, a->realized_pnl);
-    sqlite3_bind_int64(q, 5, a->fees);
-    sqlite3_bind_int64(q, 6, a->updated_ns);
-    int rc = run(q);
+    binder x = binder_of(st, TL__SQ_UPS_ACCOUNT);
+    BIND_FIELD(&x, 1, a->workspace);
+    bind_i64(&x, 2, a->starting_cash);
+    bind_i64(&x, 3, a->cash);
+    bind_i64(&x, 4, a->realized_pnl);
+    bind_i64(&x, 5, a->fees);
+    bind_i64(&x, 6, a->updated_ns);
+    int rc = run(x.q);
     return rc == SQLITE_OK ? 0 : tl__sqlite_error(st, rc, "writing an account", err);
 }
 
@@ -429,13 +553,41 @@ static int write_batch(tl__sqlite *st, const tl_store_batch *b, tl_err *err)
     return 0;
 }
 
+/* Forgets what the write statements hold: the batch they point into ends with the call. */
+static void unbind(tl__sqlite *st)
+{
+    static const int bound[] = {TL__SQ_APPEND_EVENT, TL__SQ_APPEND_EVENTS, TL__SQ_INS_EVENT,
+                                TL__SQ_INS_EVENTS,   TL__SQ_INS_ORDER,     TL__SQ_INS_ORDERS,
+                                TL__SQ_UPD_ORDER,    TL__SQ_INS_TRADE,     TL__SQ_INS_TRADES,
+                                TL__SQ_UPS_POSITION, TL__SQ_UPS_ACCOUNT};
+    for (size_t i = 0; i < sizeof(bound) / sizeof(bound[0]); i++) {
+        sqlite3_clear_bindings(st->stmt[bound[i]]);
+        memset(st->bound[bound[i]], 0,
+               (size_t)sqlite3_bind_parameter_count(st->stmt[bound[i]]) * sizeof(tl__sq_bound));
+    }
+}
+
+/*
+ * The multi-row INSERTs are OR ROLLBACK: a statement that cannot fail half-way needs no statement
+ * journal, a copy of every page it touches, kept to undo it alone. A constraint violation, which
+ * must fail the whole batch anyway, then rolls back the transaction; the batch is written again
+ * in a new one, row by row, so that the error names the very row as it did, and the dispatcher
+ * rolls that back.
+ */
 int tl__sqlite_write(tl__sqlite *st, const tl_store_batch *b, tl_err *err)
 {
+    st->careful = 0;
     int rc = write_batch(st, b, err);
-    static const int bound[] = {TL__SQ_INS_EVENT,  TL__SQ_INS_EVENTS,   TL__SQ_INS_ORDER,
-                                TL__SQ_INS_ORDERS, TL__SQ_UPD_ORDER,    TL__SQ_INS_TRADE,
-                                TL__SQ_INS_TRADES, TL__SQ_UPS_POSITION, TL__SQ_UPS_ACCOUNT};
-    for (size_t i = 0; i < sizeof(bound) / sizeof(bound[0]); i++)
-        sqlite3_clear_bindings(st->stmt[bound[i]]);
+    if (rc == REDO_CAREFULLY) {
+        unbind(st);
+        st->careful = 1;
+        int brc = sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+        rc = brc == SQLITE_OK ? write_batch(st, b, err)
+                              : tl__sqlite_error(st, brc, "writing a batch again", err);
+        st->careful = 0;
+        if (rc == REDO_CAREFULLY) /* cannot happen: no multi-row INSERT runs carefully */
+            rc = tl_err_set(err, TL_EIO, "%s: constraint failed writing a batch", st->name);
+    }
+    unbind(st);
     return rc;
 }
