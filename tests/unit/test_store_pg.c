@@ -7,9 +7,12 @@
  *
  * The shared conformance suite runs first, the database emptied before each of its tests. Then
  * what only PostgreSQL has: the NUMERIC(20,8) projections read back exactly with plain libpq
- * queries, the orders folded from one batch and updated across batches, a foreign database and
- * a newer schema refused, an older one migrated, the durability setting, keyset pagination across
- * pages, two engines racing for one sequence number, and a connection killed by the server
+ * queries, the orders folded from one batch and updated across batches, a batch large enough to
+ * stream its events in several chunks and to grow the buffer of its orders and trades rows, a
+ * batch of snapshot rows alone, a transaction begun and ended without a write, a foreign
+ * database and a newer schema refused, an older one migrated, the session settings (durability,
+ * generic plans), keyset pagination across pages, the scan of the rare types through their
+ * partial index, two engines racing for one sequence number, and a connection killed by the server
  * (pg_terminate_backend) between and inside batches: the call that finds it fails with TL_EIO,
  * nothing is half-written, and the store goes on once the server lets it reconnect.
  */
@@ -396,6 +399,112 @@ static void test_orders_projection(void **state)
     tl_store_close(&s);
 }
 
+/* ---- how a batch travels: one message of COPYs, rows encoded ahead, a pipelined tail ------- */
+
+/* 3 x 6000 events: the events stream in several chunks of the COPY buffer, the orders and trades
+ * rows outgrow their buffer more than once, and every row arrives whole. */
+static void test_large_batch_rows(void **state)
+{
+    (void)state;
+    tl_store s;
+    open_store(&s, pg_url, TL_DURABILITY_FULL);
+    enum { ORDERS = 6000, N = 3 * ORDERS };
+    tl_event *ev = calloc(N, sizeof *ev);
+    assert_non_null(ev);
+    char id[24], tid[32];
+    for (int i = 0; i < ORDERS; i++) {
+        snprintf(id, sizeof id, "O%06d", i);
+        snprintf(tid, sizeof tid, "T%06d", i);
+        tl_event *e = &ev[3 * i];
+        e[0] = ev_make(TL_EV_ORDER_SUBMITTED, "alpha", id, TL_OS_PENDING_NEW);
+        e[0].qty = TL_FIXED_INT(i + 1);
+        e[0].price = i;
+        e[1] = ev_make(TL_EV_ORDER_ACCEPTED, "alpha", id, TL_OS_OPEN);
+        e[2] = fill_make("alpha", id, tid, TL_FIXED_INT(i + 1), TL_OS_FILLED);
+        e[2].price = TL_FIXED_INT(i);
+        /* Text long enough to need escapes everywhere in the journal's row. */
+        memset(e[1].text, '\\', sizeof e[1].text - 1);
+    }
+    tl_position_row p;
+    memset(&p, 0, sizeof p);
+    set_str(p.workspace, sizeof p.workspace, "alpha");
+    set_str(p.symbol, sizeof p.symbol, "BTCUSDT");
+    p.qty = 7;
+    tl_err err = {0};
+    assert_int_equal(tl_store_append(&s, ev, N, &p, 1, NULL, 0, &err), 0);
+
+    PGconn *c = admin_connect(pg_url);
+    char buf[256];
+    assert_int_equal(sql_long(c, "SELECT count(*) FROM trade_events"), N);
+    assert_int_equal(sql_long(c, "SELECT count(*) FROM trade_events WHERE length(text) = 127"),
+                     ORDERS);
+    /* sum(1..6000) = 18003000 */
+    assert_string_equal(sql_value(c,
+                                  "SELECT count(*) || ' ' || sum(quantity) || ' ' ||"
+                                  " sum(filled_qty) || ' ' || max(price) || ' ' ||"
+                                  " count(*) FILTER (WHERE status = 'FILLED') FROM orders",
+                                  buf, sizeof buf),
+                        "6000 18003000.00000000 18003000.00000000 0.00005999 6000");
+    assert_string_equal(sql_value(c,
+                                  "SELECT count(*) || ' ' || sum(quantity) || ' ' || max(price) ||"
+                                  " ' ' || min(order_id) || ' ' || max(trade_id) FROM trades",
+                                  buf, sizeof buf),
+                        "6000 18003000.00000000 5999.00000000 O000000 T005999");
+    assert_string_equal(sql_value(c, "SELECT qty FROM positions", buf, sizeof buf), "0.00000007");
+    PQfinish(c);
+    free(ev);
+    tl_store_close(&s);
+}
+
+/* A batch of snapshot rows without events still runs in a transaction of its own (its BEGIN goes
+ * with the pipeline), and a transaction begun and ended without a write costs nothing. */
+static void test_rows_without_events(void **state)
+{
+    (void)state;
+    tl_store s;
+    open_store(&s, pg_url, TL_DURABILITY_FULL);
+    tl_position_row p;
+    memset(&p, 0, sizeof p);
+    set_str(p.workspace, sizeof p.workspace, "alpha");
+    set_str(p.symbol, sizeof p.symbol, "ETHUSDT");
+    p.qty = TL_FIXED_INT(3);
+    tl_account_row a;
+    memset(&a, 0, sizeof a);
+    set_str(a.workspace, sizeof a.workspace, "alpha");
+    a.cash = TL_FIXED_INT(5);
+    tl_err err = {0};
+    assert_int_equal(tl_store_append(&s, NULL, 0, &p, 1, &a, 1, &err), 0);
+    PGconn *c = admin_connect(pg_url);
+    char buf[64];
+    assert_string_equal(sql_value(c, "SELECT qty FROM positions", buf, sizeof buf), "3.00000000");
+    assert_string_equal(sql_value(c, "SELECT cash FROM accounts", buf, sizeof buf), "5.00000000");
+    assert_int_equal(s.high_water, 0);
+
+    /* begin then commit, begin then rollback: nothing reaches the server, and nothing breaks. */
+    tl__pg *pg = s.state;
+    assert_int_equal(s.ops->begin(s.state, NULL), 0);
+    assert_int_equal(s.ops->commit(s.state, NULL), 0);
+    assert_int_equal(PQtransactionStatus(pg->conn), PQTRANS_IDLE);
+    assert_int_equal(s.ops->begin(s.state, NULL), 0);
+    s.ops->rollback(s.state);
+    assert_int_equal(PQtransactionStatus(pg->conn), PQTRANS_IDLE);
+    tl_event e = ev_make(TL_EV_ORDER_SUBMITTED, "alpha", "O1", TL_OS_PENDING_NEW);
+    append_ok(&s, &e, 1);
+    assert_int_equal(e.seq, 1);
+    /* After a write, commit makes it durable; the transaction is over either way. */
+    tl_event f = ev_make(TL_EV_ORDER_ACCEPTED, "alpha", "O1", TL_OS_OPEN);
+    f.seq = 2;
+    tl_store_batch b = {.events = &f, .n_events = 1};
+    assert_int_equal(s.ops->begin(s.state, NULL), 0);
+    assert_int_equal(s.ops->write(s.state, &b, NULL), 0);
+    assert_int_equal(PQtransactionStatus(pg->conn), PQTRANS_INTRANS);
+    assert_int_equal(s.ops->commit(s.state, NULL), 0);
+    assert_int_equal(PQtransactionStatus(pg->conn), PQTRANS_IDLE);
+    assert_string_equal(sql_value(c, "SELECT status FROM orders", buf, sizeof buf), "OPEN");
+    PQfinish(c);
+    tl_store_close(&s);
+}
+
 /* Text that is not UTF-8 cannot be stored in a UTF-8 database: the batch is refused whole. */
 static void test_bad_text_refused(void **state)
 {
@@ -520,9 +629,13 @@ static void test_durability_setting(void **state)
 {
     (void)state;
     tl_store s;
-    char buf[16];
+    char buf[32];
     open_store(&s, pg_url, TL_DURABILITY_FULL);
     assert_string_equal(sync_commit(&s, buf, sizeof buf), "on");
+    /* Prepared statements run their generic plan from the first execution. */
+    const tl__pg *pg = s.state;
+    assert_string_equal(sql_value(pg->conn, "SHOW plan_cache_mode", buf, sizeof buf),
+                        "force_generic_plan");
     tl_store_close(&s);
     open_store(&s, pg_url, TL_DURABILITY_NORMAL);
     assert_string_equal(sync_commit(&s, buf, sizeof buf), "off");
@@ -598,6 +711,77 @@ static void test_scan_pages(void **state)
     assert_int_equal(c.n, N + 1);
     assert_true(c.ordered);
     assert_false(c.reenter_failed);
+    free(ev);
+    tl_store_close(&s);
+}
+
+/* Whether the plan of a prepared scan of the store's session names an index. */
+static int plan_uses(tl_store *s, const char *execute, const char *index)
+{
+    const tl__pg *pg = s->state;
+    char sql[256];
+    snprintf(sql, sizeof sql, "EXPLAIN EXECUTE %s", execute);
+    PGresult *r = PQexec(pg->conn, sql);
+    assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
+    int found = 0;
+    for (int i = 0; i < PQntuples(r); i++)
+        found |= strstr(PQgetvalue(r, i, 0), index) != NULL;
+    PQclear(r);
+    return found;
+}
+
+/* Replay asks for a workspace's resets first: they come from the partial index of the rare
+ * types, not from a read of the whole journal, and they are exactly the resets, filtered and in
+ * order; the other rare types likewise. */
+static void test_scan_rare(void **state)
+{
+    (void)state;
+    tl_store s;
+    open_store(&s, pg_url, TL_DURABILITY_NORMAL);
+    enum { N = 3000 };
+    tl_event *ev = calloc(N, sizeof *ev);
+    assert_non_null(ev);
+    for (int i = 0; i < N; i++) {
+        int type = i % 500 == 7    ? TL_EV_WORKSPACE_RESET
+                   : i % 500 == 9  ? TL_EV_KILL_SWITCH
+                   : i % 500 == 11 ? TL_EV_CANCEL_REQUESTED /* 16: between rare types, not one */
+                                   : TL_EV_POSITION_SCALED;
+        ev[i] = ev_make(type, i % 1000 < 500 ? "alpha" : "beta", NULL, 0);
+        ev[i].fee = i;
+    }
+    append_ok(&s, ev, N);
+    /* seq = i + 1; resets at i = 7, 507, ... 2507: alpha at 7, 1007, 2007. */
+    counter c = {.ordered = 1};
+    tl_scan_filter f = {.type = TL_EV_WORKSPACE_RESET, .workspace = "alpha"};
+    assert_int_equal(tl_store_scan(&s, &f, count_fn, &c, NULL), 0);
+    assert_int_equal(c.n, 3);
+    assert_int_equal(c.last_seq, 2008);
+    assert_true(c.ordered);
+    f.workspace = NULL;
+    f.after_seq = 508;
+    c = (counter){.ordered = 1};
+    assert_int_equal(tl_store_scan(&s, &f, count_fn, &c, NULL), 0);
+    assert_int_equal(c.n, 4); /* 1008, 1508, 2008, 2508 */
+    assert_int_equal(c.last_seq, 2508);
+    assert_true(c.ordered);
+    f.type = TL_EV_KILL_SWITCH;
+    f.workspace = "beta";
+    c = (counter){.ordered = 1};
+    assert_int_equal(tl_store_scan(&s, &f, count_fn, &c, NULL), 0);
+    assert_int_equal(c.n, 3); /* 510, 1510, 2510 */
+    assert_int_equal(c.last_seq, 2510);
+    f.type = TL_EV_CANCEL_REQUESTED;
+    f.workspace = NULL;
+    c = (counter){.ordered = 1};
+    assert_int_equal(tl_store_scan(&s, &f, count_fn, &c, NULL), 0);
+    assert_int_equal(c.n, 5); /* after 508: 512, 1012, ... 2512 */
+
+    PGconn *admin = admin_connect(pg_url);
+    sql_ok(admin, "ANALYZE trade_events");
+    PQfinish(admin);
+    assert_true(plan_uses(&s, "tl_scan_rare(0, 18, 'alpha', 10000)", "trade_events_rare"));
+    /* Other scans page through the journal in seq order, by its primary key. */
+    assert_true(plan_uses(&s, "tl_scan(0, 12, 'alpha', 10000)", "trade_events_pkey"));
     free(ev);
     tl_store_close(&s);
 }
@@ -727,12 +911,15 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_numeric_exact, fresh),
         cmocka_unit_test_setup(test_orders_projection, fresh),
+        cmocka_unit_test_setup(test_large_batch_rows, fresh),
+        cmocka_unit_test_setup(test_rows_without_events, fresh),
         cmocka_unit_test_setup(test_bad_text_refused, fresh),
         cmocka_unit_test_setup(test_foreign_db_refused, fresh),
         cmocka_unit_test_setup(test_versions, fresh),
         cmocka_unit_test(test_bad_url),
         cmocka_unit_test_setup(test_durability_setting, fresh),
         cmocka_unit_test_setup(test_scan_pages, fresh),
+        cmocka_unit_test_setup(test_scan_rare, fresh),
         cmocka_unit_test_setup(test_two_engines_one_seq, fresh),
         cmocka_unit_test_setup(test_connection_lost, fresh),
     };

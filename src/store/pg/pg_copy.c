@@ -1,15 +1,24 @@
 /*
- * pg_copy.c -- writes a batch to PostgreSQL without a round trip per row.
+ * pg_copy.c -- writes a batch's rows to PostgreSQL without a round trip per row.
  *
- * A batch is, in order: the events by COPY trade_events; the orders it creates by COPY orders,
- * each with its state after the batch already folded in (pg_fold.c); one UPDATE for the orders
- * it changes that earlier batches created (pg_upsert.c); its fills by COPY trades; one upsert
- * each for the position and account rows (pg_upsert.c). Steps with nothing to do are skipped,
- * so a one-order batch costs few round trips. COPY text rows are built in the state's fixed
- * buffer and flushed as it fills, so nothing is allocated per row.
+ * One simple-query message carries the whole insert side of a batch: BEGIN (deferred from
+ * pg_begin, so it costs no round trip of its own), COPY trade_events, COPY orders for the orders
+ * the batch creates, each with its state after the batch already folded in (pg_fold.c), and COPY
+ * trades for its fills; steps with nothing to do are left out. The server runs them one after
+ * the other without waiting for the client in between, and the client keeps it busy:
+ *   - the first rows of events are encoded while the server starts the statement;
+ *   - events then stream in chunks of the state's fixed buffer, each encoded while the server
+ *     inserts the one before;
+ *   - once the last chunk is sent, while the server still works through it, the batch is folded
+ *     and its orders and trades rows are encoded into pg->pre, ready the moment the server asks
+ *     for them.
+ * The statements that change existing rows follow in one pipeline (pg_upsert.c).
  *
- * Money goes to the events as exact integers of 1e-8 units and to the NUMERIC(20,8) columns as
- * tl_fixed_format_dp(v, 8) text, which PostgreSQL stores exactly.
+ * Text format, measured against binary on PostgreSQL 15 (docs/PERFORMANCE.md): binary parses
+ * faster per row, but the server then buffers 1000 rows per flush instead of 64 kB, and sets up
+ * and drops one tuple slot per buffered row for every COPY; with three COPYs a batch, that costs
+ * more than the parsing saves. Money goes to the events as exact integers of 1e-8 units and to
+ * the NUMERIC(20,8) columns as tl_fixed_format_dp(v, 8) text, which PostgreSQL stores exactly.
  *
  * Keys: the unique keys of orders and trades raise SQLSTATE 23505, mapped to TL_EDUPLICATE. A
  * trade references its order. Rather than a declared foreign key, which runs a trigger and locks
@@ -24,19 +33,32 @@
 #include "tradeloop/order.h"
 #include "store/pg/pg.h"
 
-/* ---- text encoding (also used by pg_upsert.c) ---- */
+/* ---- text encoding for statement parameters (pg_upsert.c) ---- */
+
+/* "00" "01" ... "99": integers are written two digits at a time. */
+static const char digit_pairs[] =
+    "00010203040506070809101112131415161718192021222324252627282930313233"
+    "34353637383940414243444546474849505152535455565758596061626364656667"
+    "6869707172737475767778798081828384858687888990919293949596979899";
 
 static char *put_u64(char *p, uint64_t v)
 {
     char tmp[20];
-    int n = 0;
-    do {
-        tmp[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    while (n)
-        *p++ = tmp[--n];
-    return p;
+    char *t = tmp + sizeof tmp;
+    while (v >= 100) {
+        t -= 2;
+        memcpy(t, digit_pairs + 2 * (v % 100), 2);
+        v /= 100;
+    }
+    if (v >= 10) {
+        t -= 2;
+        memcpy(t, digit_pairs + 2 * v, 2);
+    } else {
+        *--t = (char)('0' + v);
+    }
+    size_t n = (size_t)(tmp + sizeof tmp - t);
+    memcpy(p, t, n);
+    return p + n;
 }
 
 char *tl__pg_put_i64(char *p, int64_t v)
@@ -62,39 +84,43 @@ char *tl__pg_put_str(char *p, const char *s)
 }
 
 /* A COPY text field of at most max bytes (the struct's array; NUL-terminated when shorter),
- * with COPY's escapes for the bytes that would end a field or a row. */
+ * with COPY's escapes for the bytes that would end a field or a row. Runs without them, nearly
+ * every field, are copied whole. */
 static char *put_text(char *p, const char *s, size_t max)
 {
-    for (size_t i = 0; i < max && s[i]; i++) {
-        char c = s[i];
+    size_t n = strnlen(s, max), run = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i], e;
         switch (c) {
         case '\\':
-            *p++ = '\\';
-            *p++ = '\\';
+            e = '\\';
             break;
         case '\t':
-            *p++ = '\\';
-            *p++ = 't';
+            e = 't';
             break;
         case '\n':
-            *p++ = '\\';
-            *p++ = 'n';
+            e = 'n';
             break;
         case '\r':
-            *p++ = '\\';
-            *p++ = 'r';
+            e = 'r';
             break;
         default:
-            *p++ = c;
+            continue;
         }
+        memcpy(p, s + run, i - run);
+        p += i - run;
+        *p++ = '\\';
+        *p++ = e;
+        run = i + 1;
     }
-    return p;
+    memcpy(p, s + run, n - run);
+    return p + n - run;
 }
 
 #define PUT_TEXT(p, field) put_text((p), (field), sizeof(field))
 #define COPY_NULL          "\\N"
 
-/* ---- COPY ---- */
+/* ---- COPY text rows ---- */
 
 /* Longest row of any of the three COPYs: an event with every text field fully escaped (two
  * bytes per byte) and its integers, plus slack for separators. Orders and trades rows are
@@ -102,50 +128,9 @@ static char *put_text(char *p, const char *s, size_t max)
 #define ROW_MAX                                                                                    \
     (2 * (TL_WORKSPACE_MAX + 24 + TL_IDEM_KEY_MAX + 16 + 32 + TL_EVENT_TEXT_MAX) +                 \
      8 * TL_FIXED_STRLEN + 64)
-_Static_assert(ROW_MAX < TL_PG_COPY_BUF, "a row fits the COPY buffer");
-
-static int flush_copy(tl__pg *pg)
-{
-    int ok = pg->copy_len == 0 || PQputCopyData(pg->conn, pg->copy_buf, (int)pg->copy_len) == 1;
-    pg->copy_len = 0;
-    return ok;
-}
-
-/* Room for one more row; 0 when the connection failed (finish_copy then reports it). */
-static int copy_room(tl__pg *pg)
-{
-    return pg->copy_len + ROW_MAX <= sizeof pg->copy_buf || flush_copy(pg);
-}
-
-static int start_copy(tl__pg *pg, const char *sql, const char *what, tl_err *err)
-{
-    PGresult *res = PQexec(pg->conn, sql);
-    if (PQresultStatus(res) != PGRES_COPY_IN)
-        return tl__pg_fail(pg, res, what, err);
-    PQclear(res);
-    pg->copy_len = 0;
-    return 0;
-}
-
-/* Sends what is left and ends the COPY (aborting it when sending failed); 0 or the mapped
- * error of the first failure. */
-static int finish_copy(tl__pg *pg, int ok, const char *what, tl_err *err)
-{
-    ok = flush_copy(pg) && ok;
-    int rc = 0;
-    if (PQputCopyEnd(pg->conn, ok ? NULL : "tradeloop: sending COPY data failed") != 1)
-        rc = tl__pg_fail(pg, NULL, what, err);
-    PGresult *res;
-    while ((res = PQgetResult(pg->conn)) != NULL) {
-        if (rc == 0 && PQresultStatus(res) != PGRES_COMMAND_OK)
-            rc = tl__pg_fail(pg, res, what, err);
-        else
-            PQclear(res);
-    }
-    if (rc == 0 && !ok)
-        rc = tl__pg_fail(pg, NULL, what, err);
-    return rc;
-}
+#define FIRST_CHUNK (32 * 1024)
+_Static_assert(ROW_MAX < FIRST_CHUNK / 8 && FIRST_CHUNK < TL_PG_COPY_BUF,
+               "rows fit the first chunk and the COPY buffer many times");
 
 static char *encode_event(char *p, const tl_event *e)
 {
@@ -236,80 +221,197 @@ static char *encode_trade(char *p, const tl_event *e)
     return p;
 }
 
-#define COPY_ROW(pg, ok, encode)                                                                   \
-    do {                                                                                           \
-        if (!((ok) = (ok) && copy_room(pg)))                                                       \
-            break;                                                                                 \
-        (pg)->copy_len = (size_t)((encode) - (pg)->copy_buf);                                      \
-    } while (0)
+/* ---- the batch ---- */
 
-static int copy_events(tl__pg *pg, const tl_event *ev, size_t n, tl_err *err)
+static const char sql_begin[] = "BEGIN;";
+static const char sql_events[] =
+    "COPY trade_events (seq, ts_ns, workspace, type, order_id, idem_key, symbol, side, status,"
+    " trade_id, qty, price, fee, text) FROM STDIN;";
+static const char sql_orders[] =
+    "COPY orders (workspace, order_id, symbol, side, quantity, price, status, filled_qty,"
+    " created_at, filled_at, reject_reason) FROM STDIN;";
+static const char sql_trades[] =
+    "COPY trades (workspace, trade_id, order_id, symbol, side, quantity, price, fee, ts)"
+    " FROM STDIN;";
+
+enum { STEP_BEGIN, STEP_EVENTS, STEP_ORDERS, STEP_TRADES };
+
+static const char *const step_what[] = {"BEGIN", "COPY trade_events", "COPY orders", "COPY trades"};
+
+/* The batch being written: its events, the statement's steps, and how far each has got. */
+typedef struct copy_run {
+    const tl_event *ev;
+    size_t n, next;        /* events encoded so far */
+    int steps[4], n_steps; /* STEP_*, in the statement's order */
+    int cur;               /* the step whose result comes next */
+    size_t orders_len;     /* pg->pre holds the orders rows, then the trades rows */
+    int fold_rc;           /* the fold's own refusal, reported instead of the server's */
+} copy_run;
+
+/* Encodes events into the COPY buffer until `limit` bytes of it are nearly full or they are
+ * all in. */
+static void fill_events(tl__pg *pg, copy_run *r, size_t limit)
 {
-    static const char what[] = "COPY trade_events";
-    int rc = start_copy(pg,
-                        "COPY trade_events (seq, ts_ns, workspace, type, order_id, idem_key,"
-                        " symbol, side, status, trade_id, qty, price, fee, text) FROM STDIN",
-                        what, err);
-    if (rc)
-        return rc;
-    int ok = 1;
-    for (size_t i = 0; i < n && ok; i++)
-        COPY_ROW(pg, ok, encode_event(pg->copy_buf + pg->copy_len, &ev[i]));
-    return finish_copy(pg, ok, what, err);
+    char *p = pg->copy_buf + pg->copy_len;
+    const char *end = pg->copy_buf + limit - ROW_MAX;
+    while (r->next < r->n && p <= end)
+        p = encode_event(p, &r->ev[r->next++]);
+    pg->copy_len = (size_t)(p - pg->copy_buf);
 }
 
-static int copy_orders(tl__pg *pg, tl_err *err)
+/* Room in pg->pre for one more row after its first `used` bytes. It grows by doubling and is
+ * kept from batch to batch, so rows cost no allocation once it has reached a batch's size. */
+static int pre_room(tl__pg *pg, size_t used, tl_err *err)
 {
-    static const char what[] = "COPY orders";
-    int rc = start_copy(pg,
-                        "COPY orders (workspace, order_id, symbol, side, quantity, price, status,"
-                        " filled_qty, created_at, filled_at, reject_reason) FROM STDIN",
-                        what, err);
-    if (rc)
-        return rc;
-    int ok = 1;
+    size_t need = used + ROW_MAX;
+    if (need <= pg->pre_cap)
+        return 0;
+    size_t cap = pg->pre_cap * 2 > need ? pg->pre_cap * 2 : need;
+    char *p = realloc(pg->pre, cap);
+    if (!p)
+        return tl_err_set(err, TL_ENOMEM, "no memory for %zu bytes of COPY data", cap);
+    pg->pre = p;
+    pg->pre_cap = cap;
+    return 0;
+}
+
+/* Folds the batch and encodes the rows of COPY orders, then those of COPY trades, into
+ * pg->pre. */
+static int prepare_rows(tl__pg *pg, copy_run *r, tl_err *err)
+{
+    int rc = tl__pg_fold_batch(&pg->fold, r->ev, r->n, err);
     const tl__pg_fold *f = &pg->fold;
-    for (size_t i = 0; i < f->n && ok; i++) {
-        if (f->orders[i].created)
-            COPY_ROW(pg, ok, encode_order(pg->copy_buf + pg->copy_len, &f->orders[i]));
+    size_t len = 0;
+    for (size_t i = 0; rc == 0 && i < f->n; i++) {
+        if (f->orders[i].created && (rc = pre_room(pg, len, err)) == 0)
+            len = (size_t)(encode_order(pg->pre + len, &f->orders[i]) - pg->pre);
     }
-    return finish_copy(pg, ok, what, err);
+    r->orders_len = len;
+    for (size_t i = 0; rc == 0 && i < r->n; i++) {
+        if (r->ev[i].type == TL_EV_ORDER_FILLED && (rc = pre_room(pg, len, err)) == 0)
+            len = (size_t)(encode_trade(pg->pre + len, &r->ev[i]) - pg->pre);
+    }
+    pg->pre_len = len;
+    return rc;
 }
 
-static int copy_trades(tl__pg *pg, const tl_event *ev, size_t n, tl_err *err)
+/* Hands n bytes of COPY data to libpq, in pieces an int can count. */
+static int put_data(tl__pg *pg, const char *p, size_t n)
 {
-    static const char what[] = "COPY trades";
-    int rc = start_copy(pg,
-                        "COPY trades (workspace, trade_id, order_id, symbol, side, quantity,"
-                        " price, fee, ts) FROM STDIN",
-                        what, err);
-    if (rc)
-        return rc;
-    int ok = 1;
-    for (size_t i = 0; i < n && ok; i++) {
-        if (ev[i].type == TL_EV_ORDER_FILLED)
-            COPY_ROW(pg, ok, encode_trade(pg->copy_buf + pg->copy_len, &ev[i]));
+    while (n > 0) {
+        size_t k = n < TL_PG_COPY_BUF ? n : TL_PG_COPY_BUF;
+        if (PQputCopyData(pg->conn, p, (int)k) != 1)
+            return 0;
+        p += k;
+        n -= k;
     }
-    return finish_copy(pg, ok, what, err);
+    return 1;
+}
+
+/* Feeds the COPY the server just asked for, and ends it. 0 when the data went out, else the
+ * connection's failure (the COPY is then aborted). */
+static int feed_copy(tl__pg *pg, copy_run *r, int step, tl_err *err)
+{
+    int ok = 1;
+    if (step == STEP_EVENTS) {
+        for (;;) {
+            ok = put_data(pg, pg->copy_buf, pg->copy_len);
+            pg->copy_len = 0;
+            if (!ok || r->next == r->n)
+                break;
+            fill_events(pg, r, sizeof pg->copy_buf);
+        }
+        if (ok && PQputCopyEnd(pg->conn, NULL) == 1) {
+            /* The server is still inserting the last chunks: work out the rest meanwhile. */
+            r->fold_rc = prepare_rows(pg, r, err);
+            return 0;
+        }
+    } else if (r->fold_rc == 0) {
+        size_t off = step == STEP_ORDERS ? 0 : r->orders_len;
+        size_t len = step == STEP_ORDERS ? r->orders_len : pg->pre_len - r->orders_len;
+        ok = put_data(pg, pg->pre + off, len);
+        if (ok && PQputCopyEnd(pg->conn, NULL) == 1)
+            return 0;
+    } else {
+        /* The fold refused the batch: abort, so the transaction holds none of it. */
+        if (PQputCopyEnd(pg->conn, "tradeloop: batch refused") == 1)
+            return 0;
+    }
+    PQputCopyEnd(pg->conn, "tradeloop: sending COPY data failed");
+    return tl__pg_fail(pg, NULL, step_what[step], err);
+}
+
+static int copy_batch(tl__pg *pg, const tl_event *ev, size_t n, tl_err *err)
+{
+    copy_run r = {.ev = ev, .n = n};
+    int creates = 0, fills = 0;
+    tl__pg_fold_needs(ev, n, &creates, &fills);
+
+    char sql[sizeof sql_begin + sizeof sql_events + sizeof sql_orders + sizeof sql_trades];
+    sql[0] = '\0';
+    if (pg->begin_pending) {
+        r.steps[r.n_steps++] = STEP_BEGIN;
+        strcat(sql, sql_begin);
+    }
+    r.steps[r.n_steps++] = STEP_EVENTS;
+    strcat(sql, sql_events);
+    if (creates) {
+        r.steps[r.n_steps++] = STEP_ORDERS;
+        strcat(sql, sql_orders);
+    }
+    if (fills) {
+        r.steps[r.n_steps++] = STEP_TRADES;
+        strcat(sql, sql_trades);
+    }
+    pg->begin_pending = 0;
+    if (PQsendQuery(pg->conn, sql) != 1)
+        return tl__pg_fail(pg, NULL, step_what[r.steps[0]], err);
+
+    /* A small first chunk, while the server starts the statement: it can begin inserting as
+     * soon as it is ready. */
+    pg->copy_len = 0;
+    fill_events(pg, &r, FIRST_CHUNK);
+
+    int rc = 0, fed = -1;
+    PGresult *res;
+    while ((res = PQgetResult(pg->conn)) != NULL) {
+        int step = r.steps[r.cur < r.n_steps ? r.cur : r.n_steps - 1];
+        ExecStatusType st = PQresultStatus(res);
+        if (st == PGRES_COPY_IN) {
+            PQclear(res);
+            if (fed == r.cur) {
+                /* Still in the COPY just ended: its end never left, the connection is gone.
+                 * Asking again would answer the same forever. */
+                pg->broken = 1;
+                if (rc == 0)
+                    rc = tl__pg_fail(pg, NULL, step_what[step], err);
+                break;
+            }
+            fed = r.cur;
+            int frc = feed_copy(pg, &r, step, err);
+            if (rc == 0)
+                rc = frc;
+            continue;
+        }
+        r.cur++;
+        if (st == PGRES_COMMAND_OK)
+            PQclear(res);
+        else if (rc != 0 || r.fold_rc != 0) /* only notes a lost connection */
+            tl__pg_fail(pg, res, step_what[step], NULL);
+        else
+            rc = tl__pg_fail(pg, res, step_what[step], err);
+    }
+    if (rc == 0 && r.fold_rc != 0)
+        rc = r.fold_rc;
+    else if (rc == 0 && r.cur < r.n_steps) /* the statement ended early: the connection did */
+        rc = tl__pg_fail(pg, NULL, step_what[r.steps[r.cur]], err);
+    return rc;
 }
 
 int tl__pg_write(tl__pg *pg, const tl_store_batch *b, tl_err *err)
 {
     int rc = 0;
-    if (b->n_events > 0) {
-        rc = tl__pg_fold_batch(&pg->fold, b->events, b->n_events, err);
-        if (rc == 0)
-            rc = copy_events(pg, b->events, b->n_events, err);
-        if (rc == 0 && pg->fold.n_created > 0)
-            rc = copy_orders(pg, err);
-        if (rc == 0 && pg->fold.n_updated > 0)
-            rc = tl__pg_update_orders(pg, err);
-        if (rc == 0 && pg->fold.n_fills > 0)
-            rc = copy_trades(pg, b->events, b->n_events, err);
-    }
-    if (rc == 0 && b->n_positions > 0)
-        rc = tl__pg_upsert_positions(pg, b->positions, b->n_positions, err);
-    if (rc == 0 && b->n_accounts > 0)
-        rc = tl__pg_upsert_accounts(pg, b->accounts, b->n_accounts, err);
-    return rc;
+    if (b->n_events > 0)
+        rc = copy_batch(pg, b->events, b->n_events, err);
+    return rc ? rc : tl__pg_write_rows(pg, b, err);
 }

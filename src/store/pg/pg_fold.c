@@ -96,6 +96,17 @@ static tl__pg_order *find_or_add(tl__pg_fold *f, const tl_event *e)
     }
 }
 
+void tl__pg_fold_needs(const tl_event *ev, size_t n, int *creates, int *fills)
+{
+    int c = 0, f = 0;
+    for (size_t i = 0; i < n && !(c && f); i++) {
+        c |= ev[i].order_id[0] && creates_order(ev[i].type);
+        f |= ev[i].type == TL_EV_ORDER_FILLED;
+    }
+    *creates = c;
+    *fills = f;
+}
+
 int tl__pg_fold_batch(tl__pg_fold *f, const tl_event *ev, size_t n, tl_err *err)
 {
     if (n > UINT32_MAX / 2)

@@ -29,6 +29,11 @@ static const struct {
     {"tl_scan", "SELECT " EVENT_COLUMNS " FROM trade_events WHERE seq > $1"
                 " AND ($2::int = 0 OR type = $2::int) AND ($3::text = '' OR workspace = $3::text)"
                 " ORDER BY seq LIMIT $4"},
+    /* The same for one of the rare types: the predicate written out lets the planner use the
+     * partial index trade_events_rare, in seq order. */
+    {"tl_scan_rare", "SELECT " EVENT_COLUMNS " FROM trade_events WHERE seq > $1"
+                     " AND type = $2::int AND " TL__PG_RARE_TYPES
+                     " AND ($3::text = '' OR workspace = $3::text) ORDER BY seq LIMIT $4"},
     /* idem_key <> '' lets the planner use the partial index. */
     {"tl_find_idem", "SELECT " EVENT_COLUMNS " FROM trade_events"
                      " WHERE idem_key = $1 AND idem_key <> '' ORDER BY seq LIMIT 1"},
@@ -172,6 +177,7 @@ int tl__pg_scan(void *st, const tl_scan_filter *f, tl_event_fn fn, void *ctx, tl
     snprintf(type, sizeof type, "%d", f->type);
     snprintf(limit, sizeof limit, "%d", TL_PG_SCAN_PAGE);
     const char *params[4] = {after, type, f->workspace ? f->workspace : "", limit};
+    const char *stmt = TL__PG_IS_RARE(f->type) ? "tl_scan_rare" : "tl_scan";
     PGresult *res = NULL;
     tl_event ev;
 
@@ -181,15 +187,15 @@ int tl__pg_scan(void *st, const tl_scan_filter *f, tl_event_fn fn, void *ctx, tl
             res = PQgetResult(pg->conn);
             tl__pg_drain(pg);
             if (PQresultStatus(res) != PGRES_TUPLES_OK)
-                return tl__pg_fail(pg, res, "tl_scan", err);
-        } else if (!(res = run_read(pg, "tl_scan", 4, params, 1, err, &rc))) {
+                return tl__pg_fail(pg, res, stmt, err);
+        } else if (!(res = run_read(pg, stmt, 4, params, 1, err, &rc))) {
             return rc;
         }
         int n = PQntuples(res);
         rc = check_event_columns(res, err);
         if (rc == 0 && n == TL_PG_SCAN_PAGE) {
             snprintf(after, sizeof after, "%llu", (unsigned long long)last_seq(res));
-            pg->prefetch = PQsendQueryPrepared(pg->conn, "tl_scan", 4, params, NULL, NULL, 1) == 1;
+            pg->prefetch = PQsendQueryPrepared(pg->conn, stmt, 4, params, NULL, NULL, 1) == 1;
         }
         for (int i = 0; rc == 0 && i < n; i++) {
             rc = decode_event(res, i, &ev, err);

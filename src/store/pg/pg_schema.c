@@ -43,6 +43,10 @@ static const char schema_v1[] =
     /* An intent is emitted once: two engines racing on one idempotency key cannot both commit. */
     "CREATE UNIQUE INDEX trade_events_intent_once ON trade_events (idem_key)"
     " WHERE type = 1 AND idem_key <> '';"
+    /* The rare types (RISK_FROZEN 14, KILL_SWITCH 15, FILL_REFUSED 17, WORKSPACE_RESET 18), as on
+     * SQLite: replay looks for a workspace's resets before its fills, and finds these few rows
+     * here instead of by reading the whole journal. Other events only pay the predicate. */
+    "CREATE INDEX trade_events_rare ON trade_events (type, seq) WHERE " TL__PG_RARE_TYPES ";"
     "CREATE TABLE orders ("
     " workspace TEXT NOT NULL,"
     " order_id TEXT NOT NULL,"
@@ -88,6 +92,11 @@ static const char schema_v1[] =
     " realized_pnl NUMERIC(20,8) NOT NULL,"
     " fees NUMERIC(20,8) NOT NULL,"
     " updated_at BIGINT NOT NULL);";
+
+_Static_assert(TL_EV_INTENT_EMITTED == 1 && TL_EV_RISK_FROZEN == 14 && TL_EV_KILL_SWITCH == 15 &&
+                   TL_EV_CANCEL_REQUESTED == 16 && TL_EV_FILL_REFUSED == 17 &&
+                   TL_EV_WORKSPACE_RESET == 18,
+               "the partial indexes name these event types by value");
 
 /* What a new database gets first: it is version 0 until the migrations have run. */
 static const char bootstrap[] =

@@ -6,6 +6,10 @@
  * reason from pg_fold.c's totals; the statement also says how many of those with a fill exist,
  * which is how a fill of an unknown order is refused. Position and account rows are upserted,
  * keeping the last row of a key that a batch repeats.
+ *
+ * The statements a batch needs go out together in libpq's pipeline mode, behind its COPYs: one
+ * round trip for all of them (COPY itself cannot be pipelined). BEGIN leads them when the batch
+ * had no COPY to carry it.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -100,20 +104,6 @@ static char *lit_text(char *p, const char *s, size_t max)
 
 #define LIT_TEXT(p, field) lit_text((p), (field), sizeof(field))
 
-static int exec_params(tl__pg *pg, const char *name, int nparams, const char *const *params,
-                       PGresult **out, tl_err *err)
-{
-    PGresult *res = PQexecPrepared(pg->conn, name, nparams, params, NULL, NULL, 0);
-    ExecStatusType st = PQresultStatus(res);
-    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
-        return tl__pg_fail(pg, res, name, err);
-    if (out)
-        *out = res;
-    else
-        PQclear(res);
-    return 0;
-}
-
 /* The columns of the orders update, one array per column: element i of column c. */
 static char *order_elem(char *p, const tl__pg_order *o, int c)
 {
@@ -136,7 +126,17 @@ static char *order_elem(char *p, const tl__pg_order *o, int c)
     }
 }
 
-int tl__pg_update_orders(tl__pg *pg, tl_err *err)
+/* Queues a prepared statement in the pipeline; libpq copies the parameters at once. */
+static int send_prepared(tl__pg *pg, const char *name, int nparams, const char *const *params,
+                         tl_err *err)
+{
+    return PQsendQueryPrepared(pg->conn, name, nparams, params, NULL, NULL, 0) == 1
+               ? 0
+               : tl__pg_fail(pg, NULL, name, err);
+}
+
+/* Queues the orders update of pg->fold. */
+static int send_update_orders(tl__pg *pg, tl_err *err)
 {
     const tl__pg_fold *f = &pg->fold;
     int rc = reserve_tmp(pg, 7 * (f->n_updated * ELEM_MAX + 3), err);
@@ -158,15 +158,7 @@ int tl__pg_update_orders(tl__pg *pg, tl_err *err)
         *p++ = '}';
         *p++ = '\0';
     }
-    PGresult *res = NULL;
-    rc = exec_params(pg, "tl_orders_update", 7, params, &res, err);
-    if (rc)
-        return rc;
-    unsigned long long found = strtoull(PQgetvalue(res, 0, 0), NULL, 10);
-    if (found != f->n_updated_fills)
-        rc = tl_err_set(err, TL_ENOTFOUND, "fill of an unknown order '%s'", PQgetvalue(res, 0, 1));
-    PQclear(res);
-    return rc;
+    return send_prepared(pg, "tl_orders_update", 7, params, err);
 }
 
 static char *position_elem(char *p, const tl_position_row *r, int c)
@@ -207,7 +199,7 @@ static char *account_elem(char *p, const tl_account_row *r, int c)
     }
 }
 
-int tl__pg_upsert_positions(tl__pg *pg, const tl_position_row *r, size_t n, tl_err *err)
+static int send_positions(tl__pg *pg, const tl_position_row *r, size_t n, tl_err *err)
 {
     int rc = reserve_tmp(pg, 7 * (n * ELEM_MAX + 3), err);
     if (rc)
@@ -225,10 +217,10 @@ int tl__pg_upsert_positions(tl__pg *pg, const tl_position_row *r, size_t n, tl_e
         *p++ = '}';
         *p++ = '\0';
     }
-    return exec_params(pg, "tl_positions_upsert", 7, params, NULL, err);
+    return send_prepared(pg, "tl_positions_upsert", 7, params, err);
 }
 
-int tl__pg_upsert_accounts(tl__pg *pg, const tl_account_row *r, size_t n, tl_err *err)
+static int send_accounts(tl__pg *pg, const tl_account_row *r, size_t n, tl_err *err)
 {
     int rc = reserve_tmp(pg, 6 * (n * ELEM_MAX + 3), err);
     if (rc)
@@ -246,5 +238,113 @@ int tl__pg_upsert_accounts(tl__pg *pg, const tl_account_row *r, size_t n, tl_err
         *p++ = '}';
         *p++ = '\0';
     }
-    return exec_params(pg, "tl_accounts_upsert", 6, params, NULL, err);
+    return send_prepared(pg, "tl_accounts_upsert", 6, params, err);
+}
+
+/* ---- the pipeline ---- */
+
+enum { ST_BEGIN, ST_ORDERS, ST_POSITIONS, ST_ACCOUNTS };
+static const char *const st_what[] = {"BEGIN", "tl_orders_update", "tl_positions_upsert",
+                                      "tl_accounts_upsert"};
+
+/* The orders update's answer: how many orders with a fill it found, and the first it did not. */
+static int check_orders(tl__pg *pg, PGresult *res, tl_err *err)
+{
+    int rc = 0;
+    if (PQntuples(res) != 1 || PQnfields(res) != 2)
+        rc = tl_err_set(err, TL_EIO, "tl_orders_update: unexpected result shape");
+    else if (strtoull(PQgetvalue(res, 0, 0), NULL, 10) != pg->fold.n_updated_fills)
+        rc = tl_err_set(err, TL_ENOTFOUND, "fill of an unknown order '%s'", PQgetvalue(res, 0, 1));
+    PQclear(res);
+    return rc;
+}
+
+/* Reads the results of the n statements sent, then the sync point. The first failure wins;
+ * the statements after a failed one come back aborted, and the transaction is failed. */
+static int read_pipeline(tl__pg *pg, const int *sent, int n, tl_err *err)
+{
+    int rc = 0, i = 0, synced = 0;
+    for (int nulls = 0; nulls < 2;) {
+        PGresult *res = PQgetResult(pg->conn);
+        if (!res) {
+            /* Each statement's results end with NULL; so does a dead connection, for good. */
+            if (PQstatus(pg->conn) != CONNECTION_OK)
+                break;
+            i++;
+            nulls++;
+            continue;
+        }
+        nulls = 0;
+        ExecStatusType st = PQresultStatus(res);
+        const char *what = i < n ? st_what[sent[i]] : "pipeline";
+        if (st == PGRES_PIPELINE_SYNC) {
+            PQclear(res);
+            synced = 1;
+            break;
+        } else if (st == PGRES_PIPELINE_ABORTED) {
+            PQclear(res);
+        } else if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+            if (rc == 0)
+                rc = tl__pg_fail(pg, res, what, err);
+            else
+                tl__pg_fail(pg, res, what, NULL);
+        } else if (i < n && sent[i] == ST_ORDERS && rc == 0) {
+            rc = check_orders(pg, res, err);
+        } else {
+            PQclear(res);
+        }
+    }
+    if (!synced && rc == 0)
+        rc = tl__pg_fail(pg, NULL, "pipeline", err);
+    if (PQexitPipelineMode(pg->conn) != 1 && rc == 0)
+        rc = tl__pg_fail(pg, NULL, "pipeline", err);
+    return rc;
+}
+
+int tl__pg_write_rows(tl__pg *pg, const tl_store_batch *b, tl_err *err)
+{
+    int want[4], n = 0;
+    if (pg->begin_pending)
+        want[n++] = ST_BEGIN;
+    if (b->n_events > 0 && pg->fold.n_updated > 0)
+        want[n++] = ST_ORDERS;
+    if (b->n_positions > 0)
+        want[n++] = ST_POSITIONS;
+    if (b->n_accounts > 0)
+        want[n++] = ST_ACCOUNTS;
+    if (n == 0)
+        return 0;
+    if (PQenterPipelineMode(pg->conn) != 1)
+        return tl__pg_fail(pg, NULL, "entering pipeline mode", err);
+    pg->begin_pending = 0;
+
+    int sent = 0, rc = 0;
+    for (; sent < n && rc == 0; sent++) {
+        switch (want[sent]) {
+        case ST_BEGIN:
+            rc = PQsendQueryParams(pg->conn, "BEGIN", 0, NULL, NULL, NULL, NULL, 0) == 1
+                     ? 0
+                     : tl__pg_fail(pg, NULL, "BEGIN", err);
+            break;
+        case ST_ORDERS:
+            rc = send_update_orders(pg, err);
+            break;
+        case ST_POSITIONS:
+            rc = send_positions(pg, b->positions, b->n_positions, err);
+            break;
+        default:
+            rc = send_accounts(pg, b->accounts, b->n_accounts, err);
+        }
+    }
+    if (rc != 0)
+        sent--; /* the one that failed was not sent */
+    if (PQpipelineSync(pg->conn) != 1) {
+        if (rc == 0)
+            rc = tl__pg_fail(pg, NULL, "pipeline", err);
+        PQexitPipelineMode(pg->conn); /* refused while busy: the connection is reset later */
+        pg->broken = 1;
+        return rc;
+    }
+    int rrc = read_pipeline(pg, want, sent, rc ? NULL : err);
+    return rc ? rc : rrc;
 }
