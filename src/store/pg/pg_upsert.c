@@ -199,46 +199,50 @@ static char *account_elem(char *p, const tl_account_row *r, int c)
     }
 }
 
-static int send_positions(tl__pg *pg, const tl_position_row *r, size_t n, tl_err *err)
+/* One array parameter per column, "{e1,e2,...}", each element written by elem; rows are `stride`
+ * bytes apart. One statement upserts every row, whatever the batch's size. */
+typedef char *(*elem_fn)(char *p, const void *row, int column);
+
+static int send_columns(tl__pg *pg, const char *stmt, int ncols, const void *rows, size_t stride,
+                        size_t n, elem_fn elem, tl_err *err)
 {
-    int rc = reserve_tmp(pg, 7 * (n * ELEM_MAX + 3), err);
+    const char *params[8];
+    int rc = reserve_tmp(pg, (size_t)ncols * (n * ELEM_MAX + 3), err);
     if (rc)
         return rc;
-    const char *params[7];
     char *p = pg->tmp;
-    for (int c = 0; c < 7; c++) {
+    for (int c = 0; c < ncols; c++) {
         params[c] = p;
         *p++ = '{';
         for (size_t i = 0; i < n; i++) {
             if (i)
                 *p++ = ',';
-            p = position_elem(p, &r[i], c);
+            p = elem(p, (const char *)rows + i * stride, c);
         }
         *p++ = '}';
         *p++ = '\0';
     }
-    return send_prepared(pg, "tl_positions_upsert", 7, params, err);
+    return send_prepared(pg, stmt, ncols, params, err);
+}
+
+static char *position_elem_any(char *p, const void *row, int c)
+{
+    return position_elem(p, row, c);
+}
+
+static char *account_elem_any(char *p, const void *row, int c)
+{
+    return account_elem(p, row, c);
+}
+
+static int send_positions(tl__pg *pg, const tl_position_row *r, size_t n, tl_err *err)
+{
+    return send_columns(pg, "tl_positions_upsert", 7, r, sizeof(*r), n, position_elem_any, err);
 }
 
 static int send_accounts(tl__pg *pg, const tl_account_row *r, size_t n, tl_err *err)
 {
-    int rc = reserve_tmp(pg, 6 * (n * ELEM_MAX + 3), err);
-    if (rc)
-        return rc;
-    const char *params[6];
-    char *p = pg->tmp;
-    for (int c = 0; c < 6; c++) {
-        params[c] = p;
-        *p++ = '{';
-        for (size_t i = 0; i < n; i++) {
-            if (i)
-                *p++ = ',';
-            p = account_elem(p, &r[i], c);
-        }
-        *p++ = '}';
-        *p++ = '\0';
-    }
-    return send_prepared(pg, "tl_accounts_upsert", 6, params, err);
+    return send_columns(pg, "tl_accounts_upsert", 6, r, sizeof(*r), n, account_elem_any, err);
 }
 
 /* ---- the pipeline ---- */
