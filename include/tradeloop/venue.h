@@ -27,37 +27,47 @@
 #define TL_VENUE_CAP_MARKET    (1u << 1) /* MARKET orders */
 #define TL_VENUE_CAP_CANCEL    (1u << 2) /* cancel */
 #define TL_VENUE_CAP_SIMULATED (1u << 3) /* no real money: deterministic simulation */
+/* Every report caused by a place or cancel is due at once: a poll right after the call returns
+ * them all, and no later report about that order comes without a new call. The engine may then
+ * poll inline after placing instead of waiting for its next step. A backend whose timing depends
+ * on its URL (sim:// with latency 0) says so through the optional caps_of slot. */
+#define TL_VENUE_CAP_IMMEDIATE (1u << 4)
 
 /* An order as sent to a venue. */
 typedef struct tl_venue_order {
     uint64_t client_seq; /* the engine's id; every report about the order carries it back */
     char symbol[16];
-    uint8_t side;        /* tl_side */
-    uint8_t type;        /* tl_order_type */
-    tl_fixed price;      /* limit price, or the reference price of a MARKET order */
+    /* The order's id as the engine names it ("CLI00000001", a paper order id "PO..."),
+     * NUL-terminated. Empty means the default name: a backend that needs one formats client_seq
+     * with tl_order_format_client_id. */
+    char client_id[TL_ORDER_ID_MAX];
+    uint8_t side;   /* tl_side */
+    uint8_t type;   /* tl_order_type */
+    tl_fixed price; /* limit price (> 0), or the reference price of a MARKET order (>= 0;
+                     * 0: none given, and a venue that needs one rejects the order) */
     tl_fixed qty;
-    tl_fixed lot_size;   /* the instrument's lot, so partial fills stay on the lot */
+    tl_fixed lot_size; /* the instrument's lot, so partial fills stay on the lot */
 } tl_venue_order;
 
 typedef enum tl_report_type {
-    TL_REPORT_ACCEPTED = 0,   /* venue_seq assigned */
-    TL_REPORT_REJECTED,       /* text says why */
-    TL_REPORT_FILL,           /* trade_id, qty, price, fee */
-    TL_REPORT_CANCELED,       /* cancel done */
+    TL_REPORT_ACCEPTED = 0,    /* venue_seq assigned */
+    TL_REPORT_REJECTED,        /* text says why */
+    TL_REPORT_FILL,            /* trade_id, qty, price, fee */
+    TL_REPORT_CANCELED,        /* cancel done */
     TL_REPORT_CANCEL_REJECTED, /* cancel refused (already filled, unknown) */
     TL_REPORT_EXPIRED
 } tl_report_type;
 
 typedef struct tl_venue_report {
-    uint8_t type;        /* tl_report_type */
+    uint8_t type; /* tl_report_type */
     uint64_t client_seq;
-    uint64_t venue_seq;  /* 0 when the venue never accepted the order */
-    int64_t ts_ns;       /* venue time of the event */
+    uint64_t venue_seq;             /* 0 when the venue never accepted the order */
+    int64_t ts_ns;                  /* venue time of the event */
     char trade_id[TL_TRADE_ID_MAX]; /* FILL only */
-    tl_fixed qty;        /* FILL only */
-    tl_fixed price;      /* FILL only */
-    tl_fixed fee;        /* FILL only */
-    char text[48];       /* REJECTED / CANCEL_REJECTED reason, NUL-terminated */
+    tl_fixed qty;                   /* FILL only */
+    tl_fixed price;                 /* FILL only */
+    tl_fixed fee;                   /* FILL only */
+    char text[48];                  /* REJECTED / CANCEL_REJECTED reason, NUL-terminated */
 } tl_venue_report;
 
 /* The venue's view of an order (get_orders). */
@@ -80,7 +90,7 @@ typedef struct tl_venue_ops {
     int version;        /* TL_VENUE_OPS_VERSION */
     const char *scheme; /* "sim" for sim:// URLs */
     size_t state_size;  /* bytes of private state the dispatcher allocates (zeroed) */
-    uint32_t caps;      /* TL_VENUE_CAP_* */
+    uint32_t caps;      /* TL_VENUE_CAP_*: everything the backend can do with some URL */
 
     /* Mandatory. url is borrowed; clock is borrowed and outlives the venue. */
     int (*open)(void *state, const char *url, const tl_clock *clock, tl_err *err);
@@ -96,6 +106,10 @@ typedef struct tl_venue_ops {
      * copied. */
     int (*get_orders)(void *state, tl_venue_order_info *out, size_t cap, size_t *n, tl_err *err);
     int (*get_positions)(void *state, tl_venue_position *out, size_t cap, size_t *n, tl_err *err);
+    /* Optional (NULL: the table's caps hold). Asked once, right after open: the capabilities of
+     * this opened instance, a subset of the table's caps (the dispatcher refuses the open
+     * otherwise). */
+    uint32_t (*caps_of)(const void *state);
 } tl_venue_ops;
 
 #endif /* TRADELOOP_VENUE_H */

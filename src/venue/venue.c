@@ -14,6 +14,8 @@
 /* Bytes of tl_venue_order.symbol, read as whole words by symbol_ok. */
 #define TL_VENUE_SYMBOL_LEN sizeof(((tl_venue_order *)0)->symbol)
 _Static_assert(TL_VENUE_SYMBOL_LEN % sizeof(uint64_t) == 0, "symbol is read as whole words");
+#define TL_VENUE_CLIENT_ID_LEN sizeof(((tl_venue_order *)0)->client_id)
+_Static_assert(TL_VENUE_CLIENT_ID_LEN % sizeof(uint64_t) == 0, "client_id is read as whole words");
 
 /* Longest scheme we accept; real ones are short ("sim", "binance", "paper"). */
 #define SCHEME_MAX 32
@@ -23,6 +25,7 @@ _Static_assert(TL_VENUE_SYMBOL_LEN % sizeof(uint64_t) == 0, "symbol is read as w
 
 static const tl_venue_ops *const builtin_venues[] = {
     &tl_venue_sim_ops,
+    &tl_venue_paper_ops,
     NULL,
 };
 
@@ -106,9 +109,21 @@ int tl_venue_open(tl_venue *v, const char *url, const tl_clock *clock,
         free(state); /* the backend released what it took before failing */
         return rc;
     }
+    /* Capabilities that depend on the URL are asked once: calls are checked against them, and a
+     * backend claiming more than its table says is refused, since the table is what a person
+     * reads to know what a venue can do. */
+    uint32_t caps = ops->caps_of != NULL ? ops->caps_of(state) : ops->caps;
+    if (caps & ~ops->caps) {
+        ops->close(state);
+        free(state);
+        return tl_err_set(err, TL_EINVAL,
+                          "venue backend '%s': caps_of gives 0x%x, beyond its table's 0x%x",
+                          ops->scheme, caps, ops->caps);
+    }
     memset(v, 0, sizeof *v);
     v->ops = ops;
     v->state = state;
+    v->caps = caps;
     return 0;
 }
 
@@ -131,17 +146,17 @@ static int check_open(const tl_venue *v, const char *what, tl_err *err)
     return 0;
 }
 
-/* A symbol is non-empty and NUL-terminated within its array. Checked a word at a time (the array
- * is always whole) rather than with memchr: this runs for every order placed. */
-static bool symbol_ok(const char symbol[TL_VENUE_SYMBOL_LEN])
+/* True when the len bytes at s (a multiple of 8) hold a NUL. Checked a word at a time (the arrays
+ * are always whole) rather than with memchr: this runs for every order placed. */
+static inline bool has_nul(const char *s, size_t len)
 {
     uint64_t any_zero = 0;
-    for (size_t i = 0; i < TL_VENUE_SYMBOL_LEN; i += sizeof(uint64_t)) {
+    for (size_t i = 0; i < len; i += sizeof(uint64_t)) {
         uint64_t w;
-        memcpy(&w, symbol + i, sizeof w);
+        memcpy(&w, s + i, sizeof w);
         any_zero |= (w - 0x0101010101010101ULL) & ~w & 0x8080808080808080ULL;
     }
-    return symbol[0] != '\0' && any_zero != 0;
+    return any_zero != 0;
 }
 
 static int check_order(const tl_venue *v, const tl_venue_order *o, tl_err *err)
@@ -151,9 +166,12 @@ static int check_order(const tl_venue *v, const tl_venue_order *o, tl_err *err)
         return tl_err_set(err, TL_EINVAL, "venue %s: place: NULL order", name);
     if (o->client_seq == 0)
         return tl_err_set(err, TL_EINVAL, "venue %s: place: client_seq 0", name);
-    if (!symbol_ok(o->symbol))
+    if (o->symbol[0] == '\0' || !has_nul(o->symbol, TL_VENUE_SYMBOL_LEN))
         return tl_err_set(err, TL_EINVAL, "venue %s: order %llu: symbol empty or unterminated",
                           name, (unsigned long long)o->client_seq);
+    if (!has_nul(o->client_id, TL_VENUE_CLIENT_ID_LEN))
+        return tl_err_set(err, TL_EINVAL, "venue %s: order %llu: client_id unterminated", name,
+                          (unsigned long long)o->client_seq);
     if (o->side != TL_SIDE_BUY && o->side != TL_SIDE_SELL)
         return tl_err_set(err, TL_EINVAL, "venue %s: order %llu: bad side %u", name,
                           (unsigned long long)o->client_seq, o->side);
@@ -163,14 +181,17 @@ static int check_order(const tl_venue *v, const tl_venue_order *o, tl_err *err)
     if (o->qty <= 0)
         return tl_err_set(err, TL_EINVAL, "venue %s: order %llu: qty must be > 0", name,
                           (unsigned long long)o->client_seq);
-    if (o->price <= 0)
-        return tl_err_set(err, TL_EINVAL, "venue %s: order %llu: price must be > 0", name,
-                          (unsigned long long)o->client_seq);
+    /* A MARKET order may come without a reference price (0): whether the venue can do without
+     * one is its own decision, reported as REJECTED like any other. */
+    if (o->price < 0 || (o->price == 0 && o->type == TL_ORDER_LIMIT))
+        return tl_err_set(err, TL_EINVAL, "venue %s: order %llu: price must be > 0%s", name,
+                          (unsigned long long)o->client_seq,
+                          o->type == TL_ORDER_MARKET ? " (or 0: none)" : "");
     if (o->lot_size < 0)
         return tl_err_set(err, TL_EINVAL, "venue %s: order %llu: lot_size must be >= 0", name,
                           (unsigned long long)o->client_seq);
     uint32_t need = o->type == TL_ORDER_MARKET ? TL_VENUE_CAP_MARKET : TL_VENUE_CAP_LIMIT;
-    if (!(v->ops->caps & need))
+    if (!(v->caps & need))
         return tl_err_set(err, TL_ENOTSUP, "venue %s: %s orders not supported", name,
                           o->type == TL_ORDER_MARKET ? "MARKET" : "LIMIT");
     return 0;
@@ -204,7 +225,7 @@ int tl_venue_cancel(tl_venue *v, uint64_t client_seq, tl_err *err)
     uint64_t call = v->stats.cancels + v->stats.cancel_errors + 1;
     if (client_seq == 0)
         rc = tl_err_set(err, TL_EINVAL, "venue %s: cancel: client_seq 0", v->ops->scheme);
-    else if (!(v->ops->caps & TL_VENUE_CAP_CANCEL))
+    else if (!(v->caps & TL_VENUE_CAP_CANCEL))
         rc = tl_err_set(err, TL_ENOTSUP, "venue %s: cancel not supported", v->ops->scheme);
     else if (v->faults.fail_cancel_at == call)
         rc = tl_err_set(err, TL_EIO, "injected fault: cancel #%llu", (unsigned long long)call);

@@ -34,28 +34,27 @@
 
 #include "core/hashmap.h"
 #include "core/prng.h"
+#include "core/vec.h"
+#include "venue/params.h"
 #include "venue/sim/sim.h"
 #include "venue/venue.h"
 
 #define NONE             UINT32_MAX
 #define NEVER            INT64_MAX
 #define SIM_MAX_CAPACITY (1u << 24)
-/* 100% of notional: past it a fee is meaningless, and the bound keeps fee arithmetic in 128 bits.
- */
-#define SIM_MAX_FEE_BPS TL_FIXED_INT(10000)
-/* Fee denominator: qty and price are each scaled by 1e8, fee_bps by 1e8, and bps are 1e-4. */
-#define FEE_DEN ((__int128)TL_FIXED_SCALE * TL_FIXED_SCALE * 10000)
+#define FEE_DEN          TL__VENUE_FEE_DEN
 
 /* Bytes of an order's symbol array. */
 #define SIM_SYMBOL_LEN sizeof(((tl_venue_order *)0)->symbol)
 
 /* Reasons carried by REJECTED and CANCEL_REJECTED reports. */
-enum sim_reason { R_NONE, R_REJECT, R_OFF_LOT, R_UNKNOWN, R_FILLED, R_CANCELED };
+enum sim_reason { R_NONE, R_REJECT, R_OFF_LOT, R_NO_PRICE, R_UNKNOWN, R_FILLED, R_CANCELED };
 
 static const char *const reason_text[] = {
     [R_NONE] = "",
     [R_REJECT] = "simulated reject",
     [R_OFF_LOT] = "quantity off the lot",
+    [R_NO_PRICE] = "market order without a reference price",
     [R_UNKNOWN] = "unknown order",
     [R_FILLED] = "already filled",
     [R_CANCELED] = "already canceled",
@@ -151,51 +150,34 @@ static const char *const key_names[K__COUNT] = {
     [K_CAPACITY] = "capacity",
 };
 
-/* Strict unsigned decimal: digits only, no sign, no spaces, no overflow. */
-static int parse_u64(const char *s, size_t len, uint64_t *out)
-{
-    uint64_t v = 0;
-    if (len == 0)
-        return TL_EINVAL;
-    for (size_t i = 0; i < len; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return TL_EINVAL;
-        unsigned d = (unsigned)(s[i] - '0');
-        if (v > (UINT64_MAX - d) / 10)
-            return TL_EINVAL;
-        v = v * 10 + d;
-    }
-    *out = v;
-    return 0;
-}
-
 static int bad(tl_err *err, enum sim_key k, const char *val, size_t len, const char *why)
 {
-    return tl_err_set(err, TL_EINVAL, "sim: %s=%.*s: %s", key_names[k], len > 64 ? 64 : (int)len,
-                      val, why);
+    return tl__venue_param_bad(err, "sim", key_names[k], val, len, why);
 }
 
-static int parse_value(tl_sim_params *p, enum sim_key k, const char *val, size_t len, tl_err *err)
+static int parse_value(void *ctx, int key, const char *val, size_t len, tl_err *err)
 {
+    tl_sim_params *p = ctx;
+    enum sim_key k = (enum sim_key)key;
     uint64_t u = 0;
     tl_fixed f = 0;
     switch (k) {
     case K_SEED:
-        if (parse_u64(val, len, &u) < 0)
+        if (tl__venue_parse_u64(val, len, &u) < 0)
             return bad(err, k, val, len, "not an unsigned integer");
         p->seed = u;
         return 0;
     case K_LATENCY:
-        if (len > 1 && val[0] == '-' && parse_u64(val + 1, len - 1, &u) == 0)
+        if (len > 1 && val[0] == '-' && tl__venue_parse_u64(val + 1, len - 1, &u) == 0)
             return bad(err, k, val, len, "must be >= 0");
-        if (parse_u64(val, len, &u) < 0)
+        if (tl__venue_parse_u64(val, len, &u) < 0)
             return bad(err, k, val, len, "not an unsigned integer");
         if (u > (uint64_t)(INT64_MAX / TL_NS_PER_US) / 4) /* now + 2 latencies must stay sane */
             return bad(err, k, val, len, "too large");
         p->latency_ns = (int64_t)u * TL_NS_PER_US;
         return 0;
     case K_CAPACITY:
-        if (parse_u64(val, len, &u) < 0)
+        if (tl__venue_parse_u64(val, len, &u) < 0)
             return bad(err, k, val, len, "not an unsigned integer");
         if (u < 1 || u > SIM_MAX_CAPACITY)
             return bad(err, k, val, len, "must be in 1..16777216");
@@ -211,14 +193,7 @@ static int parse_value(tl_sim_params *p, enum sim_key k, const char *val, size_t
         *(k == K_FILL ? &p->fill_rate : k == K_REJECT ? &p->reject_rate : &p->partial_rate) = f;
         return 0;
     case K_FEE:
-        if (tl_fixed_parse(val, len, &f, NULL) < 0)
-            return bad(err, k, val, len, "not a decimal number");
-        if (f < 0)
-            return bad(err, k, val, len, "must be >= 0");
-        if (f > SIM_MAX_FEE_BPS)
-            return bad(err, k, val, len, "must be <= 10000");
-        p->fee_bps = f;
-        return 0;
+        return tl__venue_parse_fee_bps("sim", key_names[k], val, len, &p->fee_bps, err);
     default:
         assert(0);
         return TL_EINVAL;
@@ -229,65 +204,12 @@ int tl_sim_params_parse(const char *url, tl_sim_params *out, tl_err *err)
 {
     if (url == NULL || out == NULL)
         return tl_err_set(err, TL_EINVAL, "sim: NULL URL or params");
-    if (strncasecmp(url, "sim://", 6) != 0)
-        return tl_err_set(err, TL_EINVAL, "sim: '%.64s' is not a sim:// URL", url);
     tl_sim_params p;
     tl_sim_params_default(&p);
-    const char *q = url + 6;
-    if (*q != '\0' && *q != '?')
-        return tl_err_set(err, TL_EINVAL, "sim: unexpected '%.64s' in URL: parameters go after '?'",
-                          q);
-    if (*q == '?')
-        q++;
-    unsigned seen = 0;
-    while (*q != '\0') {
-        const char *amp = strchr(q, '&');
-        const char *end = amp != NULL ? amp : q + strlen(q);
-        size_t len = (size_t)(end - q);
-        if (len == 0 || (amp != NULL && amp[1] == '\0'))
-            return tl_err_set(err, TL_EINVAL, "sim: empty parameter in '%.64s'", url);
-        const char *eq = memchr(q, '=', len);
-        if (eq == NULL)
-            return tl_err_set(err, TL_EINVAL, "sim: parameter '%.*s' has no value",
-                              len > 64 ? 64 : (int)len, q);
-        size_t klen = (size_t)(eq - q);
-        enum sim_key k = K__COUNT;
-        for (int i = 0; i < K__COUNT; i++)
-            if (strlen(key_names[i]) == klen && memcmp(key_names[i], q, klen) == 0)
-                k = (enum sim_key)i;
-        if (k == K__COUNT)
-            return tl_err_set(err, TL_EINVAL, "sim: unknown parameter '%.*s'",
-                              klen > 64 ? 64 : (int)klen, q);
-        if (seen & (1u << k))
-            return tl_err_set(err, TL_EINVAL, "sim: parameter '%s' given twice", key_names[k]);
-        seen |= 1u << k;
-        int rc = parse_value(&p, k, eq + 1, (size_t)(end - eq - 1), err);
-        if (rc < 0)
-            return rc;
-        q = amp != NULL ? amp + 1 : end;
-    }
+    int rc = tl__venue_params_each(url, "sim", key_names, K__COUNT, parse_value, &p, err);
+    if (rc < 0)
+        return rc;
     *out = p;
-    return 0;
-}
-
-/* ---- growable arrays ---------------------------------------------------------------------- */
-
-/* Makes room for `need` elements, doubling; the hot paths call it only past the planned size. */
-static int reserve(void **arr, size_t *cap, size_t need, size_t elem)
-{
-    if (need <= *cap)
-        return 0;
-    size_t n = *cap > 0 ? *cap : 16;
-    while (n < need) {
-        if (n > SIZE_MAX / 2 / elem)
-            return TL_ENOMEM;
-        n *= 2;
-    }
-    void *p = realloc(*arr, n * elem);
-    if (p == NULL)
-        return TL_ENOMEM;
-    *arr = p;
-    *cap = n;
     return 0;
 }
 
@@ -341,7 +263,7 @@ static void heap_pop(sim *s)
  * half-way through an order. The ring grows by unrolling into a new array in order. */
 static int queue_reserve(sim *s, size_t extra)
 {
-    int rc = reserve((void **)&s->heap, &s->heap_cap, s->heap_len + extra, sizeof *s->heap);
+    int rc = TL_VEC_RESERVE(&s->heap, &s->heap_cap, s->heap_len + extra);
     if (rc < 0 || s->ring_len + extra <= s->ring_cap)
         return rc;
     size_t ncap = s->ring_cap > 0 ? s->ring_cap : 64;
@@ -427,8 +349,7 @@ static int slot_reserve(sim *s)
         return 0;
     if (s->orders_used >= NONE - 1)
         return TL_EFULL;
-    return reserve((void **)&s->orders, &s->orders_cap, (size_t)s->orders_used + 1,
-                   sizeof *s->orders);
+    return TL_VEC_RESERVE(&s->orders, &s->orders_cap, (size_t)s->orders_used + 1);
 }
 
 /* The slot slot_take will hand out next (one is reserved). */
@@ -491,7 +412,7 @@ static int position_find(sim *s, const char *symbol, uint32_t *idx)
     }
     if (s->pos_len >= NONE)
         return TL_EFULL;
-    int rc = reserve((void **)&s->pos, &s->pos_cap, s->pos_len + 1, sizeof *s->pos);
+    int rc = TL_VEC_RESERVE(&s->pos, &s->pos_cap, s->pos_len + 1);
     if (rc < 0)
         return rc;
     rc = tl_hashmap_insert_multi(&s->by_symbol, h, (uint32_t)s->pos_len);
@@ -522,26 +443,6 @@ static int position_index(sim *s, const char symbol[SIM_SYMBOL_LEN], uint32_t *i
 }
 
 /* ---- fees and ids ------------------------------------------------------------------------- */
-
-/* fee = qty * price * fee_bps / 10000 with one rounding (tl_fixed's rule). The exact numerator
- * can pass 128 bits, so split qty*price = a*FEE_DEN + r: fee = a*fee_bps + round(r*fee_bps /
- * FEE_DEN). With fee_bps <= 10000 (1e12 raw) both products fit, and a*fee_bps is whole, so the
- * only rounding is the one of the remainder, done by tl_fixed_from_ratio128. */
-static int fill_fee_wide(tl_fixed qty, tl_fixed price, tl_fixed fee_bps, tl_fixed *out)
-{
-    assert(qty > 0 && price > 0 && fee_bps >= 0 && fee_bps <= SIM_MAX_FEE_BPS);
-    __int128 n = (__int128)qty * price;
-    __int128 a = n / FEE_DEN, r = n % FEE_DEN;
-    tl_fixed frac;
-    int rc = tl_fixed_from_ratio128(r * fee_bps, FEE_DEN, &frac);
-    if (rc < 0)
-        return rc;
-    __int128 fee = a * fee_bps + frac;
-    if (fee > TL_FIXED_MAX)
-        return TL_ERANGE;
-    *out = (tl_fixed)fee;
-    return 0;
-}
 
 static uint64_t gcd_u128(unsigned __int128 a, unsigned __int128 b)
 {
@@ -581,7 +482,7 @@ static int fill_fee(const sim *s, tl_fixed qty, tl_fixed price, tl_fixed *out)
         *out = (tl_fixed)q;
         return 0;
     }
-    return fill_fee_wide(qty, price, s->p.fee_bps, out);
+    return tl__venue_fee(qty, price, s->p.fee_bps, out);
 }
 
 /* "T" and at least 10 digits, written by hand: this runs for every fill. Digits are written from
@@ -663,11 +564,11 @@ static int sim_open(void *state, const char *url, const tl_clock *clock, tl_err 
     fee_ratio(s);
     /* Room for the planned live orders plus as many remembered terminal ones, and three events
      * (ack and up to two fills) per live order. */
-    rc = reserve((void **)&s->orders, &s->orders_cap, (size_t)p.capacity * 2, sizeof *s->orders);
+    rc = TL_VEC_RESERVE(&s->orders, &s->orders_cap, (size_t)p.capacity * 2);
     if (rc == 0)
         rc = queue_reserve(s, (size_t)p.capacity * 3);
     if (rc == 0)
-        rc = reserve((void **)&s->pos, &s->pos_cap, 16, sizeof *s->pos);
+        rc = TL_VEC_RESERVE(&s->pos, &s->pos_cap, 16);
     if (rc == 0)
         rc = tl_seqmap_init(&s->by_client, (size_t)p.capacity * 2);
     if (rc == 0)
@@ -700,8 +601,12 @@ static int sim_place(void *state, const tl_venue_order *o, tl_err *err)
                           (unsigned long long)o->client_seq);
     if (now > NEVER - 2 * lat - 1)
         return tl_err_set(err, TL_ERANGE, "sim: clock too close to the end of time");
+    /* A real venue refuses a quantity off the lot, and the sim fills at the order's price, so a
+     * MARKET order without one cannot trade: both are rejected without a draw. */
+    int off_lot = o->lot_size > 0 && o->qty % o->lot_size != 0;
+    int no_price = o->price == 0;
     /* The fee of the whole quantity bounds the fee of any part of it. */
-    if (fill_fee(s, o->qty, o->price, &fee) < 0)
+    if (!no_price && fill_fee(s, o->qty, o->price, &fee) < 0)
         return tl_err_set(err, TL_ERANGE, "sim: order %llu: fee out of range",
                           (unsigned long long)o->client_seq);
     if ((rc = queue_reserve(s, 3)) < 0 || (rc = slot_reserve(s)) < 0 ||
@@ -712,12 +617,10 @@ static int sim_place(void *state, const tl_venue_order *o, tl_err *err)
 
     sim_event_args e = {.client_seq = o->client_seq, .slot = NONE};
     int64_t due = now + lat;
-    /* A real venue refuses a quantity off the lot; no draw is spent on it. */
-    int off_lot = o->lot_size > 0 && o->qty % o->lot_size != 0;
-    if (off_lot || tl_prng_chance(&s->rng, s->thr_reject)) {
+    if (off_lot || no_price || tl_prng_chance(&s->rng, s->thr_reject)) {
         tl_seqmap_del(&s->by_client, o->client_seq);
         e.type = TL_REPORT_REJECTED;
-        e.reason = off_lot ? R_OFF_LOT : R_REJECT;
+        e.reason = off_lot ? R_OFF_LOT : no_price ? R_NO_PRICE : R_REJECT;
         queue_push(s, due, e);
         return 0;
     }
@@ -978,11 +881,22 @@ static int sim_get_positions(void *state, tl_venue_position *out, size_t cap, si
     return 0;
 }
 
+/* Every report of a place or cancel is due one latency after it, so only latency 0 makes them
+ * due at once. */
+static uint32_t sim_caps_of(const void *state)
+{
+    const sim *s = state;
+    uint32_t caps = tl_venue_sim_ops.caps;
+    return s->p.latency_ns == 0 ? caps : caps & ~TL_VENUE_CAP_IMMEDIATE;
+}
+
 const tl_venue_ops tl_venue_sim_ops = {
     .version = TL_VENUE_OPS_VERSION,
     .scheme = "sim",
     .state_size = sizeof(sim),
-    .caps = TL_VENUE_CAP_LIMIT | TL_VENUE_CAP_MARKET | TL_VENUE_CAP_CANCEL | TL_VENUE_CAP_SIMULATED,
+    .caps = TL_VENUE_CAP_LIMIT | TL_VENUE_CAP_MARKET | TL_VENUE_CAP_CANCEL |
+            TL_VENUE_CAP_SIMULATED |
+            TL_VENUE_CAP_IMMEDIATE, /* IMMEDIATE only at latency 0: see sim_caps_of */
     .open = sim_open,
     .close = sim_close,
     .place = sim_place,
@@ -990,4 +904,5 @@ const tl_venue_ops tl_venue_sim_ops = {
     .poll = sim_poll,
     .get_orders = sim_get_orders,
     .get_positions = sim_get_positions,
+    .caps_of = sim_caps_of,
 };

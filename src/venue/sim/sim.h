@@ -15,8 +15,10 @@
  *
  * An order that is to fill is filled at its limit price; one that is not to fill rests OPEN until
  * canceled. Trade ids are "T" followed by 10 digits, venue ids are sequence numbers (ORD000001).
- * A quantity off the order's lot is REJECTED ("quantity off the lot") without a draw; placing a
- * client_seq the sim still holds is TL_EDUPLICATE. A cancel lands one latency after it is sent:
+ * A quantity off the order's lot is REJECTED ("quantity off the lot") without a draw, and so is a
+ * MARKET order without a reference price (price 0); placing a client_seq the sim still holds is
+ * TL_EDUPLICATE. client_id is not used. With latency 0 every report of a place or cancel is due
+ * at once, and the opened venue has TL_VENUE_CAP_IMMEDIATE. A cancel lands one latency after it is sent:
  * fills due by then still happen (and if they complete the order the cancel is refused, "already
  * filled"); later ones are dropped.
  */
