@@ -7,7 +7,7 @@
 #include "app/cli.h"
 #include "app/commands.h"
 #include "core/jsonw.h"
-#include "journal/digest.h"
+#include "store/digest.h"
 #include "journal/replay.h"
 
 static int print_json(const cli_command *cmd, const tl_replay_result *r, const tl_account_row *a,

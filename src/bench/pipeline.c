@@ -5,7 +5,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "exec/exec.h"
+#include "engine/engine.h"
 
 static inline uint64_t mono_ns(void)
 {
@@ -26,7 +26,7 @@ int tl_bench_pipeline(uint64_t orders, tl_bench_pipeline_result *out, tl_err *er
     tl_instrument btc;
     tl_clock clock;
     tl_venue venue;
-    tl_exec x;
+    tl_engine x;
     uint32_t *lat;
     uint32_t id;
     int rc;
@@ -50,7 +50,7 @@ int tl_bench_pipeline(uint64_t orders, tl_bench_pipeline_result *out, tl_err *er
                             &clock, NULL, err)) != 0)
         goto out_inst;
 
-    tl_exec_config xc;
+    tl_engine_config xc;
     memset(&xc, 0, sizeof(xc));
     xc.account = 1;
     xc.starting_cash = TL_FIXED_INT(10000000);
@@ -63,10 +63,10 @@ int tl_bench_pipeline(uint64_t orders, tl_bench_pipeline_result *out, tl_err *er
     xc.risk.max_total_notional = TL_FIXED_INT(1000000);
     xc.risk.max_orders_per_sec = 1000000u; /* the most the monitor allows */
     xc.risk.edge_threshold_bps = TL_FIXED_INT(1);
-    if ((rc = tl_exec_init(&x, &xc, &inst, &venue, &clock, err)) != 0)
+    if ((rc = tl_engine_init(&x, &xc, &inst, &venue, &clock, err)) != 0)
         goto out_venue;
     tl_fixed mid = TL_FIXED_INT(50000);
-    tl_exec_on_quote(&x, id, mid - TL_FIXED_INT(1), mid + TL_FIXED_INT(1));
+    tl_engine_on_quote(&x, id, mid - TL_FIXED_INT(1), mid + TL_FIXED_INT(1));
     tl_fixed qty = btc.lot_size * 100; /* 0.001 BTC */
 
     /* Simulated time moves 2 us per order (500k/s, inside the throttle) so the throttle and
@@ -75,9 +75,9 @@ int tl_bench_pipeline(uint64_t orders, tl_bench_pipeline_result *out, tl_err *er
     for (uint64_t i = 0; i < orders; i++) {
         tl_side side = (i & 1) ? TL_SIDE_SELL : TL_SIDE_BUY;
         tl_fixed px = side == TL_SIDE_BUY ? mid - btc.tick_size : mid + btc.tick_size;
-        rc = tl_exec_submit(&x, id, side, TL_ORDER_LIMIT, px, qty, NULL, NULL, err);
+        rc = tl_engine_submit(&x, id, side, TL_ORDER_LIMIT, px, qty, NULL, NULL, err);
         if (rc == 0)
-            rc = tl_exec_poll(&x, err) < 0 ? TL_EIO : 0;
+            rc = tl_engine_poll(&x, err) < 0 ? TL_EIO : 0;
         if (rc != 0)
             goto out_exec;
         tl_clock_advance(&clock, 2 * TL_NS_PER_US);
@@ -106,7 +106,7 @@ int tl_bench_pipeline(uint64_t orders, tl_bench_pipeline_result *out, tl_err *er
     *out = r;
     rc = 0;
 out_exec:
-    tl_exec_close(&x);
+    tl_engine_close(&x);
 out_venue:
     tl_venue_close(&venue);
 out_inst:

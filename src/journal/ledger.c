@@ -4,7 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "journal/digest.h"
+#include "store/digest.h"
+#include "store/rows.h"
 
 int tl_ledger_init(tl_ledger *l, tl_fixed default_cash)
 {
@@ -81,17 +82,7 @@ int tl_ledger_reset(tl_ledger *l, const char *ws, tl_fixed starting_cash)
     int rc = tl_ledger_workspace(l, ws, 1, &id);
     if (rc != 0)
         return rc;
-    /* Flatten every position of the workspace: a reset starts it over. */
-    for (uint32_t i = 0; i < l->book.pos_count; i++) {
-        tl_position *p = &l->book.positions[i];
-        if (p->account == id) {
-            uint32_t inst = p->instrument;
-            memset(p, 0, sizeof(*p));
-            p->account = id;
-            p->instrument = inst;
-        }
-    }
-    return tl_book_open_account(&l->book, id, starting_cash);
+    return tl_book_reset_account(&l->book, id, starting_cash);
 }
 
 int tl_ledger_apply_fill(tl_ledger *l, const char *ws, const char *symbol, tl_side side,
@@ -123,25 +114,14 @@ int tl_ledger_rows(const tl_ledger *l, const char *ws, tl_account_row **accounts
         const tl_account *a = &l->book.accounts[i];
         if (a->id >= l->n_ws || (!all && strcmp(l->ws[a->id], ws) != 0))
             continue;
-        tl_account_row *r = &ar[na++];
-        strcpy(r->workspace, l->ws[a->id]);
-        r->starting_cash = a->starting_cash;
-        r->cash = a->cash;
-        r->realized_pnl = a->realized_pnl;
-        r->fees = a->fees;
+        tl_account_row_set(&ar[na++], l->ws[a->id], a, 0);
     }
     for (uint32_t i = 0; i < l->book.pos_count; i++) {
         const tl_position *p = &l->book.positions[i];
         if (p->account >= l->n_ws || p->instrument >= l->n_sym ||
             (!all && strcmp(l->ws[p->account], ws) != 0))
             continue;
-        tl_position_row *r = &pr[np++];
-        strcpy(r->workspace, l->ws[p->account]);
-        strcpy(r->symbol, l->sym[p->instrument]);
-        r->qty = p->qty;
-        r->avg_price = p->avg_price;
-        r->realized_pnl = p->realized_pnl;
-        r->fees = p->fees;
+        tl_position_row_set(&pr[np++], l->ws[p->account], l->sym[p->instrument], p, 0);
     }
     *accounts = ar;
     *n_accounts = na;

@@ -319,3 +319,19 @@ undo:
     }
     return rc;
 }
+
+int tl_book_reset_account(tl_book *book, uint32_t account, tl_fixed starting_cash)
+{
+    /* Flatten every position of the account: a reset starts it over. The rows stay (their ids
+     * are indexed); they are flat and carry no history. */
+    for (uint32_t i = 0; i < book->pos_count; i++) {
+        tl_position *p = &book->positions[i];
+        if (p->account == account) {
+            uint32_t inst = p->instrument;
+            memset(p, 0, sizeof(*p));
+            p->account = account;
+            p->instrument = inst;
+        }
+    }
+    return tl_book_open_account(book, account, starting_cash);
+}

@@ -75,6 +75,8 @@ void tl_book_close(tl_book *book);
 void tl_book_clear(tl_book *book);
 /* Creates or resets an account with its starting cash. */
 int tl_book_open_account(tl_book *book, uint32_t account, tl_fixed starting_cash);
+/* Starts an account over (a WORKSPACE_RESET): its positions flat, its cash starting_cash. */
+int tl_book_reset_account(tl_book *book, uint32_t account, tl_fixed starting_cash);
 /* The position of (account, instrument), created flat when absent (create != 0), else NULL. */
 tl_position *tl_book_position(tl_book *book, uint32_t account, uint32_t instrument, int create);
 const tl_position *tl_book_find(const tl_book *book, uint32_t account, uint32_t instrument);

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "journal/digest.h"
+#include "store/digest.h"
 #include "journal/replay.h"
 #include "tradeloop/instrument.h"
 

@@ -1,6 +1,7 @@
 /*
- * risk.h -- the runtime risk monitor: pre-trade checks, portfolio limits, a throttle and the
- * edge-degradation freeze.
+ * risk.h -- the runtime risk monitor: a table of pre-trade rules (instrument, notional, collar,
+ * paper policy, portfolio limits, throttle) and the freeze (edge degradation, kill switch, a
+ * journal that cannot commit).
  *
  * Every refusal carries a reason code from one table (TL_RISK_REASON_MAP) and a line of text, so a
  * desk can count refusals by cause and read why any one happened. Limits are inclusive: exactly
@@ -33,7 +34,10 @@
     X(INVENTORY, "inventory limit per symbol")                                                     \
     X(TOTAL_NOTIONAL, "total notional limit")                                                      \
     X(RATE, "order rate limit")                                                                    \
-    X(FROZEN, "trading frozen")
+    X(FROZEN, "trading frozen")                                                                    \
+    X(LONG_ONLY, "long-only: no position to sell")                                                 \
+    X(FULL_CLOSE_ONLY, "full close only: a sell must close the whole position")                    \
+    X(INSUFFICIENT_CASH, "not enough cash for the order's notional")
 
 typedef enum tl_risk_reason {
 #define TL__RR_ENUM(name, text) TL_RR_##name,
@@ -54,6 +58,9 @@ typedef struct tl_risk_config {
     tl_fixed max_total_notional;    /* sum over symbols of |position| * ref price; 0 = none */
     uint32_t max_orders_per_sec;    /* sliding one-second window; 0 = none */
     tl_fixed edge_threshold_bps;    /* freeze when measured edge < this; 0 = never freeze */
+    bool long_only;                 /* a sell may not take the position below zero */
+    bool full_close_only;           /* a sell must be exactly the whole long position */
+    bool require_cash;              /* a buy's notional must not exceed the account's cash */
 } tl_risk_config;
 
 /* Portfolio view the caller passes to a check: the symbol's current net position and the
@@ -62,7 +69,37 @@ typedef struct tl_risk_exposure {
     tl_fixed position_qty;   /* signed net quantity of the order's symbol */
     tl_fixed total_notional; /* sum over symbols of |qty| * ref price, this symbol included */
     tl_fixed symbol_notional; /* |position_qty| * ref price of this symbol */
+    tl_fixed held_qty;        /* signed net position now, without live orders */
+    tl_fixed cash;            /* the account's cash now */
 } tl_risk_exposure;
+
+/* One order as the rules see it. Every pointer is borrowed for the call. */
+typedef struct tl_risk_order {
+    const tl_instrument *inst; /* NULL when the id is unknown */
+    uint32_t instrument;
+    tl_side side;
+    tl_fixed price, qty;
+    const tl_risk_exposure *exposure;
+    int64_t now_ns;
+} tl_risk_order;
+
+typedef struct tl_risk tl_risk;
+
+/* A rule: returns TL_RR_OK, or the reason it refuses (one of its own reasons) with the text in
+ * err when err is not NULL. A rule whose configuration is off returns TL_RR_OK. */
+typedef tl_risk_reason (*tl_risk_rule_fn)(tl_risk *r, const tl_risk_order *o, tl_err *err);
+
+/* A row of the rule table: rules run in table order and the first refusal wins. New limits (the
+ * governor, market filters, the kill switch) are new rows. */
+typedef struct tl_risk_rule {
+    const char *name;     /* "PRICE_COLLAR" */
+    tl_risk_reason first; /* the main reason it gives (some rules give a few, see below) */
+    tl_risk_rule_fn check;
+    const char *config; /* the configuration it reads, for people: "collar_bps" */
+} tl_risk_rule;
+
+/* The table, for documentation and --help: *n gets the number of rows. */
+const tl_risk_rule *tl_risk_rules(size_t *n);
 
 typedef struct tl_risk_stats {
     uint64_t checks;
@@ -71,7 +108,7 @@ typedef struct tl_risk_stats {
     uint64_t freeze_events;
 } tl_risk_stats;
 
-typedef struct tl_risk {
+struct tl_risk {
     tl_risk_config cfg;
     bool frozen;
     char freeze_reason[128]; /* last freeze's text, "" when never frozen */
@@ -81,7 +118,7 @@ typedef struct tl_risk {
     int64_t *rate_ring;      /* owned: send times of the last max_orders_per_sec orders */
     uint32_t rate_pos, rate_len;
     tl_risk_stats stats;
-} tl_risk;
+};
 
 /* TL_EINVAL naming the field when a limit is negative. */
 int tl_risk_config_validate(const tl_risk_config *cfg, tl_err *err);
@@ -89,6 +126,8 @@ int tl_risk_config_validate(const tl_risk_config *cfg, tl_err *err);
 int tl_risk_init(tl_risk *r, const tl_risk_config *cfg, uint32_t instruments, tl_err *err);
 void tl_risk_close(tl_risk *r);
 
+/* Keeps reference prices for `instruments` ids (instruments added at run time). TL_ENOMEM. */
+int tl_risk_grow(tl_risk *r, uint32_t instruments);
 /* Latest reference (mid) price of an instrument, used by the collar and for notionals. */
 int tl_risk_set_reference(tl_risk *r, uint32_t instrument, tl_fixed price);
 static inline tl_fixed tl_risk_reference(const tl_risk *r, uint32_t instrument)

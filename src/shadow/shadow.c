@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "core/prng.h"
+#include "core/vec.h"
+#include "engine/recover.h"
 #include "journal/journal.h"
 #include "journal/replay.h"
 #include "venue/sim/sim.h"
@@ -89,10 +91,11 @@ typedef struct shadow_state {
     tl_instruments inst;
     tl_clock clock;
     tl_venue venue;
-    tl_exec exec;
+    tl_engine exec;
     tl_store store;
     tl_journal journal;
     int journaled;
+    bool resumed; /* the workspace had a journal: this run continues it */
     tl_prng rng;
     tl_fixed mid[TL_SHADOW_MAX_SYMBOLS];
     tl_fixed bid[TL_SHADOW_MAX_SYMBOLS], ask[TL_SHADOW_MAX_SYMBOLS];
@@ -107,20 +110,19 @@ typedef struct shadow_state {
     int oom;
 } shadow_state;
 
-static void on_fill(void *ctx, const tl_order *o, const tl_fill *f)
+/* The shadow run subscribes to the engine like any other reader: fills feed its markouts. */
+static void on_event(void *ctx, const tl_engine_event *ev)
 {
     shadow_state *s = ctx;
+    const tl_order *o = ev->order;
+    const tl_fill *f = ev->fill;
+    if (ev->rec->type != TL_EV_ORDER_FILLED || !o || !f)
+        return;
     uint32_t sym = s->sym_of_inst[o->instrument];
     s->fill_sum[sym] += o->side == TL_SIDE_BUY ? f->qty : -f->qty;
-    if (s->npending == s->cappending) {
-        size_t cap = s->cappending ? s->cappending * 2 : 64;
-        markout *p = realloc(s->pending, cap * sizeof(*p));
-        if (!p) {
-            s->oom = 1;
-            return;
-        }
-        s->pending = p;
-        s->cappending = cap;
+    if (TL_VEC_RESERVE(&s->pending, &s->cappending, s->npending + 1) != 0) {
+        s->oom = 1;
+        return;
     }
     s->pending[s->npending++] = (markout){sym, o->side, f->price};
 }
@@ -132,13 +134,6 @@ static tl_fixed on_tick(tl_fixed px, tl_fixed tick, int dir)
     if (dir > 0 && r < px)
         r += tick;
     return r;
-}
-
-static int stop_at_first(void *ctx, const tl_event *ev)
-{
-    (void)ev;
-    *(int *)ctx = 1;
-    return 1;
 }
 
 static int setup(shadow_state *s, const tl_shadow_config *cfg, tl_err *err)
@@ -166,7 +161,7 @@ static int setup(shadow_state *s, const tl_shadow_config *cfg, tl_err *err)
     if ((rc = tl_venue_open(&s->venue, url, &s->clock, NULL, err)) != 0)
         goto fail_inst;
 
-    tl_exec_config xc;
+    tl_engine_config xc;
     memset(&xc, 0, sizeof(xc));
     xc.account = 1;
     xc.starting_cash = TL_FIXED_INT(1000000);
@@ -177,43 +172,54 @@ static int setup(shadow_state *s, const tl_shadow_config *cfg, tl_err *err)
     xc.risk.edge_threshold_bps = cfg->edge_threshold_bps;
     xc.risk.max_order_notional = cfg->max_inventory_usd;
     xc.risk.collar_bps = TL_FIXED_INT(100);
-    if ((rc = tl_exec_init(&s->exec, &xc, &s->inst, &s->venue, &s->clock, err)) != 0)
+    memcpy(xc.workspace, cfg->workspace, sizeof(xc.workspace));
+    memcpy(xc.mode, "shadow", sizeof("shadow"));
+    if ((rc = tl_engine_init(&s->exec, &xc, &s->inst, &s->venue, &s->clock, err)) != 0)
         goto fail_venue;
-    s->exec.on_fill = on_fill;
-    s->exec.hook_ctx = s;
+    tl_engine_subscriber self = {on_event, NULL, s};
+    tl_engine_subscribe(&s->exec, &self);
     if (cfg->db_url) {
         tl_store_options so = {cfg->durability};
         if ((rc = tl_store_open(&s->store, cfg->db_url, &so, NULL, err)) != 0)
             goto fail_exec;
-        /* Order and trade ids restart at 1 in every shadow run: a second run into the same
-         * workspace would collide with the first, so it is refused before anything runs. */
-        int used = 0;
-        tl_scan_filter f = {0, 0, cfg->workspace};
-        rc = tl_store_scan(&s->store, &f, stop_at_first, &used, err);
-        if (rc < 0 || used) {
-            if (rc >= 0)
-                rc = tl_err_set(err, TL_EDUPLICATE,
-                                "workspace '%s' already has a journal in %s: choose another "
-                                "--workspace or database",
-                                cfg->workspace, cfg->db_url);
-            tl_store_close(&s->store);
-            goto fail_exec;
-        }
-        if ((rc = tl_journal_init(&s->journal, &s->store, &s->exec, cfg->workspace, 4096, err)) !=
-                0 ||
-            (rc = tl_journal_reset_workspace(&s->journal, xc.starting_cash, err)) != 0) {
+        if ((rc = tl_journal_init(&s->journal, &s->store, 4096, err)) != 0) {
             tl_store_close(&s->store);
             goto fail_exec;
         }
         s->journaled = 1;
+        /* A workspace with a journal is resumed: the engine is rebuilt from it (orders, ids,
+         * trade ids, positions, a freeze), and orders the fresh venue does not know expire. */
+        if ((rc = tl_engine_recover(&s->exec, &s->store, err)) != 0)
+            goto fail_journal;
+        tl_engine_subscriber j = tl_journal_subscriber(&s->journal);
+        tl_engine_subscribe(&s->exec, &j);
+        s->resumed = s->exec.has_reset;
+        if (!s->exec.has_reset && (rc = tl_engine_reset(&s->exec, xc.starting_cash, err)) != 0)
+            goto fail_journal;
+        uint64_t expired;
+        if ((rc = tl_engine_reconcile_venue(&s->exec, &expired, err)) != 0)
+            goto fail_journal;
+        for (uint32_t i = 0; i < cfg->nsymbols; i++) {
+            const tl_position *p =
+                tl_book_find(&s->exec.book, s->exec.cfg.account, s->inst_of_sym[i]);
+            s->fill_sum[i] = p ? p->qty : 0;
+        }
+        if ((rc = tl_engine_flush(&s->exec, true, err)) != 0)
+            goto fail_journal;
+    } else {
+        tl_engine_reset(&s->exec, xc.starting_cash, NULL);
     }
     /* The quote generator draws from its own stream, so changing the venue's draws (or its
      * parameters) does not move the prices. */
     tl_prng_seed(&s->rng, cfg->seed ^ 0x51ad0e5eedULL);
     return 0;
 
+fail_journal:
+    tl_journal_close(&s->journal);
+    tl_store_close(&s->store);
+    s->journaled = 0;
 fail_exec:
-    tl_exec_close(&s->exec);
+    tl_engine_close(&s->exec);
 fail_venue:
     tl_venue_close(&s->venue);
 fail_inst:
@@ -227,7 +233,7 @@ static void teardown(shadow_state *s)
         tl_journal_close(&s->journal);
         tl_store_close(&s->store);
     }
-    tl_exec_close(&s->exec);
+    tl_engine_close(&s->exec);
     tl_venue_close(&s->venue);
     tl_instruments_close(&s->inst);
     free(s->pending);
@@ -257,7 +263,7 @@ static int step(shadow_state *s, tl_err *err)
 
     if ((rc = tl_clock_advance(&s->clock, cfg->step_ns)) != 0)
         return rc;
-    if ((rc = tl_exec_poll(&s->exec, err)) < 0)
+    if ((rc = tl_engine_poll(&s->exec, err)) < 0)
         return rc;
     for (uint32_t i = 0; i < cfg->nsymbols; i++) {
         uint32_t id = s->inst_of_sym[i];
@@ -277,10 +283,10 @@ static int step(shadow_state *s, tl_err *err)
             bid = in->tick_size;
         s->bid[i] = bid;
         s->ask[i] = ask;
-        tl_exec_on_quote(&s->exec, id, bid, ask);
+        tl_engine_on_quote(&s->exec, id, bid, ask);
     }
     mark_out(s);
-    if (s->markouts >= EDGE_WARMUP && (rc = tl_exec_on_edge(&s->exec, s->edge, err)) < 0)
+    if (s->markouts >= EDGE_WARMUP && (rc = tl_engine_on_edge(&s->exec, s->edge, err)) < 0)
         return rc;
 
     for (uint32_t i = 0; i < cfg->nsymbols; i++) {
@@ -291,7 +297,7 @@ static int step(shadow_state *s, tl_err *err)
             const tl_order *o = seq ? tl_order_store_by_client(&s->exec.orders, seq) : NULL;
             /* Requote: last step's quote goes; a refused cancel just waits for its report. */
             if (o && tl_order_status_is_live(o->status) && o->status != TL_OS_PENDING_CANCEL)
-                tl_exec_cancel(&s->exec, seq, NULL);
+                tl_engine_cancel(&s->exec, seq, NULL);
             s->resting[i][side] = 0;
 
             tl_fixed price = side == TL_SIDE_BUY ? s->bid[i] : s->ask[i];
@@ -302,7 +308,7 @@ static int step(shadow_state *s, tl_err *err)
             if (qty < in->min_qty)
                 qty = in->min_qty;
             /* Refusals (limits, freeze) are counted as risk blocks by the loop. */
-            if (tl_exec_submit(&s->exec, id, (tl_side)side, TL_ORDER_LIMIT, price, qty, &seq, NULL,
+            if (tl_engine_submit(&s->exec, id, (tl_side)side, TL_ORDER_LIMIT, price, qty, &seq, NULL,
                                NULL) == 0)
                 s->resting[i][side] = seq;
         }
@@ -317,9 +323,9 @@ static int finish_journal(shadow_state *s, tl_shadow_result *r, tl_err *err)
     tl_replay_result rr;
     int rc;
 
-    if ((rc = tl_journal_flush(&s->journal, err)) != 0)
+    if ((rc = tl_engine_flush(&s->exec, true, err)) != 0)
         return rc;
-    if ((rc = tl_journal_live_digest(&s->journal, r->state_digest, err)) != 0)
+    if ((rc = tl_engine_digest(&s->exec, r->state_digest, err)) != 0)
         return rc;
     if ((rc = tl_ledger_init(&replayed, s->exec.cfg.starting_cash)) != 0)
         return tl_err_set(err, rc, "shadow: out of memory");
@@ -353,7 +359,9 @@ int tl_shadow_run(const tl_shadow_config *cfg, tl_shadow_result *out,
     }
     uint64_t every = cfg->iterations / 100 ? cfg->iterations / 100 : 1;
     for (uint64_t it = 0; it < cfg->iterations; it++) {
-        if ((rc = step(s, err)) != 0) {
+        /* A step boundary after every step: the journal commits when its group is full; a
+         * commit that fails halts the engine and ends the run here. */
+        if ((rc = step(s, err)) != 0 || (rc = tl_engine_flush(&s->exec, false, err)) != 0) {
             teardown(s);
             free(s);
             return rc;
@@ -363,7 +371,7 @@ int tl_shadow_run(const tl_shadow_config *cfg, tl_shadow_result *out,
     }
     /* Let every report already in flight arrive, so nothing is left half-known. */
     tl_clock_advance(&s->clock, 2 * cfg->latency_ns + 1);
-    if ((rc = tl_exec_poll(&s->exec, err)) < 0) {
+    if ((rc = tl_engine_poll(&s->exec, err)) < 0) {
         teardown(s);
         free(s);
         return rc;
@@ -378,7 +386,7 @@ int tl_shadow_run(const tl_shadow_config *cfg, tl_shadow_result *out,
     }
     r.iterations = cfg->iterations;
     r.counts = s->exec.counts;
-    r.open = tl_exec_open_count(&s->exec);
+    r.open = tl_engine_open_count(&s->exec);
     for (uint32_t i = 0; i < cfg->nsymbols; i++) {
         const tl_position *p = tl_book_find(&s->exec.book, s->exec.cfg.account, s->inst_of_sym[i]);
         r.position[i] = p ? p->qty : 0;

@@ -21,7 +21,7 @@
 #include <stdint.h>
 
 #include "core/jsonw.h"
-#include "exec/exec.h"
+#include "engine/engine.h"
 #include "tradeloop/store.h"
 
 #define TL_SHADOW_MAX_SYMBOLS 64
@@ -45,7 +45,7 @@ typedef struct tl_shadow_config {
 
 typedef struct tl_shadow_result {
     uint64_t iterations;
-    tl_exec_counts counts;
+    tl_engine_counts counts;
     uint64_t open;
     tl_fixed position[TL_SHADOW_MAX_SYMBOLS]; /* net qty per configured symbol, from the book */
     tl_fixed fill_sum[TL_SHADOW_MAX_SYMBOLS]; /* signed sum of every fill applied, counted apart

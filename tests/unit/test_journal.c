@@ -1,8 +1,8 @@
 /*
  * test_journal.c -- the journal under faults: fail the Nth write or commit, for every N across a
- * scenario, and check that trading freezes while the journal cannot persist, resumes once it
- * can, that nothing acknowledged is lost, that the journal stays gap-free, and that replaying it
- * gives the live state's digest.
+ * scenario, and check that the engine freezes and halts at once (no retry without end), that a
+ * restart recovers from the journal and goes on, that nothing acknowledged is lost, that the
+ * journal stays gap-free, and that replaying it gives the live state's digest.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "engine/recover.h"
 #include "journal/journal.h"
 #include "journal/replay.h"
 
@@ -46,7 +47,8 @@ static int has_fill(const scan_check *c, const char *trade_id)
     return 0;
 }
 
-/* Fills the journal has made durable: acknowledged ones. */
+/* Fills the journal has made durable: acknowledged ones. A subscriber beside the journal, as a
+ * report or a dashboard would be. */
 typedef struct acks {
     char ids[MAX_ACKED][TL_TRADE_ID_MAX];
     int n;
@@ -54,92 +56,125 @@ typedef struct acks {
     int npending;
 } acks;
 
-static void on_fill(void *ctx, const tl_order *o, const tl_fill *f)
+static void on_fill(void *ctx, const tl_engine_event *ev)
 {
     acks *a = ctx;
-    (void)o;
-    if (a->npending < MAX_ACKED)
-        strcpy(a->pending[a->npending++], f->trade_id);
+    if (ev->rec->type == TL_EV_ORDER_FILLED && a->npending < MAX_ACKED)
+        strcpy(a->pending[a->npending++], ev->fill->trade_id);
+}
+
+typedef struct rig {
+    tl_instruments inst;
+    uint32_t id;
+    tl_instrument btc;
+    tl_clock clock;
+    tl_venue venue;
+    tl_engine x;
+    tl_journal j;
+} rig;
+
+/* An engine on a fresh simulated venue, recovered from the store, journaling into it. */
+static void rig_open(rig *r, tl_store *store, acks *a, int64_t start_ns, uint64_t first_trade)
+{
+    char url[160];
+    tl_instruments_init(&r->inst);
+    assert_int_equal(tl_instrument_default("BTCUSDT", &r->btc, NULL), 0);
+    assert_int_equal(tl_instruments_add(&r->inst, &r->btc, &r->id, NULL), 0);
+    tl_clock_init_sim(&r->clock, start_ns);
+    snprintf(url, sizeof(url),
+             "sim://?seed=3&fill_rate=1&reject_rate=0&partial_rate=0.5&latency_us=0"
+             "&first_trade=%llu",
+             (unsigned long long)first_trade);
+    assert_int_equal(tl_venue_open(&r->venue, url, &r->clock, NULL, NULL), 0);
+    tl_engine_config cfg;
+    memset(&cfg, 0, sizeof(cfg));
+    strcpy(cfg.workspace, "faults");
+    cfg.account = 1;
+    cfg.starting_cash = TL_FIXED_INT(100000);
+    assert_int_equal(tl_engine_init(&r->x, &cfg, &r->inst, &r->venue, &r->clock, NULL), 0);
+    assert_int_equal(tl_engine_recover(&r->x, store, NULL), 0);
+    tl_engine_subscriber s = {on_fill, NULL, a};
+    assert_int_equal(tl_engine_subscribe(&r->x, &s), 0);
+    assert_int_equal(tl_journal_init(&r->j, store, 0, NULL), 0);
+    tl_engine_subscriber js = tl_journal_subscriber(&r->j);
+    assert_int_equal(tl_engine_subscribe(&r->x, &js), 0);
+    if (!r->x.has_reset)
+        assert_int_equal(tl_engine_reset(&r->x, cfg.starting_cash, NULL), 0);
+    tl_engine_on_quote(&r->x, r->id, TL_FIXED_INT(49999), TL_FIXED_INT(50001));
+}
+
+static void rig_close(rig *r)
+{
+    tl_journal_close(&r->j);
+    tl_engine_close(&r->x);
+    tl_venue_close(&r->venue);
+    tl_instruments_close(&r->inst);
+}
+
+/* Steps of two orders each, a forced flush after every step (as a host acknowledging them
+ * would). Returns the step whose flush failed, or -1. */
+static int run_steps(rig *r, acks *a, int steps)
+{
+    for (int step = 0; step < steps; step++) {
+        for (int k = 0; k < 2; k++) {
+            tl_side side = k ? TL_SIDE_SELL : TL_SIDE_BUY;
+            tl_risk_reason why = TL_RR_OK;
+            int rc = tl_engine_submit(&r->x, r->id, side, TL_ORDER_LIMIT, TL_FIXED_INT(50000),
+                                      r->btc.lot_size * 100, NULL, &why, NULL);
+            assert_int_equal(rc, 0);
+        }
+        tl_clock_advance(&r->clock, TL_NS_PER_MS);
+        assert_true(tl_engine_poll(&r->x, NULL) >= 0);
+        tl_err err = {0};
+        if (tl_engine_flush(&r->x, true, &err) != 0) {
+            assert_int_equal(err.code, TL_EIO);
+            assert_non_null(strstr(err.msg, "injected fault"));
+            /* Frozen through the kernel, halted: nothing more is taken, and nothing of this
+             * step was acknowledged. */
+            assert_true(r->x.risk.frozen);
+            assert_true(r->x.halted);
+            assert_true(strncmp(r->x.risk.freeze_reason, TL_ENGINE_FLUSH_FREEZE_PREFIX,
+                                strlen(TL_ENGINE_FLUSH_FREEZE_PREFIX)) == 0);
+            assert_int_equal(tl_engine_submit(&r->x, r->id, TL_SIDE_BUY, TL_ORDER_LIMIT,
+                                              TL_FIXED_INT(50000), r->btc.lot_size, NULL, NULL,
+                                              NULL),
+                             TL_ESTATE);
+            assert_int_equal(tl_engine_flush(&r->x, true, NULL), TL_ESTATE);
+            a->npending = 0;
+            return step;
+        }
+        /* Durable: these fills may now be acknowledged. */
+        for (int i = 0; i < a->npending; i++)
+            strcpy(a->ids[a->n++], a->pending[i]);
+        a->npending = 0;
+    }
+    return -1;
 }
 
 static void scenario(const char *url, int fail_write_at, int fail_commit_at)
 {
-    tl_instruments inst;
-    tl_instrument btc;
-    uint32_t id;
-    tl_clock clock;
-    tl_venue venue;
-    tl_exec x;
     tl_store store;
-    tl_journal j;
     tl_store_options so = {TL_DURABILITY_NORMAL};
     acks a;
-    int failures = 0, frozen_refusals = 0, failed_step = -1;
+    rig r;
 
     memset(&a, 0, sizeof(a));
-    tl_instruments_init(&inst);
-    assert_int_equal(tl_instrument_default("BTCUSDT", &btc, NULL), 0);
-    assert_int_equal(tl_instruments_add(&inst, &btc, &id, NULL), 0);
-    tl_clock_init_sim(&clock, 1735689600LL * TL_NS_PER_SEC);
-    assert_int_equal(
-        tl_venue_open(&venue,
-                      "sim://?seed=3&fill_rate=1&reject_rate=0&partial_rate=0.5&latency_us=0",
-                      &clock, NULL, NULL),
-        0);
-    tl_exec_config cfg;
-    memset(&cfg, 0, sizeof(cfg));
-    cfg.account = 1;
-    cfg.starting_cash = TL_FIXED_INT(100000);
-    assert_int_equal(tl_exec_init(&x, &cfg, &inst, &venue, &clock, NULL), 0);
-    x.on_fill = on_fill;
-    x.hook_ctx = &a;
     assert_int_equal(tl_store_open(&store, url, &so, NULL, NULL), 0);
     store.faults.fail_write_at = (uint64_t)fail_write_at;
     store.faults.fail_commit_at = (uint64_t)fail_commit_at;
-    assert_int_equal(tl_journal_init(&j, &store, &x, "faults", 0, NULL), 0);
-    assert_int_equal(tl_journal_reset_workspace(&j, cfg.starting_cash, NULL), 0);
-    tl_exec_on_quote(&x, id, TL_FIXED_INT(49999), TL_FIXED_INT(50001));
+    rig_open(&r, &store, &a, 1735689600LL * TL_NS_PER_SEC, 1);
+    int failed = run_steps(&r, &a, STEPS);
+    assert_int_equal(failed >= 0, fail_write_at > 0 || fail_commit_at > 0);
+    uint64_t next_seq = r.x.orders.next_client_seq;
+    rig_close(&r);
 
-    for (int step = 0; step < STEPS; step++) {
-        for (int k = 0; k < 2; k++) {
-            tl_side side = k ? TL_SIDE_SELL : TL_SIDE_BUY;
-            tl_risk_reason why = TL_RR_OK;
-            int rc = tl_exec_submit(&x, id, side, TL_ORDER_LIMIT, TL_FIXED_INT(50000),
-                                    btc.lot_size * 100, NULL, &why, NULL);
-            if (rc == TL_ERISK) {
-                /* Only the journal's freeze may refuse orders in this scenario. */
-                assert_int_equal(why, TL_RR_FROZEN);
-                assert_true(j.failing);
-                frozen_refusals++;
-            } else {
-                assert_int_equal(rc, 0);
-            }
-        }
-        tl_clock_advance(&clock, TL_NS_PER_MS);
-        assert_true(tl_exec_poll(&x, NULL) >= 0);
-        tl_err err = {0};
-        if (tl_journal_flush(&j, &err) == 0) {
-            /* Durable: these fills may now be acknowledged. */
-            for (int i = 0; i < a.npending; i++)
-                strcpy(a.ids[a.n++], a.pending[i]);
-            a.npending = 0;
-            assert_false(x.risk.frozen);
-        } else {
-            failures++;
-            failed_step = step;
-            assert_int_equal(err.code, TL_EIO);
-            assert_non_null(strstr(err.msg, "injected fault"));
-            assert_true(x.risk.frozen);
-            assert_true(strncmp(x.risk.freeze_reason, TL_JOURNAL_FREEZE_PREFIX,
-                                strlen(TL_JOURNAL_FREEZE_PREFIX)) == 0);
-        }
-    }
-    assert_int_equal(tl_journal_flush(&j, NULL), 0);
-    for (int i = 0; i < a.npending; i++)
-        strcpy(a.ids[a.n++], a.pending[i]);
-    assert_int_equal(failures, fail_write_at || fail_commit_at ? 1 : 0);
-    if (failures && failed_step < STEPS - 1)
-        assert_true(frozen_refusals > 0); /* the step after the failure was refused */
+    /* The restart: a new engine rebuilt from the journal goes on where the last commit left it,
+     * with new order ids and new trade ids, and commits again. */
+    store.faults.fail_write_at = store.faults.fail_commit_at = 0;
+    rig_open(&r, &store, &a, 1735689700LL * TL_NS_PER_SEC, 1000);
+    assert_true(r.x.orders.next_client_seq <= next_seq);
+    assert_false(r.x.risk.frozen); /* the freeze of a failed commit was never journaled */
+    assert_int_equal(run_steps(&r, &a, 2), -1);
 
     /* Gap-free, every acknowledged fill there, and the replay gives the live digest. */
     scan_check c;
@@ -152,22 +187,19 @@ static void scenario(const char *url, int fail_write_at, int fail_commit_at)
     assert_true(a.n > 0);
     for (int i = 0; i < a.n; i++)
         assert_true(has_fill(&c, a.ids[i]));
-    assert_int_equal(c.nfills, a.n); /* and nothing that was not a fill of this run */
+    assert_int_equal(c.nfills, a.n); /* and nothing that was not acknowledged */
     char live[65];
     tl_ledger l;
     tl_replay_result rr;
-    assert_int_equal(tl_journal_live_digest(&j, live, NULL), 0);
-    assert_int_equal(tl_ledger_init(&l, cfg.starting_cash), 0);
+    assert_int_equal(tl_engine_digest(&r.x, live, NULL), 0);
+    assert_int_equal(tl_ledger_init(&l, TL_FIXED_INT(100000)), 0);
     assert_int_equal(tl_replay(&store, "faults", &l, &rr, NULL), 0);
     assert_string_equal(rr.digest, live);
     assert_int_equal(rr.fills_replayed, (uint64_t)a.n);
     tl_ledger_close(&l);
 
-    tl_journal_close(&j);
+    rig_close(&r);
     tl_store_close(&store);
-    tl_exec_close(&x);
-    tl_venue_close(&venue);
-    tl_instruments_close(&inst);
 }
 
 static void test_every_write_fault_mem(void **state)

@@ -49,7 +49,7 @@ static void test_counts_and_positions_reconcile_across_seeds(void **state)
         strcpy(cfg.symbols[2], "SOLUSDT");
         cfg.nsymbols = 3;
         assert_int_equal(tl_shadow_run(&cfg, &r, NULL, NULL, NULL), 0);
-        const tl_exec_counts *k = &r.counts;
+        const tl_engine_counts *k = &r.counts;
         assert_int_equal(k->placed, k->filled + k->canceled + k->rejected + k->expired + r.open);
         assert_true(k->placed > 0);
         assert_true(k->fills >= k->filled);

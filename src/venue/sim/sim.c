@@ -139,15 +139,29 @@ void tl_sim_params_default(tl_sim_params *p)
     p->latency_ns = TL_NS_PER_MS;
     p->fee_bps = TL_FIXED_INT(1);
     p->capacity = 1024;
+    p->first_trade = 1;
+    p->first_order = 1;
 }
 
-enum sim_key { K_SEED, K_FILL, K_REJECT, K_PARTIAL, K_LATENCY, K_FEE, K_CAPACITY, K__COUNT };
+enum sim_key {
+    K_SEED,
+    K_FILL,
+    K_REJECT,
+    K_PARTIAL,
+    K_LATENCY,
+    K_FEE,
+    K_CAPACITY,
+    K_FIRST_TRADE,
+    K_FIRST_ORDER,
+    K__COUNT
+};
 
 static const char *const key_names[K__COUNT] = {
     [K_SEED] = "seed",          [K_FILL] = "fill_rate",
     [K_REJECT] = "reject_rate", [K_PARTIAL] = "partial_rate",
     [K_LATENCY] = "latency_us", [K_FEE] = "fee_bps",
-    [K_CAPACITY] = "capacity",
+    [K_CAPACITY] = "capacity",  [K_FIRST_TRADE] = "first_trade",
+    [K_FIRST_ORDER] = "first_order",
 };
 
 static int bad(tl_err *err, enum sim_key k, const char *val, size_t len, const char *why)
@@ -175,6 +189,16 @@ static int parse_value(void *ctx, int key, const char *val, size_t len, tl_err *
         if (u > (uint64_t)(INT64_MAX / TL_NS_PER_US) / 4) /* now + 2 latencies must stay sane */
             return bad(err, k, val, len, "too large");
         p->latency_ns = (int64_t)u * TL_NS_PER_US;
+        return 0;
+    case K_FIRST_TRADE:
+    case K_FIRST_ORDER:
+        /* A venue that continues an earlier session (a resumed shadow run) numbers its trades
+         * and orders on from there: a trade id is never handed out twice. */
+        if (tl__venue_parse_u64(val, len, &u) < 0)
+            return bad(err, k, val, len, "not an unsigned integer");
+        if (u < 1 || u > UINT64_MAX / 4)
+            return bad(err, k, val, len, "must be >= 1");
+        *(k == K_FIRST_TRADE ? &p->first_trade : &p->first_order) = u;
         return 0;
     case K_CAPACITY:
         if (tl__venue_parse_u64(val, len, &u) < 0)
@@ -559,6 +583,8 @@ static int sim_open(void *state, const char *url, const tl_clock *clock, tl_err 
     s->thr_reject = tl_prng_threshold(p.reject_rate);
     s->thr_partial = tl_prng_threshold(p.partial_rate);
     s->free_head = s->retire_head = s->retire_tail = s->last_pos = NONE;
+    s->last_trade = p.first_trade - 1;
+    s->last_venue_seq = p.first_order - 1;
     format_trade_id(s->last_trade + 1, s->next_trade);
     s->next_trade_len = strlen(s->next_trade);
     fee_ratio(s);

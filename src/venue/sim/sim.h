@@ -33,6 +33,8 @@ typedef struct tl_sim_params {
     int64_t latency_ns;                            /* >= 0 */
     tl_fixed fee_bps;                              /* in [0, 10000] */
     uint32_t capacity;
+    uint64_t first_trade; /* the first trade's number (default 1) */
+    uint64_t first_order; /* the first venue order number (default 1) */
 } tl_sim_params;
 
 /* Defaults: seed 42, fill 0.7, reject 0.05, partial 0.3, latency 1 ms, fee 1 bps, capacity 1024. */

@@ -9,8 +9,8 @@
  * (accounts first, then positions). Positions that are flat and have never realised anything or
  * paid a fee are left out, so "never traded" and "traded to nothing at no cost" cannot differ.
  */
-#ifndef TL_JOURNAL_DIGEST_H
-#define TL_JOURNAL_DIGEST_H
+#ifndef TL_STORE_DIGEST_H
+#define TL_STORE_DIGEST_H
 
 #include <stddef.h>
 
@@ -22,4 +22,4 @@
 int tl_state_digest(tl_account_row *accounts, size_t n_accounts, tl_position_row *positions,
                     size_t n_positions, char hex[TL_DIGEST_HEX], tl_err *err);
 
-#endif /* TL_JOURNAL_DIGEST_H */
+#endif /* TL_STORE_DIGEST_H */

@@ -1,5 +1,5 @@
 /* digest.c -- see digest.h. SHA-256 comes from OpenSSL's libcrypto (EVP). */
-#include "journal/digest.h"
+#include "store/digest.h"
 
 #include <inttypes.h>
 #include <openssl/evp.h>

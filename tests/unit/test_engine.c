@@ -10,7 +10,7 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "exec/exec.h"
+#include "engine/engine.h"
 #include "tradeloop/event.h"
 
 /* ---- scripted venue ---------------------------------------------------------------------- */
@@ -82,7 +82,7 @@ typedef struct fx {
     uint32_t btc;
     tl_clock clock;
     tl_venue venue;
-    tl_exec x;
+    tl_engine x;
     int fills_seen;
 } fx;
 
@@ -109,17 +109,21 @@ static void push(fx *f, tl_report_type type, uint64_t seq, const char *trade_id,
     S(f)->queue[S(f)->tail++] = r;
 }
 
-static void count_fill(void *ctx, const tl_order *o, const tl_fill *fl)
+/* Two subscribers, as the engine fans out to any number: one counts fills, one keeps the
+ * sequence of event types. */
+static void count_fill(void *ctx, const tl_engine_event *ev)
 {
-    (void)o, (void)fl;
-    ((fx *)ctx)->fills_seen++;
+    if (ev->rec->type == TL_EV_ORDER_FILLED)
+        ((fx *)ctx)->fills_seen++;
 }
 
-static void record_event(void *ctx, int type, const tl_order *o, const tl_fill *fl,
-                         const char *text)
+static void record_event(void *ctx, const tl_engine_event *ev)
 {
     fx *f = ctx;
-    (void)o, (void)fl, (void)text;
+    int type = ev->rec->type;
+    /* POSITION_* breadcrumbs follow every fill; this test follows orders. */
+    if (type >= TL_EV_POSITION_OPENED && type <= TL_EV_POSITION_CLOSED)
+        return;
     if (f->nevents < 64)
         f->events[f->nevents++] = type;
 }
@@ -140,19 +144,18 @@ static int setup_with(void **state, const tl_risk_config *risk)
     assert_int_equal(tl_instruments_add(&f->inst, &btc, &f->btc, NULL), 0);
     tl_clock_init_sim(&f->clock, 1735689600LL * TL_NS_PER_SEC);
     assert_int_equal(tl_venue_open(&f->venue, "script://", &f->clock, extra, NULL), 0);
-    tl_exec_config cfg;
+    tl_engine_config cfg;
     memset(&cfg, 0, sizeof(cfg));
     cfg.account = 7;
     cfg.starting_cash = TL_FIXED_INT(100000);
     cfg.order_capacity = 16;
     if (risk)
         cfg.risk = *risk;
-    assert_int_equal(tl_exec_init(&f->x, &cfg, &f->inst, &f->venue, &f->clock, NULL), 0);
-    f->x.on_fill = count_fill;
-    f->x.hook_ctx = f;
-    f->x.on_event = record_event;
-    f->x.event_ctx = f;
-    assert_int_equal(tl_exec_on_quote(&f->x, f->btc, F("49999"), F("50001")), 0);
+    assert_int_equal(tl_engine_init(&f->x, &cfg, &f->inst, &f->venue, &f->clock, NULL), 0);
+    tl_engine_subscriber a = {count_fill, NULL, f}, b = {record_event, NULL, f};
+    assert_int_equal(tl_engine_subscribe(&f->x, &a), 0);
+    assert_int_equal(tl_engine_subscribe(&f->x, &b), 0);
+    assert_int_equal(tl_engine_on_quote(&f->x, f->btc, F("49999"), F("50001")), 0);
     *state = f;
     return 0;
 }
@@ -165,7 +168,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fx *f = *state;
-    tl_exec_close(&f->x);
+    tl_engine_close(&f->x);
     tl_venue_close(&f->venue);
     tl_instruments_close(&f->inst);
     test_free(f);
@@ -176,7 +179,7 @@ static uint64_t submit(fx *f, tl_side side, const char *px, const char *qty)
 {
     uint64_t seq = 0;
     assert_int_equal(
-        tl_exec_submit(&f->x, f->btc, side, TL_ORDER_LIMIT, F(px), F(qty), &seq, NULL, NULL), 0);
+        tl_engine_submit(&f->x, f->btc, side, TL_ORDER_LIMIT, F(px), F(qty), &seq, NULL, NULL), 0);
     return seq;
 }
 
@@ -195,9 +198,9 @@ static tl_fixed position(fx *f)
 
 static void assert_reconciles(fx *f)
 {
-    const tl_exec_counts *c = &f->x.counts;
+    const tl_engine_counts *c = &f->x.counts;
     assert_int_equal(c->placed, c->filled + c->canceled + c->rejected + c->expired +
-                                    tl_exec_open_count(&f->x));
+                                    tl_engine_open_count(&f->x));
 }
 
 /* ---- tests ------------------------------------------------------------------------------- */
@@ -214,7 +217,7 @@ static void test_submit_ack_fill_books_position_and_cash(void **state)
     push(f, TL_REPORT_ACCEPTED, seq, NULL, NULL, NULL);
     push(f, TL_REPORT_FILL, seq, "T1", "0.004", "50000");
     push(f, TL_REPORT_FILL, seq, "T2", "0.006", "49990");
-    assert_int_equal(tl_exec_poll(&f->x, NULL), 3);
+    assert_int_equal(tl_engine_poll(&f->x, NULL), 3);
     assert_int_equal(order(f, seq)->status, TL_OS_FILLED);
     assert_int_equal(order(f, seq)->venue_seq, seq + 1000);
     assert_int_equal(position(f), F("0.01"));
@@ -224,7 +227,7 @@ static void test_submit_ack_fill_books_position_and_cash(void **state)
     assert_int_equal(f->x.counts.filled, 1);
     assert_int_equal(f->x.counts.fills, 2);
     assert_int_equal(f->fills_seen, 2);
-    assert_int_equal(tl_exec_open_count(&f->x), 0);
+    assert_int_equal(tl_engine_open_count(&f->x), 0);
     /* open exposure is released as the order fills */
     assert_int_equal(f->x.expo[f->btc].open_buy_qty, 0);
     assert_reconciles(f);
@@ -239,7 +242,7 @@ static void test_duplicate_overfill_unknown_fills_change_nothing(void **state)
     push(f, TL_REPORT_FILL, seq, "T9", "0.004", "50000");  /* duplicate trade id */
     push(f, TL_REPORT_FILL, seq, "T10", "0.007", "50000"); /* more than the 0.006 left */
     push(f, TL_REPORT_FILL, 999, "T11", "0.001", "50000"); /* no such order */
-    tl_exec_poll(&f->x, NULL);
+    tl_engine_poll(&f->x, NULL);
     assert_int_equal(position(f), -F("0.004"));
     assert_int_equal(order(f, seq)->filled_qty, F("0.004"));
     assert_int_equal(order(f, seq)->status, TL_OS_PARTIALLY_FILLED);
@@ -256,13 +259,13 @@ static void test_cancel_then_late_fill_is_applied(void **state)
     fx *f = *state;
     uint64_t seq = submit(f, TL_SIDE_BUY, "50000", "0.01");
     push(f, TL_REPORT_ACCEPTED, seq, NULL, NULL, NULL);
-    tl_exec_poll(&f->x, NULL);
-    assert_int_equal(tl_exec_cancel(&f->x, seq, NULL), 0);
+    tl_engine_poll(&f->x, NULL);
+    assert_int_equal(tl_engine_cancel(&f->x, seq, NULL), 0);
     assert_int_equal(S(f)->ncanceled, 1);
     assert_int_equal(order(f, seq)->status, TL_OS_PENDING_CANCEL);
     push(f, TL_REPORT_CANCELED, seq, NULL, NULL, NULL);
     push(f, TL_REPORT_FILL, seq, "T1", "0.002", "50000"); /* traded before the cancel landed */
-    tl_exec_poll(&f->x, NULL);
+    tl_engine_poll(&f->x, NULL);
     assert_int_equal(order(f, seq)->status, TL_OS_CANCELED);
     assert_int_equal(order(f, seq)->filled_qty, F("0.002"));
     assert_int_equal(position(f), F("0.002"));
@@ -278,11 +281,11 @@ static void test_fill_while_pending_cancel_then_cancel_rejected(void **state)
     fx *f = *state;
     uint64_t seq = submit(f, TL_SIDE_BUY, "50000", "0.01");
     push(f, TL_REPORT_ACCEPTED, seq, NULL, NULL, NULL);
-    tl_exec_poll(&f->x, NULL);
-    assert_int_equal(tl_exec_cancel(&f->x, seq, NULL), 0);
+    tl_engine_poll(&f->x, NULL);
+    assert_int_equal(tl_engine_cancel(&f->x, seq, NULL), 0);
     push(f, TL_REPORT_FILL, seq, "T1", "0.01", "50000");
     push(f, TL_REPORT_CANCEL_REJECTED, seq, NULL, NULL, NULL);
-    tl_exec_poll(&f->x, NULL);
+    tl_engine_poll(&f->x, NULL);
     assert_int_equal(order(f, seq)->status, TL_OS_FILLED);
     assert_int_equal(f->x.counts.filled, 1);
     assert_int_equal(f->x.counts.canceled, 0);
@@ -294,14 +297,14 @@ static void test_ack_after_cancel_request_keeps_cancel_pending(void **state)
 {
     fx *f = *state;
     uint64_t seq = submit(f, TL_SIDE_BUY, "50000", "0.01");
-    assert_int_equal(tl_exec_cancel(&f->x, seq, NULL), 0); /* before the venue acknowledged */
+    assert_int_equal(tl_engine_cancel(&f->x, seq, NULL), 0); /* before the venue acknowledged */
     push(f, TL_REPORT_ACCEPTED, seq, NULL, NULL, NULL);
-    tl_exec_poll(&f->x, NULL);
+    tl_engine_poll(&f->x, NULL);
     assert_int_equal(order(f, seq)->status, TL_OS_PENDING_CANCEL);
     assert_int_equal(order(f, seq)->prev_status, TL_OS_OPEN);
     assert_int_equal(order(f, seq)->venue_seq, seq + 1000);
     push(f, TL_REPORT_CANCEL_REJECTED, seq, NULL, NULL, NULL);
-    tl_exec_poll(&f->x, NULL);
+    tl_engine_poll(&f->x, NULL);
     assert_int_equal(order(f, seq)->status, TL_OS_OPEN); /* not PENDING_NEW: it was acked */
 }
 
@@ -309,9 +312,9 @@ static void test_reject_after_cancel_request(void **state)
 {
     fx *f = *state;
     uint64_t seq = submit(f, TL_SIDE_SELL, "50000", "0.01");
-    assert_int_equal(tl_exec_cancel(&f->x, seq, NULL), 0);
+    assert_int_equal(tl_engine_cancel(&f->x, seq, NULL), 0);
     push(f, TL_REPORT_REJECTED, seq, NULL, NULL, NULL);
-    tl_exec_poll(&f->x, NULL);
+    tl_engine_poll(&f->x, NULL);
     assert_int_equal(order(f, seq)->status, TL_OS_REJECTED);
     assert_int_equal(f->x.counts.rejected, 1);
     assert_int_equal(f->x.expo[f->btc].open_sell_qty, 0);
@@ -323,9 +326,9 @@ static void test_cancel_of_terminal_order_refused(void **state)
     fx *f = *state;
     uint64_t seq = submit(f, TL_SIDE_BUY, "50000", "0.01");
     push(f, TL_REPORT_REJECTED, seq, NULL, NULL, NULL);
-    tl_exec_poll(&f->x, NULL);
-    assert_int_equal(tl_exec_cancel(&f->x, seq, NULL), TL_ESTATE);
-    assert_int_equal(tl_exec_cancel(&f->x, 12345, NULL), TL_ENOTFOUND);
+    tl_engine_poll(&f->x, NULL);
+    assert_int_equal(tl_engine_cancel(&f->x, seq, NULL), TL_ESTATE);
+    assert_int_equal(tl_engine_cancel(&f->x, 12345, NULL), TL_ENOTFOUND);
     assert_int_equal(S(f)->ncanceled, 0);
 }
 
@@ -335,7 +338,7 @@ static void test_risk_block_denies_and_sends_nothing(void **state)
     uint64_t seq = 0;
     tl_risk_reason why = TL_RR_OK;
     /* off the 0.01 tick */
-    assert_int_equal(tl_exec_submit(&f->x, f->btc, TL_SIDE_BUY, TL_ORDER_LIMIT, F("50000.001"),
+    assert_int_equal(tl_engine_submit(&f->x, f->btc, TL_SIDE_BUY, TL_ORDER_LIMIT, F("50000.001"),
                                     F("0.01"), &seq, &why, NULL),
                      TL_ERISK);
     assert_int_equal(why, TL_RR_BAD_PRICE);
@@ -345,7 +348,7 @@ static void test_risk_block_denies_and_sends_nothing(void **state)
     assert_int_equal(order(f, seq)->status, TL_OS_DENIED);
     /* unknown instrument */
     assert_int_equal(
-        tl_exec_submit(&f->x, 42, TL_SIDE_BUY, TL_ORDER_LIMIT, F("1"), F("1"), NULL, &why, NULL),
+        tl_engine_submit(&f->x, 42, TL_SIDE_BUY, TL_ORDER_LIMIT, F("1"), F("1"), NULL, &why, NULL),
         TL_ERISK);
     assert_int_equal(why, TL_RR_UNKNOWN_INSTRUMENT);
     assert_int_equal(f->x.counts.risk_blocks, 2);
@@ -367,7 +370,7 @@ static void test_open_orders_count_toward_inventory(void **state)
     submit(f, TL_SIDE_BUY, "50000", "0.01");
     submit(f, TL_SIDE_BUY, "50000", "0.01"); /* 0.02 live: exactly at the limit */
     /* one more lot's worth above the minimum notional: 0.021 x 50000 = 1050 > 1000 */
-    assert_int_equal(tl_exec_submit(&f->x, f->btc, TL_SIDE_BUY, TL_ORDER_LIMIT, F("50000"),
+    assert_int_equal(tl_engine_submit(&f->x, f->btc, TL_SIDE_BUY, TL_ORDER_LIMIT, F("50000"),
                                     F("0.001"), NULL, &why, NULL),
                      TL_ERISK);
     assert_int_equal(why, TL_RR_INVENTORY);
@@ -382,25 +385,25 @@ static void test_edge_freeze_cancels_everything_and_blocks(void **state)
     uint64_t b = submit(f, TL_SIDE_SELL, "50001", "0.005");
     push(f, TL_REPORT_ACCEPTED, a, NULL, NULL, NULL);
     push(f, TL_REPORT_ACCEPTED, b, NULL, NULL, NULL);
-    tl_exec_poll(&f->x, NULL);
-    assert_int_equal(tl_exec_on_edge(&f->x, F("3.5"), NULL), 0); /* above: nothing */
+    tl_engine_poll(&f->x, NULL);
+    assert_int_equal(tl_engine_on_edge(&f->x, F("3.5"), NULL), 0); /* above: nothing */
     assert_int_equal(S(f)->ncanceled, 0);
-    assert_int_equal(tl_exec_on_edge(&f->x, F("2.4"), NULL), 1);
+    assert_int_equal(tl_engine_on_edge(&f->x, F("2.4"), NULL), 1);
     assert_int_equal(S(f)->ncanceled, 2);
     assert_true(f->x.risk.frozen);
     assert_string_equal(f->x.risk.freeze_reason, "Edge degradation: 2.40 BPS < 3.00 BPS");
-    assert_int_equal(tl_exec_on_edge(&f->x, F("1"), NULL), 0); /* already frozen: once */
+    assert_int_equal(tl_engine_on_edge(&f->x, F("1"), NULL), 0); /* already frozen: once */
     assert_int_equal(f->x.risk.stats.freeze_events, 1);
     tl_risk_reason why;
-    assert_int_equal(tl_exec_submit(&f->x, f->btc, TL_SIDE_BUY, TL_ORDER_LIMIT, F("50000"),
+    assert_int_equal(tl_engine_submit(&f->x, f->btc, TL_SIDE_BUY, TL_ORDER_LIMIT, F("50000"),
                                     F("0.001"), NULL, &why, NULL),
                      TL_ERISK);
     assert_int_equal(why, TL_RR_FROZEN);
     push(f, TL_REPORT_CANCELED, a, NULL, NULL, NULL);
     push(f, TL_REPORT_CANCELED, b, NULL, NULL, NULL);
-    tl_exec_poll(&f->x, NULL);
+    tl_engine_poll(&f->x, NULL);
     assert_int_equal(f->x.counts.canceled, 2);
-    assert_int_equal(tl_exec_open_count(&f->x), 0);
+    assert_int_equal(tl_engine_open_count(&f->x), 0);
     assert_reconciles(f);
 }
 
@@ -409,7 +412,7 @@ static void test_place_failure_ends_rejected(void **state)
     fx *f = *state;
     f->venue.faults.fail_place_at = 1;
     uint64_t seq = 0;
-    assert_int_equal(tl_exec_submit(&f->x, f->btc, TL_SIDE_BUY, TL_ORDER_LIMIT, F("50000"),
+    assert_int_equal(tl_engine_submit(&f->x, f->btc, TL_SIDE_BUY, TL_ORDER_LIMIT, F("50000"),
                                     F("0.01"), &seq, NULL, NULL),
                      TL_EIO);
     assert_int_equal(order(f, seq)->status, TL_OS_REJECTED);
@@ -423,12 +426,12 @@ static void test_flip_through_zero_and_notional(void **state)
     fx *f = *state;
     uint64_t a = submit(f, TL_SIDE_BUY, "50000", "0.01");
     push(f, TL_REPORT_FILL, a, "T1", "0.01", "50000"); /* fill before the ack */
-    tl_exec_poll(&f->x, NULL);
+    tl_engine_poll(&f->x, NULL);
     assert_int_equal(order(f, a)->status, TL_OS_FILLED);
     uint64_t b = submit(f, TL_SIDE_SELL, "50100", "0.03");
     push(f, TL_REPORT_ACCEPTED, b, NULL, NULL, NULL);
     push(f, TL_REPORT_FILL, b, "T2", "0.03", "50100");
-    tl_exec_poll(&f->x, NULL);
+    tl_engine_poll(&f->x, NULL);
     assert_int_equal(position(f), -F("0.02"));
     const tl_position *p = tl_book_find(&f->x.book, 7, f->btc);
     assert_int_equal(p->realized_pnl, F("1"));        /* 0.01 * (50100 - 50000) */
@@ -443,14 +446,14 @@ static void test_every_state_change_is_an_event(void **state)
     push(f, TL_REPORT_ACCEPTED, a, NULL, NULL, NULL);
     push(f, TL_REPORT_FILL, a, "T1", "0.004", "50000");
     push(f, TL_REPORT_FILL, a, "T1", "0.004", "50000");
-    tl_exec_poll(&f->x, NULL);
-    tl_exec_cancel(&f->x, a, NULL);
+    tl_engine_poll(&f->x, NULL);
+    tl_engine_cancel(&f->x, a, NULL);
     push(f, TL_REPORT_CANCELED, a, NULL, NULL, NULL);
-    tl_exec_poll(&f->x, NULL);
+    tl_engine_poll(&f->x, NULL);
     uint64_t b = submit(f, TL_SIDE_SELL, "50000", "0.01");
     push(f, TL_REPORT_REJECTED, b, NULL, NULL, NULL);
-    tl_exec_poll(&f->x, NULL);
-    tl_exec_submit(&f->x, f->btc, TL_SIDE_BUY, TL_ORDER_LIMIT, F("1"), F("0.01"), NULL, NULL, NULL);
+    tl_engine_poll(&f->x, NULL);
+    tl_engine_submit(&f->x, f->btc, TL_SIDE_BUY, TL_ORDER_LIMIT, F("1"), F("0.01"), NULL, NULL, NULL);
     const int want[] = {TL_EV_ORDER_SUBMITTED, TL_EV_ORDER_ACCEPTED,   TL_EV_ORDER_FILLED,
                         TL_EV_FILL_REFUSED,    TL_EV_CANCEL_REQUESTED, TL_EV_ORDER_CANCELED,
                         TL_EV_ORDER_SUBMITTED, TL_EV_ORDER_REJECTED,   TL_EV_INTENT_DENIED};

@@ -1,0 +1,616 @@
+/* engine.c -- the kernel's state transitions; see engine.h. Intents are in intent.c, the fan-out
+ * and the step boundary in emit.c, recovery in recover.c. */
+#include "engine/engine.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/vec.h"
+
+#define REPORT_BATCH 256
+
+int tl_engine_init(tl_engine *e, const tl_engine_config *cfg, const tl_instruments *instruments,
+                   tl_venue *venue, const tl_clock *clock, tl_err *err)
+{
+    tl_engine x;
+    int rc;
+
+    memset(&x, 0, sizeof(x));
+    x.venue = venue;
+    x.clock = clock;
+    x.cfg = *cfg;
+    if (x.cfg.workspace[0] == '\0')
+        memcpy(x.cfg.workspace, "default", sizeof("default"));
+    if (x.cfg.mode[0] == '\0')
+        memcpy(x.cfg.mode, "shadow", sizeof("shadow"));
+    if ((rc = tl_workspace_validate(x.cfg.workspace, err)) != 0)
+        return rc;
+    tl_instruments_init(&x.instruments);
+    for (uint32_t i = 0; instruments && i < instruments->count; i++) {
+        uint32_t id;
+        if ((rc = tl_instruments_add(&x.instruments, &instruments->items[i], &id, err)) != 0) {
+            tl_instruments_close(&x.instruments);
+            return rc;
+        }
+    }
+    uint32_t n = x.instruments.count;
+    if ((rc = tl_risk_init(&x.risk, &cfg->risk, n, err)) != 0)
+        goto fail_inst;
+    if ((rc = tl_order_store_init(&x.orders, cfg->order_capacity ? cfg->order_capacity : 1024,
+                                  cfg->retain_terminal)) != 0)
+        goto fail_risk;
+    if ((rc = tl_book_init(&x.book, cfg->starting_cash)) != 0)
+        goto fail_store;
+    if ((rc = tl_book_open_account(&x.book, cfg->account, cfg->starting_cash)) != 0)
+        goto fail_book;
+    if ((rc = tl_intake_init(&x.intake)) != 0)
+        goto fail_book;
+    x.expo_cap = n ? n : 1;
+    x.expo = calloc(x.expo_cap, sizeof(*x.expo));
+    x.reports = calloc(REPORT_BATCH, sizeof(*x.reports));
+    if (!x.expo || !x.reports) {
+        rc = TL_ENOMEM;
+        goto fail_mem;
+    }
+    x.report_cap = REPORT_BATCH;
+    *e = x;
+    return 0;
+
+fail_mem:
+    free(x.expo);
+    free(x.reports);
+    tl_intake_close(&x.intake);
+fail_book:
+    tl_book_close(&x.book);
+fail_store:
+    tl_order_store_close(&x.orders);
+fail_risk:
+    tl_risk_close(&x.risk);
+fail_inst:
+    tl_instruments_close(&x.instruments);
+    return tl_err_set(err, rc, "engine: %s", tl_strerror(rc));
+}
+
+void tl_engine_close(tl_engine *e)
+{
+    tl_order_store_close(&e->orders);
+    tl_book_close(&e->book);
+    tl_risk_close(&e->risk);
+    tl_intake_close(&e->intake);
+    tl_instruments_close(&e->instruments);
+    free(e->expo);
+    free(e->reports);
+    free(e->outbox);
+    free(e->released);
+    memset(e, 0, sizeof(*e));
+}
+
+int tl_engine_subscribe(tl_engine *e, const tl_engine_subscriber *sub)
+{
+    if (sub == NULL || sub->on_event == NULL)
+        return TL_EINVAL;
+    if (e->nsubs == TL_ENGINE_MAX_SUBSCRIBERS)
+        return TL_ENOMEM;
+    e->subs[e->nsubs++] = *sub;
+    return 0;
+}
+
+int tl_engine_instrument(tl_engine *e, const char *symbol, uint32_t *id, tl_err *err)
+{
+    tl_instrument inst;
+    int rc;
+    if (tl_instruments_find(&e->instruments, symbol, id) == 0)
+        return 0;
+    if ((rc = tl_instrument_default(symbol, &inst, err)) != 0)
+        return rc;
+    uint32_t n = e->instruments.count + 1;
+    if (n > e->expo_cap) {
+        uint32_t cap = e->expo_cap;
+        if (TL_VEC_RESERVE32(&e->expo, &cap, n) != 0)
+            return tl_err_set(err, TL_ENOMEM, "engine: out of memory");
+        memset(e->expo + e->expo_cap, 0, (size_t)(cap - e->expo_cap) * sizeof(*e->expo));
+        e->expo_cap = cap;
+    }
+    if (tl_risk_grow(&e->risk, n) != 0)
+        return tl_err_set(err, TL_ENOMEM, "engine: out of memory");
+    return tl_instruments_add(&e->instruments, &inst, id, err);
+}
+
+int tl_engine_reset(tl_engine *e, tl_fixed starting_cash, tl_err *err)
+{
+    char text[TL_EVENT_TEXT_MAX];
+    if (starting_cash <= 0)
+        return tl_err_set(err, TL_EINVAL, "starting cash must be > 0");
+    int rc = tl_book_reset_account(&e->book, e->cfg.account, starting_cash);
+    if (rc != 0)
+        return tl_err_set(err, rc, "engine: %s", tl_strerror(rc));
+    for (uint32_t i = 0; i < e->instruments.count; i++)
+        e->expo[i].notional = 0;
+    e->total_notional = 0;
+    e->has_reset = true;
+    /* The mode leads the text: recovery reads it to refuse a workspace of another mode. */
+    tl__engine_reset_text(e->cfg.mode, text);
+    tl__engine_emit_reset(e, starting_cash, text);
+    return 0;
+}
+
+/* |qty| * price, saturating: used only to compare against limits, so a saturated value still
+ * compares correctly against any representable limit. */
+static tl_fixed notional_of(tl_fixed qty, tl_fixed price)
+{
+    tl_fixed out;
+    if (tl_fixed_mul(tl_fixed_abs(qty), price, &out) != 0)
+        return TL_FIXED_MAX;
+    return out;
+}
+
+/* Re-derives one instrument's notional and the portfolio total after its position or reference
+ * price changed. O(1): the total is kept incrementally. */
+static void refresh_notional(tl_engine *e, uint32_t instrument)
+{
+    tl_engine_exposure *ex = &e->expo[instrument];
+    const tl_position *pos = tl_book_find(&e->book, e->cfg.account, instrument);
+    tl_fixed qty = pos ? pos->qty : 0;
+    tl_fixed n = notional_of(qty, tl_risk_reference(&e->risk, instrument));
+    tl_fixed total;
+
+    if (tl_fixed_add(e->total_notional - ex->notional, n, &total) != 0)
+        total = TL_FIXED_MAX;
+    e->total_notional = total;
+    ex->notional = n;
+}
+
+int tl_engine_on_quote(tl_engine *e, uint32_t instrument, tl_fixed bid, tl_fixed ask)
+{
+    if (instrument >= e->instruments.count || bid <= 0 || ask < bid)
+        return TL_EINVAL;
+    /* mid = (bid + ask) / 2 without overflow; rounds toward bid, then onto no tick: the
+     * reference price is for limits, never sent as a price. */
+    tl_fixed mid = bid + (ask - bid) / 2;
+    int rc = tl_risk_set_reference(&e->risk, instrument, mid);
+    if (rc == 0)
+        refresh_notional(e, instrument);
+    return rc;
+}
+
+void tl__engine_add_open(tl_engine *e, const tl_order *o)
+{
+    tl_engine_exposure *ex = &e->expo[o->instrument];
+    if (o->side == TL_SIDE_BUY)
+        ex->open_buy_qty += tl_order_leaves(o);
+    else
+        ex->open_sell_qty += tl_order_leaves(o);
+}
+
+/* Removes an order's unfilled quantity from the live exposure when it stops being live. */
+static void drop_open(tl_engine *e, const tl_order *o)
+{
+    tl_engine_exposure *ex = &e->expo[o->instrument];
+    tl_fixed leaves = tl_order_leaves(o);
+    if (o->side == TL_SIDE_BUY)
+        ex->open_buy_qty -= leaves;
+    else
+        ex->open_sell_qty -= leaves;
+}
+
+int tl__engine_create_order(tl_engine *e, uint32_t instrument, tl_side side, tl_order_type type,
+                            tl_fixed price, tl_fixed qty, int64_t now, const char *name,
+                            tl_order **out)
+{
+    uint64_t other;
+    int rc;
+    /* An external id names one order for ever: refused before anything is created. */
+    if (name && name[0] && tl_intake_order_by_name(&e->intake, name, &other))
+        return TL_EDUPLICATE;
+    if ((rc = tl_order_store_create(&e->orders, instrument, e->cfg.account, side, type, price, qty,
+                                    now, out)) != 0)
+        return rc;
+    if (name && name[0] && (rc = tl_intake_name_order(&e->intake, (*out)->client_seq, name)) != 0)
+        return rc;
+    return 0;
+}
+
+int tl__engine_place(tl_engine *e, uint32_t instrument, tl_side side, tl_order_type type,
+                     tl_fixed price, tl_fixed qty, const char *name, bool intent,
+                     const char *action, uint64_t *client_seq, tl_risk_reason *reason,
+                     tl_err *err)
+{
+    const tl_instrument *inst =
+        instrument < e->instruments.count ? &e->instruments.items[instrument] : NULL;
+    int64_t now = tl_clock_now(e->clock);
+    tl_risk_reason why = TL_RR_OK;
+    tl_risk_exposure rx = {0};
+    tl_order *o = NULL;
+    uint64_t seq = 0;
+    int rc;
+
+    if (e->halted)
+        return tl_err_set(err, TL_ESTATE, "engine halted: %s", e->halt_err.msg);
+    if (inst) {
+        const tl_engine_exposure *ex = &e->expo[instrument];
+        const tl_position *pos = tl_book_find(&e->book, e->cfg.account, instrument);
+        const tl_account *acct = tl_book_find_account(&e->book, e->cfg.account);
+        tl_fixed net = pos ? pos->qty : 0;
+        /* Worst case in the order's direction: every live order on that side fills too. */
+        rx.position_qty = side == TL_SIDE_BUY ? net + ex->open_buy_qty : net - ex->open_sell_qty;
+        rx.symbol_notional = ex->notional;
+        rx.total_notional = e->total_notional;
+        rx.held_qty = net;
+        rx.cash = acct ? acct->cash : 0;
+        /* Every order that reaches the rules gets an id and a record, accepted or not. */
+        if ((rc = tl__engine_create_order(e, instrument, side, type, price, qty, now, name, &o)) !=
+            0)
+            return tl_err_set(err, rc, "order %s: %s", name && name[0] ? name : "",
+                              rc == TL_EDUPLICATE ? "order id already used" : tl_strerror(rc));
+        seq = o->client_seq;
+        if (client_seq)
+            *client_seq = seq;
+    }
+    if (intent)
+        tl__engine_emit(e, TL_EV_INTENT_EMITTED, o, NULL, NULL, action, 0);
+    /* The journal wants the refusal's text even when the caller does not. Only its text is ever
+     * read, so it starts as the empty string rather than 260 zeroed bytes per order. */
+    tl_err local;
+    local.code = 0;
+    local.msg[0] = '\0';
+    tl_err *ep = err ? err : (e->nsubs ? &local : NULL);
+    rc = tl_risk_check(&e->risk, inst, instrument, side, price, qty, &rx, now, &why, ep);
+    if (intent)
+        tl__engine_emit(e, TL_EV_POLICY_EVALUATED, o, NULL, NULL,
+                        rc == 0 ? "approved" : (ep ? ep->msg : tl_risk_reason_name(why)), why);
+    if (rc != 0) {
+        e->counts.risk_blocks++;
+        if (reason)
+            *reason = why;
+        /* A denied order is kept (DENIED, terminal) so that it has an id and a record. */
+        if (o)
+            tl_order_store_apply_order(&e->orders, o, TL_OEV_DENY, now, NULL);
+        tl__engine_emit(e, TL_EV_INTENT_DENIED, o, NULL, NULL,
+                        ep ? ep->msg : tl_risk_reason_name(why), why);
+        return rc;
+    }
+    if (intent)
+        tl__engine_emit(e, TL_EV_INTENT_APPROVED, o, NULL, NULL, NULL, 0);
+
+    tl_venue_order vo;
+    memset(&vo, 0, sizeof(vo));
+    vo.client_seq = seq;
+    tl_engine_order_id(e, o, vo.client_id);
+    memcpy(vo.symbol, inst->symbol, sizeof(vo.symbol));
+    vo.side = (uint8_t)side;
+    vo.type = (uint8_t)type;
+    vo.price = price;
+    vo.qty = qty;
+    vo.lot_size = inst->lot_size;
+    e->counts.placed++;
+    tl__engine_emit(e, TL_EV_ORDER_SUBMITTED, o, NULL, NULL,
+                    type == TL_ORDER_MARKET ? "MARKET" : "LIMIT", 0);
+    if ((rc = tl_venue_place(e->venue, &vo, ep)) != 0) {
+        /* Never reached the venue: the order ends REJECTED so the counts still reconcile. The
+         * order is looked up again: the venue call cannot move it, but the pointer is not kept
+         * across calls out of the kernel on principle. */
+        o = tl_order_store_by_client(&e->orders, seq);
+        tl_order_store_apply_order(&e->orders, o, TL_OEV_REJECT, now, NULL);
+        e->counts.rejected++;
+        tl__engine_emit(e, TL_EV_ORDER_REJECTED, o, NULL, NULL, ep ? ep->msg : "place failed", 0);
+        tl__engine_record_update(e, o);
+        return rc;
+    }
+    tl__engine_add_open(e, tl_order_store_by_client(&e->orders, seq));
+    if (reason)
+        *reason = TL_RR_OK;
+    return 0;
+}
+
+int tl_engine_submit(tl_engine *e, uint32_t instrument, tl_side side, tl_order_type type,
+                     tl_fixed price, tl_fixed qty, uint64_t *client_seq, tl_risk_reason *reason,
+                     tl_err *err)
+{
+    return tl__engine_place(e, instrument, side, type, price, qty, NULL, false, NULL, client_seq,
+                            reason, err);
+}
+
+int tl_engine_cancel(tl_engine *e, uint64_t client_seq, tl_err *err)
+{
+    tl_order *o = tl_order_store_by_client(&e->orders, client_seq);
+    int64_t now = tl_clock_now(e->clock);
+    int rc;
+
+    if (!o)
+        return tl_err_set(err, TL_ENOTFOUND, "cancel: no order %llu",
+                          (unsigned long long)client_seq);
+    if ((rc = tl_order_store_apply_order(&e->orders, o, TL_OEV_CANCEL_REQUEST, now, err)) != 0)
+        return rc;
+    e->counts.cancel_requests++;
+    tl__engine_emit(e, TL_EV_CANCEL_REQUESTED, o, NULL, NULL, NULL, 0);
+    if (e->recovering)
+        return 0;
+    if ((rc = tl_venue_cancel(e->venue, client_seq, err)) != 0) {
+        /* The request never left: back to where the order was, and the journal says so. */
+        tl_order_store_apply_order(&e->orders, o, TL_OEV_CANCEL_REJECT, now, NULL);
+        e->counts.cancel_rejects++;
+        tl__engine_emit(e, TL_EV_CANCEL_REJECTED, o, NULL, NULL, "cancel not sent", 0);
+        return rc;
+    }
+    return 0;
+}
+
+typedef struct cancel_walk {
+    uint64_t *seqs;
+    size_t n, cap;
+} cancel_walk;
+
+static int collect_cancelable(void *ctx, tl_order *o)
+{
+    cancel_walk *w = ctx;
+    if (o->status == TL_OS_PENDING_CANCEL)
+        return 0;
+    if (TL_VEC_RESERVE(&w->seqs, &w->cap, w->n + 1) != 0)
+        return TL_ENOMEM;
+    w->seqs[w->n++] = o->client_seq;
+    return 0;
+}
+
+int tl_engine_cancel_all(tl_engine *e, tl_err *err)
+{
+    cancel_walk w = {0};
+    int rc = tl_order_store_each_live(&e->orders, collect_cancelable, &w);
+    int sent = 0;
+
+    /* Collected first, canceled after: canceling must not disturb the walk. */
+    for (size_t i = 0; rc == 0 && i < w.n; i++) {
+        if (tl_engine_cancel(e, w.seqs[i], err) == 0)
+            sent++;
+    }
+    free(w.seqs);
+    if (rc != 0)
+        return tl_err_set(err, rc, "cancel all: %s", tl_strerror(rc));
+    return sent;
+}
+
+/* Reports can race a cancel request: the venue acknowledges or rejects an order the engine has
+ * already asked to cancel. The state machine has no PENDING_CANCEL+ACCEPT edge on purpose (it
+ * would hide where the order was); the engine steps back to the pre-cancel state, applies the
+ * report, and re-enters PENDING_CANCEL when the order is still live. */
+static int apply_around_cancel(tl_engine *e, tl_order *o, tl_order_event ev, int64_t now)
+{
+    int rc;
+
+    if (o->status != TL_OS_PENDING_CANCEL)
+        return tl_order_store_apply_order(&e->orders, o, ev, now, NULL);
+    if ((rc = tl_order_store_apply_order(&e->orders, o, TL_OEV_CANCEL_REJECT, now, NULL)) != 0)
+        return rc;
+    if ((rc = tl_order_store_apply_order(&e->orders, o, ev, now, NULL)) != 0)
+        return rc;
+    if (tl_order_status_is_live(o->status))
+        rc = tl_order_store_apply_order(&e->orders, o, TL_OEV_CANCEL_REQUEST, now, NULL);
+    return rc;
+}
+
+/* Keeps the record of the intent that made o (if any) at the order's outcome and the state right
+ * after it: what a repeat of the key will be answered. */
+void tl__engine_record_update(tl_engine *e, const tl_order *o)
+{
+    tl_intent_record *r = o ? tl_intake_by_order(&e->intake, o->client_seq) : NULL;
+    if (!r)
+        return;
+    switch (o->status) {
+    case TL_OS_FILLED:
+        r->status = TL_INTENT_FILLED;
+        break;
+    case TL_OS_DENIED:
+        r->status = TL_INTENT_DENIED;
+        break;
+    case TL_OS_REJECTED:
+        r->status = TL_INTENT_REJECTED;
+        break;
+    case TL_OS_CANCELED:
+    case TL_OS_EXPIRED:
+        r->status = TL_INTENT_CANCELED;
+        break;
+    default:
+        r->status = TL_INTENT_WORKING;
+        break;
+    }
+    const tl_account *a = tl_book_find_account(&e->book, e->cfg.account);
+    const tl_position *p = tl_book_find(&e->book, e->cfg.account, o->instrument);
+    r->cash = a ? a->cash : 0;
+    r->realized_pnl = a ? a->realized_pnl : 0;
+    r->starting_cash = a ? a->starting_cash : 0;
+    r->position_qty = p ? p->qty : 0;
+    r->position_avg = p ? p->avg_price : 0;
+}
+
+static const char *change_name(tl_position_change c)
+{
+    switch (c) {
+    case TL_POS_OPENED:
+        return "OPENED";
+    case TL_POS_CLOSED:
+        return "CLOSED";
+    case TL_POS_FLIPPED:
+        return "FLIPPED";
+    default:
+        return "SCALED";
+    }
+}
+
+static void apply_fill(tl_engine *e, const tl_venue_report *r)
+{
+    tl_order *o = tl_order_store_by_client(&e->orders, r->client_seq);
+    tl_fill f;
+    tl_fill_effect eff;
+    int was_live, rc;
+
+    memset(&f, 0, sizeof(f));
+    memcpy(f.trade_id, r->trade_id, sizeof(f.trade_id));
+    f.client_seq = r->client_seq;
+    f.qty = r->qty;
+    f.price = r->price;
+    f.fee = r->fee;
+    f.ts_ns = r->ts_ns;
+    was_live = o ? tl_order_status_is_live(o->status) : 0;
+    /* The store is handed the order just found rather than looking it up again. A refused fill
+     * changes nothing, so o is still what a lookup by client_seq would return. */
+    if ((rc = tl_order_store_fill_order(&e->orders, o, &f, &o, NULL)) != 0) {
+        e->counts.refused_fills++;
+        tl__engine_emit(e, TL_EV_FILL_REFUSED, o, &f, NULL,
+                        rc == TL_EDUPLICATE  ? "duplicate trade id"
+                        : rc == TL_EOVERFILL ? "overfill"
+                        : rc == TL_ENOTFOUND ? "unknown order"
+                                             : tl_strerror(rc),
+                        0);
+        return;
+    }
+    e->counts.fills++;
+    if (was_live) {
+        tl_engine_exposure *ex = &e->expo[o->instrument];
+        if (o->side == TL_SIDE_BUY)
+            ex->open_buy_qty -= f.qty;
+        else
+            ex->open_sell_qty -= f.qty;
+    }
+    if (tl_book_apply_fill(&e->book, o->account, o->instrument, (tl_side)o->side, f.qty, f.price,
+                           f.fee, &eff) != 0) {
+        /* The fill is recorded with its order; a position that cannot represent it is corrupt
+         * state, which must stop trading rather than be papered over. */
+        if (tl_risk_freeze(&e->risk, "position overflow: state cannot represent a fill") == 1)
+            tl__engine_emit(e, TL_EV_RISK_FROZEN, NULL, NULL, NULL, e->risk.freeze_reason, 0);
+        return;
+    }
+    if (was_live && o->status == TL_OS_FILLED)
+        e->counts.filled++;
+    refresh_notional(e, o->instrument);
+    const tl_position *pos = tl_book_find(&e->book, o->account, o->instrument);
+    tl__engine_emit(e, TL_EV_ORDER_FILLED, o, &f, pos, NULL, 0);
+    tl__engine_emit_position(e, o, pos, &eff);
+    tl_intent_record *rec = tl_intake_by_order(&e->intake, o->client_seq);
+    if (rec) {
+        memcpy(rec->trade_id, f.trade_id, sizeof(rec->trade_id));
+        memcpy(rec->change, change_name(eff.change), sizeof(rec->change));
+    }
+    tl__engine_record_update(e, o);
+}
+
+void tl__engine_apply_report(tl_engine *e, const tl_venue_report *r)
+{
+    tl_order *o;
+    int64_t now = r->ts_ns;
+
+    if (r->type == TL_REPORT_FILL) {
+        apply_fill(e, r);
+        return;
+    }
+    o = tl_order_store_by_client(&e->orders, r->client_seq);
+    if (!o)
+        return; /* an order we never sent or have long forgotten: nothing to change */
+    switch (r->type) {
+    case TL_REPORT_ACCEPTED:
+        if (r->venue_seq)
+            tl_order_store_bind_venue(&e->orders, o, r->venue_seq, NULL);
+        if (o->status == TL_OS_PENDING_NEW ||
+            (o->status == TL_OS_PENDING_CANCEL && o->prev_status == TL_OS_PENDING_NEW)) {
+            apply_around_cancel(e, o, TL_OEV_ACCEPT, now);
+            tl__engine_emit(e, TL_EV_ORDER_ACCEPTED, o, NULL, NULL, NULL, 0);
+        }
+        break;
+    case TL_REPORT_REJECTED:
+        if (o->status == TL_OS_PENDING_NEW ||
+            (o->status == TL_OS_PENDING_CANCEL && o->prev_status == TL_OS_PENDING_NEW)) {
+            drop_open(e, o);
+            apply_around_cancel(e, o, TL_OEV_REJECT, now);
+            e->counts.rejected++;
+            tl__engine_emit(e, TL_EV_ORDER_REJECTED, o, NULL, NULL, r->text, 0);
+            tl__engine_record_update(e, o);
+            tl_intent_record *rec = tl_intake_by_order(&e->intake, o->client_seq);
+            if (rec)
+                memcpy(rec->reason, r->text, strnlen(r->text, sizeof(r->text) - 1) + 1);
+        }
+        break;
+    case TL_REPORT_CANCELED:
+        if (o->status == TL_OS_PENDING_CANCEL) {
+            drop_open(e, o);
+            tl_order_store_apply_order(&e->orders, o, TL_OEV_CANCEL_ACK, now, NULL);
+            e->counts.canceled++;
+            tl__engine_emit(e, TL_EV_ORDER_CANCELED, o, NULL, NULL, NULL, 0);
+            tl__engine_record_update(e, o);
+        }
+        break;
+    case TL_REPORT_CANCEL_REJECTED:
+        e->counts.cancel_rejects++;
+        if (o->status == TL_OS_PENDING_CANCEL) {
+            tl_order_store_apply_order(&e->orders, o, TL_OEV_CANCEL_REJECT, now, NULL);
+            tl__engine_emit(e, TL_EV_CANCEL_REJECTED, o, NULL, NULL, r->text, 0);
+        }
+        break;
+    case TL_REPORT_EXPIRED:
+        if (o->status == TL_OS_OPEN || o->status == TL_OS_PARTIALLY_FILLED ||
+            o->status == TL_OS_PENDING_CANCEL || o->status == TL_OS_PENDING_NEW) {
+            drop_open(e, o);
+            if (o->status == TL_OS_PENDING_NEW)
+                tl_order_store_apply_order(&e->orders, o, TL_OEV_ACCEPT, now, NULL);
+            apply_around_cancel(e, o, TL_OEV_EXPIRE, now);
+            e->counts.expired++;
+            tl__engine_emit(e, TL_EV_ORDER_EXPIRED, o, NULL, NULL, r->text, 0);
+            tl__engine_record_update(e, o);
+        }
+        break;
+    default:
+        break;
+    }
+}
+
+int tl_engine_poll(tl_engine *e, tl_err *err)
+{
+    int applied = 0;
+    for (;;) {
+        size_t n = 0;
+        int rc = tl_venue_poll(e->venue, e->reports, e->report_cap, &n, err);
+        if (rc != 0)
+            return rc;
+        for (size_t i = 0; i < n; i++)
+            tl__engine_apply_report(e, &e->reports[i]);
+        applied += (int)n;
+        if (n < e->report_cap)
+            return applied;
+    }
+}
+
+int tl_engine_on_edge(tl_engine *e, tl_fixed edge_bps, tl_err *err)
+{
+    if (tl_risk_on_edge(&e->risk, edge_bps) != 1)
+        return 0;
+    tl__engine_emit(e, TL_EV_RISK_FROZEN, NULL, NULL, NULL, e->risk.freeze_reason, 0);
+    int rc = tl_engine_cancel_all(e, err);
+    return rc < 0 ? rc : 1;
+}
+
+int tl_engine_freeze(tl_engine *e, const char *reason, tl_err *err)
+{
+    if (tl_risk_freeze(&e->risk, reason) != 1)
+        return 0;
+    tl__engine_emit(e, TL_EV_RISK_FROZEN, NULL, NULL, NULL, e->risk.freeze_reason, 0);
+    if (e->recovering)
+        return 1;
+    int rc = tl_engine_cancel_all(e, err);
+    return rc < 0 ? rc : 1;
+}
+
+void tl_engine_unfreeze(tl_engine *e)
+{
+    if (!e->risk.frozen)
+        return;
+    tl_risk_unfreeze(&e->risk);
+    tl__engine_emit(e, TL_EV_RISK_UNFROZEN, NULL, NULL, NULL, "unfrozen", 0);
+}
+
+void tl_engine_order_id(const tl_engine *e, const tl_order *o, char *buf)
+{
+    const char *name = o ? tl_intake_order_name(&e->intake, o->client_seq) : NULL;
+    if (name)
+        memcpy(buf, name, strlen(name) + 1);
+    else if (o)
+        tl_order_format_client_id(o->client_seq, buf);
+    else
+        buf[0] = '\0';
+}
