@@ -57,4 +57,9 @@ int tl_instruments_find(const tl_instruments *set, const char *symbol, uint32_t 
  * increments (tick 0.01, lot 0.001). TL_EINVAL when the quote asset cannot be recognised. */
 int tl_instrument_default(const char *symbol, tl_instrument *out, tl_err *err);
 
+/* An instrument that takes any positive 8-decimal price and quantity (tick and lot 0.00000001,
+ * no minimum notional): the paper broker trades whatever symbol its caller names at whatever
+ * price the caller gives. TL_EINVAL for a malformed symbol. */
+int tl_instrument_any(const char *symbol, tl_instrument *out, tl_err *err);
+
 #endif /* TRADELOOP_INSTRUMENT_H */

@@ -2,6 +2,7 @@
  * and the step boundary in emit.c, recovery in recover.c. */
 #include "engine/engine.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -101,7 +102,9 @@ int tl_engine_instrument(tl_engine *e, const char *symbol, uint32_t *id, tl_err 
     int rc;
     if (tl_instruments_find(&e->instruments, symbol, id) == 0)
         return 0;
-    if ((rc = tl_instrument_default(symbol, &inst, err)) != 0)
+    rc = e->cfg.any_symbol ? tl_instrument_any(symbol, &inst, err)
+                           : tl_instrument_default(symbol, &inst, err);
+    if (rc != 0)
         return rc;
     uint32_t n = e->instruments.count + 1;
     if (n > e->expo_cap) {
@@ -487,7 +490,7 @@ static void apply_fill(tl_engine *e, const tl_venue_report *r)
     tl_intent_record *rec = tl_intake_by_order(&e->intake, o->client_seq);
     if (rec) {
         memcpy(rec->trade_id, f.trade_id, sizeof(rec->trade_id));
-        memcpy(rec->change, change_name(eff.change), sizeof(rec->change));
+        snprintf(rec->change, sizeof(rec->change), "%s", change_name(eff.change));
     }
     tl__engine_record_update(e, o);
 }

@@ -65,6 +65,8 @@ typedef struct tl_engine_config {
     tl_fixed starting_cash;           /* of that account */
     uint32_t order_capacity;          /* orders expected at once; the store grows past it */
     uint32_t retain_terminal;         /* terminal orders kept for late fills; 0 = all */
+    bool any_symbol;                  /* symbols first seen are tl_instrument_any (paper), not
+                                         tl_instrument_default */
     tl_risk_config risk;
 } tl_engine_config;
 
@@ -153,8 +155,8 @@ void tl_engine_close(tl_engine *e);
 /* Adds a subscriber (copied). TL_ENOMEM when TL_ENGINE_MAX_SUBSCRIBERS are taken. */
 int tl_engine_subscribe(tl_engine *e, const tl_engine_subscriber *sub);
 
-/* The id of symbol, adding it with tl_instrument_default's increments when absent (paper symbols
- * are whatever the caller trades). */
+/* The id of symbol, adding it when absent with tl_instrument_default's increments, or with
+ * tl_instrument_any's when cfg.any_symbol (paper symbols are whatever the caller trades). */
 int tl_engine_instrument(tl_engine *e, const char *symbol, uint32_t *id, tl_err *err);
 
 /* Starts the workspace over: the account's cash is starting_cash, its positions are gone (a

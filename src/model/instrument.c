@@ -253,3 +253,19 @@ int tl_instrument_default(const char *symbol, tl_instrument *out, tl_err *err)
                       "USDT, USDC, USD, EUR or CHF)",
                       symbol);
 }
+
+int tl_instrument_any(const char *symbol, tl_instrument *out, tl_err *err)
+{
+    int rc = tl_symbol_validate(symbol, err);
+    if (rc != 0)
+        return rc;
+    size_t len = strlen(symbol);
+    /* The base asset is the symbol itself, cut to fit: nothing here reads it but people. */
+    fill_instrument(out, symbol, symbol, len < TL_ASSET_MAX ? len : TL_ASSET_MAX - 1, "USD");
+    out->tick_size = 1;
+    out->lot_size = 1;
+    out->min_qty = 1;
+    out->max_qty = TL_FIXED_MAX;
+    out->min_notional = 0;
+    return 0;
+}

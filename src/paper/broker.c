@@ -6,12 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/digest.h"
-#include "journal/replay.h"
+#include "engine/recover.h"
 #include "tradeloop/instrument.h"
-
-/* An intent's batch: an optional reset, then at most six events. */
-#define BATCH_MAX 7
 
 const char *tl_paper_status_name(tl_paper_status st)
 {
@@ -132,7 +128,7 @@ int tl_paper_order_id(const char *key, char order_id[TL_ORDER_ID_MAX], tl_err *e
 }
 
 /* ---------------------------------------------------------------------------------------- */
-/* Session state */
+/* Session: an engine on the paper venue, recovered from the workspace's journal */
 
 int tl_paper_broker_init(tl_paper_broker *b, tl_store *s, tl_fixed default_equity)
 {
@@ -141,195 +137,99 @@ int tl_paper_broker_init(tl_paper_broker *b, tl_store *s, tl_fixed default_equit
         return TL_EINVAL;
     b->store = s;
     b->default_equity = default_equity;
-    return tl_ledger_init(&b->ledger, default_equity);
+    return 0;
+}
+
+static void drop_engine(tl_paper_broker *b)
+{
+    if (!b->open)
+        return;
+    tl_journal_close(&b->journal);
+    tl_engine_close(&b->engine);
+    tl_venue_close(&b->venue);
+    b->open = false;
+    b->synced = false;
 }
 
 void tl_paper_broker_close(tl_paper_broker *b)
 {
-    tl_ledger_close(&b->ledger);
+    drop_engine(b);
     memset(b, 0, sizeof(*b));
 }
 
-/* Makes the ledger the journal's state of ws: replays unless it already is. */
+/* Makes the engine the journal's state of ws: rebuilt from it unless it already is. Seed 003's
+ * policy is three rows of the rule table: long-only, full close only, enough cash. */
 static int sync_ws(tl_paper_broker *b, const char *ws, tl_err *err)
 {
-    if (b->synced && b->synced_hw == b->store->high_water && strcmp(b->workspace, ws) == 0)
+    if (b->open && b->synced && b->synced_hw == b->store->high_water &&
+        strcmp(b->engine.cfg.workspace, ws) == 0)
         return 0;
-    tl_replay_result res;
-    b->synced = false;
-    b->ledger.default_cash = b->default_equity; /* a failed replay may have zeroed it */
-    b->replays++;
-    int rc = tl_replay(b->store, ws, &b->ledger, &res, err);
+    drop_engine(b);
+    tl_clock_init_frozen(&b->clock, 0);
+    int rc = tl_venue_open(&b->venue, "paper://", &b->clock, NULL, err);
     if (rc != 0)
         return rc;
-    snprintf(b->workspace, sizeof(b->workspace), "%s", ws);
-    b->has_reset = res.resets > 0;
+    tl_engine_config cfg;
+    memset(&cfg, 0, sizeof(cfg));
+    snprintf(cfg.workspace, sizeof(cfg.workspace), "%s", ws);
+    memcpy(cfg.mode, TL_PAPER_MODE, sizeof(TL_PAPER_MODE));
+    cfg.account = 1;
+    cfg.starting_cash = b->default_equity;
+    cfg.any_symbol = true;
+    cfg.risk.long_only = true;
+    cfg.risk.full_close_only = true;
+    cfg.risk.require_cash = true;
+    if ((rc = tl_engine_init(&b->engine, &cfg, NULL, &b->venue, &b->clock, err)) != 0) {
+        tl_venue_close(&b->venue);
+        return rc;
+    }
+    if ((rc = tl_journal_init(&b->journal, b->store, 0, err)) != 0) {
+        tl_engine_close(&b->engine);
+        tl_venue_close(&b->venue);
+        return rc;
+    }
+    b->open = true;
+    b->replays++;
+    if ((rc = tl_engine_recover(&b->engine, b->store, err)) != 0) {
+        drop_engine(b);
+        return rc;
+    }
+    tl_engine_subscriber j = tl_journal_subscriber(&b->journal);
+    tl_engine_subscribe(&b->engine, &j);
     b->synced_hw = b->store->high_water;
     b->synced = true;
     return 0;
 }
 
-/* The account and one position of ws in the ledger; zeros (and the default equity) for what
- * does not exist yet. */
-static void ledger_view(tl_paper_broker *b, const char *ws, const char *symbol,
-                        const tl_account **acct, const tl_position **pos)
+static const char *change_of(const char *c)
 {
-    uint32_t a, s;
-    *acct = NULL;
-    *pos = NULL;
-    if (tl_ledger_workspace(&b->ledger, ws, 0, &a) != 0)
-        return;
-    *acct = tl_book_find_account(&b->ledger.book, a);
-    if (symbol && tl_ledger_symbol(&b->ledger, symbol, 0, &s) == 0)
-        *pos = tl_book_find(&b->ledger.book, a, s);
+    /* A flip cannot happen long-only; SCALED covers every other growth or reduction. */
+    return c[0] ? c : "";
 }
 
-/* Fills the state part of a result from the (synced) ledger. */
-static int state_into(tl_paper_broker *b, const char *ws, const char *symbol, tl_paper_result *r,
-                      tl_err *err)
+/* The paper result of an engine result: the outcome, and the state right after it. */
+static int result_into(tl_paper_broker *b, const tl_engine_result *er, tl_paper_result *r,
+                       tl_err *err)
 {
-    const tl_account *acct;
-    const tl_position *pos;
-    ledger_view(b, ws, symbol, &acct, &pos);
-    r->starting_equity = acct ? acct->starting_cash : b->default_equity;
-    r->cash = acct ? acct->cash : b->default_equity;
-    r->realized_pnl = acct ? acct->realized_pnl : 0;
-    r->position_qty = pos ? pos->qty : 0;
-    r->position_avg = pos ? pos->avg_price : 0;
+    const tl_intent_record *rec = &er->rec;
+    r->duplicate = er->duplicate;
+    r->status = rec->status == TL_INTENT_FILLED    ? TL_PAPER_FILLED
+                : rec->status == TL_INTENT_REFUSED ? TL_PAPER_REFUSED
+                                                   : TL_PAPER_DENIED;
+    if (rec->order_id[0])
+        memcpy(r->order_id, rec->order_id, sizeof(r->order_id));
+    memcpy(r->trade_id, rec->trade_id, sizeof(r->trade_id));
+    snprintf(r->change, sizeof(r->change), "%s", change_of(rec->change));
+    memcpy(r->reason, rec->reason, sizeof(r->reason));
+    if (r->status == TL_PAPER_FILLED)
+        r->reason[0] = '\0';
+    r->starting_equity = rec->starting_cash;
+    r->cash = rec->cash;
+    r->realized_pnl = rec->realized_pnl;
+    r->position_qty = rec->position_qty;
+    r->position_avg = rec->position_avg;
     r->high_water = b->store->high_water;
-    return tl_ledger_digest(&b->ledger, ws, r->state_digest, err);
-}
-
-/* ---------------------------------------------------------------------------------------- */
-/* A key seen before */
-
-typedef struct outcome_ctx {
-    const char *key;
-    bool denied, filled;
-    char reason[TL_EVENT_TEXT_MAX];
-    char trade_id[TL_TRADE_ID_MAX];
-    char change[8];
-} outcome_ctx;
-
-/* Reads the events of one intent (contiguous: one batch) after its INTENT_EMITTED. */
-static int on_outcome(void *ctx, const tl_event *ev)
-{
-    outcome_ctx *c = ctx;
-    if (strcmp(ev->idem_key, c->key) != 0)
-        return 1; /* past the batch */
-    switch (ev->type) {
-    case TL_EV_INTENT_DENIED:
-        c->denied = true;
-        memcpy(c->reason, ev->text, sizeof(c->reason));
-        break;
-    case TL_EV_ORDER_FILLED:
-        c->filled = true;
-        memcpy(c->trade_id, ev->trade_id, sizeof(c->trade_id));
-        break;
-    case TL_EV_POSITION_OPENED:
-        strcpy(c->change, "OPENED");
-        break;
-    case TL_EV_POSITION_SCALED:
-        strcpy(c->change, "SCALED");
-        break;
-    case TL_EV_POSITION_CLOSED:
-        strcpy(c->change, "CLOSED");
-        break;
-    default:
-        break;
-    }
-    return 0;
-}
-
-static bool same_payload(const tl_event *ev, const tl_paper_intent *in)
-{
-    return ev->type == TL_EV_INTENT_EMITTED && strcmp(ev->text, in->action) == 0 &&
-           strcmp(ev->symbol, in->symbol) == 0 && ev->qty == in->qty && ev->price == in->fill_price;
-}
-
-/* The answer for a key already in the journal: the original outcome, or a refusal when the
- * payload differs. Writes nothing. */
-static int answer_existing(tl_paper_broker *b, const tl_paper_intent *in, const char *key,
-                           const tl_event *first, tl_paper_result *r, tl_err *err)
-{
-    int rc;
-    memcpy(r->order_id, first->order_id, sizeof(r->order_id));
-    if (!same_payload(first, in)) {
-        r->status = TL_PAPER_REFUSED;
-        snprintf(r->reason, sizeof(r->reason), "%s", TL_PAPER_REASON_CONFLICT);
-    } else {
-        outcome_ctx c;
-        memset(&c, 0, sizeof(c));
-        c.key = key;
-        tl_scan_filter f = {first->seq, 0, first->workspace};
-        rc = tl_store_scan(b->store, &f, on_outcome, &c, err);
-        if (rc < 0)
-            return rc;
-        if (c.filled == c.denied)
-            return tl_err_set(err, TL_ECORRUPT,
-                              "paper: journal holds intent '%s' (seq %llu) without one outcome",
-                              key, (unsigned long long)first->seq);
-        r->duplicate = true;
-        r->status = c.filled ? TL_PAPER_FILLED : TL_PAPER_DENIED;
-        memcpy(r->trade_id, c.trade_id, sizeof(r->trade_id));
-        memcpy(r->change, c.change, sizeof(r->change));
-        memcpy(r->reason, c.reason, sizeof(r->reason));
-    }
-    if ((rc = sync_ws(b, in->workspace, err)) != 0)
-        return rc;
-    return state_into(b, in->workspace, in->symbol, r, err);
-}
-
-/* ---------------------------------------------------------------------------------------- */
-/* Deciding and writing */
-
-/* Policy, re-checked at execution. 0 = approved, else the reason is in `reason`. */
-static int policy(tl_paper_broker *b, const tl_paper_intent *in, tl_paper_action action,
-                  char reason[TL_EVENT_TEXT_MAX])
-{
-    const tl_account *acct;
-    const tl_position *pos;
-    char q[TL_FIXED_STRLEN], p[TL_FIXED_STRLEN], c[TL_FIXED_STRLEN];
-
-    ledger_view(b, in->workspace, in->symbol, &acct, &pos);
-    tl_fixed have = pos ? pos->qty : 0;
-    if (action == TL_PAPER_CLOSE_LONG) {
-        if (have <= 0) {
-            snprintf(reason, TL_EVENT_TEXT_MAX, "no open position in %s to close (long-only)",
-                     in->symbol);
-            return 1;
-        }
-        if (in->qty != have) {
-            tl_fixed_format(in->qty, q, sizeof(q));
-            tl_fixed_format(have, p, sizeof(p));
-            snprintf(reason, TL_EVENT_TEXT_MAX,
-                     "full close only: CLOSE_LONG qty %s differs from the %s position %s", q,
-                     in->symbol, p);
-            return 1;
-        }
-        return 0;
-    }
-    /* The cost exactly as the position book will charge it: one rounding of qty*price. */
-    tl_fixed cost, cash = acct ? acct->cash : b->default_equity;
-    if (tl_fixed_from_ratio128((__int128)in->qty * in->fill_price, TL_FIXED_SCALE, &cost) != 0) {
-        snprintf(reason, TL_EVENT_TEXT_MAX, "notional qty x fill_price is out of range");
-        return 1;
-    }
-    if (cash < cost) {
-        tl_fixed_format(cost, q, sizeof(q));
-        tl_fixed_format(cash, c, sizeof(c));
-        snprintf(reason, TL_EVENT_TEXT_MAX, "insufficient cash: need %s, have %s", q, c);
-        return 1;
-    }
-    return 0;
-}
-
-static tl_event *push(tl_event *evs, size_t *n, int type, const tl_event *proto)
-{
-    tl_event *ev = &evs[(*n)++];
-    *ev = *proto;
-    ev->type = (uint16_t)type;
-    return ev;
+    return tl_engine_digest(&b->engine, r->state_digest, err);
 }
 
 int tl_paper_broker_execute(tl_paper_broker *b, const tl_paper_intent *in, tl_paper_result *out,
@@ -338,7 +238,6 @@ int tl_paper_broker_execute(tl_paper_broker *b, const tl_paper_intent *in, tl_pa
     tl_paper_action action;
     char key[TL_IDEM_KEY_MAX], order_id[TL_ORDER_ID_MAX];
     tl_paper_result r;
-    tl_event first;
     int rc;
 
     if (b == NULL || b->store == NULL || out == NULL)
@@ -358,141 +257,64 @@ int tl_paper_broker_execute(tl_paper_broker *b, const tl_paper_intent *in, tl_pa
     r.qty = in->qty;
     r.fill_price = in->fill_price;
 
-    rc = tl_store_find_idem(b->store, key, &first, err);
-    if (rc == 0) {
-        if ((rc = answer_existing(b, in, key, &first, &r, err)) == 0)
-            *out = r;
-        return rc;
-    }
-    if (rc != TL_ENOTFOUND)
-        return rc;
-    tl_err_clear(err);
     if ((rc = sync_ws(b, in->workspace, err)) != 0)
         return rc;
-
-    /* From here the ledger runs ahead of the journal until the append returns 0. */
-    tl_event evs[BATCH_MAX], proto;
-    size_t n = 0;
-    memset(evs, 0, sizeof(evs));
-    memset(&proto, 0, sizeof(proto));
-    proto.ts_ns = in->ts_ns;
-    snprintf(proto.workspace, sizeof(proto.workspace), "%s", in->workspace);
-    b->synced = false;
-    if (!b->has_reset) {
-        tl_event *ev = push(evs, &n, TL_EV_WORKSPACE_RESET, &proto);
-        ev->fee = b->default_equity;
-        snprintf(ev->text, sizeof(ev->text), "paper: starting equity");
-        if ((rc = tl_ledger_reset(&b->ledger, in->workspace, b->default_equity)) != 0)
-            return tl_err_set(err, rc, "paper: %s", tl_strerror(rc));
+    tl_engine *e = &b->engine;
+    tl_clock_set(&b->clock, in->ts_ns);
+    uint32_t inst;
+    if ((rc = tl_engine_instrument(e, in->symbol, &inst, err)) != 0)
+        return rc;
+    /* A workspace's first intent starts it with the default equity, in the same commit. */
+    if (!e->has_reset && (rc = tl_engine_reset(e, b->default_equity, err)) != 0)
+        return rc;
+    tl_intent it = {key,
+                    order_id,
+                    in->action,
+                    inst,
+                    action == TL_PAPER_OPEN_LONG ? TL_SIDE_BUY : TL_SIDE_SELL,
+                    TL_ORDER_MARKET,
+                    in->fill_price,
+                    in->qty};
+    tl_engine_result er;
+    if ((rc = tl_engine_intent(e, &it, &er, err)) != 0) {
+        drop_engine(b);
+        return rc;
     }
-    proto.side = action == TL_PAPER_OPEN_LONG ? TL_SIDE_BUY : TL_SIDE_SELL;
-    memcpy(proto.order_id, order_id, sizeof(order_id));
-    memcpy(proto.idem_key, key, sizeof(key));
-    snprintf(proto.symbol, sizeof(proto.symbol), "%s", in->symbol);
-    proto.qty = in->qty;
-    proto.price = in->fill_price;
-
-    char reason[TL_EVENT_TEXT_MAX] = "";
-    tl_fill_effect eff = {0};
-    int denied = policy(b, in, action, reason);
-    if (!denied && tl_ledger_apply_fill(&b->ledger, in->workspace, in->symbol, proto.side, in->qty,
-                                        in->fill_price, 0, &eff) != 0) {
-        snprintf(reason, sizeof(reason), "position arithmetic out of range");
-        denied = 1;
-    }
-    snprintf(push(evs, &n, TL_EV_INTENT_EMITTED, &proto)->text, TL_EVENT_TEXT_MAX, "%s",
-             in->action);
-    snprintf(push(evs, &n, TL_EV_POLICY_EVALUATED, &proto)->text, TL_EVENT_TEXT_MAX, "%s",
-             denied ? reason : "approved");
-    const tl_account *acct;
-    const tl_position *pos;
-    ledger_view(b, in->workspace, in->symbol, &acct, &pos);
-    if (denied) {
-        tl_event *ev = push(evs, &n, TL_EV_INTENT_DENIED, &proto);
-        ev->status = TL_OS_DENIED;
-        memcpy(ev->text, reason, sizeof(ev->text));
-        r.status = TL_PAPER_DENIED;
-        memcpy(r.reason, reason, sizeof(r.reason));
-    } else {
-        push(evs, &n, TL_EV_INTENT_APPROVED, &proto);
-        tl_event *ev = push(evs, &n, TL_EV_ORDER_SUBMITTED, &proto);
-        ev->status = TL_OS_PENDING_NEW;
-        snprintf(ev->text, sizeof(ev->text), "MARKET");
-        ev = push(evs, &n, TL_EV_ORDER_FILLED, &proto);
-        ev->status = TL_OS_FILLED;
-        snprintf(ev->trade_id, sizeof(ev->trade_id), "PT-%s", order_id);
-        memcpy(r.trade_id, ev->trade_id, sizeof(r.trade_id));
-        int type = eff.change == TL_POS_OPENED   ? TL_EV_POSITION_OPENED
-                   : eff.change == TL_POS_CLOSED ? TL_EV_POSITION_CLOSED
-                                                 : TL_EV_POSITION_SCALED;
-        snprintf(r.change, sizeof(r.change), "%s",
-                 type == TL_EV_POSITION_OPENED   ? "OPENED"
-                 : type == TL_EV_POSITION_CLOSED ? "CLOSED"
-                                                 : "SCALED");
-        /* Breadcrumb: the position after the fill, never replayed. */
-        ev = push(evs, &n, type, &proto);
-        ev->qty = pos ? pos->qty : 0;
-        ev->price = pos ? pos->avg_price : 0;
-        char rz[TL_FIXED_STRLEN];
-        tl_fixed_format(eff.realized, rz, sizeof(rz));
-        snprintf(ev->text, sizeof(ev->text), "realized %s", rz);
-        r.status = TL_PAPER_FILLED;
-    }
-
-    tl_account_row arow;
-    tl_position_row prow;
-    memset(&arow, 0, sizeof(arow));
-    memset(&prow, 0, sizeof(prow));
-    memcpy(arow.workspace, proto.workspace, sizeof(arow.workspace));
-    arow.starting_cash = acct ? acct->starting_cash : b->default_equity;
-    arow.cash = acct ? acct->cash : b->default_equity;
-    arow.realized_pnl = acct ? acct->realized_pnl : 0;
-    arow.fees = acct ? acct->fees : 0;
-    arow.updated_ns = in->ts_ns;
-    if (!denied) {
-        memcpy(prow.workspace, proto.workspace, sizeof(prow.workspace));
-        memcpy(prow.symbol, proto.symbol, sizeof(prow.symbol));
-        prow.qty = pos ? pos->qty : 0;
-        prow.avg_price = pos ? pos->avg_price : 0;
-        prow.realized_pnl = pos ? pos->realized_pnl : 0;
-        prow.fees = pos ? pos->fees : 0;
-        prow.updated_ns = in->ts_ns;
-    }
-
-    rc = tl_store_append(b->store, evs, n, &prow, denied ? 0 : 1, &arow, 1, err);
+    tl_err ferr = {0};
+    rc = tl_engine_flush(e, true, &ferr);
     if (rc == TL_EDUPLICATE || rc == TL_EBUSY) {
-        /* Another writer got in between our read and our write. If it executed this very key,
-         * this call is a duplicate of it; else nothing of ours was written and the caller may
-         * retry on a fresh view of the journal. */
+        /* Another writer got in between our read and our write (optimistic concurrency: the
+         * store refuses a batch numbered from a stale high-water mark, or a second intent for
+         * the key). Nothing of ours was written. Rebuilt from the journal as it now is, the key
+         * is either there (this call is its duplicate) or not (the caller retries). */
+        drop_engine(b);
+        tl_event first;
         tl_err e2 = {0};
         int rc2 = tl_store_find_idem(b->store, key, &first, &e2);
-        if (rc2 == 0) {
-            memset(r.trade_id, 0, sizeof(r.trade_id));
-            memset(r.change, 0, sizeof(r.change));
-            memset(r.reason, 0, sizeof(r.reason));
-            tl_err_clear(err);
-            if ((rc = answer_existing(b, in, key, &first, &r, err)) == 0)
-                *out = r;
-            return rc;
-        }
-        if (rc2 != TL_ENOTFOUND)
+        if (rc2 == TL_ENOTFOUND)
+            return tl_err_set(err, TL_EBUSY,
+                              "paper: the journal moved under intent '%s' (another writer): "
+                              "nothing written, retry",
+                              key);
+        if (rc2 != 0)
             return tl_err_set(err, rc2, "%s", e2.msg);
-        return tl_err_set(err, TL_EBUSY,
-                          "paper: the journal moved under intent '%s' (another writer): nothing "
-                          "written, retry",
-                          key);
-    }
-    if (rc != 0)
+        if ((rc = sync_ws(b, in->workspace, err)) != 0)
+            return rc;
+        if ((rc = tl_engine_intent(&b->engine, &it, &er, err)) != 0)
+            return rc;
+        tl_engine_flush(&b->engine, true, NULL);
+    } else if (rc != 0) {
+        drop_engine(b);
+        if (err)
+            *err = ferr;
         return rc;
-    b->has_reset = true;
+    }
     b->synced_hw = b->store->high_water;
-    b->synced = true;
-    if ((rc = state_into(b, in->workspace, in->symbol, &r, err)) != 0)
+    if ((rc = result_into(b, &er, &r, err)) != 0)
         return rc;
     *out = r;
     return 0;
 }
-
 int tl_paper_execute(tl_store *s, const tl_paper_intent *in, tl_paper_result *out, tl_err *err)
 {
     tl_paper_broker b;

@@ -39,6 +39,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "engine/engine.h"
+#include "journal/journal.h"
 #include "journal/ledger.h"
 #include "store/store.h"
 #include "tradeloop/order.h"
@@ -91,19 +93,22 @@ typedef struct tl_paper_result {
     char state_digest[65];               /* tl_ledger_digest of the workspace */
 } tl_paper_result;
 
-/* A broker session: a store (borrowed) and the replayed state of the workspace last used. The
- * state is trusted only while the store's high-water mark is the one it was built at: any other
- * append through this store handle makes the next call replay. Sessions let a batch of intents
- * run without replaying the whole workspace for each. */
+/* A broker session: a store (borrowed) and an engine on the paper:// venue rebuilt from the
+ * journal of the workspace last used. The engine is trusted only while the store's high-water
+ * mark is the one it was built at: any other append through this store handle makes the next
+ * call rebuild it. Sessions let a batch of intents run without recovering the workspace for
+ * each. */
 typedef struct tl_paper_broker {
-    tl_store *store;                  /* borrowed */
-    tl_fixed default_equity;          /* starting cash of a workspace's first reset */
-    tl_ledger ledger;                 /* owned: replayed state of `workspace` */
-    char workspace[TL_WORKSPACE_MAX]; /* "" when the ledger holds nothing yet */
-    bool synced;                      /* ledger == journal at synced_hw */
-    bool has_reset;                   /* the workspace has a WORKSPACE_RESET */
+    tl_store *store;         /* borrowed */
+    tl_fixed default_equity; /* starting cash of a workspace's first reset */
+    tl_clock clock;          /* frozen at each intent's ts_ns */
+    tl_venue venue;          /* owned while open: paper:// */
+    tl_engine engine;        /* owned while open */
+    tl_journal journal;      /* owned while open: the engine's subscriber */
+    bool open;
+    bool synced; /* engine == journal at synced_hw */
     uint64_t synced_hw;
-    uint64_t replays; /* tl_replay calls made (for tests and stats) */
+    uint64_t replays; /* recoveries made (for tests and stats) */
 } tl_paper_broker;
 
 int tl_paper_broker_init(tl_paper_broker *b, tl_store *s, tl_fixed default_equity);
