@@ -78,11 +78,15 @@ static void test_scaling_rounds_once(void **state)
     apply_ok(&p, TL_SIDE_SELL, F(2), F(1) + E8, 0, NULL);
     assert_int_equal(p.avg_price, F(1) + E8);
 
-    /* Fractional lots: (0.1*10 + 0.2*10.00000001) / 0.3 = 10.0000000067 -> 10.00000001. */
+    /* Fractional lots: the average is of what cash paid, not of the exact products. 0.2 @
+     * 10.00000001 costs 2.000000002 -> 2.00000000 (the cash ledger's one rounding), so the basis is
+     * 1 + 2 = 3 and the average 3 / 0.3 = 10. (Averaging the exact products gave 10.00000001, a
+     * price nobody paid, and the realized P&L drifted from cash by the difference.) */
     p = flat();
     apply_ok(&p, TL_SIDE_BUY, F(1) / 10, F(10), 0, NULL);
     apply_ok(&p, TL_SIDE_BUY, F(2) / 10, F(10) + E8, 0, NULL);
-    assert_int_equal(p.avg_price, F(10) + E8);
+    assert_int_equal(p.cost_basis, F(3));
+    assert_int_equal(p.avg_price, F(10));
     assert_int_equal(p.qty, F(3) / 10);
 }
 
@@ -136,23 +140,33 @@ static void test_realized_rounding(void **state)
     tl_position p = flat();
     tl_fill_effect e;
 
-    /* 0.5 * 0.00000001 = 0.000000005 -> 0.00000001, and symmetric for a loss. */
+    /* Proceeds 0.5 * 100.00000001 = 50.000000005 -> 50.00000001 against half the basis, 50. */
     apply_ok(&p, TL_SIDE_BUY, F(1), F(100), 0, NULL);
     apply_ok(&p, TL_SIDE_SELL, F(1) / 2, F(100) + E8, 0, &e);
+    assert_int_equal(e.cash_delta, F(50) + E8);
     assert_int_equal(e.realized, E8);
+    assert_int_equal(p.cost_basis, F(50));
+    /* Proceeds 0.5 * 99.99999999 = 49.999999995 -> 50.00000000 against the rest of the basis, 50:
+     * nothing realised. The position made 0.00000001 in cash and realised exactly that (rounding
+     * each leg's P&L on its own gave +1 - 1 = 0, a unit short of the cash). */
     apply_ok(&p, TL_SIDE_SELL, F(1) / 2, F(100) - E8, 0, &e);
-    assert_int_equal(e.realized, -E8);
+    assert_int_equal(e.cash_delta, F(50));
+    assert_int_equal(e.realized, 0);
     assert_int_equal(e.change, TL_POS_CLOSED);
-    assert_int_equal(p.realized_pnl, 0);
+    assert_int_equal(p.realized_pnl, E8);
+    assert_int_equal(p.cost_basis, 0);
 
     /* Cash rounds the same way: 0.5 @ 0.00000001 is 0.000000005 -> 0.00000001 paid. */
     p = flat();
     apply_ok(&p, TL_SIDE_BUY, F(1) / 2, E8, 0, &e);
     assert_int_equal(e.cash_delta, -E8);
+    assert_int_equal(p.cost_basis, E8);
+    assert_int_equal(p.avg_price, 2 * E8); /* 0.00000001 paid for 0.5 */
 }
 
-/* Realized P&L and cash of fills whose exact products pass 64 bits (1e-16 units) round by the
- * same rule as small ones, which take a 64-bit path: half a unit away from zero. */
+/* Fills whose exact products pass 64 bits (1e-16 units) round by the same rule as small ones,
+ * which take a 64-bit path: half a unit away from zero, once per notional and once per share of
+ * a basis. */
 static void test_wide_products_round_the_same(void **state)
 {
     (void)state;
@@ -162,23 +176,31 @@ static void test_wide_products_round_the_same(void **state)
     /* 1000 @ 90000.00000001: cash -90,000,000.00001 exactly (1e27 units: wide). */
     apply_ok(&p, TL_SIDE_BUY, F(1000), F(90000) + E8, 0, &e);
     assert_int_equal(e.cash_delta, -(F(90000000) + 1000 * E8));
-    /* Sell 999.5 @ 90000.00000002: P&L 0.000009995 (half a unit past 0.00000999) -> 0.00001;
-     * cash 89,955,000.00001999, exact from a product far past 64 bits. */
+    assert_int_equal(p.cost_basis, F(90000000) + 1000 * E8);
+    /* Sell 999.5 @ 90000.00000002: proceeds 89,955,000.00001999, exact from a product far past 64
+     * bits; the basis share 90,000,000.00001 * 999.5 / 1000 = 89,955,000.000009995 rounds (half
+     * away) to 89,955,000.00001: P&L 0.00000999. */
     apply_ok(&p, TL_SIDE_SELL, F(1999) / 2, F(90000) + 2 * E8, 0, &e);
-    assert_int_equal(e.realized, 1000 * E8);
     assert_int_equal(e.cash_delta, F(89955000) + 1999 * E8);
+    assert_int_equal(e.realized, 999 * E8);
     assert_int_equal(e.change, TL_POS_REDUCED);
-    /* The last 0.5: 0.5 * 0.00000001 = half a unit -> one unit. */
+    assert_int_equal(p.cost_basis, F(45000));
+    /* The last 0.5: proceeds 45,000.00000001 against the basis left, 45,000. */
     apply_ok(&p, TL_SIDE_SELL, F(1) / 2, F(90000) + 2 * E8, 0, &e);
     assert_int_equal(e.realized, E8);
     assert_int_equal(e.change, TL_POS_CLOSED);
-    assert_int_equal(p.realized_pnl, 1001 * E8);
-    /* Short side: the sign of the rounding follows the value. */
+    /* Exactly the cash made: 89,955,000.00001999 + 45,000.00000001 - 90,000,000.00001. (Rounding
+     * (px - avg) * qty per leg gave 0.00001001.) */
+    assert_int_equal(p.realized_pnl, 1000 * E8);
+    /* Short side: the basis is what the sale received; the cover costs 45,000.00000001 and the
+     * share of the basis 45,000.000000005 rounds away from zero to the same. */
     p = flat();
     apply_ok(&p, TL_SIDE_SELL, F(1000), F(90000) + E8, 0, &e);
     assert_int_equal(e.cash_delta, F(90000000) + 1000 * E8);
     apply_ok(&p, TL_SIDE_BUY, F(1) / 2, F(90000) + 2 * E8, 0, &e);
-    assert_int_equal(e.realized, -E8);
+    assert_int_equal(e.cash_delta, -(F(45000) + E8));
+    assert_int_equal(e.realized, 0);
+    assert_int_equal(p.cost_basis, F(89955000) + 999 * E8);
 }
 
 static void test_close_to_flat(void **state)
