@@ -10,6 +10,8 @@
  */
 #include "model/position.h"
 
+#include "core/vec.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -189,23 +191,6 @@ void tl_book_clear(tl_book *book)
     tl_hashmap_clear(&book->acct_index);
 }
 
-/* Makes room for one more element in a flat array by doubling; the index values are uint32_t, so
- * the array stops short of UINT32_MAX entries. */
-static int grow(void **items, uint32_t *cap, uint32_t count, size_t size)
-{
-    if (count < *cap)
-        return 0;
-    if (*cap >= UINT32_MAX / 2)
-        return TL_ENOMEM;
-    uint32_t ncap = *cap ? *cap * 2 : BOOK_INITIAL_CAP;
-    void *p = realloc(*items, (size_t)ncap * size);
-    if (!p)
-        return TL_ENOMEM;
-    *items = p;
-    *cap = ncap;
-    return 0;
-}
-
 tl_position *tl_book_position(tl_book *book, uint32_t account, uint32_t instrument, int create)
 {
     uint64_t key = pos_key(account, instrument);
@@ -215,7 +200,8 @@ tl_position *tl_book_position(tl_book *book, uint32_t account, uint32_t instrume
         return &book->positions[i];
     if (!create)
         return NULL;
-    if (grow((void **)&book->positions, &book->pos_cap, book->pos_count, sizeof(tl_position)))
+    /* 32-bit capacity: the index values are uint32_t. */
+    if (TL_VEC_RESERVE32(&book->positions, &book->pos_cap, (size_t)book->pos_count + 1) != 0)
         return NULL;
     i = book->pos_count;
     if (tl_hashmap_put(&book->index, key, i) != 0)
@@ -249,7 +235,7 @@ static tl_account *account_add(tl_book *book, uint32_t account, tl_fixed startin
 {
     uint32_t i;
 
-    if (grow((void **)&book->accounts, &book->acct_cap, book->acct_count, sizeof(tl_account)))
+    if (TL_VEC_RESERVE32(&book->accounts, &book->acct_cap, (size_t)book->acct_count + 1) != 0)
         return NULL;
     i = book->acct_count;
     if (tl_hashmap_put(&book->acct_index, account, i) != 0)
