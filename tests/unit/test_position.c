@@ -310,6 +310,103 @@ static void test_invalid_and_overflow(void **state)
     assert_memory_equal(&p, &before, sizeof(p));
 }
 
+/* The drift this basis fixes: the average 50 / 30 = 1.66666667 was rounded and reused, so
+ * closing at 2 realised (2 - 1.66666667) * 30 = 9.9999999 while cash made 10. */
+static void test_scale_in_then_close_realizes_the_cash(void **state)
+{
+    (void)state;
+    tl_book b;
+    tl_fill_effect e;
+
+    assert_int_equal(tl_book_init(&b, 0), 0);
+    assert_int_equal(tl_book_open_account(&b, 1, F(100)), 0);
+    assert_int_equal(tl_book_apply_fill(&b, 1, 1, TL_SIDE_BUY, F(10), F(1), 0, NULL), 0);
+    assert_int_equal(tl_book_apply_fill(&b, 1, 1, TL_SIDE_BUY, F(20), F(2), 0, NULL), 0);
+    const tl_position *p = tl_book_find(&b, 1, 1);
+    assert_int_equal(p->cost_basis, F(50));
+    assert_int_equal(p->avg_price, 166666667); /* derived, for display: 1.66666667 */
+    assert_int_equal(tl_book_apply_fill(&b, 1, 1, TL_SIDE_SELL, F(30), F(2), 0, &e), 0);
+    assert_int_equal(e.change, TL_POS_CLOSED);
+    assert_int_equal(e.realized, 1000000000); /* 10.00000000, not 9.99999990 */
+    const tl_account *a = tl_book_find_account(&b, 1);
+    assert_int_equal(a->cash, F(110));
+    assert_int_equal(a->realized_pnl, F(10));
+    assert_int_equal(p->cost_basis, 0);
+    assert_int_equal(p->avg_price, 0);
+
+    /* The same on the short side: sell 10 @ 2, sell 20 @ 1, buy all 30 back @ 1. */
+    assert_int_equal(tl_book_apply_fill(&b, 1, 2, TL_SIDE_SELL, F(10), F(2), 0, NULL), 0);
+    assert_int_equal(tl_book_apply_fill(&b, 1, 2, TL_SIDE_SELL, F(20), F(1), 0, NULL), 0);
+    assert_int_equal(tl_book_find(&b, 1, 2)->avg_price, 133333333);
+    assert_int_equal(tl_book_apply_fill(&b, 1, 2, TL_SIDE_BUY, F(30), F(1), 0, &e), 0);
+    assert_int_equal(e.realized, F(10));
+    assert_int_equal(a->cash, F(120));
+    tl_book_close(&b);
+}
+
+/* A reduction takes the rounded share of the basis; the average of the rest is re-derived from
+ * what is left, so it may move by a unit, and the next close takes the remainder exactly. */
+static void test_partial_reduction_shares_the_basis(void **state)
+{
+    (void)state;
+    tl_position p = flat();
+    tl_fill_effect e;
+
+    apply_ok(&p, TL_SIDE_BUY, F(1), F(1), 0, NULL);
+    apply_ok(&p, TL_SIDE_BUY, F(2), F(2), 0, NULL); /* basis 5, qty 3, avg 1.66666667 */
+    apply_ok(&p, TL_SIDE_SELL, F(1), F(2), 0, &e);
+    /* cost round(5 * 1/3) = 1.66666667, proceeds 2. */
+    assert_int_equal(e.realized, F(2) - 166666667);
+    assert_int_equal(p.cost_basis, F(5) - 166666667); /* 3.33333333 for 2 */
+    assert_int_equal(p.avg_price, 166666667);       /* 1.666666665 rounds away from zero */
+    apply_ok(&p, TL_SIDE_SELL, F(2), F(2), 0, &e);
+    assert_int_equal(e.realized, F(4) - (F(5) - 166666667));
+    assert_int_equal(p.realized_pnl, F(1)); /* 6 received - 5 paid */
+}
+
+/* A flip splits the fill's notional: the closing part at round(Q * px), the opening part's basis
+ * the rest, so the two add up to the cash the fill moved. */
+static void test_flip_splits_the_notional(void **state)
+{
+    (void)state;
+    tl_position p = flat();
+    tl_fill_effect e;
+
+    apply_ok(&p, TL_SIDE_BUY, F(1) / 2, 3 * E8, 0, &e); /* 1.5 units -> 2 paid */
+    assert_int_equal(e.cash_delta, -2 * E8);
+    apply_ok(&p, TL_SIDE_SELL, F(3) / 2, 3 * E8, 0, &e); /* 4.5 units -> 5 received */
+    assert_int_equal(e.change, TL_POS_FLIPPED);
+    assert_int_equal(e.cash_delta, 5 * E8);
+    assert_int_equal(e.realized, 0);             /* closing 0.5 * 3 = 1.5 -> 2, against 2 */
+    assert_int_equal(p.cost_basis, 3 * E8);      /* 5 - 2 */
+    assert_int_equal(p.avg_price, 3 * E8);
+    assert_int_equal(p.qty, -F(1));
+    /* cash made -2 + 5 = 3 == realized 0 + short basis 3 */
+}
+
+static void test_basis_overflow_changes_nothing(void **state)
+{
+    (void)state;
+    tl_position p = flat(), before;
+    tl_fill_effect e = {.realized = 4242};
+
+    /* The basis would pass TL_FIXED_MAX though the fill's own notional fits. */
+    apply_ok(&p, TL_SIDE_BUY, F(1), F(1), 0, NULL);
+    p.cost_basis = TL_FIXED_MAX - F(1) / 2;
+    before = p;
+    assert_int_equal(tl_position_apply(&p, TL_SIDE_BUY, F(1), F(1), 0, &e), TL_ERANGE);
+    assert_memory_equal(&p, &before, sizeof(p));
+    assert_int_equal(e.realized, 4242);
+
+    /* The derived average would not fit: 0.00000001 @ the largest price costs
+     * 92233720368.54775807 -> 92233720369 (rounded up), which is more than TL_FIXED_MAX per unit
+     * of quantity. */
+    p = flat();
+    before = p;
+    assert_int_equal(tl_position_apply(&p, TL_SIDE_SELL, E8, TL_FIXED_MAX, 0, &e), TL_ERANGE);
+    assert_memory_equal(&p, &before, sizeof(p));
+}
+
 static void test_book_round_trip(void **state)
 {
     (void)state;
@@ -455,6 +552,10 @@ int main(void)
         cmocka_unit_test(test_flip),
         cmocka_unit_test(test_fees),
         cmocka_unit_test(test_invalid_and_overflow),
+        cmocka_unit_test(test_scale_in_then_close_realizes_the_cash),
+        cmocka_unit_test(test_partial_reduction_shares_the_basis),
+        cmocka_unit_test(test_flip_splits_the_notional),
+        cmocka_unit_test(test_basis_overflow_changes_nothing),
         cmocka_unit_test(test_book_round_trip),
         cmocka_unit_test(test_book_overflow_is_atomic),
         cmocka_unit_test(test_book_many),
