@@ -91,8 +91,7 @@ static inline int position_next(const tl_position *pos, tl_side side, tl_fixed q
         tl_fixed closing = notional, cost = pos->cost_basis;
         if (qty > old_abs && tl_fill_notional(old_abs, price, &closing) != 0)
             return TL_ERANGE; /* never: old_abs * price < qty * price, which fitted */
-        if (qty < old_abs &&
-            basis_share(pos->cost_basis, qty, old_abs, pos->avg_price, &cost) != 0)
+        if (qty < old_abs && basis_share(pos->cost_basis, qty, old_abs, pos->avg_price, &cost) != 0)
             return TL_ERANGE; /* never: the share is at most the basis */
         realized = old_qty > 0 ? closing - cost : cost - closing;
         if (new_qty == 0) {

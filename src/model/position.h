@@ -93,8 +93,8 @@ typedef struct tl_book {
     uint32_t pos_count, pos_cap;
     tl_account *accounts; /* owned */
     uint32_t acct_count, acct_cap;
-    tl_hashmap index;      /* (account << 32 | instrument) -> positions[] index */
-    tl_hashmap acct_index; /* account -> accounts[] index */
+    tl_hashmap index;               /* (account << 32 | instrument) -> positions[] index */
+    tl_hashmap acct_index;          /* account -> accounts[] index */
     tl_fixed default_starting_cash; /* cash of an account first seen through a fill */
 } tl_book;
 

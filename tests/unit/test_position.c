@@ -358,7 +358,7 @@ static void test_partial_reduction_shares_the_basis(void **state)
     /* cost round(5 * 1/3) = 1.66666667, proceeds 2. */
     assert_int_equal(e.realized, F(2) - 166666667);
     assert_int_equal(p.cost_basis, F(5) - 166666667); /* 3.33333333 for 2 */
-    assert_int_equal(p.avg_price, 166666667);       /* 1.666666665 rounds away from zero */
+    assert_int_equal(p.avg_price, 166666667);         /* 1.666666665 rounds away from zero */
     apply_ok(&p, TL_SIDE_SELL, F(2), F(2), 0, &e);
     assert_int_equal(e.realized, F(4) - (F(5) - 166666667));
     assert_int_equal(p.realized_pnl, F(1)); /* 6 received - 5 paid */
@@ -377,8 +377,8 @@ static void test_flip_splits_the_notional(void **state)
     apply_ok(&p, TL_SIDE_SELL, F(3) / 2, 3 * E8, 0, &e); /* 4.5 units -> 5 received */
     assert_int_equal(e.change, TL_POS_FLIPPED);
     assert_int_equal(e.cash_delta, 5 * E8);
-    assert_int_equal(e.realized, 0);             /* closing 0.5 * 3 = 1.5 -> 2, against 2 */
-    assert_int_equal(p.cost_basis, 3 * E8);      /* 5 - 2 */
+    assert_int_equal(e.realized, 0);        /* closing 0.5 * 3 = 1.5 -> 2, against 2 */
+    assert_int_equal(p.cost_basis, 3 * E8); /* 5 - 2 */
     assert_int_equal(p.avg_price, 3 * E8);
     assert_int_equal(p.qty, -F(1));
     /* cash made -2 + 5 = 3 == realized 0 + short basis 3 */

@@ -24,12 +24,12 @@
 
 #include "model/position.h"
 
-#define S          ((__int128)TL_FIXED_SCALE)
-#define ACCOUNTS   2
+#define S           ((__int128)TL_FIXED_SCALE)
+#define ACCOUNTS    2
 #define INSTRUMENTS 2
-#define SEQUENCES  4000
-#define MAX_FILLS  30
-#define START_CASH TL_FIXED_INT(1000000)
+#define SEQUENCES   4000
+#define MAX_FILLS   30
+#define START_CASH  TL_FIXED_INT(1000000)
 
 /* splitmix64: the test's own generator, so a seed means the same sequences everywhere. */
 static uint64_t rnd(uint64_t *s)
@@ -218,8 +218,8 @@ static void test_random_sequences_are_exact(void **state)
             for (uint32_t i = 0; i < INSTRUMENTS; i++) {
                 __int128 q = w.pos[a][i].qty;
                 if (q != 0)
-                    fill(&w, a, i, q > 0 ? TL_SIDE_SELL : TL_SIDE_BUY,
-                         (int64_t)(q < 0 ? -q : q), amount(&seed, 13), 0);
+                    fill(&w, a, i, q > 0 ? TL_SIDE_SELL : TL_SIDE_BUY, (int64_t)(q < 0 ? -q : q),
+                         amount(&seed, 13), 0);
             }
             const tl_account *acct = tl_book_find_account(&w.book, a);
             assert_true(acct->cash - acct->starting_cash + acct->fees == acct->realized_pnl);
