@@ -3,10 +3,14 @@
  *
  * Every update is computed into locals with checked arithmetic and committed only when all of it
  * succeeded, so a fill that would overflow anything changes nothing. Products of two fixed values
- * are kept exact in 128 bits (1e-16 units) and rounded once, by tl_fixed_from_ratio128, the rule
- * every module shares: replaying the same fills anywhere gives the same cents.
+ * are kept exact in 128 bits (1e-16 units) and rounded once, by tl_fixed's one rule (half away
+ * from zero), the rule every module shares: replaying the same fills anywhere gives the same
+ * cents. Each fill's money is rounded once (its notional) and the cost basis only ever adds,
+ * splits and subtracts those notionals, so realized P&L and cash cannot drift apart.
  */
 #include "model/position.h"
+
+#include "core/vec.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -18,20 +22,33 @@ static tl_fixed sign_of(tl_fixed v)
     return (v > 0) - (v < 0);
 }
 
-/* num / TL_FIXED_SCALE with the one rounding rule; a numerator that fits 64 bits (every fill of a
- * sane size) is divided by the constant, without the general 128-bit path. */
-static inline int ratio_scaled(__int128 num, tl_fixed *out)
+/* round(basis * part / whole), 0 < part < whole: the cost of part of an open quantity. When the
+ * average is exact (avg * whole == basis * SCALE, checked with two multiplies) the quotient equals
+ * avg * part / SCALE, the same rational number, so it rounds the same without dividing by a
+ * variable: the usual case on the hot path. */
+static inline int basis_share(tl_fixed basis, tl_fixed part, tl_fixed whole, tl_fixed avg,
+                              tl_fixed *out)
 {
-    if (num >= INT64_MIN && num <= INT64_MAX) {
-        *out = tl_fixed_round_scaled((int64_t)num);
+    if ((__int128)avg * whole == (__int128)basis * TL_FIXED_SCALE)
+        return tl_fixed_mul(avg, part, out);
+    return tl_fixed_from_ratio128((__int128)basis * part, whole, out);
+}
+
+/* round(basis / abs_qty) as a price, abs_qty > 0. hint is a likely answer (the fill's price, or
+ * the previous average): when hint * abs_qty == basis * SCALE exactly it is the answer, and the
+ * division is skipped. */
+static inline int average_of(tl_fixed basis, tl_fixed abs_qty, tl_fixed hint, tl_fixed *avg)
+{
+    if ((__int128)hint * abs_qty == (__int128)basis * TL_FIXED_SCALE) {
+        *avg = hint;
         return 0;
     }
-    return tl_fixed_from_ratio128(num, TL_FIXED_SCALE, out);
+    return tl_fixed_from_ratio128((__int128)basis * TL_FIXED_SCALE, abs_qty, avg);
 }
 
 /* A position's fields after a fill: computed in full before anything is written. */
 typedef struct pos_next {
-    tl_fixed qty, avg_price, realized_pnl, fees, bought, sold;
+    tl_fixed qty, avg_price, realized_pnl, fees, bought, sold, cost_basis;
 } pos_next;
 
 /* The arithmetic of tl_position_apply, into *n and *eff; pos is not written. Inlined into both
@@ -50,44 +67,46 @@ static inline int position_next(const tl_position *pos, tl_side side, tl_fixed q
     tl_fixed delta = side == TL_SIDE_BUY ? qty : -qty;
     tl_fixed old_qty = pos->qty;
     tl_fixed old_abs = tl_fixed_abs(old_qty);
-    tl_fixed new_qty, avg = pos->avg_price, realized = 0;
+    tl_fixed new_qty, notional, cash_delta, basis, avg = 0, hint = price, realized = 0;
     tl_position_change change;
 
     if (tl_fixed_add(old_qty, delta, &new_qty) != 0)
         return TL_ERANGE;
+    /* Cash: -N - fee for a buy, +N - fee for a sell; N is also what the basis sums. */
+    if (tl_fill_notional(qty, price, &notional) != 0 ||
+        tl_fixed_sub(side == TL_SIDE_BUY ? -notional : notional, fee, &cash_delta) != 0)
+        return TL_ERANGE;
 
     if (old_qty == 0) {
         change = TL_POS_OPENED;
-        avg = price;
+        basis = notional;
     } else if (sign_of(old_qty) == sign_of(delta)) {
-        /* Scaling: the exact cost of the whole position over its new size, one rounding. */
-        __int128 cost = (__int128)pos->avg_price * old_abs + (__int128)price * qty;
         change = TL_POS_SCALED;
-        if (tl_fixed_from_ratio128(cost, tl_fixed_abs(new_qty), &avg) != 0)
+        hint = pos->avg_price; /* scaling at the average keeps it */
+        if (tl_fixed_add(pos->cost_basis, notional, &basis) != 0)
             return TL_ERANGE;
     } else {
-        tl_fixed reduced = qty < old_abs ? qty : old_abs;
-        __int128 pnl = ((__int128)price - pos->avg_price) * reduced;
-        if (old_qty < 0)
-            pnl = -pnl;
-        if (ratio_scaled(pnl, &realized) != 0)
-            return TL_ERANGE;
+        /* What the closed part was worth now (closing) and cost when opened (cost); both are in
+         * [0, TL_FIXED_MAX], so their difference cannot overflow. */
+        tl_fixed closing = notional, cost = pos->cost_basis;
+        if (qty > old_abs && tl_fill_notional(old_abs, price, &closing) != 0)
+            return TL_ERANGE; /* never: old_abs * price < qty * price, which fitted */
+        if (qty < old_abs && basis_share(pos->cost_basis, qty, old_abs, pos->avg_price, &cost) != 0)
+            return TL_ERANGE; /* never: the share is at most the basis */
+        realized = old_qty > 0 ? closing - cost : cost - closing;
         if (new_qty == 0) {
             change = TL_POS_CLOSED;
-            avg = 0;
+            basis = 0;
         } else if (qty > old_abs) {
-            change = TL_POS_FLIPPED; /* the rest opens on the other side at this price */
-            avg = price;
+            change = TL_POS_FLIPPED; /* the rest of the fill opens the other side */
+            basis = notional - closing;
         } else {
-            change = TL_POS_REDUCED; /* the average entry of what is left does not move */
+            change = TL_POS_REDUCED;
+            hint = pos->avg_price;
+            basis = pos->cost_basis - cost;
         }
     }
-
-    /* Cash: -qty*px - fee for a buy, +qty*px - fee for a sell, exact then one rounding. */
-    __int128 value = (__int128)qty * price;
-    __int128 cash = (side == TL_SIDE_BUY ? -value : value) - (__int128)fee * TL_FIXED_SCALE;
-    tl_fixed cash_delta;
-    if (ratio_scaled(cash, &cash_delta) != 0)
+    if (new_qty != 0 && average_of(basis, tl_fixed_abs(new_qty), hint, &avg) != 0)
         return TL_ERANGE;
 
     n->bought = pos->bought;
@@ -100,6 +119,7 @@ static inline int position_next(const tl_position *pos, tl_side side, tl_fixed q
         return TL_ERANGE;
     n->qty = new_qty;
     n->avg_price = avg;
+    n->cost_basis = basis;
     eff->change = change;
     eff->realized = realized;
     eff->cash_delta = cash_delta;
@@ -114,6 +134,7 @@ static inline void position_commit(tl_position *pos, const pos_next *n)
     pos->fees = n->fees;
     pos->bought = n->bought;
     pos->sold = n->sold;
+    pos->cost_basis = n->cost_basis;
 }
 
 int tl_position_apply(tl_position *pos, tl_side side, tl_fixed qty, tl_fixed price, tl_fixed fee,
@@ -169,23 +190,6 @@ void tl_book_clear(tl_book *book)
     tl_hashmap_clear(&book->acct_index);
 }
 
-/* Makes room for one more element in a flat array by doubling; the index values are uint32_t, so
- * the array stops short of UINT32_MAX entries. */
-static int grow(void **items, uint32_t *cap, uint32_t count, size_t size)
-{
-    if (count < *cap)
-        return 0;
-    if (*cap >= UINT32_MAX / 2)
-        return TL_ENOMEM;
-    uint32_t ncap = *cap ? *cap * 2 : BOOK_INITIAL_CAP;
-    void *p = realloc(*items, (size_t)ncap * size);
-    if (!p)
-        return TL_ENOMEM;
-    *items = p;
-    *cap = ncap;
-    return 0;
-}
-
 tl_position *tl_book_position(tl_book *book, uint32_t account, uint32_t instrument, int create)
 {
     uint64_t key = pos_key(account, instrument);
@@ -195,7 +199,8 @@ tl_position *tl_book_position(tl_book *book, uint32_t account, uint32_t instrume
         return &book->positions[i];
     if (!create)
         return NULL;
-    if (grow((void **)&book->positions, &book->pos_cap, book->pos_count, sizeof(tl_position)))
+    /* 32-bit capacity: the index values are uint32_t. */
+    if (TL_VEC_RESERVE32(&book->positions, &book->pos_cap, (size_t)book->pos_count + 1) != 0)
         return NULL;
     i = book->pos_count;
     if (tl_hashmap_put(&book->index, key, i) != 0)
@@ -229,7 +234,7 @@ static tl_account *account_add(tl_book *book, uint32_t account, tl_fixed startin
 {
     uint32_t i;
 
-    if (grow((void **)&book->accounts, &book->acct_cap, book->acct_count, sizeof(tl_account)))
+    if (TL_VEC_RESERVE32(&book->accounts, &book->acct_cap, (size_t)book->acct_count + 1) != 0)
         return NULL;
     i = book->acct_count;
     if (tl_hashmap_put(&book->acct_index, account, i) != 0)

@@ -1,12 +1,32 @@
 /*
  * position.h -- positions and the cash ledger.
  *
- * A position is the net quantity one account holds in one instrument (negative = short), with an
- * average entry price. Fills in the position's direction scale it:
- *     new_avg = (old_avg*old_qty + px*add_qty) / new_qty     (one rounding, tl_fixed's rule)
- * Fills against it reduce it and realise P&L = (px - avg) * reduced_qty (sign flipped for shorts);
- * a fill larger than the position closes it and opens the rest on the other side at px (a flip).
- * Fees are charged to cash and summed per position; realized P&L is before fees.
+ * A position is the net quantity one account holds in one instrument (negative = short) and its
+ * exact cost basis. Money moves by one rule: a fill of qty at px is worth its notional
+ *     N = round(qty * px)            (tl_fill_notional: one rounding, tl_fixed's half away from 0)
+ * and the account's cash moves by -N - fee for a buy, +N - fee for a sell. The cost basis is the
+ * sum of the notionals of the fills that opened what is still open: what a long paid for it, what
+ * a short received for it; never negative. So money is never rounded twice:
+ *   - opening or scaling adds N to the basis;
+ *   - reducing r out of an open quantity Q takes cost = round(basis * r / Q) out of the basis
+ *     (the whole remaining basis when r == Q) and realises P&L = N - cost for a long, cost - N for
+ *     a short;
+ *   - a fill larger than the position (a flip) is split: the closing part is worth
+ *     Nc = round(Q * px), realises as above with Nc and the whole basis, and the opening part's
+ *     basis is N - Nc exactly, so the two parts add up to the fill's notional.
+ * avg_price is derived, never reused: round(basis / |qty|) (same rule), recomputed whenever qty or
+ * basis changes, 0 when flat. Fees are charged to cash and summed per position; realized P&L is
+ * before fees.
+ *
+ * The invariant, exact to the last unit, for every account at every moment since it was opened
+ * with its positions flat (tl_book_open_account, or tl_ledger_reset which flattens them first):
+ *     cash - starting_cash + fees == realized_pnl - sum(long basis) + sum(short basis)
+ * (account fields on the left and realized_pnl; basis over the account's positions); and for
+ * every position, with all its fills' signed notionals S (+N for sells, -N for buys):
+ *     S == realized_pnl - basis (long) or realized_pnl + basis (short)
+ * In particular a position that went back to flat has realised exactly the cash it made, before
+ * fees. tests/unit/test_position.c checks both after every fill of random sequences against an
+ * exact computation of its own.
  *
  * The book holds every (account, instrument) position and every account's cash in flat arrays with
  * a hash index, so applying a fill is O(1) and allocates only when a new pair first appears.
@@ -24,11 +44,13 @@ typedef struct tl_position {
     uint32_t account;
     uint32_t instrument;
     tl_fixed qty;          /* net, signed */
-    tl_fixed avg_price;    /* average entry of the open quantity; 0 when flat */
+    tl_fixed avg_price;    /* cost_basis / |qty| rounded once; 0 when flat. Derived: display only */
     tl_fixed realized_pnl; /* cumulative, before fees */
     tl_fixed fees;         /* cumulative */
     tl_fixed bought;       /* cumulative quantity bought */
     tl_fixed sold;         /* cumulative quantity sold */
+    tl_fixed cost_basis;   /* >= 0: exact notional paid (long) or received (short) for the open
+                            * quantity; 0 when flat */
 } tl_position;
 
 typedef struct tl_account {
@@ -54,6 +76,13 @@ typedef struct tl_fill_effect {
     tl_fixed cash_delta;
 } tl_fill_effect;
 
+/* The notional of a fill, qty * price rounded once: what cash moves by and a basis sums. TL_ERANGE
+ * when it does not fit. The one rule: every module that prices a fill in money calls this. */
+static inline int tl_fill_notional(tl_fixed qty, tl_fixed price, tl_fixed *out)
+{
+    return tl_fixed_mul(qty, price, out);
+}
+
 /* Applies a fill to one position: checked arithmetic, TL_ERANGE on overflow (position unchanged).
  * effect may be NULL. */
 int tl_position_apply(tl_position *pos, tl_side side, tl_fixed qty, tl_fixed price, tl_fixed fee,
@@ -64,8 +93,8 @@ typedef struct tl_book {
     uint32_t pos_count, pos_cap;
     tl_account *accounts; /* owned */
     uint32_t acct_count, acct_cap;
-    tl_hashmap index;      /* (account << 32 | instrument) -> positions[] index */
-    tl_hashmap acct_index; /* account -> accounts[] index */
+    tl_hashmap index;               /* (account << 32 | instrument) -> positions[] index */
+    tl_hashmap acct_index;          /* account -> accounts[] index */
     tl_fixed default_starting_cash; /* cash of an account first seen through a fill */
 } tl_book;
 

@@ -78,11 +78,15 @@ static void test_scaling_rounds_once(void **state)
     apply_ok(&p, TL_SIDE_SELL, F(2), F(1) + E8, 0, NULL);
     assert_int_equal(p.avg_price, F(1) + E8);
 
-    /* Fractional lots: (0.1*10 + 0.2*10.00000001) / 0.3 = 10.0000000067 -> 10.00000001. */
+    /* Fractional lots: the average is of what cash paid, not of the exact products. 0.2 @
+     * 10.00000001 costs 2.000000002 -> 2.00000000 (the cash ledger's one rounding), so the basis is
+     * 1 + 2 = 3 and the average 3 / 0.3 = 10. (Averaging the exact products gave 10.00000001, a
+     * price nobody paid, and the realized P&L drifted from cash by the difference.) */
     p = flat();
     apply_ok(&p, TL_SIDE_BUY, F(1) / 10, F(10), 0, NULL);
     apply_ok(&p, TL_SIDE_BUY, F(2) / 10, F(10) + E8, 0, NULL);
-    assert_int_equal(p.avg_price, F(10) + E8);
+    assert_int_equal(p.cost_basis, F(3));
+    assert_int_equal(p.avg_price, F(10));
     assert_int_equal(p.qty, F(3) / 10);
 }
 
@@ -136,23 +140,33 @@ static void test_realized_rounding(void **state)
     tl_position p = flat();
     tl_fill_effect e;
 
-    /* 0.5 * 0.00000001 = 0.000000005 -> 0.00000001, and symmetric for a loss. */
+    /* Proceeds 0.5 * 100.00000001 = 50.000000005 -> 50.00000001 against half the basis, 50. */
     apply_ok(&p, TL_SIDE_BUY, F(1), F(100), 0, NULL);
     apply_ok(&p, TL_SIDE_SELL, F(1) / 2, F(100) + E8, 0, &e);
+    assert_int_equal(e.cash_delta, F(50) + E8);
     assert_int_equal(e.realized, E8);
+    assert_int_equal(p.cost_basis, F(50));
+    /* Proceeds 0.5 * 99.99999999 = 49.999999995 -> 50.00000000 against the rest of the basis, 50:
+     * nothing realised. The position made 0.00000001 in cash and realised exactly that (rounding
+     * each leg's P&L on its own gave +1 - 1 = 0, a unit short of the cash). */
     apply_ok(&p, TL_SIDE_SELL, F(1) / 2, F(100) - E8, 0, &e);
-    assert_int_equal(e.realized, -E8);
+    assert_int_equal(e.cash_delta, F(50));
+    assert_int_equal(e.realized, 0);
     assert_int_equal(e.change, TL_POS_CLOSED);
-    assert_int_equal(p.realized_pnl, 0);
+    assert_int_equal(p.realized_pnl, E8);
+    assert_int_equal(p.cost_basis, 0);
 
     /* Cash rounds the same way: 0.5 @ 0.00000001 is 0.000000005 -> 0.00000001 paid. */
     p = flat();
     apply_ok(&p, TL_SIDE_BUY, F(1) / 2, E8, 0, &e);
     assert_int_equal(e.cash_delta, -E8);
+    assert_int_equal(p.cost_basis, E8);
+    assert_int_equal(p.avg_price, 2 * E8); /* 0.00000001 paid for 0.5 */
 }
 
-/* Realized P&L and cash of fills whose exact products pass 64 bits (1e-16 units) round by the
- * same rule as small ones, which take a 64-bit path: half a unit away from zero. */
+/* Fills whose exact products pass 64 bits (1e-16 units) round by the same rule as small ones,
+ * which take a 64-bit path: half a unit away from zero, once per notional and once per share of
+ * a basis. */
 static void test_wide_products_round_the_same(void **state)
 {
     (void)state;
@@ -162,23 +176,31 @@ static void test_wide_products_round_the_same(void **state)
     /* 1000 @ 90000.00000001: cash -90,000,000.00001 exactly (1e27 units: wide). */
     apply_ok(&p, TL_SIDE_BUY, F(1000), F(90000) + E8, 0, &e);
     assert_int_equal(e.cash_delta, -(F(90000000) + 1000 * E8));
-    /* Sell 999.5 @ 90000.00000002: P&L 0.000009995 (half a unit past 0.00000999) -> 0.00001;
-     * cash 89,955,000.00001999, exact from a product far past 64 bits. */
+    assert_int_equal(p.cost_basis, F(90000000) + 1000 * E8);
+    /* Sell 999.5 @ 90000.00000002: proceeds 89,955,000.00001999, exact from a product far past 64
+     * bits; the basis share 90,000,000.00001 * 999.5 / 1000 = 89,955,000.000009995 rounds (half
+     * away) to 89,955,000.00001: P&L 0.00000999. */
     apply_ok(&p, TL_SIDE_SELL, F(1999) / 2, F(90000) + 2 * E8, 0, &e);
-    assert_int_equal(e.realized, 1000 * E8);
     assert_int_equal(e.cash_delta, F(89955000) + 1999 * E8);
+    assert_int_equal(e.realized, 999 * E8);
     assert_int_equal(e.change, TL_POS_REDUCED);
-    /* The last 0.5: 0.5 * 0.00000001 = half a unit -> one unit. */
+    assert_int_equal(p.cost_basis, F(45000));
+    /* The last 0.5: proceeds 45,000.00000001 against the basis left, 45,000. */
     apply_ok(&p, TL_SIDE_SELL, F(1) / 2, F(90000) + 2 * E8, 0, &e);
     assert_int_equal(e.realized, E8);
     assert_int_equal(e.change, TL_POS_CLOSED);
-    assert_int_equal(p.realized_pnl, 1001 * E8);
-    /* Short side: the sign of the rounding follows the value. */
+    /* Exactly the cash made: 89,955,000.00001999 + 45,000.00000001 - 90,000,000.00001. (Rounding
+     * (px - avg) * qty per leg gave 0.00001001.) */
+    assert_int_equal(p.realized_pnl, 1000 * E8);
+    /* Short side: the basis is what the sale received; the cover costs 45,000.00000001 and the
+     * share of the basis 45,000.000000005 rounds away from zero to the same. */
     p = flat();
     apply_ok(&p, TL_SIDE_SELL, F(1000), F(90000) + E8, 0, &e);
     assert_int_equal(e.cash_delta, F(90000000) + 1000 * E8);
     apply_ok(&p, TL_SIDE_BUY, F(1) / 2, F(90000) + 2 * E8, 0, &e);
-    assert_int_equal(e.realized, -E8);
+    assert_int_equal(e.cash_delta, -(F(45000) + E8));
+    assert_int_equal(e.realized, 0);
+    assert_int_equal(p.cost_basis, F(89955000) + 999 * E8);
 }
 
 static void test_close_to_flat(void **state)
@@ -285,6 +307,103 @@ static void test_invalid_and_overflow(void **state)
     p.fees = TL_FIXED_MAX;
     before = p;
     assert_int_equal(tl_position_apply(&p, TL_SIDE_BUY, F(1), F(1), E8, &e), TL_ERANGE);
+    assert_memory_equal(&p, &before, sizeof(p));
+}
+
+/* The drift this basis fixes: the average 50 / 30 = 1.66666667 was rounded and reused, so
+ * closing at 2 realised (2 - 1.66666667) * 30 = 9.9999999 while cash made 10. */
+static void test_scale_in_then_close_realizes_the_cash(void **state)
+{
+    (void)state;
+    tl_book b;
+    tl_fill_effect e;
+
+    assert_int_equal(tl_book_init(&b, 0), 0);
+    assert_int_equal(tl_book_open_account(&b, 1, F(100)), 0);
+    assert_int_equal(tl_book_apply_fill(&b, 1, 1, TL_SIDE_BUY, F(10), F(1), 0, NULL), 0);
+    assert_int_equal(tl_book_apply_fill(&b, 1, 1, TL_SIDE_BUY, F(20), F(2), 0, NULL), 0);
+    const tl_position *p = tl_book_find(&b, 1, 1);
+    assert_int_equal(p->cost_basis, F(50));
+    assert_int_equal(p->avg_price, 166666667); /* derived, for display: 1.66666667 */
+    assert_int_equal(tl_book_apply_fill(&b, 1, 1, TL_SIDE_SELL, F(30), F(2), 0, &e), 0);
+    assert_int_equal(e.change, TL_POS_CLOSED);
+    assert_int_equal(e.realized, 1000000000); /* 10.00000000, not 9.99999990 */
+    const tl_account *a = tl_book_find_account(&b, 1);
+    assert_int_equal(a->cash, F(110));
+    assert_int_equal(a->realized_pnl, F(10));
+    assert_int_equal(p->cost_basis, 0);
+    assert_int_equal(p->avg_price, 0);
+
+    /* The same on the short side: sell 10 @ 2, sell 20 @ 1, buy all 30 back @ 1. */
+    assert_int_equal(tl_book_apply_fill(&b, 1, 2, TL_SIDE_SELL, F(10), F(2), 0, NULL), 0);
+    assert_int_equal(tl_book_apply_fill(&b, 1, 2, TL_SIDE_SELL, F(20), F(1), 0, NULL), 0);
+    assert_int_equal(tl_book_find(&b, 1, 2)->avg_price, 133333333);
+    assert_int_equal(tl_book_apply_fill(&b, 1, 2, TL_SIDE_BUY, F(30), F(1), 0, &e), 0);
+    assert_int_equal(e.realized, F(10));
+    assert_int_equal(a->cash, F(120));
+    tl_book_close(&b);
+}
+
+/* A reduction takes the rounded share of the basis; the average of the rest is re-derived from
+ * what is left, so it may move by a unit, and the next close takes the remainder exactly. */
+static void test_partial_reduction_shares_the_basis(void **state)
+{
+    (void)state;
+    tl_position p = flat();
+    tl_fill_effect e;
+
+    apply_ok(&p, TL_SIDE_BUY, F(1), F(1), 0, NULL);
+    apply_ok(&p, TL_SIDE_BUY, F(2), F(2), 0, NULL); /* basis 5, qty 3, avg 1.66666667 */
+    apply_ok(&p, TL_SIDE_SELL, F(1), F(2), 0, &e);
+    /* cost round(5 * 1/3) = 1.66666667, proceeds 2. */
+    assert_int_equal(e.realized, F(2) - 166666667);
+    assert_int_equal(p.cost_basis, F(5) - 166666667); /* 3.33333333 for 2 */
+    assert_int_equal(p.avg_price, 166666667);         /* 1.666666665 rounds away from zero */
+    apply_ok(&p, TL_SIDE_SELL, F(2), F(2), 0, &e);
+    assert_int_equal(e.realized, F(4) - (F(5) - 166666667));
+    assert_int_equal(p.realized_pnl, F(1)); /* 6 received - 5 paid */
+}
+
+/* A flip splits the fill's notional: the closing part at round(Q * px), the opening part's basis
+ * the rest, so the two add up to the cash the fill moved. */
+static void test_flip_splits_the_notional(void **state)
+{
+    (void)state;
+    tl_position p = flat();
+    tl_fill_effect e;
+
+    apply_ok(&p, TL_SIDE_BUY, F(1) / 2, 3 * E8, 0, &e); /* 1.5 units -> 2 paid */
+    assert_int_equal(e.cash_delta, -2 * E8);
+    apply_ok(&p, TL_SIDE_SELL, F(3) / 2, 3 * E8, 0, &e); /* 4.5 units -> 5 received */
+    assert_int_equal(e.change, TL_POS_FLIPPED);
+    assert_int_equal(e.cash_delta, 5 * E8);
+    assert_int_equal(e.realized, 0);        /* closing 0.5 * 3 = 1.5 -> 2, against 2 */
+    assert_int_equal(p.cost_basis, 3 * E8); /* 5 - 2 */
+    assert_int_equal(p.avg_price, 3 * E8);
+    assert_int_equal(p.qty, -F(1));
+    /* cash made -2 + 5 = 3 == realized 0 + short basis 3 */
+}
+
+static void test_basis_overflow_changes_nothing(void **state)
+{
+    (void)state;
+    tl_position p = flat(), before;
+    tl_fill_effect e = {.realized = 4242};
+
+    /* The basis would pass TL_FIXED_MAX though the fill's own notional fits. */
+    apply_ok(&p, TL_SIDE_BUY, F(1), F(1), 0, NULL);
+    p.cost_basis = TL_FIXED_MAX - F(1) / 2;
+    before = p;
+    assert_int_equal(tl_position_apply(&p, TL_SIDE_BUY, F(1), F(1), 0, &e), TL_ERANGE);
+    assert_memory_equal(&p, &before, sizeof(p));
+    assert_int_equal(e.realized, 4242);
+
+    /* The derived average would not fit: 0.00000001 @ the largest price costs
+     * 92233720368.54775807 -> 92233720369 (rounded up), which is more than TL_FIXED_MAX per unit
+     * of quantity. */
+    p = flat();
+    before = p;
+    assert_int_equal(tl_position_apply(&p, TL_SIDE_SELL, E8, TL_FIXED_MAX, 0, &e), TL_ERANGE);
     assert_memory_equal(&p, &before, sizeof(p));
 }
 
@@ -433,6 +552,10 @@ int main(void)
         cmocka_unit_test(test_flip),
         cmocka_unit_test(test_fees),
         cmocka_unit_test(test_invalid_and_overflow),
+        cmocka_unit_test(test_scale_in_then_close_realizes_the_cash),
+        cmocka_unit_test(test_partial_reduction_shares_the_basis),
+        cmocka_unit_test(test_flip_splits_the_notional),
+        cmocka_unit_test(test_basis_overflow_changes_nothing),
         cmocka_unit_test(test_book_round_trip),
         cmocka_unit_test(test_book_overflow_is_atomic),
         cmocka_unit_test(test_book_many),
