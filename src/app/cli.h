@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "app/config.h" /* the settings read from the environment alone, after cli_parse */
 #include "tradeloop/fixed.h"
 
 #define CLI_OK    0
