@@ -4,8 +4,9 @@
  * The core never reads the system time itself: it asks a tl_clock. Three implementations share
  * one const table shape:
  *   real    -- CLOCK_REALTIME, for live trading;
- *   frozen  -- always the same instant (TRADELOOP_FREEZE_UTC, alias MM_FREEZE_UTC_ISO), so
- *              reports and journals are byte-reproducible;
+ *   frozen  -- always the same instant, so reports and journals are byte-reproducible (the
+ *              command line reads it from TRADELOOP_FREEZE_UTC: src/app/config.h; this module
+ *              never reads the environment and only takes the parsed instant);
  *   sim     -- starts at a given instant and moves only when the caller advances it; backtests,
  *              shadow runs and the simulated exchange live in this time.
  * Times are int64_t nanoseconds since the Unix epoch, UTC.
@@ -21,10 +22,6 @@
 #define TL_NS_PER_US  1000LL
 #define TL_NS_PER_MS  1000000LL
 #define TL_NS_PER_SEC 1000000000LL
-
-/* Environment variable that freezes the clock, and the seed 004 alias accepted for it. */
-#define TL_FREEZE_ENV       "TRADELOOP_FREEZE_UTC"
-#define TL_FREEZE_ENV_ALIAS "MM_FREEZE_UTC_ISO"
 
 typedef struct tl_clock tl_clock;
 
@@ -63,9 +60,5 @@ int tl_time_parse_iso(const char *s, int64_t *out_ns, tl_err *err);
 /* Formats as "2025-01-01T00:00:00.000000000Z" (30 bytes with NUL) or, when the fraction is zero,
  * "2025-01-01T00:00:00Z". Returns the length or TL_ERANGE when cap is too small. */
 int tl_time_format_iso(int64_t t_ns, char *buf, size_t cap);
-
-/* Looks up TRADELOOP_FREEZE_UTC, then MM_FREEZE_UTC_ISO. Sets *frozen to 1 and *t_ns when one is
- * set and valid; 0 when neither is set; TL_EINVAL (err names the variable) when malformed. */
-int tl_clock_freeze_from_env(int *frozen, int64_t *t_ns, tl_err *err);
 
 #endif /* TRADELOOP_CLOCK_H */

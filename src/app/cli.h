@@ -4,8 +4,9 @@
  * Every flag has a kind that says how its value is validated, an optional environment variable
  * that supplies it when the flag is absent, and a help line. Precedence: flags > environment >
  * .env file (./.env, or the file TRADELOOP_ENV_FILE names) > defaults. An invalid value from any
- * of them is refused at start, naming where it came from. The parser stops at the first problem and returns CLI_USAGE with one line on stderr that
- * names the flag and what is wrong; commands exit 2 on it before doing anything.
+ * of them is refused at start, naming where it came from. The parser stops at the first problem and
+ * returns CLI_USAGE with one line on stderr that names the flag and what is wrong; commands exit 2
+ * on it before doing anything.
  */
 #ifndef TL_APP_CLI_H
 #define TL_APP_CLI_H
@@ -14,6 +15,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "app/config.h" /* the settings read from the environment alone, after cli_parse */
 #include "tradeloop/fixed.h"
 
 #define CLI_OK    0

@@ -86,7 +86,7 @@ static int64_t now_ns(cli_command *cmd, int *rc)
     tl_clock clock;
     int frozen = 0;
     int64_t t = 0;
-    if (tl_clock_freeze_from_env(&frozen, &t, &err) != 0) {
+    if (tl_config_freeze_from_env(&frozen, &t, &err) != 0) {
         *rc = cli_usage_error(cmd, "%s", err.msg);
         return 0;
     }

@@ -114,7 +114,7 @@ int tl_cmd_shadow(int argc, char **argv)
         return cli_usage_error(&cmd, "--json and --format table contradict each other");
     int frozen = 0;
     int64_t t0 = 0;
-    if (tl_clock_freeze_from_env(&frozen, &t0, &err) != 0)
+    if (tl_config_freeze_from_env(&frozen, &t0, &err) != 0)
         return cli_usage_error(&cmd, "%s", err.msg);
     if (frozen)
         cfg.start_ns = t0;

@@ -5,7 +5,6 @@
  * timegm/mktime/gmtime, which depend on TZ and the C library: the same text must give the same
  * instant on every machine.
  */
-#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -266,28 +265,4 @@ int tl_time_format_iso(int64_t t_ns, char *buf, size_t cap)
     memcpy(buf, tmp, n);
     buf[n] = '\0';
     return (int)n;
-}
-
-int tl_clock_freeze_from_env(int *frozen, int64_t *t_ns, tl_err *err)
-{
-    /* An empty value counts as unset, as with `TRADELOOP_FREEZE_UTC= tradeloop ...`. The first
-     * variable that is set wins, even if malformed: falling back silently would hide the typo. */
-    const char *name = TL_FREEZE_ENV;
-    const char *v = getenv(name);
-    if (v == NULL || v[0] == '\0') {
-        name = TL_FREEZE_ENV_ALIAS;
-        v = getenv(name);
-    }
-    if (v == NULL || v[0] == '\0') {
-        *frozen = 0;
-        return 0;
-    }
-    tl_err inner;
-    tl_err_clear(&inner);
-    int64_t t = 0;
-    if (tl_time_parse_iso(v, &t, &inner) != 0)
-        return tl_err_set(err, TL_EINVAL, "%s: %s", name, inner.msg);
-    *frozen = 1;
-    *t_ns = t;
-    return 0;
 }

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/vec.h"
+
 void tl_jw_init(tl_jw *w)
 {
     memset(w, 0, sizeof(*w));
@@ -34,17 +36,11 @@ static void put(tl_jw *w, const char *s, size_t n)
 {
     if (w->err)
         return;
-    if (w->len + n + 1 > w->cap) {
-        size_t cap = w->cap ? w->cap : 256;
-        while (cap < w->len + n + 1)
-            cap *= 2;
-        char *nb = realloc(w->buf, cap);
-        if (!nb) {
-            w->err = TL_ENOMEM;
-            return;
-        }
-        w->buf = nb;
-        w->cap = cap;
+    size_t need = w->len + n + 1;
+    /* At least 256 bytes from the start, so a one-line document is one allocation. */
+    if (need > w->cap && TL_VEC_RESERVE(&w->buf, &w->cap, need < 256 ? 256 : need) != 0) {
+        w->err = TL_ENOMEM;
+        return;
     }
     memcpy(w->buf + w->len, s, n);
     w->len += n;

@@ -10,6 +10,8 @@
 
 #include "tradeloop/instrument.h"
 
+#include "core/vec.h"
+
 /* v as text in buf (TL_FIXED_STRLEN bytes), for messages: only formatted on failure paths. */
 static const char *fmt(tl_fixed v, char *buf)
 {
@@ -136,16 +138,10 @@ int tl_instruments_add(tl_instruments *set, const tl_instrument *inst, uint32_t 
         return rc;
     if (tl_instruments_find(set, inst->symbol, &found) == 0)
         return tl_err_set(err, TL_EDUPLICATE, "%s: instrument already defined", inst->symbol);
-    if (set->count == set->cap) {
-        if (set->cap >= UINT32_MAX / 2)
-            return tl_err_set(err, TL_ENOMEM, "too many instruments");
-        uint32_t cap = set->cap ? set->cap * 2 : 16;
-        tl_instrument *items = realloc(set->items, (size_t)cap * sizeof(*items));
-        if (items == NULL)
-            return tl_err_set(err, TL_ENOMEM, "out of memory adding %s", inst->symbol);
-        set->items = items;
-        set->cap = cap;
-    }
+    /* Ids are uint32_t indexes: the 32-bit reserve keeps UINT32_MAX free as "none". */
+    if (TL_VEC_RESERVE32(&set->items, &set->cap, (size_t)set->count + 1) != 0)
+        return tl_err_set(err, TL_ENOMEM, "cannot add %s: out of memory or of instrument ids",
+                          inst->symbol);
     /* Copy field by field through a zeroed struct: the caller's arrays may hold bytes after the
      * NUL that would otherwise leak into comparisons and dumps. */
     tl_instrument *dst = &set->items[set->count];

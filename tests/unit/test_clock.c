@@ -1,4 +1,5 @@
-/* test_clock.c -- real/frozen/sim clocks, strict ISO-8601 parsing and formatting, env freeze. */
+/* test_clock.c -- real/frozen/sim clocks, strict ISO-8601 parsing and formatting. The freeze
+ * variables are the configuration layer's: test_config.c. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -205,71 +206,13 @@ static void test_round_trip(void **state)
     }
 }
 
-static void clear_env(void)
-{
-    unsetenv(TL_FREEZE_ENV);
-    unsetenv(TL_FREEZE_ENV_ALIAS);
-}
-
-static void test_freeze_env(void **state)
-{
-    (void)state;
-    int frozen = 9;
-    int64_t t = 9;
-    tl_err err;
-
-    clear_env();
-    assert_int_equal(tl_clock_freeze_from_env(&frozen, &t, &err), 0);
-    assert_int_equal(frozen, 0);
-    assert_int_equal(t, 9);
-
-    /* Empty counts as unset. */
-    setenv(TL_FREEZE_ENV, "", 1);
-    assert_int_equal(tl_clock_freeze_from_env(&frozen, &t, &err), 0);
-    assert_int_equal(frozen, 0);
-
-    /* The alias alone. */
-    setenv(TL_FREEZE_ENV_ALIAS, "2025-01-01T00:00:00Z", 1);
-    assert_int_equal(tl_clock_freeze_from_env(&frozen, &t, &err), 0);
-    assert_int_equal(frozen, 1);
-    assert_int_equal(t, 1735689600 * SEC);
-
-    /* The primary wins over the alias. */
-    setenv(TL_FREEZE_ENV, "2024-02-29T12:34:56Z", 1);
-    assert_int_equal(tl_clock_freeze_from_env(&frozen, &t, &err), 0);
-    assert_int_equal(t, 1709210096 * SEC);
-
-    /* Malformed primary: refused even though the alias is valid; outputs untouched. */
-    setenv(TL_FREEZE_ENV, "2025-01-01", 1);
-    frozen = 9;
-    t = 9;
-    assert_int_equal(tl_clock_freeze_from_env(&frozen, &t, &err), TL_EINVAL);
-    assert_int_equal(err.code, TL_EINVAL);
-    assert_string_equal(err.msg, "TRADELOOP_FREEZE_UTC: malformed time '2025-01-01' "
-                                 "(want 2025-01-01T00:00:00Z)");
-    assert_int_equal(frozen, 9);
-    assert_int_equal(t, 9);
-
-    /* Malformed alias names the alias. */
-    unsetenv(TL_FREEZE_ENV);
-    setenv(TL_FREEZE_ENV_ALIAS, "2025-02-29T00:00:00Z", 1);
-    assert_int_equal(tl_clock_freeze_from_env(&frozen, &t, &err), TL_EINVAL);
-    assert_true(strncmp(err.msg, "MM_FREEZE_UTC_ISO: ", 19) == 0);
-    assert_non_null(strstr(err.msg, "2025-02-29T00:00:00Z"));
-    /* Out of range is also a bad value for the variable: TL_EINVAL, as the header says. */
-    setenv(TL_FREEZE_ENV_ALIAS, "9999-01-01T00:00:00Z", 1);
-    assert_int_equal(tl_clock_freeze_from_env(&frozen, &t, NULL), TL_EINVAL);
-    assert_int_equal(frozen, 9);
-    clear_env();
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_real),          cmocka_unit_test(test_frozen),
         cmocka_unit_test(test_sim),           cmocka_unit_test(test_parse_valid),
         cmocka_unit_test(test_parse_invalid), cmocka_unit_test(test_format),
-        cmocka_unit_test(test_round_trip),    cmocka_unit_test(test_freeze_env),
+        cmocka_unit_test(test_round_trip),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
