@@ -425,6 +425,81 @@ static void test_cancel_needs_capability(void **unused)
     tl_venue_close(&v);
 }
 
+/* caps_of: what this instance can do, asked once at open, never more than the table says. */
+static int caps_closes;
+
+static uint32_t caps_from_url(const void *state)
+{
+    const echo *e = state;
+    return (uint32_t)e->overreport; /* the open below keeps the URL's answer there */
+}
+
+static int caps_open(void *state, const char *url, const tl_clock *clock, tl_err *err)
+{
+    echo *e = state;
+    e->clock = clock;
+    (void)err;
+    e->overreport = strstr(url, "more") != NULL ? (int)(TL_VENUE_CAP_LIMIT | TL_VENUE_CAP_MARKET)
+                                                : (int)TL_VENUE_CAP_LIMIT;
+    return 0;
+}
+
+static void caps_close(void *state)
+{
+    (void)state;
+    caps_closes++;
+}
+
+static void test_caps_of_instance(void **unused)
+{
+    (void)unused;
+    tl_venue_ops t = echo_ops;
+    t.open = caps_open;
+    t.close = caps_close;
+    t.caps_of = caps_from_url;
+    const tl_venue_ops *const list[] = {&t, NULL};
+    tl_clock c;
+    tl_venue v, before;
+    tl_err err = {0};
+    tl_clock_init_sim(&c, 0);
+    assert_int_equal(tl_venue_open(&v, "echo://", &c, list, &err), 0);
+    assert_int_equal(tl_venue_caps(&v), TL_VENUE_CAP_LIMIT);
+    ((echo *)v.state)->overreport = 0; /* asked once: later answers do not matter */
+    /* The table can cancel, this instance cannot. */
+    assert_int_equal(tl_venue_cancel(&v, 1, &err), TL_ENOTSUP);
+    tl_venue_order o = order(1);
+    assert_int_equal(tl_venue_place(&v, &o, &err), 0);
+    tl_venue_close(&v);
+    assert_int_equal(tl_venue_caps(&v), 0);
+    /* More than the table: refused, the backend closed, the venue untouched. */
+    caps_closes = 0;
+    memset(&v, 0x3C, sizeof v);
+    before = v;
+    assert_int_equal(tl_venue_open(&v, "echo://more", &c, list, &err), TL_EINVAL);
+    assert_non_null(strstr(err.msg, "caps_of"));
+    assert_int_equal(caps_closes, 1);
+    assert_memory_equal(&v, &before, sizeof v);
+}
+
+static void test_client_id_checked(void **unused)
+{
+    (void)unused;
+    tl_clock c;
+    tl_venue v;
+    tl_err err = {0};
+    open_echo(&v, &c);
+    tl_venue_order o = order(1);
+    memset(o.client_id, 'A', sizeof o.client_id);
+    assert_int_equal(tl_venue_place(&v, &o, &err), TL_EINVAL);
+    assert_non_null(strstr(err.msg, "client_id unterminated"));
+    o.client_id[sizeof o.client_id - 1] = '\0'; /* the longest id that fits */
+    assert_int_equal(tl_venue_place(&v, &o, &err), 0);
+    o = order(2); /* empty: the default name */
+    assert_int_equal(tl_venue_place(&v, &o, &err), 0);
+    assert_int_equal(((echo *)v.state)->places, 2);
+    tl_venue_close(&v);
+}
+
 static void test_fault_injection_place(void **unused)
 {
     (void)unused;
@@ -538,6 +613,8 @@ int main(void)
         cmocka_unit_test(test_open_failure_leaves_venue),
         cmocka_unit_test(test_place_argument_checks),
         cmocka_unit_test(test_cancel_needs_capability),
+        cmocka_unit_test(test_caps_of_instance),
+        cmocka_unit_test(test_client_id_checked),
         cmocka_unit_test(test_fault_injection_place),
         cmocka_unit_test(test_fault_injection_cancel),
         cmocka_unit_test(test_stats),

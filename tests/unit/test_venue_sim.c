@@ -895,6 +895,58 @@ static void test_duplicate_off_lot_market(void **unused)
     tl_venue_close(&v);
 }
 
+/* A MARKET order may come without a reference price through the dispatch; the sim, which fills
+ * at that price, rejects it without a draw. A negative price never reaches it. */
+static void test_market_without_price(void **unused)
+{
+    (void)unused;
+    tl_clock c, c2;
+    tl_venue v, v2;
+    tl_venue_report r[8], r2[8];
+    tl_err err;
+    open_sim(&v, &c, "sim://?seed=4&latency_us=0");
+    open_sim(&v2, &c2, "sim://?seed=4&latency_us=0");
+    tl_venue_order o = mkorder(1, "BTCUSDT", TL_SIDE_BUY, TL_FIXED_INT(1), -1, 0);
+    o.type = TL_ORDER_MARKET;
+    assert_int_equal(tl_venue_place(&v, &o, &err), TL_EINVAL);
+    o.price = 0;
+    assert_int_equal(tl_venue_place(&v, &o, &err), 0);
+    assert_int_equal(drain(&v, r, 8), 1);
+    assert_int_equal(r[0].type, TL_REPORT_REJECTED);
+    assert_string_equal(r[0].text, "market order without a reference price");
+    /* No draw was spent: the next order fares as on a venue that never saw the first. */
+    for (uint64_t i = 2; i < 40; i++) {
+        place(&v, i, TL_FIXED_INT(1), TL_FIXED_INT(10));
+        place(&v2, i, TL_FIXED_INT(1), TL_FIXED_INT(10));
+        size_t n = drain(&v, r, 8);
+        assert_int_equal(drain(&v2, r2, 8), n);
+        assert_memory_equal(r, r2, n * sizeof *r);
+    }
+    tl_venue_close(&v);
+    tl_venue_close(&v2);
+}
+
+/* Reports due at once only when the latency is 0: then the venue says IMMEDIATE. */
+static void test_immediate_only_at_latency_zero(void **unused)
+{
+    (void)unused;
+    tl_clock c;
+    tl_venue v;
+    tl_venue_report r[8];
+    open_sim(&v, &c, "sim://?latency_us=0&fill_rate=1&partial_rate=1&reject_rate=0");
+    assert_true(tl_venue_caps(&v) & TL_VENUE_CAP_IMMEDIATE);
+    place(&v, 1, TL_FIXED_INT(1), TL_FIXED_INT(10));
+    assert_int_equal(drain(&v, r, 8), 3); /* ACCEPTED and both parts, at once */
+    tl_venue_close(&v);
+    open_sim(&v, &c, "sim://?latency_us=1");
+    assert_false(tl_venue_caps(&v) & TL_VENUE_CAP_IMMEDIATE);
+    assert_int_equal(tl_venue_caps(&v), TL_VENUE_CAP_LIMIT | TL_VENUE_CAP_MARKET |
+                                            TL_VENUE_CAP_CANCEL | TL_VENUE_CAP_SIMULATED);
+    place(&v, 1, TL_FIXED_INT(1), TL_FIXED_INT(10));
+    assert_int_equal(drain(&v, r, 8), 0);
+    tl_venue_close(&v);
+}
+
 /* The books rebuilt from the report stream alone match the venue's snapshots. */
 typedef struct model_order {
     int acked, done, side, sym;
@@ -1046,6 +1098,8 @@ int main(void)
         cmocka_unit_test(test_fee_overflow_refused_without_draw),
         cmocka_unit_test(test_trade_ids_unique_and_formatted),
         cmocka_unit_test(test_duplicate_off_lot_market),
+        cmocka_unit_test(test_market_without_price),
+        cmocka_unit_test(test_immediate_only_at_latency_zero),
         cmocka_unit_test(test_snapshots_match_reports),
         cmocka_unit_test(test_position_overflow_stops),
     };
