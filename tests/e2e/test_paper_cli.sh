@@ -66,7 +66,7 @@ check "reused key refused" [ "$(jget "$TMP/f3" 'd["status"], d["reason"]')" = "R
 exec_tl "$TMP/p1" c1 CLOSE_LONG AAPL 1 160
 check "partial close exits 2" [ "$RC" -eq 2 ]
 check "partial close denied" [ "$(jget "$TMP/p1" 'd["status"]')" = DENIED ]
-check "partial close names both" grep -q 'CLOSE_LONG qty 1 differs from the AAPL position 2' "$TMP/p1"
+check "partial close names both" grep -q 'FULL_CLOSE_ONLY: full close only: sell qty 1 differs from the AAPL position 2' "$TMP/p1"
 exec_tl "$TMP/p2" c1 CLOSE_LONG AAPL 1 160
 check "repeated denial exits 3" [ "$RC" -eq 3 ]
 check "repeated denial keeps its outcome" [ "$(jget "$TMP/p2" 'd["status"], d["duplicate"]')" = "DENIED True" ]

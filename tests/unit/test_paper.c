@@ -99,14 +99,14 @@ static void test_open_scale_close(void **state)
     assert_int_equal(r.position_qty, FX(2));
     assert_int_equal(r.position_avg, FX(100));
     assert_int_equal(r.starting_equity, FX(10000));
-    assert_int_equal(r.high_water, 7); /* reset + 6 events */
+    assert_int_equal(r.high_water, 8); /* reset + 7 events */
 
     r = run(&f->s, "w1", "i2", "OPEN_LONG", "AAPL", FX(1), FX(130));
     assert_string_equal(r.change, "SCALED");
     assert_int_equal(r.position_qty, FX(3));
     assert_int_equal(r.position_avg, FX(110)); /* (2*100 + 1*130) / 3 */
     assert_int_equal(r.cash, FX(9670));
-    assert_int_equal(r.high_water, 13);
+    assert_int_equal(r.high_water, 15);
 
     r = run(&f->s, "w1", "i3", "CLOSE_LONG", "AAPL", FX(3), FX(120));
     assert_int_equal(r.status, TL_PAPER_FILLED);
@@ -139,28 +139,34 @@ static void test_journal_layout(void **state)
     assert_string_equal(r.order_id, "POb1c1f9a7dd9d67200fef"); /* sha256("w1|i1|paper") */
     assert_string_equal(r.trade_id, "PT-POb1c1f9a7dd9d67200fef");
     assert_string_equal(r.idem_key, "w1|i1|paper");
-    tl_event ev[7];
+    tl_event ev[8];
     memset(ev, 0, sizeof(ev));
+    assert_int_equal(f->s.high_water, 8);
     assert_int_equal(tl_store_scan(&f->s, NULL, collect, ev, NULL), 0);
-    static const int types[7] = {
-        TL_EV_WORKSPACE_RESET, TL_EV_INTENT_EMITTED, TL_EV_POLICY_EVALUATED, TL_EV_INTENT_APPROVED,
-        TL_EV_ORDER_SUBMITTED, TL_EV_ORDER_FILLED,   TL_EV_POSITION_OPENED};
-    for (int i = 0; i < 7; i++)
+    /* The kernel's events: the paper venue acknowledges, then fills. */
+    static const int types[8] = {
+        TL_EV_WORKSPACE_RESET, TL_EV_INTENT_EMITTED,  TL_EV_POLICY_EVALUATED, TL_EV_INTENT_APPROVED,
+        TL_EV_ORDER_SUBMITTED, TL_EV_ORDER_ACCEPTED, TL_EV_ORDER_FILLED,     TL_EV_POSITION_OPENED};
+    for (int i = 0; i < 8; i++)
         assert_int_equal(ev[i].type, types[i]);
     assert_int_equal(ev[0].fee, FX(10000));
+    assert_string_equal(ev[0].text, "paper: starting cash"); /* the workspace's mode leads */
     assert_string_equal(ev[0].idem_key, ""); /* the reset is not part of the intent */
-    for (int i = 1; i < 7; i++) {
+    for (int i = 1; i < 8; i++) {
         assert_string_equal(ev[i].idem_key, "w1|i1|paper");
         assert_string_equal(ev[i].order_id, r.order_id);
     }
     assert_string_equal(ev[1].text, "OPEN_LONG");
     assert_string_equal(ev[2].text, "approved");
     assert_int_equal(ev[4].status, TL_OS_PENDING_NEW);
-    assert_int_equal(ev[5].status, TL_OS_FILLED);
-    assert_string_equal(ev[5].trade_id, r.trade_id);
-    assert_int_equal(ev[5].qty, FX(1));
-    assert_int_equal(ev[5].price, FX(5));
-    assert_int_equal(ev[5].side, TL_SIDE_BUY);
+    assert_string_equal(ev[4].text, "MARKET");
+    assert_string_equal(ev[5].trade_id, "ORD000001"); /* the venue's order id */
+    assert_int_equal(ev[6].status, TL_OS_FILLED);
+    assert_string_equal(ev[6].trade_id, r.trade_id);
+    assert_int_equal(ev[6].qty, FX(1));
+    assert_int_equal(ev[6].price, FX(5));
+    assert_int_equal(ev[6].side, TL_SIDE_BUY);
+    assert_int_equal(ev[7].qty, FX(1)); /* the position after the fill */
     /* The snapshot rows went with the batch. */
     tl_account_row a;
     tl_position_row p;
@@ -222,14 +228,14 @@ static void test_cash_boundary(void **state)
     /* One unit (1e-8) short: refused, naming both amounts. */
     r = run(&f->s, "b2", "i1", "OPEN_LONG", "AAPL", FX(1), FX(10000) + 1);
     assert_int_equal(r.status, TL_PAPER_DENIED);
-    assert_string_equal(r.reason, "insufficient cash: need 10000.00000001, have 10000");
+    assert_string_equal(r.reason, "INSUFFICIENT_CASH: insufficient cash: need 10000.00000001, have 10000");
     assert_int_equal(r.cash, FX(10000));
     /* The cost is rounded exactly as the ledger charges it (half away from zero): with 1e-8
      * of cash, 3e-8 x 0.5 = 1.5e-8 costs 2e-8 (refused), 1e-8 x 0.5 costs 1e-8 (accepted). */
     assert_int_equal(tl_paper_reset(&f->s, "b3", 1, 0, NULL), 0);
     r = run(&f->s, "b3", "i1", "OPEN_LONG", "AAPL", 3, TL_FIXED_SCALE / 2);
     assert_int_equal(r.status, TL_PAPER_DENIED);
-    assert_string_equal(r.reason, "insufficient cash: need 0.00000002, have 0.00000001");
+    assert_string_equal(r.reason, "INSUFFICIENT_CASH: insufficient cash: need 0.00000002, have 0.00000001");
     r = run(&f->s, "b3", "i2", "OPEN_LONG", "AAPL", 1, TL_FIXED_SCALE / 2);
     assert_int_equal(r.status, TL_PAPER_FILLED);
     assert_int_equal(r.cash, 0);
@@ -347,7 +353,8 @@ static void test_reset(void **state)
     /* Keys outlive a reset; new intents trade on the new equity. */
     tl_paper_result r = run(&f->s, "w1", "i1", "OPEN_LONG", "AAPL", FX(10), FX(100));
     assert_true(r.duplicate);
-    assert_int_equal(r.cash, FX(500));
+    assert_int_equal(r.cash, FX(9000)); /* as it was right after the original, not today's */
+    assert_int_equal(r.position_qty, FX(10));
     r = run(&f->s, "w1", "i3", "OPEN_LONG", "AAPL", FX(6), FX(100));
     assert_int_equal(r.status, TL_PAPER_DENIED);
     r = run(&f->s, "w1", "i4", "OPEN_LONG", "AAPL", FX(5), FX(100));
@@ -464,18 +471,30 @@ static int bl_high_water(void *st, uint64_t *seq, tl_err *err)
     blind_state *b = st;
     return b->inner.ops->high_water(b->inner.state, seq, err);
 }
-static int bl_scan(void *st, const tl_scan_filter *f, tl_event_fn fn, void *ctx, tl_err *err)
+/* A blind scan misses every intent's events: the view of an engine that was rebuilt just before
+ * another writer committed the same key. */
+typedef struct blind_scan {
+    tl_event_fn fn;
+    void *ctx;
+} blind_scan;
+static int skip_intents(void *ctx, const tl_event *ev)
 {
-    return tl_store_scan(&((blind_state *)st)->inner, f, fn, ctx, err);
+    blind_scan *bs = ctx;
+    return ev->idem_key[0] ? 0 : bs->fn(bs->ctx, ev);
 }
-static int bl_find_idem(void *st, const char *key, tl_event *out, tl_err *err)
+static int bl_scan(void *st, const tl_scan_filter *f, tl_event_fn fn, void *ctx, tl_err *err)
 {
     blind_state *b = st;
     if (b->blind > 0) {
         b->blind--;
-        return TL_ENOTFOUND;
+        blind_scan bs = {fn, ctx};
+        return tl_store_scan(&b->inner, f, skip_intents, &bs, err);
     }
-    return tl_store_find_idem(&b->inner, key, out, err);
+    return tl_store_scan(&b->inner, f, fn, ctx, err);
+}
+static int bl_find_idem(void *st, const char *key, tl_event *out, tl_err *err)
+{
+    return tl_store_find_idem(&((blind_state *)st)->inner, key, out, err);
 }
 static int bl_get_positions(void *st, const char *ws, tl_position_row *out, size_t cap, size_t *n,
                             tl_err *err)
@@ -587,7 +606,7 @@ static void test_result_json(void **state)
     char want[1024];
     snprintf(want, sizeof(want),
              "{\"action\":\"OPEN_LONG\",\"cash\":9999.25,\"change\":\"OPENED\",\"duplicate\":false,"
-             "\"fill_price\":1.5,\"high_water\":7,\"idempotency_key\":\"w1|i1|paper\","
+             "\"fill_price\":1.5,\"high_water\":8,\"idempotency_key\":\"w1|i1|paper\","
              "\"intent_id\":\"i1\",\"mode\":\"paper\",\"order_id\":\"%s\",\"position\":{"
              "\"avg_price\":1.5,\"qty\":0.5},\"qty\":0.5,\"realized_pnl\":0,\"reason\":null,"
              "\"starting_equity\":10000,\"state_digest\":\"%s\",\"status\":\"FILLED\","
