@@ -25,6 +25,12 @@ typedef struct tl_bench_pipeline_result {
     uint64_t p50_ns, p99_ns, p999_ns, max_ns;
 } tl_bench_pipeline_result;
 
-int tl_bench_pipeline(uint64_t orders, tl_bench_pipeline_result *out, tl_err *err);
+/* journal_url NULL: the kernel with no subscriber; else the journal subscribes on that store
+ * (mem: measures the kernel's fan-out and the journal's buffering without I/O). */
+int tl_bench_pipeline(uint64_t orders, const char *journal_url, tl_bench_pipeline_result *out,
+                      tl_err *err);
+/* The same order flow reduced to the work no engine can skip: the ceiling the kernel is read
+ * against (see pipeline.c). */
+int tl_bench_ceiling(uint64_t orders, tl_bench_pipeline_result *out, tl_err *err);
 
 #endif /* TL_BENCH_PIPELINE_H */

@@ -13,18 +13,23 @@
 static int bench_pipeline(int argc, char **argv)
 {
     uint64_t orders = 1000000;
-    bool json = false;
+    bool json = false, ceiling = false;
+    const char *journal = NULL;
     tl_err err = {0};
     cli_flag flags[] = {
         {"orders", CLI_U64_POS, &orders, NULL, "N",
          "orders to send through the pipeline (1000000)"},
+        {"journal", CLI_STRING, &journal, NULL, "URL",
+         "journal every event into this store (mem: for no I/O); default none"},
+        {"ceiling", CLI_BOOL, &ceiling, NULL, NULL,
+         "run the C ceiling sketch instead of the kernel (the figure to compare with)"},
         {"json", CLI_BOOL, &json, NULL, NULL,
          "one JSON line: orders_per_sec, p50_ns, p99_ns, p999_ns"},
         {NULL},
     };
     cli_command cmd = {
         "bench pipeline",
-        "[--orders N] [--json]",
+        "[--orders N] [--journal URL | --ceiling] [--json]",
         "N orders through risk -> order store -> simulated exchange -> fill -> position on one\n"
         "core; prints throughput and per-order latency percentiles.",
         flags,
@@ -35,7 +40,11 @@ static int bench_pipeline(int argc, char **argv)
     if (rc != CLI_OK)
         return rc;
     tl_bench_pipeline_result r;
-    if ((rc = tl_bench_pipeline(orders, &r, &err)) != 0)
+    if (ceiling && journal)
+        return cli_usage_error(&cmd, "--ceiling and --journal exclude each other");
+    rc = ceiling ? tl_bench_ceiling(orders, &r, &err)
+                 : tl_bench_pipeline(orders, journal, &r, &err);
+    if (rc != 0)
         return rc == TL_EINVAL ? cli_usage_error(&cmd, "%s", err.msg)
                                : cli_fail(&cmd, "%s", err.msg);
     if (json) {
@@ -44,6 +53,8 @@ static int bench_pipeline(int argc, char **argv)
         tl_jw_obj_begin(&w);
         tl_jw_key(&w, "bench");
         tl_jw_str(&w, "pipeline");
+        tl_jw_key(&w, "mode");
+        tl_jw_str(&w, ceiling ? "ceiling" : journal ? "journal" : "kernel");
         tl_jw_key(&w, "orders");
         tl_jw_uint(&w, r.orders);
         tl_jw_key(&w, "orders_per_sec");
@@ -57,8 +68,8 @@ static int bench_pipeline(int argc, char **argv)
         tl_jw_obj_end(&w);
         return cli_print_json(&cmd, &w);
     }
-    printf("pipeline: %llu orders in %.3f s = %.0f orders/s\n", (unsigned long long)r.orders,
-           r.seconds, r.orders_per_sec);
+    printf("pipeline (%s): %llu orders in %.3f s = %.0f orders/s\n", ceiling ? "ceiling" : journal ? "journal" : "kernel",
+           (unsigned long long)r.orders, r.seconds, r.orders_per_sec);
     printf("latency per order: p50 %llu ns, p99 %llu ns, p99.9 %llu ns, max %llu ns\n",
            (unsigned long long)r.p50_ns, (unsigned long long)r.p99_ns,
            (unsigned long long)r.p999_ns, (unsigned long long)r.max_ns);

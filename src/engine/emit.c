@@ -46,11 +46,9 @@ static void fan_out(tl_engine *e, const tl_order *o, const tl_fill *f, const tl_
         e->subs[i].on_event(e->subs[i].ctx, &ee);
 }
 
-void tl__engine_emit(tl_engine *e, int type, const tl_order *o, const tl_fill *f,
-                     const tl_position *pos, const char *text, int rule)
+void tl__engine_emit_event(tl_engine *e, int type, const tl_order *o, const tl_fill *f,
+                           const tl_position *pos, const char *text, int rule)
 {
-    if (e->nsubs == 0 || e->recovering)
-        return;
     tl_event *ev = begin(e, type, f ? f->ts_ns : tl_clock_now(e->clock));
     const char *symbol = "";
     if (text)
@@ -108,8 +106,6 @@ void tl__engine_emit_position(tl_engine *e, const tl_order *o, const tl_position
         types[nt++] = TL_EV_POSITION_SCALED;
         break;
     }
-    char rz[TL_FIXED_STRLEN];
-    tl_fixed_format(eff->realized, rz, sizeof(rz));
     for (int i = 0; i < nt; i++) {
         tl_event *ev = begin(e, types[i], e->rec.ts_ns);
         const char *symbol = e->instruments.items[o->instrument].symbol;
@@ -118,8 +114,7 @@ void tl__engine_emit_position(tl_engine *e, const tl_order *o, const tl_position
         ev->side = pos->qty >= 0 ? TL_SIDE_BUY : TL_SIDE_SELL; /* the side of the position now */
         ev->qty = pos->qty;
         ev->price = pos->avg_price;
-        ev->fee = eff->realized;
-        snprintf(ev->text, sizeof(ev->text), "realized %s", rz);
+        ev->fee = eff->realized; /* the P&L this fill realised, in the fee column */
         fan_out(e, o, NULL, pos, symbol, 0);
     }
 }

@@ -232,7 +232,9 @@ int tl__engine_place(tl_engine *e, uint32_t instrument, tl_side side, tl_order_t
     if (inst) {
         const tl_engine_exposure *ex = &e->expo[instrument];
         const tl_position *pos = tl_book_find(&e->book, e->cfg.account, instrument);
-        const tl_account *acct = tl_book_find_account(&e->book, e->cfg.account);
+        /* The cash is looked up only for the rule that reads it. */
+        const tl_account *acct =
+            e->risk.cfg.require_cash ? tl_book_find_account(&e->book, e->cfg.account) : NULL;
         tl_fixed net = pos ? pos->qty : 0;
         /* Worst case in the order's direction: every live order on that side fills too. */
         rx.position_qty = side == TL_SIDE_BUY ? net + ex->open_buy_qty : net - ex->open_sell_qty;
@@ -278,7 +280,11 @@ int tl__engine_place(tl_engine *e, uint32_t instrument, tl_side side, tl_order_t
     tl_venue_order vo;
     memset(&vo, 0, sizeof(vo));
     vo.client_seq = seq;
-    tl_engine_order_id(e, o, vo.client_id);
+    /* Only an external id is sent: a venue formats "CLI…" itself when it needs one, and
+     * formatting it here for every order cost a sixth of the hot path. */
+    const char *ext = tl_intake_order_name(&e->intake, seq);
+    if (ext)
+        memcpy(vo.client_id, ext, strlen(ext) + 1);
     memcpy(vo.symbol, inst->symbol, sizeof(vo.symbol));
     vo.side = (uint8_t)side;
     vo.type = (uint8_t)type;

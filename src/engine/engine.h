@@ -220,8 +220,15 @@ static inline uint64_t tl_engine_open_count(const tl_engine *e)
 }
 
 /* --- kernel-internal, shared by engine.c, intent.c and recover.c --- */
-void tl__engine_emit(tl_engine *e, int type, const tl_order *o, const tl_fill *f,
-                     const tl_position *pos, const char *text, int rule);
+void tl__engine_emit_event(tl_engine *e, int type, const tl_order *o, const tl_fill *f,
+                           const tl_position *pos, const char *text, int rule);
+/* Emission costs one branch when nobody listens (a bare benchmark, recovery). */
+static inline void tl__engine_emit(tl_engine *e, int type, const tl_order *o, const tl_fill *f,
+                                   const tl_position *pos, const char *text, int rule)
+{
+    if (e->nsubs != 0 && !e->recovering)
+        tl__engine_emit_event(e, type, o, f, pos, text, rule);
+}
 int tl__engine_place(tl_engine *e, uint32_t instrument, tl_side side, tl_order_type type,
                      tl_fixed price, tl_fixed qty, const char *name, bool intent,
                      const char *action, uint64_t *client_seq, tl_risk_reason *reason,

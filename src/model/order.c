@@ -244,10 +244,26 @@ int tl_order_apply_fill(tl_order *o, tl_fixed qty, tl_fixed price, tl_fixed fee,
 }
 
 /* Ids are "<prefix><seq zero-padded to width>", wider when seq needs more digits. */
+/* prefix (3 letters) and seq zero-padded to width digits, written by hand: the journal names an
+ * order in every event it records, and snprintf was a tenth of that path. 3 + 20 digits always
+ * fit TL_ORDER_ID_MAX. */
 static int format_id(const char *prefix, int width, uint64_t seq, char *buf)
 {
-    int n = snprintf(buf, TL_ORDER_ID_MAX, "%s%0*" PRIu64, prefix, width, seq);
-    return n; /* at most 3 + 20 digits: always fits TL_ORDER_ID_MAX */
+    char digits[20];
+    int n = 0;
+    do {
+        digits[n++] = (char)('0' + seq % 10);
+        seq /= 10;
+    } while (seq);
+    int len = 3 + (n > width ? n : width);
+    memcpy(buf, prefix, 3);
+    char *p = buf + 3;
+    for (int i = n; i < width; i++)
+        *p++ = '0';
+    while (n)
+        *p++ = digits[--n];
+    *p = '\0';
+    return len;
 }
 
 static int parse_id(const char *prefix, const char *s, uint64_t *seq)
