@@ -546,11 +546,12 @@ void tl__engine_apply_report(tl_engine *e, const tl_venue_report *r)
         }
         break;
     case TL_REPORT_CANCEL_REJECTED:
+        /* Journaled whatever the order's state (a reject that races a fill is still counted),
+         * so a recovered engine counts what the live one did. */
         e->counts.cancel_rejects++;
-        if (o->status == TL_OS_PENDING_CANCEL) {
+        if (o->status == TL_OS_PENDING_CANCEL)
             tl_order_store_apply_order(&e->orders, o, TL_OEV_CANCEL_REJECT, now, NULL);
-            tl__engine_emit(e, TL_EV_CANCEL_REJECTED, o, NULL, NULL, r->text, 0);
-        }
+        tl__engine_emit(e, TL_EV_CANCEL_REJECTED, o, NULL, NULL, r->text, 0);
         break;
     case TL_REPORT_EXPIRED:
         if (o->status == TL_OS_OPEN || o->status == TL_OS_PARTIALLY_FILLED ||

@@ -155,12 +155,9 @@ static int setup(shadow_state *s, const tl_shadow_config *cfg, tl_err *err)
     tl_fixed_format(cfg->fill_rate, fr, sizeof(fr));
     tl_fixed_format(cfg->reject_rate, rr, sizeof(rr));
     tl_fixed_format(cfg->partial_rate, pr, sizeof(pr));
-    snprintf(url, sizeof(url),
-             "sim://?seed=%llu&fill_rate=%s&reject_rate=%s&partial_rate=%s&latency_us=%lld",
-             (unsigned long long)cfg->seed, fr, rr, pr, (long long)(cfg->latency_ns / 1000));
-    if ((rc = tl_venue_open(&s->venue, url, &s->clock, NULL, err)) != 0)
-        goto fail_inst;
 
+    /* The engine holds the venue's address from here; the venue itself is opened after the
+     * recovery, which tells it where a resumed session's numbering goes on. */
     tl_engine_config xc;
     memset(&xc, 0, sizeof(xc));
     xc.account = 1;
@@ -175,7 +172,7 @@ static int setup(shadow_state *s, const tl_shadow_config *cfg, tl_err *err)
     memcpy(xc.workspace, cfg->workspace, sizeof(xc.workspace));
     memcpy(xc.mode, "shadow", sizeof("shadow"));
     if ((rc = tl_engine_init(&s->exec, &xc, &s->inst, &s->venue, &s->clock, err)) != 0)
-        goto fail_venue;
+        goto fail_inst;
     tl_engine_subscriber self = {on_event, NULL, s};
     tl_engine_subscribe(&s->exec, &self);
     if (cfg->db_url) {
@@ -194,18 +191,35 @@ static int setup(shadow_state *s, const tl_shadow_config *cfg, tl_err *err)
         tl_engine_subscriber j = tl_journal_subscriber(&s->journal);
         tl_engine_subscribe(&s->exec, &j);
         s->resumed = s->exec.has_reset;
-        if (!s->exec.has_reset && (rc = tl_engine_reset(&s->exec, xc.starting_cash, err)) != 0)
+    }
+    /* Every trade and venue order the earlier sessions numbered is taken: a resumed venue
+     * numbers on past them (each fill report consumed one trade number, each placed order at
+     * most one venue order number), so no trade id is ever seen twice. */
+    const tl_engine_counts *k = &s->exec.counts;
+    snprintf(url, sizeof(url),
+             "sim://?seed=%llu&fill_rate=%s&reject_rate=%s&partial_rate=%s&latency_us=%lld"
+             "&first_trade=%llu&first_order=%llu",
+             (unsigned long long)cfg->seed, fr, rr, pr, (long long)(cfg->latency_ns / 1000),
+             (unsigned long long)(k->fills + k->refused_fills + 1),
+             (unsigned long long)(k->placed + 1));
+    if ((rc = tl_venue_open(&s->venue, url, &s->clock, NULL, err)) != 0) {
+        if (s->journaled)
             goto fail_journal;
+        goto fail_exec;
+    }
+    if (cfg->db_url) {
+        if (!s->exec.has_reset && (rc = tl_engine_reset(&s->exec, xc.starting_cash, err)) != 0)
+            goto fail_venue;
         uint64_t expired;
         if ((rc = tl_engine_reconcile_venue(&s->exec, &expired, err)) != 0)
-            goto fail_journal;
+            goto fail_venue;
         for (uint32_t i = 0; i < cfg->nsymbols; i++) {
             const tl_position *p =
                 tl_book_find(&s->exec.book, s->exec.cfg.account, s->inst_of_sym[i]);
             s->fill_sum[i] = p ? p->qty : 0;
         }
         if ((rc = tl_engine_flush(&s->exec, true, err)) != 0)
-            goto fail_journal;
+            goto fail_venue;
     } else {
         tl_engine_reset(&s->exec, xc.starting_cash, NULL);
     }
@@ -214,14 +228,16 @@ static int setup(shadow_state *s, const tl_shadow_config *cfg, tl_err *err)
     tl_prng_seed(&s->rng, cfg->seed ^ 0x51ad0e5eedULL);
     return 0;
 
+fail_venue:
+    tl_venue_close(&s->venue);
+    if (!s->journaled)
+        goto fail_exec;
 fail_journal:
     tl_journal_close(&s->journal);
     tl_store_close(&s->store);
     s->journaled = 0;
 fail_exec:
     tl_engine_close(&s->exec);
-fail_venue:
-    tl_venue_close(&s->venue);
 fail_inst:
     tl_instruments_close(&s->inst);
     return rc;

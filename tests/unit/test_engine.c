@@ -1,5 +1,5 @@
 /*
- * test_exec.c -- the execution loop against a scripted venue: the test decides exactly which
+ * test_engine.c -- the kernel against a scripted venue: the test decides exactly which
  * reports arrive and in what order, so races (fills after cancels, acks after cancel requests,
  * duplicate and over-fills) are played out deterministically.
  */
