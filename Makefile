@@ -47,7 +47,9 @@ test: build build-asan
 # One JSON line per figure. The PostgreSQL figure uses a server started here on loopback, in a
 # temporary directory, and stopped afterwards.
 bench: build
+	./build/tradeloop bench pipeline --orders 2000000 --ceiling --json
 	./build/tradeloop bench pipeline --orders 2000000 --json
+	./build/tradeloop bench pipeline --orders 2000000 --journal mem: --json
 	./build/tradeloop bench journal --json
 	@pgdir=$$(mktemp -d /tmp/tradeloop-pgbench-XXXXXX); \
 	bash tests/support/pg_server.sh start $$pgdir >/dev/null && \

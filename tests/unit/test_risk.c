@@ -452,6 +452,67 @@ static void test_no_limits_and_stats(void **state)
     tl_risk_close(&r);
 }
 
+/* Seed 003's paper policy as rows of the table: each exactly at and one unit past its limit. */
+static void test_paper_rules(void **state)
+{
+    (void)state;
+    tl_instrument f = fine();
+    tl_risk_config cfg = {0};
+    cfg.long_only = true;
+    cfg.full_close_only = true;
+    cfg.require_cash = true;
+    tl_risk r;
+    init(&r, &cfg);
+    tl_risk_exposure x = {0};
+    x.cash = TL_FIXED_INT(100);
+    /* Long-only: nothing held, nothing to sell. */
+    assert_int_equal(check(&r, &f, TL_SIDE_SELL, TL_FIXED_INT(1), 1, &x, 0, NULL),
+                     TL_RR_LONG_ONLY);
+    /* Full close: exactly the holding is accepted, a unit less or more is refused. */
+    x.held_qty = x.position_qty = TL_FIXED_INT(2);
+    ACCEPT(&r, &f, TL_SIDE_SELL, TL_FIXED_INT(1), TL_FIXED_INT(2), &x);
+    assert_int_equal(check(&r, &f, TL_SIDE_SELL, TL_FIXED_INT(1), TL_FIXED_INT(2) - 1, &x, 0, NULL),
+                     TL_RR_FULL_CLOSE_ONLY);
+    assert_int_equal(check(&r, &f, TL_SIDE_SELL, TL_FIXED_INT(1), TL_FIXED_INT(2) + 1, &x, 0, NULL),
+                     TL_RR_FULL_CLOSE_ONLY);
+    /* Cash: a buy costing exactly the cash passes, one unit more does not; the text says both. */
+    ACCEPT(&r, &f, TL_SIDE_BUY, TL_FIXED_INT(50), TL_FIXED_INT(2), &x);
+    tl_err err;
+    assert_int_equal(check(&r, &f, TL_SIDE_BUY, TL_FIXED_INT(50) + 1, TL_FIXED_INT(2), &x, 0, &err),
+                     TL_RR_INSUFFICIENT_CASH);
+    assert_string_equal(err.msg, "INSUFFICIENT_CASH: insufficient cash: need 100.00000002, have 100");
+    /* Off: the same orders pass. */
+    tl_risk_close(&r);
+    tl_risk_config off = {0};
+    init(&r, &off);
+    x.held_qty = x.position_qty = 0;
+    ACCEPT(&r, &f, TL_SIDE_SELL, TL_FIXED_INT(1), 1, &x);
+    ACCEPT(&r, &f, TL_SIDE_BUY, TL_FIXED_INT(1000), TL_FIXED_INT(2), &x);
+    tl_risk_close(&r);
+}
+
+/* The table: every row has a unique name, a check and its configuration, and a row that gives a
+ * single reason is named after it. */
+static void test_rule_table(void **state)
+{
+    (void)state;
+    size_t n = 0;
+    const tl_risk_rule *rules = tl_risk_rules(&n);
+    assert_true(n >= 12);
+    for (size_t i = 0; i < n; i++) {
+        assert_non_null(rules[i].check);
+        assert_non_null(rules[i].config);
+        assert_true(rules[i].first > TL_RR_OK && rules[i].first < TL_RR__COUNT);
+        for (size_t j = i + 1; j < n; j++)
+            assert_string_not_equal(rules[i].name, rules[j].name);
+        if (strcmp(rules[i].name, "INSTRUMENT") != 0)
+            assert_string_equal(rules[i].name, tl_risk_reason_name(rules[i].first));
+    }
+    /* FROZEN runs first (a frozen engine refuses everything), RATE last (it records). */
+    assert_string_equal(rules[0].name, "FROZEN");
+    assert_string_equal(rules[n - 1].name, "RATE");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -466,6 +527,8 @@ int main(void)
         cmocka_unit_test(test_rate),
         cmocka_unit_test(test_freeze),
         cmocka_unit_test(test_no_limits_and_stats),
+        cmocka_unit_test(test_paper_rules),
+        cmocka_unit_test(test_rule_table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
