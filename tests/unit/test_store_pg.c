@@ -137,7 +137,7 @@ static long sql_long(PGconn *c, const char *sql)
 }
 
 static const char drop_all[] = "DROP TABLE IF EXISTS trades, orders, positions, accounts,"
-                               " trade_events, tradeloop_meta CASCADE";
+                               " trade_events, tradeloop_meta, workspaces, event_types CASCADE";
 
 /* Conformance reset hook: every test starts from an empty database. */
 static int reset_db(const char *url)

@@ -22,6 +22,11 @@
     "seq, ts_ns, workspace, type, order_id, idem_key, symbol, side, status, trade_id, qty,"        \
     " price, fee, text"
 
+#define WS_RANGE                                                                                   \
+    " AND seq >= (SELECT first_seq FROM workspaces WHERE workspace = $3::text)"                    \
+    " AND seq <= (SELECT last_seq FROM workspaces WHERE workspace = $3::text)"                     \
+    " AND workspace = $3::text"
+
 static const struct {
     const char *name, *sql;
 } read_statements[] = {
@@ -29,6 +34,12 @@ static const struct {
     {"tl_scan", "SELECT " EVENT_COLUMNS " FROM trade_events WHERE seq > $1"
                 " AND ($2::int = 0 OR type = $2::int) AND ($3::text = '' OR workspace = $3::text)"
                 " ORDER BY seq LIMIT $4"},
+    /* A workspace's events: its seq range only (the workspaces table, read once per query). */
+    {"tl_scan_ws", "SELECT " EVENT_COLUMNS " FROM trade_events WHERE seq > $1" WS_RANGE
+                   " AND ($2::int = 0 OR type = $2::int) ORDER BY seq LIMIT $4"},
+    {"tl_scan_rare_ws", "SELECT " EVENT_COLUMNS " FROM trade_events WHERE seq > $1" WS_RANGE
+                        " AND type = $2::int AND " TL__PG_RARE_TYPES " ORDER BY seq LIMIT $4"},
+    {"tl_workspace_info", "SELECT first_seq, last_seq FROM workspaces WHERE workspace = $1"},
     /* The same for one of the rare types: the predicate written out lets the planner use the
      * partial index trade_events_rare, in seq order. */
     {"tl_scan_rare", "SELECT " EVENT_COLUMNS " FROM trade_events WHERE seq > $1"
@@ -177,7 +188,10 @@ int tl__pg_scan(void *st, const tl_scan_filter *f, tl_event_fn fn, void *ctx, tl
     snprintf(type, sizeof type, "%d", f->type);
     snprintf(limit, sizeof limit, "%d", TL_PG_SCAN_PAGE);
     const char *params[4] = {after, type, f->workspace ? f->workspace : "", limit};
-    const char *stmt = TL__PG_IS_RARE(f->type) ? "tl_scan_rare" : "tl_scan";
+    int by_ws = f->workspace && f->workspace[0];
+    const char *stmt = TL__PG_IS_RARE(f->type) ? (by_ws ? "tl_scan_rare_ws" : "tl_scan_rare")
+                       : by_ws                 ? "tl_scan_ws"
+                                               : "tl_scan";
     PGresult *res = NULL;
     tl_event ev;
 
@@ -224,6 +238,29 @@ int tl__pg_find_idem(void *st, const char *idem_key, tl_event *out, tl_err *err)
     else if ((rc = check_event_columns(res, err)) == 0 &&
              (rc = decode_event(res, 0, &ev, err)) == 0)
         *out = ev;
+    PQclear(res);
+    return rc;
+}
+
+int tl__pg_workspace_info(void *st, const char *workspace, tl_workspace_info *out, tl_err *err)
+{
+    tl__pg *pg = st;
+    int rc;
+    const char *params[1] = {workspace};
+    PGresult *res = run_read(pg, "tl_workspace_info", 1, params, 0, err, &rc);
+    if (!res)
+        return rc;
+    if (PQntuples(res) == 0) {
+        rc = tl_err_set(err, TL_ENOTFOUND, "workspace '%s' has no events", workspace);
+    } else {
+        long long first = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+        long long last = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
+        if (first < 1 || last < first)
+            rc = tl_err_set(err, TL_ECORRUPT, "workspaces row of '%s' holds %lld..%lld",
+                            workspace, first, last);
+        else
+            *out = (tl_workspace_info){(uint64_t)first, (uint64_t)last};
+    }
     PQclear(res);
     return rc;
 }

@@ -24,6 +24,11 @@
     "ts_ns, type, side, status, workspace, order_id, idem_key, symbol, trade_id, qty, price, "     \
     "fee, text"
 #define SCAN_SQL "SELECT " EVENT_COLS " FROM trade_events WHERE seq > ?1"
+/* A workspace's scan reads its seq range only (the workspaces table): the subqueries run once,
+ * and the range is a range of the rowid; a workspace without a row matches nothing. */
+#define WS_RANGE                                                                                   \
+    " AND seq >= (SELECT first_seq FROM workspaces WHERE workspace = ?3)"                          \
+    " AND seq <= (SELECT last_seq FROM workspaces WHERE workspace = ?3) AND workspace = ?3"
 #define POS_COLS "workspace, symbol, qty, avg_price, realized_pnl, fees, updated_at"
 #define ACC_COLS "workspace, starting_cash, cash, realized_pnl, fees, updated_at"
 
@@ -66,6 +71,10 @@ const char *const tl__sqlite_sql[TL__SQ_COUNT] = {
                            "excluded.starting_cash, cash = excluded.cash, realized_pnl = "
                            "excluded.realized_pnl, fees = excluded.fees, updated_at = "
                            "excluded.updated_at",
+    [TL__SQ_UPS_WORKSPACE] = "INSERT INTO workspaces (workspace, first_seq, last_seq) VALUES (?1, "
+                             "?2, ?3) ON CONFLICT (workspace) DO UPDATE SET last_seq = "
+                             "max(last_seq, excluded.last_seq)",
+    [TL__SQ_GET_WORKSPACE] = "SELECT first_seq, last_seq FROM workspaces WHERE workspace = ?1",
     [TL__SQ_MAX_SEQ] = "SELECT max(seq) FROM trade_events",
     /* The literal `idem_key <> ''` lets the partial index answer. */
     [TL__SQ_FIND_IDEM] = "SELECT " EVENT_COLS " FROM trade_events WHERE idem_key = ?1 AND "
@@ -76,12 +85,12 @@ const char *const tl__sqlite_sql[TL__SQ_COUNT] = {
                             "ORDER BY workspace",
     [TL__SQ_SCAN] = SCAN_SQL " ORDER BY seq",
     [TL__SQ_SCAN_TYPE] = SCAN_SQL " AND type = ?2 ORDER BY seq",
-    [TL__SQ_SCAN_WS] = SCAN_SQL " AND workspace = ?3 ORDER BY seq",
-    [TL__SQ_SCAN_TYPE_WS] = SCAN_SQL " AND type = ?2 AND workspace = ?3 ORDER BY seq",
+    [TL__SQ_SCAN_WS] = SCAN_SQL WS_RANGE " ORDER BY seq",
+    [TL__SQ_SCAN_TYPE_WS] = SCAN_SQL " AND type = ?2" WS_RANGE " ORDER BY seq",
     /* The literal term lets the partial index of rare types answer (sqlite_schema.c). */
     [TL__SQ_SCAN_RARE] = SCAN_SQL " AND type = ?2 AND " TL__SQ_RARE_TYPES " ORDER BY seq",
     [TL__SQ_SCAN_RARE_WS] =
-        SCAN_SQL " AND type = ?2 AND " TL__SQ_RARE_TYPES " AND workspace = ?3 ORDER BY seq",
+        SCAN_SQL " AND type = ?2 AND " TL__SQ_RARE_TYPES WS_RANGE " ORDER BY seq",
 };
 
 /* Whether a type is in TL__SQ_RARE_TYPES. */
@@ -255,6 +264,30 @@ static int sq_find_idem(void *state, const char *key, tl_event *out, tl_err *err
     return rc;
 }
 
+static int sq_workspace_info(void *state, const char *ws, tl_workspace_info *out, tl_err *err)
+{
+    tl__sqlite *st = state;
+    sqlite3_stmt *q = st->stmt[TL__SQ_GET_WORKSPACE];
+    sqlite3_bind_text(q, 1, ws, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW) {
+        sqlite3_int64 first = sqlite3_column_int64(q, 0), last = sqlite3_column_int64(q, 1);
+        if (first < 1 || last < first)
+            rc = tl_err_set(err, TL_ECORRUPT, "%s: workspaces row of '%s' holds %lld..%lld",
+                            st->name, ws, (long long)first, (long long)last);
+        else {
+            *out = (tl_workspace_info){(uint64_t)first, (uint64_t)last};
+            rc = 0;
+        }
+    } else if (rc == SQLITE_DONE) {
+        rc = tl_err_set(err, TL_ENOTFOUND, "%s: workspace '%s' has no events", st->name, ws);
+    } else {
+        rc = tl__sqlite_error(st, rc, "reading a workspace's range", err);
+    }
+    sqlite3_reset(q);
+    return rc;
+}
+
 /* Reads every row of a get_* query into a growing array, so a failure half-way leaves the
  * caller's output untouched. Snapshot tables hold one row per workspace (and symbol): small. */
 typedef int (*row_fn)(tl__sqlite *st, sqlite3_stmt *q, void *row);
@@ -362,14 +395,10 @@ static void sq_close(void *state)
         sqlite3_close(st->db);
         st->db = NULL;
     }
-    tl_hashmap_close(&st->order_map);
-    free(st->orders);
-    free(st->fills);
+    tl_proj_free(&st->proj);
     free(st->created);
-    st->orders = NULL;
-    st->fills = NULL;
     st->created = NULL;
-    st->cap_orders = st->cap_fills = st->cap_created = 0;
+    st->cap_created = 0;
 }
 
 static int sq_open(void *state, const char *url, const tl_store_options *opt, tl_err *err)
@@ -378,10 +407,6 @@ static int sq_open(void *state, const char *url, const tl_store_options *opt, tl
     int rc = tl__sqlite_open_db(st, url, opt, err);
     if (rc != 0)
         return rc;
-    if (tl_hashmap_init(&st->order_map, 1024) != 0) {
-        sq_close(st);
-        return tl_err_set(err, TL_ENOMEM, "%s: out of memory", st->name);
-    }
     for (int i = 0; i < TL__SQ_COUNT; i++) {
         rc = sqlite3_prepare_v3(st->db, tl__sqlite_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
                                 &st->stmt[i], NULL);
@@ -402,6 +427,12 @@ static int sq_open(void *state, const char *url, const tl_store_options *opt, tl
     return 0;
 }
 
+static int sq_open_read(void *state, const char *url, tl_err *err)
+{
+    ((tl__sqlite *)state)->read_only = 1;
+    return sq_open(state, url, NULL, err);
+}
+
 const tl_store_ops tl_store_sqlite_ops = {
     .version = TL_STORE_OPS_VERSION,
     .scheme = "sqlite",
@@ -418,4 +449,6 @@ const tl_store_ops tl_store_sqlite_ops = {
     .find_idem = sq_find_idem,
     .get_positions = sq_get_positions,
     .get_accounts = sq_get_accounts,
+    .open_read = sq_open_read,
+    .workspace_info = sq_workspace_info,
 };
