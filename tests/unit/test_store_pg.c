@@ -139,6 +139,20 @@ static long sql_long(PGconn *c, const char *sql)
 static const char drop_all[] = "DROP TABLE IF EXISTS trades, orders, positions, accounts,"
                                " trade_events, tradeloop_meta, workspaces, event_types CASCADE";
 
+/* Conformance SQL hook: the first column of the first row, "" when none. */
+static int query_db(const char *url, const char *sql, char *out, size_t cap)
+{
+    PGconn *c = PQconnectdb(url);
+    PGresult *r = PQstatus(c) == CONNECTION_OK ? PQexec(c, sql) : NULL;
+    int ok = PQresultStatus(r) == PGRES_TUPLES_OK;
+    if (!ok)
+        print_error("%s: %s", sql, PQerrorMessage(c));
+    snprintf(out, cap, "%s", ok && PQntuples(r) > 0 ? PQgetvalue(r, 0, 0) : "");
+    PQclear(r);
+    PQfinish(c);
+    return ok ? 0 : -1;
+}
+
 /* Conformance reset hook: every test starts from an empty database. */
 static int reset_db(const char *url)
 {
@@ -906,6 +920,7 @@ int main(void)
         return 1;
     int failed = 0;
     tl_store_conformance_set_reset(reset_db);
+    tl_store_conformance_set_sql(query_db);
     failed += tl_store_conformance_run("store_conformance_postgresql", pg_url);
 
     const struct CMUnitTest tests[] = {

@@ -22,8 +22,10 @@
     "seq, ts_ns, workspace, type, order_id, idem_key, symbol, side, status, trade_id, qty,"        \
     " price, fee, text"
 
+/* A workspace's seq range (the workspaces table, read once per query), as one lower bound and
+ * one upper bound of the primary key; no row, no events (the upper bound is NULL). */
 #define WS_RANGE                                                                                   \
-    " AND seq >= (SELECT first_seq FROM workspaces WHERE workspace = $3::text)"                    \
+    " AND seq > greatest($1, (SELECT first_seq - 1 FROM workspaces WHERE workspace = $3::text))"  \
     " AND seq <= (SELECT last_seq FROM workspaces WHERE workspace = $3::text)"                     \
     " AND workspace = $3::text"
 
@@ -35,9 +37,9 @@ static const struct {
                 " AND ($2::int = 0 OR type = $2::int) AND ($3::text = '' OR workspace = $3::text)"
                 " ORDER BY seq LIMIT $4"},
     /* A workspace's events: its seq range only (the workspaces table, read once per query). */
-    {"tl_scan_ws", "SELECT " EVENT_COLUMNS " FROM trade_events WHERE seq > $1" WS_RANGE
+    {"tl_scan_ws", "SELECT " EVENT_COLUMNS " FROM trade_events WHERE true" WS_RANGE
                    " AND ($2::int = 0 OR type = $2::int) ORDER BY seq LIMIT $4"},
-    {"tl_scan_rare_ws", "SELECT " EVENT_COLUMNS " FROM trade_events WHERE seq > $1" WS_RANGE
+    {"tl_scan_rare_ws", "SELECT " EVENT_COLUMNS " FROM trade_events WHERE true" WS_RANGE
                         " AND type = $2::int AND " TL__PG_RARE_TYPES " ORDER BY seq LIMIT $4"},
     {"tl_workspace_info", "SELECT first_seq, last_seq FROM workspaces WHERE workspace = $1"},
     /* The same for one of the rare types: the predicate written out lets the planner use the

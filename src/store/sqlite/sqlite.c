@@ -25,9 +25,12 @@
     "fee, text"
 #define SCAN_SQL "SELECT " EVENT_COLS " FROM trade_events WHERE seq > ?1"
 /* A workspace's scan reads its seq range only (the workspaces table): the subqueries run once,
- * and the range is a range of the rowid; a workspace without a row matches nothing. */
-#define WS_RANGE                                                                                   \
-    " AND seq >= (SELECT first_seq FROM workspaces WHERE workspace = ?3)"                          \
+ * and the range is a range of the rowid. One lower bound, the larger: given two, SQLite seeks
+ * by one and filters by the other. A workspace without a row matches nothing (max() of a NULL
+ * is NULL). */
+#define SCAN_WS_SQL                                                                                \
+    "SELECT " EVENT_COLS " FROM trade_events WHERE"                                                \
+    " seq > max(?1, (SELECT first_seq - 1 FROM workspaces WHERE workspace = ?3))"                 \
     " AND seq <= (SELECT last_seq FROM workspaces WHERE workspace = ?3) AND workspace = ?3"
 #define POS_COLS "workspace, symbol, qty, avg_price, realized_pnl, fees, updated_at"
 #define ACC_COLS "workspace, starting_cash, cash, realized_pnl, fees, updated_at"
@@ -85,12 +88,12 @@ const char *const tl__sqlite_sql[TL__SQ_COUNT] = {
                             "ORDER BY workspace",
     [TL__SQ_SCAN] = SCAN_SQL " ORDER BY seq",
     [TL__SQ_SCAN_TYPE] = SCAN_SQL " AND type = ?2 ORDER BY seq",
-    [TL__SQ_SCAN_WS] = SCAN_SQL WS_RANGE " ORDER BY seq",
-    [TL__SQ_SCAN_TYPE_WS] = SCAN_SQL " AND type = ?2" WS_RANGE " ORDER BY seq",
+    [TL__SQ_SCAN_WS] = SCAN_WS_SQL " ORDER BY seq",
+    [TL__SQ_SCAN_TYPE_WS] = SCAN_WS_SQL " AND type = ?2 ORDER BY seq",
     /* The literal term lets the partial index of rare types answer (sqlite_schema.c). */
     [TL__SQ_SCAN_RARE] = SCAN_SQL " AND type = ?2 AND " TL__SQ_RARE_TYPES " ORDER BY seq",
     [TL__SQ_SCAN_RARE_WS] =
-        SCAN_SQL " AND type = ?2 AND " TL__SQ_RARE_TYPES WS_RANGE " ORDER BY seq",
+        SCAN_WS_SQL " AND type = ?2 AND " TL__SQ_RARE_TYPES " ORDER BY seq",
 };
 
 /* Whether a type is in TL__SQ_RARE_TYPES. */
