@@ -48,10 +48,12 @@ enum {
     TL__SQ_GET_ACCOUNTS,
     TL__SQ_SCAN,         /* seq > ?1 */
     TL__SQ_SCAN_TYPE,    /* and type = ?2 */
-    TL__SQ_SCAN_WS,      /* and workspace = ?3, within its seq range (workspaces) */
+    TL__SQ_SCAN_WS,      /* and workspace = ?3 (?1 raised to its first seq - 1) */
     TL__SQ_SCAN_TYPE_WS, /* both */
+    TL__SQ_SCAN_WS_UPTO, /* TL__SQ_SCAN_WS and seq <= ?4 (its last seq) */
+    TL__SQ_SCAN_TYPE_WS_UPTO,
     TL__SQ_SCAN_RARE,    /* seq > ?1 and type = ?2, a rare type */
-    TL__SQ_SCAN_RARE_WS, /* and workspace = ?3, within its seq range */
+    TL__SQ_SCAN_RARE_WS, /* and workspace = ?3 and seq <= ?4 */
     TL__SQ_COUNT
 };
 
