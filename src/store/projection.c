@@ -1,7 +1,8 @@
 /*
- * projection.c -- see projection.h. The fold was SQLite's and PostgreSQL's each (and the memory
- * store applied the rules event by event); measured against those, one pass with an open-
- * addressing table over (workspace, order_id) costs the same as either.
+ * projection.c -- see projection.h. SQLite and PostgreSQL each had a fold of their own (and the
+ * memory store applied the rules event by event); this one is PostgreSQL's, one pass with an
+ * open-addressing table over (workspace, order_id), and SQLite's append figure is the same with
+ * it (docs/PERFORMANCE.md).
  */
 #include "store/projection.h"
 

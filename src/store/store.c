@@ -101,7 +101,7 @@ static const tl_store_ops *find_in(const tl_store_ops *const *list, const char *
     return NULL;
 }
 
-/* opt NULL with read_only: open_read. */
+/* Both opens: read_only goes through the backend's open_read (opt unused), else open. */
 static int open_store(tl_store *s, const char *url, const tl_store_options *opt, int read_only,
                       const tl_store_ops *const *extra, tl_err *err)
 {

@@ -22,13 +22,6 @@
     "seq, ts_ns, workspace, type, order_id, idem_key, symbol, side, status, trade_id, qty,"        \
     " price, fee, text"
 
-/* A workspace's seq range (the workspaces table, read once per query), as one lower bound and
- * one upper bound of the primary key; no row, no events (the upper bound is NULL). */
-#define WS_RANGE                                                                                   \
-    " AND seq > greatest($1, (SELECT first_seq - 1 FROM workspaces WHERE workspace = $3::text))"  \
-    " AND seq <= (SELECT last_seq FROM workspaces WHERE workspace = $3::text)"                     \
-    " AND workspace = $3::text"
-
 static const struct {
     const char *name, *sql;
 } read_statements[] = {
@@ -36,11 +29,15 @@ static const struct {
     {"tl_scan", "SELECT " EVENT_COLUMNS " FROM trade_events WHERE seq > $1"
                 " AND ($2::int = 0 OR type = $2::int) AND ($3::text = '' OR workspace = $3::text)"
                 " ORDER BY seq LIMIT $4"},
-    /* A workspace's events: its seq range only (the workspaces table, read once per query). */
-    {"tl_scan_ws", "SELECT " EVENT_COLUMNS " FROM trade_events WHERE true" WS_RANGE
-                   " AND ($2::int = 0 OR type = $2::int) ORDER BY seq LIMIT $4"},
-    {"tl_scan_rare_ws", "SELECT " EVENT_COLUMNS " FROM trade_events WHERE true" WS_RANGE
-                        " AND type = $2::int AND " TL__PG_RARE_TYPES " ORDER BY seq LIMIT $4"},
+    /* A workspace's events, through trade_events_ws: only its own, from its first seq (the
+     * caller raises $1 to it), and the index range ends with its last. Written without an
+     * upper bound on seq: a range of both bounds is estimated at a handful of rows, and the
+     * generic plan then became a bitmap scan of the whole range and a sort, per page. */
+    {"tl_scan_ws", "SELECT " EVENT_COLUMNS " FROM trade_events WHERE workspace = $3::text"
+                   " AND seq > $1 AND ($2::int = 0 OR type = $2::int) ORDER BY seq LIMIT $4"},
+    {"tl_scan_rare_ws", "SELECT " EVENT_COLUMNS " FROM trade_events WHERE seq > $1"
+                        " AND type = $2::int AND " TL__PG_RARE_TYPES " AND workspace = $3::text"
+                        " ORDER BY seq LIMIT $4"},
     {"tl_workspace_info", "SELECT first_seq, last_seq FROM workspaces WHERE workspace = $1"},
     /* The same for one of the rare types: the predicate written out lets the planner use the
      * partial index trade_events_rare, in seq order. */
@@ -186,11 +183,23 @@ int tl__pg_scan(void *st, const tl_scan_filter *f, tl_event_fn fn, void *ctx, tl
 {
     tl__pg *pg = st;
     char after[24], type[16], limit[16];
-    snprintf(after, sizeof after, "%llu", (unsigned long long)f->after_seq);
+    uint64_t from = f->after_seq;
+    int by_ws = f->workspace && f->workspace[0];
+    if (by_ws) {
+        /* From the workspace's first seq: nothing before it is looked at. */
+        tl_workspace_info wi;
+        int rc = tl__pg_workspace_info(pg, f->workspace, &wi, err);
+        if (rc == TL_ENOTFOUND)
+            return 0;
+        if (rc)
+            return rc;
+        if (wi.first_seq - 1 > from)
+            from = wi.first_seq - 1;
+    }
+    snprintf(after, sizeof after, "%llu", (unsigned long long)from);
     snprintf(type, sizeof type, "%d", f->type);
     snprintf(limit, sizeof limit, "%d", TL_PG_SCAN_PAGE);
     const char *params[4] = {after, type, f->workspace ? f->workspace : "", limit};
-    int by_ws = f->workspace && f->workspace[0];
     const char *stmt = TL__PG_IS_RARE(f->type) ? (by_ws ? "tl_scan_rare_ws" : "tl_scan_rare")
                        : by_ws                 ? "tl_scan_ws"
                                                : "tl_scan";
