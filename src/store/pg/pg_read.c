@@ -29,15 +29,6 @@ static const struct {
     {"tl_scan", "SELECT " EVENT_COLUMNS " FROM trade_events WHERE seq > $1"
                 " AND ($2::int = 0 OR type = $2::int) AND ($3::text = '' OR workspace = $3::text)"
                 " ORDER BY seq LIMIT $4"},
-    /* A workspace's events, through trade_events_ws: only its own, from its first seq (the
-     * caller raises $1 to it), and the index range ends with its last. Written without an
-     * upper bound on seq: a range of both bounds is estimated at a handful of rows, and the
-     * generic plan then became a bitmap scan of the whole range and a sort, per page. */
-    {"tl_scan_ws", "SELECT " EVENT_COLUMNS " FROM trade_events WHERE workspace = $3::text"
-                   " AND seq > $1 AND ($2::int = 0 OR type = $2::int) ORDER BY seq LIMIT $4"},
-    {"tl_scan_rare_ws", "SELECT " EVENT_COLUMNS " FROM trade_events WHERE seq > $1"
-                        " AND type = $2::int AND " TL__PG_RARE_TYPES " AND workspace = $3::text"
-                        " ORDER BY seq LIMIT $4"},
     {"tl_workspace_info", "SELECT first_seq, last_seq FROM workspaces WHERE workspace = $1"},
     /* The same for one of the rare types: the predicate written out lets the planner use the
      * partial index trade_events_rare, in seq order. */
@@ -186,7 +177,11 @@ int tl__pg_scan(void *st, const tl_scan_filter *f, tl_event_fn fn, void *ctx, tl
     uint64_t from = f->after_seq;
     int by_ws = f->workspace && f->workspace[0];
     if (by_ws) {
-        /* From the workspace's first seq: nothing before it is looked at. */
+        /* From the workspace's first seq: nothing before it is looked at. No upper bound at its
+         * last seq: with both bounds in the statement, the generic plan of a fresh journal
+         * became a bitmap scan of the whole range and a sort, per page (255k events/s replay),
+         * and an index on (workspace, seq), which would also skip other workspaces' events
+         * interleaved with its own, cost a fifth of the appends (docs/PERFORMANCE.md). */
         tl_workspace_info wi;
         int rc = tl__pg_workspace_info(pg, f->workspace, &wi, err);
         if (rc == TL_ENOTFOUND)
@@ -200,9 +195,7 @@ int tl__pg_scan(void *st, const tl_scan_filter *f, tl_event_fn fn, void *ctx, tl
     snprintf(type, sizeof type, "%d", f->type);
     snprintf(limit, sizeof limit, "%d", TL_PG_SCAN_PAGE);
     const char *params[4] = {after, type, f->workspace ? f->workspace : "", limit};
-    const char *stmt = TL__PG_IS_RARE(f->type) ? (by_ws ? "tl_scan_rare_ws" : "tl_scan_rare")
-                       : by_ws                 ? "tl_scan_ws"
-                                               : "tl_scan";
+    const char *stmt = TL__PG_IS_RARE(f->type) ? "tl_scan_rare" : "tl_scan";
     PGresult *res = NULL;
     tl_event ev;
 

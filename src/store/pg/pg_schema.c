@@ -98,8 +98,8 @@ _Static_assert(TL_EV_INTENT_EMITTED == 1 && TL_EV_RISK_FROZEN == 14 && TL_EV_KIL
                    TL_EV_WORKSPACE_RESET == 18,
                "the partial indexes name these event types by value");
 
-/* v2: where each workspace's events lie (backfilled), an index that gives a workspace's scan its
- * own events only, the names
+/* v2: where each workspace's events lie (backfilled; a workspace's scan starts at its first
+ * seq), the names
  * of the event types (upserted at every open, see fill_event_types) and a view people can read:
  * the type's name and qty/price/fee as exact decimals. The other tables hold NUMERIC already. */
 static const char schema_v2[] =
@@ -109,8 +109,6 @@ static const char schema_v2[] =
     " last_seq BIGINT NOT NULL);"
     "INSERT INTO workspaces (workspace, first_seq, last_seq)"
     " SELECT workspace, min(seq), max(seq) FROM trade_events GROUP BY workspace;"
-    /* A workspace's scan reads its own events only, in seq order (pg_read.c). */
-    "CREATE INDEX trade_events_ws ON trade_events (workspace, seq);"
     "CREATE TABLE event_types (type SMALLINT PRIMARY KEY, name TEXT NOT NULL);"
     "CREATE VIEW events_v AS SELECT e.seq, e.ts_ns,"
     " timestamptz 'epoch' + (e.ts_ns / 1000) * interval '1 microsecond' AS time, e.workspace,"
