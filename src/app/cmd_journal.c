@@ -108,9 +108,9 @@ static int print_json(journal_ctx *c, const tl_event *ev)
     return cli_print_json(c->cmd, &w);
 }
 
-static const char *const columns[] = {"seq",  "time", "workspace", "type", "order", "side",
-                                      "status", "symbol", "qty",   "price", "fee",  "trade_id",
-                                      "text"};
+static const char *const columns[] = {"seq",  "time",     "workspace", "type", "order",
+                                      "side", "status",   "symbol",    "qty",  "price",
+                                      "fee",  "trade_id", "text"};
 #define N_COLUMNS (sizeof columns / sizeof columns[0])
 
 /* One event's cells; decimals are exact and shortest (tl_fixed_format). */

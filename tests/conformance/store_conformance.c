@@ -1111,7 +1111,6 @@ static void test_ops_check(void **state)
     assert_int_equal(tl_store_ops_check(NULL, &err), TL_EINVAL);
 }
 
-
 /* ---- workspaces: ranges, and scans that read only a workspace's own events ---------------- */
 
 /* The seqs a scan returns, "3,5,6". */
@@ -1202,8 +1201,10 @@ static void test_sql_views(void **state)
     assert_string_equal(got, "ORDER_FILLED");
     sql_value(c, "SELECT count(*) FROM event_types", got, sizeof got);
     assert_string_equal(got, "18");
-    sql_value(c, "SELECT name || ' ' || qty || ' ' || price || ' ' || fee FROM events_v"
-                 " WHERE seq = 6", got, sizeof got);
+    sql_value(c,
+              "SELECT name || ' ' || qty || ' ' || price || ' ' || fee FROM events_v"
+              " WHERE seq = 6",
+              got, sizeof got);
     assert_string_equal(got, "ORDER_FILLED 0.01 50000 0.00012345");
     sql_value(c, "SELECT count(*) FROM trades WHERE workspace = 'beta'", got, sizeof got);
     assert_string_equal(got, "1");

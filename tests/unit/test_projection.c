@@ -51,7 +51,7 @@ static void test_event_ops(void **state)
     e.type = TL_EV_INTENT_DENIED; /* denied before an order id was given: no row */
     assert_int_equal(tl_proj_event_ops(&e), 0);
     const int none[] = {TL_EV_INTENT_EMITTED, TL_EV_POLICY_EVALUATED, TL_EV_POSITION_OPENED,
-                        TL_EV_RISK_FROZEN, TL_EV_WORKSPACE_RESET, TL_EV_FILL_REFUSED};
+                        TL_EV_RISK_FROZEN,    TL_EV_WORKSPACE_RESET,  TL_EV_FILL_REFUSED};
     for (size_t i = 0; i < sizeof none / sizeof none[0]; i++) {
         e = ev(1, none[i], "w", "O1", 0);
         strcpy(e.trade_id, "T1");

@@ -99,7 +99,7 @@ typedef struct mem_store {
     size_t len_trades, cap_trades;
     mem_ws *ws; /* in order of first event */
     size_t len_ws, cap_ws;
-    tl_projection proj; /* scratch: the batch being written */
+    tl_projection proj;         /* scratch: the batch being written */
     tl_position_row *positions; /* sorted by (workspace, symbol) */
     size_t n_positions, cap_positions;
     tl_account_row *accounts; /* sorted by workspace */

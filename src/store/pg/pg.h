@@ -5,8 +5,8 @@
  * transactions; pg_schema.c creates, checks and migrates the schema; pg_copy.c writes a batch:
  * events, new orders and trades by COPY, all in one message, applying what src/store/projection.c
  * decides; pg_upsert.c changes older orders, the workspaces rows and the snapshot rows, one
- * statement each, in one pipeline; pg_read.c reads. Every value goes to the server as a bound parameter
- * or as COPY data, never inside SQL text, and no step costs a round trip per row.
+ * statement each, in one pipeline; pg_read.c reads. Every value goes to the server as a bound
+ * parameter or as COPY data, never inside SQL text, and no step costs a round trip per row.
  *
  * Durability: FULL runs with synchronous_commit=on, so COMMIT returns after the WAL is flushed.
  * NORMAL runs with synchronous_commit=off: a server crash may lose the commits of the last

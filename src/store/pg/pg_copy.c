@@ -3,9 +3,10 @@
  *
  * One simple-query message carries the whole insert side of a batch: BEGIN (deferred from
  * pg_begin, so it costs no round trip of its own), COPY trade_events, COPY orders for the orders
- * the batch creates, each with its state after the batch already folded in (src/store/projection.c), and COPY
- * trades for its fills; steps with nothing to do are left out. The server runs them one after
- * the other without waiting for the client in between, and the client keeps it busy:
+ * the batch creates, each with its state after the batch already folded in
+ * (src/store/projection.c), and COPY trades for its fills; steps with nothing to do are left out.
+ * The server runs them one after the other without waiting for the client in between, and the
+ * client keeps it busy:
  *   - the first rows of events are encoded while the server starts the statement;
  *   - events then stream in chunks of the state's fixed buffer, each encoded while the server
  *     inserts the one before;

@@ -260,8 +260,8 @@ int tl__pg_workspace_info(void *st, const char *workspace, tl_workspace_info *ou
         long long first = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
         long long last = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
         if (first < 1 || last < first)
-            rc = tl_err_set(err, TL_ECORRUPT, "workspaces row of '%s' holds %lld..%lld",
-                            workspace, first, last);
+            rc = tl_err_set(err, TL_ECORRUPT, "workspaces row of '%s' holds %lld..%lld", workspace,
+                            first, last);
         else
             *out = (tl_workspace_info){(uint64_t)first, (uint64_t)last};
     }

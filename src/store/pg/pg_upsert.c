@@ -3,10 +3,10 @@
  * number of rows, with every value in array parameters (unnest), never in SQL text.
  *
  * Orders created by an earlier batch get their new status, filled quantity and time and reject
- * reason from the batch's projection (src/store/projection.c); the statement also says how many of those with a fill exist,
- * which is how a fill of an unknown order is refused. Position and account rows are upserted,
- * keeping the last row of a key that a batch repeats. Each workspace the batch appends to gets
- * its workspaces row: last_seq advanced, first_seq set when new.
+ * reason from the batch's projection (src/store/projection.c); the statement also says how many of
+ * those with a fill exist, which is how a fill of an unknown order is refused. Position and account
+ * rows are upserted, keeping the last row of a key that a batch repeats. Each workspace the batch
+ * appends to gets its workspaces row: last_seq advanced, first_seq set when new.
  *
  * The statements a batch needs go out together in libpq's pipeline mode, behind its COPYs: one
  * round trip for all of them (COPY itself cannot be pipelined). BEGIN leads them when the batch

@@ -107,8 +107,8 @@ typedef struct rowset {
     int one, many;          /* statements: one row, TL__SQ_CHUNK rows */
     int cols;               /* parameters per row */
     size_t n;               /* rows */
-    const tl_event *events;        /* event rows: the batch */
-    const uint32_t *idx;           /* orders rows: row i is orders[idx[i]] */
+    const tl_event *events; /* event rows: the batch */
+    const uint32_t *idx;    /* orders rows: row i is orders[idx[i]] */
     const tl_proj_order *orders;
     const tl_event *const *trades; /* trades rows: row i is trades[i] */
     void (*bind)(const struct rowset *rs, const binder *x, int at, size_t i);
