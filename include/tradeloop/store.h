@@ -18,10 +18,17 @@
  *                   UNIQUE (workspace, trade_id); (workspace, order_id) references orders
  *   positions      (workspace, symbol, qty, avg_price, realized_pnl, fees, updated_at) PK both
  *   accounts       (workspace PK, starting_cash, cash, realized_pnl, fees, updated_at)
- * orders and trades are projections the backend derives from the events inside the same
- * transaction (ORDER_SUBMITTED / INTENT_DENIED with an order id insert an order; other order
- * events update its status, filled_qty and filled_at; ORDER_FILLED inserts a trade). positions
- * and accounts are snapshot rows the caller passes with the batch.
+ *   workspaces     (workspace PK, first_seq, last_seq)     the seq range of each workspace's
+ *                                                          events (schema version 2)
+ *   event_types    (type PK, name)   TL_EVENT_TYPE_MAP, upserted at every open (version 2)
+ *   events_v       view: trade_events with the type's name and qty/price/fee as decimals;
+ *                  orders_v, trades_v, positions_v, accounts_v likewise where the table holds
+ *                  integer units (SQLite)
+ * orders, trades and workspaces are projections the backend derives from the events inside the
+ * same transaction, as src/store/projection.c decides for every backend (ORDER_SUBMITTED /
+ * INTENT_DENIED with an order id insert an order; other order events update its status,
+ * filled_qty and filled_at; only ORDER_FILLED inserts a trade). positions and accounts are
+ * snapshot rows the caller passes with the batch.
  *
  * A batch is written as: begin, write (one or more), commit -- or rollback. Nothing is visible or
  * durable before commit returns 0; after a failed write or commit the dispatcher rolls back and
@@ -37,7 +44,7 @@
 #include "fixed.h"
 
 #define TL_STORE_OPS_VERSION   1
-#define TL_STORE_SCHEMA_VERSION 1
+#define TL_STORE_SCHEMA_VERSION 2
 
 /* Capability bits. */
 #define TL_STORE_CAP_DURABLE (1u << 0) /* survives the process (not mem:) */
@@ -51,6 +58,11 @@ typedef enum tl_durability {
 typedef struct tl_store_options {
     tl_durability durability;
 } tl_store_options;
+
+/* Where a workspace's events lie in the journal: every one has first_seq <= seq <= last_seq. */
+typedef struct tl_workspace_info {
+    uint64_t first_seq, last_seq;
+} tl_workspace_info;
 
 /* Snapshot rows passed with a batch (upserted by key). */
 typedef struct tl_position_row {
@@ -80,7 +92,8 @@ typedef struct tl_store_batch {
 typedef int (*tl_event_fn)(void *ctx, const tl_event *ev);
 
 /* Filter of a scan: events with seq > after_seq, of `type` (0 = any), of `workspace` ("" or NULL =
- * any), in ascending seq order. */
+ * any), in ascending seq order. With a workspace, a backend reads from that workspace's first seq
+ * to its last (the workspaces table), not the whole journal. */
 typedef struct tl_scan_filter {
     uint64_t after_seq;
     int type;
@@ -115,6 +128,13 @@ typedef struct tl_store_ops {
                          size_t *n, tl_err *err);
     int (*get_accounts)(void *st, const char *workspace, tl_account_row *out, size_t cap,
                         size_t *n, tl_err *err);
+    /* Optional: opens an existing store for reading only, for readers such as `tradeloop
+     * journal`: nothing is created, migrated or written (an older schema is TL_EVERSION, a
+     * missing or empty store TL_ENOTFOUND). Only the read slots are then called. */
+    int (*open_read)(void *st, const char *url, tl_err *err);
+    /* Optional: the seq range of a workspace's events (the workspaces table), or TL_ENOTFOUND
+     * when it has none. Without it the dispatcher finds the range by a scan. */
+    int (*workspace_info)(void *st, const char *workspace, tl_workspace_info *out, tl_err *err);
 } tl_store_ops;
 
 #endif /* TRADELOOP_STORE_H */

@@ -15,6 +15,7 @@ static const subcommand subcommands[] = {
     {"shadow", tl_cmd_shadow, "drive the execution loop against the simulated exchange; report"},
     {"reconcile", tl_cmd_reconcile, "rebuild cash and positions from a journal; state digest"},
     {"paper", tl_cmd_paper, "paper broker: execute intents, state, reconcile, reset"},
+    {"journal", tl_cmd_journal, "print a journal's events: type names, exact decimals"},
     {"bench", tl_cmd_bench, "benchmarks: `bench pipeline`, `bench journal`"},
 };
 

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/vec.h"
+
 typedef struct reset_mark {
     uint64_t seq;
     tl_fixed cash;
@@ -68,16 +70,13 @@ static int seen_before(replay_ctx *c, uint32_t ws, const char *trade_id, int *du
             return 0;
         }
     if (c->n_ids == c->cap_ids) {
-        uint32_t nc = c->cap_ids ? c->cap_ids * 2 : (uint32_t)(c->seen.mask / 2 + 1);
-        void *a = realloc(c->ids, (size_t)nc * sizeof(*c->ids));
-        if (!a)
+        /* Both arrays grow to the same size, first to what the dedup set was sized for. */
+        uint32_t cap = c->cap_ids, cap2 = c->cap_ids;
+        size_t want = c->cap_ids ? (size_t)c->cap_ids + 1 : c->seen.mask / 2 + 1;
+        if (TL_VEC_RESERVE32(&c->ids, &cap, want) != 0 ||
+            TL_VEC_RESERVE32(&c->id_ws, &cap2, cap) != 0)
             return TL_ENOMEM;
-        c->ids = a;
-        void *b = realloc(c->id_ws, (size_t)nc * sizeof(*c->id_ws));
-        if (!b)
-            return TL_ENOMEM;
-        c->id_ws = b;
-        c->cap_ids = nc;
+        c->cap_ids = cap < cap2 ? cap : cap2;
     }
     memcpy(c->ids[c->n_ids], trade_id, len);
     c->ids[c->n_ids][len] = '\0';
@@ -142,11 +141,20 @@ int tl_replay(tl_store *s, const char *ws, tl_ledger *l, tl_replay_result *out, 
     c.l = l;
     c.res = &res;
     c.err = err;
+    /* Sized up front for the events the scans will read (fills are at most every one of them),
+     * so the dedup set never rehashes in the middle of a replay: a workspace's own range, not
+     * the whole journal of every workspace. */
+    uint64_t span = s->high_water;
+    tl_workspace_info wi;
+    if (ws != NULL && ws[0] != '\0') {
+        rc = tl_store_workspace_info(s, ws, &wi, err);
+        if (rc != 0 && rc != TL_ENOTFOUND)
+            return rc;
+        span = rc == 0 ? wi.last_seq - wi.first_seq + 1 : 0;
+    }
+    size_t expect = span < (1u << 26) ? (size_t)span + 16 : (1u << 26);
     tl_fixed cash = l->default_cash;
     tl_ledger_close(l);
-    /* Sized for the whole journal up front (fills are at most every event), so the dedup set
-     * never rehashes in the middle of a replay. */
-    size_t expect = s->high_water < (1u << 26) ? (size_t)s->high_water + 16 : (1u << 26);
     if ((rc = tl_ledger_init(l, cash)) != 0 || (rc = tl_hashmap_init(&c.seen, expect)) != 0)
         return tl_err_set(err, TL_ENOMEM, "replay: out of memory");
 

@@ -101,8 +101,9 @@ static const tl_store_ops *find_in(const tl_store_ops *const *list, const char *
     return NULL;
 }
 
-int tl_store_open(tl_store *s, const char *url, const tl_store_options *opt,
-                  const tl_store_ops *const *extra, tl_err *err)
+/* Both opens: read_only goes through the backend's open_read (opt unused), else open. */
+static int open_store(tl_store *s, const char *url, const tl_store_options *opt, int read_only,
+                      const tl_store_ops *const *extra, tl_err *err)
 {
     if (s == NULL || url == NULL)
         return tl_err_set(err, TL_EINVAL, "tl_store_open: NULL store or URL");
@@ -127,11 +128,14 @@ int tl_store_open(tl_store *s, const char *url, const tl_store_options *opt,
     rc = tl_store_ops_check(ops, err);
     if (rc < 0)
         return rc;
+    if (read_only && ops->open_read == NULL)
+        return tl_err_set(err, TL_ENOTSUP, "store '%s' cannot be opened read-only", ops->scheme);
     void *state = calloc(1, ops->state_size);
     if (state == NULL)
         return tl_err_set(err, TL_ENOMEM, "store '%s': cannot allocate %zu bytes of state",
                           ops->scheme, ops->state_size);
-    rc = ops->open(state, url, opt != NULL ? opt : &default_options, err);
+    rc = read_only ? ops->open_read(state, url, err)
+                   : ops->open(state, url, opt != NULL ? opt : &default_options, err);
     if (rc < 0) {
         free(state); /* the backend released what it took before failing */
         return rc;
@@ -147,7 +151,19 @@ int tl_store_open(tl_store *s, const char *url, const tl_store_options *opt,
     s->ops = ops;
     s->state = state;
     s->high_water = hw;
+    s->read_only = read_only;
     return 0;
+}
+
+int tl_store_open(tl_store *s, const char *url, const tl_store_options *opt,
+                  const tl_store_ops *const *extra, tl_err *err)
+{
+    return open_store(s, url, opt, 0, extra, err);
+}
+
+int tl_store_open_read(tl_store *s, const char *url, const tl_store_ops *const *extra, tl_err *err)
+{
+    return open_store(s, url, NULL, 1, extra, err);
 }
 
 void tl_store_close(tl_store *s)
@@ -245,6 +261,8 @@ int tl_store_append(tl_store *s, tl_event *events, size_t n, const tl_position_r
     int rc = check_open(s, "tl_store_append", err);
     if (rc < 0)
         return rc;
+    if (s->read_only)
+        return tl_err_set(err, TL_ESTATE, "tl_store_append: the store is open for reading only");
     rc = check_batch(events, n, positions, n_positions, accounts, n_accounts, err);
     if (rc < 0)
         return rc;
@@ -373,4 +391,42 @@ int tl_store_get_accounts(tl_store *s, const char *workspace, tl_account_row *ou
     if (rc < 0)
         return rc;
     return s->ops->get_accounts(s->state, workspace, out, cap, n, err);
+}
+
+/* Without the backend's slot: the first and last event of a workspace scan. */
+typedef struct range_ctx {
+    tl_workspace_info info;
+    int found;
+} range_ctx;
+
+static int on_range(void *ctx, const tl_event *ev)
+{
+    range_ctx *r = ctx;
+    if (!r->found)
+        r->info.first_seq = ev->seq;
+    r->info.last_seq = ev->seq;
+    r->found = 1;
+    return 0;
+}
+
+int tl_store_workspace_info(tl_store *s, const char *ws, tl_workspace_info *out, tl_err *err)
+{
+    int rc = check_open(s, "tl_store_workspace_info", err);
+    if (rc < 0)
+        return rc;
+    if (ws == NULL || out == NULL)
+        return tl_err_set(err, TL_EINVAL, "tl_store_workspace_info: NULL workspace or output");
+    tl_err werr;
+    if (tl_workspace_validate(ws, &werr) < 0)
+        return tl_err_set(err, TL_EINVAL, "tl_store_workspace_info: %s", werr.msg);
+    if (s->ops->workspace_info != NULL)
+        return s->ops->workspace_info(s->state, ws, out, err);
+    range_ctx r = {{0, 0}, 0};
+    tl_scan_filter f = {.workspace = ws};
+    if ((rc = s->ops->scan(s->state, &f, on_range, &r, err)) != 0)
+        return rc;
+    if (!r.found)
+        return tl_err_set(err, TL_ENOTFOUND, "workspace '%s' has no events", ws);
+    *out = r.info;
+    return 0;
 }

@@ -32,11 +32,16 @@ typedef struct tl_store {
     uint64_t high_water;     /* last seq durably stored */
     tl_store_stats stats;
     tl_store_faults faults;
+    int read_only; /* opened by tl_store_open_read: appends are refused */
 } tl_store;
 
 /* extra: optional NULL-terminated list of additional backends (borrowed). */
 int tl_store_open(tl_store *s, const char *url, const tl_store_options *opt,
                   const tl_store_ops *const *extra, tl_err *err);
+/* The same for reading only, through the backend's open_read (TL_ENOTSUP without one): the
+ * store is not created, migrated or written, and tl_store_append refuses (TL_ESTATE). */
+int tl_store_open_read(tl_store *s, const char *url, const tl_store_ops *const *extra,
+                       tl_err *err);
 void tl_store_close(tl_store *s);
 int tl_store_ops_check(const tl_store_ops *ops, tl_err *err);
 /* The scheme a URL routes to, written NUL-terminated into buf: "mem", "postgresql" (also for
@@ -58,6 +63,9 @@ int tl_store_get_positions(tl_store *s, const char *workspace, tl_position_row *
                            size_t *n, tl_err *err);
 int tl_store_get_accounts(tl_store *s, const char *workspace, tl_account_row *out, size_t cap,
                           size_t *n, tl_err *err);
+/* Where workspace ws's events lie: 0 and *out (first_seq <= last_seq), or TL_ENOTFOUND when it
+ * has none. What a recovery asks first: it then scans [first_seq, last_seq] and nothing else. */
+int tl_store_workspace_info(tl_store *s, const char *ws, tl_workspace_info *out, tl_err *err);
 
 extern const tl_store_ops tl_store_mem_ops;
 extern const tl_store_ops tl_store_sqlite_ops;

@@ -26,6 +26,7 @@
 static const char *url_template;
 static unsigned url_counter;
 static int (*reset_hook)(const char *url);
+static int (*sql_hook)(const char *url, const char *sql, char *out, size_t cap);
 
 typedef struct ctx {
     tl_store s;
@@ -35,6 +36,12 @@ typedef struct ctx {
 void tl_store_conformance_set_reset(int (*reset)(const char *url))
 {
     reset_hook = reset;
+}
+
+void tl_store_conformance_set_sql(int (*query)(const char *url, const char *sql, char *out,
+                                               size_t cap))
+{
+    sql_hook = query;
 }
 
 /* ---- helpers ------------------------------------------------------------------------------- */
@@ -1104,6 +1111,109 @@ static void test_ops_check(void **state)
     assert_int_equal(tl_store_ops_check(NULL, &err), TL_EINVAL);
 }
 
+/* ---- workspaces: ranges, and scans that read only a workspace's own events ---------------- */
+
+/* The seqs a scan returns, "3,5,6". */
+static void collect_seqs(tl_store *s, const char *ws, uint64_t after, int type, char *out,
+                         size_t cap)
+{
+    tl_scan_filter f = {.after_seq = after, .type = type, .workspace = ws};
+    collect c = {0};
+    assert_int_equal(scan_into(s, &f, &c), 0);
+    out[0] = '\0';
+    for (size_t i = 0, len = 0; i < c.n; i++)
+        len += (size_t)snprintf(out + len, cap - len, "%s%llu", i ? "," : "",
+                                (unsigned long long)c.ev[i].seq);
+    free(c.ev);
+}
+
+/* alpha 1-2 | beta 3, alpha 4, beta 5 | beta 6: beta's events interleave with alpha's and
+ * follow some. */
+static void append_interleaved(tl_store *s)
+{
+    tl_event b1[2] = {submitted("alpha", "A1"), submitted("alpha", "A2")};
+    tl_event b2[3] = {submitted("beta", "B1"), filled("alpha", "A1", "T1"),
+                      ev_make(TL_EV_ORDER_ACCEPTED, "beta", "B1", "VENUE-7", NULL)};
+    tl_event b3[1] = {filled("beta", "B1", "VENUE-7")};
+    b3[0].qty = 1000000; /* 0.01 */
+    assert_int_equal(tl_store_append(s, b1, 2, NULL, 0, NULL, 0, NULL), 0);
+    assert_int_equal(tl_store_append(s, b2, 3, NULL, 0, NULL, 0, NULL), 0);
+    /* The acceptance carried the venue's id in trade_id and inserted no trade, so the fill of
+     * that id is no duplicate. */
+    assert_int_equal(tl_store_append(s, b3, 1, NULL, 0, NULL, 0, NULL), 0);
+}
+
+static void test_workspace_range(void **state)
+{
+    ctx *c = *state;
+    tl_workspace_info wi;
+    tl_err err = {0};
+    assert_int_equal(tl_store_workspace_info(&c->s, "beta", &wi, &err), TL_ENOTFOUND);
+    append_interleaved(&c->s);
+    assert_int_equal(tl_store_workspace_info(&c->s, "alpha", &wi, NULL), 0);
+    assert_int_equal(wi.first_seq, 1);
+    assert_int_equal(wi.last_seq, 4);
+    assert_int_equal(tl_store_workspace_info(&c->s, "beta", &wi, NULL), 0);
+    assert_int_equal(wi.first_seq, 3);
+    assert_int_equal(wi.last_seq, 6);
+    assert_int_equal(tl_store_workspace_info(&c->s, "gamma", &wi, NULL), TL_ENOTFOUND);
+    assert_int_equal(tl_store_workspace_info(&c->s, "bad ws", &wi, NULL), TL_EINVAL);
+
+    char got[128];
+    collect_seqs(&c->s, "beta", 0, 0, got, sizeof got);
+    assert_string_equal(got, "3,5,6");
+    collect_seqs(&c->s, "beta", 3, 0, got, sizeof got);
+    assert_string_equal(got, "5,6");
+    collect_seqs(&c->s, "beta", 0, TL_EV_ORDER_FILLED, got, sizeof got);
+    assert_string_equal(got, "6");
+    collect_seqs(&c->s, "alpha", 0, 0, got, sizeof got);
+    assert_string_equal(got, "1,2,4");
+    collect_seqs(&c->s, "gamma", 0, 0, got, sizeof got);
+    assert_string_equal(got, "");
+
+    /* A failed batch leaves no range behind, and a later one extends the range. */
+    tl_event bad[2] = {submitted("gamma", "G1"), submitted("gamma", "G1")};
+    assert_int_not_equal(tl_store_append(&c->s, bad, 2, NULL, 0, NULL, 0, NULL), 0);
+    assert_int_equal(tl_store_workspace_info(&c->s, "gamma", &wi, NULL), TL_ENOTFOUND);
+    tl_event more = submitted("alpha", "A3");
+    assert_int_equal(tl_store_append(&c->s, &more, 1, NULL, 0, NULL, 0, NULL), 0);
+    assert_int_equal(tl_store_workspace_info(&c->s, "alpha", &wi, NULL), 0);
+    assert_int_equal(wi.first_seq, 1);
+    assert_int_equal(wi.last_seq, 7);
+}
+
+static void sql_value(const ctx *c, const char *sql, char *out, size_t cap)
+{
+    if (sql_hook(c->url, sql, out, cap) != 0)
+        fail_msg("query failed: %s", sql);
+}
+
+/* What a person sees with sqlite3 or psql, and proof that a workspace's scan starts at its
+ * first seq: once the workspaces row says beta starts at 5, seq 3 is not read. */
+static void test_sql_views(void **state)
+{
+    ctx *c = *state;
+    if (sql_hook == NULL)
+        skip();
+    char got[256];
+    append_interleaved(&c->s);
+    sql_value(c, "SELECT name FROM event_types WHERE type = 8", got, sizeof got);
+    assert_string_equal(got, "ORDER_FILLED");
+    sql_value(c, "SELECT count(*) FROM event_types", got, sizeof got);
+    assert_string_equal(got, "18");
+    sql_value(c,
+              "SELECT name || ' ' || qty || ' ' || price || ' ' || fee FROM events_v"
+              " WHERE seq = 6",
+              got, sizeof got);
+    assert_string_equal(got, "ORDER_FILLED 0.01 50000 0.00012345");
+    sql_value(c, "SELECT count(*) FROM trades WHERE workspace = 'beta'", got, sizeof got);
+    assert_string_equal(got, "1");
+    sql_value(c, "UPDATE workspaces SET first_seq = 5 WHERE workspace = 'beta' RETURNING 1", got,
+              sizeof got);
+    collect_seqs(&c->s, "beta", 0, 0, got, sizeof got);
+    assert_string_equal(got, "5,6");
+}
+
 int tl_store_conformance_run(const char *group_name, const char *template)
 {
     url_template = template;
@@ -1123,6 +1233,8 @@ int tl_store_conformance_run(const char *group_name, const char *template)
         T(test_find_idem),
         T(test_large_batch),
         T(test_ops_check),
+        T(test_workspace_range),
+        T(test_sql_views),
         cmocka_unit_test(test_fault_write),
         cmocka_unit_test(test_fault_commit),
     };

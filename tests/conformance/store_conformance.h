@@ -15,6 +15,8 @@
 #ifndef TL_TESTS_STORE_CONFORMANCE_H
 #define TL_TESTS_STORE_CONFORMANCE_H
 
+#include <stddef.h>
+
 /* Runs the suite as one cmocka group named group_name against stores opened from url_template
  * through tl_store_open. Returns the number of failed tests (0 = all passed), as cmocka does. */
 int tl_store_conformance_run(const char *group_name, const char *url_template);
@@ -22,5 +24,11 @@ int tl_store_conformance_run(const char *group_name, const char *url_template);
 /* Sets (or clears, with NULL) the hook that empties the database at url before a test; it
  * returns 0 on success. Call it before tl_store_conformance_run. */
 void tl_store_conformance_set_reset(int (*reset)(const char *url));
+
+/* Sets (or clears) the hook that runs a query on the database at url, for SQL backends: the first
+ * column of the first row as text into out[cap] ("" when no row or NULL); 0 on success. Tests of
+ * the SQL-visible schema (event_types, events_v, workspaces) are skipped without it. */
+void tl_store_conformance_set_sql(int (*query)(const char *url, const char *sql, char *out,
+                                               size_t cap));
 
 #endif /* TL_TESTS_STORE_CONFORMANCE_H */

@@ -585,6 +585,28 @@ static void test_call_argument_checks(void **state)
     assert_int_equal(count, 0);
 }
 
+/* A backend without the optional slots: no read-only open, and a workspace's range is found by a
+ * scan of that workspace through the backend. */
+static void test_optional_slots(void **state)
+{
+    (void)state;
+    tl_store s;
+    tl_err err = {0};
+    assert_int_equal(tl_store_open_read(&s, "redis://x", extras, &err), TL_ENOTSUP);
+    assert_non_null(strstr(err.msg, "read-only"));
+    assert_int_equal(tl_store_open(&s, "redis://x", NULL, extras, NULL), 0);
+    fake *f = s.state;
+    tl_workspace_info wi;
+    assert_int_equal(tl_store_workspace_info(&s, "desk-1", &wi, &err), TL_ENOTFOUND);
+    assert_int_equal(f->scans, 1);
+    assert_string_equal(f->scan_ws, "desk-1");
+    assert_int_equal(tl_store_workspace_info(&s, "a b", &wi, NULL), TL_EINVAL);
+    assert_int_equal(tl_store_workspace_info(&s, NULL, &wi, NULL), TL_EINVAL);
+    assert_int_equal(f->scans, 1);
+    tl_store_close(&s);
+    assert_int_equal(tl_store_workspace_info(&s, "desk-1", &wi, NULL), TL_ECLOSED);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -599,6 +621,7 @@ int main(void)
         cmocka_unit_test(test_injected_faults),
         cmocka_unit_test(test_append_validation),
         cmocka_unit_test(test_call_argument_checks),
+        cmocka_unit_test(test_optional_slots),
     };
     return cmocka_run_group_tests_name("store_dispatch", tests, NULL, NULL);
 }

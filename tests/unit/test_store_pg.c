@@ -137,7 +137,21 @@ static long sql_long(PGconn *c, const char *sql)
 }
 
 static const char drop_all[] = "DROP TABLE IF EXISTS trades, orders, positions, accounts,"
-                               " trade_events, tradeloop_meta CASCADE";
+                               " trade_events, tradeloop_meta, workspaces, event_types CASCADE";
+
+/* Conformance SQL hook: the first column of the first row, "" when none. */
+static int query_db(const char *url, const char *sql, char *out, size_t cap)
+{
+    PGconn *c = PQconnectdb(url);
+    PGresult *r = PQstatus(c) == CONNECTION_OK ? PQexec(c, sql) : NULL;
+    int ok = PQresultStatus(r) == PGRES_TUPLES_OK;
+    if (!ok)
+        print_error("%s: %s", sql, PQerrorMessage(c));
+    snprintf(out, cap, "%s", ok && PQntuples(r) > 0 ? PQgetvalue(r, 0, 0) : "");
+    PQclear(r);
+    PQfinish(c);
+    return ok ? 0 : -1;
+}
 
 /* Conformance reset hook: every test starts from an empty database. */
 static int reset_db(const char *url)
@@ -602,6 +616,57 @@ static void test_versions(void **state)
     PQfinish(c);
 }
 
+/* A version 1 database (version 2 only added tables and a view, so dropping them and setting
+ * the version makes one) opens, gains them, with its workspaces backfilled; a reader
+ * refuses it until then, and once current reads it without writing. */
+static void test_migrates_v1(void **state)
+{
+    (void)state;
+    tl_store s;
+    tl_err err = {0};
+    open_store(&s, pg_url, TL_DURABILITY_FULL);
+    tl_event b[3] = {ev_make(TL_EV_ORDER_SUBMITTED, "alpha", "O1", 0),
+                     ev_make(TL_EV_ORDER_SUBMITTED, "beta", "O1", 0),
+                     fill_make("alpha", "O1", "T1", 1000000, TL_OS_PARTIALLY_FILLED)};
+    append_ok(&s, b, 3);
+    tl_store_close(&s);
+    PGconn *c = admin_connect(pg_url);
+    sql_ok(c, "DROP VIEW events_v; DROP TABLE workspaces, event_types;"
+              " UPDATE tradeloop_meta SET value = '1' WHERE key = 'schema_version'");
+
+    assert_int_equal(tl_store_open_read(&s, pg_url, NULL, &err), TL_EVERSION);
+    assert_non_null(strstr(err.msg, "older"));
+    open_store(&s, pg_url, TL_DURABILITY_FULL);
+    tl_store_close(&s);
+    char v[128];
+    assert_string_equal(
+        sql_value(c, "SELECT value FROM tradeloop_meta WHERE key = 'schema_version'", v, sizeof v),
+        "2");
+    assert_string_equal(sql_value(c,
+                                  "SELECT string_agg(workspace || ' ' || first_seq || ' ' ||"
+                                  " last_seq, ',' ORDER BY workspace) FROM workspaces",
+                                  v, sizeof v),
+                        "alpha 1 3,beta 2 2");
+    assert_string_equal(sql_value(c,
+                                  "SELECT name || ' ' || qty || ' ' || price || ' ' || fee"
+                                  " FROM events_v WHERE seq = 3",
+                                  v, sizeof v),
+                        "ORDER_FILLED 0.01 50000 0.00000001");
+
+    /* A reader: reads, cannot write. */
+    assert_int_equal(tl_store_open_read(&s, pg_url, NULL, &err), 0);
+    assert_int_equal(s.high_water, 3);
+    tl_workspace_info wi;
+    assert_int_equal(tl_store_workspace_info(&s, "beta", &wi, NULL), 0);
+    assert_int_equal(wi.first_seq, 2);
+    tl_event more = ev_make(TL_EV_ORDER_SUBMITTED, "alpha", "O2", 0);
+    assert_int_equal(tl_store_append(&s, &more, 1, NULL, 0, NULL, 0, &err), TL_ESTATE);
+    tl_store_close(&s);
+    sql_ok(c, drop_all);
+    assert_int_equal(tl_store_open_read(&s, pg_url, NULL, &err), TL_ENOTFOUND);
+    PQfinish(c);
+}
+
 static void test_bad_url(void **state)
 {
     (void)state;
@@ -906,6 +971,7 @@ int main(void)
         return 1;
     int failed = 0;
     tl_store_conformance_set_reset(reset_db);
+    tl_store_conformance_set_sql(query_db);
     failed += tl_store_conformance_run("store_conformance_postgresql", pg_url);
 
     const struct CMUnitTest tests[] = {
@@ -916,6 +982,7 @@ int main(void)
         cmocka_unit_test_setup(test_bad_text_refused, fresh),
         cmocka_unit_test_setup(test_foreign_db_refused, fresh),
         cmocka_unit_test_setup(test_versions, fresh),
+        cmocka_unit_test_setup(test_migrates_v1, fresh),
         cmocka_unit_test(test_bad_url),
         cmocka_unit_test_setup(test_durability_setting, fresh),
         cmocka_unit_test_setup(test_scan_pages, fresh),

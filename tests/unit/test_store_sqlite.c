@@ -253,9 +253,15 @@ static void test_schema(void **state)
 
     sqlite3 *db = raw_open(f->path);
     assert_rows(db, "SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name",
-                "accounts;orders;positions;trade_events;tradeloop_meta;trades");
+                "accounts;event_types;orders;positions;trade_events;tradeloop_meta;trades;"
+                "workspaces");
+    assert_rows(db, "SELECT name FROM sqlite_schema WHERE type = 'view' ORDER BY name",
+                "accounts_v;events_v;orders_v;positions_v;trades_v");
     assert_rows(db, "SELECT key, value FROM tradeloop_meta ORDER BY key",
-                "application|tradeloop;schema_version|1");
+                "application|tradeloop;schema_version|2");
+    /* Every event type has its name, from TL_EVENT_TYPE_MAP. */
+    assert_rows(db, "SELECT count(*), min(type), max(type) FROM event_types", "18|1|18");
+    assert_rows(db, "SELECT name FROM event_types WHERE type = 8", "ORDER_FILLED");
     /* The unique keys of the projections, and what they are made of. */
     assert_rows(db,
                 "SELECT il.\"unique\", ii.name FROM pragma_index_list('orders') il, "
@@ -279,6 +285,15 @@ static void test_schema(void **state)
         snprintf(sql, sizeof sql, "EXPLAIN QUERY PLAN %s", tl__sqlite_sql[which]);
         raw_rows(db, sql, plan, sizeof plan);
         if (strstr(plan, "INDEX trade_events_rare") == NULL)
+            fail_msg("%s\n  plan: %s", sql, plan);
+    }
+    /* A workspace's scan reads a rowid range (from its first seq, to its last when others
+     * follow), not the whole table. */
+    for (int which = TL__SQ_SCAN_WS; which <= TL__SQ_SCAN_TYPE_WS_UPTO; which++) {
+        snprintf(sql, sizeof sql, "EXPLAIN QUERY PLAN %s", tl__sqlite_sql[which]);
+        raw_rows(db, sql, plan, sizeof plan);
+        const char *want = which >= TL__SQ_SCAN_WS_UPTO ? "rowid>? AND rowid<?" : "rowid>?";
+        if (strstr(plan, want) == NULL)
             fail_msg("%s\n  plan: %s", sql, plan);
     }
     /* Money is INTEGER units (STRICT: nothing else fits). */
@@ -679,8 +694,8 @@ static void test_newer_schema(void **state)
 {
     fx *f = *state;
     make_journal(f->url, 3);
-    set_schema_version(f->path, "2");
-    open_refused(f->url, TL_EVERSION, "schema version 2", "supports (1)");
+    set_schema_version(f->path, "3");
+    open_refused(f->url, TL_EVERSION, "schema version 3", "supports (2)");
     set_schema_version(f->path, "two");
     open_refused(f->url, TL_ECORRUPT, "schema_version", NULL);
 }
@@ -700,9 +715,83 @@ static void test_migrates_older_schema(void **state)
     append_ok(&s, &e, 1);
     tl_store_close(&s);
     db = raw_open(f->path);
-    assert_rows(db, "SELECT value FROM tradeloop_meta WHERE key = 'schema_version'", "1");
+    assert_rows(db, "SELECT value FROM tradeloop_meta WHERE key = 'schema_version'", "2");
     assert_rows(db, "SELECT order_id FROM orders", "O1");
     sqlite3_close(db);
+}
+
+/* Strips a store back to schema version 1 with raw SQL: version 2 only added tables and views
+ * (migrations are append-only), so what is left is exactly a version 1 file. */
+static void downgrade_to_v1(const char *path)
+{
+    sqlite3 *db = raw_open(path);
+    raw_exec(db, "DROP VIEW events_v; DROP VIEW orders_v; DROP VIEW trades_v;"
+                 "DROP VIEW positions_v; DROP VIEW accounts_v;"
+                 "DROP TABLE workspaces; DROP TABLE event_types;"
+                 "UPDATE tradeloop_meta SET value = '1' WHERE key = 'schema_version'");
+    sqlite3_close(db);
+}
+
+/* A version 1 file opens, gains the new tables and views, and its workspaces are backfilled;
+ * a reader refuses it until then (it must not migrate). */
+static void test_migrates_v1(void **state)
+{
+    fx *f = *state;
+    tl_store s;
+    tl_err err = {0};
+    open_ok(&s, f->url);
+    tl_event b[4] = {submitted("O1", TL_SIDE_BUY, TL_FIXED_INT(1), TL_FIXED_INT(2)),
+                     submitted("O2", TL_SIDE_BUY, TL_FIXED_INT(1), TL_FIXED_INT(2)),
+                     fill("O1", "T1", 1000000, TL_OS_PARTIALLY_FILLED),
+                     submitted("O3", TL_SIDE_SELL, TL_FIXED_INT(1), TL_FIXED_INT(2))};
+    set_str(b[1].workspace, sizeof b[1].workspace, "other");
+    append_ok(&s, b, 4);
+    tl_store_close(&s);
+    downgrade_to_v1(f->path);
+    sqlite3 *db = raw_open(f->path);
+    assert_rows(db, "SELECT count(*) FROM sqlite_schema WHERE name IN ('workspaces', 'events_v')",
+                "0");
+    sqlite3_close(db);
+
+    assert_int_equal(tl_store_open_read(&s, f->url, NULL, &err), TL_EVERSION);
+    assert_non_null(strstr(err.msg, "older"));
+    open_ok(&s, f->url);
+    tl_workspace_info wi;
+    assert_int_equal(tl_store_workspace_info(&s, "desk", &wi, NULL), 0);
+    assert_int_equal(wi.first_seq, 1);
+    assert_int_equal(wi.last_seq, 4);
+    tl_store_close(&s);
+
+    db = raw_open(f->path);
+    assert_rows(db, "SELECT value FROM tradeloop_meta WHERE key = 'schema_version'", "2");
+    assert_rows(db, "SELECT workspace, first_seq, last_seq FROM workspaces ORDER BY workspace",
+                "desk|1|4;other|2|2");
+    assert_rows(db, "SELECT seq, name, qty, price, fee FROM events_v WHERE seq IN (1, 3)",
+                "1|ORDER_SUBMITTED|1|2|0;3|ORDER_FILLED|0.01|50000.00000001|0.00012345");
+    assert_rows(db, "SELECT order_id, quantity, filled_qty FROM orders_v WHERE order_id = 'O1'",
+                "O1|1|0.01");
+    assert_rows(db, "SELECT trade_id, quantity, price FROM trades_v", "T1|0.01|50000.00000001");
+    sqlite3_close(db);
+}
+
+/* A reader opens the file without writing to it, and cannot append. */
+static void test_open_read(void **state)
+{
+    fx *f = *state;
+    tl_store s;
+    tl_err err = {0};
+    assert_int_equal(tl_store_open_read(&s, f->url, NULL, &err), TL_ENOTFOUND);
+    open_ok(&s, f->url);
+    tl_event e = submitted("O1", TL_SIDE_BUY, 1, 1);
+    append_ok(&s, &e, 1);
+    tl_store_close(&s);
+    chmod(f->path, 0444); /* a reader needs no write permission on the file */
+    assert_int_equal(tl_store_open_read(&s, f->url, NULL, &err), 0);
+    assert_int_equal(s.high_water, 1);
+    e = submitted("O2", TL_SIDE_BUY, 1, 1);
+    assert_int_equal(tl_store_append(&s, &e, 1, NULL, 0, NULL, 0, &err), TL_ESTATE);
+    tl_store_close(&s);
+    chmod(f->path, 0644);
 }
 
 static void test_missing_directory(void **state)
@@ -861,6 +950,25 @@ static void test_rare_types_and_nested_scan(void **state)
     tl_store_close(&s);
 }
 
+/* Conformance SQL hook: the first column of the first row, "" when none. */
+static int query_db(const char *url, const char *sql, char *out, size_t cap)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *q = NULL;
+    int rc = sqlite3_open(url + strlen("sqlite:"), &db);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_prepare_v2(db, sql, -1, &q, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(q);
+    const unsigned char *v = rc == SQLITE_ROW ? sqlite3_column_text(q, 0) : NULL;
+    snprintf(out, cap, "%s", v != NULL ? (const char *)v : "");
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        print_error("%s: %s\n", sql, sqlite3_errmsg(db));
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
 int main(void)
 {
     char dir[] = "/tmp/tl-sqlite-conf-XXXXXX";
@@ -868,6 +976,7 @@ int main(void)
     if (mkdtemp(dir) == NULL)
         return 1;
     snprintf(url, sizeof url, "sqlite:%s/t%%d.db", dir);
+    tl_store_conformance_set_sql(query_db);
     int failed = tl_store_conformance_run("sqlite_conformance", url);
     remove_dir(dir);
 
@@ -887,6 +996,8 @@ int main(void)
         T(test_corruption_found_later),
         T(test_newer_schema),
         T(test_migrates_older_schema),
+        T(test_migrates_v1),
+        T(test_open_read),
         T(test_missing_directory),
         T(test_read_only),
         T(test_disk_full),

@@ -12,10 +12,12 @@
  * statement would) replays the log backwards and cuts the arrays back to a mark. Scans and
  * lookups read only the committed events, so nothing is visible before commit.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/hashmap.h"
+#include "store/projection.h"
 #include "store/store.h"
 
 #define FIELD_SIZE(type, field) sizeof(((type *)0)->field)
@@ -54,7 +56,14 @@ typedef struct mem_trade {
     int64_t ts_ns;
 } mem_trade;
 
+/* A row of the workspaces projection. */
+typedef struct mem_ws {
+    char workspace[TL_WORKSPACE_MAX];
+    uint64_t first_seq, last_seq;
+} mem_ws;
+
 enum undo_kind {
+    UNDO_WS_UPDATE,
     UNDO_ORDER_UPDATE,
     UNDO_POS_UPDATE,
     UNDO_POS_INSERT,
@@ -67,8 +76,9 @@ enum undo_kind {
  * right after the preceding change. */
 typedef struct undo_rec {
     uint8_t kind;   /* enum undo_kind */
-    uint32_t index; /* UNDO_ORDER_UPDATE: the order's index */
+    uint32_t index; /* UNDO_ORDER_UPDATE, UNDO_WS_UPDATE: the row's index */
     union {
+        uint64_t last_seq; /* UNDO_WS_UPDATE */
         mem_order order;
         tl_position_row pos; /* old row, or the inserted row's key */
         tl_account_row acc;
@@ -77,7 +87,7 @@ typedef struct undo_rec {
 
 /* Lengths to cut back to: the state at begin, or at the start of a write. */
 typedef struct mark {
-    size_t events, orders, trades, undo;
+    size_t events, orders, trades, ws, undo;
 } mark;
 
 typedef struct mem_store {
@@ -87,6 +97,9 @@ typedef struct mem_store {
     size_t len_orders, cap_orders;
     mem_trade *trades;
     size_t len_trades, cap_trades;
+    mem_ws *ws; /* in order of first event */
+    size_t len_ws, cap_ws;
+    tl_projection proj;         /* scratch: the batch being written */
     tl_position_row *positions; /* sorted by (workspace, symbol) */
     size_t n_positions, cap_positions;
     tl_account_row *accounts; /* sorted by workspace */
@@ -96,6 +109,7 @@ typedef struct mem_store {
     tl_hashmap idem;     /* hash(idem_key) -> index of the first event with that key */
     tl_hashmap order_ix; /* hash(workspace\0order_id) -> order index */
     tl_hashmap trade_ix; /* hash(workspace\0trade_id) -> trade index */
+    tl_hashmap ws_ix;    /* hash(workspace) -> workspaces index */
     int in_txn;
     mark begin_mark;
 } mem_store;
@@ -243,7 +257,7 @@ static undo_rec *undo_push(mem_store *m, tl_err *err)
 
 static mark mark_now(const mem_store *m)
 {
-    return (mark){m->len_events, m->len_orders, m->len_trades, m->n_undo};
+    return (mark){m->len_events, m->len_orders, m->len_trades, m->len_ws, m->n_undo};
 }
 
 /* Returns every array, index and snapshot row to the state recorded in mk. */
@@ -253,6 +267,9 @@ static void undo_to(mem_store *m, mark mk)
     while (m->n_undo > mk.undo) {
         const undo_rec *u = &m->undo[--m->n_undo];
         switch (u->kind) {
+        case UNDO_WS_UPDATE:
+            m->ws[u->index].last_seq = u->old.last_seq;
+            break;
         case UNDO_ORDER_UPDATE:
             m->orders[u->index] = u->old.order;
             break;
@@ -291,10 +308,25 @@ static void undo_to(mem_store *m, mark mk)
         tl_hashmap_del_pair(&m->trade_ix, ws_key_hash(t->workspace, t->trade_id), (uint32_t)i);
     }
     m->len_trades = mk.trades;
+    for (size_t i = mk.ws; i < m->len_ws; i++)
+        tl_hashmap_del_pair(&m->ws_ix, str_hash(m->ws[i].workspace), (uint32_t)i);
+    m->len_ws = mk.ws;
 }
 
-static int order_insert(mem_store *m, const tl_event *ev, tl_err *err)
+static int64_t ws_find(const mem_store *m, const char *ws)
 {
+    uint64_t cur = 0;
+    uint32_t ix;
+    while (tl_hashmap_next_match(&m->ws_ix, str_hash(ws), &cur, &ix)) {
+        if (strcmp(m->ws[ix].workspace, ws) == 0)
+            return ix;
+    }
+    return -1;
+}
+
+static int order_insert(mem_store *m, const tl_proj_order *po, tl_err *err)
+{
+    const tl_event *ev = po->ev;
     uint64_t h = ws_key_hash(ev->workspace, ev->order_id);
     if (order_find(m, ev->workspace, ev->order_id, h) >= 0)
         return tl_err_set(err, TL_EDUPLICATE,
@@ -311,29 +343,36 @@ static int order_insert(mem_store *m, const tl_event *ev, tl_err *err)
     memcpy(o->order_id, ev->order_id, sizeof o->order_id);
     memcpy(o->symbol, ev->symbol, sizeof o->symbol);
     o->side = ev->side;
-    o->status = ev->status;
+    o->status = po->status;
     o->quantity = ev->qty;
     o->price = ev->price;
+    o->filled_qty = po->filled;
     o->created_ns = ev->ts_ns;
-    if (ev->type == TL_EV_INTENT_DENIED)
-        memcpy(o->reject_reason, ev->text, sizeof o->reject_reason);
+    o->filled_ns = po->first_fill != NULL ? po->filled_at : 0;
+    snprintf(o->reject_reason, sizeof o->reject_reason, "%s", tl_proj_reason(po));
     return 0;
 }
 
-/* Status, filled quantity and fill time follow the order's later events. An event for an order
- * the store does not hold changes nothing, as an SQL UPDATE matching no row would. */
-static int order_update(mem_store *m, const tl_event *ev, size_t write_start, tl_err *err)
+/* An order an earlier batch created. One the store does not hold changes nothing, as an SQL
+ * UPDATE matching no row would; but a fill of it references nothing: refused. */
+static int order_update(mem_store *m, const tl_proj_order *po, size_t write_start, tl_err *err)
 {
+    const tl_event *ev = po->ev;
     int64_t ix =
         order_find(m, ev->workspace, ev->order_id, ws_key_hash(ev->workspace, ev->order_id));
+    if (ix < 0 && po->first_fill != NULL)
+        return tl_err_set(err, TL_ENOTFOUND,
+                          "mem store: event seq %llu: trade '%s' of order '%s' in workspace '%s':"
+                          " no such order",
+                          (unsigned long long)po->first_fill->seq, po->first_fill->trade_id,
+                          ev->order_id, ev->workspace);
     if (ix < 0)
         return 0;
     mem_order *o = &m->orders[ix];
     tl_fixed filled = o->filled_qty;
-    if (ev->type == TL_EV_ORDER_FILLED && tl_fixed_add(filled, ev->qty, &filled) < 0)
+    if (tl_fixed_add(filled, po->filled, &filled) < 0)
         return tl_err_set(err, TL_ERANGE,
-                          "mem store: event seq %llu: filled quantity of '%s' "
-                          "overflows",
+                          "mem store: event seq %llu: filled quantity of '%s' overflows",
                           (unsigned long long)ev->seq, ev->order_id);
     /* Orders inserted by this very write vanish with it, so only older ones need a record. */
     if ((size_t)ix < write_start) {
@@ -345,13 +384,12 @@ static int order_update(mem_store *m, const tl_event *ev, size_t write_start, tl
         u->old.order = *o;
         m->n_undo++;
     }
-    o->status = ev->status;
-    if (ev->type == TL_EV_ORDER_FILLED) {
-        o->filled_qty = filled;
-        o->filled_ns = ev->ts_ns;
-    }
-    if (ev->type == TL_EV_ORDER_REJECTED)
-        memcpy(o->reject_reason, ev->text, sizeof o->reject_reason);
+    o->status = po->status;
+    o->filled_qty = filled;
+    if (po->first_fill != NULL)
+        o->filled_ns = po->filled_at;
+    if (po->reason != NULL)
+        memcpy(o->reject_reason, po->reason->text, sizeof o->reject_reason);
     return 0;
 }
 
@@ -381,28 +419,54 @@ static int trade_insert(mem_store *m, const tl_event *ev, tl_err *err)
     return 0;
 }
 
-static int is_order_update(int type)
+static int ws_upsert(mem_store *m, const tl_proj_ws *w, tl_err *err)
 {
-    switch (type) {
-    case TL_EV_ORDER_ACCEPTED:
-    case TL_EV_ORDER_REJECTED:
-    case TL_EV_ORDER_FILLED:
-    case TL_EV_ORDER_CANCELED:
-    case TL_EV_ORDER_EXPIRED:
-    case TL_EV_CANCEL_REQUESTED:
-        return 1;
-    default:
+    int64_t ix = ws_find(m, w->workspace);
+    if (ix >= 0) {
+        undo_rec *u = undo_push(m, err);
+        if (u == NULL)
+            return TL_ENOMEM;
+        u->kind = UNDO_WS_UPDATE;
+        u->index = (uint32_t)ix;
+        u->old.last_seq = m->ws[ix].last_seq;
+        m->n_undo++;
+        m->ws[ix].last_seq = w->last_seq;
         return 0;
     }
+    int rc = grow((void **)&m->ws, &m->cap_ws, m->len_ws + 1, sizeof *m->ws);
+    if (rc < 0)
+        return grow_err(rc, "workspaces", err);
+    if (tl_hashmap_insert_multi(&m->ws_ix, str_hash(w->workspace), (uint32_t)m->len_ws) < 0)
+        return tl_err_set(err, TL_ENOMEM, "mem store: out of memory indexing workspaces");
+    mem_ws *r = &m->ws[m->len_ws++];
+    snprintf(r->workspace, sizeof r->workspace, "%s", w->workspace);
+    r->first_seq = w->first_seq;
+    r->last_seq = w->last_seq;
+    return 0;
 }
 
-static int write_event(mem_store *m, const tl_event *ev, size_t write_start, tl_err *err)
+/* The orders, trades and workspaces rows of the batch, as tl_proj_fold decides them. */
+static int apply_projection(mem_store *m, const tl_event *ev, size_t n, size_t write_start,
+                            tl_err *err)
+{
+    tl_projection *p = &m->proj;
+    int rc = tl_proj_fold(p, ev, n, err);
+    for (size_t i = 0; rc == 0 && i < p->n_orders; i++)
+        rc = p->orders[i].created ? order_insert(m, &p->orders[i], err)
+                                  : order_update(m, &p->orders[i], write_start, err);
+    for (size_t i = 0; rc == 0 && i < p->n_trades; i++)
+        rc = trade_insert(m, p->trades[i], err);
+    for (size_t i = 0; rc == 0 && i < p->n_ws; i++)
+        rc = ws_upsert(m, &p->ws[i], err);
+    return rc;
+}
+
+static int write_event(mem_store *m, const tl_event *ev, tl_err *err)
 {
     uint64_t last = m->len_events > 0 ? m->events[m->len_events - 1].seq : 0;
     if (ev->seq <= last)
         return tl_err_set(err, TL_EDUPLICATE, "mem store: event seq %llu not above %llu",
                           (unsigned long long)ev->seq, (unsigned long long)last);
-    int rc = 0;
     /* An intent is emitted once per idempotency key (a unique index on the SQL backends). The
      * index keeps a key's first event, which is its INTENT_EMITTED when it has one. */
     if (ev->type == TL_EV_INTENT_EMITTED && ev->idem_key[0] != '\0') {
@@ -411,16 +475,6 @@ static int write_event(mem_store *m, const tl_event *ev, size_t write_start, tl_
             return tl_err_set(err, TL_EDUPLICATE, "duplicate: intent '%s' already emitted",
                               ev->idem_key);
     }
-    if (ev->order_id[0] != '\0') {
-        if (ev->type == TL_EV_ORDER_SUBMITTED || ev->type == TL_EV_INTENT_DENIED)
-            rc = order_insert(m, ev, err);
-        else if (is_order_update(ev->type))
-            rc = order_update(m, ev, write_start, err);
-    }
-    if (rc == 0 && ev->type == TL_EV_ORDER_FILLED)
-        rc = trade_insert(m, ev, err);
-    if (rc < 0)
-        return rc;
     /* Room for the event was reserved for the whole batch. */
     size_t ix = m->len_events;
     if (ev->idem_key[0] != '\0' && idem_find(m, ev->idem_key, ix) < 0 &&
@@ -499,6 +553,12 @@ static int mem_open(void *st, const char *url, const tl_store_options *opt, tl_e
         tl_hashmap_close(&m->order_ix);
         goto nomem;
     }
+    if (tl_hashmap_init(&m->ws_ix, 16) < 0) {
+        tl_hashmap_close(&m->idem);
+        tl_hashmap_close(&m->order_ix);
+        tl_hashmap_close(&m->trade_ix);
+        goto nomem;
+    }
     return 0;
 nomem:
     return tl_err_set(err, TL_ENOMEM, "mem store: out of memory");
@@ -513,6 +573,9 @@ static void mem_close(void *st)
     free(m->positions);
     free(m->accounts);
     free(m->undo);
+    free(m->ws);
+    tl_proj_free(&m->proj);
+    tl_hashmap_close(&m->ws_ix);
     tl_hashmap_close(&m->idem);
     tl_hashmap_close(&m->order_ix);
     tl_hashmap_close(&m->trade_ix);
@@ -542,7 +605,9 @@ static int mem_write(void *st, const tl_store_batch *b, tl_err *err)
     if (rc < 0)
         return grow_err(rc, "events", err);
     for (size_t i = 0; rc == 0 && i < b->n_events; i++)
-        rc = write_event(m, &b->events[i], mk.orders, err);
+        rc = write_event(m, &b->events[i], err);
+    if (rc == 0 && b->n_events > 0)
+        rc = apply_projection(m, b->events, b->n_events, mk.orders, err);
     for (size_t i = 0; rc == 0 && i < b->n_positions; i++)
         rc = upsert_position(m, &b->positions[i], err);
     for (size_t i = 0; rc == 0 && i < b->n_accounts; i++)
@@ -580,21 +645,46 @@ static int mem_high_water(void *st, uint64_t *seq, tl_err *err)
     return 0;
 }
 
-static int mem_scan(void *st, const tl_scan_filter *f, tl_event_fn fn, void *ctx, tl_err *err)
+/* Index of the first committed event with seq > after, n_events when none. */
+static size_t first_after(const mem_store *m, uint64_t after)
 {
-    (void)err;
-    const mem_store *m = st;
-    size_t end = m->n_events;
-    size_t lo = 0, hi = end;
-    while (lo < hi) { /* first event with seq > after_seq */
+    size_t lo = 0, hi = m->n_events;
+    while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (m->events[mid].seq <= f->after_seq)
+        if (m->events[mid].seq <= after)
             lo = mid + 1;
         else
             hi = mid;
     }
+    return lo;
+}
+
+/* The committed range of a workspace: rows the open transaction added are not visible. */
+static int ws_committed(const mem_store *m, const char *ws, tl_workspace_info *out)
+{
+    int64_t ix = ws_find(m, ws);
+    uint64_t hw = m->n_events > 0 ? m->events[m->n_events - 1].seq : 0;
+    if (ix < 0 || m->ws[ix].first_seq > hw)
+        return 0;
+    out->first_seq = m->ws[ix].first_seq;
+    out->last_seq = m->ws[ix].last_seq < hw ? m->ws[ix].last_seq : hw;
+    return 1;
+}
+
+static int mem_scan(void *st, const tl_scan_filter *f, tl_event_fn fn, void *ctx, tl_err *err)
+{
+    (void)err;
+    const mem_store *m = st;
     const char *ws = f->workspace != NULL && f->workspace[0] != '\0' ? f->workspace : NULL;
-    for (size_t i = lo; i < end; i++) {
+    uint64_t after = f->after_seq, until = UINT64_MAX;
+    tl_workspace_info wi;
+    if (ws != NULL) {
+        if (!ws_committed(m, ws, &wi))
+            return 0;
+        after = wi.first_seq - 1 > after ? wi.first_seq - 1 : after;
+        until = wi.last_seq;
+    }
+    for (size_t i = first_after(m, after); i < m->n_events && m->events[i].seq <= until; i++) {
         const tl_event *ev = &m->events[i];
         if (f->type != 0 && ev->type != f->type)
             continue;
@@ -604,6 +694,13 @@ static int mem_scan(void *st, const tl_scan_filter *f, tl_event_fn fn, void *ctx
         if (rc != 0)
             return rc;
     }
+    return 0;
+}
+
+static int mem_workspace_info(void *st, const char *ws, tl_workspace_info *out, tl_err *err)
+{
+    if (!ws_committed(st, ws, out))
+        return tl_err_set(err, TL_ENOTFOUND, "mem store: workspace '%s' has no events", ws);
     return 0;
 }
 
@@ -665,4 +762,5 @@ const tl_store_ops tl_store_mem_ops = {
     .find_idem = mem_find_idem,
     .get_positions = mem_get_positions,
     .get_accounts = mem_get_accounts,
+    .workspace_info = mem_workspace_info,
 };

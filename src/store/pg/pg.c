@@ -110,9 +110,11 @@ static int session_setup(tl__pg *pg, tl_err *err)
     if (rc == 0)
         rc = tl__pg_exec(pg, "SET plan_cache_mode = force_generic_plan", "setting plan_cache_mode",
                          err);
+    if (rc == 0 && pg->read_only)
+        rc = tl__pg_exec(pg, "SET default_transaction_read_only = on", "setting read-only", err);
     if (rc == 0)
         rc = tl__pg_prepare_read(pg, err);
-    return rc ? rc : tl__pg_prepare_write(pg, err);
+    return rc || pg->read_only ? rc : tl__pg_prepare_write(pg, err);
 }
 
 int tl__pg_ensure_conn(tl__pg *pg, tl_err *err)
@@ -146,16 +148,11 @@ static void pg_close(void *st)
     free(pg->pre);
     pg->pre = NULL;
     pg->pre_len = pg->pre_cap = 0;
-    tl__pg_fold_free(&pg->fold);
+    tl_proj_free(&pg->proj);
 }
 
-static int pg_open(void *st, const char *url, const tl_store_options *opt, tl_err *err)
+static int pg_connect(tl__pg *pg, const char *url, tl_err *err)
 {
-    tl__pg *pg = st;
-    pg->durability = opt ? opt->durability : TL_DURABILITY_FULL;
-    if (pg->durability != TL_DURABILITY_FULL && pg->durability != TL_DURABILITY_NORMAL)
-        return tl_err_set(err, TL_EINVAL, "unknown durability %d", (int)pg->durability);
-
     /* Defaults first: the URL's own parameters, expanded from dbname, override them. */
     const char *const keys[] = {"connect_timeout", "application_name", "client_encoding", "dbname",
                                 NULL};
@@ -172,12 +169,30 @@ static int pg_open(void *st, const char *url, const tl_store_options *opt, tl_er
     }
     PQsetNoticeProcessor(pg->conn, quiet_notices, NULL);
 
-    int rc = tl__pg_schema(pg, err);
+    int rc = pg->read_only ? tl__pg_schema_check(pg, err) : tl__pg_schema(pg, err);
     if (rc == 0)
         rc = session_setup(pg, err);
     if (rc)
         pg_close(pg);
     return rc;
+}
+
+static int pg_open(void *st, const char *url, const tl_store_options *opt, tl_err *err)
+{
+    tl__pg *pg = st;
+    pg->durability = opt ? opt->durability : TL_DURABILITY_FULL;
+    if (pg->durability != TL_DURABILITY_FULL && pg->durability != TL_DURABILITY_NORMAL)
+        return tl_err_set(err, TL_EINVAL, "unknown durability %d", (int)pg->durability);
+    return pg_connect(pg, url, err);
+}
+
+/* A reader: the schema is checked, not created; the session cannot write. */
+static int pg_open_read(void *st, const char *url, tl_err *err)
+{
+    tl__pg *pg = st;
+    pg->durability = TL_DURABILITY_FULL;
+    pg->read_only = 1;
+    return pg_connect(pg, url, err);
 }
 
 /* ---- transactions ---- */
@@ -266,4 +281,6 @@ const tl_store_ops tl_store_pg_ops = {
     .find_idem = tl__pg_find_idem,
     .get_positions = tl__pg_get_positions,
     .get_accounts = tl__pg_get_accounts,
+    .open_read = pg_open_read,
+    .workspace_info = tl__pg_workspace_info,
 };

@@ -3,9 +3,10 @@
  *
  * One simple-query message carries the whole insert side of a batch: BEGIN (deferred from
  * pg_begin, so it costs no round trip of its own), COPY trade_events, COPY orders for the orders
- * the batch creates, each with its state after the batch already folded in (pg_fold.c), and COPY
- * trades for its fills; steps with nothing to do are left out. The server runs them one after
- * the other without waiting for the client in between, and the client keeps it busy:
+ * the batch creates, each with its state after the batch already folded in
+ * (src/store/projection.c), and COPY trades for its fills; steps with nothing to do are left out.
+ * The server runs them one after the other without waiting for the client in between, and the
+ * client keeps it busy:
  *   - the first rows of events are encoded while the server starts the statement;
  *   - events then stream in chunks of the state's fixed buffer, each encoded while the server
  *     inserts the one before;
@@ -167,12 +168,10 @@ static char *encode_event(char *p, const tl_event *e)
 
 /* An order as the batch leaves it; the reject reason is the last rejection's text, or an
  * INTENT_DENIED's own text, or NULL. */
-static char *encode_order(char *p, const tl__pg_order *o)
+static char *encode_order(char *p, const tl_proj_order *o)
 {
     const tl_event *e = o->ev;
-    const char *reason = o->reject                        ? o->reject->text
-                         : e->type == TL_EV_INTENT_DENIED ? e->text
-                                                          : "";
+    const char *reason = tl_proj_reason(o);
     p = PUT_TEXT(p, e->workspace);
     *p++ = '\t';
     p = PUT_TEXT(p, e->order_id);
@@ -191,7 +190,7 @@ static char *encode_order(char *p, const tl__pg_order *o)
     *p++ = '\t';
     p = tl__pg_put_i64(p, e->ts_ns);
     *p++ = '\t';
-    p = o->has_fill ? tl__pg_put_i64(p, o->filled_at) : tl__pg_put_str(p, COPY_NULL);
+    p = o->first_fill ? tl__pg_put_i64(p, o->filled_at) : tl__pg_put_str(p, COPY_NULL);
     *p++ = '\t';
     p = reason[0] ? put_text(p, reason, TL_EVENT_TEXT_MAX) : tl__pg_put_str(p, COPY_NULL);
     *p++ = '\n';
@@ -279,17 +278,17 @@ static int pre_room(tl__pg *pg, size_t used, tl_err *err)
  * pg->pre. */
 static int prepare_rows(tl__pg *pg, copy_run *r, tl_err *err)
 {
-    int rc = tl__pg_fold_batch(&pg->fold, r->ev, r->n, err);
-    const tl__pg_fold *f = &pg->fold;
+    int rc = tl_proj_fold(&pg->proj, r->ev, r->n, err);
+    const tl_projection *f = &pg->proj;
     size_t len = 0;
-    for (size_t i = 0; rc == 0 && i < f->n; i++) {
+    for (size_t i = 0; rc == 0 && i < f->n_orders; i++) {
         if (f->orders[i].created && (rc = pre_room(pg, len, err)) == 0)
             len = (size_t)(encode_order(pg->pre + len, &f->orders[i]) - pg->pre);
     }
     r->orders_len = len;
-    for (size_t i = 0; rc == 0 && i < r->n; i++) {
-        if (r->ev[i].type == TL_EV_ORDER_FILLED && (rc = pre_room(pg, len, err)) == 0)
-            len = (size_t)(encode_trade(pg->pre + len, &r->ev[i]) - pg->pre);
+    for (size_t i = 0; rc == 0 && i < f->n_trades; i++) {
+        if ((rc = pre_room(pg, len, err)) == 0)
+            len = (size_t)(encode_trade(pg->pre + len, f->trades[i]) - pg->pre);
     }
     pg->pre_len = len;
     return rc;
@@ -345,7 +344,7 @@ static int copy_batch(tl__pg *pg, const tl_event *ev, size_t n, tl_err *err)
 {
     copy_run r = {.ev = ev, .n = n};
     int creates = 0, fills = 0;
-    tl__pg_fold_needs(ev, n, &creates, &fills);
+    tl_proj_needs(ev, n, &creates, &fills);
 
     char sql[sizeof sql_begin + sizeof sql_events + sizeof sql_orders + sizeof sql_trades];
     sql[0] = '\0';

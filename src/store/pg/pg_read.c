@@ -29,6 +29,7 @@ static const struct {
     {"tl_scan", "SELECT " EVENT_COLUMNS " FROM trade_events WHERE seq > $1"
                 " AND ($2::int = 0 OR type = $2::int) AND ($3::text = '' OR workspace = $3::text)"
                 " ORDER BY seq LIMIT $4"},
+    {"tl_workspace_info", "SELECT first_seq, last_seq FROM workspaces WHERE workspace = $1"},
     /* The same for one of the rare types: the predicate written out lets the planner use the
      * partial index trade_events_rare, in seq order. */
     {"tl_scan_rare", "SELECT " EVENT_COLUMNS " FROM trade_events WHERE seq > $1"
@@ -173,7 +174,24 @@ int tl__pg_scan(void *st, const tl_scan_filter *f, tl_event_fn fn, void *ctx, tl
 {
     tl__pg *pg = st;
     char after[24], type[16], limit[16];
-    snprintf(after, sizeof after, "%llu", (unsigned long long)f->after_seq);
+    uint64_t from = f->after_seq;
+    int by_ws = f->workspace && f->workspace[0];
+    if (by_ws) {
+        /* From the workspace's first seq: nothing before it is looked at. No upper bound at its
+         * last seq: with both bounds in the statement, the generic plan of a fresh journal
+         * became a bitmap scan of the whole range and a sort, per page (255k events/s replay),
+         * and an index on (workspace, seq), which would also skip other workspaces' events
+         * interleaved with its own, cost a fifth of the appends (docs/PERFORMANCE.md). */
+        tl_workspace_info wi;
+        int rc = tl__pg_workspace_info(pg, f->workspace, &wi, err);
+        if (rc == TL_ENOTFOUND)
+            return 0;
+        if (rc)
+            return rc;
+        if (wi.first_seq - 1 > from)
+            from = wi.first_seq - 1;
+    }
+    snprintf(after, sizeof after, "%llu", (unsigned long long)from);
     snprintf(type, sizeof type, "%d", f->type);
     snprintf(limit, sizeof limit, "%d", TL_PG_SCAN_PAGE);
     const char *params[4] = {after, type, f->workspace ? f->workspace : "", limit};
@@ -224,6 +242,29 @@ int tl__pg_find_idem(void *st, const char *idem_key, tl_event *out, tl_err *err)
     else if ((rc = check_event_columns(res, err)) == 0 &&
              (rc = decode_event(res, 0, &ev, err)) == 0)
         *out = ev;
+    PQclear(res);
+    return rc;
+}
+
+int tl__pg_workspace_info(void *st, const char *workspace, tl_workspace_info *out, tl_err *err)
+{
+    tl__pg *pg = st;
+    int rc;
+    const char *params[1] = {workspace};
+    PGresult *res = run_read(pg, "tl_workspace_info", 1, params, 0, err, &rc);
+    if (!res)
+        return rc;
+    if (PQntuples(res) == 0) {
+        rc = tl_err_set(err, TL_ENOTFOUND, "workspace '%s' has no events", workspace);
+    } else {
+        long long first = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+        long long last = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
+        if (first < 1 || last < first)
+            rc = tl_err_set(err, TL_ECORRUPT, "workspaces row of '%s' holds %lld..%lld", workspace,
+                            first, last);
+        else
+            *out = (tl_workspace_info){(uint64_t)first, (uint64_t)last};
+    }
     PQclear(res);
     return rc;
 }

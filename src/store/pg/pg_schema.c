@@ -98,6 +98,26 @@ _Static_assert(TL_EV_INTENT_EMITTED == 1 && TL_EV_RISK_FROZEN == 14 && TL_EV_KIL
                    TL_EV_WORKSPACE_RESET == 18,
                "the partial indexes name these event types by value");
 
+/* v2: where each workspace's events lie (backfilled; a workspace's scan starts at its first
+ * seq), the names
+ * of the event types (upserted at every open, see fill_event_types) and a view people can read:
+ * the type's name and qty/price/fee as exact decimals. The other tables hold NUMERIC already. */
+static const char schema_v2[] =
+    "CREATE TABLE workspaces ("
+    " workspace TEXT PRIMARY KEY,"
+    " first_seq BIGINT NOT NULL,"
+    " last_seq BIGINT NOT NULL);"
+    "INSERT INTO workspaces (workspace, first_seq, last_seq)"
+    " SELECT workspace, min(seq), max(seq) FROM trade_events GROUP BY workspace;"
+    "CREATE TABLE event_types (type SMALLINT PRIMARY KEY, name TEXT NOT NULL);"
+    "CREATE VIEW events_v AS SELECT e.seq, e.ts_ns,"
+    " timestamptz 'epoch' + (e.ts_ns / 1000) * interval '1 microsecond' AS time, e.workspace,"
+    " e.type, coalesce(t.name, '?') AS name, e.order_id, e.idem_key, e.symbol, e.side, e.status,"
+    " e.trade_id, trim_scale(e.qty / 100000000::numeric) AS qty,"
+    " trim_scale(e.price / 100000000::numeric) AS price,"
+    " trim_scale(e.fee / 100000000::numeric) AS fee, e.text"
+    " FROM trade_events e LEFT JOIN event_types t ON t.type = e.type;";
+
 /* What a new database gets first: it is version 0 until the migrations have run. */
 static const char bootstrap[] =
     "CREATE TABLE tradeloop_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)";
@@ -105,6 +125,7 @@ static const char bootstrap[] =
 /* migrations[v] upgrades schema version v to v + 1. Append; never edit a released step. */
 static const char *const migrations[] = {
     schema_v1,
+    schema_v2,
 };
 _Static_assert(sizeof migrations / sizeof migrations[0] == TL_STORE_SCHEMA_VERSION,
                "one migration step per schema version");
@@ -183,6 +204,66 @@ static int count_relations(tl__pg *pg, long *n, tl_err *err)
     return 0;
 }
 
+/* Upserts every name of TL_EVENT_TYPE_MAP, so a new event type needs no migration; rows that
+ * already hold the name are left alone (no dead tuples at every open). */
+static int fill_event_types(tl__pg *pg, tl_err *err)
+{
+    char types[4 * TL_EV__MAX + 3], names[32 * TL_EV__MAX + 3];
+    char *t = types, *n = names;
+    *t++ = '{';
+    *n++ = '{';
+    for (int i = 1; i <= TL_EV__MAX; i++) {
+        t += snprintf(t, sizeof types - (size_t)(t - types), "%s%d", i > 1 ? "," : "", i);
+        n += snprintf(n, sizeof names - (size_t)(n - names), "%s%s", i > 1 ? "," : "",
+                      tl_event_type_name(i));
+    }
+    strcpy(t, "}");
+    strcpy(n, "}");
+    const char *params[2] = {types, names};
+    PGresult *res = PQexecParams(pg->conn,
+                                 "INSERT INTO event_types (type, name)"
+                                 " SELECT * FROM unnest($1::smallint[], $2::text[])"
+                                 " ON CONFLICT (type) DO UPDATE SET name = excluded.name"
+                                 " WHERE event_types.name <> excluded.name",
+                                 2, NULL, params, NULL, NULL, 0);
+    if (PQresultStatus(res) != PGRES_COMMAND_OK)
+        return tl__pg_fail(pg, res, "writing event_types", err);
+    PQclear(res);
+    return 0;
+}
+
+/* Whether tradeloop_meta exists in the current schema. */
+static int has_meta(tl__pg *pg, int *yes, tl_err *err)
+{
+    PGresult *res = NULL;
+    int rc = query_rows(pg,
+                        "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_class c"
+                        " JOIN pg_catalog.pg_namespace s ON s.oid = c.relnamespace"
+                        " WHERE s.nspname = current_schema() AND c.relname = 'tradeloop_meta')",
+                        0, NULL, "looking for tradeloop_meta", &res, err);
+    if (rc)
+        return rc;
+    *yes = PQgetvalue(res, 0, 0)[0] == 't';
+    PQclear(res);
+    return 0;
+}
+
+int tl__pg_schema_check(tl__pg *pg, tl_err *err)
+{
+    int yes = 0, version = 0;
+    int rc = has_meta(pg, &yes, err);
+    if (rc == 0 && !yes)
+        rc = tl_err_set(err, TL_ENOTFOUND, "no tradeloop journal in this database");
+    if (rc == 0)
+        rc = read_meta(pg, &version, err);
+    if (rc == 0 && version < TL_STORE_SCHEMA_VERSION)
+        rc = tl_err_set(err, TL_EVERSION,
+                        "database schema version %d is older than this tradeloop's (%d); open it "
+                        "once for writing (e.g. tradeloop reconcile --db) to migrate it",
+                        version, TL_STORE_SCHEMA_VERSION);
+    return rc;
+}
+
 static int schema_in_tx(tl__pg *pg, tl_err *err)
 {
     int rc = tl__pg_exec(pg, SCHEMA_LOCK_SQL, "locking the schema", err);
@@ -190,23 +271,17 @@ static int schema_in_tx(tl__pg *pg, tl_err *err)
         return rc;
 
     PGresult *res = NULL;
-    rc = query_rows(pg,
-                    "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_class c"
-                    " JOIN pg_catalog.pg_namespace s ON s.oid = c.relnamespace"
-                    " WHERE s.nspname = current_schema() AND c.relname = 'tradeloop_meta')",
-                    0, NULL, "looking for tradeloop_meta", &res, err);
-    if (rc)
+    int meta = 0;
+    if ((rc = has_meta(pg, &meta, err)) != 0)
         return rc;
-    int has_meta = PQgetvalue(res, 0, 0)[0] == 't';
-    PQclear(res);
 
     int version = 0;
-    if (has_meta) {
+    if (meta) {
         rc = read_meta(pg, &version, err);
         if (rc)
             return rc;
         if (version == TL_STORE_SCHEMA_VERSION)
-            return 0;
+            return fill_event_types(pg, err);
     } else {
         long n = 0;
         rc = count_relations(pg, &n, err);
@@ -241,7 +316,7 @@ static int schema_in_tx(tl__pg *pg, tl_err *err)
     if (PQresultStatus(res) != PGRES_COMMAND_OK)
         return tl__pg_fail(pg, res, "writing tradeloop_meta", err);
     PQclear(res);
-    return 0;
+    return fill_event_types(pg, err);
 }
 
 int tl__pg_schema(tl__pg *pg, tl_err *err)

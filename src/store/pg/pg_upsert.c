@@ -3,9 +3,10 @@
  * number of rows, with every value in array parameters (unnest), never in SQL text.
  *
  * Orders created by an earlier batch get their new status, filled quantity and time and reject
- * reason from pg_fold.c's totals; the statement also says how many of those with a fill exist,
- * which is how a fill of an unknown order is refused. Position and account rows are upserted,
- * keeping the last row of a key that a batch repeats.
+ * reason from the batch's projection (src/store/projection.c); the statement also says how many of
+ * those with a fill exist, which is how a fill of an unknown order is refused. Position and account
+ * rows are upserted, keeping the last row of a key that a batch repeats. Each workspace the batch
+ * appends to gets its workspaces row: last_seq advanced, first_seq set when new.
  *
  * The statements a batch needs go out together in libpq's pipeline mode, behind its COPYs: one
  * round trip for all of them (COPY itself cannot be pipelined). BEGIN leads them when the batch
@@ -50,10 +51,18 @@ static const char sql_accounts_upsert[] =
     " cash = excluded.cash, realized_pnl = excluded.realized_pnl, fees = excluded.fees,"
     " updated_at = excluded.updated_at";
 
+/* greatest(): another engine may have appended to the workspace after this batch's seqs. */
+static const char sql_workspaces_upsert[] =
+    "INSERT INTO workspaces (workspace, first_seq, last_seq)"
+    " SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[])"
+    " ON CONFLICT (workspace) DO UPDATE SET"
+    " last_seq = greatest(workspaces.last_seq, excluded.last_seq)";
+
 static const struct {
     const char *name, *sql;
 } statements[] = {
     {"tl_orders_update", sql_orders_update},
+    {"tl_workspaces_upsert", sql_workspaces_upsert},
     {"tl_positions_upsert", sql_positions_upsert},
     {"tl_accounts_upsert", sql_accounts_upsert},
 };
@@ -105,7 +114,7 @@ static char *lit_text(char *p, const char *s, size_t max)
 #define LIT_TEXT(p, field) lit_text((p), (field), sizeof(field))
 
 /* The columns of the orders update, one array per column: element i of column c. */
-static char *order_elem(char *p, const tl__pg_order *o, int c)
+static char *order_elem(char *p, const tl_proj_order *o, int c)
 {
     switch (c) {
     case 0:
@@ -117,12 +126,12 @@ static char *order_elem(char *p, const tl__pg_order *o, int c)
     case 3:
         return tl__pg_put_fixed(p, o->filled);
     case 4:
-        return o->has_fill ? tl__pg_put_i64(p, o->filled_at) : tl__pg_put_str(p, "NULL");
+        return o->first_fill ? tl__pg_put_i64(p, o->filled_at) : tl__pg_put_str(p, "NULL");
     case 5:
-        return o->reject && o->reject->text[0] ? LIT_TEXT(p, o->reject->text)
+        return o->reason && o->reason->text[0] ? LIT_TEXT(p, o->reason->text)
                                                : tl__pg_put_str(p, "NULL");
     default:
-        return tl__pg_put_str(p, o->has_fill ? "t" : "f");
+        return tl__pg_put_str(p, o->first_fill ? "t" : "f");
     }
 }
 
@@ -135,10 +144,10 @@ static int send_prepared(tl__pg *pg, const char *name, int nparams, const char *
                : tl__pg_fail(pg, NULL, name, err);
 }
 
-/* Queues the orders update of pg->fold. */
+/* Queues the orders update of pg->proj. */
 static int send_update_orders(tl__pg *pg, tl_err *err)
 {
-    const tl__pg_fold *f = &pg->fold;
+    const tl_projection *f = &pg->proj;
     int rc = reserve_tmp(pg, 7 * (f->n_updated * ELEM_MAX + 3), err);
     if (rc)
         return rc;
@@ -148,7 +157,7 @@ static int send_update_orders(tl__pg *pg, tl_err *err)
         params[c] = p;
         *p++ = '{';
         size_t k = 0;
-        for (size_t i = 0; i < f->n; i++) {
+        for (size_t i = 0; i < f->n_orders; i++) {
             if (f->orders[i].created)
                 continue;
             if (k++)
@@ -159,6 +168,14 @@ static int send_update_orders(tl__pg *pg, tl_err *err)
         *p++ = '\0';
     }
     return send_prepared(pg, "tl_orders_update", 7, params, err);
+}
+
+static char *workspace_elem(char *p, const void *row, int c)
+{
+    const tl_proj_ws *w = row;
+    if (c == 0)
+        return lit_text(p, w->workspace, TL_WORKSPACE_MAX);
+    return tl__pg_put_i64(p, (int64_t)(c == 1 ? w->first_seq : w->last_seq));
 }
 
 static char *position_elem(char *p, const tl_position_row *r, int c)
@@ -235,6 +252,12 @@ static char *account_elem_any(char *p, const void *row, int c)
     return account_elem(p, row, c);
 }
 
+static int send_workspaces(tl__pg *pg, tl_err *err)
+{
+    return send_columns(pg, "tl_workspaces_upsert", 3, pg->proj.ws, sizeof(*pg->proj.ws),
+                        pg->proj.n_ws, workspace_elem, err);
+}
+
 static int send_positions(tl__pg *pg, const tl_position_row *r, size_t n, tl_err *err)
 {
     return send_columns(pg, "tl_positions_upsert", 7, r, sizeof(*r), n, position_elem_any, err);
@@ -247,9 +270,9 @@ static int send_accounts(tl__pg *pg, const tl_account_row *r, size_t n, tl_err *
 
 /* ---- the pipeline ---- */
 
-enum { ST_BEGIN, ST_ORDERS, ST_POSITIONS, ST_ACCOUNTS };
-static const char *const st_what[] = {"BEGIN", "tl_orders_update", "tl_positions_upsert",
-                                      "tl_accounts_upsert"};
+enum { ST_BEGIN, ST_ORDERS, ST_WORKSPACES, ST_POSITIONS, ST_ACCOUNTS };
+static const char *const st_what[] = {"BEGIN", "tl_orders_update", "tl_workspaces_upsert",
+                                      "tl_positions_upsert", "tl_accounts_upsert"};
 
 /* The orders update's answer: how many orders with a fill it found, and the first it did not. */
 static int check_orders(tl__pg *pg, PGresult *res, tl_err *err)
@@ -257,7 +280,7 @@ static int check_orders(tl__pg *pg, PGresult *res, tl_err *err)
     int rc = 0;
     if (PQntuples(res) != 1 || PQnfields(res) != 2)
         rc = tl_err_set(err, TL_EIO, "tl_orders_update: unexpected result shape");
-    else if (strtoull(PQgetvalue(res, 0, 0), NULL, 10) != pg->fold.n_updated_fills)
+    else if (strtoull(PQgetvalue(res, 0, 0), NULL, 10) != pg->proj.n_updated_fills)
         rc = tl_err_set(err, TL_ENOTFOUND, "fill of an unknown order '%s'", PQgetvalue(res, 0, 1));
     PQclear(res);
     return rc;
@@ -307,11 +330,13 @@ static int read_pipeline(tl__pg *pg, const int *sent, int n, tl_err *err)
 
 int tl__pg_write_rows(tl__pg *pg, const tl_store_batch *b, tl_err *err)
 {
-    int want[4], n = 0;
+    int want[5], n = 0;
     if (pg->begin_pending)
         want[n++] = ST_BEGIN;
-    if (b->n_events > 0 && pg->fold.n_updated > 0)
+    if (b->n_events > 0 && pg->proj.n_updated > 0)
         want[n++] = ST_ORDERS;
+    if (b->n_events > 0)
+        want[n++] = ST_WORKSPACES;
     if (b->n_positions > 0)
         want[n++] = ST_POSITIONS;
     if (b->n_accounts > 0)
@@ -332,6 +357,9 @@ int tl__pg_write_rows(tl__pg *pg, const tl_store_batch *b, tl_err *err)
             break;
         case ST_ORDERS:
             rc = send_update_orders(pg, err);
+            break;
+        case ST_WORKSPACES:
+            rc = send_workspaces(pg, err);
             break;
         case ST_POSITIONS:
             rc = send_positions(pg, b->positions, b->n_positions, err);

@@ -1,7 +1,7 @@
 /*
  * sqlite_int.h (internal) -- the SQLite store backend's private state, shared by its two files:
- * sqlite_schema.c (URL, file checks, pragmas, schema creation and migration) and sqlite.c (the
- * ops table: batches, projections, scans).
+ * sqlite_schema.c (URL, file checks, pragmas, schema creation and migration), sqlite_write.c
+ * (batches, applying src/store/projection.c's result) and sqlite.c (the ops table, scans).
  *
  * Every statement the backend runs more than once is prepared at open and kept for the life of
  * the connection; a call binds, steps and resets it, so the hot paths neither parse SQL nor
@@ -12,7 +12,7 @@
 
 #include <sqlite3.h>
 
-#include "core/hashmap.h"
+#include "store/projection.h"
 #include "tradeloop/store.h"
 
 /* Rows per multi-row INSERT: one statement step per chunk instead of per row (128 rows cost 2%
@@ -40,31 +40,22 @@ enum {
     TL__SQ_INS_TRADES, /* TL__SQ_CHUNK rows */
     TL__SQ_UPS_POSITION,
     TL__SQ_UPS_ACCOUNT,
+    TL__SQ_UPS_WORKSPACE, /* advances a workspace's last seq, sets its first the first time */
+    TL__SQ_GET_WORKSPACE,
     TL__SQ_MAX_SEQ,
     TL__SQ_FIND_IDEM,
     TL__SQ_GET_POSITIONS,
     TL__SQ_GET_ACCOUNTS,
     TL__SQ_SCAN,         /* seq > ?1 */
     TL__SQ_SCAN_TYPE,    /* and type = ?2 */
-    TL__SQ_SCAN_WS,      /* and workspace = ?3 */
+    TL__SQ_SCAN_WS,      /* and workspace = ?3 (?1 raised to its first seq - 1) */
     TL__SQ_SCAN_TYPE_WS, /* both */
+    TL__SQ_SCAN_WS_UPTO, /* TL__SQ_SCAN_WS and seq <= ?4 (its last seq) */
+    TL__SQ_SCAN_TYPE_WS_UPTO,
     TL__SQ_SCAN_RARE,    /* seq > ?1 and type = ?2, a rare type */
-    TL__SQ_SCAN_RARE_WS, /* and workspace = ?3 */
+    TL__SQ_SCAN_RARE_WS, /* and workspace = ?3 and seq <= ?4 */
     TL__SQ_COUNT
 };
-
-/* What one batch does to one order, folded over its events (sqlite_write.c): the orders
- * projection then costs one INSERT or UPDATE per order and batch, not one per event. Event
- * numbers are indexes into the batch. */
-typedef struct tl__sq_order {
-    uint32_t ev;        /* the event that created or first touched the order */
-    uint32_t status_ev; /* the last event that set its status */
-    uint32_t reason_ev; /* 1 + the last event whose text is the reject reason; 0 = none */
-    uint32_t filled_ev; /* 1 + the last fill that left it FILLED (filled_at); 0 = none */
-    uint32_t fill_ev;   /* 1 + its first fill, whose trade needs the order; 0 = none */
-    int64_t filled;     /* sum of the batch's fill quantities */
-    int created;        /* the batch inserts it (ORDER_SUBMITTED / INTENT_DENIED) */
-} tl__sq_order;
 
 /* What one parameter of a statement holds, so that binding the value it already holds is skipped
  * (sqlite_write.c): a bind costs 8-13 ns, a batch binds over twenty parameters per event, and
@@ -84,18 +75,16 @@ typedef struct tl__sqlite {
     char name[200];                    /* the database file, for messages (may be truncated) */
     /* Scratch of the batch being written, kept between batches so writing does not allocate
      * once it has reached the size of the largest batch. */
-    tl__sq_order *orders; /* owned */
-    size_t n_orders, cap_orders;
-    uint32_t *fills; /* owned: ORDER_FILLED events, in order, for the trades rows */
-    size_t n_fills, cap_fills;
-    uint32_t *created; /* owned: the orders entries the batch inserts */
+    tl_projection proj; /* owned: what the batch does to orders, trades and workspaces */
+    uint32_t *created;  /* owned: the proj.orders entries the batch inserts */
     size_t n_created, cap_created;
-    tl_hashmap order_map; /* hash of the order id -> index into orders */
-    int careful;          /* writing a batch again, row by row (sqlite_write.c) */
+    int careful;   /* writing a batch again, row by row (sqlite_write.c) */
+    int read_only; /* opened by open_read: nothing is created, migrated or written */
 } tl__sqlite;
 
-/* Opens the connection for url, checks what the file is, sets the pragmas and creates or
- * migrates the schema. On failure st->db is closed and NULL. */
+/* Opens the connection for url, checks what the file is, sets the pragmas, creates or migrates
+ * the schema and fills event_types; read-only, only checks the schema is current. On failure
+ * st->db is closed and NULL. */
 int tl__sqlite_open_db(tl__sqlite *st, const char *url, const tl_store_options *opt, tl_err *err);
 /* The SQL of each statement (sqlite.c). */
 extern const char *const tl__sqlite_sql[TL__SQ_COUNT];

@@ -41,10 +41,21 @@
 #define CACHE_KIB    65536
 #define BUSY_TIMEOUT 5000 /* ms another process may hold the write lock before TL_EBUSY */
 
+/* An integer count of 1e-8 units as exact decimal text, for people: 1000000 -> '0.01',
+ * -150000000 -> '-1.5', 0 -> '0'. Integer arithmetic only (a REAL would round). */
+#define DEC(c)                                                                                     \
+    "(CASE WHEN " c " < 0 THEN '-' ELSE '' END || (abs(" c ") / 100000000) || CASE WHEN abs(" c    \
+    ") % 100000000 = 0 THEN '' ELSE '.' || rtrim(printf('%08d', abs(" c                            \
+    ") % 100000000), '0') END)"
+/* Nanoseconds since the epoch as UTC ISO 8601, to the nanosecond. */
+#define ISO(c)                                                                                     \
+    "(strftime('%Y-%m-%dT%H:%M:%S', " c " / 1000000000, 'unixepoch') || '.' || printf('%09d', " c  \
+    " % 1000000000) || 'Z')"
+
 /*
  * Schema migrations: entry i takes the schema from version i to version i + 1, inside the open
  * transaction. A new database starts at version 0 (tradeloop_meta alone) and runs them all.
- * Version 2 is one more entry here and TL_STORE_SCHEMA_VERSION = 2.
+ * Append; never edit a released step.
  */
 static const char *const migrations[] = {
     /* v1: the journal and its projections. */
@@ -78,7 +89,7 @@ static const char *const migrations[] = {
     " status TEXT NOT NULL," /* tl_order_status_name */
     " filled_qty INTEGER NOT NULL DEFAULT 0,"
     " created_at INTEGER NOT NULL," /* ns since the epoch */
-    " filled_at INTEGER,"           /* NULL until FILLED */
+    " filled_at INTEGER,"           /* its last fill's time, NULL before */
     " reject_reason TEXT NOT NULL DEFAULT '',"
     " PRIMARY KEY (workspace, order_id)) STRICT, WITHOUT ROWID;"
     "CREATE TABLE trades ("
@@ -110,6 +121,35 @@ static const char *const migrations[] = {
     " realized_pnl INTEGER NOT NULL,"
     " fees INTEGER NOT NULL,"
     " updated_at INTEGER NOT NULL) STRICT, WITHOUT ROWID;",
+    /* v2: where each workspace's events lie (backfilled), event type names (filled at every
+     * open, see fill_event_types) and views that people can read. The formatter would break
+     * the SQL into fragments around the DEC() and ISO() columns. */
+    /* clang-format off */
+    "CREATE TABLE workspaces ("
+    " workspace TEXT PRIMARY KEY,"
+    " first_seq INTEGER NOT NULL,"
+    " last_seq INTEGER NOT NULL) STRICT, WITHOUT ROWID;"
+    "INSERT INTO workspaces (workspace, first_seq, last_seq)"
+    " SELECT workspace, min(seq), max(seq) FROM trade_events GROUP BY workspace;"
+    "CREATE TABLE event_types (type INTEGER PRIMARY KEY, name TEXT NOT NULL) STRICT;"
+    "CREATE VIEW events_v AS SELECT e.seq, e.ts_ns, " ISO("e.ts_ns") " AS time, e.workspace,"
+    " e.type, coalesce(t.name, '?') AS name, e.order_id, e.idem_key, e.symbol, e.side, e.status,"
+    " e.trade_id, " DEC("e.qty") " AS qty, " DEC("e.price") " AS price, " DEC("e.fee") " AS fee,"
+    " e.text FROM trade_events e LEFT JOIN event_types t ON t.type = e.type;"
+    "CREATE VIEW orders_v AS SELECT workspace, order_id, symbol, side, " DEC("quantity")
+    " AS quantity, " DEC("price") " AS price, status, " DEC("filled_qty") " AS filled_qty,"
+    " " ISO("created_at") " AS created_at, " ISO("filled_at") " AS filled_at, reject_reason"
+    " FROM orders;"
+    "CREATE VIEW trades_v AS SELECT workspace, trade_id, order_id, symbol, side, " DEC("quantity")
+    " AS quantity, " DEC("price") " AS price, " DEC("fee") " AS fee, " ISO("ts") " AS ts"
+    " FROM trades;"
+    "CREATE VIEW positions_v AS SELECT workspace, symbol, " DEC("qty") " AS qty, " DEC("avg_price")
+    " AS avg_price, " DEC("realized_pnl") " AS realized_pnl, " DEC("fees") " AS fees, "
+    ISO("updated_at") " AS updated_at FROM positions;"
+    "CREATE VIEW accounts_v AS SELECT workspace, " DEC("starting_cash") " AS starting_cash, "
+    DEC("cash") " AS cash, " DEC("realized_pnl") " AS realized_pnl, " DEC("fees") " AS fees, "
+    ISO("updated_at") " AS updated_at FROM accounts;",
+    /* clang-format on */
 };
 
 _Static_assert(TL_EV_RISK_FROZEN == 14 && TL_EV_KILL_SWITCH == 15 && TL_EV_FILL_REFUSED == 17 &&
@@ -264,6 +304,26 @@ static int migrate(tl__sqlite *st, int version, tl_err *err)
     return exec(st, sql, "migrating the schema", err);
 }
 
+/* Upserts every name of TL_EVENT_TYPE_MAP into event_types, at every open, so a new event type
+ * needs no migration. */
+static int fill_event_types(tl__sqlite *st, tl_err *err)
+{
+    sqlite3_stmt *q = NULL;
+    int rc = sqlite3_prepare_v2(st->db,
+                                "INSERT INTO event_types (type, name) VALUES (?1, ?2) ON CONFLICT"
+                                " (type) DO UPDATE SET name = excluded.name"
+                                " WHERE name <> excluded.name",
+                                -1, &q, NULL);
+    for (int t = 1; rc == SQLITE_OK && t <= TL_EV__MAX; t++) {
+        sqlite3_bind_int(q, 1, t);
+        sqlite3_bind_text(q, 2, tl_event_type_name(t), -1, SQLITE_STATIC);
+        rc = sqlite3_step(q);
+        rc = rc == SQLITE_DONE ? sqlite3_reset(q) : rc;
+    }
+    sqlite3_finalize(q);
+    return rc == SQLITE_OK ? 0 : tl__sqlite_error(st, rc, "writing event_types", err);
+}
+
 /* The file's path inside an SQLite "file:" URI, for the checks made before SQLite opens it;
  * "" when it cannot be told without decoding (SQLite then reports on its own). */
 static void uri_path(const char *uri, char *out, size_t cap)
@@ -341,6 +401,22 @@ static int set_pragmas(tl__sqlite *st, const tl_store_options *opt, tl_err *err)
                 err);
 }
 
+/* A reader opens what a writer made: nothing is created or migrated, so the schema must be
+ * current. */
+static int check_read_only(tl__sqlite *st, int version, tl_err *err)
+{
+    char sql[64];
+    if (version < 0)
+        return tl_err_set(err, TL_ENOTFOUND, "%s: empty database, no journal in it", st->name);
+    if (version < TL_STORE_SCHEMA_VERSION)
+        return tl_err_set(err, TL_EVERSION,
+                          "%s: schema version %d is older than this tradeloop's (%d); open it "
+                          "once for writing (e.g. tradeloop reconcile --db) to migrate it",
+                          st->name, version, TL_STORE_SCHEMA_VERSION);
+    snprintf(sql, sizeof(sql), "PRAGMA cache_size = -%d", CACHE_KIB);
+    return exec(st, sql, "setting the cache size", err);
+}
+
 static int open_conn(tl__sqlite *st, const char *url, const tl_store_options *opt, tl_err *err)
 {
     const char *file = strncmp(url, "sqlite:", 7) == 0 ? url + 7 : url;
@@ -363,8 +439,12 @@ static int open_conn(tl__sqlite *st, const char *url, const tl_store_options *op
 
     /* NOMUTEX: a store is used by one thread at a time, so SQLite's own locking is waste.
      * EXRESCODE: extended codes tell a unique from a foreign-key violation. */
-    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX |
-                SQLITE_OPEN_EXRESCODE | (is_uri ? SQLITE_OPEN_URI : 0);
+    int flags =
+        (st->read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
+        SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE | (is_uri ? SQLITE_OPEN_URI : 0);
+    struct stat sb;
+    if (st->read_only && path[0] != '\0' && stat(path, &sb) != 0)
+        return tl_err_set(err, TL_ENOTFOUND, "%s: no such database", st->name);
     rc = sqlite3_open_v2(file, &st->db, flags, NULL);
     if (rc != SQLITE_OK)
         return tl__sqlite_error(st, rc, "opening", err);
@@ -374,6 +454,8 @@ static int open_conn(tl__sqlite *st, const char *url, const tl_store_options *op
     int version;
     if ((rc = inspect(st, &version, err)) != 0)
         return rc;
+    if (st->read_only)
+        return check_read_only(st, version, err);
     /* SQLite silently falls back to read-only when the file is not writable, and then even
      * BEGIN IMMEDIATE succeeds: ask, before accepting orders that could not be persisted. */
     if (sqlite3_db_readonly(st->db, "main") != 0)
@@ -384,7 +466,8 @@ static int open_conn(tl__sqlite *st, const char *url, const tl_store_options *op
     if ((rc = exec(st, "BEGIN IMMEDIATE", "opening", err)) != 0)
         return rc;
     /* Again under the write lock: another process may have created or migrated it meanwhile. */
-    if ((rc = inspect(st, &version, err)) == 0 && (rc = migrate(st, version, err)) == 0)
+    if ((rc = inspect(st, &version, err)) == 0 && (rc = migrate(st, version, err)) == 0 &&
+        (rc = fill_event_types(st, err)) == 0)
         rc = exec(st, "COMMIT", "creating the schema", err);
     if (rc != 0 && !sqlite3_get_autocommit(st->db))
         sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
@@ -398,6 +481,7 @@ int tl__sqlite_open_db(tl__sqlite *st, const char *url, const tl_store_options *
         opt = &defaults;
     if (opt->durability != TL_DURABILITY_FULL && opt->durability != TL_DURABILITY_NORMAL)
         return tl_err_set(err, TL_EINVAL, "sqlite: unknown durability %d", (int)opt->durability);
+
     int rc = open_conn(st, url, opt, err);
     if (rc != 0 && st->db != NULL) {
         sqlite3_close(st->db);

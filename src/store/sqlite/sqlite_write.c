@@ -9,10 +9,10 @@
  *  - Events that follow the journal's last seq (the usual case) are appended without their seq,
  *    which SQLite then gives them, the same numbers, without a uniqueness seek per row.
  *  - A parameter is only bound when its value changes (binder, below).
- *  - The orders projection is folded per batch: an order submitted, accepted and filled in one
- *    batch is one INSERT of its final row, not an INSERT and two UPDATEs; an order created by an
- *    earlier batch gets one UPDATE. The result is the row the events imply one by one (store.h),
- *    only cheaper. Trades are inserted after the orders.
+ *  - The orders projection is folded per batch (src/store/projection.c, which decides it for
+ *    every backend): an order submitted, accepted and filled in one batch is one INSERT of its
+ *    final row, not an INSERT and two UPDATEs; an order created by an earlier batch gets one
+ *    UPDATE. Trades are inserted after the orders, then one workspaces row per workspace.
  *  - The trades -> orders key is checked here rather than by SQLite: a fill's order is created by
  *    the batch, or its UPDATE found it; otherwise the batch fails with TL_ENOTFOUND.
  *
@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/vec.h"
 #include "store/sqlite/sqlite_int.h"
 #include "tradeloop/order.h"
 
@@ -106,9 +107,10 @@ typedef struct rowset {
     int one, many;          /* statements: one row, TL__SQ_CHUNK rows */
     int cols;               /* parameters per row */
     size_t n;               /* rows */
-    const tl_event *events; /* the batch */
-    const uint32_t *idx;    /* row i is idx[i] (an event or an orders entry); NULL: event i */
-    const tl__sq_order *orders;
+    const tl_event *events; /* event rows: the batch */
+    const uint32_t *idx;    /* orders rows: row i is orders[idx[i]] */
+    const tl_proj_order *orders;
+    const tl_event *const *trades; /* trades rows: row i is trades[i] */
     void (*bind)(const struct rowset *rs, const binder *x, int at, size_t i);
     void (*name)(const struct rowset *rs, size_t i, char *buf, size_t cap);
 } rowset;
@@ -233,90 +235,28 @@ static int insert_events(tl__sqlite *st, const tl_event *ev, size_t n, tl_err *e
 }
 
 /* ---------------------------------------------------------------------------------------- */
-/* The orders projection, folded per batch */
-
-/* An order's hash: its id alone, which is short and tells orders apart well enough; two
- * workspaces using one id share a hash and are told apart by same_order. */
-static uint64_t order_hash(const tl_event *ev)
-{
-    return tl_hash_bytes(ev->order_id, strnlen(ev->order_id, sizeof(ev->order_id)));
-}
-
-static int same_order(const tl_event *a, const tl_event *b)
-{
-    return strncmp(a->order_id, b->order_id, sizeof(a->order_id)) == 0 &&
-           strncmp(a->workspace, b->workspace, sizeof(a->workspace)) == 0;
-}
-
-/* The batch's entry of ev's order, or NULL. */
-static tl__sq_order *find_order(tl__sqlite *st, const tl_event *events, const tl_event *ev,
-                                uint64_t h)
-{
-    uint64_t cursor = 0;
-    uint32_t at;
-    while (tl_hashmap_next_match(&st->order_map, h, &cursor, &at)) {
-        if (same_order(&events[st->orders[at].ev], ev))
-            return &st->orders[at];
-    }
-    return NULL;
-}
-
-static int grow(void **arr, size_t *cap, size_t need, size_t size)
-{
-    if (need <= *cap)
-        return 0;
-    size_t cap2 = *cap ? *cap * 2 : 256;
-    while (cap2 < need)
-        cap2 *= 2;
-    void *p = realloc(*arr, cap2 * size);
-    if (p == NULL)
-        return TL_ENOMEM;
-    *arr = p;
-    *cap = cap2;
-    return 0;
-}
-
-static tl__sq_order *new_order(tl__sqlite *st, uint32_t i, uint64_t h, tl_err *err)
-{
-    if (grow((void **)&st->orders, &st->cap_orders, st->n_orders + 1, sizeof(*st->orders)) != 0 ||
-        tl_hashmap_insert_multi(&st->order_map, h, (uint32_t)st->n_orders) != 0) {
-        tl_err_set(err, TL_ENOMEM, "%s: out of memory writing a batch", st->name);
-        return NULL;
-    }
-    tl__sq_order *o = &st->orders[st->n_orders++];
-    memset(o, 0, sizeof(*o));
-    o->ev = i;
-    o->status_ev = i;
-    return o;
-}
-
-static const char *status_of(const tl__sq_order *o, const tl_event *events)
-{
-    const tl_event *ev = &events[o->status_ev];
-    return ev->type == TL_EV_INTENT_DENIED ? tl_order_status_name(TL_OS_DENIED)
-                                           : tl_order_status_name(ev->status);
-}
+/* The projections, as tl_proj_fold decides them */
 
 /* An orders row, in ORD_COLS order (the UPDATE uses the same parameter numbers). NULL
  * filled_at and reject_reason leave an existing row's values as they are. */
-static void bind_order(const binder *x, int at, const tl_event *events, const tl__sq_order *o)
+static void bind_order(const binder *x, int at, const tl_proj_order *o)
 {
-    const tl_event *ev = &events[o->ev];
+    const tl_event *ev = o->ev;
     BIND_FIELD(x, at + 1, ev->workspace);
     BIND_FIELD(x, at + 2, ev->order_id);
     BIND_FIELD(x, at + 3, ev->symbol);
     bind_name(x, at + 4, tl_side_name(ev->side));
     bind_i64(x, at + 5, ev->qty);
     bind_i64(x, at + 6, ev->price);
-    bind_name(x, at + 7, status_of(o, events));
+    bind_name(x, at + 7, tl_order_status_name(o->status));
     bind_i64(x, at + 8, ev->ts_ns);
     bind_i64(x, at + 9, o->filled);
-    if (o->filled_ev != 0)
-        bind_i64(x, at + 10, events[o->filled_ev - 1].ts_ns);
+    if (o->first_fill != NULL)
+        bind_i64(x, at + 10, o->filled_at);
     else
         bind_null(x, at + 10);
-    if (o->reason_ev != 0)
-        BIND_FIELD(x, at + 11, events[o->reason_ev - 1].text);
+    if (o->reason != NULL)
+        BIND_FIELD(x, at + 11, o->reason->text);
     else if (o->created)
         bind_text(x, at + 11, "", 0);
     else
@@ -330,24 +270,22 @@ static void name_order(char *buf, size_t cap, const char *verb, const tl_event *
 }
 
 /*
- * The UPDATE of an order the batch did not create. It changes nothing when no such order
- * exists: its events are still journaled, but a fill of it is refused here, in the foreign key's
- * place (it is declared, not enforced by SQLite: see sqlite_schema.c). `before_creation`: the
- * events of an order the batch then creates, which may well be unknown so far.
+ * The UPDATE of an order an earlier batch created. It changes nothing when no such order exists:
+ * its events are still journaled, but a fill of it is refused here, in the foreign key's place
+ * (it is declared, not enforced by SQLite: see sqlite_schema.c).
  */
-static int update_order(tl__sqlite *st, const tl_event *events, const tl__sq_order *o,
-                        int before_creation, tl_err *err)
+static int update_order(tl__sqlite *st, const tl_proj_order *o, tl_err *err)
 {
     binder x = binder_of(st, TL__SQ_UPD_ORDER);
     char what[128];
-    bind_order(&x, 0, events, o);
+    bind_order(&x, 0, o);
     int rc = run(x.q);
     if (rc != SQLITE_OK) {
-        name_order(what, sizeof(what), "updating", &events[o->ev]);
+        name_order(what, sizeof(what), "updating", o->ev);
         return tl__sqlite_error(st, rc, what, err);
     }
-    if (o->fill_ev != 0 && !before_creation && sqlite3_changes(st->db) == 0) {
-        const tl_event *ev = &events[o->fill_ev - 1];
+    if (o->first_fill != NULL && sqlite3_changes(st->db) == 0) {
+        const tl_event *ev = o->first_fill;
         return tl_err_set(err, TL_ENOTFOUND,
                           "%s: unknown reference while inserting trade %.47s/%.31s of order "
                           "%.23s (seq %" PRIu64 "): no such order",
@@ -358,75 +296,17 @@ static int update_order(tl__sqlite *st, const tl_event *events, const tl__sq_ord
 
 static void bind_created(const rowset *rs, const binder *x, int at, size_t i)
 {
-    bind_order(x, at, rs->events, &rs->orders[rs->idx[i]]);
+    bind_order(x, at, &rs->orders[rs->idx[i]]);
 }
 
 static void name_created(const rowset *rs, size_t i, char *buf, size_t cap)
 {
-    name_order(buf, cap, "inserting", &rs->events[rs->orders[rs->idx[i]].ev]);
-}
-
-/* Folds event i into its order's entry. */
-static int track_order(tl__sqlite *st, const tl_event *events, uint32_t i, tl_err *err)
-{
-    const tl_event *ev = &events[i];
-    int creates = ev->type == TL_EV_ORDER_SUBMITTED || ev->type == TL_EV_INTENT_DENIED;
-    uint64_t h = order_hash(ev);
-    tl__sq_order *o = find_order(st, events, ev, h);
-    int rc;
-
-    if (creates && o != NULL) {
-        if (o->created)
-            return tl_err_set(err, TL_EDUPLICATE,
-                              "%s: duplicate while inserting order %.47s/%.23s (seq %" PRIu64
-                              "): submitted twice in one batch",
-                              st->name, ev->workspace, ev->order_id, ev->seq);
-        /* Events of an order before its creation: apply them first, in journal order. */
-        if ((rc = update_order(st, events, o, 1, err)) != 0)
-            return rc;
-        memset(o, 0, sizeof(*o));
-        o->ev = i;
-    } else if (o == NULL && (o = new_order(st, i, h, err)) == NULL) {
-        return TL_ENOMEM;
-    }
-    o->status_ev = i;
-    if (creates) {
-        o->created = 1;
-        o->reason_ev = ev->type == TL_EV_INTENT_DENIED ? i + 1 : 0;
-    } else if (ev->type == TL_EV_ORDER_REJECTED) {
-        o->reason_ev = i + 1;
-    } else if (ev->type == TL_EV_ORDER_FILLED) {
-        if (__builtin_add_overflow(o->filled, ev->qty, &o->filled))
-            return tl_err_set(err, TL_ERANGE, "%s: filled quantity of order %.47s/%.23s overflows",
-                              st->name, ev->workspace, ev->order_id);
-        if (ev->status == TL_OS_FILLED)
-            o->filled_ev = i + 1;
-        if (o->fill_ev == 0)
-            o->fill_ev = i + 1;
-    }
-    return 0;
-}
-
-static int is_order_event(int type)
-{
-    switch (type) {
-    case TL_EV_ORDER_SUBMITTED:
-    case TL_EV_INTENT_DENIED:
-    case TL_EV_ORDER_ACCEPTED:
-    case TL_EV_ORDER_REJECTED:
-    case TL_EV_ORDER_CANCELED:
-    case TL_EV_ORDER_EXPIRED:
-    case TL_EV_CANCEL_REQUESTED:
-    case TL_EV_ORDER_FILLED:
-        return 1;
-    default:
-        return 0;
-    }
+    name_order(buf, cap, "inserting", rs->orders[rs->idx[i]].ev);
 }
 
 static void bind_trade(const rowset *rs, const binder *x, int at, size_t i)
 {
-    const tl_event *ev = &rs->events[rs->idx[i]];
+    const tl_event *ev = rs->trades[i];
     BIND_FIELD(x, at + 1, ev->workspace);
     BIND_FIELD(x, at + 2, ev->trade_id);
     if (ev->order_id[0] != '\0')
@@ -443,50 +323,48 @@ static void bind_trade(const rowset *rs, const binder *x, int at, size_t i)
 
 static void name_trade(const rowset *rs, size_t i, char *buf, size_t cap)
 {
-    const tl_event *ev = &rs->events[rs->idx[i]];
+    const tl_event *ev = rs->trades[i];
     snprintf(buf, cap, "inserting trade %.47s/%.31s of order %.23s (seq %" PRIu64 ")",
              ev->workspace, ev->trade_id, ev->order_id, ev->seq);
 }
 
+/* One row per workspace the batch appends to: its last seq advances (first seq set once). */
+static int upsert_workspaces(tl__sqlite *st, const tl_projection *p, tl_err *err)
+{
+    for (size_t k = 0; k < p->n_ws; k++) {
+        binder x = binder_of(st, TL__SQ_UPS_WORKSPACE);
+        bind_name(&x, 1, p->ws[k].workspace);
+        bind_i64(&x, 2, (int64_t)p->ws[k].first_seq);
+        bind_i64(&x, 3, (int64_t)p->ws[k].last_seq);
+        int rc = run(x.q);
+        if (rc != SQLITE_OK)
+            return tl__sqlite_error(st, rc, "writing a workspace's range", err);
+    }
+    return 0;
+}
+
 static int project(tl__sqlite *st, const tl_event *events, size_t n, tl_err *err)
 {
-    int rc;
-
-    st->n_orders = 0;
-    st->n_fills = 0;
-    tl_hashmap_clear(&st->order_map);
-    for (size_t i = 0; i < n; i++) {
-        const tl_event *ev = &events[i];
-        if (!is_order_event(ev->type))
-            continue;
-        if (ev->type == TL_EV_ORDER_FILLED) {
-            if (grow((void **)&st->fills, &st->cap_fills, st->n_fills + 1, sizeof(*st->fills)))
-                return tl_err_set(err, TL_ENOMEM, "%s: out of memory writing a batch", st->name);
-            st->fills[st->n_fills++] = (uint32_t)i;
-        }
-        if (ev->order_id[0] != '\0' && (rc = track_order(st, events, (uint32_t)i, err)) != 0)
-            return rc;
-    }
+    tl_projection *p = &st->proj;
+    int rc = tl_proj_fold(p, events, n, err);
+    if (rc != 0)
+        return rc;
+    if (TL_VEC_RESERVE(&st->created, &st->cap_created, p->n_created) != 0)
+        return tl_err_set(err, TL_ENOMEM, "%s: out of memory writing a batch", st->name);
     /* Updates first, then the new orders, then the trades that reference them. */
     st->n_created = 0;
-    for (size_t k = 0; k < st->n_orders; k++) {
-        const tl__sq_order *o = &st->orders[k];
-        if (o->created) {
-            if (grow((void **)&st->created, &st->cap_created, st->n_created + 1,
-                     sizeof(*st->created)) != 0)
-                return tl_err_set(err, TL_ENOMEM, "%s: out of memory writing a batch", st->name);
+    for (size_t k = 0; k < p->n_orders; k++) {
+        if (p->orders[k].created)
             st->created[st->n_created++] = (uint32_t)k;
-        } else if ((rc = update_order(st, events, o, 0, err)) != 0) {
+        else if ((rc = update_order(st, &p->orders[k], err)) != 0)
             return rc;
-        }
     }
     rowset orders = {.one = TL__SQ_INS_ORDER,
                      .many = TL__SQ_INS_ORDERS,
                      .cols = 11,
                      .n = st->n_created,
-                     .events = events,
                      .idx = st->created,
-                     .orders = st->orders,
+                     .orders = p->orders,
                      .bind = bind_created,
                      .name = name_created};
     if ((rc = insert_rows(st, &orders, err)) != 0)
@@ -494,12 +372,13 @@ static int project(tl__sqlite *st, const tl_event *events, size_t n, tl_err *err
     rowset trades = {.one = TL__SQ_INS_TRADE,
                      .many = TL__SQ_INS_TRADES,
                      .cols = 9,
-                     .n = st->n_fills,
-                     .events = events,
-                     .idx = st->fills,
+                     .n = p->n_trades,
+                     .trades = p->trades,
                      .bind = bind_trade,
                      .name = name_trade};
-    return insert_rows(st, &trades, err);
+    if ((rc = insert_rows(st, &trades, err)) != 0)
+        return rc;
+    return upsert_workspaces(st, p, err);
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -559,7 +438,7 @@ static void unbind(tl__sqlite *st)
     static const int bound[] = {TL__SQ_APPEND_EVENT, TL__SQ_APPEND_EVENTS, TL__SQ_INS_EVENT,
                                 TL__SQ_INS_EVENTS,   TL__SQ_INS_ORDER,     TL__SQ_INS_ORDERS,
                                 TL__SQ_UPD_ORDER,    TL__SQ_INS_TRADE,     TL__SQ_INS_TRADES,
-                                TL__SQ_UPS_POSITION, TL__SQ_UPS_ACCOUNT};
+                                TL__SQ_UPS_POSITION, TL__SQ_UPS_ACCOUNT,   TL__SQ_UPS_WORKSPACE};
     for (size_t i = 0; i < sizeof(bound) / sizeof(bound[0]); i++) {
         sqlite3_clear_bindings(st->stmt[bound[i]]);
         memset(st->bound[bound[i]], 0,
