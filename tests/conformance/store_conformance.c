@@ -1200,7 +1200,9 @@ static void test_sql_views(void **state)
     sql_value(c, "SELECT name FROM event_types WHERE type = 8", got, sizeof got);
     assert_string_equal(got, "ORDER_FILLED");
     sql_value(c, "SELECT count(*) FROM event_types", got, sizeof got);
-    assert_string_equal(got, "18");
+    char want[16];
+    snprintf(want, sizeof want, "%d", TL_EV__MAX); /* every type of the X-macro, no migration */
+    assert_string_equal(got, want);
     sql_value(c,
               "SELECT name || ' ' || qty || ' ' || price || ' ' || fee FROM events_v"
               " WHERE seq = 6",
