@@ -143,7 +143,11 @@ static int execute_retrying(tl_store *s, const char *db, const tl_store_options 
         if ((rc = tl_paper_broker_init(b, s, TL_PAPER_DEFAULT_EQUITY)) != 0)
             return tl_err_set(err, rc, "paper: %s", tl_strerror(rc));
     }
-    return rc;
+    /* The last reopen succeeded but no attempt executed: that is a failure, not a result. */
+    return tl_err_set(err, TL_EBUSY,
+                      "paper: the store stayed busy (another writer got ahead %d times): "
+                      "nothing executed, try again",
+                      BUSY_RETRIES);
 }
 
 static void print_result_line(const tl_paper_result *r)
@@ -507,7 +511,8 @@ static int paper_show(int argc, char **argv, tl_paper_view view)
             ? "Prints the workspace's open positions, rebuilt from the journal. Reads only."
             : "Rebuilds the workspace from the journal alone (its last reset, then ORDER_FILLED\n"
               "events deduplicated by trade id) and prints the state, the fills replayed, the\n"
-              "state digest, and whether the stored snapshot rows agree with it. Reads only.",
+              "state digest, and whether the stored snapshot rows agree with it (exit 1 when they\n"
+              "do not). Reads only.",
         flags,
     };
     tl_store_options so;
@@ -526,7 +531,15 @@ static int paper_show(int argc, char **argv, tl_paper_view view)
     tl_store_close(&s);
     if (rc != 0)
         return cli_fail(&cmd, "%s", err.msg[0] ? err.msg : tl_strerror(rc));
-    return print_state(&cmd, &c, &st, view);
+    bool mismatch = view == TL_PAPER_VIEW_RECONCILE && !st.snapshot_match;
+    if ((rc = print_state(&cmd, &c, &st, view)) != 0)
+        return rc;
+    /* The report is printed either way; a snapshot that disagrees with the journal is a
+     * failure a script must see. */
+    if (mismatch)
+        return cli_fail(&cmd, "the stored snapshot rows of '%s' differ from the journal's state",
+                        c.workspace);
+    return 0;
 }
 
 /* ---------------------------------------------------------------------------------------- */
