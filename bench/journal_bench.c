@@ -77,6 +77,16 @@ int tl_bench_journal(const tl_bench_journal_config *cfg, tl_bench_journal_result
     snprintf(ws, sizeof(ws), "bench-%ld-%llu", (long)getpid(), (unsigned long long)mono_ns());
     if ((rc = tl_store_open(&s, cfg->db_url, &so, NULL, err)) != 0)
         return rc;
+    /* A benchmark never touches a user's data: the journal is append-only, so what it wrote
+     * could not be taken out again. It runs only on a store that holds no event. */
+    if (s.high_water > 0) {
+        rc = tl_err_set(err, TL_EINVAL,
+                        "--db: the store holds a journal (%llu events); the benchmark writes "
+                        "only into an empty store",
+                        (unsigned long long)s.high_water);
+        tl_store_close(&s);
+        return rc;
+    }
     snprintf(r.backend, sizeof(r.backend), "%s", s.ops->scheme);
     evs = calloc(cfg->batch, sizeof(*evs));
     lat = calloc(cfg->acks, sizeof(*lat));

@@ -33,6 +33,9 @@ typedef enum cli_kind {
     CLI_RATE       /* tl_fixed*, within [0, 1] */
 } cli_kind;
 
+/* Longest slice of a bad value quoted back in a message. */
+#define CLI_QUOTE_MAX 80
+
 typedef struct cli_flag {
     const char *name; /* without the leading "--" */
     cli_kind kind;
@@ -40,14 +43,30 @@ typedef struct cli_flag {
     const char *env;  /* environment variable that supplies it, or NULL */
     const char *meta; /* value placeholder for help, e.g. "N" */
     const char *help;
-    bool seen; /* set by the parser */
+    /* Every number has a bound, printed in --help and enforced: CLI_U64 and CLI_U64_POS take
+     * 0 (1) .. max, CLI_FIXED and CLI_FIXED_POS take fmin (> 0) .. fmax, CLI_RATE [0, 1].
+     * A numeric flag without one is refused by cli_parse as a programming error. */
+    uint64_t max;
+    tl_fixed fmin, fmax;
+    bool seen;        /* set by the parser */
+    char source[128]; /* where the value came from: "--db", "TRADELOOP_DB (environment)",
+                         ".env line 3 (TRADELOOP_DB)"; "" for the default */
 } cli_flag;
+
+#define CLI_DOTENV_MAX 64
 
 typedef struct cli_command {
     const char *name;     /* "shadow" */
     const char *synopsis; /* one line */
     const char *description;
     cli_flag *flags; /* terminated by an entry with name == NULL */
+    /* Set by cli_parse: the variables the .env file supplied, and on which line. */
+    char dotenv_path[96];
+    struct {
+        char key[64];
+        int line;
+    } dotenv[CLI_DOTENV_MAX];
+    int n_dotenv;
 } cli_command;
 
 /* Parses argv[first..argc) against cmd's flags, then fills unseen flags from their environment
@@ -57,6 +76,20 @@ void cli_print_help(const cli_command *cmd, FILE *out);
 /* "tradeloop CMD: " + message on stderr; returns CLI_USAGE. */
 int cli_usage_error(const cli_command *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* A usage error about the value of flag `name`, prefixed with where that value came from
+ * ("--db: …", "TRADELOOP_DB (environment): …", ".env line 3 (TRADELOOP_DB): …"). */
+int cli_value_error(const cli_command *cmd, const char *name, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Where flag `name`'s value came from, "--NAME (default)" when from nowhere. */
+const char *cli_source(const cli_command *cmd, const char *name, char *buf, size_t cap);
+/* Where environment variable key's value came from: ".env line 3 (KEY)" or "KEY (environment)". */
+void cli_env_source(const cli_command *cmd, const char *key, char *buf, size_t cap);
+/* Reads a store URL (tl_store_url_parse) and refuses a bad one as a usage error naming where it
+ * came from. */
+int cli_check_store_url(const cli_command *cmd, const char *name, const char *url);
+/* At most CLI_QUOTE_MAX characters of s, "…" when cut, into buf (CLI_QUOTE_MAX + 4 bytes). */
+const char *cli_quote(const char *s, char *buf);
+
 /* "tradeloop CMD: " + message on stderr; returns CLI_FAIL. */
 int cli_fail(const cli_command *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

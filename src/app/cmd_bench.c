@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "app/cli.h"
+#include "app/opts.h"
 #include "app/commands.h"
 #include "bench/journal_bench.h"
 #include "bench/pipeline.h"
@@ -14,22 +15,21 @@ static int bench_pipeline(int argc, char **argv)
 {
     uint64_t orders = 1000000;
     bool json = false, ceiling = false;
-    const char *journal = NULL;
+    const char *journal = NULL, *format = NULL;
     tl_err err = {0};
     cli_flag flags[] = {
         {"orders", CLI_U64_POS, &orders, NULL, "N",
-         "orders to send through the pipeline (1000000)"},
+         "orders to send through the pipeline (1000000)", .max = 1000000000},
         {"journal", CLI_STRING, &journal, NULL, "URL",
          "journal every event into this store (mem: for no I/O); default none"},
         {"ceiling", CLI_BOOL, &ceiling, NULL, NULL,
          "run the C ceiling sketch instead of the kernel (the figure to compare with)"},
-        {"json", CLI_BOOL, &json, NULL, NULL,
-         "one JSON line: orders_per_sec, p50_ns, p99_ns, p999_ns"},
+        CLI_FORMAT_FLAGS(json, format),
         {NULL},
     };
     cli_command cmd = {
         "bench pipeline",
-        "[--orders N] [--journal URL | --ceiling] [--json]",
+        "[--orders N] [--journal URL | --ceiling] [--json | --format F]",
         "N orders through risk -> order store -> simulated exchange -> fill -> position on one\n"
         "core; prints throughput and per-order latency percentiles.",
         flags,
@@ -39,6 +39,11 @@ static int bench_pipeline(int argc, char **argv)
         return 0;
     if (rc != CLI_OK)
         return rc;
+    bool as_json;
+    if ((rc = cli_output_json(&cmd, json, format, &as_json)) != CLI_OK)
+        return rc;
+    if (journal && (rc = cli_check_store_url(&cmd, "journal", journal)) != CLI_OK)
+        return rc;
     tl_bench_pipeline_result r;
     if (ceiling && journal)
         return cli_usage_error(&cmd, "--ceiling and --journal exclude each other");
@@ -47,7 +52,7 @@ static int bench_pipeline(int argc, char **argv)
     if (rc != 0)
         return rc == TL_EINVAL ? cli_usage_error(&cmd, "%s", err.msg)
                                : cli_fail(&cmd, "%s", err.msg);
-    if (json) {
+    if (as_json) {
         tl_jw w;
         tl_jw_init(&w);
         tl_jw_obj_begin(&w);
@@ -81,22 +86,28 @@ static int bench_journal(int argc, char **argv)
     const char *db = NULL;
     uint64_t events = 1000000, batch = 10000, acks = 1000;
     bool json = false;
+    const char *format = NULL;
     tl_err err = {0};
     char tmpdir[] = "/tmp/tradeloop-bench-XXXXXX", path[64];
     cli_flag flags[] = {
-        {"db", CLI_STRING, &db, NULL, "URL", "store to measure (a temporary SQLite file)"},
-        {"events", CLI_U64_POS, &events, NULL, "N", "events appended (1000000)"},
-        {"batch", CLI_U64_POS, &batch, NULL, "N", "events per transaction (10000)"},
-        {"acks", CLI_U64_POS, &acks, NULL, "N", "single-order commits timed (1000)"},
-        {"json", CLI_BOOL, &json, NULL, NULL,
-         "one JSON line: backend, events_per_sec, replay_events_per_sec, ack_p99_us"},
+        {"db", CLI_STRING, &db, NULL, "URL",
+         "an empty store to measure (a temporary SQLite file); one that holds events is refused"},
+        {"events", CLI_U64_POS, &events, NULL, "N", "events appended (1000000)",
+         .max = 10000000},
+        {"batch", CLI_U64_POS, &batch, NULL, "N", "events per transaction (10000)",
+         .max = 1000000},
+        {"acks", CLI_U64_POS, &acks, NULL, "N", "single-order commits timed (1000)",
+         .max = 100000},
+        CLI_FORMAT_FLAGS(json, format),
         {NULL},
     };
     cli_command cmd = {
         "bench journal",
-        "[--db URL] [--events N] [--batch N] [--acks N] [--json]",
+        "[--db URL] [--events N] [--batch N] [--acks N] [--json | --format F]",
         "Durable appends with group commit, replay of the fills (rebuilding state), and the\n"
-        "latency of one order's durable acknowledgement. Writes into a workspace of its own.",
+        "latency of one order's durable acknowledgement. Never touches a user's data: --db must\n"
+        "name a store without events (a new file, a fresh database); the default is a temporary\n"
+        "SQLite file, removed afterwards.",
         flags,
     };
     int rc = cli_parse(&cmd, argc, argv, 1);
@@ -104,10 +115,11 @@ static int bench_journal(int argc, char **argv)
         return 0;
     if (rc != CLI_OK)
         return rc;
-    if (batch > 1000000)
-        return cli_usage_error(&cmd, "--batch: at most 1000000");
-    if (acks > 10000000)
-        return cli_usage_error(&cmd, "--acks: at most 10000000");
+    bool as_json;
+    if ((rc = cli_output_json(&cmd, json, format, &as_json)) != CLI_OK)
+        return rc;
+    if (db && (rc = cli_check_store_url(&cmd, "db", db)) != CLI_OK)
+        return rc;
     int tmp = 0;
     if (!db) {
         if (!mkdtemp(tmpdir))
@@ -128,9 +140,11 @@ static int bench_journal(int argc, char **argv)
         }
         rmdir(tmpdir);
     }
+    if (rc == TL_EINVAL)
+        return cli_usage_error(&cmd, "%s", err.msg);
     if (rc != 0)
         return cli_fail(&cmd, "%s", err.msg);
-    if (json) {
+    if (as_json) {
         tl_jw w;
         tl_jw_init(&w);
         tl_jw_obj_begin(&w);

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "app/cli.h"
+#include "app/opts.h"
 #include "app/commands.h"
 #include "core/jsonw.h"
 #include "core/vec.h"
@@ -188,25 +189,30 @@ static int on_event(void *ctx, const tl_event *ev)
 
 int tl_cmd_journal(int argc, char **argv)
 {
-    const char *db = "tradeloop.db", *workspace = "", *type = "", *order = "";
+    const char *db = "tradeloop.db", *workspace = "", *type = "", *order = "", *format = NULL;
     uint64_t tail = 0;
     bool json = false;
     tl_err err = {0};
     cli_flag flags[] = {
-        {"db", CLI_STRING, &db, "TRADELOOP_DB", "URL", "journal to read (tradeloop.db)"},
-        {"workspace", CLI_STRING, &workspace, NULL, "NAME", "only this workspace (all)"},
+        {"db", CLI_STRING, &db, "TRADELOOP_DB", "URL",
+         "journal to read: FILE.db, sqlite:FILE, postgresql://..., mem: (tradeloop.db)"},
+        {"workspace", CLI_STRING, &workspace, NULL, "NAME",
+         "only this workspace, 1-47 of [A-Za-z0-9._:-] (all)"},
         {"type", CLI_STRING, &type, NULL, "TYPE", "only this event type, e.g. ORDER_FILLED (all)"},
         {"order", CLI_STRING, &order, NULL, "ID", "only events of this order id (all)"},
-        {"tail", CLI_U64_POS, &tail, NULL, "N", "only the last N matching events, 1-100000 (all)"},
-        {"json", CLI_BOOL, &json, NULL, NULL, "one JSON object per event and line"},
+        {"tail", CLI_U64_POS, &tail, NULL, "N", "only the last N matching events (all)",
+         .max = TAIL_MAX},
+        CLI_FORMAT_FLAGS(json, format),
         {NULL},
     };
     cli_command cmd = {
         "journal",
-        "[--db URL] [--workspace NAME] [--type TYPE] [--order ID] [--tail N] [--json]",
+        "[--db URL] [--workspace NAME] [--type TYPE] [--order ID] [--tail N] [--json | --format F]",
         "Prints the journal's events in sequence order, with type names and exact decimal\n"
-        "quantities, prices and fees: a table on a terminal, tab-separated lines with a header\n"
-        "otherwise, one JSON object per line with --json. Opens the store for reading only and\n"
+        "quantities, prices and fees: a table on a terminal (or --format table), tab-separated\n"
+        "lines with a header otherwise, one JSON object per line with --json or --format json\n"
+        "(a non-terminal stdout stays tab-separated unless JSON is asked for). Opens the store for\n"
+        "reading only and\n"
         "changes nothing. Types: INTENT_EMITTED ... WORKSPACE_RESET (see docs/OPERATIONS.md).",
         flags,
     };
@@ -215,23 +221,32 @@ int tl_cmd_journal(int argc, char **argv)
         return 0;
     if (rc != CLI_OK)
         return rc;
-    if (*workspace && tl_workspace_validate(workspace, &err) != 0)
-        return cli_usage_error(&cmd, "--workspace: %s", err.msg);
+    if (*workspace && (rc = cli_workspace(&cmd, "workspace", workspace)) != CLI_OK)
+        return rc;
+    bool as_json;
+    if ((rc = cli_output_json(&cmd, json, format, &as_json)) != CLI_OK)
+        return rc;
+    char q[CLI_QUOTE_MAX + 4];
     tl_event_type t = 0;
     if (*type && tl_event_type_parse(type, &t) != 0)
-        return cli_usage_error(&cmd, "--type: unknown event type '%s' (e.g. ORDER_FILLED)", type);
+        return cli_usage_error(&cmd, "--type: unknown event type '%s' (e.g. ORDER_FILLED)",
+                               cli_quote(type, q));
     if (strlen(order) >= sizeof(((tl_event *)0)->order_id))
         return cli_usage_error(&cmd, "--order: longer than %zu characters",
                                sizeof(((tl_event *)0)->order_id) - 1);
-    if (tail > TAIL_MAX)
-        return cli_usage_error(&cmd, "--tail: %llu is above %d", (unsigned long long)tail,
-                               TAIL_MAX);
 
     tl_store store;
-    if ((rc = tl_store_open_read(&store, db, NULL, &err)) != 0)
-        return cli_fail(&cmd, "%s", err.msg);
+    if ((rc = cli_open_store(&cmd, "db", db, NULL, &store)) != CLI_OK)
+        return rc;
     journal_ctx c = {.cmd = &cmd, .order = order, .tail = tail};
-    c.out = json ? OUT_JSON : isatty(STDOUT_FILENO) ? OUT_TABLE : OUT_TEXT;
+    /* JSON when asked (--json, --format json); not JSON: a table when asked or on a terminal,
+     * else tab-separated text, which scripts read (and which cli_output_json's "JSON off a
+     * terminal" default does not apply to: it needs json or format to be given). */
+    bool want_json = json || (format && strcmp(format, "json") == 0);
+    (void)as_json;
+    c.out = want_json ? OUT_JSON
+            : (format && strcmp(format, "table") == 0) || isatty(STDOUT_FILENO) ? OUT_TABLE
+                                                                                 : OUT_TEXT;
     tl_scan_filter f = {.type = (int)t, .workspace = workspace};
     rc = tl_store_scan(&store, &f, on_event, &c, &err);
     int out = CLI_OK;

@@ -8,6 +8,7 @@
  *
  * Flags to tl_paper_intent, store opening and printing only: the decisions are the broker's.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,8 @@
 #include <unistd.h>
 
 #include "app/cli.h"
+#include "app/opts.h"
+#include "core/vec.h"
 #include "app/commands.h"
 #include "core/jsonw.h"
 #include "paper/paper_json.h"
@@ -25,58 +28,35 @@
 /* Attempts at an intent that another writer keeps getting ahead of (TL_EBUSY). */
 #define BUSY_RETRIES 50
 
-/* Flags every verb has. */
+/* Flags every verb has; the writing verbs add --durability. */
 typedef struct common {
-    const char *db, *workspace, *durability;
+    const char *db, *workspace, *durability, *format;
     bool json;
+    bool as_json; /* decided by check_common */
 } common;
 
-#define COMMON_FLAGS(c)                                                                            \
-    {"db",    CLI_STRING,                                                                          \
-     &(c).db, "TRADELOOP_DB",                                                                      \
-     "URL",   "journal: FILE.db, sqlite:FILE, postgresql://..., mem: (tradeloop.db)"},             \
-        {"workspace", CLI_STRING, &(c).workspace, NULL, "NAME", "paper workspace (required)"},     \
-        {"durability",           CLI_STRING,    &(c).durability,                                   \
-         "TRADELOOP_DURABILITY", "full|normal", "what a commit waits for (full)"},                 \
-    {                                                                                              \
-        "json", CLI_BOOL, &(c).json, NULL, NULL, "print JSON (default when not a TTY)"             \
-    }
+#define READ_FLAGS(c)                                                                              \
+    {"db", CLI_STRING, &(c).db, "TRADELOOP_DB", "URL",                                              \
+     "journal: FILE.db, sqlite:FILE, postgresql://..., mem: (tradeloop.db)"},                       \
+        {"workspace", CLI_STRING, &(c).workspace, NULL, "NAME",                                    \
+         "paper workspace, 1-47 of [A-Za-z0-9._:-] (required)"},                                   \
+        CLI_FORMAT_FLAGS((c).json, (c).format)
+#define WRITE_FLAGS(c)                                                                             \
+    READ_FLAGS(c), {"durability", CLI_STRING, &(c).durability, "TRADELOOP_DURABILITY",             \
+                    "full|normal", "what a commit waits for (full)"}
 
-static int check_common(cli_command *cmd, const common *c, tl_store_options *so)
+/* so == NULL for a verb that only reads. */
+static int check_common(cli_command *cmd, common *c, tl_store_options *so)
 {
-    tl_err err = {0};
+    int rc;
     if (c->workspace == NULL)
         return cli_usage_error(cmd, "--workspace is required");
-    if (tl_workspace_validate(c->workspace, &err) != 0)
-        return cli_usage_error(cmd, "--workspace: %s", err.msg);
-    if (strcmp(c->durability, "full") != 0 && strcmp(c->durability, "normal") != 0) {
-        const char *from = "--durability";
-        for (const cli_flag *f = cmd->flags; f->name; f++)
-            if (strcmp(f->name, "durability") == 0 && !f->seen)
-                from = "TRADELOOP_DURABILITY (environment)";
-        return cli_usage_error(cmd, "%s: want full or normal, got '%s'", from, c->durability);
-    }
-    so->durability = strcmp(c->durability, "full") == 0 ? TL_DURABILITY_FULL : TL_DURABILITY_NORMAL;
-    return CLI_OK;
-}
-
-static bool want_json(const common *c)
-{
-    return c->json || !isatty(STDOUT_FILENO);
-}
-
-static int open_store(cli_command *cmd, tl_store *s, const char *db, const tl_store_options *so,
-                      bool must_exist)
-{
-    tl_err err = {0};
-    /* Reading verbs must not leave an empty database behind a typo. */
-    if (must_exist && strstr(db, "://") == NULL && strncmp(db, "mem:", 4) != 0) {
-        const char *path = strncmp(db, "sqlite:", 7) == 0 ? db + 7 : db;
-        if (access(path, F_OK) != 0)
-            return cli_fail(cmd, "--db: %s does not exist", path);
-    }
-    if (tl_store_open(s, db, so, NULL, &err) != 0)
-        return cli_fail(cmd, "%s", err.msg);
+    if ((rc = cli_workspace(cmd, "workspace", c->workspace)) != CLI_OK ||
+        (rc = cli_output_json(cmd, c->json, c->format, &c->as_json)) != CLI_OK ||
+        (rc = cli_check_store_url(cmd, "db", c->db)) != CLI_OK)
+        return rc;
+    if (so && (rc = cli_durability(cmd, c->durability, &so->durability)) != CLI_OK)
+        return rc;
     return CLI_OK;
 }
 
@@ -87,7 +67,11 @@ static int64_t now_ns(cli_command *cmd, int *rc)
     int frozen = 0;
     int64_t t = 0;
     if (tl_config_freeze_from_env(&frozen, &t, &err) != 0) {
-        *rc = cli_usage_error(cmd, "%s", err.msg);
+        *rc = cli_env_error(cmd,
+                            strncmp(err.msg, TL_FREEZE_ENV, strlen(TL_FREEZE_ENV)) == 0
+                                ? TL_FREEZE_ENV
+                                : TL_FREEZE_ENV_ALIAS,
+                            err.msg);
         return 0;
     }
     if (frozen)
@@ -177,24 +161,26 @@ static int result_exit(const tl_paper_result *r)
 
 static int paper_execute(int argc, char **argv)
 {
-    common c = {"tradeloop.db", NULL, "full", false};
+    common c = {"tradeloop.db", NULL, "full", NULL, false, false};
     const char *intent_id = NULL, *action = NULL, *symbol = NULL, *mode = TL_PAPER_MODE;
     tl_fixed qty = 0, price = 0;
     cli_flag flags[] = {
-        COMMON_FLAGS(c),
+        WRITE_FLAGS(c),
         {"intent-id", CLI_STRING, &intent_id, NULL, "ID",
          "[A-Za-z0-9._:-]{1,64}, the idempotency key"},
         {"action", CLI_STRING, &action, NULL, "OPEN_LONG|CLOSE_LONG", "what to do"},
         {"symbol", CLI_STRING, &symbol, NULL, "SYM", "instrument, 1..15 of [A-Z0-9]"},
-        {"qty", CLI_FIXED_POS, &qty, NULL, "Q", "quantity (> 0; CLOSE_LONG: the whole position)"},
-        {"fill-price", CLI_FIXED_POS, &price, NULL, "P", "the price the paper venue fills at"},
+        {"qty", CLI_FIXED_POS, &qty, NULL, "Q", "quantity (CLOSE_LONG: the whole position)",
+         .fmin = 1, .fmax = TL_FIXED_MAX},
+        {"fill-price", CLI_FIXED_POS, &price, NULL, "P", "the price the paper venue fills at",
+         .fmin = 1, .fmax = TL_FIXED_MAX},
         {"mode", CLI_STRING, &mode, NULL, "paper", "execution mode (only paper)"},
         {NULL},
     };
     cli_command cmd = {
         "paper execute",
         "--workspace W --intent-id I --action OPEN_LONG|CLOSE_LONG --symbol S --qty Q "
-        "--fill-price P [--db URL] [--json]",
+        "--fill-price P [--db URL] [--json | --format F]",
         "Executes one intent on the paper venue: MARKET, filled at once at --fill-price,\n"
         "long-only, full close only, cash checked. Prints the result; exit 0 filled, 3 duplicate\n"
         "(the intent id was executed before: nothing changes), 2 refused or malformed, 1 failure.",
@@ -226,7 +212,7 @@ static int paper_execute(int argc, char **argv)
         return intent_usage(&cmd, err.msg);
 
     tl_store s;
-    if ((rc = open_store(&cmd, &s, c.db, &so, false)) != CLI_OK)
+    if ((rc = cli_open_store(&cmd, "db", c.db, &so, &s)) != CLI_OK)
         return rc;
     tl_paper_broker b;
     tl_paper_result r;
@@ -239,9 +225,10 @@ static int paper_execute(int argc, char **argv)
         return intent_usage(&cmd, err.msg);
     if (rc != 0)
         return cli_fail(&cmd, "%s", err.msg[0] ? err.msg : tl_strerror(rc));
-    if (!want_json(&c)) {
+    if (!c.as_json) {
         print_result_line(&r);
-        return result_exit(&r);
+        return fflush(stdout) == 0 && !ferror(stdout) ? result_exit(&r)
+                                                       : cli_fail(&cmd, "writing the output failed");
     }
     tl_jw w;
     tl_jw_init(&w);
@@ -312,13 +299,20 @@ static int parse_line(batch_line *bl, const char *ws, char *why, size_t cap)
     return 0;
 }
 
-/* Reads and checks the whole file first: a bad line refuses the batch before anything runs. */
+#define BATCH_HEADER "intent_id,action,symbol,qty,fill_price"
+
+/* Reads and checks the whole file first: a bad line refuses the batch before anything runs.
+ * Read exactly: a UTF-8 byte-order mark at the start is skipped, a NUL byte anywhere is refused
+ * (C strings would end there and silently drop the rest of the line), a first line that looks
+ * like a header must be exactly BATCH_HEADER, and a file with no intent is refused. */
 static int read_batch(cli_command *cmd, const char *path, const char *ws, batch_line **out,
                       size_t *n_out)
 {
+    char q[CLI_QUOTE_MAX + 4];
+    const char *shown = cli_quote(path, q);
     FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
     if (!f)
-        return cli_usage_error(cmd, "--file: cannot open %s", path);
+        return cli_usage_error(cmd, "--file: cannot open %s: %s", shown, strerror(errno));
     batch_line *v = NULL;
     size_t n = 0, cap = 0, len = 0;
     char *line = NULL;
@@ -327,36 +321,53 @@ static int read_batch(cli_command *cmd, const char *path, const char *ws, batch_
     int rc = CLI_OK;
     while ((got = getline(&line, &len, f)) >= 0) {
         lineno++;
-        while (got > 0 && (line[got - 1] == '\n' || line[got - 1] == '\r'))
-            line[--got] = '\0';
-        if (got == 0 || line[0] == '#' || (lineno == 1 && strncmp(line, "intent_id,", 10) == 0))
+        char *p = line;
+        if (lineno == 1 && got >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0) {
+            p += 3;
+            got -= 3;
+        }
+        size_t clen = strlen(p);
+        if ((ssize_t)clen != got) {
+            rc = cli_usage_error(cmd, "--file: %s line %lu: NUL byte at column %zu", shown,
+                                 lineno, clen + 1);
+            break;
+        }
+        while (got > 0 && (p[got - 1] == '\n' || p[got - 1] == '\r'))
+            p[--got] = '\0';
+        if (got == 0 || p[0] == '#')
             continue;
-        if (n == cap) {
-            size_t nc = cap ? cap * 2 : 1024;
-            batch_line *nv = realloc(v, nc * sizeof(*v));
-            if (!nv) {
-                rc = cli_fail(cmd, "out of memory reading %s", path);
+        if (lineno == 1 && strncmp(p, "intent_id", 9) == 0) {
+            if (strcmp(p, BATCH_HEADER) != 0) {
+                char h[CLI_QUOTE_MAX + 4];
+                rc = cli_usage_error(cmd, "--file: %s line 1: header '%s' is not '%s'", shown,
+                                     cli_quote(p, h), BATCH_HEADER);
                 break;
             }
-            v = nv;
-            cap = nc;
+            continue;
+        }
+        if (TL_VEC_RESERVE(&v, &cap, n + 1) != 0) {
+            rc = cli_fail(cmd, "out of memory reading %s", shown);
+            break;
         }
         batch_line *bl = &v[n];
         memset(bl, 0, sizeof(*bl));
         bl->lineno = lineno;
-        if (!(bl->buf = strdup(line))) {
-            rc = cli_fail(cmd, "out of memory reading %s", path);
+        if (!(bl->buf = strdup(p))) {
+            rc = cli_fail(cmd, "out of memory reading %s", shown);
             break;
         }
         n++;
         char why[300];
         if (parse_line(bl, ws, why, sizeof(why)) != 0) {
-            rc = cli_usage_error(cmd, "--file: %s line %lu: %s", path, lineno, why);
+            rc = cli_usage_error(cmd, "--file: %s line %lu: %s", shown, lineno, why);
             break;
         }
     }
     if (rc == CLI_OK && ferror(f))
-        rc = cli_usage_error(cmd, "--file: error reading %s", path);
+        rc = cli_usage_error(cmd, "--file: error reading %s: %s", shown, strerror(errno));
+    if (rc == CLI_OK && n == 0)
+        rc = cli_usage_error(cmd, "--file: %s holds no intent (%lu line%s read)", shown, lineno,
+                             lineno == 1 ? "" : "s");
     free(line);
     if (f != stdin)
         fclose(f);
@@ -371,21 +382,24 @@ static int read_batch(cli_command *cmd, const char *path, const char *ws, batch_
 
 static int paper_execute_batch(int argc, char **argv)
 {
-    common c = {"tradeloop.db", NULL, "full", false};
+    common c = {"tradeloop.db", NULL, "full", NULL, false, false};
     const char *file = NULL;
     cli_flag flags[] = {
-        COMMON_FLAGS(c),
+        WRITE_FLAGS(c),
         {"file", CLI_STRING, &file, NULL, "FILE", "CSV intents, one a line (- for stdin)"},
         {NULL},
     };
     cli_command cmd = {
         "paper execute-batch",
-        "--workspace W --file FILE [--db URL] [--durability full|normal]",
+        "--workspace W --file FILE [--db URL] [--durability full|normal] [--json | --format F]",
         "Executes intents read from FILE, one a line as CSV: intent_id,action,symbol,qty,\n"
-        "fill_price (a first line \"intent_id,...\" and lines starting with # are skipped). The\n"
-        "whole file is checked first; then each intent is executed in order and durably, exactly\n"
-        "as `paper execute` would, and one JSON result line is printed per intent. Exit 0 when\n"
-        "every intent got a result, 2 on a malformed file, 1 on a store failure.",
+        "fill_price (a first line exactly \"" BATCH_HEADER "\" and lines starting\n"
+        "with # are skipped; a UTF-8 byte-order mark is skipped; a NUL byte, another header or a\n"
+        "file without intents is refused). The whole file is checked first; then each intent is\n"
+        "executed in order and durably, exactly as `paper execute` would, and one result line is\n"
+        "printed per intent (JSON, or a line of text with --format table). Exit 0 when every\n"
+        "intent got a result, 2 on a malformed file, 1 on a store failure or when a result\n"
+        "cannot be written: the batch stops there (the intents before it are durable).",
         flags,
     };
     tl_store_options so;
@@ -405,7 +419,7 @@ static int paper_execute_batch(int argc, char **argv)
         return rc;
 
     tl_store s;
-    if ((rc = open_store(&cmd, &s, c.db, &so, false)) != CLI_OK) {
+    if ((rc = cli_open_store(&cmd, "db", c.db, &so, &s)) != CLI_OK) {
         free_lines(v, n);
         return rc;
     }
@@ -425,13 +439,26 @@ static int paper_execute_batch(int argc, char **argv)
                 cli_fail(&cmd, "line %lu: %s", v[i].lineno, err.msg[0] ? err.msg : tl_strerror(rc));
             break;
         }
-        tl_jw_reset(&w);
-        tl_paper_result_json(&r, &w);
-        if (tl_jw_finish(&w) != 0) {
-            rc = cli_fail(&cmd, "output: out of memory");
+        if (c.as_json) {
+            tl_jw_reset(&w);
+            tl_paper_result_json(&r, &w);
+            if (tl_jw_finish(&w) != 0) {
+                rc = cli_fail(&cmd, "output: out of memory");
+                break;
+            }
+            fwrite(w.buf, 1, w.len, stdout);
+        } else {
+            print_result_line(&r);
+        }
+        /* The result is durable; if it cannot be said, stop rather than execute the rest
+         * into the void. */
+        if (fflush(stdout) != 0 || ferror(stdout)) {
+            rc = cli_fail(&cmd,
+                          "line %lu: the result could not be written (%s); stopped after %zu of "
+                          "%zu intents, which are executed and journaled",
+                          v[i].lineno, strerror(errno), i + 1, n);
             break;
         }
-        fwrite(w.buf, 1, w.len, stdout);
     }
     tl_jw_free(&w);
     tl_paper_broker_close(&b);
@@ -482,7 +509,7 @@ static void print_state_table(const tl_paper_state *st, tl_paper_view view)
 static int print_state(cli_command *cmd, const common *c, tl_paper_state *st, tl_paper_view view)
 {
     int rc = CLI_OK;
-    if (want_json(c)) {
+    if (c->as_json) {
         tl_jw w;
         tl_jw_init(&w);
         tl_paper_state_json(st, view, &w);
@@ -496,14 +523,14 @@ static int print_state(cli_command *cmd, const common *c, tl_paper_state *st, tl
 
 static int paper_show(int argc, char **argv, tl_paper_view view)
 {
-    common c = {"tradeloop.db", NULL, "full", false};
-    cli_flag flags[] = {COMMON_FLAGS(c), {NULL}};
+    common c = {"tradeloop.db", NULL, "full", NULL, false, false};
+    cli_flag flags[] = {READ_FLAGS(c), {NULL}};
     const char *name = view == TL_PAPER_VIEW_STATE       ? "paper state"
                        : view == TL_PAPER_VIEW_POSITIONS ? "paper positions"
                                                          : "paper reconcile";
     cli_command cmd = {
         name,
-        "--workspace W [--db URL] [--json]",
+        "--workspace W [--db URL] [--json | --format F]",
         view == TL_PAPER_VIEW_STATE
             ? "Prints the workspace's state rebuilt from the journal: starting equity, cash,\n"
               "realized P&L, open positions and the state digest. Reads only."
@@ -515,17 +542,31 @@ static int paper_show(int argc, char **argv, tl_paper_view view)
               "do not). Reads only.",
         flags,
     };
-    tl_store_options so;
     int rc = cli_parse(&cmd, argc, argv, 2);
     if (rc == CLI_HELP)
         return 0;
-    if (rc != CLI_OK || (rc = check_common(&cmd, &c, &so)) != CLI_OK)
+    if (rc != CLI_OK || (rc = check_common(&cmd, &c, NULL)) != CLI_OK)
         return rc;
+    /* Read-only: nothing is created, migrated or written, even into an empty file. */
     tl_store s;
-    if ((rc = open_store(&cmd, &s, c.db, &so, true)) != CLI_OK)
+    if ((rc = cli_open_store(&cmd, "db", c.db, NULL, &s)) != CLI_OK)
         return rc;
     tl_paper_state st;
     tl_err err = {0};
+    /* A workspace that holds no event is a typo or the wrong database: say so, rather than
+     * show what a fresh account would hold. */
+    tl_workspace_info wi;
+    rc = tl_store_workspace_info(&s, c.workspace, &wi, &err);
+    if (rc == TL_ENOTFOUND) {
+        tl_store_close(&s);
+        char q[CLI_QUOTE_MAX + 4];
+        return cli_value_error(&cmd, "workspace", "'%s' has no events in %s", c.workspace,
+                               cli_quote(c.db, q));
+    }
+    if (rc != 0) {
+        tl_store_close(&s);
+        return cli_fail(&cmd, "%s", err.msg[0] ? err.msg : tl_strerror(rc));
+    }
     rc = view == TL_PAPER_VIEW_RECONCILE ? tl_paper_reconcile(&s, c.workspace, &st, &err)
                                          : tl_paper_state_get(&s, c.workspace, &st, &err);
     tl_store_close(&s);
@@ -547,16 +588,17 @@ static int paper_show(int argc, char **argv, tl_paper_view view)
 
 static int paper_reset(int argc, char **argv)
 {
-    common c = {"tradeloop.db", NULL, "full", false};
+    common c = {"tradeloop.db", NULL, "full", NULL, false, false};
     tl_fixed equity = TL_PAPER_DEFAULT_EQUITY;
     cli_flag flags[] = {
-        COMMON_FLAGS(c),
-        {"starting-equity", CLI_FIXED_POS, &equity, NULL, "X", "starting cash (10000)"},
+        WRITE_FLAGS(c),
+        {"starting-equity", CLI_FIXED_POS, &equity, NULL, "X", "starting cash (10000)",
+         .fmin = 1, .fmax = TL_FIXED_INT(10000000000)},
         {NULL},
     };
     cli_command cmd = {
         "paper reset",
-        "--workspace W [--starting-equity X] [--db URL]",
+        "--workspace W [--starting-equity X] [--db URL] [--json | --format F]",
         "Starts the workspace over: appends a WORKSPACE_RESET (cash = starting equity, no\n"
         "positions). The journal stays append-only: earlier events and intent ids are kept, so\n"
         "an intent id used before the reset is still a duplicate after it.",
@@ -572,11 +614,15 @@ static int paper_reset(int argc, char **argv)
     if (rc != CLI_OK)
         return rc;
     tl_store s;
-    if ((rc = open_store(&cmd, &s, c.db, &so, false)) != CLI_OK)
+    if ((rc = cli_open_store(&cmd, "db", c.db, &so, &s)) != CLI_OK)
         return rc;
     tl_err err = {0};
     tl_paper_state st;
     rc = tl_paper_reset(&s, c.workspace, equity, ts, &err);
+    if (rc == TL_EINVAL) {
+        tl_store_close(&s);
+        return cli_value_error(&cmd, "workspace", "%s", err.msg);
+    }
     if (rc == 0)
         rc = tl_paper_state_get(&s, c.workspace, &st, &err);
     tl_store_close(&s);

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "app/cli.h"
+#include "app/opts.h"
 #include "app/commands.h"
 #include "core/jsonw.h"
 #include "store/digest.h"
@@ -95,18 +96,20 @@ static void print_table(const tl_replay_result *r, const tl_account_row *a, size
 
 int tl_cmd_reconcile(int argc, char **argv)
 {
-    const char *db = "tradeloop.db", *workspace = "";
+    const char *db = "tradeloop.db", *workspace = "", *format = NULL;
     bool json = false;
     tl_err err = {0};
     cli_flag flags[] = {
-        {"db", CLI_STRING, &db, "TRADELOOP_DB", "URL", "journal to replay (tradeloop.db)"},
-        {"workspace", CLI_STRING, &workspace, NULL, "NAME", "only this workspace (all)"},
-        {"json", CLI_BOOL, &json, NULL, NULL, "print JSON (default when not a TTY)"},
+        {"db", CLI_STRING, &db, "TRADELOOP_DB", "URL",
+         "journal to replay: FILE.db, sqlite:FILE, postgresql://..., mem: (tradeloop.db)"},
+        {"workspace", CLI_STRING, &workspace, NULL, "NAME",
+         "only this workspace, 1-47 of [A-Za-z0-9._:-] (all)"},
+        CLI_FORMAT_FLAGS(json, format),
         {NULL},
     };
     cli_command cmd = {
         "reconcile",
-        "[--db URL] [--workspace NAME] [--json]",
+        "[--db URL] [--workspace NAME] [--json | --format F]",
         "Clears the state, replays only ORDER_FILLED events (deduplicated by trade id, from each\n"
         "workspace's last reset), rebuilds cash and positions, and prints them with the state\n"
         "digest (SHA-256 of the canonical state). Reads only; changes nothing.",
@@ -117,18 +120,15 @@ int tl_cmd_reconcile(int argc, char **argv)
         return 0;
     if (rc != CLI_OK)
         return rc;
-    if (*workspace && tl_workspace_validate(workspace, &err) != 0)
-        return cli_usage_error(&cmd, "--workspace: %s", err.msg);
-    if (strstr(db, "://") == NULL && strncmp(db, "mem:", 4) != 0) {
-        const char *path = strncmp(db, "sqlite:", 7) == 0 ? db + 7 : db;
-        if (access(path, F_OK) != 0)
-            return cli_fail(&cmd, "--db: %s does not exist", path);
-    }
+    bool as_json;
+    if ((*workspace && (rc = cli_workspace(&cmd, "workspace", workspace)) != CLI_OK) ||
+        (rc = cli_output_json(&cmd, json, format, &as_json)) != CLI_OK)
+        return rc;
 
+    /* Read-only: a missing file, an empty one or a typo is said, never created or migrated. */
     tl_store store;
-    tl_store_options so = {TL_DURABILITY_FULL};
-    if ((rc = tl_store_open(&store, db, &so, NULL, &err)) != 0)
-        return cli_fail(&cmd, "%s", err.msg);
+    if ((rc = cli_open_store(&cmd, "db", db, NULL, &store)) != CLI_OK)
+        return rc;
     tl_ledger l;
     tl_replay_result r;
     tl_account_row *a = NULL;
@@ -147,7 +147,7 @@ int tl_cmd_reconcile(int argc, char **argv)
         rc = tl_state_digest(a, na, p, np, hex, &err);
     }
     int out = rc == 0 ? CLI_OK : cli_fail(&cmd, "%s", err.msg);
-    if (rc == 0 && (json || !isatty(STDOUT_FILENO)))
+    if (rc == 0 && as_json)
         out = print_json(&cmd, &r, a, na, p, np);
     else if (rc == 0)
         print_table(&r, a, na, p, np);

@@ -1,9 +1,11 @@
 /* cmd_shadow.c -- `tradeloop shadow`: flags to tl_shadow_config, the run, the report. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "app/cli.h"
+#include "app/opts.h"
 #include "app/commands.h"
 #include "core/jsonw.h"
 #include "shadow/shadow.h"
@@ -40,6 +42,9 @@ static void print_table(const tl_shadow_config *cfg, const tl_shadow_result *r)
     printf("risk        %s, %llu freeze event%s%s%s\n", r->frozen ? "FROZEN" : "trading",
            (unsigned long long)r->freeze_events, r->freeze_events == 1 ? "" : "s",
            r->last_freeze_reason[0] ? ": " : "", r->last_freeze_reason);
+    if (r->quotes_skipped)
+        printf("            %llu quotes not sent while frozen\n",
+               (unsigned long long)r->quotes_skipped);
 }
 
 int tl_cmd_shadow(int argc, char **argv)
@@ -65,31 +70,36 @@ int tl_cmd_shadow(int argc, char **argv)
     cli_flag flags[] = {
         {"symbols", CLI_STRING, &symbols, NULL, "LIST",
          "comma-separated symbols (BTCUSDT,ETHUSDT)"},
-        {"iterations", CLI_U64_POS, &iterations, NULL, "N", "quote steps of 100 ms (20)"},
-        {"max-inv", CLI_FIXED_POS, &max_inv, NULL, "USD", "inventory limit per symbol (10000)"},
-        {"max-total", CLI_FIXED_POS, &max_total, NULL, "USD", "total notional limit (50000)"},
-        {"edge-threshold", CLI_FIXED_POS, &edge, NULL, "BPS", "freeze below this edge (3.0)"},
+        {"iterations", CLI_U64_POS, &iterations, NULL, "N", "quote steps of 100 ms (20)",
+         .max = 100000000},
+        {"max-inv", CLI_FIXED_POS, &max_inv, NULL, "USD", "inventory limit per symbol (10000)",
+         .fmin = 1, .fmax = TL_FIXED_INT(10000000000)},
+        {"max-total", CLI_FIXED_POS, &max_total, NULL, "USD", "total notional limit (50000)",
+         .fmin = 1, .fmax = TL_FIXED_INT(10000000000)},
+        {"edge-threshold", CLI_FIXED_POS, &edge, NULL, "BPS", "freeze below this edge (3.0)",
+         .fmin = 1, .fmax = TL_FIXED_INT(10000)},
         {"fill-rate", CLI_RATE, &fill_rate, NULL, "P", "simulated fill probability (0.7)"},
         {"reject-rate", CLI_RATE, &reject_rate, NULL, "P", "simulated reject probability (0.05)"},
         {"partial-rate", CLI_RATE, &partial_rate, NULL, "P", "partial-fill probability (0.3)"},
-        {"seed", CLI_U64, &seed, "TRADELOOP_SEED", "N", "PRNG seed (42)"},
-        {"json", CLI_BOOL, &json, NULL, NULL, "print the JSON report (default when not a TTY)"},
-        {"format", CLI_STRING, &format, NULL, "json|table", "force the output format"},
+        {"seed", CLI_U64, &seed, "TRADELOOP_SEED", "N", "PRNG seed (42)", .max = UINT64_MAX},
+        CLI_FORMAT_FLAGS(json, format),
         {"db", CLI_STRING, &db, "TRADELOOP_DB", "URL",
          "journal every event: FILE.db, sqlite:FILE, postgresql://..., mem:"},
         {"durability", CLI_STRING, &durability, "TRADELOOP_DURABILITY", "full|normal",
          "what a commit waits for (full)"},
-        {"workspace", CLI_STRING, &workspace, NULL, "NAME", "journal workspace (shadow)"},
+        {"workspace", CLI_STRING, &workspace, NULL, "NAME",
+         "journal workspace, 1-47 of [A-Za-z0-9._:-] (shadow)"},
         {NULL},
     };
     cli_command cmd = {
         "shadow",
         "[--symbols LIST] [--iterations N] [--max-inv USD] [--max-total USD] [--edge-threshold BPS]"
-        " [--fill-rate P] [--reject-rate P] [--seed N] [--json]",
+        " [--fill-rate P] [--reject-rate P] [--seed N] [--db URL] [--json | --format F]",
         "Drives a quote generator through the execution loop (risk -> order store -> simulated\n"
         "exchange -> fills -> positions) in simulated time and prints a deterministic report:\n"
         "the same flags give the same bytes. The simulated clock starts at TRADELOOP_FREEZE_UTC\n"
-        "(alias MM_FREEZE_UTC_ISO) or 2025-01-01T00:00:00Z.",
+        "(alias MM_FREEZE_UTC_ISO) or 2025-01-01T00:00:00Z. --symbols takes 1 to 64 symbols of\n"
+        "1-15 of [A-Z0-9]. With --db, a workspace that has a journal is resumed.",
         flags,
     };
     int rc = cli_parse(&cmd, argc, argv, 1);
@@ -100,30 +110,37 @@ int tl_cmd_shadow(int argc, char **argv)
 
     const char *why = NULL;
     int n = cli_split_symbols(symbols, cfg.symbols, TL_SHADOW_MAX_SYMBOLS, &why);
+    char q[CLI_QUOTE_MAX + 4];
     if (n < 0)
-        return cli_usage_error(&cmd, "--symbols: %s in '%s'", why, symbols);
+        return cli_value_error(&cmd, "symbols", "%s in '%s'", why, cli_quote(symbols, q));
     cfg.nsymbols = (uint32_t)n;
     for (int i = 0; i < n; i++) {
         tl_instrument probe;
         if (tl_instrument_default(cfg.symbols[i], &probe, &err) != 0)
-            return cli_usage_error(&cmd, "--symbols: %s", err.msg);
+            return cli_value_error(&cmd, "symbols", "%s", err.msg);
     }
-    if (format && strcmp(format, "json") != 0 && strcmp(format, "table") != 0)
-        return cli_usage_error(&cmd, "--format: want json or table, got '%s'", format);
-    if (format && json && strcmp(format, "table") == 0)
-        return cli_usage_error(&cmd, "--json and --format table contradict each other");
+    bool as_json;
+    if ((rc = cli_output_json(&cmd, json, format, &as_json)) != CLI_OK)
+        return rc;
     int frozen = 0;
     int64_t t0 = 0;
+    const char *freeze_var = NULL;
     if (tl_config_freeze_from_env(&frozen, &t0, &err) != 0)
-        return cli_usage_error(&cmd, "%s", err.msg);
-    if (frozen)
+        return cli_env_error(&cmd, strncmp(err.msg, TL_FREEZE_ENV, strlen(TL_FREEZE_ENV)) == 0
+                                       ? TL_FREEZE_ENV
+                                       : TL_FREEZE_ENV_ALIAS,
+                             err.msg);
+    if (frozen) {
         cfg.start_ns = t0;
-    if (strcmp(durability, "full") != 0 && strcmp(durability, "normal") != 0)
-        return cli_usage_error(&cmd, "--durability: want full or normal, got '%s'", durability);
-    if (tl_workspace_validate(workspace, &err) != 0)
-        return cli_usage_error(&cmd, "--workspace: %s", err.msg);
+        freeze_var = getenv(TL_FREEZE_ENV) && *getenv(TL_FREEZE_ENV) ? TL_FREEZE_ENV
+                                                                       : TL_FREEZE_ENV_ALIAS;
+    }
+    if ((rc = cli_durability(&cmd, durability, &cfg.durability)) != CLI_OK ||
+        (rc = cli_workspace(&cmd, "workspace", workspace)) != CLI_OK)
+        return rc;
+    if (db && (rc = cli_check_store_url(&cmd, "db", db)) != CLI_OK)
+        return rc;
     cfg.db_url = db;
-    cfg.durability = strcmp(durability, "full") == 0 ? TL_DURABILITY_FULL : TL_DURABILITY_NORMAL;
     snprintf(cfg.workspace, sizeof(cfg.workspace), "%s", workspace);
     cfg.iterations = iterations;
     cfg.seed = seed;
@@ -136,13 +153,13 @@ int tl_cmd_shadow(int argc, char **argv)
 
     tl_shadow_result res;
     rc = tl_shadow_run(&cfg, &res, iterations >= 100000 ? progress : NULL, NULL, &err);
+    if (rc == TL_EINVAL && freeze_var && strncmp(err.msg, "start time: ", 12) == 0)
+        return cli_env_error(&cmd, freeze_var, err.msg + 12);
     if (rc == TL_EINVAL)
         return cli_usage_error(&cmd, "%s", err.msg);
     if (rc != 0)
         return cli_fail(&cmd, "%s", err.msg[0] ? err.msg : tl_strerror(rc));
 
-    bool as_json =
-        json || (format && strcmp(format, "json") == 0) || (!format && !isatty(STDOUT_FILENO));
     if (!as_json) {
         print_table(&cfg, &res);
         return 0;

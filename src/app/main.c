@@ -1,4 +1,5 @@
 /* main.c -- `tradeloop SUBCOMMAND [flags]`: finds the subcommand and hands it argv. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -44,9 +45,19 @@ int main(int argc, char **argv)
         printf("tradeloop %s\n", tl_version());
         return 0;
     }
-    for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
-        if (strcmp(argv[1], subcommands[i].name) == 0)
-            return subcommands[i].run(argc - 1, argv + 1);
+    for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++) {
+        if (strcmp(argv[1], subcommands[i].name) != 0)
+            continue;
+        int rc = subcommands[i].run(argc - 1, argv + 1);
+        /* A result that could not be written was not given: whatever the command did, the
+         * exit status says so (a full disk, a closed pipe, /dev/full). */
+        if ((fflush(stdout) != 0 || ferror(stdout)) && rc != 1) {
+            fprintf(stderr, "tradeloop %s: writing the output failed: %s\n", argv[1],
+                    strerror(errno));
+            return 1;
+        }
+        return rc;
+    }
     fprintf(stderr, "tradeloop: unknown subcommand '%s' (see tradeloop --help)\n", argv[1]);
     return 2;
 }

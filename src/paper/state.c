@@ -120,6 +120,13 @@ int tl_paper_reconcile(tl_store *s, const char *ws, tl_paper_state *out, tl_err 
     return 0;
 }
 
+/* The first WORKSPACE_RESET of a workspace names its mode. */
+static int first_reset(void *ctx, const tl_event *ev)
+{
+    tl__engine_reset_mode(ev->text, ctx);
+    return 1;
+}
+
 int tl_paper_reset(tl_store *s, const char *ws, tl_fixed starting_cash, int64_t ts_ns, tl_err *err)
 {
     tl_err e = {0};
@@ -129,6 +136,16 @@ int tl_paper_reset(tl_store *s, const char *ws, tl_fixed starting_cash, int64_t 
         return tl_err_set(err, TL_EINVAL, "%s", e.msg);
     if (starting_cash <= 0)
         return tl_err_set(err, TL_EINVAL, "starting equity: must be > 0");
+    /* A workspace another mode started (a shadow run's) is not the paper broker's to reset. */
+    char mode[TL_ENGINE_MODE_MAX] = "";
+    tl_scan_filter f = {0, TL_EV_WORKSPACE_RESET, ws};
+    int src = tl_store_scan(s, &f, first_reset, mode, err);
+    if (src < 0)
+        return src;
+    if (mode[0] && strcmp(mode, TL_PAPER_MODE) != 0)
+        return tl_err_set(err, TL_EINVAL,
+                          "workspace '%s' holds a %s journal, not a paper one: use another workspace",
+                          ws, mode);
 
     tl_account_row *ar = NULL;
     tl_position_row *pr = NULL;

@@ -53,6 +53,7 @@ typedef struct tl_shadow_result {
     tl_fixed total_notional_usd;
     int frozen;
     uint64_t freeze_events;
+    uint64_t quotes_skipped; /* quotes not sent because trading was frozen */
     char last_freeze_reason[128];
     int journaled;           /* db_url was set */
     uint64_t journal_events; /* events this run appended */

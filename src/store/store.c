@@ -8,6 +8,7 @@
  * mark advances only once the backend's commit has returned 0. Fault injection sits on the same
  * path, so a test's injected failure takes exactly the route a real one would.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -61,37 +62,6 @@ int tl_store_ops_check(const tl_store_ops *ops, tl_err *err)
     return 0;
 }
 
-int tl_store_url_scheme(const char *url, char *buf, size_t cap, tl_err *err)
-{
-    if (url == NULL || buf == NULL)
-        return tl_err_set(err, TL_EINVAL, "store URL: NULL URL or buffer");
-    const char *scheme;
-    size_t len;
-    const char *sep = strstr(url, "://");
-    if (strncmp(url, "mem:", 4) == 0) {
-        scheme = "mem";
-        len = 3;
-    } else if (strncmp(url, "postgresql://", 13) == 0 || strncmp(url, "postgres://", 11) == 0) {
-        scheme = "postgresql"; /* libpq accepts both spellings */
-        len = 10;
-    } else if (sep == NULL) {
-        /* "sqlite:PATH" or a plain path; the backend strips "sqlite:" itself. */
-        scheme = "sqlite";
-        len = 6;
-    } else {
-        scheme = url;
-        len = (size_t)(sep - url);
-        if (len == 0)
-            return tl_err_set(err, TL_EINVAL, "store URL '%.*s': empty scheme before '://'",
-                              QUOTE_MAX, url);
-    }
-    if (len >= cap || len >= SCHEME_MAX)
-        return tl_err_set(err, TL_EINVAL, "store URL '%.*s': scheme too long", QUOTE_MAX, url);
-    memcpy(buf, scheme, len);
-    buf[len] = '\0';
-    return 0;
-}
-
 static const tl_store_ops *find_in(const tl_store_ops *const *list, const char *scheme)
 {
     for (; list != NULL && *list != NULL; list++) {
@@ -107,10 +77,11 @@ static int open_store(tl_store *s, const char *url, const tl_store_options *opt,
 {
     if (s == NULL || url == NULL)
         return tl_err_set(err, TL_EINVAL, "tl_store_open: NULL store or URL");
-    char scheme[SCHEME_MAX];
-    int rc = tl_store_url_scheme(url, scheme, sizeof scheme, err);
+    tl_store_url u;
+    int rc = tl_store_url_parse(url, &u, err);
     if (rc < 0)
         return rc;
+    const char *scheme = u.scheme;
     /* Added tables are checked as a whole, like a registration: a broken one is refused even
      * when this URL does not pick it, so the mistake shows up at once. */
     for (const tl_store_ops *const *e = extra; e != NULL && *e != NULL; e++) {
@@ -134,8 +105,24 @@ static int open_store(tl_store *s, const char *url, const tl_store_options *opt,
     if (state == NULL)
         return tl_err_set(err, TL_ENOMEM, "store '%s': cannot allocate %zu bytes of state",
                           ops->scheme, ops->state_size);
-    rc = read_only ? ops->open_read(state, url, err)
-                   : ops->open(state, url, opt != NULL ? opt : &default_options, err);
+    /* A built-in gets the URL as url.c read it: SQLite its path or URI, PostgreSQL and mem their
+     * URL with the scheme in lower case. An added backend gets the URL as given. */
+    char norm[TL_STORE_URL_MAX];
+    const char *arg = url;
+    if (find_in(builtin_stores, scheme) == ops) {
+        int len = strcmp(scheme, "sqlite") == 0 ? snprintf(norm, sizeof norm, "%s", u.target)
+                  : strcmp(scheme, "mem") == 0  ? snprintf(norm, sizeof norm, "mem:%s", u.target)
+                                                : snprintf(norm, sizeof norm, "postgresql%s",
+                                                           strchr(url, ':'));
+        if (len < 0 || (size_t)len >= sizeof norm) {
+            free(state);
+            return tl_err_set(err, TL_EINVAL, "store URL '%.*s…': longer than %d characters",
+                              QUOTE_MAX, url, TL_STORE_URL_MAX - 1);
+        }
+        arg = norm;
+    }
+    rc = read_only ? ops->open_read(state, arg, err)
+                   : ops->open(state, arg, opt != NULL ? opt : &default_options, err);
     if (rc < 0) {
         free(state); /* the backend released what it took before failing */
         return rc;

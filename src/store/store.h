@@ -44,11 +44,29 @@ int tl_store_open_read(tl_store *s, const char *url, const tl_store_ops *const *
                        tl_err *err);
 void tl_store_close(tl_store *s);
 int tl_store_ops_check(const tl_store_ops *ops, tl_err *err);
-/* The scheme a URL routes to, written NUL-terminated into buf: "mem", "postgresql" (also for
- * "postgres://"), "sqlite" (for "sqlite:PATH" and anything without "://"), else the text before
- * "://". TL_EINVAL when it is empty or does not fit. Whether a backend serves it is decided by
- * tl_store_open. */
-int tl_store_url_scheme(const char *url, char *buf, size_t cap, tl_err *err);
+/* A store URL, read once (src/store/url.c). The rules:
+ *  - Empty, blank at either end, or holding a control character: refused.
+ *  - A scheme is [A-Za-z][A-Za-z0-9+.-]* before ':', compared without case ("MEM:" is mem:). It
+ *    counts as a scheme when "//" follows the colon, or when it is one of ours without it.
+ *  - mem: or mem:NAME (mem://NAME too): the memory store; nothing outlives the process.
+ *  - sqlite:PATH and sqlite://PATH: the SQLite file PATH exactly as written, relative or not
+ *    (sqlite://x.db is ./x.db, never /x.db; sqlite:///var/x.db is /var/x.db). No PATH: refused.
+ *  - file:…: a SQLite URI (file:x.db?mode=ro), handed to SQLite as such.
+ *  - postgresql://… or postgres://…: PostgreSQL, the whole URL to libpq; "postgresql:" without
+ *    "//" is refused.
+ *  - SCHEME://… of any other scheme: target is the whole URL, for a backend the caller adds;
+ *    tl_store_open refuses it (TL_ENOTSUP) when no backend serves it.
+ *  - Anything else is a path to a SQLite file ("desk.db", "C:data.db", "mem" with no colon).
+ * target points into url (borrowed). TL_EINVAL naming what is wrong, *out untouched. */
+#define TL_STORE_URL_MAX 4096 /* longest URL a store accepts, with NUL */
+
+typedef struct tl_store_url {
+    char scheme[32];    /* "sqlite", "postgresql", "mem", or another scheme, lower case */
+    const char *target; /* sqlite: the path or URI; mem: the name; others: the whole URL */
+    int sqlite_uri;     /* target is a SQLite "file:" URI */
+} tl_store_url;
+
+int tl_store_url_parse(const char *url, tl_store_url *out, tl_err *err);
 
 /* Assigns seq high_water+1.. to events[0..n) (written into the caller's array), writes the
  * batch and commits. 0 only when committed; on failure the store and high_water are unchanged

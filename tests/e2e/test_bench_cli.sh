@@ -15,8 +15,8 @@ for k in ('orders_per_sec', 'p50_ns', 'p99_ns', 'p999_ns'):
 assert d['orders'] == 20000
 assert d['p50_ns'] <= d['p99_ns'] <= d['p999_ns'], d
 PY
-run_tl "$TMP/t.out" "$TMP/t.err" bench pipeline --orders 1000
-check "human output" grep -q "orders/s" "$TMP/t.out"
+run_tl "$TMP/t.out" "$TMP/t.err" bench pipeline --orders 1000 --format table
+check "human output with --format table" grep -q "orders/s" "$TMP/t.out"
 # bench journal on a temporary SQLite file: the figures are there, and nothing is left behind.
 before=$(ls /tmp | grep -c '^tradeloop-bench-' || true)
 run_tl "$TMP/j.json" "$TMP/j.err" bench journal --events 3000 --batch 500 --acks 20 --json

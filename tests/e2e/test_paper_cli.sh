@@ -104,7 +104,10 @@ check "snapshot rows agree" [ "$(jget "$TMP/s3" 'd["snapshot_match"]')" = True ]
 TRADELOOP_DB="$DB" run_tl "$TMP/s4" "$TMP/s4.err" paper state --workspace w1 --json
 check "TRADELOOP_DB supplies --db" cmp -s "$TMP/s1" "$TMP/s4"
 run_tl "$TMP/s5" "$TMP/s5.err" paper state --db "$DB" --workspace nobody --json
-check "unknown workspace: default equity" [ "$(jget "$TMP/s5" 'd["cash"], d["positions"]')" = "10000 []" ]
+# A typo must not look like a fresh 10,000 account.
+check "unknown workspace: refused (exit 2), not a default account" [ "$RC" -eq 2 ]
+check "... saying it has no events" grep -q "'nobody' has no events" "$TMP/s5.err"
+check "... and printing nothing" [ ! -s "$TMP/s5" ]
 if command -v script >/dev/null; then
     script -qec "'$BIN' paper reconcile --db '$DB' --workspace w1" /dev/null >"$TMP/tty.out" 2>&1
     check "TTY reconcile is a table" grep -q "fills replayed" "$TMP/tty.out"

@@ -46,8 +46,10 @@ p = doc['positions']
 assert set(p['by_symbol']) == {'BTCUSDT', 'ETHUSDT'}
 assert p['total_notional_usd'] >= 0
 r = doc['risk']
-assert set(r) == {'frozen', 'freeze_events', 'last_freeze_reason'}
+assert set(r) == {'frozen', 'freeze_events', 'last_freeze_reason', 'quotes_skipped'}
 assert isinstance(r['frozen'], bool)
+# A frozen quoter stops quoting and counts what it did not send; one that never froze skips none.
+assert (r['quotes_skipped'] > 0) == r['frozen'], r
 if r['freeze_events']:
     assert r['last_freeze_reason'].startswith('Edge degradation: '), r
     assert r['last_freeze_reason'].endswith(' BPS < 3.00 BPS'), r
@@ -105,11 +107,16 @@ check "the environment wins over .env" cmp -s "$TMP/a.json" "$TMP/e42.json"
 TRADELOOP_SEED=43 "$BIN" shadow "${ARGS[@]}" --seed 42 >"$TMP/f42.json"
 check "a flag wins over the environment" cmp -s "$TMP/a.json" "$TMP/f42.json"
 printf 'TRADELOOP_SEED=ten\n' >.env
-expect_usage "bad value in .env names where it came from" "TRADELOOP_SEED \(environment\): 'ten'" shadow
+expect_usage "bad value in .env names its line" "\.env line 1 \(TRADELOOP_SEED\): 'ten'" shadow
+TRADELOOP_SEED=eleven expect_usage "bad value in the environment names the variable" \
+    "TRADELOOP_SEED \(environment\): 'eleven'" shadow
 printf 'NOT A LINE\n' >.env
 expect_usage "malformed .env line" "\.env line 1: want KEY=VALUE" shadow
 rm .env
-TRADELOOP_ENV_FILE="$TMP/none.env" expect_usage "missing TRADELOOP_ENV_FILE" "TRADELOOP_ENV_FILE: cannot read" shadow
+TRADELOOP_ENV_FILE="$TMP/none.env" expect_usage "missing TRADELOOP_ENV_FILE" \
+    "TRADELOOP_ENV_FILE \(environment\): cannot read .*none.env" shadow
+TRADELOOP_ENV_FILE="$TMP" expect_usage "TRADELOOP_ENV_FILE naming a directory" \
+    "TRADELOOP_ENV_FILE \(environment\): .* is not a regular file" shadow
 cd - >/dev/null
 
 # --help exits 0 and documents every flag.

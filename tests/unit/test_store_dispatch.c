@@ -161,43 +161,94 @@ static tl_event ev_make(int type, const char *ws)
 
 /* ---- routing ------------------------------------------------------------------------------- */
 
-static void check_scheme(const char *url, const char *want)
+static void check_url(const char *url, const char *scheme, const char *target, int uri)
 {
-    char buf[32];
-    memset(buf, 0, sizeof buf);
-    assert_int_equal(tl_store_url_scheme(url, buf, sizeof buf, NULL), 0);
-    assert_string_equal(buf, want);
+    tl_store_url u;
+    tl_err err = {0};
+    if (tl_store_url_parse(url, &u, &err) != 0)
+        fail_msg("%s: %s", url, err.msg);
+    assert_string_equal(u.scheme, scheme);
+    assert_string_equal(u.target, target);
+    assert_int_equal(u.sqlite_uri, uri);
 }
 
-static void test_url_scheme(void **state)
+static void refused(const char *url, const char *msg_part)
+{
+    tl_store_url u;
+    memset(&u, 0x5a, sizeof u);
+    tl_store_url before = u;
+    tl_err err = {0};
+    assert_int_equal(tl_store_url_parse(url, &u, &err), TL_EINVAL);
+    if (strstr(err.msg, msg_part) == NULL)
+        fail_msg("'%s': message '%s' lacks '%s'", url, err.msg, msg_part);
+    assert_memory_equal(&u, &before, sizeof u); /* untouched */
+}
+
+/* The rules written above tl_store_url_parse in store.h, one by one. */
+static void test_url_rules(void **state)
 {
     (void)state;
-    check_scheme("mem:", "mem");
-    check_scheme("mem:sweep-7", "mem");
-    check_scheme("postgresql://tl@127.0.0.1:5432/tradeloop", "postgresql");
-    check_scheme("postgres://localhost/db", "postgresql");
-    check_scheme("sqlite:/var/lib/tl/tradeloop.db", "sqlite");
-    check_scheme("sqlite:tradeloop.db", "sqlite");
-    check_scheme("/var/lib/tl/tradeloop.db", "sqlite");
-    check_scheme("tradeloop.db", "sqlite");
-    check_scheme("mem", "sqlite"); /* a file called mem, not the memory store */
-    check_scheme("C:data.db", "sqlite");
-    check_scheme("redis://localhost:6379", "redis");
-    check_scheme("postgresqlx://h/db", "postgresqlx");
-    check_scheme("file://x", "file");
+    check_url("mem:", "mem", "", 0);
+    check_url("mem:sweep-7", "mem", "sweep-7", 0);
+    check_url("MEM:", "mem", "", 0); /* schemes have no case: not a file named MEM: */
+    check_url("Mem://x", "mem", "x", 0);
+    check_url("postgresql://tl@127.0.0.1:5432/tradeloop", "postgresql",
+              "postgresql://tl@127.0.0.1:5432/tradeloop", 0);
+    check_url("postgres://localhost/db", "postgresql", "postgres://localhost/db", 0);
+    check_url("POSTGRESQL://h/db", "postgresql", "POSTGRESQL://h/db", 0);
+    check_url("sqlite:/var/lib/tl/tradeloop.db", "sqlite", "/var/lib/tl/tradeloop.db", 0);
+    check_url("sqlite:tradeloop.db", "sqlite", "tradeloop.db", 0);
+    check_url("sqlite://x.db", "sqlite", "x.db", 0); /* never /x.db */
+    check_url("sqlite:///var/x.db", "sqlite", "/var/x.db", 0);
+    check_url("SQLITE:x.db", "sqlite", "x.db", 0);
+    check_url("file:x.db?mode=ro", "sqlite", "file:x.db?mode=ro", 1);
+    check_url("/var/lib/tl/tradeloop.db", "sqlite", "/var/lib/tl/tradeloop.db", 0);
+    check_url("tradeloop.db", "sqlite", "tradeloop.db", 0);
+    check_url("mem", "sqlite", "mem", 0); /* a file called mem, not the memory store */
+    check_url("C:data.db", "sqlite", "C:data.db", 0);
+    check_url("./my:db", "sqlite", "./my:db", 0);
+    check_url("redis://localhost:6379", "redis", "redis://localhost:6379", 0);
+    check_url("postgresqlx://h/db", "postgresqlx", "postgresqlx://h/db", 0);
 
+    refused("", "empty store URL");
+    refused("sqlite:", "no database file after 'sqlite:'");
+    refused("sqlite://", "no database file after 'sqlite://'");
+    refused("postgresql:h/db", "want postgresql://");
+    refused(" x.db", "leading or trailing blank");
+    refused("x.db ", "leading or trailing blank");
+    refused("x\tdb", "control character 0x09 at position 2");
+    refused("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa://x", "scheme too long");
+    tl_store_url u;
+    assert_int_equal(tl_store_url_parse(NULL, &u, NULL), TL_EINVAL);
+}
+
+/* What the rules mean on disk: sqlite://x.db is ./x.db, MEM: creates no file. */
+static void test_url_opens_where_it_says(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/tl-url-XXXXXX", cwd[4096];
+    assert_non_null(mkdtemp(dir));
+    assert_non_null(getcwd(cwd, sizeof cwd));
+    assert_int_equal(chdir(dir), 0);
+    tl_store s;
+    assert_int_equal(tl_store_open(&s, "sqlite://rel.db", NULL, NULL, NULL), 0);
+    tl_store_close(&s);
+    assert_int_equal(access("rel.db", F_OK), 0);
+    assert_int_equal(tl_store_open(&s, "MEM:", NULL, NULL, NULL), 0);
+    assert_string_equal(s.ops->scheme, "mem");
+    tl_store_close(&s);
+    assert_int_equal(access("MEM:", F_OK), -1);
     tl_err err = {0};
-    char buf[32] = "untouched";
-    assert_int_equal(tl_store_url_scheme("://nohost", buf, sizeof buf, &err), TL_EINVAL);
-    assert_non_null(strstr(err.msg, "empty scheme"));
-    assert_int_equal(tl_store_url_scheme(NULL, buf, sizeof buf, NULL), TL_EINVAL);
-    assert_int_equal(tl_store_url_scheme("mem:", NULL, 8, NULL), TL_EINVAL);
-    char small[6];
-    assert_int_equal(tl_store_url_scheme("postgres://h/db", small, sizeof small, NULL), TL_EINVAL);
-    assert_int_equal(
-        tl_store_url_scheme("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa://x", buf, sizeof buf, NULL),
-        TL_EINVAL);
-    assert_string_equal(buf, "untouched");
+    assert_int_equal(tl_store_open(&s, "redis://h", NULL, NULL, &err), TL_ENOTSUP);
+    assert_non_null(strstr(err.msg, "unknown store scheme 'redis'"));
+    const char *suffix[] = {"", "-wal", "-shm"};
+    for (int i = 0; i < 3; i++) {
+        char f[64];
+        snprintf(f, sizeof f, "rel.db%s", suffix[i]);
+        unlink(f);
+    }
+    assert_int_equal(chdir(cwd), 0);
+    assert_int_equal(rmdir(dir), 0);
 }
 
 static void test_open_routes_to_backend(void **state)
@@ -610,7 +661,8 @@ static void test_optional_slots(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_url_scheme),
+        cmocka_unit_test(test_url_rules),
+        cmocka_unit_test(test_url_opens_where_it_says),
         cmocka_unit_test(test_open_routes_to_backend),
         cmocka_unit_test(test_open_routes_sqlite_and_pg),
         cmocka_unit_test(test_open_failures_leave_store_untouched),

@@ -33,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 #include "store/sqlite/sqlite_int.h"
@@ -410,8 +411,8 @@ static int check_read_only(tl__sqlite *st, int version, tl_err *err)
         return tl_err_set(err, TL_ENOTFOUND, "%s: empty database, no journal in it", st->name);
     if (version < TL_STORE_SCHEMA_VERSION)
         return tl_err_set(err, TL_EVERSION,
-                          "%s: schema version %d is older than this tradeloop's (%d); open it "
-                          "once for writing (e.g. tradeloop reconcile --db) to migrate it",
+                          "%s: schema version %d is older than this tradeloop's (%d); a command "
+                          "that writes to it (shadow or paper with --db) migrates it",
                           st->name, version, TL_STORE_SCHEMA_VERSION);
     snprintf(sql, sizeof(sql), "PRAGMA cache_size = -%d", CACHE_KIB);
     return exec(st, sql, "setting the cache size", err);
@@ -419,7 +420,8 @@ static int check_read_only(tl__sqlite *st, int version, tl_err *err)
 
 static int open_conn(tl__sqlite *st, const char *url, const tl_store_options *opt, tl_err *err)
 {
-    const char *file = strncmp(url, "sqlite:", 7) == 0 ? url + 7 : url;
+    /* The dispatch hands over the path or "file:" URI that src/store/url.c read from the URL. */
+    const char *file = url;
     int is_uri = strncmp(file, "file:", 5) == 0;
     char path[PATH_MAX];
     int rc;
@@ -439,18 +441,25 @@ static int open_conn(tl__sqlite *st, const char *url, const tl_store_options *op
 
     /* NOMUTEX: a store is used by one thread at a time, so SQLite's own locking is waste.
      * EXRESCODE: extended codes tell a unique from a foreign-key violation. */
-    int flags =
-        (st->read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
-        SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE | (is_uri ? SQLITE_OPEN_URI : 0);
+    /* A reader of a WAL database that may write opens read-write, without CREATE, and then
+     * refuses every write (query_only): the last connection to close then checkpoints and
+     * removes the -wal and -shm files, which a read-only connection would leave behind. A file
+     * it may not write is opened read-only, as asked. */
     struct stat sb;
     if (st->read_only && path[0] != '\0' && stat(path, &sb) != 0)
         return tl_err_set(err, TL_ENOTFOUND, "%s: no such database", st->name);
+    int reader_rw = st->read_only && path[0] != '\0' && access(path, W_OK) == 0;
+    int flags = (st->read_only ? (reader_rw ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY)
+                               : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
+                SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE | (is_uri ? SQLITE_OPEN_URI : 0);
     rc = sqlite3_open_v2(file, &st->db, flags, NULL);
     if (rc != SQLITE_OK)
         return tl__sqlite_error(st, rc, "opening", err);
     sqlite3_extended_result_codes(st->db, 1);
     sqlite3_busy_timeout(st->db, BUSY_TIMEOUT);
 
+    if (st->read_only && (rc = exec(st, "PRAGMA query_only = ON", "opening", err)) != 0)
+        return rc;
     int version;
     if ((rc = inspect(st, &version, err)) != 0)
         return rc;
