@@ -251,16 +251,29 @@ static int load_dotenv(cli_command *cmd)
         return cli_usage_error(cmd, "%s: cannot read %s: %s",
                                required ? "TRADELOOP_ENV_FILE (environment)" : ".env",
                                cli_quote(path, q), strerror(errno));
-    char line[1024];
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t got;
     int lineno = 0, rc = CLI_OK;
-    while (rc == CLI_OK && fgets(line, sizeof(line), f)) {
+    const char *shown = cmd->dotenv_path;
+    while (rc == CLI_OK && (got = getline(&line, &cap, f)) >= 0) {
         lineno++;
-        if (!strchr(line, '\n') && !feof(f))
-            rc = cli_usage_error(cmd, "%s line %d: longer than %zu characters", path, lineno,
-                                 sizeof(line) - 2);
+        char *p = line;
+        /* Read exactly: a UTF-8 byte-order mark is skipped, a NUL byte (which would cut the line
+         * short unseen) is refused, and so is a line too long to be a setting. */
+        if (lineno == 1 && got >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0) {
+            p += 3;
+            got -= 3;
+        }
+        if ((ssize_t)strlen(p) != got)
+            rc = cli_usage_error(cmd, "%s line %d: NUL byte at column %zu", shown, lineno,
+                                 strlen(p) + 1);
+        else if (got > 1024)
+            rc = cli_usage_error(cmd, "%s line %d: longer than 1024 characters", shown, lineno);
         else
-            rc = dotenv_line(cmd, path, lineno, line);
+            rc = dotenv_line(cmd, shown, lineno, p);
     }
+    free(line);
     fclose(f);
     return rc;
 }
