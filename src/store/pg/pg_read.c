@@ -184,9 +184,8 @@ static int decode_event(const PGresult *res, int row, int shape, const tl_scan_f
     uint64_t seq, ts, type = 0, side, status, qty, price, fee;
     memset(ev, 0, sizeof *ev);
     int c = 2, bad = get_int(res, row, 0, &seq) | get_int(res, row, 1, &ts);
-    if (shape & SCAN_BY_WS)
-        bad |= snprintf(ev->workspace, sizeof ev->workspace, "%s", f->workspace) >=
-               (int)sizeof ev->workspace;
+    if (shape & SCAN_BY_WS) /* a valid name, checked by tl_store_scan: it fits */
+        memcpy(ev->workspace, f->workspace, strnlen(f->workspace, sizeof ev->workspace - 1));
     else
         bad |= get_text(res, row, c++, ev->workspace, sizeof ev->workspace);
     if (shape & SCAN_BY_TYPE)
