@@ -13,8 +13,9 @@
 
 #include "store/pg/pg.h"
 
-/* Type OIDs of the binary scan columns (pg_type.h, stable across releases). */
+/* Type OIDs of the binary scan columns and parameters (pg_type.h, stable across releases). */
 #define INT2OID 21
+#define INT4OID 23
 #define INT8OID 20
 #define TEXTOID 25
 
@@ -26,15 +27,7 @@ static const struct {
     const char *name, *sql;
 } read_statements[] = {
     {"tl_high_water", "SELECT coalesce(max(seq), 0) FROM trade_events"},
-    {"tl_scan", "SELECT " EVENT_COLUMNS " FROM trade_events WHERE seq > $1"
-                " AND ($2::int = 0 OR type = $2::int) AND ($3::text = '' OR workspace = $3::text)"
-                " ORDER BY seq LIMIT $4"},
     {"tl_workspace_info", "SELECT first_seq, last_seq FROM workspaces WHERE workspace = $1"},
-    /* The same for one of the rare types: the predicate written out lets the planner use the
-     * partial index trade_events_rare, in seq order. */
-    {"tl_scan_rare", "SELECT " EVENT_COLUMNS " FROM trade_events WHERE seq > $1"
-                     " AND type = $2::int AND " TL__PG_RARE_TYPES
-                     " AND ($3::text = '' OR workspace = $3::text) ORDER BY seq LIMIT $4"},
     /* idem_key <> '' lets the planner use the partial index. */
     {"tl_find_idem", "SELECT " EVENT_COLUMNS " FROM trade_events"
                      " WHERE idem_key = $1 AND idem_key <> '' ORDER BY seq LIMIT 1"},
@@ -47,6 +40,47 @@ static const struct {
                     " ORDER BY workspace COLLATE \"C\""},
 };
 
+/* A scan's statement follows its filter's shape: the server evaluates only the predicates that
+ * apply, and leaves out the columns the filter fixes (workspace, type), filled in from the
+ * filter instead. Each column costs the server a send function call per row; the server's
+ * share is most of a replay (docs/PERFORMANCE.md). Statement "tl_scan_<shape>", parameters
+ * $1 after_seq, $2 type, $3 workspace, $4 page size, whichever the shape uses. */
+enum { SCAN_BY_WS = 1, SCAN_BY_TYPE = 2, SCAN_RARE = 4, SCAN_SHAPES = 8 };
+
+static int scan_shape(const tl_scan_filter *f)
+{
+    int shape = f->workspace && f->workspace[0] ? SCAN_BY_WS : 0;
+    if (f->type)
+        shape |= SCAN_BY_TYPE | (TL__PG_IS_RARE(f->type) ? SCAN_RARE : 0);
+    return shape;
+}
+
+static void scan_name(char *buf, size_t cap, int shape)
+{
+    snprintf(buf, cap, "tl_scan_%d", shape);
+}
+
+static int prepare_scan(tl__pg *pg, int shape, tl_err *err)
+{
+    static const Oid types[4] = {INT8OID, INT4OID, TEXTOID, INT4OID};
+    char name[16], sql[512];
+    scan_name(name, sizeof name, shape);
+    /* The predicate of the rare types written out lets the planner use the partial index
+     * trade_events_rare, in seq order; other scans follow the primary key. */
+    snprintf(sql, sizeof sql,
+             "SELECT seq, ts_ns%s%s, order_id, idem_key, symbol, side, status, trade_id, qty,"
+             " price, fee, text FROM trade_events WHERE seq > $1%s%s%s ORDER BY seq LIMIT $4",
+             shape & SCAN_BY_WS ? "" : ", workspace", shape & SCAN_BY_TYPE ? "" : ", type",
+             shape & SCAN_BY_TYPE ? " AND type = $2" : "",
+             shape & SCAN_RARE ? " AND " TL__PG_RARE_TYPES : "",
+             shape & SCAN_BY_WS ? " AND workspace = $3" : "");
+    PGresult *res = PQprepare(pg->conn, name, sql, 4, types);
+    if (PQresultStatus(res) != PGRES_COMMAND_OK)
+        return tl__pg_fail(pg, res, name, err);
+    PQclear(res);
+    return 0;
+}
+
 int tl__pg_prepare_read(tl__pg *pg, tl_err *err)
 {
     for (size_t i = 0; i < sizeof read_statements / sizeof read_statements[0]; i++) {
@@ -55,6 +89,11 @@ int tl__pg_prepare_read(tl__pg *pg, tl_err *err)
         if (PQresultStatus(res) != PGRES_COMMAND_OK)
             return tl__pg_fail(pg, res, read_statements[i].name, err);
         PQclear(res);
+    }
+    for (int shape = 0; shape < SCAN_SHAPES; shape++) {
+        int rc = shape & SCAN_RARE && !(shape & SCAN_BY_TYPE) ? 0 : prepare_scan(pg, shape, err);
+        if (rc)
+            return rc;
     }
     return 0;
 }
@@ -88,14 +127,20 @@ int tl__pg_high_water(void *st, uint64_t *seq, tl_err *err)
 static const Oid event_types[14] = {INT8OID, INT8OID, TEXTOID, INT2OID, TEXTOID, TEXTOID, TEXTOID,
                                     INT2OID, INT2OID, TEXTOID, INT8OID, INT8OID, INT8OID, TEXTOID};
 
-static int check_event_columns(const PGresult *res, tl_err *err)
+/* The columns of a shape's rows: EVENT_COLUMNS without those its filter fixes. */
+static int check_event_columns(const PGresult *res, int shape, tl_err *err)
 {
-    if (PQnfields(res) != 14 || PQbinaryTuples(res) != 1)
+    int n = 14 - (shape & SCAN_BY_WS ? 1 : 0) - (shape & SCAN_BY_TYPE ? 1 : 0);
+    if (PQnfields(res) != n || PQbinaryTuples(res) != 1)
         return tl_err_set(err, TL_ECORRUPT, "trade_events: unexpected result shape");
-    for (int c = 0; c < 14; c++)
-        if (PQftype(res, c) != event_types[c])
+    for (int c = 0, col = 0; col < 14; col++) {
+        if ((col == 2 && shape & SCAN_BY_WS) || (col == 3 && shape & SCAN_BY_TYPE))
+            continue;
+        if (PQftype(res, c) != event_types[col])
             return tl_err_set(err, TL_ECORRUPT, "trade_events column %s has an unexpected type",
                               PQfname(res, c));
+        c++;
+    }
     return 0;
 }
 
@@ -131,21 +176,29 @@ static int get_text(const PGresult *res, int row, int col, char *dst, size_t cap
     return 0;
 }
 
-/* One binary row into *ev (zeroed first, so unused bytes compare equal). */
-static int decode_event(const PGresult *res, int row, tl_event *ev, tl_err *err)
+/* One binary row of a shape into *ev (zeroed first, so unused bytes compare equal); the
+ * columns the shape leaves out come from f. */
+static int decode_event(const PGresult *res, int row, int shape, const tl_scan_filter *f,
+                        tl_event *ev, tl_err *err)
 {
-    uint64_t seq, ts, type, side, status, qty, price, fee;
+    uint64_t seq, ts, type = 0, side, status, qty, price, fee;
     memset(ev, 0, sizeof *ev);
-    int bad = get_int(res, row, 0, &seq) | get_int(res, row, 1, &ts) | get_int(res, row, 3, &type) |
-              get_int(res, row, 7, &side) | get_int(res, row, 8, &status) |
-              get_int(res, row, 10, &qty) | get_int(res, row, 11, &price) |
-              get_int(res, row, 12, &fee) |
-              get_text(res, row, 2, ev->workspace, sizeof ev->workspace) |
-              get_text(res, row, 4, ev->order_id, sizeof ev->order_id) |
-              get_text(res, row, 5, ev->idem_key, sizeof ev->idem_key) |
-              get_text(res, row, 6, ev->symbol, sizeof ev->symbol) |
-              get_text(res, row, 9, ev->trade_id, sizeof ev->trade_id) |
-              get_text(res, row, 13, ev->text, sizeof ev->text);
+    int c = 2, bad = get_int(res, row, 0, &seq) | get_int(res, row, 1, &ts);
+    if (shape & SCAN_BY_WS) /* a valid name, checked by tl_store_scan: it fits */
+        memcpy(ev->workspace, f->workspace, strnlen(f->workspace, sizeof ev->workspace - 1));
+    else
+        bad |= get_text(res, row, c++, ev->workspace, sizeof ev->workspace);
+    if (shape & SCAN_BY_TYPE)
+        type = (uint64_t)f->type;
+    else
+        bad |= get_int(res, row, c++, &type);
+    bad |= get_text(res, row, c, ev->order_id, sizeof ev->order_id) |
+           get_text(res, row, c + 1, ev->idem_key, sizeof ev->idem_key) |
+           get_text(res, row, c + 2, ev->symbol, sizeof ev->symbol) |
+           get_int(res, row, c + 3, &side) | get_int(res, row, c + 4, &status) |
+           get_text(res, row, c + 5, ev->trade_id, sizeof ev->trade_id) |
+           get_int(res, row, c + 6, &qty) | get_int(res, row, c + 7, &price) |
+           get_int(res, row, c + 8, &fee) | get_text(res, row, c + 9, ev->text, sizeof ev->text);
     if (bad || side > UINT8_MAX || status > UINT8_MAX)
         return tl_err_set(err, TL_ECORRUPT, "trade_events row %d holds a value out of range", row);
     ev->seq = seq;
@@ -195,7 +248,9 @@ int tl__pg_scan(void *st, const tl_scan_filter *f, tl_event_fn fn, void *ctx, tl
     snprintf(type, sizeof type, "%d", f->type);
     snprintf(limit, sizeof limit, "%d", TL_PG_SCAN_PAGE);
     const char *params[4] = {after, type, f->workspace ? f->workspace : "", limit};
-    const char *stmt = TL__PG_IS_RARE(f->type) ? "tl_scan_rare" : "tl_scan";
+    int shape = scan_shape(f);
+    char stmt[16];
+    scan_name(stmt, sizeof stmt, shape);
     PGresult *res = NULL;
     tl_event ev;
 
@@ -210,13 +265,13 @@ int tl__pg_scan(void *st, const tl_scan_filter *f, tl_event_fn fn, void *ctx, tl
             return rc;
         }
         int n = PQntuples(res);
-        rc = check_event_columns(res, err);
+        rc = check_event_columns(res, shape, err);
         if (rc == 0 && n == TL_PG_SCAN_PAGE) {
             snprintf(after, sizeof after, "%llu", (unsigned long long)last_seq(res));
             pg->prefetch = PQsendQueryPrepared(pg->conn, stmt, 4, params, NULL, NULL, 1) == 1;
         }
         for (int i = 0; rc == 0 && i < n; i++) {
-            rc = decode_event(res, i, &ev, err);
+            rc = decode_event(res, i, shape, f, &ev, err);
             if (rc == 0)
                 rc = fn(ctx, &ev);
         }
@@ -239,8 +294,8 @@ int tl__pg_find_idem(void *st, const char *idem_key, tl_event *out, tl_err *err)
     tl_event ev;
     if (PQntuples(res) == 0)
         rc = tl_err_set(err, TL_ENOTFOUND, "no event with idempotency key '%s'", idem_key);
-    else if ((rc = check_event_columns(res, err)) == 0 &&
-             (rc = decode_event(res, 0, &ev, err)) == 0)
+    else if ((rc = check_event_columns(res, 0, err)) == 0 &&
+             (rc = decode_event(res, 0, 0, NULL, &ev, err)) == 0)
         *out = ev;
     PQclear(res);
     return rc;
