@@ -75,8 +75,8 @@ typedef struct rig {
 
 /* An engine on a fresh simulated venue, recovered from the store, journaling into it; it freezes
  * when a measured edge falls below edge_threshold_bps (0: never). */
-static void rig_open_edge(rig *r, tl_store *store, acks *a, int64_t start_ns,
-                          uint64_t first_trade, tl_fixed edge_threshold_bps)
+static void rig_open_edge(rig *r, tl_store *store, acks *a, int64_t start_ns, uint64_t first_trade,
+                          tl_fixed edge_threshold_bps)
 {
     char url[160];
     tl_instruments_init(&r->inst);
@@ -268,16 +268,16 @@ static void freeze_survives(const char *url, int kill_switch)
         assert_int_equal(tl_engine_freeze(&r.x, "kill switch: operator", NULL), 1);
     else
         assert_int_equal(tl_engine_on_edge(&r.x, TL_FIXED_INT(1), NULL), 1);
-    const char *want = kill_switch ? "kill switch: operator"
-                                   : "Edge degradation: 1.00 BPS < 3.00 BPS";
+    const char *want =
+        kill_switch ? "kill switch: operator" : "Edge degradation: 1.00 BPS < 3.00 BPS";
     assert_true(r.x.risk.frozen);
     assert_string_equal(r.x.risk.freeze_reason, want);
     assert_int_equal(tl_engine_flush(&r.x, true, &err), 0); /* the freeze is durable */
 
     /* The next step's commit fails. */
     store.faults.fail_commit_at = store.faults.commits + 1;
-    assert_int_equal(tl_engine_submit(&r.x, r.id, TL_SIDE_BUY, TL_ORDER_LIMIT,
-                                      TL_FIXED_INT(50000), r.btc.lot_size * 100, NULL, &why, NULL),
+    assert_int_equal(tl_engine_submit(&r.x, r.id, TL_SIDE_BUY, TL_ORDER_LIMIT, TL_FIXED_INT(50000),
+                                      r.btc.lot_size * 100, NULL, &why, NULL),
                      TL_ERISK);
     assert_int_equal(why, TL_RR_FROZEN);
     assert_int_equal(tl_engine_flush(&r.x, true, &err), TL_EIO);
