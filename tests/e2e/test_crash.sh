@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Crash test: kill -9 the engine at random points during a stream of 100,000 orders, restart it
 # each time from where its acknowledgements stop (resending a few acknowledged ones), and check
-# after every restart that nothing acknowledged is lost and nothing is done twice.
+# after every restart that nothing acknowledged is lost, nothing is done twice, and `paper
+# reconcile` finds the stored snapshot rows equal to the journal's state (exit 0). Then a snapshot
+# row corrupted behind tradeloop's back must make `paper reconcile` say so and exit 1.
 . "$(dirname "$0")/lib.sh"
 
 check "crash driver" python3 - "$BIN" "$TMP" <<'PY'
@@ -75,7 +77,17 @@ def check_db(acked):
     for sym in set(recomputed) | set(stored):
         assert recomputed.get(sym, 0) == stored.get(sym, 0), (sym, recomputed.get(sym), stored.get(sym))
     c.close()
+    if n_orders:
+        reconcile()
     return n_orders
+
+def reconcile():
+    """The journal alone rebuilds what the snapshot rows hold: exit 0, snapshot_match true."""
+    r = subprocess.run([BIN, 'paper', 'reconcile', '--db', DB, '--workspace', WS, '--json'],
+                       capture_output=True)
+    assert r.returncode == 0, ('paper reconcile', r.returncode, r.stderr)
+    doc = json.loads(r.stdout)
+    assert doc['snapshot_match'] is True and doc['snapshot_digest'] == doc['state_digest'], doc
 
 acked, start, kills, dup_seen, unacked_commits = {}, 0, 0, 0, 0
 while True:
@@ -122,6 +134,42 @@ assert stored == final_positions, (stored, final_positions)
 print('crash test: %d orders, %d kills, %d resent duplicates refused, %d committed-unacknowledged found again' % (N, kills, dup_seen, unacked_commits))
 PY
 # After all of it, the journal alone rebuilds the stored state.
-run_tl "$TMP/rec.json" "$TMP/rec.err" paper reconcile --db "$TMP/crash.db" --workspace crash --json
+DB=$TMP/crash.db
+run_tl "$TMP/rec.json" "$TMP/rec.err" paper reconcile --db "$DB" --workspace crash --json
 check "reconcile after the crashes" [ "$RC" -eq 0 ]
+check "reconcile: snapshot matches" grep -q '"snapshot_match":true' "$TMP/rec.json"
+check "reconcile: nothing on stderr" [ ! -s "$TMP/rec.err" ]
+
+# A snapshot row changed behind tradeloop's back, one field at a time: `paper reconcile` still
+# prints the report, with snapshot_match false, says on stderr which workspace differs, and
+# exits 1; put back, it exits 0 again.
+corrupted() {
+    local what=$1 change=$2 undo=$3
+    if [ "$(sqlite3 "$DB" "$change; SELECT changes();")" != 1 ]; then bad "$what: no row changed"; return; fi
+    run_tl "$TMP/bad.json" "$TMP/bad.err" paper reconcile --db "$DB" --workspace crash --json
+    check "$what: exit 1" [ "$RC" -eq 1 ]
+    check "$what: report says snapshot_match false" grep -q '"snapshot_match":false' "$TMP/bad.json"
+    check "$what: the journal's digest is unchanged" \
+        [ "$(grep -o '"state_digest":"[0-9a-f]*"' "$TMP/bad.json")" = \
+          "$(grep -o '"state_digest":"[0-9a-f]*"' "$TMP/rec.json")" ]
+    check "$what: stderr says so" \
+        grep -q "paper reconcile: the stored snapshot rows of 'crash' differ from the journal's state" \
+        "$TMP/bad.err"
+    sqlite3 "$DB" "$undo" || { bad "$what: sqlite3 undo"; return; }
+    run_tl "$TMP/ok.json" "$TMP/ok.err" paper reconcile --db "$DB" --workspace crash --json
+    check "$what: put back, exit 0" [ "$RC" -eq 0 ]
+    check "$what: put back, the same report" cmp -s "$TMP/ok.json" "$TMP/rec.json"
+}
+POS="workspace = 'crash' AND symbol = (SELECT min(symbol) FROM positions WHERE workspace = 'crash' AND qty <> 0)"
+ACC="workspace = 'crash'"
+corrupted "position qty" "UPDATE positions SET qty = qty + 1 WHERE $POS" "UPDATE positions SET qty = qty - 1 WHERE $POS"
+corrupted "position avg_price" "UPDATE positions SET avg_price = avg_price - 1 WHERE $POS" \
+    "UPDATE positions SET avg_price = avg_price + 1 WHERE $POS"
+corrupted "account cash" "UPDATE accounts SET cash = cash + 1 WHERE $ACC" "UPDATE accounts SET cash = cash - 1 WHERE $ACC"
+corrupted "account realized P&L" "UPDATE accounts SET realized_pnl = realized_pnl - 1 WHERE $ACC" \
+    "UPDATE accounts SET realized_pnl = realized_pnl + 1 WHERE $ACC"
+# A position the journal never had.
+corrupted "extra position row" \
+    "INSERT INTO positions (workspace, symbol, qty, avg_price, realized_pnl, fees, updated_at) VALUES ('crash', 'ZZZUSDT', 100000000, 100000000, 0, 0, 0)" \
+    "DELETE FROM positions WHERE workspace = 'crash' AND symbol = 'ZZZUSDT'"
 finish

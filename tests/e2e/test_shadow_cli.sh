@@ -57,11 +57,50 @@ PY
 }
 check "report is canonical JSON and reconciles" check_report "$TMP/a.json" 20
 
-# The freeze time moves the simulated clock but never the decisions: same report.
-TRADELOOP_FREEZE_UTC=2024-06-01T12:00:00Z "$BIN" shadow "${ARGS[@]}" --json >"$TMP/f.json" 2>&1
+# The freeze time is where the simulated clock starts, and nothing else: the same report, and
+# with --db the same journal but for its timestamps, which start at the frozen instant (the
+# default is 2025-01-01T00:00:00Z = 1735689600 s).
+TRADELOOP_FREEZE_UTC=2024-06-01T12:00:00Z "$BIN" shadow "${ARGS[@]}" --json >"$TMP/f.json" 2>"$TMP/f.err"
 check "freeze env accepted" [ $? -eq 0 ]
-MM_FREEZE_UTC_ISO=2025-01-01T00:00:00Z "$BIN" shadow "${ARGS[@]}" --json >"$TMP/g.json" 2>&1
-check "seed alias MM_FREEZE_UTC_ISO accepted" cmp -s "$TMP/a.json" "$TMP/g.json"
+check "another freeze time, the same report" cmp -s "$TMP/a.json" "$TMP/f.json"
+# freeze_run NAME ENV...: a shadow run with --db $TMP/NAME.db under the given variables.
+freeze_run() {
+    local name=$1; shift
+    env -u TRADELOOP_FREEZE_UTC -u MM_FREEZE_UTC_ISO "$@" "$BIN" shadow "${ARGS[@]}" \
+        --db "$TMP/$name.db" --json >"$TMP/$name.json" 2>"$TMP/$name.err"
+    check "$name: exit 0" [ $? -eq 0 ]
+}
+first_ts() { sqlite3 "$TMP/$1.db" "SELECT ts_ns FROM trade_events ORDER BY seq LIMIT 1"; }
+# Every event but its time, and its time as an offset from the first event's.
+shape() {
+    sqlite3 "$TMP/$1.db" "SELECT seq, ts_ns - (SELECT ts_ns FROM trade_events WHERE seq = 1),
+        workspace, type, order_id, idem_key, symbol, side, status, trade_id, qty, price, fee, text
+        FROM trade_events ORDER BY seq"
+}
+times() { sqlite3 "$TMP/$1.db" "SELECT ts_ns FROM trade_events ORDER BY seq"; }
+freeze_run fz_none
+freeze_run fz_2024 TRADELOOP_FREEZE_UTC=2024-06-01T12:00:00Z
+freeze_run fz_frac TRADELOOP_FREEZE_UTC=2024-06-01T12:00:00.123456789Z
+freeze_run fz_alias MM_FREEZE_UTC_ISO=2024-06-01T12:00:00Z
+freeze_run fz_both TRADELOOP_FREEZE_UTC=2023-03-04T05:06:07Z MM_FREEZE_UTC_ISO=2024-06-01T12:00:00Z
+freeze_run fz_empty TRADELOOP_FREEZE_UTC= MM_FREEZE_UTC_ISO=2023-03-04T05:06:07Z
+check "unset: the clock starts at 2025-01-01" [ "$(first_ts fz_none)" = 1735689600000000000 ]
+check "TRADELOOP_FREEZE_UTC: the first event is at the frozen instant" \
+    [ "$(first_ts fz_2024)" = 1717243200000000000 ]
+check "TRADELOOP_FREEZE_UTC: to the nanosecond" [ "$(first_ts fz_frac)" = 1717243200123456789 ]
+check "alias MM_FREEZE_UTC_ISO: the same instant" [ "$(first_ts fz_alias)" = 1717243200000000000 ]
+check "TRADELOOP_FREEZE_UTC wins over the alias" [ "$(first_ts fz_both)" = 1677906367000000000 ]
+check "an empty TRADELOOP_FREEZE_UTC counts as unset" \
+    [ "$(first_ts fz_empty)" = 1677906367000000000 ]
+for name in fz_2024 fz_frac fz_alias fz_both fz_empty; do
+    check "$name: the same report as without a freeze time" cmp -s "$TMP/fz_none.json" "$TMP/$name.json"
+    check "$name: the same events, shifted in time" [ "$(shape fz_none)" = "$(shape "$name")" ]
+    check "$name: but other timestamps" [ "$(times fz_none)" != "$(times "$name")" ]
+done
+check "the journal is not empty" [ "$(sqlite3 "$TMP/fz_none.db" "SELECT count(*) > 100 FROM trade_events")" = 1 ]
+check "the report with --db is the report without it, plus the journal" \
+    python3 -c 'import json, sys; a, b = (json.load(open(p)) for p in sys.argv[1:]); b.pop("journal"); assert a == b' \
+    "$TMP/a.json" "$TMP/fz_none.json"
 
 # A long run finishes and still reconciles.
 run_tl "$TMP/long.json" "$TMP/long.err" shadow "${BASE[@]}" --iterations 1000000 --json

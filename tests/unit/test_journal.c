@@ -73,8 +73,10 @@ typedef struct rig {
     tl_journal j;
 } rig;
 
-/* An engine on a fresh simulated venue, recovered from the store, journaling into it. */
-static void rig_open(rig *r, tl_store *store, acks *a, int64_t start_ns, uint64_t first_trade)
+/* An engine on a fresh simulated venue, recovered from the store, journaling into it; it freezes
+ * when a measured edge falls below edge_threshold_bps (0: never). */
+static void rig_open_edge(rig *r, tl_store *store, acks *a, int64_t start_ns, uint64_t first_trade,
+                          tl_fixed edge_threshold_bps)
 {
     char url[160];
     tl_instruments_init(&r->inst);
@@ -91,6 +93,7 @@ static void rig_open(rig *r, tl_store *store, acks *a, int64_t start_ns, uint64_
     strcpy(cfg.workspace, "faults");
     cfg.account = 1;
     cfg.starting_cash = TL_FIXED_INT(100000);
+    cfg.risk.edge_threshold_bps = edge_threshold_bps;
     assert_int_equal(tl_engine_init(&r->x, &cfg, &r->inst, &r->venue, &r->clock, NULL), 0);
     assert_int_equal(tl_engine_recover(&r->x, store, NULL), 0);
     tl_engine_subscriber s = {on_fill, NULL, a};
@@ -101,6 +104,11 @@ static void rig_open(rig *r, tl_store *store, acks *a, int64_t start_ns, uint64_
     if (!r->x.has_reset)
         assert_int_equal(tl_engine_reset(&r->x, cfg.starting_cash, NULL), 0);
     tl_engine_on_quote(&r->x, r->id, TL_FIXED_INT(49999), TL_FIXED_INT(50001));
+}
+
+static void rig_open(rig *r, tl_store *store, acks *a, int64_t start_ns, uint64_t first_trade)
+{
+    rig_open_edge(r, store, a, start_ns, first_trade, 0);
 }
 
 static void rig_close(rig *r)
@@ -236,12 +244,93 @@ static void test_every_fault_sqlite(void **state)
     rmdir(dir);
 }
 
+/* A freeze the rules set (the edge rule, or the kill switch) is journaled (RISK_FROZEN) and must
+ * survive everything after it: a later commit that fails halts the engine, whose own freeze is
+ * never journaled and must neither replace the reason nor lift the freeze; the restart recovers
+ * it from the journal, still frozen for the same reason, and trading stays refused. */
+static void freeze_survives(const char *url, int kill_switch)
+{
+    tl_store store;
+    tl_store_options so = {TL_DURABILITY_NORMAL};
+    acks a;
+    rig r;
+    tl_err err = {0};
+    tl_risk_reason why = TL_RR_OK;
+    const tl_fixed threshold = TL_FIXED_INT(3);
+
+    memset(&a, 0, sizeof(a));
+    assert_int_equal(tl_store_open(&store, url, &so, NULL, NULL), 0);
+    rig_open_edge(&r, &store, &a, 1735689600LL * TL_NS_PER_SEC, 1, threshold);
+    assert_int_equal(run_steps(&r, &a, 2), -1);
+    assert_false(r.x.risk.frozen);
+    assert_int_equal(tl_engine_on_edge(&r.x, TL_FIXED_INT(5), NULL), 0); /* above: nothing */
+    if (kill_switch)
+        assert_int_equal(tl_engine_freeze(&r.x, "kill switch: operator", NULL), 1);
+    else
+        assert_int_equal(tl_engine_on_edge(&r.x, TL_FIXED_INT(1), NULL), 1);
+    const char *want =
+        kill_switch ? "kill switch: operator" : "Edge degradation: 1.00 BPS < 3.00 BPS";
+    assert_true(r.x.risk.frozen);
+    assert_string_equal(r.x.risk.freeze_reason, want);
+    assert_int_equal(tl_engine_flush(&r.x, true, &err), 0); /* the freeze is durable */
+
+    /* The next step's commit fails. */
+    store.faults.fail_commit_at = store.faults.commits + 1;
+    assert_int_equal(tl_engine_submit(&r.x, r.id, TL_SIDE_BUY, TL_ORDER_LIMIT, TL_FIXED_INT(50000),
+                                      r.btc.lot_size * 100, NULL, &why, NULL),
+                     TL_ERISK);
+    assert_int_equal(why, TL_RR_FROZEN);
+    assert_int_equal(tl_engine_flush(&r.x, true, &err), TL_EIO);
+    assert_non_null(strstr(err.msg, "injected fault: commit"));
+    assert_true(r.x.halted);
+    assert_true(r.x.risk.frozen);
+    assert_string_equal(r.x.risk.freeze_reason, want);
+    rig_close(&r);
+
+    /* The restart, twice: frozen for the same reason, and nothing trades. */
+    store.faults.fail_commit_at = 0;
+    for (int restart = 0; restart < 2; restart++) {
+        rig_open_edge(&r, &store, &a, (1735689700LL + restart) * TL_NS_PER_SEC, 1000, threshold);
+        assert_false(r.x.halted);
+        assert_true(r.x.risk.frozen);
+        assert_string_equal(r.x.risk.freeze_reason, want);
+        why = TL_RR_OK;
+        assert_int_equal(tl_engine_submit(&r.x, r.id, TL_SIDE_SELL, TL_ORDER_LIMIT,
+                                          TL_FIXED_INT(50000), r.btc.lot_size * 100, NULL, &why,
+                                          NULL),
+                         TL_ERISK);
+        assert_int_equal(why, TL_RR_FROZEN);
+        assert_int_equal(tl_engine_flush(&r.x, true, &err), 0);
+        rig_close(&r);
+    }
+    tl_store_close(&store);
+}
+
+static void test_freeze_survives_failed_commit(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/tl-journal-XXXXXX", path[128], f[160];
+    assert_non_null(mkdtemp(dir));
+    for (int kill_switch = 0; kill_switch < 2; kill_switch++) {
+        freeze_survives("mem:", kill_switch);
+        snprintf(path, sizeof(path), "%s/freeze%d.db", dir, kill_switch);
+        freeze_survives(path, kill_switch);
+        const char *suffix[] = {"", "-wal", "-shm"};
+        for (int i = 0; i < 3; i++) {
+            snprintf(f, sizeof(f), "%s%s", path, suffix[i]);
+            unlink(f);
+        }
+    }
+    rmdir(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_write_fault_mem),
         cmocka_unit_test(test_every_commit_fault_mem),
         cmocka_unit_test(test_every_fault_sqlite),
+        cmocka_unit_test(test_freeze_survives_failed_commit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -734,6 +734,62 @@ static void test_long_lived_order(void **state)
     tl_order_store_close(&s);
 }
 
+/* Venue trade ids share a prefix: "VENUE-T-00000001", "VENUE-T-00000002", ... agree in their
+ * first 8 bytes (and ids of 17 to 31 bytes in their first 16 or 24), so the set must tell them
+ * apart by every word of the id, hash and compare, and still refuse a real duplicate. Hundreds of
+ * them on one order share buckets, so a comparison of the first word alone would call a new id a
+ * duplicate. */
+static void test_trade_ids_sharing_a_prefix(void **state)
+{
+    (void)state;
+    enum { N = 300 };
+    const char *fmt[] = {"VENUE-T-%08d", "VENUE-T-00000000%07d", "VENUE-T-0000000000000000%07d"};
+    for (size_t v = 0; v < sizeof(fmt) / sizeof(fmt[0]); v++) {
+        tl_order_store s;
+        char id[TL_TRADE_ID_MAX];
+        assert_int_equal(tl_order_store_init(&s, 16, 0), 0);
+        uint64_t a = add(&s, TL_FIXED_INT(N + 1));
+        for (int i = 1; i <= N; i++) {
+            snprintf(id, sizeof(id), fmt[v], i);
+            assert_false(tl_order_store_has_trade(&s, id));
+            int rc = fill(&s, a, id, TL_FIXED_INT(1));
+            if (rc != 0)
+                fail_msg("%s refused (%s) after %d fills", id, tl_errname(rc), i - 1);
+        }
+        assert_int_equal(s.trade_ids.count, N);
+        assert_int_equal(s.stats.fills, N);
+        /* The words past the shared prefix reach the hash: the ids spread over the buckets
+         * (read once the set has stopped growing, as a resize renumbers them). */
+        snprintf(id, sizeof(id), fmt[v], 1);
+        uint32_t first_bucket = tl__order_store_trade_bucket(&s, id);
+        int buckets_differ = 0;
+        for (int i = 1; i <= N; i++) {
+            snprintf(id, sizeof(id), fmt[v], i);
+            buckets_differ |= tl__order_store_trade_bucket(&s, id) != first_bucket;
+        }
+        assert_true(buckets_differ);
+        for (int i = 1; i <= N; i++) {
+            snprintf(id, sizeof(id), fmt[v], i);
+            assert_true(tl_order_store_has_trade(&s, id));
+            assert_int_equal(fill(&s, a, id, TL_FIXED_INT(1)), TL_EDUPLICATE);
+        }
+        snprintf(id, sizeof(id), fmt[v], N + 1);
+        assert_false(tl_order_store_has_trade(&s, id));
+        tl_order *o = tl_order_store_by_client(&s, a);
+        assert_int_equal(o->filled_qty, TL_FIXED_INT(N));
+        assert_int_equal(s.stats.dup_fills, N);
+        tl_fill got[N + 1];
+        assert_int_equal(tl_order_store_fills(&s, o, got, N + 1), N);
+        for (int i = 1; i <= N; i++) {
+            snprintf(id, sizeof(id), fmt[v], i);
+            assert_string_equal(got[i - 1].trade_id, id);
+        }
+        snprintf(id, sizeof(id), fmt[v], N + 1);
+        assert_int_equal(fill(&s, a, id, TL_FIXED_INT(1)), 0); /* the last unit, a new id */
+        tl_order_store_close(&s);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -743,6 +799,7 @@ int main(void)
         cmocka_unit_test(test_no_allocation_within_plan),
         cmocka_unit_test(test_duplicate_trade_id),
         cmocka_unit_test(test_trade_id_hash_collision),
+        cmocka_unit_test(test_trade_ids_sharing_a_prefix),
         cmocka_unit_test(test_overfill),
         cmocka_unit_test(test_unknown_and_invalid_fills),
         cmocka_unit_test(test_apply),
