@@ -245,6 +245,8 @@ int tl__engine_create_order(tl_engine *e, uint32_t instrument, tl_side side, tl_
                             tl_fixed price, tl_fixed qty, int64_t now, const char *name,
                             tl_order **out);
 void tl__engine_add_open(tl_engine *e, const tl_order *o);
+/* Queues a result for the next successful flush. TL_ENOMEM. */
+int tl__engine_outbox_push(tl_engine *e, const tl_engine_result *r);
 void tl__engine_record_update(tl_engine *e, const tl_order *o);
 
 #endif /* TL_ENGINE_ENGINE_H */

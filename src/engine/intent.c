@@ -5,8 +5,6 @@
 
 #define REASON_CONFLICT "idempotency key reused with a different payload"
 
-int tl__engine_outbox_push(tl_engine *e, const tl_engine_result *r);
-
 static void copy_text(char *dst, size_t cap, const char *src)
 {
     size_t n = src ? strnlen(src, cap - 1) : 0;

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/vec.h"
 #include "engine/engine.h"
 #include "engine/recover.h"
 
@@ -229,10 +230,27 @@ typedef struct live_walk {
     size_t n, cap;
 } live_walk;
 
+static int collect_live(void *ctx, tl_order *o)
+{
+    live_walk *w = ctx;
+    if (TL_VEC_RESERVE(&w->seqs, &w->cap, w->n + 1) != 0)
+        return TL_ENOMEM;
+    w->seqs[w->n++] = o->client_seq;
+    return 0;
+}
+
+static int cmp_seq(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
 int tl_engine_reconcile_venue(tl_engine *e, uint64_t *expired, tl_err *err)
 {
     tl_venue_order_info *info = NULL;
-    size_t n = 0, cap = 0;
+    uint64_t *known = NULL;
+    live_walk w = {0};
+    size_t n = 0;
     int rc;
 
     *expired = 0;
@@ -240,33 +258,38 @@ int tl_engine_reconcile_venue(tl_engine *e, uint64_t *expired, tl_err *err)
         return 0;
     if ((rc = tl_venue_get_orders(e->venue, NULL, 0, &n, err)) != 0)
         return rc;
-    cap = n;
-    if (cap && !(info = calloc(cap, sizeof(*info))))
-        return tl_err_set(err, TL_ENOMEM, "reconcile: out of memory");
-    if (cap && (rc = tl_venue_get_orders(e->venue, info, cap, &n, err)) != 0) {
+    if (n && (!(info = calloc(n, sizeof(*info))) || !(known = calloc(n, sizeof(*known))))) {
         free(info);
-        return rc;
+        return tl_err_set(err, TL_ENOMEM, "reconcile: out of memory");
+    }
+    if (n && (rc = tl_venue_get_orders(e->venue, info, n, &n, err)) != 0)
+        goto out;
+    for (size_t i = 0; i < n; i++)
+        known[i] = info[i].client_seq;
+    if (n)
+        qsort(known, n, sizeof(*known), cmp_seq);
+    /* Collected first, expired after: applying a report must not disturb the walk. */
+    if ((rc = tl_order_store_each_live(&e->orders, collect_live, &w)) != 0) {
+        rc = tl_err_set(err, rc, "reconcile: %s", tl_strerror(rc));
+        goto out;
     }
     /* Orders the engine holds live but the venue does not know (a simulated venue that started
      * afresh, an order lost on the wire) can never trade: they end EXPIRED, journaled. */
-    for (uint64_t seq = 1; seq < e->orders.next_client_seq; seq++) {
-        tl_order *o = tl_order_store_by_client(&e->orders, seq);
-        if (!o || !tl_order_status_is_live(o->status))
-            continue;
-        bool known = false;
-        for (size_t i = 0; i < n && !known; i++)
-            known = info[i].client_seq == seq;
-        if (known)
+    for (size_t i = 0; i < w.n; i++) {
+        if (n && bsearch(&w.seqs[i], known, n, sizeof(*known), cmp_seq))
             continue;
         tl_venue_report r;
         memset(&r, 0, sizeof(r));
         r.type = TL_REPORT_EXPIRED;
-        r.client_seq = seq;
+        r.client_seq = w.seqs[i];
         r.ts_ns = tl_clock_now(e->clock);
         snprintf(r.text, sizeof(r.text), "not at the venue after a restart");
         tl__engine_apply_report(e, &r);
         (*expired)++;
     }
+out:
+    free(w.seqs);
     free(info);
-    return 0;
+    free(known);
+    return rc;
 }
