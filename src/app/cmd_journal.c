@@ -212,8 +212,8 @@ int tl_cmd_journal(int argc, char **argv)
         "quantities, prices and fees: a table on a terminal (or --format table), tab-separated\n"
         "lines with a header otherwise, one JSON object per line with --json or --format json\n"
         "(a non-terminal stdout stays tab-separated unless JSON is asked for). Opens the store for\n"
-        "reading only and\n"
-        "changes nothing. Types: INTENT_EMITTED ... WORKSPACE_RESET (see docs/OPERATIONS.md).",
+        "reading only and changes nothing. --order takes an order id of at most 23 characters.\n"
+        "Types: INTENT_EMITTED ... CANCEL_REJECTED (see docs/OPERATIONS.md).",
         flags,
     };
     int rc = cli_parse(&cmd, argc, argv, 1);
