@@ -2,17 +2,20 @@
 # machine (as root, or with sudo) before it builds.
 #
 #   make run     install, build, run the main job (the shadow run) on the embedded defaults
-#   make test    install, build with ASan+UBSan, run every test (ctest)
+#   make test    install, build with ASan+UBSan, run every test (ctest), then every libFuzzer
+#                target for FUZZ_SECONDS each
 #   make build   build only, into build/ (binary: build/tradeloop)
 #   make bench   build, run the benchmarks (one JSON line per figure)
 
 SHELL := /bin/bash
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 DEB_PACKAGES := cmake pkg-config gcc make libcmocka-dev python3 libsqlite3-dev sqlite3 libpq-dev \
-  postgresql libssl-dev util-linux bsdutils
+  postgresql libssl-dev util-linux bsdutils clang-14 libclang-rt-14-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build build-asan run test bench clean format
+FUZZ_SECONDS ?= 20
+
+.PHONY: all deps build build-asan build-fuzz run test fuzz bench clean format
 
 all: build
 
@@ -35,14 +38,24 @@ build-asan: deps
 	cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DTL_SANITIZE=ON >/dev/null
 	cmake --build build-asan -j $(JOBS)
 
+# The parsers of outside input under libFuzzer (clang-14), with ASan and UBSan.
+build-fuzz: deps
+	CC=clang-14 cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Debug -DTL_FUZZ=ON -DTL_TESTS=OFF \
+	  -DTL_FUZZ_SECONDS=$(FUZZ_SECONDS) >/dev/null
+	cmake --build build-fuzz -j $(JOBS)
+
+fuzz: build-fuzz
+	cd build-fuzz && ctest --output-on-failure -j $(JOBS)
+
 run: build
 	./build/tradeloop shadow --symbols BTCUSDT,ETHUSDT --iterations 20 --max-inv 10000 \
 	  --max-total 50000 --edge-threshold 3.0 --fill-rate 0.7 --reject-rate 0.05 --seed 42 --format table
 
 # The release build is compiled too: -O2 sees warnings -O1 does not, and make run uses it.
-test: build build-asan
+test: build build-asan build-fuzz
 	cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  ctest --output-on-failure -j $(JOBS)
+	cd build-fuzz && ctest --output-on-failure -j $(JOBS)
 
 # One JSON line per figure. The PostgreSQL figure uses a server started here on loopback, in a
 # temporary directory, and stopped afterwards.
@@ -57,7 +70,7 @@ bench: build
 	bash tests/support/pg_server.sh stop $$pgdir >/dev/null; exit $$rc
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "app/cli.h"
+#include "app/batch.h"
 #include "app/opts.h"
 #include "core/vec.h"
 #include "app/commands.h"
@@ -240,67 +241,6 @@ static int paper_execute(int argc, char **argv)
 /* ---------------------------------------------------------------------------------------- */
 /* execute-batch */
 
-typedef struct batch_line {
-    char *buf;        /* owned copy of the line, split in place */
-    const char *f[5]; /* intent_id, action, symbol, qty, fill_price */
-    tl_fixed qty, price;
-    unsigned long lineno;
-} batch_line;
-
-static void free_lines(batch_line *v, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        free(v[i].buf);
-    free(v);
-}
-
-/* Splits and checks one CSV line; a message naming the column on failure. */
-static int parse_line(batch_line *bl, const char *ws, char *why, size_t cap)
-{
-    static const char *const names[5] = {"intent_id", "action", "symbol", "qty", "fill_price"};
-    char *p = bl->buf;
-    int n = 0;
-    for (;;) {
-        char *comma = strchr(p, ',');
-        if (n == 5) {
-            snprintf(why, cap, "want 5 columns (intent_id,action,symbol,qty,fill_price)");
-            return -1;
-        }
-        bl->f[n++] = p;
-        if (!comma)
-            break;
-        *comma = '\0';
-        p = comma + 1;
-    }
-    if (n != 5) {
-        snprintf(why, cap, "want 5 columns (intent_id,action,symbol,qty,fill_price), got %d", n);
-        return -1;
-    }
-    tl_err err = {0};
-    for (int i = 3; i < 5; i++) {
-        tl_fixed v;
-        if (tl_fixed_parse(bl->f[i], (size_t)-1, &v, &err) != 0) {
-            snprintf(why, cap, "%s: %s", names[i], err.msg);
-            return -1;
-        }
-        if (v <= 0) {
-            snprintf(why, cap, "%s: must be > 0, got %s", names[i], bl->f[i]);
-            return -1;
-        }
-        *(i == 3 ? &bl->qty : &bl->price) = v;
-    }
-    tl_paper_intent in = {ws, bl->f[0], bl->f[1], bl->f[2], bl->qty, bl->price, NULL, 0};
-    char key[TL_IDEM_KEY_MAX];
-    if (tl_paper_intent_validate(&in, NULL, &err) != 0 ||
-        tl_paper_idem_key(ws, in.intent_id, NULL, key, &err) != 0) {
-        snprintf(why, cap, "%s", err.msg);
-        return -1;
-    }
-    return 0;
-}
-
-#define BATCH_HEADER "intent_id,action,symbol,qty,fill_price"
-
 /* Reads and checks the whole file first: a bad line refuses the batch before anything runs.
  * Read exactly: a UTF-8 byte-order mark at the start is skipped, a NUL byte anywhere is refused
  * (C strings would end there and silently drop the rest of the line), a first line that looks
@@ -358,7 +298,7 @@ static int read_batch(cli_command *cmd, const char *path, const char *ws, batch_
         }
         n++;
         char why[300];
-        if (parse_line(bl, ws, why, sizeof(why)) != 0) {
+        if (tl_batch_parse_line(bl, ws, why, sizeof(why)) != 0) {
             rc = cli_usage_error(cmd, "--file: %s line %lu: %s", shown, lineno, why);
             break;
         }
@@ -372,7 +312,7 @@ static int read_batch(cli_command *cmd, const char *path, const char *ws, batch_
     if (f != stdin)
         fclose(f);
     if (rc != CLI_OK) {
-        free_lines(v, n);
+        tl_batch_free(v, n);
         return rc;
     }
     *out = v;
@@ -420,7 +360,7 @@ static int paper_execute_batch(int argc, char **argv)
 
     tl_store s;
     if ((rc = cli_open_store(&cmd, "db", c.db, &so, &s)) != CLI_OK) {
-        free_lines(v, n);
+        tl_batch_free(v, n);
         return rc;
     }
     tl_paper_broker b;
@@ -463,7 +403,7 @@ static int paper_execute_batch(int argc, char **argv)
     tl_jw_free(&w);
     tl_paper_broker_close(&b);
     tl_store_close(&s);
-    free_lines(v, n);
+    tl_batch_free(v, n);
     if (rc != 0)
         return rc < 0 ? cli_fail(&cmd, "%s", tl_strerror(rc)) : rc;
     return fflush(stdout) == 0 ? CLI_OK : cli_fail(&cmd, "writing the output failed");
