@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/vec.h"
 #include "store/digest.h"
 #include "store/rows.h"
 
@@ -47,14 +48,8 @@ static int intern(tl_hashmap *index, char **names, size_t width, uint32_t *n, ui
         }
     if (!create)
         return TL_ENOTFOUND;
-    if (*n == *cap) {
-        uint32_t nc = *cap ? *cap * 2 : 16;
-        char *p = realloc(*names, (size_t)nc * width);
-        if (!p)
-            return TL_ENOMEM;
-        *names = p;
-        *cap = nc;
-    }
+    if (tl_vec_reserve32((void **)names, cap, (size_t)*n + 1, width) != 0)
+        return TL_ENOMEM;
     if (tl_hashmap_insert_multi(index, h, *n) != 0)
         return TL_ENOMEM;
     memcpy(*names + (size_t)*n * width, name, len + 1);

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "core/hashmap.h"
+#include "core/vec.h"
 #include "store/projection.h"
 #include "store/store.h"
 
@@ -24,7 +25,6 @@
 #define ORDER_ID_SIZE           FIELD_SIZE(tl_event, order_id)
 #define SYMBOL_SIZE             FIELD_SIZE(tl_event, symbol)
 #define TRADE_ID_SIZE           FIELD_SIZE(tl_event, trade_id)
-#define MIN_CAP                 16
 /* Arrays are indexed by the hash maps' 32-bit values. */
 #define MAX_ROWS UINT32_MAX
 
@@ -121,17 +121,7 @@ static int grow(void **arr, size_t *cap, size_t need, size_t size)
         return 0;
     if (need > MAX_ROWS)
         return TL_EFULL;
-    size_t n = *cap < MIN_CAP ? MIN_CAP : *cap;
-    while (n < need)
-        n *= 2;
-    if (n > SIZE_MAX / size)
-        return TL_ENOMEM;
-    void *p = realloc(*arr, n * size);
-    if (p == NULL)
-        return TL_ENOMEM;
-    *arr = p;
-    *cap = n;
-    return 0;
+    return tl_vec_reserve(arr, cap, need, size);
 }
 
 static int grow_err(int rc, const char *what, tl_err *err)
