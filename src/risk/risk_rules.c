@@ -170,7 +170,8 @@ typedef struct after_fill {
     bool reducing;
 } after_fill;
 
-static after_fill position_after(const tl_risk *r, const tl_risk_order *o)
+static inline __attribute__((always_inline)) after_fill position_after(const tl_risk *r,
+                                                                       const tl_risk_order *o)
 {
     after_fill f;
     __int128 now = o->exposure->position_qty;
