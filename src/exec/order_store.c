@@ -137,8 +137,11 @@ static uint32_t trade_hash(const trade_key *k)
 {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     if (k->len >= 8) {
-        uint64_t x; /* the last eight bytes, the first of them lowest */
-        memcpy(&x, (const char *)k->w + k->len - 8, sizeof x);
+        /* The last eight bytes, the first of them lowest, put together from the words rather
+         * than loaded across two of them: the words were just stored, and a load straddling two
+         * stores cannot be forwarded from the store buffer. */
+        size_t at = k->len - 8, i = at / 8, bits = 8 * (at % 8);
+        uint64_t x = bits ? k->w[i] >> bits | k->w[i + 1] << (64 - bits) : k->w[i];
         /* All digits: high nibble 3, and still 3 after adding 6 (no carry crosses a byte once
          * the first test passed). */
         const uint64_t hi = 0xF0F0F0F0F0F0F0F0ULL, zeros = 0x3030303030303030ULL;
