@@ -125,14 +125,23 @@ static uint64_t digits8(uint64_t d)
     return (d * 42949672960001ULL) >> 32; /* 10000 * 2^32 + 1 */
 }
 
+/* The bytes of word i of an id that come before byte `at`, the rest zero. */
+static uint64_t bytes_before(const trade_key *k, size_t i, size_t at)
+{
+    size_t n = at > 8 * i ? at - 8 * i : 0; /* bytes of the word to keep */
+    return n >= 8 ? k->w[i] : k->w[i] & ((UINT64_C(1) << (8 * n)) - 1);
+}
+
 /* Hash of a trade id from its words (which determine it: zero past the NUL). Most venues number
- * their trades, so most ids end in a counter ("T0000000042", "123456789"): the value of their last
- * eight digits is the hash, and consecutive trades fall in consecutive buckets, a window over the
- * sequence: a new id's bucket is one that the id `buckets` before it left long ago (empty, no
- * record to read), and the heads are walked in order, a stream the CPU prefetches, where a mixed
- * hash made two random cache misses per fill. Any other id is mixed as wyhash does (the two
- * products are independent, about two multiplies of latency). The hash only picks a bucket: ids
- * are told apart by comparing them whole, so ids that share their last digits stay distinct. */
+ * their trades, so most ids end in a counter ("T0000000042", "123456789"): the hash is the value
+ * of their last eight digits plus a mix of the bytes before them, so consecutive trades fall in
+ * consecutive buckets, a window over the sequence: a new id's bucket is one that the id `buckets`
+ * before it left long ago (empty, no record to read), and the heads are walked in order, a stream
+ * the CPU prefetches, where a mixed hash made two random cache misses per fill. The mixed prefix
+ * keeps ids that differ only before their last eight digits ("T42-00000001", "T43-00000001")
+ * spread over the buckets. Any other id is mixed whole as wyhash does (the two products are
+ * independent, about two multiplies of latency). The hash only picks a bucket: ids are told apart
+ * by comparing them whole. */
 static uint32_t trade_hash(const trade_key *k)
 {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
@@ -145,8 +154,13 @@ static uint32_t trade_hash(const trade_key *k)
         /* All digits: high nibble 3, and still 3 after adding 6 (no carry crosses a byte once
          * the first test passed). */
         const uint64_t hi = 0xF0F0F0F0F0F0F0F0ULL, zeros = 0x3030303030303030ULL;
-        if ((x & hi) == zeros && ((x + 0x0606060606060606ULL) & hi) == zeros)
-            return (uint32_t)digits8(x - zeros);
+        if ((x & hi) == zeros && ((x + 0x0606060606060606ULL) & hi) == zeros) {
+            /* at <= TL_TRADE_ID_MAX - 9 = 23: the prefix lies in the first three words. */
+            uint64_t pre = fold_mul(bytes_before(k, 0, at) ^ 0xa0761d6478bd642fULL,
+                                    bytes_before(k, 1, at) ^ 0xe7037ed1a0b428dbULL) ^
+                           bytes_before(k, 2, at) * 0x9e3779b97f4a7c15ULL;
+            return (uint32_t)(digits8(x - zeros) + pre);
+        }
     }
 #endif
     uint64_t a = fold_mul(k->w[0] ^ 0xa0761d6478bd642fULL, k->w[1] ^ 0xe7037ed1a0b428dbULL);
