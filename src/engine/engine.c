@@ -148,11 +148,11 @@ static tl_fixed notional_of(tl_fixed qty, tl_fixed price)
 }
 
 /* Re-derives one instrument's notional and the portfolio total after its position or reference
- * price changed. O(1): the total is kept incrementally. */
-static void refresh_notional(tl_engine *e, uint32_t instrument)
+ * price changed, pos being the engine account's position in it (NULL: none). O(1): the total is
+ * kept incrementally. */
+static void refresh_notional_of(tl_engine *e, uint32_t instrument, const tl_position *pos)
 {
     tl_engine_exposure *ex = &e->expo[instrument];
-    const tl_position *pos = tl_book_find(&e->book, e->cfg.account, instrument);
     tl_fixed qty = pos ? pos->qty : 0;
     tl_fixed n = notional_of(qty, tl_risk_reference(&e->risk, instrument));
     tl_fixed total;
@@ -161,6 +161,11 @@ static void refresh_notional(tl_engine *e, uint32_t instrument)
         total = TL_FIXED_MAX;
     e->total_notional = total;
     ex->notional = n;
+}
+
+static void refresh_notional(tl_engine *e, uint32_t instrument)
+{
+    refresh_notional_of(e, instrument, tl_book_find(&e->book, e->cfg.account, instrument));
 }
 
 int tl_engine_on_quote(tl_engine *e, uint32_t instrument, tl_fixed bid, tl_fixed ask)
@@ -215,8 +220,7 @@ int tl__engine_create_order(tl_engine *e, uint32_t instrument, tl_side side, tl_
 
 int tl__engine_place(tl_engine *e, uint32_t instrument, tl_side side, tl_order_type type,
                      tl_fixed price, tl_fixed qty, const char *name, bool intent,
-                     const char *action, uint64_t *client_seq, tl_risk_reason *reason,
-                     tl_err *err)
+                     const char *action, uint64_t *client_seq, tl_risk_reason *reason, tl_err *err)
 {
     const tl_instrument *inst =
         instrument < e->instruments.count ? &e->instruments.items[instrument] : NULL;
@@ -489,8 +493,11 @@ static void apply_fill(tl_engine *e, const tl_venue_report *r)
     }
     if (was_live && o->status == TL_OS_FILLED)
         e->counts.filled++;
-    refresh_notional(e, o->instrument);
+    /* One lookup serves both: the order's account is the engine's (the one refresh reads). */
     const tl_position *pos = tl_book_find(&e->book, o->account, o->instrument);
+    refresh_notional_of(
+        e, o->instrument,
+        o->account == e->cfg.account ? pos : tl_book_find(&e->book, e->cfg.account, o->instrument));
     tl__engine_emit(e, TL_EV_ORDER_FILLED, o, &f, pos, NULL, 0);
     tl__engine_emit_position(e, o, pos, &eff);
     tl_intent_record *rec = tl_intake_by_order(&e->intake, o->client_seq);

@@ -28,7 +28,7 @@
 
 typedef struct tl_fill_rec {
     tl_fill fill;
-    uint32_t hash;  /* top bits of the trade id's hash: they pick its trade-id bucket */
+    uint32_t hash;  /* the trade id's hash (trade_hash): its low bits pick its trade-id bucket */
     uint32_t chain; /* next record in the same trade-id bucket, or UINT32_MAX */
     uint32_t next;  /* next fill of the same order, or UINT32_MAX; free-list link when free */
     uint32_t tail;  /* in an order's first record only: its last record, so appends are O(1) */
@@ -39,7 +39,7 @@ typedef struct tl_fill_rec {
  * allocation and no probing, and the buckets (4 bytes each) stay small enough to stay cached. */
 typedef struct tl_trade_set {
     uint32_t *heads; /* owned: first record of each bucket's chain, or UINT32_MAX */
-    uint32_t shift;  /* 32 - log2(buckets): a record's bucket is hash >> shift */
+    uint32_t mask;   /* buckets - 1 (a power of two): a record's bucket is hash & mask */
     uint32_t count;  /* records in the set */
 } tl_trade_set;
 

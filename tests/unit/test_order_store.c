@@ -739,6 +739,53 @@ static void test_long_lived_order(void **state)
  * apart by every word of the id, hash and compare, and still refuse a real duplicate. Hundreds of
  * them on one order share buckets, so a comparison of the first word alone would call a new id a
  * duplicate. */
+/* Ids ending in eight digits (a venue's trade counter) are bucketed by the value of those digits
+ * plus a mix of what comes before: consecutive trades land in consecutive buckets, a window over
+ * the sequence, and ids that differ only before their last eight digits spread out. Ids that share
+ * a bucket stay distinct. */
+static void test_trade_ids_ending_in_a_counter(void **state)
+{
+    (void)state;
+    tl_order_store s;
+    char id[TL_TRADE_ID_MAX];
+    assert_int_equal(tl_order_store_init(&s, 1024, 0), 0);
+    uint32_t mask = s.trade_ids.mask;
+    const char *fmt[] = {"T%010d", "%d", "X-%08d", "VENUE-2026-12-04-%08d"};
+    for (size_t f = 0; f < sizeof(fmt) / sizeof(fmt[0]); f++) {
+        snprintf(id, sizeof(id), fmt[f], 10000000);
+        uint32_t first = tl__order_store_trade_bucket(&s, id);
+        for (int i = 10000001; i < 10003000; i++) {
+            snprintf(id, sizeof(id), fmt[f], i);
+            assert_int_equal(tl__order_store_trade_bucket(&s, id), (first + i - 10000000) & mask);
+        }
+    }
+    /* A counter followed by a constant run of digits: the counter, before the last eight
+     * digits, still spreads the ids (1000 ids over at least 500 of 2048 buckets). */
+    char seen[4096] = {0};
+    int distinct = 0;
+    for (int i = 0; i < 1000; i++) {
+        snprintf(id, sizeof(id), "T%d-00000001", i);
+        uint32_t b = tl__order_store_trade_bucket(&s, id);
+        assert_true(b < sizeof(seen));
+        distinct += !seen[b];
+        seen[b] = 1;
+    }
+    assert_true(distinct >= 500);
+    uint64_t a = add(&s, TL_FIXED_INT(10));
+    const char *same_digits[] = {"T0000000042", "U0000000042", "10000000042", "00000042"};
+    for (size_t i = 0; i < 4; i++) {
+        assert_false(tl_order_store_has_trade(&s, same_digits[i]));
+        assert_int_equal(fill(&s, a, same_digits[i], TL_FIXED_INT(1)), 0);
+    }
+    for (size_t i = 0; i < 4; i++) {
+        assert_true(tl_order_store_has_trade(&s, same_digits[i]));
+        assert_int_equal(fill(&s, a, same_digits[i], TL_FIXED_INT(1)), TL_EDUPLICATE);
+    }
+    assert_false(tl_order_store_has_trade(&s, "V0000000042"));
+    assert_int_equal(s.trade_ids.count, 4);
+    tl_order_store_close(&s);
+}
+
 static void test_trade_ids_sharing_a_prefix(void **state)
 {
     (void)state;
@@ -800,6 +847,7 @@ int main(void)
         cmocka_unit_test(test_duplicate_trade_id),
         cmocka_unit_test(test_trade_id_hash_collision),
         cmocka_unit_test(test_trade_ids_sharing_a_prefix),
+        cmocka_unit_test(test_trade_ids_ending_in_a_counter),
         cmocka_unit_test(test_overfill),
         cmocka_unit_test(test_unknown_and_invalid_fills),
         cmocka_unit_test(test_apply),
