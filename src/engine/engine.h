@@ -245,6 +245,10 @@ int tl__engine_create_order(tl_engine *e, uint32_t instrument, tl_side side, tl_
                             tl_fixed price, tl_fixed qty, int64_t now, const char *name,
                             tl_order **out);
 void tl__engine_add_open(tl_engine *e, const tl_order *o);
+/* Takes an order's unfilled quantity out of the live exposure when it stops being live. */
+void tl__engine_drop_open(tl_engine *e, const tl_order *o);
+/* Re-derives one instrument's notional (pos: its position, may be NULL) and the total. */
+void tl__engine_refresh_notional(tl_engine *e, uint32_t instrument, const tl_position *pos);
 /* Queues a result for the next successful flush. TL_ENOMEM. */
 int tl__engine_outbox_push(tl_engine *e, const tl_engine_result *r);
 void tl__engine_record_update(tl_engine *e, const tl_order *o);
