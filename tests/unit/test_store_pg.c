@@ -705,6 +705,7 @@ static void test_durability_setting(void **state)
                         "force_generic_plan");
     /* Scan pages come from an index in seq order, not from a sort (test_scan_fills). */
     assert_string_equal(sql_value(pg->conn, "SHOW enable_sort", buf, sizeof buf), "off");
+    assert_string_equal(sql_value(pg->conn, "SHOW jit", buf, sizeof buf), "off");
     tl_store_close(&s);
     open_store(&s, pg_url, TL_DURABILITY_NORMAL);
     assert_string_equal(sync_commit(&s, buf, sizeof buf), "off");
@@ -936,7 +937,7 @@ static void test_migrates_v2(void **state)
     sql_ok(c, "DROP INDEX trade_events_fills;"
               " UPDATE tradeloop_meta SET value = '2' WHERE key = 'schema_version'");
     open_store(&s, pg_url, TL_DURABILITY_FULL);
-    char v[128];
+    char v[256];
     assert_string_equal(
         sql_value(c, "SELECT value FROM tradeloop_meta WHERE key = 'schema_version'", v, sizeof v),
         "3");
@@ -945,7 +946,7 @@ static void test_migrates_v2(void **state)
                                   " WHERE indexname = 'trade_events_fills'",
                                   v, sizeof v),
                         "CREATE INDEX trade_events_fills ON public.trade_events USING btree (seq)"
-                        " WHERE (type = 8)");
+                        " WITH (fillfactor='100', deduplicate_items=off) WHERE (type = 8)");
     assert_true(plan_reads_fills(&s, "tl_scan_11(0, 8, 'alpha', 10000)"));
     counter n = {.ordered = 1};
     tl_scan_filter f = {.type = TL_EV_ORDER_FILLED, .workspace = "alpha"};
