@@ -44,7 +44,7 @@
 #include "fixed.h"
 
 #define TL_STORE_OPS_VERSION   1
-#define TL_STORE_SCHEMA_VERSION 2
+#define TL_STORE_SCHEMA_VERSION 3
 
 /* Capability bits. */
 #define TL_STORE_CAP_DURABLE (1u << 0) /* survives the process (not mem:) */

@@ -11,10 +11,11 @@
  * stream its events in several chunks and to grow the buffer of its orders and trades rows, a
  * batch of snapshot rows alone, a transaction begun and ended without a write, a foreign
  * database and a newer schema refused, an older one migrated, the session settings (durability,
- * generic plans), keyset pagination across pages, the scan of the rare types through their
- * partial index, two engines racing for one sequence number, and a connection killed by the server
- * (pg_terminate_backend) between and inside batches: the call that finds it fails with TL_EIO,
- * nothing is half-written, and the store goes on once the server lets it reconnect.
+ * generic plans), keyset pagination across pages, the scans of the rare types and of the fills
+ * through their partial indexes, two engines racing for one sequence number, and a connection
+ * killed by the server (pg_terminate_backend) between and inside batches: the call that finds it
+ * fails with TL_EIO, nothing is half-written, and the store goes on once the server lets it
+ * reconnect.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -616,9 +617,9 @@ static void test_versions(void **state)
     PQfinish(c);
 }
 
-/* A version 1 database (version 2 only added tables and a view, so dropping them and setting
- * the version makes one) opens, gains them, with its workspaces backfilled; a reader
- * refuses it until then, and once current reads it without writing. */
+/* A version 1 database (version 2 only added tables and a view, version 3 an index, so
+ * dropping them and setting the version makes one) opens, gains them, with its workspaces
+ * backfilled; a reader refuses it until then, and once current reads it without writing. */
 static void test_migrates_v1(void **state)
 {
     (void)state;
@@ -631,8 +632,9 @@ static void test_migrates_v1(void **state)
     append_ok(&s, b, 3);
     tl_store_close(&s);
     PGconn *c = admin_connect(pg_url);
-    sql_ok(c, "DROP VIEW events_v; DROP TABLE workspaces, event_types;"
-              " UPDATE tradeloop_meta SET value = '1' WHERE key = 'schema_version'");
+    sql_ok(c,
+           "DROP VIEW events_v; DROP TABLE workspaces, event_types; DROP INDEX trade_events_fills;"
+           " UPDATE tradeloop_meta SET value = '1' WHERE key = 'schema_version'");
 
     assert_int_equal(tl_store_open_read(&s, pg_url, NULL, &err), TL_EVERSION);
     assert_non_null(strstr(err.msg, "older"));
@@ -641,7 +643,7 @@ static void test_migrates_v1(void **state)
     char v[128];
     assert_string_equal(
         sql_value(c, "SELECT value FROM tradeloop_meta WHERE key = 'schema_version'", v, sizeof v),
-        "2");
+        "3");
     assert_string_equal(sql_value(c,
                                   "SELECT string_agg(workspace || ' ' || first_seq || ' ' ||"
                                   " last_seq, ',' ORDER BY workspace) FROM workspaces",
@@ -697,10 +699,13 @@ static void test_durability_setting(void **state)
     char buf[32];
     open_store(&s, pg_url, TL_DURABILITY_FULL);
     assert_string_equal(sync_commit(&s, buf, sizeof buf), "on");
-    /* Prepared statements run their generic plan from the first execution. */
+    /* Prepared statements run their generic plan from the first execution, and sort last. */
     const tl__pg *pg = s.state;
     assert_string_equal(sql_value(pg->conn, "SHOW plan_cache_mode", buf, sizeof buf),
                         "force_generic_plan");
+    /* Scan pages come from an index in seq order, not from a sort (test_scan_fills). */
+    assert_string_equal(sql_value(pg->conn, "SHOW enable_sort", buf, sizeof buf), "off");
+    assert_string_equal(sql_value(pg->conn, "SHOW jit", buf, sizeof buf), "off");
     tl_store_close(&s);
     open_store(&s, pg_url, TL_DURABILITY_NORMAL);
     assert_string_equal(sync_commit(&s, buf, sizeof buf), "off");
@@ -851,6 +856,108 @@ static void test_scan_rare(void **state)
     tl_store_close(&s);
 }
 
+/* Whether a prepared scan's plan reads the fills' index in seq order: no sort of its matches. */
+static int plan_reads_fills(tl_store *s, const char *execute)
+{
+    return plan_uses(s, execute, "Index Scan using trade_events_fills") &&
+           !plan_uses(s, execute, "Sort");
+}
+
+static int fill_fn(void *arg, const tl_event *ev)
+{
+    counter *c = arg;
+    if (ev->type != TL_EV_ORDER_FILLED)
+        c->ordered = 0;
+    return count_fn(arg, ev);
+}
+
+/* Replay's fills come from the partial index of the fills, in seq order, whatever the table
+ * held when the plan was made: the generic plan made on an empty journal is kept while it
+ * fills (a bitmap scan and a sort per page there replayed ten times slower), and so is the one
+ * made once its statistics exist. */
+static void test_scan_fills(void **state)
+{
+    (void)state;
+    tl_store s;
+    open_store(&s, pg_url, TL_DURABILITY_NORMAL);
+    assert_true(plan_reads_fills(&s, "tl_scan_11(0, 8, 'alpha', 10000)"));
+    enum { N = 3 * TL_PG_SCAN_PAGE + 3 };
+    tl_event *ev = calloc(N, sizeof *ev);
+    assert_non_null(ev);
+    for (int i = 0; i < N; i++) {
+        const char *ws = i % 6 < 3 ? "alpha" : "beta";
+        char trade[16];
+        snprintf(trade, sizeof trade, "T%d", i);
+        ev[i] = i % 3 == 2 ? fill_make(ws, NULL, trade, 1000000, 0)
+                           : ev_make(TL_EV_POSITION_SCALED, ws, NULL, 0);
+    }
+    append_ok(&s, ev, N);
+    /* seq = i + 1; fills at i % 3 == 2, alpha's at i % 6 == 2: seq 3, 9, ... N. */
+    counter c = {.ordered = 1};
+    tl_scan_filter f = {.type = TL_EV_ORDER_FILLED, .workspace = "alpha"};
+    assert_int_equal(tl_store_scan(&s, &f, fill_fn, &c, NULL), 0);
+    assert_int_equal(c.n, N / 6 + 1);
+    assert_int_equal(c.last_seq, N);
+    assert_true(c.ordered);
+    f = (tl_scan_filter){.after_seq = 100, .type = TL_EV_ORDER_FILLED};
+    c = (counter){.ordered = 1};
+    assert_int_equal(tl_store_scan(&s, &f, fill_fn, &c, NULL), 0);
+    assert_int_equal(c.n, N / 3 - 100 / 3); /* seq 102, 105, ... N */
+    assert_int_equal(c.last_seq, N);
+    assert_true(c.ordered);
+    assert_true(plan_reads_fills(&s, "tl_scan_11(0, 8, 'alpha', 10000)"));
+    tl_store_close(&s);
+
+    /* A new session plans on the full journal, before and after its statistics. */
+    open_store(&s, pg_url, TL_DURABILITY_NORMAL);
+    assert_true(plan_reads_fills(&s, "tl_scan_11(0, 8, 'alpha', 10000)"));
+    assert_true(plan_reads_fills(&s, "tl_scan_10(0, 8, '', 10000)"));
+    PGconn *admin = admin_connect(pg_url);
+    sql_ok(admin, "ANALYZE trade_events");
+    PQfinish(admin);
+    assert_true(plan_reads_fills(&s, "tl_scan_11(0, 8, 'alpha', 10000)"));
+    assert_true(plan_reads_fills(&s, "tl_scan_10(0, 8, '', 10000)"));
+    free(ev);
+    tl_store_close(&s);
+}
+
+/* A version 2 database (version 3 only added the fills' index) opens and gains it, its fills
+ * indexed, and its fills' scan reads them through it. */
+static void test_migrates_v2(void **state)
+{
+    (void)state;
+    tl_store s;
+    open_store(&s, pg_url, TL_DURABILITY_FULL);
+    tl_event b[3] = {ev_make(TL_EV_ORDER_SUBMITTED, "alpha", "O1", 0),
+                     fill_make("alpha", "O1", "T1", 1000000, TL_OS_PARTIALLY_FILLED),
+                     fill_make("alpha", "O1", "T2", 1000000, TL_OS_FILLED)};
+    append_ok(&s, b, 3);
+    tl_store_close(&s);
+    PGconn *c = admin_connect(pg_url);
+    sql_ok(c, "DROP INDEX trade_events_fills;"
+              " UPDATE tradeloop_meta SET value = '2' WHERE key = 'schema_version'");
+    open_store(&s, pg_url, TL_DURABILITY_FULL);
+    char v[256];
+    assert_string_equal(
+        sql_value(c, "SELECT value FROM tradeloop_meta WHERE key = 'schema_version'", v, sizeof v),
+        "3");
+    assert_string_equal(sql_value(c,
+                                  "SELECT indexdef FROM pg_indexes"
+                                  " WHERE indexname = 'trade_events_fills'",
+                                  v, sizeof v),
+                        "CREATE INDEX trade_events_fills ON public.trade_events USING btree (seq)"
+                        " WITH (fillfactor='100', deduplicate_items=off) WHERE (type = 8)");
+    assert_true(plan_reads_fills(&s, "tl_scan_11(0, 8, 'alpha', 10000)"));
+    counter n = {.ordered = 1};
+    tl_scan_filter f = {.type = TL_EV_ORDER_FILLED, .workspace = "alpha"};
+    assert_int_equal(tl_store_scan(&s, &f, fill_fn, &n, NULL), 0);
+    assert_int_equal(n.n, 2);
+    assert_int_equal(n.last_seq, 3);
+    assert_true(n.ordered);
+    tl_store_close(&s);
+    PQfinish(c);
+}
+
 /* ---- several engines on one database ------------------------------------------------------- */
 
 static void test_two_engines_one_seq(void **state)
@@ -983,10 +1090,12 @@ int main(void)
         cmocka_unit_test_setup(test_foreign_db_refused, fresh),
         cmocka_unit_test_setup(test_versions, fresh),
         cmocka_unit_test_setup(test_migrates_v1, fresh),
+        cmocka_unit_test_setup(test_migrates_v2, fresh),
         cmocka_unit_test(test_bad_url),
         cmocka_unit_test_setup(test_durability_setting, fresh),
         cmocka_unit_test_setup(test_scan_pages, fresh),
         cmocka_unit_test_setup(test_scan_rare, fresh),
+        cmocka_unit_test_setup(test_scan_fills, fresh),
         cmocka_unit_test_setup(test_two_engines_one_seq, fresh),
         cmocka_unit_test_setup(test_connection_lost, fresh),
     };

@@ -258,7 +258,7 @@ static void test_schema(void **state)
     assert_rows(db, "SELECT name FROM sqlite_schema WHERE type = 'view' ORDER BY name",
                 "accounts_v;events_v;orders_v;positions_v;trades_v");
     assert_rows(db, "SELECT key, value FROM tradeloop_meta ORDER BY key",
-                "application|tradeloop;schema_version|2");
+                "application|tradeloop;schema_version|3");
     /* Every event type has its name, from TL_EVENT_TYPE_MAP. */
     char want_types[32];
     snprintf(want_types, sizeof want_types, "%d|1|%d", TL_EV__MAX, TL_EV__MAX);
@@ -696,8 +696,8 @@ static void test_newer_schema(void **state)
 {
     fx *f = *state;
     make_journal(f->url, 3);
-    set_schema_version(f->path, "3");
-    open_refused(f->url, TL_EVERSION, "schema version 3", "supports (2)");
+    set_schema_version(f->path, "4");
+    open_refused(f->url, TL_EVERSION, "schema version 4", "supports (3)");
     set_schema_version(f->path, "two");
     open_refused(f->url, TL_ECORRUPT, "schema_version", NULL);
 }
@@ -717,7 +717,7 @@ static void test_migrates_older_schema(void **state)
     append_ok(&s, &e, 1);
     tl_store_close(&s);
     db = raw_open(f->path);
-    assert_rows(db, "SELECT value FROM tradeloop_meta WHERE key = 'schema_version'", "2");
+    assert_rows(db, "SELECT value FROM tradeloop_meta WHERE key = 'schema_version'", "3");
     assert_rows(db, "SELECT order_id FROM orders", "O1");
     sqlite3_close(db);
 }
@@ -765,7 +765,7 @@ static void test_migrates_v1(void **state)
     tl_store_close(&s);
 
     db = raw_open(f->path);
-    assert_rows(db, "SELECT value FROM tradeloop_meta WHERE key = 'schema_version'", "2");
+    assert_rows(db, "SELECT value FROM tradeloop_meta WHERE key = 'schema_version'", "3");
     assert_rows(db, "SELECT workspace, first_seq, last_seq FROM workspaces ORDER BY workspace",
                 "desk|1|4;other|2|2");
     assert_rows(db, "SELECT seq, name, qty, price, fee FROM events_v WHERE seq IN (1, 3)",
@@ -773,6 +773,32 @@ static void test_migrates_v1(void **state)
     assert_rows(db, "SELECT order_id, quantity, filled_qty FROM orders_v WHERE order_id = 'O1'",
                 "O1|1|0.01");
     assert_rows(db, "SELECT trade_id, quantity, price FROM trades_v", "T1|0.01|50000.00000001");
+    sqlite3_close(db);
+}
+
+/* Version 3 added PostgreSQL's index of the fills and nothing here: a version 2 file opens, a
+ * reader refusing it until then, and is version 3 with the same tables, indexes and views. */
+static void test_migrates_v2(void **state)
+{
+    fx *f = *state;
+    make_journal(f->url, 3);
+    static char before[32768], after[32768];
+    const char *schema_sql = "SELECT type, name, sql FROM sqlite_schema ORDER BY name";
+    sqlite3 *db = raw_open(f->path);
+    raw_rows(db, schema_sql, before, sizeof before);
+    sqlite3_close(db);
+    set_schema_version(f->path, "2");
+
+    tl_store s;
+    tl_err err = {0};
+    assert_int_equal(tl_store_open_read(&s, f->url, NULL, &err), TL_EVERSION);
+    assert_non_null(strstr(err.msg, "older"));
+    open_ok(&s, f->url);
+    tl_store_close(&s);
+    db = raw_open(f->path);
+    assert_rows(db, "SELECT value FROM tradeloop_meta WHERE key = 'schema_version'", "3");
+    raw_rows(db, schema_sql, after, sizeof after);
+    assert_string_equal(after, before);
     sqlite3_close(db);
 }
 
@@ -999,6 +1025,7 @@ int main(void)
         T(test_newer_schema),
         T(test_migrates_older_schema),
         T(test_migrates_v1),
+        T(test_migrates_v2),
         T(test_open_read),
         T(test_missing_directory),
         T(test_read_only),

@@ -100,7 +100,13 @@ static void quiet_notices(void *arg, const char *message)
 /* Everything a new or reset session needs. Prepared statements run their generic plan from
  * the first execution: PostgreSQL otherwise plans the first five with the values, and for a
  * scan page it then picks a sequential scan and a sort of all the matches over the index on seq
- * (ten times slower per page, measured), only to settle on the index from the sixth. */
+ * (ten times slower per page, measured), only to settle on the index from the sixth. Sorts are
+ * a last resort: a scan page comes from an index in seq order. On a journal that was never
+ * analyzed (a new one, before autovacuum gets to it) the generic plan of the fills' scan was a
+ * bitmap scan and a sort of all the fills after the page's seq, per page; the session's other
+ * statements either sort because nothing else gives their order, or do not sort. No JIT: a
+ * plan that must sort anyway is costed above jit_above_cost by enable_sort = off, and compiling
+ * it took ~70 ms per upsert of a batch; none of these statements runs long enough to gain. */
 static int session_setup(tl__pg *pg, tl_err *err)
 {
     int rc = tl__pg_exec(pg,
@@ -110,6 +116,10 @@ static int session_setup(tl__pg *pg, tl_err *err)
     if (rc == 0)
         rc = tl__pg_exec(pg, "SET plan_cache_mode = force_generic_plan", "setting plan_cache_mode",
                          err);
+    if (rc == 0)
+        rc = tl__pg_exec(pg, "SET enable_sort = off", "setting enable_sort", err);
+    if (rc == 0)
+        rc = tl__pg_exec(pg, "SET jit = off", "setting jit", err);
     if (rc == 0 && pg->read_only)
         rc = tl__pg_exec(pg, "SET default_transaction_read_only = on", "setting read-only", err);
     if (rc == 0)

@@ -30,6 +30,9 @@
  * SQLite); TL__PG_IS_RARE tells whether a type is one of them. */
 #define TL__PG_RARE_TYPES "(type >= 14 AND type <> 16)"
 #define TL__PG_IS_RARE(t) ((t) >= 14 && (t) != 16)
+/* The fills (ORDER_FILLED), which the partial index trade_events_fills holds: the fills' scan
+ * names them by this predicate, not by a parameter, so its generic plan can use the index. */
+#define TL__PG_FILLS "type = 8"
 
 typedef struct tl__pg {
     PGconn *conn;             /* owned */

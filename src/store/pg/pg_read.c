@@ -45,14 +45,23 @@ static const struct {
  * filter instead. Each column costs the server a send function call per row; the server's
  * share is most of a replay (docs/PERFORMANCE.md). Statement "tl_scan_<shape>", parameters
  * $1 after_seq, $2 type, $3 workspace, $4 page size, whichever the shape uses. */
-enum { SCAN_BY_WS = 1, SCAN_BY_TYPE = 2, SCAN_RARE = 4, SCAN_SHAPES = 8 };
+enum { SCAN_BY_WS = 1, SCAN_BY_TYPE = 2, SCAN_RARE = 4, SCAN_FILLS = 8, SCAN_SHAPES = 16 };
 
 static int scan_shape(const tl_scan_filter *f)
 {
     int shape = f->workspace && f->workspace[0] ? SCAN_BY_WS : 0;
     if (f->type)
-        shape |= SCAN_BY_TYPE | (TL__PG_IS_RARE(f->type) ? SCAN_RARE : 0);
+        shape |= SCAN_BY_TYPE | (TL__PG_IS_RARE(f->type)         ? SCAN_RARE
+                                 : f->type == TL_EV_ORDER_FILLED ? SCAN_FILLS
+                                                                 : 0);
     return shape;
+}
+
+/* Whether a shape exists: a type's own predicate goes with a type filter, one at a time. */
+static int scan_shape_valid(int shape)
+{
+    int own = shape & (SCAN_RARE | SCAN_FILLS);
+    return !own || (shape & SCAN_BY_TYPE && own != (SCAN_RARE | SCAN_FILLS));
 }
 
 static void scan_name(char *buf, size_t cap, int shape)
@@ -65,13 +74,16 @@ static int prepare_scan(tl__pg *pg, int shape, tl_err *err)
     static const Oid types[4] = {INT8OID, INT4OID, TEXTOID, INT4OID};
     char name[16], sql[512];
     scan_name(name, sizeof name, shape);
-    /* The predicate of the rare types written out lets the planner use the partial index
-     * trade_events_rare, in seq order; other scans follow the primary key. */
+    /* The predicate of the rare types, or of the fills, written out lets the planner use the
+     * partial index trade_events_rare or trade_events_fills, in seq order; other scans follow
+     * the primary key. */
     snprintf(sql, sizeof sql,
              "SELECT seq, ts_ns%s%s, order_id, idem_key, symbol, side, status, trade_id, qty,"
              " price, fee, text FROM trade_events WHERE seq > $1%s%s%s ORDER BY seq LIMIT $4",
              shape & SCAN_BY_WS ? "" : ", workspace", shape & SCAN_BY_TYPE ? "" : ", type",
-             shape & SCAN_BY_TYPE ? " AND type = $2" : "",
+             shape & SCAN_FILLS     ? " AND " TL__PG_FILLS
+             : shape & SCAN_BY_TYPE ? " AND type = $2"
+                                    : "",
              shape & SCAN_RARE ? " AND " TL__PG_RARE_TYPES : "",
              shape & SCAN_BY_WS ? " AND workspace = $3" : "");
     PGresult *res = PQprepare(pg->conn, name, sql, 4, types);
@@ -91,7 +103,7 @@ int tl__pg_prepare_read(tl__pg *pg, tl_err *err)
         PQclear(res);
     }
     for (int shape = 0; shape < SCAN_SHAPES; shape++) {
-        int rc = shape & SCAN_RARE && !(shape & SCAN_BY_TYPE) ? 0 : prepare_scan(pg, shape, err);
+        int rc = scan_shape_valid(shape) ? prepare_scan(pg, shape, err) : 0;
         if (rc)
             return rc;
     }
