@@ -146,6 +146,7 @@ static void test_params_errors_named(void **unused)
         {"sim://?fee_bps=1e2", "fee_bps"},
         {"sim://?capacity=0", "capacity"},
         {"sim://?capacity=16777217", "capacity"},
+        {"sim://?capacity=1048577", "capacity"}, /* a plan of gigabytes: found by fuzzing */
         {"sim://?capacity=1e3", "capacity"},
         {"sim://?seed=1&seed=2", "'seed' given twice"},
         {"sim://?seed", "'seed' has no value"},

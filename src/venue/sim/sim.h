@@ -8,7 +8,7 @@
  *   partial_rate=0.3   probability that a trading order fills in two parts rather than one
  *   latency_us=1000    time from an action to its report, simulated microseconds
  *   fee_bps=1          fee per fill, bps of notional, in [0, 10000] (one rounding, tl_fixed's rule)
- *   capacity=1024      orders it expects to hold at once, 1..16777216 (grows when exceeded); also
+ *   capacity=1024      orders it expects to hold at once, 1..1048576 (grows when exceeded); also
  *                      how many finished orders it remembers to refuse their cancels by name
  * Every draw comes from its own PRNG in a fixed order, and every report is stamped in the clock's
  * (simulated) time, so the same seed and inputs give the same reports, byte for byte.
