@@ -223,8 +223,7 @@ int tl_cmd_journal(int argc, char **argv)
         return rc;
     if (*workspace && (rc = cli_workspace(&cmd, "workspace", workspace)) != CLI_OK)
         return rc;
-    bool as_json;
-    if ((rc = cli_output_json(&cmd, json, format, &as_json)) != CLI_OK)
+    if ((rc = cli_output_check(&cmd, json, format)) != CLI_OK)
         return rc;
     char q[CLI_QUOTE_MAX + 4];
     tl_event_type t = 0;
@@ -239,11 +238,10 @@ int tl_cmd_journal(int argc, char **argv)
     if ((rc = cli_open_store(&cmd, "db", db, NULL, &store)) != CLI_OK)
         return rc;
     journal_ctx c = {.cmd = &cmd, .order = order, .tail = tail};
-    /* JSON when asked (--json, --format json); not JSON: a table when asked or on a terminal,
-     * else tab-separated text, which scripts read (and which cli_output_json's "JSON off a
-     * terminal" default does not apply to: it needs json or format to be given). */
+    /* JSON when asked (--json, --format json); else a table when asked or on a terminal, and
+     * tab-separated text otherwise, which scripts read: the journal's default off a terminal is
+     * text, not the JSON other commands print there. */
     bool want_json = json || (format && strcmp(format, "json") == 0);
-    (void)as_json;
     c.out = want_json ? OUT_JSON
             : (format && strcmp(format, "table") == 0) || isatty(STDOUT_FILENO) ? OUT_TABLE
                                                                                  : OUT_TEXT;

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
-int cli_output_json(const cli_command *cmd, bool json, const char *format, bool *as_json)
+int cli_output_check(const cli_command *cmd, bool json, const char *format)
 {
     char q[CLI_QUOTE_MAX + 4];
     if (format && strcmp(format, "json") != 0 && strcmp(format, "table") != 0)
@@ -13,8 +13,15 @@ int cli_output_json(const cli_command *cmd, bool json, const char *format, bool 
                                cli_quote(format, q));
     if (format && json && strcmp(format, "table") == 0)
         return cli_usage_error(cmd, "--json and --format table contradict each other");
-    *as_json = json || (format ? strcmp(format, "json") == 0 : !isatty(STDOUT_FILENO));
     return CLI_OK;
+}
+
+int cli_output_json(const cli_command *cmd, bool json, const char *format, bool *as_json)
+{
+    int rc = cli_output_check(cmd, json, format);
+    if (rc == CLI_OK)
+        *as_json = json || (format ? strcmp(format, "json") == 0 : !isatty(STDOUT_FILENO));
+    return rc;
 }
 
 int cli_durability(const cli_command *cmd, const char *value, tl_durability *out)

@@ -17,6 +17,8 @@
         {"format", CLI_STRING, &(format), "TRADELOOP_FORMAT", "table|json",                        \
          "force the output format (table on a TTY, json otherwise)"}
 
+/* Checks the two output flags: another value, or --json with --format table, is a usage error. */
+int cli_output_check(const cli_command *cmd, bool json, const char *format);
 /* Decides the output format: JSON with --json or --format json, a table with --format table,
  * else JSON when stdout is not a terminal. A contradiction or another value is a usage error. */
 int cli_output_json(const cli_command *cmd, bool json, const char *format, bool *as_json);

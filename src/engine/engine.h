@@ -252,5 +252,7 @@ void tl__engine_refresh_notional(tl_engine *e, uint32_t instrument, const tl_pos
 /* Queues a result for the next successful flush. TL_ENOMEM. */
 int tl__engine_outbox_push(tl_engine *e, const tl_engine_result *r);
 void tl__engine_record_update(tl_engine *e, const tl_order *o);
+/* An intent's outcome from its order: the status and the account and position now. */
+void tl__engine_record_of(const tl_engine *e, const tl_order *o, tl_intent_record *r);
 
 #endif /* TL_ENGINE_ENGINE_H */

@@ -141,12 +141,8 @@ int tl_engine_intent(tl_engine *e, const tl_intent *in, tl_engine_result *out, t
     if (keyed) {
         tl__engine_record_update(e, o);
     } else if (o) {
-        /* No intake record to keep: derive the same outcome into the temporary one. */
-        rec->status = o->status == TL_OS_FILLED     ? TL_INTENT_FILLED
-                      : o->status == TL_OS_DENIED   ? TL_INTENT_DENIED
-                      : o->status == TL_OS_REJECTED ? TL_INTENT_REJECTED
-                                                    : TL_INTENT_WORKING;
-        state_now(e, in->instrument, rec);
+        /* No intake record to keep: the same outcome, into the temporary one. */
+        tl__engine_record_of(e, o, rec);
     }
     if (rc == TL_ERISK) {
         rec->status = TL_INTENT_DENIED;

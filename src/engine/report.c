@@ -26,13 +26,8 @@ static int apply_around_cancel(tl_engine *e, tl_order *o, tl_order_event ev, int
     return rc;
 }
 
-/* Keeps the record of the intent that made o (if any) at the order's outcome and the state right
- * after it: what a repeat of the key will be answered. */
-void tl__engine_record_update(tl_engine *e, const tl_order *o)
+void tl__engine_record_of(const tl_engine *e, const tl_order *o, tl_intent_record *r)
 {
-    tl_intent_record *r = o ? tl_intake_by_order(&e->intake, o->client_seq) : NULL;
-    if (!r)
-        return;
     switch (o->status) {
     case TL_OS_FILLED:
         r->status = TL_INTENT_FILLED;
@@ -58,6 +53,15 @@ void tl__engine_record_update(tl_engine *e, const tl_order *o)
     r->starting_cash = a ? a->starting_cash : 0;
     r->position_qty = p ? p->qty : 0;
     r->position_avg = p ? p->avg_price : 0;
+}
+
+/* Keeps the record of the intent that made o (if any) at the order's outcome and the state right
+ * after it: what a repeat of the key will be answered. */
+void tl__engine_record_update(tl_engine *e, const tl_order *o)
+{
+    tl_intent_record *r = o ? tl_intake_by_order(&e->intake, o->client_seq) : NULL;
+    if (r)
+        tl__engine_record_of(e, o, r);
 }
 
 static const char *change_name(tl_position_change c)
