@@ -173,10 +173,7 @@ int tl_engine_on_quote(tl_engine *e, uint32_t instrument, tl_fixed bid, tl_fixed
 {
     if (instrument >= e->instruments.count || bid <= 0 || ask < bid)
         return TL_EINVAL;
-    /* mid = (bid + ask) / 2 without overflow; rounds toward bid, then onto no tick: the
-     * reference price is for limits, never sent as a price. */
-    tl_fixed mid = bid + (ask - bid) / 2;
-    int rc = tl_risk_set_reference(&e->risk, instrument, mid);
+    int rc = tl_risk_set_quote(&e->risk, instrument, bid, ask, tl_clock_now(e->clock));
     if (rc == 0)
         refresh_notional(e, instrument);
     return rc;

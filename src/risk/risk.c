@@ -46,6 +46,9 @@ int tl_risk_config_validate(const tl_risk_config *cfg, tl_err *err)
     CHECK_NONNEG(cfg, max_inventory_usd, err);
     CHECK_NONNEG(cfg, max_total_notional, err);
     CHECK_NONNEG(cfg, edge_threshold_bps, err);
+    CHECK_NONNEG(cfg, max_spread_bps, err);
+    CHECK_NONNEG(cfg, max_quote_age_ns, err);
+    CHECK_NONNEG(cfg, max_slippage_bps, err);
     if (cfg->max_orders_per_sec > RATE_MAX)
         return tl_err_set(err, TL_EINVAL, "max_orders_per_sec must be at most %u", RATE_MAX);
     return 0;
@@ -62,9 +65,13 @@ int tl_risk_init(tl_risk *r, const tl_risk_config *cfg, uint32_t instruments, tl
     m.cfg = *cfg;
     if (instruments) {
         m.ref_price = calloc(instruments, sizeof(tl_fixed));
-        if (!m.ref_price)
+        m.quotes = calloc(instruments, sizeof(tl_risk_quote));
+        if (!m.ref_price || !m.quotes) {
+            free(m.ref_price);
+            free(m.quotes);
             return tl_err_set(err, TL_ENOMEM, "risk: no memory for %u reference prices",
                               instruments);
+        }
         m.ref_count = instruments;
     }
     if (cfg->max_orders_per_sec) {
@@ -74,6 +81,7 @@ int tl_risk_init(tl_risk *r, const tl_risk_config *cfg, uint32_t instruments, tl
         m.rate_ring = malloc(bytes);
         if (!m.rate_ring) {
             free(m.ref_price);
+            free(m.quotes);
             return tl_err_set(err, TL_ENOMEM, "risk: no memory for the rate window");
         }
         /* explicit_bzero, not memset: gcc folds malloc + memset into calloc, whose zero pages
@@ -87,6 +95,7 @@ int tl_risk_init(tl_risk *r, const tl_risk_config *cfg, uint32_t instruments, tl
 void tl_risk_close(tl_risk *r)
 {
     free(r->ref_price);
+    free(r->quotes);
     free(r->rate_ring);
     memset(r, 0, sizeof(*r));
 }
@@ -100,7 +109,23 @@ int tl_risk_grow(tl_risk *r, uint32_t instruments)
         return TL_ENOMEM;
     memset(p + r->ref_count, 0, (size_t)(instruments - r->ref_count) * sizeof(*p));
     r->ref_price = p;
+    tl_risk_quote *q = realloc(r->quotes, (size_t)instruments * sizeof(*q));
+    if (!q)
+        return TL_ENOMEM; /* ref_price grew: harmless, ref_count still says the old size */
+    memset(q + r->ref_count, 0, (size_t)(instruments - r->ref_count) * sizeof(*q));
+    r->quotes = q;
     r->ref_count = instruments;
+    return 0;
+}
+
+int tl_risk_set_quote(tl_risk *r, uint32_t instrument, tl_fixed bid, tl_fixed ask, int64_t ts_ns)
+{
+    if (instrument >= r->ref_count || bid <= 0 || ask < bid)
+        return TL_EINVAL;
+    r->quotes[instrument] = (tl_risk_quote){bid, ask, ts_ns};
+    /* mid = (bid + ask) / 2 without overflow; rounds toward bid, then onto no tick: the
+     * reference price is for limits, never sent as a price. */
+    r->ref_price[instrument] = bid + (ask - bid) / 2;
     return 0;
 }
 

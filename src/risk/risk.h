@@ -37,13 +37,16 @@
     X(FROZEN, "trading frozen")                                                                    \
     X(LONG_ONLY, "long-only: no position to sell")                                                 \
     X(FULL_CLOSE_ONLY, "full close only: a sell must close the whole position")                    \
-    X(INSUFFICIENT_CASH, "not enough cash for the order's notional")
+    X(INSUFFICIENT_CASH, "not enough cash for the order's notional")                               \
+    X(SPREAD, "spread above the entry limit")                                                      \
+    X(STALE_QUOTE, "quote too old at decision time")                                               \
+    X(SLIPPAGE, "fill price too far from the expected price")
 
 typedef enum tl_risk_reason {
 #define TL__RR_ENUM(name, text) TL_RR_##name,
     TL_RISK_REASON_MAP(TL__RR_ENUM)
 #undef TL__RR_ENUM
-    TL_RR__COUNT
+        TL_RR__COUNT
 } tl_risk_reason;
 
 const char *tl_risk_reason_name(int reason); /* "PRICE_COLLAR" */
@@ -52,26 +55,38 @@ const char *tl_risk_reason_text(int reason); /* "price outside collar around ref
 /* Limits. A zero limit means "no limit" except where noted; all are validated by
  * tl_risk_config_validate. */
 typedef struct tl_risk_config {
-    tl_fixed max_order_notional;    /* per order price*qty, quote units (USD); 0 = none */
-    tl_fixed collar_bps;            /* |price - ref| / ref * 1e4 must be <= this; 0 = none */
-    tl_fixed max_inventory_usd;     /* per symbol |position after fill| * ref price; 0 = none */
-    tl_fixed max_total_notional;    /* sum over symbols of |position| * ref price; 0 = none */
-    uint32_t max_orders_per_sec;    /* sliding one-second window; 0 = none */
-    tl_fixed edge_threshold_bps;    /* freeze when measured edge < this; 0 = never freeze */
-    bool long_only;                 /* a sell may not take the position below zero */
-    bool full_close_only;           /* a sell must be exactly the whole long position */
-    bool require_cash;              /* a buy's notional must not exceed the account's cash */
+    tl_fixed max_order_notional; /* per order price*qty, quote units (USD); 0 = none */
+    tl_fixed collar_bps;         /* |price - ref| / ref * 1e4 must be <= this; 0 = none */
+    tl_fixed max_inventory_usd;  /* per symbol |position after fill| * ref price; 0 = none */
+    tl_fixed max_total_notional; /* sum over symbols of |position| * ref price; 0 = none */
+    uint32_t max_orders_per_sec; /* sliding one-second window; 0 = none */
+    tl_fixed edge_threshold_bps; /* freeze when measured edge < this; 0 = never freeze */
+    bool long_only;              /* a sell may not take the position below zero */
+    bool full_close_only;        /* a sell must be exactly the whole long position */
+    bool require_cash;           /* a buy's notional must not exceed the account's cash */
+    /* Market filters (seed 001): entries only, never exits. 0 = off. */
+    tl_fixed max_spread_bps;   /* (ask - bid) / mid * 1e4 of the latest quote */
+    int64_t max_quote_age_ns;  /* now - the latest quote's time */
+    tl_fixed max_slippage_bps; /* |price it would fill at now - expected| / expected * 1e4 */
 } tl_risk_config;
 
 /* Portfolio view the caller passes to a check: the symbol's current net position and the
  * portfolio's current total notional (both from the position book, at reference prices). */
 typedef struct tl_risk_exposure {
-    tl_fixed position_qty;   /* signed net quantity of the order's symbol */
-    tl_fixed total_notional; /* sum over symbols of |qty| * ref price, this symbol included */
+    tl_fixed position_qty;    /* signed net quantity of the order's symbol */
+    tl_fixed total_notional;  /* sum over symbols of |qty| * ref price, this symbol included */
     tl_fixed symbol_notional; /* |position_qty| * ref price of this symbol */
     tl_fixed held_qty;        /* signed net position now, without live orders */
     tl_fixed cash;            /* the account's cash now */
+    bool is_exit;             /* the order only reduces a position: market filters let it pass */
+    tl_fixed expected_price;  /* the price the signal expected, 0 = none (no slippage check) */
 } tl_risk_exposure;
+
+/* The latest quote of an instrument, for the market filters. */
+typedef struct tl_risk_quote {
+    tl_fixed bid, ask;
+    int64_t ts_ns; /* engine time it arrived; 0 = no quote yet */
+} tl_risk_quote;
 
 /* One order as the rules see it. Every pointer is borrowed for the call. */
 typedef struct tl_risk_order {
@@ -113,9 +128,10 @@ struct tl_risk {
     bool frozen;
     char freeze_reason[128]; /* last freeze's text, "" when never frozen */
     tl_fixed last_edge_bps;
-    tl_fixed *ref_price;     /* owned, per instrument id; 0 = none yet */
+    tl_fixed *ref_price;   /* owned, per instrument id; 0 = none yet */
+    tl_risk_quote *quotes; /* owned, per instrument id: the latest quote */
     uint32_t ref_count;
-    int64_t *rate_ring;      /* owned: send times of the last max_orders_per_sec orders */
+    int64_t *rate_ring; /* owned: send times of the last max_orders_per_sec orders */
     uint32_t rate_pos, rate_len;
     tl_risk_stats stats;
 };
@@ -130,6 +146,9 @@ void tl_risk_close(tl_risk *r);
 int tl_risk_grow(tl_risk *r, uint32_t instruments);
 /* Latest reference (mid) price of an instrument, used by the collar and for notionals. */
 int tl_risk_set_reference(tl_risk *r, uint32_t instrument, tl_fixed price);
+/* Latest quote of an instrument (bid > 0, ask >= bid) at engine time ts_ns: the market filters'
+ * input; also sets the reference price to the mid (rounded toward the bid). */
+int tl_risk_set_quote(tl_risk *r, uint32_t instrument, tl_fixed bid, tl_fixed ask, int64_t ts_ns);
 static inline tl_fixed tl_risk_reference(const tl_risk *r, uint32_t instrument)
 {
     return instrument < r->ref_count ? r->ref_price[instrument] : 0;

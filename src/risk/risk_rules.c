@@ -267,6 +267,81 @@ RULE rule_cash(tl_risk *r, const tl_risk_order *o, tl_err *err)
     return TL_RR_INSUFFICIENT_CASH;
 }
 
+/* Seed 001's market filters: entries only (an exit is never blocked by a filter), each exact in
+ * 128 bits, each off at 0. */
+static const tl_risk_quote *quote_of(const tl_risk *r, const tl_risk_order *o)
+{
+    return o->instrument < r->ref_count ? &r->quotes[o->instrument] : NULL;
+}
+
+static tl_risk_reason rule_spread(tl_risk *r, const tl_risk_order *o, tl_err *err)
+{
+    char a[TL_FIXED_STRLEN], b[TL_FIXED_STRLEN], w[WIDE_STRLEN];
+    tl_fixed lim = r->cfg.max_spread_bps;
+    if (lim <= 0 || o->exposure->is_exit)
+        return TL_RR_OK;
+    const tl_risk_quote *q = quote_of(r, o);
+    if (!q || q->ts_ns == 0 || q->bid <= 0) {
+        tl_err_set(err, TL_ERISK, "SPREAD: no quote for %s", o->inst->symbol);
+        return TL_RR_SPREAD;
+    }
+    /* (ask - bid) / mid * 1e4 > lim, with mid = (bid + ask) / 2, multiplied out. */
+    __int128 lhs = ((__int128)q->ask - q->bid) * 2 * 10000 * TL_FIXED_SCALE;
+    __int128 rhs = (__int128)lim * ((__int128)q->bid + q->ask);
+    if (lhs <= rhs)
+        return TL_RR_OK;
+    if (err)
+        tl_err_set(err, TL_ERISK, "SPREAD: %s %s/%s is %s bps > %s bps", o->inst->symbol,
+                   fmt(q->bid, a), fmt(q->ask, b),
+                   fmt_wide(lhs / ((__int128)q->bid + q->ask), 8, w), fmt(lim, a));
+    return TL_RR_SPREAD;
+}
+
+static tl_risk_reason rule_stale(tl_risk *r, const tl_risk_order *o, tl_err *err)
+{
+    int64_t lim = r->cfg.max_quote_age_ns;
+    if (lim <= 0 || o->exposure->is_exit)
+        return TL_RR_OK;
+    const tl_risk_quote *q = quote_of(r, o);
+    if (!q || q->ts_ns == 0) {
+        tl_err_set(err, TL_ERISK, "STALE_QUOTE: no quote for %s", o->inst->symbol);
+        return TL_RR_STALE_QUOTE;
+    }
+    __int128 age = (__int128)o->now_ns - q->ts_ns;
+    if (age <= lim)
+        return TL_RR_OK;
+    tl_err_set(err, TL_ERISK, "STALE_QUOTE: %s quote is %lld ms old > %lld ms", o->inst->symbol,
+               (long long)(age / 1000000), (long long)(lim / 1000000));
+    return TL_RR_STALE_QUOTE;
+}
+
+static tl_risk_reason rule_slippage(tl_risk *r, const tl_risk_order *o, tl_err *err)
+{
+    char a[TL_FIXED_STRLEN], b[TL_FIXED_STRLEN], c[TL_FIXED_STRLEN], w[WIDE_STRLEN];
+    tl_fixed lim = r->cfg.max_slippage_bps, expected = o->exposure->expected_price;
+    if (lim <= 0 || o->exposure->is_exit || expected <= 0)
+        return TL_RR_OK;
+    const tl_risk_quote *q = quote_of(r, o);
+    if (!q || q->ts_ns == 0) {
+        tl_err_set(err, TL_ERISK, "SLIPPAGE: no quote for %s", o->inst->symbol);
+        return TL_RR_SLIPPAGE;
+    }
+    /* A market order fills at the far side: the ask for a buy, the bid for a sell. */
+    tl_fixed now = o->side == TL_SIDE_BUY ? q->ask : q->bid;
+    __int128 diff = (__int128)now - expected;
+    if (diff < 0)
+        diff = -diff;
+    __int128 lhs = diff * 10000 * TL_FIXED_SCALE;
+    if (lhs <= (__int128)lim * expected)
+        return TL_RR_OK;
+    if (err)
+        tl_err_set(err, TL_ERISK,
+                   "SLIPPAGE: %s would fill at %s, %s bps from the expected %s > %s bps",
+                   o->inst->symbol, fmt(now, a), fmt_wide(lhs / expected, 8, w), fmt(expected, b),
+                   fmt(lim, c));
+    return TL_RR_SLIPPAGE;
+}
+
 /* Throttle: the ring holds the send times of the last N accepted orders; when it is full, the
  * oldest of them decides whether N orders already went out within the last second. It is the
  * last row: it records the order, which only an accepted order may be. */
@@ -304,6 +379,9 @@ RULE rule_rate(tl_risk *r, const tl_risk_order *o, tl_err *err)
     X("LONG_ONLY", TL_RR_LONG_ONLY, rule_long_only, "long_only")                                   \
     X("FULL_CLOSE_ONLY", TL_RR_FULL_CLOSE_ONLY, rule_full_close, "full_close_only")                \
     X("INSUFFICIENT_CASH", TL_RR_INSUFFICIENT_CASH, rule_cash, "require_cash")                     \
+    X("SPREAD", TL_RR_SPREAD, rule_spread, "max_spread_bps")                                       \
+    X("STALE_QUOTE", TL_RR_STALE_QUOTE, rule_stale, "max_quote_age_ns")                            \
+    X("SLIPPAGE", TL_RR_SLIPPAGE, rule_slippage, "max_slippage_bps")                               \
     X("INVENTORY", TL_RR_INVENTORY, rule_inventory, "max_inventory_usd")                           \
     X("TOTAL_NOTIONAL", TL_RR_TOTAL_NOTIONAL, rule_total_notional, "max_total_notional")           \
     X("RATE", TL_RR_RATE, rule_rate, "max_orders_per_sec")

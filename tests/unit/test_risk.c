@@ -466,8 +466,7 @@ static void test_paper_rules(void **state)
     tl_risk_exposure x = {0};
     x.cash = TL_FIXED_INT(100);
     /* Long-only: nothing held, nothing to sell. */
-    assert_int_equal(check(&r, &f, TL_SIDE_SELL, TL_FIXED_INT(1), 1, &x, 0, NULL),
-                     TL_RR_LONG_ONLY);
+    assert_int_equal(check(&r, &f, TL_SIDE_SELL, TL_FIXED_INT(1), 1, &x, 0, NULL), TL_RR_LONG_ONLY);
     /* Full close: exactly the holding is accepted, a unit less or more is refused. */
     x.held_qty = x.position_qty = TL_FIXED_INT(2);
     ACCEPT(&r, &f, TL_SIDE_SELL, TL_FIXED_INT(1), TL_FIXED_INT(2), &x);
@@ -480,7 +479,8 @@ static void test_paper_rules(void **state)
     tl_err err;
     assert_int_equal(check(&r, &f, TL_SIDE_BUY, TL_FIXED_INT(50) + 1, TL_FIXED_INT(2), &x, 0, &err),
                      TL_RR_INSUFFICIENT_CASH);
-    assert_string_equal(err.msg, "INSUFFICIENT_CASH: insufficient cash: need 100.00000002, have 100");
+    assert_string_equal(err.msg,
+                        "INSUFFICIENT_CASH: insufficient cash: need 100.00000002, have 100");
     /* Off: the same orders pass. */
     tl_risk_close(&r);
     tl_risk_config off = {0};
@@ -488,6 +488,53 @@ static void test_paper_rules(void **state)
     x.held_qty = x.position_qty = 0;
     ACCEPT(&r, &f, TL_SIDE_SELL, TL_FIXED_INT(1), 1, &x);
     ACCEPT(&r, &f, TL_SIDE_BUY, TL_FIXED_INT(1000), TL_FIXED_INT(2), &x);
+    tl_risk_close(&r);
+}
+
+/* Seed 001's market filters, each exactly at and one unit past its limit, entries only. */
+static void test_market_filters(void **state)
+{
+    (void)state;
+    tl_instrument f = fine();
+    tl_risk_config cfg = {0};
+    cfg.max_spread_bps = TL_FIXED_INT(50);
+    cfg.max_quote_age_ns = 500 * 1000000LL;
+    cfg.max_slippage_bps = TL_FIXED_INT(10);
+    tl_risk r;
+    init(&r, &cfg);
+    tl_risk_exposure x = {0};
+    int64_t t0 = 1000 * 1000000000LL;
+    /* No quote yet: the filters cannot pass an entry. */
+    assert_int_equal(check(&r, &f, TL_SIDE_BUY, TL_FIXED_INT(100), 1, &x, t0, NULL), TL_RR_SPREAD);
+    /* Spread: bid 99.75, ask 100.25 is exactly 50 bps of the mid 100; a unit wider is past it. */
+    assert_int_equal(
+        tl_risk_set_quote(&r, 0, TL_FIXED_INT(100) - 25000000, TL_FIXED_INT(100) + 25000000, t0),
+        0);
+    ACCEPT(&r, &f, TL_SIDE_BUY, TL_FIXED_INT(100), 1, &x);
+    assert_int_equal(
+        tl_risk_set_quote(&r, 0, TL_FIXED_INT(100) - 25000000, TL_FIXED_INT(100) + 25000001, t0),
+        0);
+    tl_err err;
+    assert_int_equal(check(&r, &f, TL_SIDE_BUY, TL_FIXED_INT(100), 1, &x, t0, &err), TL_RR_SPREAD);
+    /* An exit passes every filter. */
+    x.is_exit = true;
+    assert_int_equal(check(&r, &f, TL_SIDE_SELL, TL_FIXED_INT(100), 1, &x, t0, NULL), TL_RR_OK);
+    x.is_exit = false;
+    /* Stale: 500 ms old is fresh enough, 1 ns more is not. */
+    assert_int_equal(tl_risk_set_quote(&r, 0, TL_FIXED_INT(100), TL_FIXED_INT(100), t0), 0);
+    assert_int_equal(check(&r, &f, TL_SIDE_BUY, TL_FIXED_INT(100), 1, &x, t0 + 500000000, NULL),
+                     TL_RR_OK);
+    assert_int_equal(check(&r, &f, TL_SIDE_BUY, TL_FIXED_INT(100), 1, &x, t0 + 500000001, NULL),
+                     TL_RR_STALE_QUOTE);
+    /* Slippage: a buy fills at the ask (100); expected 99.9 is 10.01 bps away, past 10. */
+    x.expected_price = TL_FIXED_INT(100) - 10000000 + 10000; /* 99.9001: 9.99 bps */
+    assert_int_equal(check(&r, &f, TL_SIDE_BUY, TL_FIXED_INT(100), 1, &x, t0, NULL), TL_RR_OK);
+    x.expected_price = TL_FIXED_INT(100) - 10000000; /* 99.9: 10.01 bps */
+    assert_int_equal(check(&r, &f, TL_SIDE_BUY, TL_FIXED_INT(100), 1, &x, t0, &err),
+                     TL_RR_SLIPPAGE);
+    assert_non_null(strstr(err.msg, "would fill at 100"));
+    x.is_exit = true;
+    assert_int_equal(check(&r, &f, TL_SIDE_BUY, TL_FIXED_INT(100), 1, &x, t0, NULL), TL_RR_OK);
     tl_risk_close(&r);
 }
 
@@ -529,6 +576,7 @@ int main(void)
         cmocka_unit_test(test_no_limits_and_stats),
         cmocka_unit_test(test_paper_rules),
         cmocka_unit_test(test_rule_table),
+        cmocka_unit_test(test_market_filters),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
