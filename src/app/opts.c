@@ -54,6 +54,10 @@ int cli_open_store(const cli_command *cmd, const char *flag, const char *url,
     int rc = cli_check_store_url(cmd, flag, url);
     if (rc != CLI_OK)
         return rc;
+    tl_store_url u;
+    if (!so && tl_store_url_parse(url, &u, NULL) == 0 && strcmp(u.scheme, "mem") == 0)
+        return cli_value_error(cmd, flag,
+                               "mem: holds no journal outside the process that writes it");
     rc = so ? tl_store_open(s, url, so, NULL, &err) : tl_store_open_read(s, url, NULL, &err);
     if (rc == 0)
         return CLI_OK;

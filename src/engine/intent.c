@@ -129,6 +129,10 @@ int tl_engine_intent(tl_engine *e, const tl_intent *in, tl_engine_result *out, t
     }
     e->cur_key = NULL;
     if (rc == TL_EDUPLICATE || rc == TL_ESTATE || rc == TL_ENOMEM) {
+        /* Refused before any event was emitted (halted, order id taken, no memory): the key
+         * was never used, so it is not remembered either. */
+        if (keyed && !seq)
+            tl_intake_drop_last(&e->intake);
         if (err)
             *err = why;
         return rc;

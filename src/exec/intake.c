@@ -73,6 +73,16 @@ int tl_intake_add(tl_intake *in, const char *key, const tl_intent_payload *paylo
     return 0;
 }
 
+void tl_intake_drop_last(tl_intake *in)
+{
+    if (in->n == 0)
+        return;
+    uint32_t i = (uint32_t)(in->n - 1);
+    const char *key = in->recs[i].key;
+    tl_hashmap_del_pair(&in->by_key, hash_str(key), i);
+    in->n--;
+}
+
 bool tl_intent_payload_equal(const tl_intent_payload *a, const tl_intent_payload *b)
 {
     return strcmp(a->action, b->action) == 0 && strcmp(a->symbol, b->symbol) == 0 &&

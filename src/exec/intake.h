@@ -80,6 +80,8 @@ tl_intent_record *tl_intake_find(const tl_intake *in, const char *key);
  * TL_ENOMEM. */
 int tl_intake_add(tl_intake *in, const char *key, const tl_intent_payload *payload,
                   tl_intent_record **out);
+/* Forgets the record added last (an intent refused before anything about it was emitted). */
+void tl_intake_drop_last(tl_intake *in);
 /* Links a record to the order its intent created. TL_ENOMEM. */
 int tl_intake_bind_order(tl_intake *in, const tl_intent_record *rec, uint64_t client_seq);
 /* The record of the intent that created client_seq, NULL when none. */

@@ -201,12 +201,6 @@ static int sync_ws(tl_paper_broker *b, const char *ws, tl_err *err)
     return 0;
 }
 
-static const char *change_of(const char *c)
-{
-    /* A flip cannot happen long-only; SCALED covers every other growth or reduction. */
-    return c[0] ? c : "";
-}
-
 /* The paper result of an engine result: the outcome, and the state right after it. */
 static int result_into(tl_paper_broker *b, const tl_engine_result *er, tl_paper_result *r,
                        tl_err *err)
@@ -219,7 +213,7 @@ static int result_into(tl_paper_broker *b, const tl_engine_result *er, tl_paper_
     if (rec->order_id[0])
         memcpy(r->order_id, rec->order_id, sizeof(r->order_id));
     memcpy(r->trade_id, rec->trade_id, sizeof(r->trade_id));
-    snprintf(r->change, sizeof(r->change), "%s", change_of(rec->change));
+    snprintf(r->change, sizeof(r->change), "%s", rec->change); /* no flip when long-only */
     memcpy(r->reason, rec->reason, sizeof(r->reason));
     if (r->status == TL_PAPER_FILLED)
         r->reason[0] = '\0';

@@ -49,6 +49,7 @@ for r in "reconcile" "paper state --workspace w1" "journal"; do
     check "$r on a missing file: exit 1, not created" bash -c "[ $RC -eq 1 ] && [ ! -e '$TMP/missing.db' ]"
 done
 for r in "reconcile" "paper state --workspace w1" "journal"; do
+    expect_usage "$r on mem: says it holds nothing" "--db: mem: holds no journal" $r --db mem:
     expect_usage "$r offers no --durability" "unknown flag --durability" $r --db "$DB" --durability full
 done
 

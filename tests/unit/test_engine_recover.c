@@ -283,6 +283,35 @@ static void test_results_wait_for_the_commit(void **state)
     tl_store_close(&store);
 }
 
+/* An intent refused before anything about it was emitted (its external order id is taken) leaves
+ * no trace: its key is not remembered, so the same key with a free id runs. */
+static void test_refused_intent_forgets_its_key(void **state)
+{
+    (void)state;
+    tl_store store;
+    rig r;
+    assert_int_equal(tl_store_open(&store, "mem:", NULL, NULL, NULL), 0);
+    rig_open(&r, &store, "paper://", "paper", true);
+    tl_intent a = {"ka", "EXT-1", "OPEN_LONG", r.btc, TL_SIDE_BUY, TL_ORDER_MARKET,
+                   TL_FIXED_INT(50000), 100000};
+    assert_int_equal(tl_engine_intent(&r.e, &a, NULL, NULL), 0);
+    tl_intent b = a;
+    b.idem_key = "kb"; /* a new key, but the order id of ka */
+    tl_err err = {0};
+    assert_int_equal(tl_engine_intent(&r.e, &b, NULL, &err), TL_EDUPLICATE);
+    assert_non_null(strstr(err.msg, "order id already used"));
+    assert_null(tl_intake_find(&r.e.intake, "kb"));
+    assert_non_null(tl_intake_find(&r.e.intake, "ka"));
+    b.order_id = "EXT-2";
+    tl_engine_result res;
+    assert_int_equal(tl_engine_intent(&r.e, &b, &res, NULL), 0);
+    assert_false(res.duplicate);
+    assert_int_equal(res.rec.status, TL_INTENT_FILLED);
+    assert_int_equal(tl_engine_flush(&r.e, true, NULL), 0);
+    rig_close(&r);
+    tl_store_close(&store);
+}
+
 static void test_other_mode_refused(void **state)
 {
     (void)state;
@@ -320,6 +349,7 @@ int main(void)
         cmocka_unit_test(test_recovers_everything),
         cmocka_unit_test(test_live_orders_unknown_to_a_fresh_venue_expire),
         cmocka_unit_test(test_results_wait_for_the_commit),
+        cmocka_unit_test(test_refused_intent_forgets_its_key),
         cmocka_unit_test(test_other_mode_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
