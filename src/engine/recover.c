@@ -325,3 +325,41 @@ out:
     free(known);
     return rc;
 }
+
+int tl_engine_apply_missed_fill(tl_engine *e, const tl_venue_fill *f)
+{
+    tl_venue_report r;
+    memset(&r, 0, sizeof(r));
+    r.type = TL_REPORT_FILL;
+    r.client_seq = f->client_seq;
+    r.venue_seq = f->venue_seq;
+    r.ts_ns = f->ts_ns;
+    memcpy(r.trade_id, f->trade_id, sizeof(r.trade_id));
+    r.qty = f->qty;
+    r.price = f->price;
+    r.fee = f->fee;
+    uint64_t before = e->counts.fills;
+    tl__engine_apply_report(e, &r);
+    return e->counts.fills > before;
+}
+
+int tl_engine_expire_order(tl_engine *e, uint64_t client_seq, const char *text)
+{
+    tl_order *o = tl_order_store_by_client(&e->orders, client_seq);
+    if (!o || !tl_order_status_is_live(o->status))
+        return 0;
+    tl_venue_report r;
+    memset(&r, 0, sizeof(r));
+    r.type = TL_REPORT_EXPIRED;
+    r.client_seq = client_seq;
+    r.ts_ns = tl_clock_now(e->clock);
+    snprintf(r.text, sizeof(r.text), "%s", text);
+    tl__engine_apply_report(e, &r);
+    return 1;
+}
+
+void tl_engine_note(tl_engine *e, uint32_t account, const char *text)
+{
+    tl_engine_account *a = tl_engine_account_of(e, account);
+    tl__engine_emit_for(e, a ? a : &e->accts[0], TL_EV_RECONCILED, 0, 0, text);
+}

@@ -181,7 +181,7 @@ int tl_loop_init(tl_loop *l, const tl_loop_config *cfg, tl_venue *venue, const t
     if ((rc = tl_engine_reconcile_venue(&l->engine, &expired, err)) != 0)
         goto fail;
     l->stats.reconcile_expired += expired;
-    if ((rc = rebuild_stops(l, err)) != 0)
+    if ((rc = rebuild_stops(l, err)) != 0 || (rc = tl__loop_baseline(l, err)) != 0)
         goto fail;
     if ((rc = tl_engine_flush(&l->engine, true, err)) != 0)
         goto fail;
@@ -199,6 +199,7 @@ void tl_loop_close(tl_loop *l)
     tl_stop_book_close(&l->stops);
     free(l->accts);
     free(l->suspects);
+    free(l->baseline);
     memset(l, 0, sizeof(*l));
 }
 

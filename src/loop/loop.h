@@ -99,6 +99,9 @@ typedef struct tl_loop {
     uint64_t *suspects; /* owned: live orders the venue did not know at the last look */
     size_t n_suspects, cap_suspects;
     uint64_t fill_cursor; /* venue fills seen by reconciliation */
+    tl_fixed *baseline;   /* owned: a simulated venue's starting point, per instrument (the
+                             engine's net at start; see reconcile.c) */
+    uint32_t n_baseline;
     int64_t last_reconcile_ns;
     char last_reconcile[TL_EVENT_TEXT_MAX]; /* "ok" or the last finding */
     tl_err stop_err; /* the first error a stop exit met, for the caller to report */
@@ -132,6 +135,9 @@ int tl_loop_kill_release(tl_loop *l, tl_err *err);
 
 /* One reconciliation with the venue (see reconcile.c). */
 int tl_loop_reconcile(tl_loop *l, tl_err *err);
+
+/* Internal (reconcile.c): records what a simulated venue, which starts empty, is compared from. */
+int tl__loop_baseline(tl_loop *l, tl_err *err);
 
 /* The report of `run --until-end`: JSON with sorted keys into w, or a table into buf. */
 struct tl_jw;
