@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/text.h"
 #include "core/tz.h"
 
 /* Offsets beyond +/-26 hours exist in no zone; RFC 8536 only forbids -2^31. Refusing them keeps
@@ -20,11 +21,11 @@
 
 static int tz_name_char(unsigned char c)
 {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-           c == '_' || c == '+' || c == '-' || c == '/';
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '+' || c == '-' || c == '/';
 }
 
-int tl_tz_name_validate(const char *name, tl_err *err)
+static int name_check(const char *name, tl_err *err)
 {
     if (name == NULL || name[0] == '\0')
         return tl_err_set(err, TL_EINVAL, "time zone: empty (an IANA name like Europe/Zurich)");
@@ -45,6 +46,14 @@ int tl_tz_name_validate(const char *name, tl_err *err)
                           "time zone '%s': a relative name like Europe/Zurich, without empty parts",
                           name);
     return 0;
+}
+
+int tl_tz_name_validate(const char *name, tl_err *err)
+{
+    int rc = name_check(name, err);
+    if (rc != 0)
+        tl__err_printable(err); /* the messages quote the name */
+    return rc;
 }
 
 void tl_tz_init_utc(tl_tz *tz)
@@ -95,8 +104,8 @@ static int read_header(const uint8_t *p, size_t avail, int time_size, header *h,
     if ((h->isut != 0 && h->isut != h->type) || (h->isstd != 0 && h->isstd != h->type))
         return tl_err_set(err, TL_ECORRUPT, "TZif: indicator counts differ from the type count");
     /* 64-bit sums of 32-bit counts cannot overflow. */
-    h->data_len = (uint64_t)h->time * (uint64_t)(time_size + 1) + (uint64_t)h->type * 6 +
-                  h->chars + (uint64_t)h->leap * (uint64_t)(time_size + 4) + h->isstd + h->isut;
+    h->data_len = (uint64_t)h->time * (uint64_t)(time_size + 1) + (uint64_t)h->type * 6 + h->chars +
+                  (uint64_t)h->leap * (uint64_t)(time_size + 4) + h->isstd + h->isut;
     if (h->data_len > avail - 44)
         return tl_err_set(err, TL_ECORRUPT, "TZif: truncated (%llu data bytes announced, %zu left)",
                           (unsigned long long)h->data_len, avail - 44);
@@ -107,15 +116,14 @@ static int read_header(const uint8_t *p, size_t avail, int time_size, header *h,
 static int read_data(tl_tz *tz, const uint8_t *p, const header *h, int time_size, tl_err *err)
 {
     if (h->leap != 0)
-        return tl_err_set(err, TL_ENOTSUP,
-                          "TZif: leap-second zones (right/...) are not supported");
+        return tl_err_set(err, TL_ENOTSUP, "TZif: leap-second zones (right/...) are not supported");
     const uint8_t *times = p, *idx = p + (size_t)h->time * (size_t)time_size;
     const uint8_t *types = idx + h->time;
     for (uint32_t k = 0; k < h->type; k++) {
         int32_t off = (int32_t)be32(types + 6 * k);
         if (off <= -OFF_LIMIT || off >= OFF_LIMIT)
-            return tl_err_set(err, TL_ECORRUPT, "TZif: offset %d s of type %u out of range",
-                              off, k);
+            return tl_err_set(err, TL_ECORRUPT, "TZif: offset %d s of type %u out of range", off,
+                              k);
         if (types[6 * k + 5] >= h->chars)
             return tl_err_set(err, TL_ECORRUPT, "TZif: designation of type %u out of range", k);
         tz->type_off[k] = off;

@@ -25,9 +25,9 @@
 #include "tradeloop.h"
 
 #define TL_TZ_DIR       "/usr/share/zoneinfo"
-#define TL_TZ_NAME_MAX  128            /* with NUL */
-#define TL_TZ_FILE_MAX  (1024 * 1024)  /* real files are < 4 KiB */
-#define TL_TZ_TYPES_MAX 256            /* typecnt is at most 256 by RFC 8536 */
+#define TL_TZ_NAME_MAX  128           /* with NUL */
+#define TL_TZ_FILE_MAX  (1024 * 1024) /* real files are < 4 KiB */
+#define TL_TZ_TYPES_MAX 256           /* typecnt is at most 256 by RFC 8536 */
 
 /* A date of a POSIX TZ rule. */
 typedef struct tl_tz_date {
@@ -41,10 +41,10 @@ typedef struct tl_tz_date {
 
 /* The footer's rule: offsets are seconds east of UTC (POSIX writes them west: "EST5" is -18000). */
 typedef struct tl_tz_rule {
-    bool valid;      /* false: the file has no footer (v1, or an empty string) */
-    bool has_dst;    /* false: std_off all year */
-    int32_t std_off; /* standard time */
-    int32_t dst_off; /* daylight time, default std_off + 3600 */
+    bool valid;            /* false: the file has no footer (v1, or an empty string) */
+    bool has_dst;          /* false: std_off all year */
+    int32_t std_off;       /* standard time */
+    int32_t dst_off;       /* daylight time, default std_off + 3600 */
     tl_tz_date start, end; /* daylight time from start (in standard time) to end (in daylight) */
 } tl_tz_rule;
 
@@ -54,9 +54,9 @@ typedef struct tl_tz {
     int64_t *trans;            /* owned: transition instants, UTC seconds, strictly ascending */
     uint8_t *trans_type;       /* owned, with trans: the type in force from each transition */
     uint32_t n_trans;
-    uint32_t n_types;                   /* >= 1 */
-    int32_t type_off[TL_TZ_TYPES_MAX];   /* seconds east of UTC per local time type */
-    tl_tz_rule rule;                    /* after the last transition, when valid */
+    uint32_t n_types;                  /* >= 1 */
+    int32_t type_off[TL_TZ_TYPES_MAX]; /* seconds east of UTC per local time type */
+    tl_tz_rule rule;                   /* after the last transition, when valid */
 } tl_tz;
 
 /* Checks a zone name: 1..127 of [A-Za-z0-9_+-/], no leading or trailing '/', no "//" ('.' is not

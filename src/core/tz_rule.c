@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/civil.h"
+#include "core/text.h"
 #include "core/tz.h"
 
 #define QUOTE_MAX 64
@@ -134,7 +135,7 @@ static int bad(const char *s, size_t len, size_t at, tl_err *err)
                       (int)(len < QUOTE_MAX ? len : QUOTE_MAX), s, at + 1);
 }
 
-int tl_tz_rule_parse(const char *s, size_t len, tl_tz_rule *out, tl_err *err)
+static int rule_parse(const char *s, size_t len, tl_tz_rule *out, tl_err *err)
 {
     tl_tz_rule r;
     memset(&r, 0, sizeof r);
@@ -186,6 +187,14 @@ int tl_tz_rule_parse(const char *s, size_t len, tl_tz_rule *out, tl_err *err)
     return 0;
 }
 
+int tl_tz_rule_parse(const char *s, size_t len, tl_tz_rule *out, tl_err *err)
+{
+    int rc = rule_parse(s, len, out, err);
+    if (rc != 0)
+        tl__err_printable(err); /* the messages quote the string */
+    return rc;
+}
+
 /* The day (days since 1970-01-01) a rule's date falls on in year y. */
 static int64_t date_day(const tl_tz_date *d, int64_t y)
 {
@@ -218,7 +227,7 @@ int32_t tl_tz_rule_offset(const tl_tz_rule *r, int64_t utc_sec)
     tl__civil_from_days(floor_div(utc_sec + r->std_off, TL_SEC_PER_DAY), &y, &m, &d);
     int64_t start = date_day(&r->start, y) * TL_SEC_PER_DAY + r->start.time - r->std_off;
     int64_t end = date_day(&r->end, y) * TL_SEC_PER_DAY + r->end.time - r->dst_off;
-    bool dst = start < end ? (utc_sec >= start && utc_sec < end)
-                           : !(utc_sec >= end && utc_sec < start);
+    bool dst =
+        start < end ? (utc_sec >= start && utc_sec < end) : !(utc_sec >= end && utc_sec < start);
     return dst ? r->dst_off : r->std_off;
 }

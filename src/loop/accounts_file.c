@@ -9,10 +9,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/text.h"
 #include "core/vec.h"
 #include "loop/accounts_file.h"
 #include "loop/json_in.h"
-#include "loop/text.h"
 
 void tl_accounts_file_init(tl_accounts_file *f)
 {

@@ -28,10 +28,10 @@
 #include "tradeloop/event.h"
 #include "tradeloop/fixed.h"
 
-#define TL_ACCOUNTS_MAX          10000
-#define TL_ACCOUNTS_FILE_MAX     (16u * 1024 * 1024)
-#define TL_ACCOUNT_KEY_MAX       64  /* with NUL */
-#define TL_ACCOUNT_VALUE_MAX     128 /* with NUL */
+#define TL_ACCOUNTS_MAX      10000
+#define TL_ACCOUNTS_FILE_MAX (16u * 1024 * 1024)
+#define TL_ACCOUNT_KEY_MAX   64  /* with NUL */
+#define TL_ACCOUNT_VALUE_MAX 128 /* with NUL */
 
 typedef struct tl_account_override {
     char key[TL_ACCOUNT_KEY_MAX];     /* snake_case flag name, "max_spread_bps" */

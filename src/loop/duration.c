@@ -3,6 +3,7 @@
  */
 #include <string.h>
 
+#include "core/text.h"
 #include "loop/duration.h"
 #include "tradeloop/clock.h"
 
@@ -21,7 +22,7 @@ static const struct unit {
     {"h", 3600 * TL_NS_PER_SEC},
 };
 
-int tl_duration_parse(const char *s, size_t len, int64_t *out_ns, tl_err *err)
+static int parse(const char *s, size_t len, int64_t *out_ns, tl_err *err)
 {
     if (s == NULL)
         return tl_err_set(err, TL_EINVAL, "duration: missing");
@@ -54,10 +55,9 @@ int tl_duration_parse(const char *s, size_t len, int64_t *out_ns, tl_err *err)
                 u = &units[k];
         }
         if (u == NULL)
-            return tl_err_set(err, TL_EINVAL,
-                              "duration '%.*s': %s after %.*s (units: ns us ms s m h)", q, s,
-                              i == len ? "unit missing" : "unknown unit", (int)(i - start),
-                              s + start);
+            return tl_err_set(
+                err, TL_EINVAL, "duration '%.*s': %s after %.*s (units: ns us ms s m h)", q, s,
+                i == len ? "unit missing" : "unknown unit", (int)(i - start), s + start);
         i += strlen(u->name);
         total += n * u->ns;
         if (total > INT64_MAX)
@@ -66,4 +66,12 @@ int tl_duration_parse(const char *s, size_t len, int64_t *out_ns, tl_err *err)
     }
     *out_ns = (int64_t)total;
     return 0;
+}
+
+int tl_duration_parse(const char *s, size_t len, int64_t *out_ns, tl_err *err)
+{
+    int rc = parse(s, len, out_ns, err);
+    if (rc != 0)
+        tl__err_printable(err); /* the messages quote the text */
+    return rc;
 }

@@ -17,8 +17,8 @@ int tl__json_load(const char *s, size_t len, bool with_line, json_t **out, tl_er
     json_t *root = json_loadb(s, len, JSON_REJECT_DUPLICATES, &jerr);
     if (root == NULL) {
         if (with_line)
-            return tl_err_set(err, TL_EINVAL, "JSON: %s (line %d, column %d)", jerr.text,
-                              jerr.line, jerr.column);
+            return tl_err_set(err, TL_EINVAL, "JSON: %s (line %d, column %d)", jerr.text, jerr.line,
+                              jerr.column);
         return tl_err_set(err, TL_EINVAL, "JSON: %s (column %d)", jerr.text, jerr.column);
     }
     *out = root;
@@ -65,8 +65,8 @@ int tl__json_positive(const json_t *v, const char *field, tl_fixed *out, tl_err 
         return tl_err_set(err, TL_EINVAL,
                           "%s: give decimals as a string (\"0.5\"), not a JSON number", field);
     } else {
-        return tl_err_set(err, TL_EINVAL, "%s: want a decimal string or an integer, got %s",
-                          field, tl__json_type_name(v));
+        return tl_err_set(err, TL_EINVAL, "%s: want a decimal string or an integer, got %s", field,
+                          tl__json_type_name(v));
     }
     if (x <= 0) {
         char b[TL_FIXED_STRLEN];

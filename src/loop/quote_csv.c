@@ -3,8 +3,8 @@
  */
 #include <string.h>
 
+#include "core/text.h"
 #include "loop/quote_csv.h"
-#include "loop/text.h"
 #include "tradeloop/clock.h"
 
 #define QUOTE_MAX 64
@@ -46,7 +46,8 @@ static int header(tl_quote_csv *r, const char *s, size_t len, tl_err *err)
         len -= 3;
     }
     tl_quote_csv_format f = TL_QUOTE_CSV_NONE;
-    if (len == strlen(TL_QUOTE_CSV_HEADER_BIDASK) && memcmp(s, TL_QUOTE_CSV_HEADER_BIDASK, len) == 0)
+    if (len == strlen(TL_QUOTE_CSV_HEADER_BIDASK) &&
+        memcmp(s, TL_QUOTE_CSV_HEADER_BIDASK, len) == 0)
         f = TL_QUOTE_CSV_BIDASK;
     else if (len == strlen(TL_QUOTE_CSV_HEADER_PRICE) &&
              memcmp(s, TL_QUOTE_CSV_HEADER_PRICE, len) == 0)
@@ -98,16 +99,6 @@ static int timestamp(const tl_quote_csv *r, const char *s, size_t len, int64_t *
                           last);
     }
     return 0;
-}
-
-static int line_quote(tl_quote_csv *r, const char *line, size_t len, tl_quote *out, tl_err *err);
-
-int tl_quote_csv_line(tl_quote_csv *r, const char *line, size_t len, tl_quote *out, tl_err *err)
-{
-    int rc = line_quote(r, line, len, out, err);
-    if (rc < 0)
-        tl__err_printable(err); /* the messages quote the line's bytes */
-    return rc;
 }
 
 static int line_quote(tl_quote_csv *r, const char *line, size_t len, tl_quote *out, tl_err *err)
@@ -173,4 +164,12 @@ static int line_quote(tl_quote_csv *r, const char *line, size_t len, tl_quote *o
     r->quotes++;
     *out = q;
     return 1;
+}
+
+int tl_quote_csv_line(tl_quote_csv *r, const char *line, size_t len, tl_quote *out, tl_err *err)
+{
+    int rc = line_quote(r, line, len, out, err);
+    if (rc < 0)
+        tl__err_printable(err); /* the messages quote the line's bytes */
+    return rc;
 }

@@ -3,14 +3,14 @@
  */
 #include <string.h>
 
+#include "core/text.h"
 #include "loop/json_in.h"
 #include "loop/signal.h"
-#include "loop/text.h"
 #include "tradeloop/clock.h"
 
 #define KNOWN_KEYS "id, ts, account, symbol, action, qty, expected_price"
 
-static const char *const known[] = {"id",     "ts",  "account",        "symbol",
+static const char *const known[] = {"id",     "ts",  "account",       "symbol",
                                     "action", "qty", "expected_price"};
 
 const char *tl_signal_action_name(int action)
@@ -33,8 +33,7 @@ static int string_field(json_t *obj, const char *key, const char **s, size_t *le
     if (v == NULL)
         return tl_err_set(err, TL_EINVAL, "%s: missing", key);
     if (!json_is_string(v))
-        return tl_err_set(err, TL_EINVAL, "%s: want a string, got %s", key,
-                          tl__json_type_name(v));
+        return tl_err_set(err, TL_EINVAL, "%s: want a string, got %s", key, tl__json_type_name(v));
     *s = json_string_value(v);
     *len = json_string_length(v);
     return 0;
@@ -97,8 +96,7 @@ static int parse_names(json_t *obj, tl_signal *sg, tl_err *err)
         if (strcmp(s, tl_signal_action_name(a)) == 0)
             sg->action = (tl_signal_action)a;
     if (sg->action == 0)
-        return tl_err_set(err, TL_EINVAL,
-                          "action: '%.*s' is not ENTER_LONG, ENTER_SHORT or EXIT",
+        return tl_err_set(err, TL_EINVAL, "action: '%.*s' is not ENTER_LONG, ENTER_SHORT or EXIT",
                           (int)(n < 32 ? n : 32), s);
     return 0;
 }

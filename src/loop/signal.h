@@ -44,13 +44,13 @@ typedef enum tl_signal_action {
 } tl_signal_action;
 
 typedef struct tl_signal {
-    char id[TL_SIGNAL_ID_MAX];        /* NUL-terminated */
-    int64_t ts_ns;                    /* UTC nanoseconds */
-    char account[TL_WORKSPACE_MAX];   /* NUL-terminated */
-    char symbol[TL_SYMBOL_MAX];       /* NUL-terminated */
+    char id[TL_SIGNAL_ID_MAX];      /* NUL-terminated */
+    int64_t ts_ns;                  /* UTC nanoseconds */
+    char account[TL_WORKSPACE_MAX]; /* NUL-terminated */
+    char symbol[TL_SYMBOL_MAX];     /* NUL-terminated */
     tl_signal_action action;
-    tl_fixed qty;                     /* > 0, or 0: an EXIT of the whole position */
-    tl_fixed expected_price;          /* > 0, or 0 when not given */
+    tl_fixed qty;            /* > 0, or 0: an EXIT of the whole position */
+    tl_fixed expected_price; /* > 0, or 0 when not given */
 } tl_signal;
 
 /* "ENTER_LONG", "ENTER_SHORT", "EXIT"; "?" for anything else. */

@@ -4,10 +4,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/text.h"
 #include "loop/window.h"
 #include "tradeloop/clock.h"
 
-#define QUOTE_MAX 40
+#define QUOTE_MAX  40
 #define NS_PER_MIN (60 * TL_NS_PER_SEC)
 #define NS_PER_DAY (1440 * NS_PER_MIN)
 
@@ -38,7 +39,7 @@ static int clock_time(const char *s, const char *which, int allow_24, int32_t *m
     return 0;
 }
 
-int tl_window_parse(const char *s, size_t len, tl_window *out, tl_err *err)
+static int parse(const char *s, size_t len, tl_window *out, tl_err *err)
 {
     if (s == NULL)
         return tl_err_set(err, TL_EINVAL, "trading window: missing");
@@ -62,9 +63,9 @@ int tl_window_parse(const char *s, size_t len, tl_window *out, tl_err *err)
 int tl_window_format(const tl_window *w, char *buf, size_t cap)
 {
     char tmp[16];
-    int n = snprintf(tmp, sizeof tmp, "%02d:%02d-%02d:%02d", (int)(w->start_min / 60 % 100),
-                     (int)(w->start_min % 60), (int)(w->end_min / 60 % 100),
-                     (int)(w->end_min % 60));
+    int n =
+        snprintf(tmp, sizeof tmp, "%02d:%02d-%02d:%02d", (int)(w->start_min / 60 % 100),
+                 (int)(w->start_min % 60), (int)(w->end_min / 60 % 100), (int)(w->end_min % 60));
     if (n < 0 || (size_t)n >= cap) {
         if (cap > 0)
             buf[0] = '\0';
@@ -85,4 +86,12 @@ bool tl_window_contains(const tl_window *w, const tl_tz *tz, int64_t utc_ns)
     if (w->start_min < w->end_min)
         return tod >= start && tod <= end;
     return tod >= start || tod <= end; /* across midnight */
+}
+
+int tl_window_parse(const char *s, size_t len, tl_window *out, tl_err *err)
+{
+    int rc = parse(s, len, out, err);
+    if (rc != 0)
+        tl__err_printable(err); /* the messages quote the text */
+    return rc;
 }

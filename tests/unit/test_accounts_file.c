@@ -111,6 +111,11 @@ static void test_refusals(void **state)
         "{\"name\":\"b\",\"starting_balance\":1}]",
         TL_EDUPLICATE, "account 3: name 'b' already used by account 2");
     /* A key's text in a message is made printable and cut. */
+    bad("[{\"name\":\"va1\",\"starting_balance\":\"1\","
+        "\"ABCDEFGHIJKLMNOPQRSTUVWXYZABCDEFGHIJKLMNOPQRSTUVWXYZ\":1}]",
+        TL_EINVAL,
+        "account 1 (va1): key 'ABCDEFGHIJKLMNOPQRSTUVWXYZABCDEFGHIJKLMNOPQR...' is not a flag name "
+        "in snake case ([a-z][a-z0-9_]{0,62})");
     bad("[{\"name\":\"va1\",\"starting_balance\":\"1\",\"a\\nb\":\"5\"}]", TL_EINVAL,
         "account 1 (va1): key 'a?b' is not a flag name in snake case ([a-z][a-z0-9_]{0,62})");
 }
@@ -151,7 +156,8 @@ static void test_limits(void **state)
     memcpy(buf, one, strlen(one));
     assert_int_equal(tl_accounts_file_parse(&f, buf, big - 1, &err), 0);
     assert_int_equal(tl_accounts_file_parse(&f, buf, big, &err), TL_EFULL);
-    assert_string_equal(err.msg, "16777217 bytes, more than the 16777216 an accounts file may have");
+    assert_string_equal(err.msg,
+                        "16777217 bytes, more than the 16777216 an accounts file may have");
 
     /* The same through a file. */
     char path[] = "/tmp/tl_accounts_XXXXXX";

@@ -102,8 +102,7 @@ static void test_bidask_refusals(void **state)
             "bid: decimal '1.000000001' has more than 8 decimals");
     refused(&r, "2025-01-02T14:30:01Z,X1,1, 2", TL_EINVAL, "ask: malformed decimal ' 2'");
     refused(&r, "2025-01-02T14:30:01Z,X1,\"1\",2", TL_EINVAL, "bid: malformed decimal '\"1\"'");
-    refused(&r, "2025-01-02T14:30:01Z,X1,2,1.99999999", TL_EINVAL,
-            "ask 1.99999999 is below bid 2");
+    refused(&r, "2025-01-02T14:30:01Z,X1,2,1.99999999", TL_EINVAL, "ask 1.99999999 is below bid 2");
     refused(&r, "2025-01-02T14:30:01Z,X1,1,2\r\r\n", TL_EINVAL, "ask: malformed decimal '2?'");
     /* Control bytes never reach a message. */
     refused(&r, "2025-01-02T14:30:01Z,X\x01,1,2", TL_EINVAL, "'X?'");

@@ -119,7 +119,8 @@ static void test_refusals(void **state)
         "qty: must be positive, got -3");
     bad("{" BASE ",\"action\":\"ENTER_LONG\",\"qty\":true}", TL_EINVAL,
         "qty: want a decimal string or an integer, got a boolean");
-    bad("{" BASE ",\"action\":\"ENTER_LONG\"}", TL_EINVAL, "qty: missing (required for ENTER_LONG)");
+    bad("{" BASE ",\"action\":\"ENTER_LONG\"}", TL_EINVAL,
+        "qty: missing (required for ENTER_LONG)");
     bad("{" BASE ",\"action\":\"ENTER_SHORT\",\"qty\":null}", TL_EINVAL,
         "qty: missing (required for ENTER_SHORT)");
     bad("{" BASE ",\"action\":\"EXIT\",\"expected_price\":\"-1\"}", TL_EINVAL,

@@ -93,8 +93,8 @@ static void test_v1(void **state)
     block(&im, '\0', 4, 2, times, idx, 2, offs, 0);
     tl_tz tz;
     assert_int_equal(tl_tz_load_buf(&tz, im.b, im.n, NULL), 0);
-    assert_int_equal(tl_tz_offset(&tz, -1), 3600);          /* before: type 0 */
-    assert_int_equal(tl_tz_offset(&tz, 0), 7200);           /* at the first transition */
+    assert_int_equal(tl_tz_offset(&tz, -1), 3600); /* before: type 0 */
+    assert_int_equal(tl_tz_offset(&tz, 0), 7200);  /* at the first transition */
     assert_int_equal(tl_tz_offset(&tz, 1000000 * NS - 1), 7200);
     assert_int_equal(tl_tz_offset(&tz, 1000000 * NS), 3600); /* no footer: the last type */
     assert_int_equal(tl_tz_offset(&tz, INT64_MAX), 3600);
@@ -166,19 +166,28 @@ static void test_refusals(void **state)
 static void test_names(void **state)
 {
     (void)state;
-    static const char *const bad[] = {"", "/etc/passwd", "../etc/passwd", "Europe/../../etc",
-                                      "America/New York", "Europe//Zurich", "Europe/",
-                                      "Europe/Zürich", "a\\b"};
+    static const char *const bad[] = {"",
+                                      "/etc/passwd",
+                                      "../etc/passwd",
+                                      "Europe/../../etc",
+                                      "America/New York",
+                                      "Europe//Zurich",
+                                      "Europe/",
+                                      "Europe/Zürich",
+                                      "a\\b"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         tl_tz tz;
         tl_err err;
         if (tl_tz_load(&tz, bad[i], &err) != TL_EINVAL)
             fail_msg("'%s' not refused as a name", bad[i]);
     }
+    tl_err err;
+    assert_int_equal(tl_tz_name_validate("Europe/Z\xc3\xbcrich", &err), TL_EINVAL);
+    assert_string_equal(err.msg, "time zone 'Europe/Z??rich': invalid character 0xc3 at position "
+                                 "9 (allowed: [A-Za-z0-9_+-/])");
     char longname[TL_TZ_NAME_MAX + 1];
     memset(longname, 'A', TL_TZ_NAME_MAX);
     longname[TL_TZ_NAME_MAX] = '\0';
-    tl_err err;
     assert_int_equal(tl_tz_name_validate(longname, &err), TL_EINVAL);
     assert_string_equal(err.msg, "time zone: longer than 127 characters");
     longname[TL_TZ_NAME_MAX - 1] = '\0';
@@ -214,7 +223,7 @@ static void test_utc(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_v1),      cmocka_unit_test(test_v2_footer),
+        cmocka_unit_test(test_v1),       cmocka_unit_test(test_v2_footer),
         cmocka_unit_test(test_refusals), cmocka_unit_test(test_names),
         cmocka_unit_test(test_utc),
     };

@@ -2,8 +2,8 @@
  * text.h -- outside text shown in an error message: messages are one line of printable text,
  * whatever bytes the input held.
  */
-#ifndef TL_LOOP_TEXT_H
-#define TL_LOOP_TEXT_H
+#ifndef TL_CORE_TEXT_H
+#define TL_CORE_TEXT_H
 
 #include <stddef.h>
 
@@ -19,4 +19,4 @@ const char *tl__text_show(const char *s, size_t n, char *buf, size_t cap);
  * messages quote what they refuse). NULL is allowed. */
 void tl__err_printable(tl_err *err);
 
-#endif /* TL_LOOP_TEXT_H */
+#endif /* TL_CORE_TEXT_H */

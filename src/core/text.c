@@ -3,7 +3,7 @@
  */
 #include <string.h>
 
-#include "loop/text.h"
+#include "core/text.h"
 
 const char *tl__text_show(const char *s, size_t n, char *buf, size_t cap)
 {
