@@ -142,7 +142,7 @@ struct tl_host {
     int rc;        /* the first failure of the run */
     tl_err err;    /* what callbacks write into; copied out by tl_host_run */
     uint32_t since_pump;
-    uint64_t last_pump_ns; /* uv_hrtime of the last pump */
+    uint64_t last_pump_ns;              /* uv_hrtime of the last pump */
     uint64_t items, timer_fires, pumps; /* counters, for tests and diagnostics */
 };
 

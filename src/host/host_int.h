@@ -21,10 +21,10 @@ typedef struct tl__host_src {
     const tl_host_source_ops *iops; /* SRC_ITEMS */
     void *ctx;
     char name[128];
-    int fd;           /* owned until a libuv stream takes it over; -1 after */
-    tl_lines lines;   /* SRC_LINES: the framer */
-    tl_line cur;      /* replay: the line peeked and not yet dispatched */
-    bool has_head;    /* replay: the next item is peeked, at head_ts */
+    int fd;         /* owned until a libuv stream takes it over; -1 after */
+    tl_lines lines; /* SRC_LINES: the framer */
+    tl_line cur;    /* replay: the line peeked and not yet dispatched */
+    bool has_head;  /* replay: the next item is peeked, at head_ts */
     int64_t head_ts;
     bool ended;
     tl__live_kind live;

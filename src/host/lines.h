@@ -39,13 +39,13 @@ typedef struct tl_line {
 } tl_line;
 
 typedef struct tl_lines {
-    char *buf;          /* owned; bytes [start, end) are not handed out yet */
-    size_t cap;         /* capacity of buf, always > end (room for a final NUL) */
+    char *buf;  /* owned; bytes [start, end) are not handed out yet */
+    size_t cap; /* capacity of buf, always > end (room for a final NUL) */
     size_t start, end;
-    size_t scan;        /* [start, scan) holds no '\n': searching resumes here */
+    size_t scan; /* [start, scan) holds no '\n': searching resumes here */
     size_t max_len;
-    uint64_t no;        /* number of the line being assembled */
-    bool skipping;      /* dropping the rest of a too-long line up to its newline */
+    uint64_t no;   /* number of the line being assembled */
+    bool skipping; /* dropping the rest of a too-long line up to its newline */
     bool eof;
 } tl_lines;
 

@@ -99,8 +99,7 @@ int tl__live_open(tl_host *h, tl__host_src *s, tl_err *err)
         break;
     case UV_TCP:
     case UV_UDP:
-        return tl_err_set(err, TL_ENOTSUP, "host: %s: sockets are not a line source yet",
-                          s->name);
+        return tl_err_set(err, TL_ENOTSUP, "host: %s: sockets are not a line source yet", s->name);
     default: /* regular files, devices */
         uv_idle_init(&h->loop, &s->u.idle);
         s->u.handle.data = s;
@@ -142,7 +141,9 @@ void tl__live_arm(tl_host *h)
         uv_timer_stop(&h->uv_timer);
         return;
     }
-    /* Rounded up: libuv counts milliseconds, and a timer woken early only re-arms itself. */
+    /* Rounded up: libuv counts milliseconds, and a timer woken early only re-arms itself. The
+     * loop's cached time is refreshed, or a long callback would make the wait start in the past. */
+    uv_update_time(&h->loop);
     int64_t d = t->due_ns - tl_clock_now(&h->clock);
     uint64_t ms = d <= 0 ? 0 : (uint64_t)(d / TL_NS_PER_MS) + (d % TL_NS_PER_MS != 0);
     uv_timer_start(&h->uv_timer, on_uv_timer, ms, 0);

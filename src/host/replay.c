@@ -4,7 +4,7 @@
  */
 #include "host/host_int.h"
 
-#define PUMP_CHECK_ITEMS 64           /* items between two looks at the wall clock */
+#define PUMP_CHECK_ITEMS 64            /* items between two looks at the wall clock */
 #define PUMP_WALL_NS     (1000 * 1000) /* pump at least this often in wall time */
 
 /* Runs whatever libuv has ready (signals, wall polls) without waiting for anything. */

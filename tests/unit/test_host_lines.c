@@ -67,8 +67,8 @@ static void test_lines_and_line_endings(void **state)
 {
     (void)state;
     check_all_steps("a\nbb\r\n\nccc", 0, "1:a|2:bb|3:|4:ccc|");
-    check_all_steps("a\nb\n", 0, "1:a|2:b|");         /* no phantom line after the last \n */
-    check_all_steps("x\r", 0, "1:x|");                /* last line: its CR stripped too */
+    check_all_steps("a\nb\n", 0, "1:a|2:b|");        /* no phantom line after the last \n */
+    check_all_steps("x\r", 0, "1:x|");               /* last line: its CR stripped too */
     check_all_steps("in\rside\n", 0, "1:in\rside|"); /* only a CR before the LF goes */
     check_all_steps("", 0, "");
 }
