@@ -108,7 +108,7 @@ static int parse_u64(const char *s, uint64_t *out)
 }
 
 /* Validates and stores one value; `from` says where it came from for the message. */
-static int set_value(cli_command *cmd, cli_flag *f, const char *v, const char *from)
+int cli_set_value(cli_command *cmd, cli_flag *f, const char *v, const char *from)
 {
     char q[CLI_QUOTE_MAX + 4], a[TL_FIXED_STRLEN], b[TL_FIXED_STRLEN];
     tl_err e = {0};
@@ -329,7 +329,7 @@ int cli_parse(cli_command *cmd, int argc, char **argv, int first)
                 return cli_usage_error(cmd, "--%s: missing value", f->name);
             value = argv[++i];
         }
-        int rc = set_value(cmd, f, value, from);
+        int rc = cli_set_value(cmd, f, value, from);
         if (rc != CLI_OK)
             return rc;
     }
@@ -350,7 +350,7 @@ int cli_parse(cli_command *cmd, int argc, char **argv, int first)
             *(bool *)f->dest = v[0] == '1' || v[0] == 't';
             continue;
         }
-        rc = set_value(cmd, f, v, from);
+        rc = cli_set_value(cmd, f, v, from);
         if (rc != CLI_OK)
             return rc;
     }

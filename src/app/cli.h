@@ -33,6 +33,12 @@ typedef enum cli_kind {
     CLI_RATE       /* tl_fixed*, within [0, 1] */
 } cli_kind;
 
+/* Validates v as flag f's kind and range and stores it in f->dest; `from` names the source in
+ * the message ("--db", "accounts.json: account va2: max_spread_bps"). CLI_OK or CLI_USAGE. */
+struct cli_command;
+struct cli_flag;
+int cli_set_value(struct cli_command *cmd, struct cli_flag *f, const char *v, const char *from);
+
 /* Longest slice of a bad value quoted back in a message. */
 #define CLI_QUOTE_MAX 80
 

@@ -13,6 +13,7 @@ typedef struct subcommand {
 } subcommand;
 
 static const subcommand subcommands[] = {
+    {"run", tl_cmd_run, "the governed loop: accounts, rules, stops, reconciliation, kill switch"},
     {"shadow", tl_cmd_shadow, "drive the execution loop against the simulated exchange; report"},
     {"reconcile", tl_cmd_reconcile, "rebuild cash and positions from a journal; state digest"},
     {"paper", tl_cmd_paper, "paper broker: execute intents, state, reconcile, reset"},

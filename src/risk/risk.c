@@ -53,9 +53,12 @@ int tl_risk_config_validate(const tl_risk_config *cfg, tl_err *err)
     CHECK_NONNEG(cfg, max_drawdown_pct, err);
     if (cfg->max_drawdown_pct > TL_FIXED_INT(100))
         return tl_err_set(err, TL_EINVAL, "max_drawdown_pct must be at most 100");
-    if (cfg->window_on && (cfg->window_start_s < 0 || cfg->window_start_s >= 86400 ||
-                           cfg->window_end_s < 0 || cfg->window_end_s >= 86400))
-        return tl_err_set(err, TL_EINVAL, "trading window ends must be times of day");
+    if (cfg->window_on &&
+        (cfg->window.start_min < 0 || cfg->window.start_min >= 1440 || cfg->window.end_min < 0 ||
+         cfg->window.end_min > 1440 || cfg->window.start_min == cfg->window.end_min))
+        return tl_err_set(err, TL_EINVAL, "trading window: ends must be distinct times of day");
+    if (cfg->window_on && !cfg->tz)
+        return tl_err_set(err, TL_EINVAL, "trading window: no time zone");
     if (cfg->max_orders_per_sec > RATE_MAX)
         return tl_err_set(err, TL_EINVAL, "max_orders_per_sec must be at most %u", RATE_MAX);
     return 0;

@@ -16,6 +16,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/tz.h"
+#include "core/window.h"
 #include "tradeloop/fixed.h"
 #include "tradeloop/instrument.h"
 #include "tradeloop/order.h"
@@ -82,12 +84,12 @@ typedef struct tl_risk_config {
     uint32_t cooldown_losses;    /* consecutive losing round trips that start a cooldown */
     int64_t cooldown_ns;         /* how long entries are refused after them (engine time) */
     tl_fixed max_drawdown_pct;   /* (peak - equity) / peak * 100 of the account */
-    /* Trading window in the zone's local time, seconds of the day, both ends inclusive; off when
-     * window_on is false. Crossing midnight (start > end) is allowed. tz is borrowed (NULL =
-     * UTC) and must outlive every engine that uses the configuration. */
+    /* Trading window in the zone's local time (core/window.h: ends inclusive, may cross
+     * midnight); off when window_on is false. tz is borrowed (NULL = UTC) and must outlive every
+     * engine that uses the configuration. */
     bool window_on;
-    int32_t window_start_s, window_end_s;
-    const struct tl_tz *tz;
+    tl_window window;
+    const tl_tz *tz;
 } tl_risk_config;
 
 /* What the governor keeps per account, maintained by the kernel from its own transitions (so

@@ -18,14 +18,6 @@
 
 #define SEC_PER_DAY 86400LL
 
-/* TODO(tz): core/tz.h's offset once the zone reader lands; UTC until then. */
-static inline int64_t tl_risk_tz_offset(const struct tl_tz *tz, int64_t utc_ns)
-{
-    (void)tz;
-    (void)utc_ns;
-    return 0;
-}
-
 static inline const char *acct_name(const tl_risk_order *o)
 {
     return o->exposure->account ? o->exposure->account : "account";
@@ -125,32 +117,26 @@ RULE rule_drawdown(tl_risk *r, const tl_risk_order *o, tl_err *err)
     return TL_RR_DRAWDOWN;
 }
 
-/* The time of day of an instant in the window's zone, in nanoseconds since local midnight. */
-static inline int64_t local_day_ns(const tl_risk_config *c, int64_t utc_ns)
-{
-    int64_t off_s = c->tz ? tl_risk_tz_offset(c->tz, utc_ns) : 0;
-    int64_t t = utc_ns + off_s * NS_PER_SEC, day = SEC_PER_DAY * NS_PER_SEC;
-    int64_t m = t % day;
-    return m < 0 ? m + day : m;
-}
-
-/* Both ends inclusive to the nanosecond: 16:00:00.000 is inside a window ending at 16:00,
- * 16:00:00.000000001 is not. A window whose start is after its end crosses midnight. */
+/* The window's own test (core/window.h: ends inclusive to the nanosecond, across midnight, in the
+ * zone's local time); the text gives the local time it saw. */
 RULE rule_window(tl_risk *r, const tl_risk_order *o, tl_err *err)
 {
     (void)r;
     const tl_risk_config *c = o->cfg;
-    if (!c->window_on || o->exposure->is_exit)
+    if (!c->window_on || o->exposure->is_exit || tl_window_contains(&c->window, c->tz, o->now_ns))
         return TL_RR_OK;
-    int64_t t = local_day_ns(c, o->now_ns);
-    int64_t s = c->window_start_s * NS_PER_SEC, e = c->window_end_s * NS_PER_SEC;
-    bool in = s <= e ? (t >= s && t <= e) : (t >= s || t <= e);
-    if (in)
-        return TL_RR_OK;
-    tl_err_set(err, TL_ERISK, "TRADING_WINDOW: %02d:%02d:%02d is outside %02d:%02d-%02d:%02d",
-               (int)(t / NS_PER_SEC / 3600), (int)(t / NS_PER_SEC / 60 % 60),
-               (int)(t / NS_PER_SEC % 60), c->window_start_s / 3600, c->window_start_s / 60 % 60,
-               c->window_end_s / 3600, c->window_end_s / 60 % 60);
+    if (err) {
+        int64_t off = c->tz ? tl_tz_offset(c->tz, o->now_ns) : 0;
+        int64_t day = SEC_PER_DAY * NS_PER_SEC;
+        int64_t t = (o->now_ns + off * NS_PER_SEC) % day;
+        if (t < 0)
+            t += day;
+        char w[16];
+        tl_window_format(&c->window, w, sizeof(w));
+        tl_err_set(err, TL_ERISK, "TRADING_WINDOW: %02d:%02d:%02d.%09lld local is outside %s",
+                   (int)(t / NS_PER_SEC / 3600), (int)(t / NS_PER_SEC / 60 % 60),
+                   (int)(t / NS_PER_SEC % 60), (long long)(t % NS_PER_SEC), w);
+    }
     return TL_RR_TRADING_WINDOW;
 }
 

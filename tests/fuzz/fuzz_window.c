@@ -6,7 +6,7 @@
 #include "fuzz_common.h"
 #include "fuzz_printable.h"
 #include "loop/duration.h"
-#include "loop/window.h"
+#include "core/window.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

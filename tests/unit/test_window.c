@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "loop/duration.h"
-#include "loop/window.h"
+#include "core/window.h"
 #include "tradeloop/clock.h"
 
 static tl_window win(const char *s)

@@ -13,8 +13,8 @@
  * On the days clocks change, local times that do not exist are never seen and those that repeat
  * are inside twice: the window is about the wall clock traders see.
  */
-#ifndef TL_LOOP_WINDOW_H
-#define TL_LOOP_WINDOW_H
+#ifndef TL_CORE_WINDOW_H
+#define TL_CORE_WINDOW_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -39,4 +39,4 @@ int tl_window_format(const tl_window *w, char *buf, size_t cap);
 /* True when the local time of utc_ns in tz is inside the window (ends inclusive). */
 bool tl_window_contains(const tl_window *w, const tl_tz *tz, int64_t utc_ns);
 
-#endif /* TL_LOOP_WINDOW_H */
+#endif /* TL_CORE_WINDOW_H */

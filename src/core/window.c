@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "core/text.h"
-#include "loop/window.h"
+#include "core/window.h"
 #include "tradeloop/clock.h"
 
 #define QUOTE_MAX  40

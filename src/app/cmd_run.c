@@ -1,0 +1,435 @@
+/* cmd_run.c -- `tradeloop run`: the governed loop on its host. Flags and accounts (run_config.c)
+ * into a loop (src/loop/), quotes and signals as line sources of the host, reconciliation on a
+ * timer, the kill switch from a signal, a file, the environment or another process (the store's
+ * control inbox), and the final report. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "app/cli.h"
+#include "app/commands.h"
+#include "app/opts.h"
+#include "app/run_config.h"
+#include "core/jsonw.h"
+#include "host/host.h"
+#include "journal/journal.h"
+#include "loop/loop.h"
+#include "store/store.h"
+
+#define DEFAULT_VENUE "sim://?fill_rate=1&reject_rate=0&partial_rate=0&latency_us=0"
+#define KILL_POLL_MS 20 /* the control inbox and the kill file: the switch acts within 100 ms */
+
+typedef struct run_ctx {
+    cli_command *cmd;
+    tl_loop loop;
+    tl_store *store; /* NULL without --db */
+    tl_host host;
+    tl_quote_csv qcsv;
+    tl_quote quote; /* the line peek parsed, dispatched next */
+    tl_signal sig;
+    const char *quotes_path, *signals_path, *kill_file;
+    bool kill_file_seen;
+    uint64_t control_after;
+    uint64_t malformed;
+    tl_host_timer reconcile;
+    int64_t reconcile_ns;
+} run_ctx;
+
+/* --- quotes ------------------------------------------------------------------------------- */
+
+static int quote_peek(void *ctx, const tl_line *line, int64_t *ts, tl_err *why)
+{
+    run_ctx *r = ctx;
+    int rc = tl_quote_csv_line(&r->qcsv, line->text, line->len, &r->quote, why);
+    if (rc == 0)
+        return TL_HOST_SKIP;
+    if (rc < 0)
+        return rc;
+    *ts = r->quote.ts_ns;
+    return 0;
+}
+
+static int quote_line(void *ctx, const tl_line *line, tl_err *err)
+{
+    (void)line;
+    run_ctx *r = ctx;
+    return tl_loop_on_quote(&r->loop, &r->quote, err);
+}
+
+/* A bad quote line stops the run: quotes are the market, and a market with a hole is not one to
+ * trade on. */
+static int quote_bad(void *ctx, uint64_t no, const tl_err *why, tl_err *err)
+{
+    run_ctx *r = ctx;
+    return tl_err_set(err, TL_EINVAL, "%s line %llu: %s", r->quotes_path, (unsigned long long)no,
+                      why->msg);
+}
+
+/* --- signals ------------------------------------------------------------------------------ */
+
+static int signal_peek(void *ctx, const tl_line *line, int64_t *ts, tl_err *why)
+{
+    run_ctx *r = ctx;
+    int rc = tl_signal_parse(line->text, line->len, &r->sig, why);
+    if (rc == 0)
+        return TL_HOST_SKIP;
+    if (rc < 0)
+        return rc;
+    *ts = r->sig.ts_ns;
+    return 0;
+}
+
+static int signal_line(void *ctx, const tl_line *line, tl_err *err)
+{
+    (void)line;
+    run_ctx *r = ctx;
+    return tl_loop_on_signal(&r->loop, &r->sig, err);
+}
+
+/* A malformed signal is refused with its line number and the loop goes on. */
+static int signal_bad(void *ctx, uint64_t no, const tl_err *why, tl_err *err)
+{
+    (void)err;
+    run_ctx *r = ctx;
+    char text[TL_EVENT_TEXT_MAX];
+    fprintf(stderr, "tradeloop run: %s line %llu: %s (refused)\n", r->signals_path,
+            (unsigned long long)no, why->msg);
+    snprintf(text, sizeof(text), "MALFORMED: line %llu: %s", (unsigned long long)no, why->msg);
+    tl_loop_on_malformed(&r->loop, text);
+    r->malformed++;
+    return 0;
+}
+
+/* --- timers, switches, steps -------------------------------------------------------------- */
+
+static int on_reconcile(void *ctx, tl_host_timer *t, tl_err *err)
+{
+    (void)t;
+    run_ctx *r = ctx;
+    return tl_loop_reconcile(&r->loop, err);
+}
+
+static int on_step(void *ctx, tl_err *err)
+{
+    run_ctx *r = ctx;
+    return tl_loop_flush(&r->loop, false, err);
+}
+
+static int engage(run_ctx *r, const char *reason, tl_err *err)
+{
+    int rc = tl_loop_kill(&r->loop, reason, err);
+    if (rc == 1)
+        fprintf(stderr, "tradeloop run: kill switch engaged (%s)\n", reason);
+    return rc < 0 ? rc : 0;
+}
+
+static int on_usr1(void *ctx, int signum, tl_err *err)
+{
+    (void)signum;
+    return engage(ctx, "SIGUSR1", err);
+}
+
+static int on_term(void *ctx, int signum, tl_err *err)
+{
+    (void)err;
+    run_ctx *r = ctx;
+    fprintf(stderr, "tradeloop run: %s: stopping\n", signum == SIGINT ? "SIGINT" : "SIGTERM");
+    tl_host_stop(&r->host);
+    return 0;
+}
+
+/* Every KILL_POLL_MS of wall time: the kill file and the control inbox. */
+static int on_poll(void *ctx, tl_err *err)
+{
+    run_ctx *r = ctx;
+    int rc;
+    struct stat st;
+    if (r->kill_file && !r->kill_file_seen && stat(r->kill_file, &st) == 0) {
+        r->kill_file_seen = true;
+        if ((rc = engage(r, "kill file", err)) != 0)
+            return rc;
+    }
+    if (!r->store || !(r->store->ops->caps & TL_STORE_CAP_DURABLE))
+        return 0;
+    tl_control_row rows[8];
+    size_t n = 0;
+    if ((rc = tl_store_control_pending(r->store, r->control_after, rows, 8, &n, err)) != 0)
+        return rc == TL_ENOTSUP ? 0 : rc;
+    for (size_t i = 0; i < n; i++) {
+        /* What came before is committed first, so the switch's event is the next seq. */
+        if ((rc = tl_loop_flush(&r->loop, true, err)) != 0)
+            return rc;
+        uint64_t seq = r->store->high_water + 1;
+        if (strcmp(rows[i].command, "kill") == 0)
+            rc = engage(r, rows[i].arg[0] ? rows[i].arg : "tradeloop kill", err);
+        else
+            rc = tl_loop_kill_release(&r->loop, err) < 0 ? -1 : 0;
+        if (rc != 0)
+            return rc;
+        if (strcmp(rows[i].command, "release") == 0)
+            fprintf(stderr, "tradeloop run: kill switch released\n");
+        if (r->store->high_water < seq)
+            seq = r->store->high_water; /* it already was so: nothing new was journaled */
+        if ((rc = tl_store_control_done(r->store, rows[i].id, seq, tl_clock_now(r->loop.clock),
+                                        err)) != 0)
+            return rc;
+        r->control_after = rows[i].id;
+    }
+    return 0;
+}
+
+/* --- the report --------------------------------------------------------------------------- */
+
+static void print_table(run_ctx *r)
+{
+    tl_loop *l = &r->loop;
+    const tl_loop_stats *st = &l->stats;
+    char a[TL_FIXED_STRLEN], b[TL_FIXED_STRLEN], c[TL_FIXED_STRLEN];
+    printf("%-16s %18s %18s %6s %5s %6s %9s %s\n", "account", "balance", "realized P&L", "trades",
+           "wins", "losses", "max DD %", "cooldown");
+    for (uint32_t i = 0; i < l->engine.n_accts; i++) {
+        const tl_engine_account *acct = &l->engine.accts[i];
+        const tl_account *ba = tl_book_find_account(&l->engine.book, acct->id);
+        tl_fixed_format(ba ? ba->cash : 0, a, sizeof(a));
+        tl_fixed_format(ba ? ba->realized_pnl : 0, b, sizeof(b));
+        tl_fixed_format(acct->gov.max_drawdown_pct, c, sizeof(c));
+        printf("%-16s %18s %18s %6llu %5llu %6llu %9s %s\n", acct->name, a, b,
+               (unsigned long long)acct->gov.trades, (unsigned long long)acct->gov.wins,
+               (unsigned long long)acct->gov.losses, c,
+               tl_clock_now(l->clock) < acct->gov.cooldown_until_ns ? "yes" : "no");
+    }
+    printf("\nsignals     received %llu, accepted %llu, refused %llu\n",
+           (unsigned long long)st->signals_received, (unsigned long long)st->signals_accepted,
+           (unsigned long long)st->signals_refused);
+    printf("refusals   ");
+    for (int code = 1; code < TL_LR__COUNT; code++)
+        if (st->refusals[code])
+            printf(" %s %llu", tl_loop_refusal_name(code), (unsigned long long)st->refusals[code]);
+    printf("\nexits       stop-loss %llu, signal %llu, kill switch %llu\n",
+           (unsigned long long)st->exits_stop_loss, (unsigned long long)st->exits_signal,
+           (unsigned long long)st->exits_kill_switch);
+    printf("reconcile   %llu runs, %llu mismatches\n", (unsigned long long)st->reconcile_runs,
+           (unsigned long long)st->reconcile_mismatches);
+    printf("kill switch %s%s%s\n", l->engine.risk.killed ? "ENGAGED" : "off",
+           l->engine.risk.killed ? ": " : "", l->engine.risk.kill_reason);
+}
+
+static int report(run_ctx *r, bool as_json, uint64_t events)
+{
+    tl_err err = {0};
+    if (!as_json) {
+        print_table(r);
+        char digest[65];
+        if (tl_engine_digest(&r->loop.engine, digest, &err) == 0)
+            printf("journal     %llu events, state digest %s\n", (unsigned long long)events,
+                   digest);
+        return CLI_OK;
+    }
+    tl_jw w;
+    tl_jw_init(&w);
+    if (tl_loop_report_json(&r->loop, &w, events, &err) != 0) {
+        tl_jw_free(&w);
+        return cli_fail(r->cmd, "report: %s", err.msg);
+    }
+    return cli_print_json(r->cmd, &w);
+}
+
+/* --- the command -------------------------------------------------------------------------- */
+
+int tl_cmd_run(int argc, char **argv)
+{
+    run_rules rules;
+    const char *accounts = NULL, *account = "va1", *quotes = NULL, *symbol = NULL;
+    const char *signals = NULL, *db = NULL, *durability = "full", *format = NULL;
+    const char *kill_file = NULL, *kill_env = NULL;
+    tl_fixed balance = TL_FIXED_INT(100000), spread = 0, fill_rate = TL_FIXED_SCALE,
+             reject_rate = 0;
+    uint64_t latency_ms = 0, reconcile_s = 5;
+    bool until_end = false, json = false;
+    run_rules_default(&rules);
+    cli_flag flags[] = {
+        {"accounts", CLI_STRING, &accounts, "TRADELOOP_ACCOUNTS", "FILE",
+         "virtual accounts: a JSON array of {name, starting_balance, <rule overrides>}"},
+        {"account", CLI_STRING, &account, NULL, "NAME", "the one account without --accounts (va1)"},
+        {"starting-balance", CLI_FIXED_POS, &balance, "TRADELOOP_STARTING_BALANCE", "USD",
+         "its balance (100000)", .fmin = 1, .fmax = TL_FIXED_INT(1000000000000)},
+        {"quotes", CLI_STRING, &quotes, "TRADELOOP_QUOTES", "FILE",
+         "quotes CSV (timestamp,symbol,bid,ask or timestamp,price), - for stdin"},
+        {"symbol", CLI_STRING, &symbol, NULL, "SYMBOL", "the symbol of a timestamp,price file"},
+        {"spread-bps", CLI_FIXED, &spread, NULL, "BPS",
+         "bid/ask around a timestamp,price file's price (0)", .fmin = 0,
+         .fmax = TL_FIXED_INT(19999)},
+        {"signals", CLI_STRING, &signals, "TRADELOOP_SIGNALS", "FILE",
+         "signals, one JSON object per line, - for stdin"},
+        RUN_RULE_FLAGS(rules),
+        {"reconcile-interval", CLI_U64_POS, &reconcile_s, "TRADELOOP_RECONCILE_INTERVAL", "S",
+         "seconds between reconciliations with the venue, 1..60 (5)", .max = 60},
+        {"latency-ms", CLI_U64, &latency_ms, NULL, "MS", "simulated venue latency (0)",
+         .max = 60000},
+        {"fill-rate", CLI_RATE, &fill_rate, NULL, "P", "simulated fill probability (1)"},
+        {"reject-rate", CLI_RATE, &reject_rate, NULL, "P", "simulated reject probability (0)"},
+        {"kill-file", CLI_STRING, &kill_file, "TRADELOOP_KILL_FILE", "PATH",
+         "engage the kill switch when this file appears"},
+        {"kill-switch", CLI_STRING, &kill_env, "KILL_SWITCH", "true|false",
+         "engage the kill switch at start (false)"},
+        {"until-end", CLI_BOOL, &until_end, NULL, NULL,
+         "stop when the inputs end and print the final report"},
+        {"db", CLI_STRING, &db, "TRADELOOP_DB", "URL",
+         "the journal: FILE.db, sqlite:FILE, postgresql://..., mem: (tradeloop.db)"},
+        {"durability", CLI_STRING, &durability, "TRADELOOP_DURABILITY", "full|normal",
+         "what a commit waits for (full)"},
+        CLI_FORMAT_FLAGS(json, format),
+        {NULL},
+    };
+    cli_command cmd = {
+        "run",
+        "--quotes FILE [--signals FILE] [--accounts FILE] [--db URL] [rule flags] [--until-end]",
+        "The governed execution loop: virtual accounts trade the signals, every one governed by\n"
+        "the rule table (one symbol per account, open positions cap, cooldown after losses,\n"
+        "drawdown, spread, quote age, slippage, trading window, kill switch); every position\n"
+        "carries a stop-loss; the venue is reconciled every --reconcile-interval. Inputs are\n"
+        "replayed in their own time (the clock follows their timestamps). Rules may be set per\n"
+        "account in the --accounts file by their names in snake case (\"max_spread_bps\": \"5\").\n"
+        "The kill switch: SIGUSR1, --kill-file, KILL_SWITCH=true, or `tradeloop kill --db D`.",
+        flags,
+    };
+    int rc = cli_parse(&cmd, argc, argv, 1);
+    if (rc == CLI_HELP)
+        return 0;
+    if (rc != CLI_OK)
+        return rc;
+    bool as_json;
+    if ((rc = cli_output_json(&cmd, json, format, &as_json)) != CLI_OK)
+        return rc;
+    if (!quotes)
+        return cli_usage_error(&cmd, "--quotes: required (a CSV file, or - for stdin)");
+    if (signals && strcmp(signals, "-") == 0 && strcmp(quotes, "-") == 0)
+        return cli_usage_error(&cmd, "--signals: stdin is already --quotes");
+    bool kill_at_start = false;
+    if (kill_env) {
+        if (strcmp(kill_env, "true") == 0)
+            kill_at_start = true;
+        else if (strcmp(kill_env, "false") != 0)
+            return cli_value_error(&cmd, "kill-switch", "must be true or false");
+    }
+    tl_store_options so = {0};
+    if ((rc = cli_durability(&cmd, durability, &so.durability)) != CLI_OK)
+        return rc;
+    if (!db)
+        db = "tradeloop.db";
+    if ((rc = cli_check_store_url(&cmd, "db", db)) != CLI_OK)
+        return rc;
+
+    run_zones zones = {0};
+    tl_loop_va *vas = NULL;
+    size_t n_vas = 0;
+    if ((rc = run_build_accounts(&cmd, &rules, accounts, account, balance, &zones, &vas, &n_vas)) !=
+        CLI_OK) {
+        run_zones_close(&zones);
+        return rc;
+    }
+
+    run_ctx *r = calloc(1, sizeof(*r));
+    tl_store store;
+    tl_journal journal;
+    tl_venue venue;
+    tl_err err = {0};
+    bool have_store = false, have_journal = false, have_venue = false, have_host = false,
+         have_loop = false;
+    if (!r) {
+        rc = cli_fail(&cmd, "out of memory");
+        goto out;
+    }
+    r->cmd = &cmd;
+    r->quotes_path = quotes;
+    r->signals_path = signals;
+    r->kill_file = kill_file;
+    r->reconcile_ns = (int64_t)reconcile_s * TL_NS_PER_SEC;
+    if (tl_quote_csv_init(&r->qcsv, symbol, spread, &err) != 0) {
+        rc = cli_usage_error(&cmd, "--symbol/--spread-bps: %s", err.msg);
+        goto out;
+    }
+    if ((rc = tl_host_init(&r->host, TL_HOST_REPLAY, NULL, &err)) != 0) {
+        rc = cli_fail(&cmd, "%s", err.msg);
+        goto out;
+    }
+    have_host = true;
+    if ((rc = cli_open_store(&cmd, "db", db, &so, &store)) != CLI_OK)
+        goto out;
+    have_store = true;
+    r->store = &store;
+    if (tl_journal_init(&journal, &store, 0, &err) != 0) {
+        rc = cli_fail(&cmd, "%s", err.msg);
+        goto out;
+    }
+    have_journal = true;
+    char url[256];
+    {
+        char fr[TL_FIXED_STRLEN], rr[TL_FIXED_STRLEN];
+        tl_fixed_format(fill_rate, fr, sizeof(fr));
+        tl_fixed_format(reject_rate, rr, sizeof(rr));
+        snprintf(url, sizeof(url), "sim://?fill_rate=%s&reject_rate=%s&partial_rate=0&latency_us=%llu",
+                 fr, rr, (unsigned long long)latency_ms * 1000);
+    }
+    if (tl_venue_open(&venue, url, tl_host_clock(&r->host), NULL, &err) != 0) {
+        rc = cli_fail(&cmd, "venue: %s", err.msg);
+        goto out;
+    }
+    have_venue = true;
+    tl_loop_config lc = {vas, n_vas, {0}, 0};
+    lc.engine_risk.max_open_positions = (uint32_t)rules.max_open_positions;
+    if (tl_loop_init(&r->loop, &lc, &venue, tl_host_clock(&r->host), &store, &journal, &err) != 0) {
+        rc = cli_fail(&cmd, "%s", err.msg);
+        goto out;
+    }
+    have_loop = true;
+    if (kill_at_start && engage(r, "KILL_SWITCH=true at start", &err) != 0) {
+        rc = cli_fail(&cmd, "%s", err.msg);
+        goto out;
+    }
+
+    tl_host_line_ops qops = {quote_peek, quote_line, quote_bad, NULL};
+    tl_host_line_ops sops = {signal_peek, signal_line, signal_bad, NULL};
+    if (tl_host_add_lines(&r->host, quotes, &qops, r, &err) != 0 ||
+        (signals && tl_host_add_lines(&r->host, signals, &sops, r, &err) != 0) ||
+        tl_host_timer_start(&r->host, &r->reconcile, r->reconcile_ns, r->reconcile_ns,
+                            on_reconcile, r) != 0 ||
+        tl_host_on_signal(&r->host, SIGUSR1, on_usr1, r, &err) != 0 ||
+        tl_host_on_signal(&r->host, SIGINT, on_term, r, &err) != 0 ||
+        tl_host_on_signal(&r->host, SIGTERM, on_term, r, &err) != 0 ||
+        tl_host_wall_poll(&r->host, KILL_POLL_MS, on_poll, r, &err) != 0) {
+        rc = cli_usage_error(&cmd, "%s", err.msg[0] ? err.msg : "cannot start the host");
+        goto out;
+    }
+    tl_host_on_step(&r->host, on_step, r);
+    (void)until_end; /* replay always ends with its inputs */
+    if ((rc = tl_host_run(&r->host, &err)) != 0) {
+        tl_loop_flush(&r->loop, true, NULL);
+        rc = cli_fail(&cmd, "%s", err.msg[0] ? err.msg : tl_strerror(rc));
+        goto out;
+    }
+    if ((rc = tl_loop_flush(&r->loop, true, &err)) != 0) {
+        rc = cli_fail(&cmd, "%s", err.msg);
+        goto out;
+    }
+    rc = report(r, as_json,
+                r->loop.engine.recovered_events + journal.events_written);
+out:
+    if (have_loop)
+        tl_loop_close(&r->loop);
+    if (have_journal)
+        tl_journal_close(&journal);
+    if (have_venue)
+        tl_venue_close(&venue);
+    if (have_store)
+        tl_store_close(&store);
+    if (have_host)
+        tl_host_close(&r->host);
+    free(r);
+    free(vas);
+    run_zones_close(&zones);
+    return rc;
+}
