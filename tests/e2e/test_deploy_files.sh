@@ -44,7 +44,8 @@ for op, arg in instrs:
         need(False, f"Dockerfile: {op} before the first FROM")
 need(len(stages) == 2, f"Dockerfile: want two stages (build, runtime), found {len(stages)}")
 for s in stages:
-    need(s["from"].split()[0] == "debian:12-slim", f"Dockerfile: base {s['from']!r} is not debian:12-slim")
+    need(s["from"].split()[0] == "debian:12-slim",
+         f"Dockerfile: base {s['from']!r} is not debian:12-slim")
 need(any(op == "ADD" and "://" in arg for op, arg in instrs) is False, "Dockerfile: ADD of a URL")
 
 def installs(stage):
@@ -66,11 +67,14 @@ if len(stages) == 2:
     deb = re.search(r"^DEB_PACKAGES\s*:=\s*((?:.*\\\n)*.*)", open(makefile).read(), re.M)
     deb = set(deb[1].replace("\\\n", " ").split()) if deb else set()
     extra = installs(build) - deb - {"libc6-dev"}
-    need(not extra, f"Dockerfile: build stage installs packages not in DEB_PACKAGES: {sorted(extra)}")
+    need(not extra,
+         f"Dockerfile: build stage installs packages not in DEB_PACKAGES: {sorted(extra)}")
     rpk = installs(run)
     need(set(RUNTIME) <= rpk, f"Dockerfile: runtime stage lacks {sorted(set(RUNTIME) - rpk)}")
-    need(not [p for p in rpk if p.endswith("-dev")], "Dockerfile: -dev packages in the runtime stage")
-    need(linked <= rpk, f"Dockerfile: the binary links libraries of {sorted(linked - rpk)}, not installed")
+    need(not [p for p in rpk if p.endswith("-dev")],
+         "Dockerfile: -dev packages in the runtime stage")
+    need(linked <= rpk,
+         f"Dockerfile: the binary links libraries of {sorted(linked - rpk)}, not installed")
     ops = dict(run["instrs"])  # the last of each instruction
     user = ops.get("USER", "root").split(":")[0]
     need(user not in ("root", "0"), f"Dockerfile: runtime user is {user!r}")
@@ -82,7 +86,8 @@ if len(stages) == 2:
             return json.loads(ops.get(op, "null"))
         except ValueError:
             return f"not exec form: {ops[op]}"
-    need(jsonform("ENTRYPOINT") == ["tradeloop"], f"Dockerfile: ENTRYPOINT {jsonform('ENTRYPOINT')}")
+    need(jsonform("ENTRYPOINT") == ["tradeloop"],
+         f"Dockerfile: ENTRYPOINT {jsonform('ENTRYPOINT')}")
     want_cmd = ["run", "--db", DB_DIR + "/tradeloop.db", "--dashboard"]
     need(jsonform("CMD") == want_cmd, f"Dockerfile: CMD {jsonform('CMD')}")
     vol = jsonform("VOLUME")
@@ -106,7 +111,10 @@ need(not missing, f"compose: environment lacks {missing}")
 vols = svc.get("volumes") or []
 targets = {}
 for v in vols:
-    src, _, dst = (v.partition(":") if isinstance(v, str) else (v.get("source"), 0, v.get("target")))
+    if isinstance(v, str):
+        src, _, dst = v.partition(":")
+    else:
+        src, dst = v.get("source"), v.get("target")
     targets[(dst or "").split(":")[0]] = src
 need(DB_DIR in targets, f"compose: no volume on {DB_DIR}")
 src = targets.get(DB_DIR)
@@ -128,13 +136,16 @@ for lib in $(readelf -d "$BIN" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
 done
 check "the binary links at least sqlite and libpq" grep -q libsqlite3-0 "$TMP/linked"
 
-checker() { python3 "$TMP/check.py" "$1" "$2" "$SRC/Makefile" "$TMP/linked" >"$TMP/check.out" 2>&1; }
+checker() {
+    python3 "$TMP/check.py" "$1" "$2" "$SRC/Makefile" "$TMP/linked" >"$TMP/check.out" 2>&1
+}
 check "Dockerfile and docker-compose.yml pass" checker "$SRC/Dockerfile" "$SRC/docker-compose.yml"
 [ -s "$TMP/check.out" ] && cat "$TMP/check.out" >&2
 check ".dockerignore keeps build trees out" grep -qxF 'build*/' "$SRC/.dockerignore"
 check ".dockerignore keeps .env out" grep -qxF '.env' "$SRC/.dockerignore"
 
-# refuse NAME FILE PATTERN SED: the checker must refuse a copy of FILE edited by SED, saying PATTERN.
+# refuse NAME FILE PATTERN SED: the checker must refuse a copy of FILE edited by SED, saying
+# PATTERN.
 refuse() {
     local name=$1 file=$2 pat=$3 edit=$4 df="$SRC/Dockerfile" dc="$SRC/docker-compose.yml"
     sed "$edit" "$SRC/$file" >"$TMP/$file"
@@ -145,12 +156,14 @@ refuse() {
 }
 refuse "runs as root" Dockerfile "runtime user is 'root'" 's/^USER .*/USER root/'
 refuse "no USER" Dockerfile "runtime user is 'root'" '/^USER /d'
-refuse "ADD of a URL" Dockerfile "ADD of a URL" 's|^WORKDIR /src|ADD https://example.com/x.tgz /src|'
+refuse "ADD of a URL" Dockerfile "ADD of a URL" \
+    's|^WORKDIR /src|ADD https://example.com/x.tgz /src|'
 refuse "one stage" Dockerfile "two stages" 's/^FROM debian:12-slim AS build/RUN true/'
 refuse "other base" Dockerfile "not debian:12-slim" 's/^FROM debian:12-slim$/FROM ubuntu:24.04/'
 refuse "shell-form ENTRYPOINT" Dockerfile "ENTRYPOINT" 's/^ENTRYPOINT .*/ENTRYPOINT tradeloop/'
 refuse "runtime library missing" Dockerfile "lacks \\['libpq5'\\]" 's/ libpq5 / /'
-refuse "-dev at runtime" Dockerfile "-dev packages in the runtime" 's/libjansson4 /libjansson4 libpq-dev /'
+refuse "-dev at runtime" Dockerfile "-dev packages in the runtime" \
+    's/libjansson4 /libjansson4 libpq-dev /'
 refuse "build package outside DEB_PACKAGES" Dockerfile "not in DEB_PACKAGES: \\['wget'\\]" \
     's/cmake pkg-config gcc make/cmake pkg-config gcc make wget/'
 refuse "service renamed" docker-compose.yml "no service trading-engine" 's/trading-engine:/engine:/'
