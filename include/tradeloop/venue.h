@@ -20,7 +20,9 @@
 #include "fixed.h"
 #include "order.h"
 
-#define TL_VENUE_OPS_VERSION 1
+/* Version 2 appended on_quote and get_fills. A version 1 table (built before them, so possibly
+ * shorter) is still accepted: the dispatcher reads none of the slots after caps_of. */
+#define TL_VENUE_OPS_VERSION 2
 
 /* Capability bits. */
 #define TL_VENUE_CAP_LIMIT     (1u << 0) /* LIMIT orders */
@@ -32,6 +34,10 @@
  * poll inline after placing instead of waiting for its next step. A backend whose timing depends
  * on its URL (sim:// with latency 0) says so through the optional caps_of slot. */
 #define TL_VENUE_CAP_IMMEDIATE (1u << 4)
+/* The venue prices MARKET orders from the quotes it is fed (on_quote): a host that drives it must
+ * feed every quote to the venue before the engine acts on it. A venue without it prices on its
+ * own, and feeding it quotes does nothing. */
+#define TL_VENUE_CAP_QUOTES (1u << 5)
 
 /* An order as sent to a venue. */
 typedef struct tl_venue_order {
@@ -86,6 +92,20 @@ typedef struct tl_venue_position {
     tl_fixed qty; /* signed net */
 } tl_venue_position;
 
+/* A fill as the venue keeps it (get_fills), for reconciliation: the same trade as a FILL report,
+ * whether or not that report reached the engine. */
+typedef struct tl_venue_fill {
+    uint64_t seq; /* the fill's number at this venue, 1, 2, ... in the order of the fills: the
+                   * cursor that lists the fills after it */
+    uint64_t client_seq;
+    uint64_t venue_seq;
+    int64_t ts_ns; /* venue time of the fill, as in its report */
+    char trade_id[TL_TRADE_ID_MAX];
+    char symbol[16];
+    uint8_t side; /* tl_side */
+    tl_fixed qty, price, fee;
+} tl_venue_fill;
+
 typedef struct tl_venue_ops {
     int version;        /* TL_VENUE_OPS_VERSION */
     const char *scheme; /* "sim" for sim:// URLs */
@@ -110,6 +130,20 @@ typedef struct tl_venue_ops {
      * this opened instance, a subset of the table's caps (the dispatcher refuses the open
      * otherwise). */
     uint32_t (*caps_of)(const void *state);
+
+    /* Version 2 slots, optional (NULL). */
+
+    /* A quote of symbol (borrowed, NUL-terminated, 1..15 bytes; 0 < bid <= ask, checked by the
+     * dispatcher) stamped ts_ns. A backend with it has TL_VENUE_CAP_QUOTES. */
+    int (*on_quote)(void *state, const char *symbol, tl_fixed bid, tl_fixed ask, int64_t ts_ns,
+                    tl_err *err);
+    /* The fills the venue still keeps with seq > after (0: from the oldest kept), oldest first:
+     * at most cap copied into out, *n gets how many were copied and *next_cursor the seq of the
+     * last one copied (after, when none). A backend keeps a bounded history: fills older than it
+     * are gone, and a cursor before the oldest kept lists from the oldest kept (the caller sees
+     * the gap: out[0].seq > after + 1). A cursor past the newest fill is TL_EINVAL. */
+    int (*get_fills)(void *state, uint64_t after, tl_venue_fill *out, size_t cap, size_t *n,
+                     uint64_t *next_cursor, tl_err *err);
 } tl_venue_ops;
 
 #endif /* TRADELOOP_VENUE_H */

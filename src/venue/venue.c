@@ -29,12 +29,28 @@ static const tl_venue_ops *const builtin_venues[] = {
     NULL,
 };
 
+/* The version 2 slots, NULL for a version 1 table: it may have been built with a shorter struct,
+ * so nothing past caps_of is read from it. */
+typedef int (*on_quote_fn)(void *, const char *, tl_fixed, tl_fixed, int64_t, tl_err *);
+typedef int (*get_fills_fn)(void *, uint64_t, tl_venue_fill *, size_t, size_t *, uint64_t *,
+                            tl_err *);
+
+static inline on_quote_fn on_quote_slot(const tl_venue_ops *ops)
+{
+    return ops->version >= 2 ? ops->on_quote : NULL;
+}
+
+static inline get_fills_fn get_fills_slot(const tl_venue_ops *ops)
+{
+    return ops->version >= 2 ? ops->get_fills : NULL;
+}
+
 int tl_venue_ops_check(const tl_venue_ops *ops, tl_err *err)
 {
     if (ops == NULL)
         return tl_err_set(err, TL_EINVAL, "venue backend table is NULL");
-    if (ops->version != TL_VENUE_OPS_VERSION)
-        return tl_err_set(err, TL_EINVAL, "venue backend '%s': ops version %d, expected %d",
+    if (ops->version < 1 || ops->version > TL_VENUE_OPS_VERSION)
+        return tl_err_set(err, TL_EINVAL, "venue backend '%s': ops version %d, expected 1..%d",
                           ops->scheme ? ops->scheme : "?", ops->version, TL_VENUE_OPS_VERSION);
     if (ops->scheme == NULL || ops->scheme[0] == '\0')
         return tl_err_set(err, TL_EINVAL, "venue backend has no scheme");
@@ -50,6 +66,10 @@ int tl_venue_ops_check(const tl_venue_ops *ops, tl_err *err)
     if (missing != NULL)
         return tl_err_set(err, TL_EINVAL, "venue backend '%s': mandatory slot '%s' is NULL",
                           ops->scheme, missing);
+    /* The capability is what a host reads to know whether quotes matter: it must not lie. */
+    if ((ops->caps & TL_VENUE_CAP_QUOTES) && on_quote_slot(ops) == NULL)
+        return tl_err_set(err, TL_EINVAL,
+                          "venue backend '%s': TL_VENUE_CAP_QUOTES without on_quote", ops->scheme);
     return 0;
 }
 
@@ -251,20 +271,50 @@ static int check_out(const tl_venue *v, const void *out, size_t cap, const size_
     return 0;
 }
 
+/* Swallows the FILL report drop_report_at names if it is among out[0..got): counts every FILL
+ * report taken from the backend, and closes the gap. Returns the new count. */
+static size_t drop_fault(tl_venue *v, tl_venue_report *out, size_t got)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < got; i++) {
+        if (out[i].type == TL_REPORT_FILL && ++v->stats.fill_reports == v->faults.drop_report_at) {
+            v->stats.dropped_reports++;
+            continue;
+        }
+        if (k != i)
+            out[k] = out[i];
+        k++;
+    }
+    return k;
+}
+
 int tl_venue_poll(tl_venue *v, tl_venue_report *out, size_t cap, size_t *n, tl_err *err)
 {
     int rc = check_out(v, out, cap, n, "tl_venue_poll", err);
     if (rc < 0)
         return rc;
     size_t got = 0;
-    rc = v->ops->poll(v->state, out, cap, &got, err);
-    if (rc < 0)
-        return rc;
-    /* NEVER: a backend writing past the caller's buffer has already corrupted memory; stop here
-     * rather than let the engine read a count it cannot trust. */
-    if (got > cap)
-        return tl_err_set(err, TL_ECORRUPT, "venue %s: poll returned %zu reports for room of %zu",
-                          v->ops->scheme, got, cap);
+    for (;;) {
+        size_t k = 0;
+        rc = v->ops->poll(v->state, out + got, cap - got, &k, err);
+        if (rc < 0) {
+            if (got == 0)
+                return rc;
+            break; /* hand over what came; the backend fails again on the next poll */
+        }
+        /* NEVER: a backend writing past the caller's buffer has already corrupted memory; stop
+         * here rather than let the engine read a count it cannot trust. */
+        if (k > cap - got)
+            return tl_err_set(err, TL_ECORRUPT,
+                              "venue %s: poll returned %zu reports for room of %zu", v->ops->scheme,
+                              k, cap - got);
+        size_t kept = drop_fault(v, out + got, k);
+        got += kept;
+        /* Ask again only when a report was swallowed and left room: a poll that returns less than
+         * its room must still mean "nothing more is due", whatever was dropped. */
+        if (kept == k || k == 0 || got == cap)
+            break;
+    }
     v->stats.reports += got;
     *n = got;
     return 0;
@@ -297,5 +347,53 @@ int tl_venue_get_positions(tl_venue *v, tl_venue_position *out, size_t cap, size
     if (rc < 0)
         return rc;
     *n = got;
+    return 0;
+}
+
+int tl_venue_get_fills(tl_venue *v, uint64_t after, tl_venue_fill *out, size_t cap, size_t *n,
+                       uint64_t *next_cursor, tl_err *err)
+{
+    int rc = check_out(v, out, cap, n, "tl_venue_get_fills", err);
+    if (rc < 0)
+        return rc;
+    if (next_cursor == NULL)
+        return tl_err_set(err, TL_EINVAL, "tl_venue_get_fills: NULL cursor output");
+    get_fills_fn fn = get_fills_slot(v->ops);
+    if (fn == NULL)
+        return tl_err_set(err, TL_ENOTSUP, "venue %s: get_fills not supported", v->ops->scheme);
+    size_t got = 0;
+    uint64_t next = after;
+    rc = fn(v->state, after, out, cap, &got, &next, err);
+    if (rc < 0)
+        return rc;
+    if (got > cap) /* NEVER, as in poll */
+        return tl_err_set(err, TL_ECORRUPT, "venue %s: get_fills returned %zu for room of %zu",
+                          v->ops->scheme, got, cap);
+    *n = got;
+    *next_cursor = next;
+    return 0;
+}
+
+int tl_venue_on_quote(tl_venue *v, const char *symbol, tl_fixed bid, tl_fixed ask, int64_t ts_ns,
+                      tl_err *err)
+{
+    int rc = check_open(v, "tl_venue_on_quote", err);
+    if (rc < 0)
+        return rc;
+    const char *name = v->ops->scheme;
+    if (symbol == NULL || symbol[0] == '\0' ||
+        strnlen(symbol, TL_VENUE_SYMBOL_LEN) == TL_VENUE_SYMBOL_LEN)
+        return tl_err_set(err, TL_EINVAL, "venue %s: quote: symbol empty or longer than %zu bytes",
+                          name, TL_VENUE_SYMBOL_LEN - 1);
+    if (bid <= 0 || ask < bid)
+        return tl_err_set(err, TL_EINVAL, "venue %s: quote of %s: need 0 < bid <= ask", name,
+                          symbol);
+    on_quote_fn fn = on_quote_slot(v->ops);
+    if (fn == NULL || !(v->caps & TL_VENUE_CAP_QUOTES))
+        return 0; /* prices on its own: nothing to do (documented in venue.h) */
+    rc = fn(v->state, symbol, bid, ask, ts_ns, err);
+    if (rc < 0)
+        return rc;
+    v->stats.quotes++;
     return 0;
 }

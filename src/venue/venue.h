@@ -13,13 +13,21 @@
 
 typedef struct tl_venue_stats {
     uint64_t placed, cancels, reports, place_errors, cancel_errors;
+    uint64_t quotes;          /* quotes passed to a backend that takes them */
+    uint64_t fill_reports;    /* FILL reports polled from the backend, dropped ones included */
+    uint64_t dropped_reports; /* reports swallowed by drop_report_at */
 } tl_venue_stats;
 
-/* Fault injection for tests: fail the Nth call (1-based) of place or cancel with TL_EIO.
- * 0 = off. */
+/* Fault injection for tests (0 = off).
+ * fail_place_at / fail_cancel_at: the Nth call (1-based) of place or cancel fails with TL_EIO.
+ * drop_report_at: the Nth FILL report (1-based, counted in stats.fill_reports) that poll takes
+ *   from the backend is swallowed: the caller never sees it, while the venue's own state
+ *   (positions, get_fills, get_orders' filled_qty) has the fill. This is a venue that lost a fill
+ *   report, for the reconciliation tests. */
 typedef struct tl_venue_faults {
     uint64_t fail_place_at;
     uint64_t fail_cancel_at;
+    uint64_t drop_report_at;
 } tl_venue_faults;
 
 typedef struct tl_venue {
@@ -50,6 +58,15 @@ int tl_venue_cancel(tl_venue *v, uint64_t client_seq, tl_err *err);
 int tl_venue_poll(tl_venue *v, tl_venue_report *out, size_t cap, size_t *n, tl_err *err);
 int tl_venue_get_orders(tl_venue *v, tl_venue_order_info *out, size_t cap, size_t *n, tl_err *err);
 int tl_venue_get_positions(tl_venue *v, tl_venue_position *out, size_t cap, size_t *n, tl_err *err);
+/* The venue's fills after a cursor (tl_venue_ops.get_fills). TL_ENOTSUP when the backend keeps
+ * none. Page with next_cursor: *n < cap means none is left for now. */
+int tl_venue_get_fills(tl_venue *v, uint64_t after, tl_venue_fill *out, size_t cap, size_t *n,
+                       uint64_t *next_cursor, tl_err *err);
+/* Feeds a quote to the venue. Checked first (symbol 1..15 bytes, 0 < bid <= ask: TL_EINVAL);
+ * then a venue without TL_VENUE_CAP_QUOTES ignores it and 0 is returned, so a host feeds every
+ * venue the same way. symbol is borrowed for the call. */
+int tl_venue_on_quote(tl_venue *v, const char *symbol, tl_fixed bid, tl_fixed ask, int64_t ts_ns,
+                      tl_err *err);
 
 /* The built-in backends. */
 extern const tl_venue_ops tl_venue_sim_ops;   /* sim://   (venue/sim/sim.c) */

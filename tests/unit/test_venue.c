@@ -304,11 +304,14 @@ static void test_open_refuses_bad_tables(void **unused)
     assert_non_null(strstr(err.msg, "'poll'"));
     assert_memory_equal(&v, &before, sizeof v);
 
-    tl_venue_ops v2 = echo_ops;
-    v2.version = 2;
-    const tl_venue_ops *const l2[] = {&v2, NULL};
+    tl_venue_ops v3 = echo_ops;
+    v3.version = TL_VENUE_OPS_VERSION + 1;
+    const tl_venue_ops *const l2[] = {&v3, NULL};
     assert_int_equal(tl_venue_open(&v, "echo://", &c, l2, &err), TL_EINVAL);
-    assert_non_null(strstr(err.msg, "version 2"));
+    assert_non_null(strstr(err.msg, "version 3"));
+    assert_memory_equal(&v, &before, sizeof v);
+    v3.version = 0;
+    assert_int_equal(tl_venue_open(&v, "echo://", &c, l2, &err), TL_EINVAL);
     assert_memory_equal(&v, &before, sizeof v);
 }
 

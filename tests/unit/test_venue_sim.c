@@ -942,7 +942,8 @@ static void test_immediate_only_at_latency_zero(void **unused)
     open_sim(&v, &c, "sim://?latency_us=1");
     assert_false(tl_venue_caps(&v) & TL_VENUE_CAP_IMMEDIATE);
     assert_int_equal(tl_venue_caps(&v), TL_VENUE_CAP_LIMIT | TL_VENUE_CAP_MARKET |
-                                            TL_VENUE_CAP_CANCEL | TL_VENUE_CAP_SIMULATED);
+                                            TL_VENUE_CAP_CANCEL | TL_VENUE_CAP_SIMULATED |
+                                            TL_VENUE_CAP_QUOTES);
     place(&v, 1, TL_FIXED_INT(1), TL_FIXED_INT(10));
     assert_int_equal(drain(&v, r, 8), 0);
     tl_venue_close(&v);

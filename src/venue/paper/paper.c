@@ -21,7 +21,8 @@
  *
  * Memory. The venue remembers every order it filled (client_seq, venue_seq and client_id, 40
  * bytes) for the life of the session, to refuse duplicates and to name a cancel's reason. The
- * report FIFO holds what has not been polled yet.
+ * report FIFO holds what has not been polled yet. get_fills lists the last PAPER_FILLS_KEPT
+ * fills (fills.h; older ones are gone), allocated as they come.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,10 +30,13 @@
 
 #include "core/hashmap.h"
 #include "core/vec.h"
+#include "venue/fills.h"
 #include "venue/params.h"
 #include "venue/venue.h"
 
 #define NOT_FOUND UINT32_MAX
+/* The fill history's bound: the sim's at its default capacity (1024 x 4). */
+#define PAPER_FILLS_KEPT 4096
 
 typedef struct paper_order {
     uint64_t client_seq;
@@ -61,6 +65,8 @@ typedef struct paper {
 
     tl_venue_report *out; /* owned FIFO: reports [out_head, out_len) not polled yet */
     size_t out_head, out_len, out_cap;
+
+    tl__venue_fills fills; /* the last PAPER_FILLS_KEPT fills */
 } paper;
 
 /* ---- parameters ---------------------------------------------------------------------------- */
@@ -152,6 +158,7 @@ static void paper_release(paper *p)
         tl_hashmap_close(&p->by_id);
     if (p->by_symbol.slots != NULL)
         tl_hashmap_close(&p->by_symbol);
+    tl__venue_fills_close(&p->fills);
     memset(p, 0, sizeof *p);
 }
 
@@ -163,6 +170,7 @@ static int paper_open(void *state, const char *url, const tl_clock *clock, tl_er
     if (rc < 0)
         return rc;
     p->clock = clock;
+    tl__venue_fills_init(&p->fills, PAPER_FILLS_KEPT);
     rc = TL_VEC_RESERVE(&p->orders, &p->orders_cap, 1024);
     if (rc == 0)
         rc = tl_seqmap_init(&p->by_seq, 1024);
@@ -216,7 +224,8 @@ static int paper_place(void *state, const tl_venue_order *o, tl_err *err)
         return tl_err_set(err, TL_ERANGE, "paper: order %llu: fee out of range",
                           (unsigned long long)o->client_seq);
     if ((rc = position_index(p, o->symbol, &pidx)) < 0 ||
-        (rc = TL_VEC_RESERVE(&p->orders, &p->orders_cap, p->orders_len + 1)) < 0)
+        (rc = TL_VEC_RESERVE(&p->orders, &p->orders_cap, p->orders_len + 1)) < 0 ||
+        (rc = tl__venue_fills_reserve(&p->fills)) < 0)
         return tl_err_set(err, rc, "paper: out of memory placing order %llu",
                           (unsigned long long)o->client_seq);
     if (tl_fixed_add(p->pos[pidx].qty, o->side == TL_SIDE_BUY ? o->qty : -o->qty, &pos_qty) < 0)
@@ -243,6 +252,7 @@ static int paper_place(void *state, const tl_venue_order *o, tl_err *err)
     r->qty = o->qty;
     r->price = o->price;
     r->fee = fee;
+    tl__venue_fills_keep(&p->fills, r, o->symbol, o->side);
     return 0;
 }
 
@@ -306,6 +316,13 @@ static int paper_get_positions(void *state, tl_venue_position *out, size_t cap, 
     return 0;
 }
 
+static int paper_get_fills(void *state, uint64_t after, tl_venue_fill *out, size_t cap, size_t *n,
+                           uint64_t *next_cursor, tl_err *err)
+{
+    paper *p = state;
+    return tl__venue_fills_list(&p->fills, "paper", after, out, cap, n, next_cursor, err);
+}
+
 const tl_venue_ops tl_venue_paper_ops = {
     .version = TL_VENUE_OPS_VERSION,
     .scheme = "paper",
@@ -319,4 +336,5 @@ const tl_venue_ops tl_venue_paper_ops = {
     .poll = paper_poll,
     .get_orders = paper_get_orders,
     .get_positions = paper_get_positions,
+    .get_fills = paper_get_fills,
 };

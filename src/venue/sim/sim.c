@@ -35,6 +35,7 @@
 #include "core/hashmap.h"
 #include "core/prng.h"
 #include "core/vec.h"
+#include "venue/fills.h"
 #include "venue/params.h"
 #include "venue/sim/sim.h"
 #include "venue/venue.h"
@@ -77,6 +78,8 @@ typedef struct sim_order {
     uint32_t pos;                    /* index of its symbol's position */
     uint8_t side;
     uint8_t status; /* tl_order_status as the venue sees it now, or SLOT_FREE */
+    uint8_t market; /* a MARKET order: priced by the quote when it reaches the venue */
+    uint8_t quoted; /* price was set from a quote: fees are computed as the fills land */
     char symbol[16];
 } sim_order;
 
@@ -93,9 +96,12 @@ typedef struct sim_event {
     uint8_t reason; /* sim_reason */
 } sim_event;
 
+/* One per symbol seen (placed or quoted): its position and its latest quote. */
 typedef struct sim_position {
     char symbol[16];
-    tl_fixed qty; /* signed net, from fills that have taken effect */
+    tl_fixed qty;      /* signed net, from fills that have taken effect */
+    tl_fixed bid, ask; /* latest quote; 0 when none came yet */
+    int64_t quote_ns;  /* its timestamp */
 } sim_position;
 
 typedef struct sim {
@@ -129,6 +135,8 @@ typedef struct sim {
 
     tl_venue_report *outbox; /* owned ring, allocated on first use */
     size_t out_head, out_len, out_cap;
+
+    tl__venue_fills fills; /* the last capacity x 4 fills, for get_fills */
 } sim;
 
 /* ---- parameters --------------------------------------------------------------------------- */
@@ -568,6 +576,7 @@ static void sim_release(sim *s)
         tl_seqmap_close(&s->by_client);
     if (s->by_symbol.slots != NULL)
         tl_hashmap_close(&s->by_symbol);
+    tl__venue_fills_close(&s->fills);
     memset(s, 0, sizeof *s);
 }
 
@@ -591,6 +600,7 @@ static int sim_open(void *state, const char *url, const tl_clock *clock, tl_err 
     format_trade_id(s->last_trade + 1, s->next_trade);
     s->next_trade_len = strlen(s->next_trade);
     fee_ratio(s);
+    tl__venue_fills_init(&s->fills, (size_t)p.capacity * 4);
     /* Room for the planned live orders plus as many remembered terminal ones, and three events
      * (ack and up to two fills) per live order. */
     rc = TL_VEC_RESERVE(&s->orders, &s->orders_cap, (size_t)p.capacity * 2);
@@ -620,7 +630,7 @@ static int sim_place(void *state, const tl_venue_order *o, tl_err *err)
     int64_t now = tl_clock_now(s->clock);
     int64_t lat = s->p.latency_ns;
     uint32_t slot, pidx;
-    tl_fixed fee;
+    tl_fixed fee = 0;
     int rc;
 
     /* Everything that can fail comes before the first draw, so a failed place leaves the PRNG,
@@ -630,12 +640,11 @@ static int sim_place(void *state, const tl_venue_order *o, tl_err *err)
                           (unsigned long long)o->client_seq);
     if (now > NEVER - 2 * lat - 1)
         return tl_err_set(err, TL_ERANGE, "sim: clock too close to the end of time");
-    /* A real venue refuses a quantity off the lot, and the sim fills at the order's price, so a
-     * MARKET order without one cannot trade: both are rejected without a draw. */
+    /* A real venue refuses a quantity off the lot. */
     int off_lot = o->lot_size > 0 && o->qty % o->lot_size != 0;
-    int no_price = o->price == 0;
-    /* The fee of the whole quantity bounds the fee of any part of it. */
-    if (!no_price && fill_fee(s, o->qty, o->price, &fee) < 0)
+    /* The fee of the whole quantity bounds the fee of any part of it. (A MARKET order that a
+     * quote will price has its fees computed again as its fills land.) */
+    if (o->price > 0 && fill_fee(s, o->qty, o->price, &fee) < 0)
         return tl_err_set(err, TL_ERANGE, "sim: order %llu: fee out of range",
                           (unsigned long long)o->client_seq);
     if ((rc = queue_reserve(s, 3)) < 0 || (rc = slot_reserve(s)) < 0 ||
@@ -643,6 +652,11 @@ static int sim_place(void *state, const tl_venue_order *o, tl_err *err)
         (rc = tl_seqmap_put(&s->by_client, o->client_seq, slot_peek(s))) < 0)
         return tl_err_set(err, rc, "sim: out of memory placing order %llu",
                           (unsigned long long)o->client_seq);
+    /* A MARKET order fills at the quote current when it reaches the venue; without any quote of
+     * its symbol when it is sent, at its reference price, and without that it cannot trade. Quotes
+     * are never forgotten, so one there now is still there when the order arrives. */
+    int market = o->type == TL_ORDER_MARKET;
+    int no_price = o->price == 0 && !(market && s->pos[pidx].ask > 0);
 
     sim_event_args e = {.client_seq = o->client_seq, .slot = NONE};
     int64_t due = now + lat;
@@ -667,6 +681,8 @@ static int sim_place(void *state, const tl_venue_order *o, tl_err *err)
     so->pos = pidx;
     so->side = o->side;
     so->status = TL_OS_PENDING_NEW;
+    so->market = (uint8_t)market;
+    so->quoted = 0;
     memcpy(so->symbol, o->symbol, sizeof so->symbol);
 
     e.venue_seq = so->venue_seq;
@@ -747,12 +763,12 @@ static int sim_cancel(void *state, uint64_t client_seq, tl_err *err)
 
 /* Applies the queue's first event e (in_ring: where queue_first found it) to the books and writes
  * its report into r. Returns 1 when it produced a report, 0 when the event was dropped (a fill
- * canceled before it was due), or TL_ERANGE, with nothing changed and the event still queued,
- * when a position would overflow. */
+ * canceled before it was due), or, with nothing changed and the event still queued, TL_ERANGE
+ * when a position or a fee would overflow and TL_ENOMEM when the fill history cannot grow. */
 static int take_effect(sim *s, const sim_event *e, int in_ring, tl_venue_report *r)
 {
     sim_order *o = NULL;
-    tl_fixed pos_qty = 0;
+    tl_fixed pos_qty = 0, fee = e->fee;
     if (e->slot != NONE) {
         o = &s->orders[e->slot];
         /* A dropped fill may outlive its order's slot; the generation tells. */
@@ -760,10 +776,15 @@ static int take_effect(sim *s, const sim_event *e, int in_ring, tl_venue_report 
             queue_pop(s, in_ring);
             return 0;
         }
-        if (e->type == TL_REPORT_FILL &&
-            tl_fixed_add(s->pos[o->pos].qty, o->side == TL_SIDE_BUY ? e->qty : -e->qty, &pos_qty) <
-                0)
-            return TL_ERANGE;
+        /* Whatever can fail comes before the books change. */
+        if (e->type == TL_REPORT_FILL) {
+            tl_fixed d = o->side == TL_SIDE_BUY ? e->qty : -e->qty;
+            if (tl_fixed_add(s->pos[o->pos].qty, d, &pos_qty) < 0 ||
+                (o->quoted && fill_fee(s, e->qty, o->price, &fee) < 0))
+                return TL_ERANGE;
+            if (tl__venue_fills_reserve(&s->fills) < 0)
+                return TL_ENOMEM;
+        }
     }
 
     /* Zeroed whole, padding included, so equal runs give byte-identical report streams. Copied
@@ -777,12 +798,19 @@ static int take_effect(sim *s, const sim_event *e, int in_ring, tl_venue_report 
     switch (e->type) {
     case TL_REPORT_ACCEPTED:
         o->status = TL_OS_OPEN;
+        /* The order reaches the venue now: a MARKET one takes the latest quote's ask or bid. Its
+         * first fill is due at this same instant, queued after this event. */
+        if (o->market && s->pos[o->pos].ask > 0) {
+            o->price = o->side == TL_SIDE_BUY ? s->pos[o->pos].ask : s->pos[o->pos].bid;
+            o->quoted = 1;
+        }
         break;
     case TL_REPORT_FILL:
         take_trade_id(s, r->trade_id);
         r->qty = e->qty;
         r->price = o->price;
-        r->fee = e->fee;
+        r->fee = fee;
+        tl__venue_fills_keep(&s->fills, r, o->symbol, o->side);
         o->filled_qty += e->qty;
         s->pos[o->pos].qty = pos_qty;
         o->status = o->filled_qty == o->qty ? TL_OS_FILLED : TL_OS_PARTIALLY_FILLED;
@@ -801,10 +829,17 @@ static int take_effect(sim *s, const sim_event *e, int in_ring, tl_venue_report 
     return 1;
 }
 
-/* Moves every event due by now into the outbox, so the books describe now for a snapshot. */
-static int advance(sim *s, tl_err *err)
+static int effect_error(tl_err *err, int rc)
 {
-    int64_t now = tl_clock_now(s->clock);
+    return tl_err_set(err, rc,
+                      rc == TL_ENOMEM ? "sim: out of memory keeping fills"
+                                      : "sim: position overflow (or a fee out of range)");
+}
+
+/* Moves every event due by `now` into the outbox, so the books describe that time for a snapshot
+ * or a quote. */
+static int advance_to(sim *s, int64_t now, tl_err *err)
+{
     const sim_event *e;
     int in_ring;
     while ((e = queue_first(s, &in_ring)) != NULL && e->due_ns <= now) {
@@ -823,10 +858,15 @@ static int advance(sim *s, tl_err *err)
         }
         int rc = take_effect(s, e, in_ring, &s->outbox[(s->out_head + s->out_len) % s->out_cap]);
         if (rc < 0)
-            return tl_err_set(err, rc, "sim: position overflow");
+            return effect_error(err, rc);
         s->out_len += (size_t)rc;
     }
     return 0;
+}
+
+static int advance(sim *s, tl_err *err)
+{
+    return advance_to(s, tl_clock_now(s->clock), err);
 }
 
 static int sim_poll(void *state, tl_venue_report *out, size_t cap, size_t *n, tl_err *err)
@@ -849,7 +889,7 @@ static int sim_poll(void *state, tl_venue_report *out, size_t cap, size_t *n, tl
              * poll, where nothing else is lost. */
             if (k > 0)
                 break;
-            return tl_err_set(err, rc, "sim: position overflow");
+            return effect_error(err, rc);
         }
         k += (size_t)rc;
     }
@@ -910,6 +950,38 @@ static int sim_get_positions(void *state, tl_venue_position *out, size_t cap, si
     return 0;
 }
 
+/* Orders that reached the venue before this quote take effect first, with the quote before it:
+ * events due by the quote's time (or by now, if the quote is stamped later than the clock, which
+ * cannot be honoured: those in between will see this quote). */
+static int sim_on_quote(void *state, const char *symbol, tl_fixed bid, tl_fixed ask, int64_t ts_ns,
+                        tl_err *err)
+{
+    sim *s = state;
+    uint32_t idx;
+    int rc = position_find(s, symbol, &idx);
+    if (rc < 0)
+        return tl_err_set(err, rc, "sim: out of memory for the quotes of %s", symbol);
+    int64_t now = tl_clock_now(s->clock);
+    rc = advance_to(s, ts_ns < now ? ts_ns : now, err);
+    if (rc < 0)
+        return rc;
+    sim_position *p = &s->pos[idx];
+    p->bid = bid;
+    p->ask = ask;
+    p->quote_ns = ts_ns;
+    return 0;
+}
+
+static int sim_get_fills(void *state, uint64_t after, tl_venue_fill *out, size_t cap, size_t *n,
+                         uint64_t *next_cursor, tl_err *err)
+{
+    sim *s = state;
+    int rc = advance(s, err); /* the fills that have happened by now */
+    if (rc < 0)
+        return rc;
+    return tl__venue_fills_list(&s->fills, "sim", after, out, cap, n, next_cursor, err);
+}
+
 /* Every report of a place or cancel is due one latency after it, so only latency 0 makes them
  * due at once. */
 static uint32_t sim_caps_of(const void *state)
@@ -924,7 +996,7 @@ const tl_venue_ops tl_venue_sim_ops = {
     .scheme = "sim",
     .state_size = sizeof(sim),
     .caps = TL_VENUE_CAP_LIMIT | TL_VENUE_CAP_MARKET | TL_VENUE_CAP_CANCEL |
-            TL_VENUE_CAP_SIMULATED |
+            TL_VENUE_CAP_SIMULATED | TL_VENUE_CAP_QUOTES |
             TL_VENUE_CAP_IMMEDIATE, /* IMMEDIATE only at latency 0: see sim_caps_of */
     .open = sim_open,
     .close = sim_close,
@@ -934,4 +1006,6 @@ const tl_venue_ops tl_venue_sim_ops = {
     .get_orders = sim_get_orders,
     .get_positions = sim_get_positions,
     .caps_of = sim_caps_of,
+    .on_quote = sim_on_quote,
+    .get_fills = sim_get_fills,
 };

@@ -13,14 +13,32 @@
  * Every draw comes from its own PRNG in a fixed order, and every report is stamped in the clock's
  * (simulated) time, so the same seed and inputs give the same reports, byte for byte.
  *
- * An order that is to fill is filled at its limit price; one that is not to fill rests OPEN until
- * canceled. Trade ids are "T" followed by 10 digits, venue ids are sequence numbers (ORD000001).
- * A quantity off the order's lot is REJECTED ("quantity off the lot") without a draw, and so is a
- * MARKET order without a reference price (price 0); placing a client_seq the sim still holds is
- * TL_EDUPLICATE. client_id is not used. With latency 0 every report of a place or cancel is due
- * at once, and the opened venue has TL_VENUE_CAP_IMMEDIATE. A cancel lands one latency after it is sent:
- * fills due by then still happen (and if they complete the order the cancel is refused, "already
- * filled"); later ones are dropped.
+ * The loop's venue is sim://?fill_rate=1&reject_rate=0&partial_rate=0&latency_us=0: every order
+ * fills whole, at once.
+ *
+ * Prices. A LIMIT order that is to fill is filled at its limit price. A MARKET order fills at the
+ * latest quote of its symbol (tl_venue_on_quote) at the moment it reaches the venue, one latency
+ * after it was sent: the ask for a BUY, the bid for a SELL, and every part of it at that price
+ * (fees computed as the fills land). Feeding a quote stamped T first lets every order that
+ * reached the venue by T (sent earlier, due at or before T) take effect at the quotes before it
+ * (by the clock instead, if the stamp is later than the clock); an order sent after the quote was
+ * fed takes it, even at latency 0. So a host feeds each quote to the venue before the engine acts
+ * on it, and a market order the quote causes fills at that quote. A MARKET
+ * order of a symbol without any quote when it is sent fills at its reference price, and one
+ * without a reference price either is REJECTED ("market order without a reference price"),
+ * without a draw. One that rests (fill_rate < 1) has the quote's price in get_orders.
+ *
+ * Fills kept: the last capacity x 4 fills (about 100 bytes each, allocated as they come), for
+ * get_fills; older ones are gone, and a cursor before the oldest kept lists from the oldest kept
+ * (the first fill's seq shows the gap). Positions (get_positions) are the signed net of every
+ * fill that has taken effect, history or not.
+ *
+ * Trade ids are "T" followed by 10 digits, venue ids are sequence numbers (ORD000001).
+ * A quantity off the order's lot is REJECTED ("quantity off the lot") without a draw; placing a
+ * client_seq the sim still holds is TL_EDUPLICATE. client_id is not used. With latency 0 every
+ * report of a place or cancel is due at once, and the opened venue has TL_VENUE_CAP_IMMEDIATE. A
+ * cancel lands one latency after it is sent: fills due by then still happen (and if they complete
+ * the order the cancel is refused, "already filled"); later ones are dropped.
  */
 #ifndef TL_VENUE_SIM_H
 #define TL_VENUE_SIM_H
