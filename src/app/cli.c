@@ -145,19 +145,16 @@ int cli_set_value(cli_command *cmd, cli_flag *f, const char *v, const char *from
         if (tl_fixed_parse(v, (size_t)-1, &x, &e) != 0)
             return cli_usage_error(cmd, "%s: '%s': %s", from, cli_quote(v, q), e.msg);
         if (f->kind == CLI_RATE && (x < 0 || x > TL_FIXED_SCALE))
-            return cli_usage_error(cmd, "%s: must be within [0, 1], got %s", from,
-                                   cli_quote(v, q));
+            return cli_usage_error(cmd, "%s: must be within [0, 1], got %s", from, cli_quote(v, q));
         if (f->kind == CLI_FIXED_POS && x <= 0)
             return cli_usage_error(cmd, "%s: must be positive, got %s", from, cli_quote(v, q));
         if (f->kind != CLI_RATE && x < f->fmin) {
             tl_fixed_format(f->fmin, a, sizeof a);
-            return cli_usage_error(cmd, "%s: %s is below the minimum %s", from, cli_quote(v, q),
-                                   a);
+            return cli_usage_error(cmd, "%s: %s is below the minimum %s", from, cli_quote(v, q), a);
         }
         if (f->kind != CLI_RATE && x > f->fmax) {
             tl_fixed_format(f->fmax, b, sizeof b);
-            return cli_usage_error(cmd, "%s: %s is above the maximum %s", from, cli_quote(v, q),
-                                   b);
+            return cli_usage_error(cmd, "%s: %s is above the maximum %s", from, cli_quote(v, q), b);
         }
         *(tl_fixed *)f->dest = x;
         return CLI_OK;
@@ -245,7 +242,8 @@ static int load_dotenv(cli_command *cmd)
         return cli_usage_error(cmd, "%s: %s is not a regular file",
                                required ? "TRADELOOP_ENV_FILE (environment)" : ".env",
                                cli_quote(path, q));
-    snprintf(cmd->dotenv_path, sizeof cmd->dotenv_path, "%s", required ? cli_quote(path, q) : ".env");
+    snprintf(cmd->dotenv_path, sizeof cmd->dotenv_path, "%s",
+             required ? cli_quote(path, q) : ".env");
     FILE *f = fopen(path, "r");
     if (!f)
         return cli_usage_error(cmd, "%s: cannot read %s: %s",

@@ -20,7 +20,7 @@
 #include "store/store.h"
 
 #define DEFAULT_VENUE "sim://?fill_rate=1&reject_rate=0&partial_rate=0&latency_us=0"
-#define KILL_POLL_MS 20 /* the control inbox and the kill file: the switch acts within 100 ms */
+#define KILL_POLL_MS  20 /* the control inbox and the kill file: the switch acts within 100 ms */
 
 typedef struct run_ctx {
     cli_command *cmd;
@@ -97,7 +97,7 @@ static int signal_bad(void *ctx, uint64_t no, const tl_err *why, tl_err *err)
     char text[TL_EVENT_TEXT_MAX];
     fprintf(stderr, "tradeloop run: %s line %llu: %s (refused)\n", r->signals_path,
             (unsigned long long)no, why->msg);
-    snprintf(text, sizeof(text), "MALFORMED: line %llu: %s", (unsigned long long)no, why->msg);
+    snprintf(text, sizeof(text), "MALFORMED: line %llu: %.90s", (unsigned long long)no, why->msg);
     tl_loop_on_malformed(&r->loop, text);
     r->malformed++;
     return 0;
@@ -255,7 +255,7 @@ int tl_cmd_run(int argc, char **argv)
          "virtual accounts: a JSON array of {name, starting_balance, <rule overrides>}"},
         {"account", CLI_STRING, &account, NULL, "NAME", "the one account without --accounts (va1)"},
         {"starting-balance", CLI_FIXED_POS, &balance, "TRADELOOP_STARTING_BALANCE", "USD",
-         "its balance (100000)", .fmin = 1, .fmax = TL_FIXED_INT(1000000000000)},
+         "its balance (100000)", .fmin = 1, .fmax = TL_FIXED_INT(10000000000)},
         {"quotes", CLI_STRING, &quotes, "TRADELOOP_QUOTES", "FILE",
          "quotes CSV (timestamp,symbol,bid,ask or timestamp,price), - for stdin"},
         {"symbol", CLI_STRING, &symbol, NULL, "SYMBOL", "the symbol of a timestamp,price file"},
@@ -371,8 +371,9 @@ int tl_cmd_run(int argc, char **argv)
         char fr[TL_FIXED_STRLEN], rr[TL_FIXED_STRLEN];
         tl_fixed_format(fill_rate, fr, sizeof(fr));
         tl_fixed_format(reject_rate, rr, sizeof(rr));
-        snprintf(url, sizeof(url), "sim://?fill_rate=%s&reject_rate=%s&partial_rate=0&latency_us=%llu",
-                 fr, rr, (unsigned long long)latency_ms * 1000);
+        snprintf(url, sizeof(url),
+                 "sim://?fill_rate=%s&reject_rate=%s&partial_rate=0&latency_us=%llu", fr, rr,
+                 (unsigned long long)latency_ms * 1000);
     }
     if (tl_venue_open(&venue, url, tl_host_clock(&r->host), NULL, &err) != 0) {
         rc = cli_fail(&cmd, "venue: %s", err.msg);
@@ -395,8 +396,8 @@ int tl_cmd_run(int argc, char **argv)
     tl_host_line_ops sops = {signal_peek, signal_line, signal_bad, NULL};
     if (tl_host_add_lines(&r->host, quotes, &qops, r, &err) != 0 ||
         (signals && tl_host_add_lines(&r->host, signals, &sops, r, &err) != 0) ||
-        tl_host_timer_start(&r->host, &r->reconcile, r->reconcile_ns, r->reconcile_ns,
-                            on_reconcile, r) != 0 ||
+        tl_host_timer_start(&r->host, &r->reconcile, r->reconcile_ns, r->reconcile_ns, on_reconcile,
+                            r) != 0 ||
         tl_host_on_signal(&r->host, SIGUSR1, on_usr1, r, &err) != 0 ||
         tl_host_on_signal(&r->host, SIGINT, on_term, r, &err) != 0 ||
         tl_host_on_signal(&r->host, SIGTERM, on_term, r, &err) != 0 ||
@@ -415,8 +416,7 @@ int tl_cmd_run(int argc, char **argv)
         rc = cli_fail(&cmd, "%s", err.msg);
         goto out;
     }
-    rc = report(r, as_json,
-                r->loop.engine.recovered_events + journal.events_written);
+    rc = report(r, as_json, r->loop.engine.recovered_events + journal.events_written);
 out:
     if (have_loop)
         tl_loop_close(&r->loop);

@@ -61,8 +61,7 @@ static cli_flag *rule_flag(cli_command *cmd, const run_rules *base, const char *
     kebab[i] = '\0';
     for (cli_flag *f = cmd->flags; f->name; f++) {
         const char *d = f->dest;
-        if (strcmp(f->name, kebab) == 0 && d >= (const char *)base &&
-            d < (const char *)(base + 1))
+        if (strcmp(f->name, kebab) == 0 && d >= (const char *)base && d < (const char *)(base + 1))
             return f;
     }
     return NULL;

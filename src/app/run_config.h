@@ -33,30 +33,67 @@ void run_rules_default(run_rules *r);
 
 /* The rule flags of the table, pointing into *r (a macro: it expands to table entries). */
 #define RUN_RULE_FLAGS(r)                                                                          \
-    {"max-open-positions", CLI_U64, &(r).max_open_positions, "TRADELOOP_MAX_OPEN_POSITIONS", "N",  \
-     "accounts holding a position or order at once, 0 = no cap (3)", .max = 1000000},              \
-        {"cooldown-losses", CLI_U64, &(r).cooldown_losses, "TRADELOOP_COOLDOWN_LOSSES", "N",       \
-         "losing round trips in a row that start a cooldown, 0 = never (3)", .max = 1000},         \
-        {"cooldown", CLI_STRING, &(r).cooldown, "TRADELOOP_COOLDOWN", "DURATION",                  \
-         "entries refused after them, engine time: 90s, 5m, 1h (5m)"},                             \
-        {"max-drawdown-pct", CLI_FIXED, &(r).max_drawdown_pct, "TRADELOOP_MAX_DRAWDOWN_PCT", "PCT", \
-         "entries refused past this drawdown from the equity peak, 0 = off (0)", .fmin = 0,        \
+    {"max-open-positions",                                                                         \
+     CLI_U64,                                                                                      \
+     &(r).max_open_positions,                                                                      \
+     "TRADELOOP_MAX_OPEN_POSITIONS",                                                               \
+     "N",                                                                                          \
+     "accounts holding a position or order at once, 0 = no cap (3)",                               \
+     .max = 1000000},                                                                              \
+        {"cooldown-losses",                                                                        \
+         CLI_U64,                                                                                  \
+         &(r).cooldown_losses,                                                                     \
+         "TRADELOOP_COOLDOWN_LOSSES",                                                              \
+         "N",                                                                                      \
+         "losing round trips in a row that start a cooldown, 0 = never (3)",                       \
+         .max = 1000},                                                                             \
+        {"cooldown",    CLI_STRING,                                                                \
+         &(r).cooldown, "TRADELOOP_COOLDOWN",                                                      \
+         "DURATION",    "entries refused after them, engine time: 90s, 5m, 1h (5m)"},              \
+        {"max-drawdown-pct",                                                                       \
+         CLI_FIXED,                                                                                \
+         &(r).max_drawdown_pct,                                                                    \
+         "TRADELOOP_MAX_DRAWDOWN_PCT",                                                             \
+         "PCT",                                                                                    \
+         "entries refused past this drawdown from the equity peak, 0 = off (0)",                   \
+         .fmin = 0,                                                                                \
          .fmax = TL_FIXED_INT(100)},                                                               \
-        {"max-spread-bps", CLI_FIXED, &(r).max_spread_bps, "TRADELOOP_MAX_SPREAD_BPS", "BPS",      \
-         "entries refused above this spread, 0 = off (50)", .fmin = 0,                             \
+        {"max-spread-bps",                                                                         \
+         CLI_FIXED,                                                                                \
+         &(r).max_spread_bps,                                                                      \
+         "TRADELOOP_MAX_SPREAD_BPS",                                                               \
+         "BPS",                                                                                    \
+         "entries refused above this spread, 0 = off (50)",                                        \
+         .fmin = 0,                                                                                \
          .fmax = TL_FIXED_INT(10000)},                                                             \
-        {"max-quote-age-ms", CLI_U64, &(r).max_quote_age_ms, "TRADELOOP_MAX_QUOTE_AGE_MS", "MS",   \
-         "entries refused on a quote older than this, 0 = off (500)", .max = 86400000},            \
-        {"max-slippage-bps", CLI_FIXED, &(r).max_slippage_bps, "TRADELOOP_MAX_SLIPPAGE_BPS",       \
-         "BPS", "entries refused this far from the signal's expected price, 0 = off (20)",         \
-         .fmin = 0, .fmax = TL_FIXED_INT(10000)},                                                  \
-        {"trading-window", CLI_STRING, &(r).trading_window, "TRADELOOP_TRADING_WINDOW",            \
-         "HH:MM-HH:MM", "entries only inside it, local time, ends inclusive; 'off' (09:30-16:00)"}, \
-        {"timezone", CLI_STRING, &(r).timezone, "TRADELOOP_TIMEZONE", "ZONE",                      \
-         "IANA zone of the trading window (UTC)"},                                                 \
-        {"stop-loss-pct", CLI_FIXED_POS, &(r).stop_loss_pct, "TRADELOOP_STOP_LOSS_PCT", "PCT",     \
-         "stop-loss distance from the average entry price (2)", .fmin = 1,                         \
-         .fmax = TL_FIXED_INT(99)}
+        {"max-quote-age-ms",                                                                       \
+         CLI_U64,                                                                                  \
+         &(r).max_quote_age_ms,                                                                    \
+         "TRADELOOP_MAX_QUOTE_AGE_MS",                                                             \
+         "MS",                                                                                     \
+         "entries refused on a quote older than this, 0 = off (500)",                              \
+         .max = 86400000},                                                                         \
+        {"max-slippage-bps",                                                                       \
+         CLI_FIXED,                                                                                \
+         &(r).max_slippage_bps,                                                                    \
+         "TRADELOOP_MAX_SLIPPAGE_BPS",                                                             \
+         "BPS",                                                                                    \
+         "entries refused this far from the signal's expected price, 0 = off (20)",                \
+         .fmin = 0,                                                                                \
+         .fmax = TL_FIXED_INT(10000)},                                                             \
+        {"trading-window",                                                                         \
+         CLI_STRING,                                                                               \
+         &(r).trading_window,                                                                      \
+         "TRADELOOP_TRADING_WINDOW",                                                               \
+         "HH:MM-HH:MM",                                                                            \
+         "entries only inside it, local time, ends inclusive; 'off' (09:30-16:00)"},               \
+        {"timezone",           CLI_STRING, &(r).timezone,                                          \
+         "TRADELOOP_TIMEZONE", "ZONE",     "IANA zone of the trading window (UTC)"},               \
+    {                                                                                              \
+        "stop-loss-pct", CLI_FIXED_POS, &(r).stop_loss_pct, "TRADELOOP_STOP_LOSS_PCT", "PCT",      \
+            "stop-loss distance from the average entry price (2)", .fmin = 1,                      \
+                                                                   .fmax = TL_FIXED_INT(99)        \
+    }
 
 /* The time zones the accounts use, loaded once each (the risk configurations borrow them). */
 typedef struct run_zones {

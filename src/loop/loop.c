@@ -171,9 +171,8 @@ int tl_loop_init(tl_loop *l, const tl_loop_config *cfg, tl_venue *venue, const t
         goto fail;
     for (uint32_t i = 0; i < l->engine.n_accts; i++) {
         tl_engine_account *a = &l->engine.accts[i];
-        if (!a->has_reset &&
-            (rc = tl_engine_reset_account(&l->engine, a->id, cfg->vas[i].starting_balance, err)) !=
-                0)
+        if (!a->has_reset && (rc = tl_engine_reset_account(&l->engine, a->id,
+                                                           cfg->vas[i].starting_balance, err)) != 0)
             goto fail;
     }
     /* Orders the journal holds live that this venue does not know end now, before any trading. */
@@ -335,7 +334,7 @@ int tl_loop_on_signal(tl_loop *l, const tl_signal *s, tl_err *err)
         l->stats.signals_refused++; /* the rule is counted with the INTENT_DENIED event */
         return 0;
     case TL_INTENT_REJECTED:
-        snprintf(text, sizeof(text), "VENUE_REJECTED: %s", r.rec.reason);
+        snprintf(text, sizeof(text), "VENUE_REJECTED: %.100s", r.rec.reason);
         refuse_signal(l, s, TL_LR_VENUE_REJECTED, text);
         return 0;
     default:

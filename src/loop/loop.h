@@ -28,7 +28,7 @@
 #include "loop/signal.h"
 #include "loop/stop_book.h"
 
-#define TL_LOOP_MODE "run"
+#define TL_LOOP_MODE   "run"
 #define TL_LOOP_RECENT 20 /* refusals kept for the dashboard */
 
 /* Refusals that no rule of the table makes: counted beside the rule reasons in the report. */
@@ -91,8 +91,8 @@ typedef struct tl_loop {
     tl_engine engine; /* owned */
     tl_venue *venue;  /* borrowed */
     const tl_clock *clock;
-    tl_stop_book stops;   /* owned */
-    tl_loop_acct *accts;  /* owned, engine.n_accts of them */
+    tl_stop_book stops;  /* owned */
+    tl_loop_acct *accts; /* owned, engine.n_accts of them */
     tl_loop_stats stats;
     tl_loop_refusal_rec recent[TL_LOOP_RECENT]; /* ring, newest at (recent_next - 1) */
     uint32_t recent_next, recent_n;

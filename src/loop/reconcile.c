@@ -106,7 +106,8 @@ static int look_orders(tl_loop *l, tl_err *err)
         goto out;
     for (size_t i = 0; i < n; i++)
         known[i] = info[i].client_seq;
-    qsort(known, n, sizeof(*known), cmp_u64);
+    if (n)
+        qsort(known, n, sizeof(*known), cmp_u64);
     if ((rc = tl_order_store_each_live(&l->engine.orders, collect_live, &live)) != 0) {
         rc = tl_err_set(err, rc, "reconcile: %s", tl_strerror(rc));
         goto out;
@@ -131,7 +132,8 @@ static int look_orders(tl_loop *l, tl_err *err)
         }
     }
     /* The suspects of the next run: sorted, as in_sorted wants them. */
-    qsort(next.seqs, next.n, sizeof(*next.seqs), cmp_u64);
+    if (next.n)
+        qsort(next.seqs, next.n, sizeof(*next.seqs), cmp_u64);
     free(l->suspects);
     l->suspects = next.seqs;
     l->n_suspects = next.n;
