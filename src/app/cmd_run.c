@@ -387,7 +387,9 @@ int tl_cmd_run(int argc, char **argv)
         goto out;
     }
     have_loop = true;
-    if (kill_at_start && engage(r, "KILL_SWITCH=true at start", &err) != 0) {
+    /* Switches set while no engine ran (the inbox, the file) hold before the first input. */
+    if ((kill_at_start && engage(r, "KILL_SWITCH=true at start", &err) != 0) ||
+        on_poll(r, &err) != 0) {
         rc = cli_fail(&cmd, "%s", err.msg);
         goto out;
     }
