@@ -27,6 +27,11 @@
 #define NSYM         3
 #define LOT          100000 /* 0.001 */
 #define LONG_WAIT    (3600LL * TL_NS_PER_SEC)
+#define MAXQ         MAXO /* quotes fed per symbol, at most */
+/* Quotes are priced apart from the orders' prices (100..200): bids from 300 up, one distinct
+ * price per quote, asks QUOTE_SPREAD above, so a fill's price tells where it came from. */
+#define QUOTE_BASE   TL_FIXED_INT(300)
+#define QUOTE_SPREAD 50000000 /* 0.5 */
 
 static const char *const symbols[NSYM] = {"BTCUSDT", "ETHUSDT", "SOLUSDT"};
 static const tl_venue_conformance *cfg;
@@ -38,6 +43,7 @@ typedef struct vc_order {
     uint8_t side, type, state, sym;
     bool cancel_refused;       /* got a CANCEL_REJECTED */
     uint32_t cancels, answers; /* cancel requests sent, CANCELED/CANCEL_REJECTED received */
+    bool quoted;               /* its symbol had a quote when it was sent */
     uint64_t venue_seq;
     tl_fixed price, qty, filled;
     int64_t placed_ns;
@@ -53,6 +59,7 @@ typedef struct vc {
     int64_t last_ts;
     tl_venue_report *log; /* owned: every report, in the order received */
     size_t nlog, caplog;
+    size_t nq[NSYM]; /* quotes fed per symbol; quote i has bid QUOTE_BASE + i * 1000 */
 } vc;
 
 /* ---- the driver ---------------------------------------------------------------------------- */
@@ -151,6 +158,16 @@ static void vc_apply(vc *c, const tl_venue_report *r)
         if (o->type == TL_ORDER_LIMIT)
             CHECK(o->side == TL_SIDE_BUY ? r->price <= o->price : r->price >= o->price,
                   "order %llu: filled through its limit", seq);
+        if (o->type == TL_ORDER_MARKET && (c->caps & TL_VENUE_CAP_QUOTES) && o->quoted) {
+            /* At the ask (BUY) or bid (SELL) of a quote of its symbol that was fed. */
+            tl_fixed bid = r->price - (o->side == TL_SIDE_BUY ? QUOTE_SPREAD : 0);
+            tl_fixed i = (bid - QUOTE_BASE) / 1000;
+            CHECK(bid >= QUOTE_BASE && (bid - QUOTE_BASE) % 1000 == 0 &&
+                      i < (tl_fixed)c->nq[o->sym],
+                  "order %llu: MARKET %s filled at %lld, not at a quote's %s", seq,
+                  o->side == TL_SIDE_BUY ? "BUY" : "SELL", (long long)r->price,
+                  o->side == TL_SIDE_BUY ? "ask" : "bid");
+        }
         CHECK(terminated(r->trade_id, sizeof r->trade_id) && r->trade_id[0] != '\0',
               "order %llu: FILL without a trade id", seq);
         o->filled += r->qty;
@@ -175,6 +192,18 @@ static void vc_apply(vc *c, const tl_venue_report *r)
         o->state = S_EXPIRED;
         break;
     }
+}
+
+/* Feeds the next quote of symbol sym (to every venue: one that takes none ignores it). */
+static void vc_quote(vc *c, int sym)
+{
+    assert_true(c->nq[sym] < MAXQ);
+    tl_fixed bid = QUOTE_BASE + (tl_fixed)c->nq[sym]++ * 1000;
+    tl_err err = {0};
+    int rc = tl_venue_on_quote(&c->v, symbols[sym], bid, bid + QUOTE_SPREAD,
+                               tl_clock_now(&c->clock), &err);
+    if (rc != 0)
+        fail_msg("quote %s: %s", symbols[sym], err.msg);
 }
 
 /* Polls once with room for cap reports; returns how many came. */
@@ -233,6 +262,7 @@ static void vc_place(vc *c, uint64_t seq, int sym, int side, int type, tl_fixed 
                     .sym = (uint8_t)sym,
                     .price = price,
                     .qty = qty,
+                    .quoted = c->nq[sym] > 0,
                     .placed_ns = tl_clock_now(&c->clock)};
     tl_err err = {0};
     int rc = tl_venue_place(&c->v, &vo, &err);
@@ -265,6 +295,65 @@ static void vc_cancel(vc *c, uint64_t seq)
     }
 }
 
+/* Every fill the venue keeps, paged 5 at a time; NULL when it has no get_fills. */
+static tl_venue_fill *vc_get_fills(vc *c, size_t *count)
+{
+    tl_err err = {0};
+    tl_venue_fill page[5], *all = NULL;
+    size_t n = 0, len = 0, cap = 0;
+    uint64_t cursor = 0, next = 0;
+    do {
+        int rc = tl_venue_get_fills(&c->v, cursor, page, 5, &n, &next, &err);
+        if (rc == TL_ENOTSUP && cursor == 0)
+            return NULL;
+        if (rc != 0)
+            fail_msg("get_fills after %llu: %s", (unsigned long long)cursor, err.msg);
+        CHECK(n <= 5, "get_fills: %zu fills for room of 5", n);
+        CHECK(n == 0 ? next == cursor : next == page[n - 1].seq,
+              "get_fills: cursor %llu after the page", (unsigned long long)next);
+        assert_int_equal(TL_VEC_RESERVE(&all, &cap, len + n + 1), 0);
+        memcpy(all + len, page, n * sizeof *page);
+        len += n;
+        cursor = next;
+    } while (n == 5);
+    /* A cursor past the newest fill is a caller's mistake. */
+    CHECK(tl_venue_get_fills(&c->v, cursor + 1, page, 5, &n, &next, &err) == TL_EINVAL,
+          "get_fills: a cursor past the newest fill was not refused");
+    *count = len;
+    return all;
+}
+
+/* The fills kept are the last of the FILL reports, in order, one seq apart, each as its report
+ * said and of its order's symbol and side (every report due at the listing has been applied). */
+static void vc_check_fills(const vc *c, const tl_venue_fill *f, size_t nf)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < c->nlog; i++)
+        total += c->log[i].type == TL_REPORT_FILL;
+    CHECK(nf <= total, "get_fills lists %zu fills, the reports %zu", nf, total);
+    if (nf == 0)
+        return;
+    CHECK(f[nf - 1].seq == total, "get_fills: newest seq %llu, %zu FILL reports",
+          (unsigned long long)f[nf - 1].seq, total);
+    size_t k = 0, skip = total - nf;
+    for (size_t i = 0; i < c->nlog && k < nf; i++) {
+        const tl_venue_report *r = &c->log[i];
+        if (r->type != TL_REPORT_FILL || skip-- > 0)
+            continue;
+        const tl_venue_fill *x = &f[k];
+        const vc_order *o = &c->o[r->client_seq];
+        CHECK(x->seq == total - nf + 1 + k, "get_fills: seq %llu out of step",
+              (unsigned long long)x->seq);
+        CHECK(x->client_seq == r->client_seq && x->venue_seq == r->venue_seq &&
+                  x->ts_ns == r->ts_ns && strcmp(x->trade_id, r->trade_id) == 0 &&
+                  x->qty == r->qty && x->price == r->price && x->fee == r->fee &&
+                  x->side == o->side && strcmp(x->symbol, symbols[o->sym]) == 0,
+              "get_fills: fill %llu (%s) differs from its report", (unsigned long long)x->seq,
+              x->trade_id);
+        k++;
+    }
+}
+
 /* Snapshots, then the reports due by the snapshot's time: the model must then say what the
  * snapshot says. A backend without get_orders / get_positions is checked on what it has. */
 static void vc_checkpoint(vc *c)
@@ -290,7 +379,13 @@ static void vc_checkpoint(vc *c)
         assert_int_equal(tl_venue_get_positions(&c->v, vp, NSYM + 1, &np2, &err), 0);
         assert_int_equal(np2, np);
     }
+    size_t nf = 0;
+    tl_venue_fill *fills = vc_get_fills(c, &nf);
     vc_drain(c);
+    if (fills != NULL) {
+        vc_check_fills(c, fills, nf);
+        free(fills);
+    }
 
     if (oi != NULL) {
         size_t live = 0;
@@ -303,9 +398,10 @@ static void vc_checkpoint(vc *c)
             CHECK(s >= 1 && s <= MAXO && c->o[s].placed && c->o[s].state == S_ACKED,
                   "get_orders lists order %llu, which the reports say is not open", s);
             const vc_order *o = &c->o[s];
+            /* A MARKET order's price is the venue's to show (a quote may have set it). */
             CHECK(x->venue_seq == o->venue_seq && x->side == o->side && x->qty == o->qty &&
-                      x->price == o->price && x->filled_qty == o->filled &&
-                      strcmp(x->symbol, symbols[o->sym]) == 0,
+                      (x->price == o->price || o->type == TL_ORDER_MARKET) &&
+                      x->filled_qty == o->filled && strcmp(x->symbol, symbols[o->sym]) == 0,
                   "get_orders: order %llu differs from its reports", s);
             CHECK(x->status == TL_OS_PENDING_CANCEL ||
                       x->status == (o->filled == 0 ? TL_OS_OPEN : TL_OS_PARTIALLY_FILLED),
@@ -426,6 +522,8 @@ static void vc_script(vc *c, uint64_t seed, uint64_t norders)
         default:
             break;
         }
+        if ((r2 >> 50) % 3 == 0)
+            vc_quote(c, (int)((r2 >> 52) % NSYM));
         if ((r2 >> 4) % 4 != 0)
             vc_advance(c, (int64_t)((r2 >> 20) % 3000) * TL_NS_PER_US);
         for (uint64_t k = (r2 >> 32) % 4; k > 0; k--)
@@ -535,6 +633,31 @@ static void test_immediate(void **unused)
     vc_close(c);
 }
 
+/* A venue that takes quotes fills a MARKET BUY at the ask and a SELL at the bid of a quote, not at
+ * the reference price the order carries. */
+static void test_market_at_quote(void **unused)
+{
+    (void)unused;
+    vc *c = vc_open();
+    if (!(c->caps & TL_VENUE_CAP_QUOTES)) {
+        vc_close(c);
+        skip();
+    }
+    for (uint64_t i = 1; i <= 200; i++) {
+        vc_quote(c, (int)(i % NSYM));
+        vc_place(c, i, (int)(i % NSYM), (int)(i % 2), TL_ORDER_MARKET, 3 * LOT, TL_FIXED_INT(150),
+                 0);
+        vc_advance(c, (int64_t)(i % 5) * 400 * TL_NS_PER_US);
+        vc_drain(c);
+    }
+    vc_finish(c); /* vc_apply checked every fill's price against the quotes */
+    /* Said plainly: no fill at the reference price (a venue that never fills has none). */
+    for (size_t i = 0; i < c->nlog; i++)
+        if (c->log[i].type == TL_REPORT_FILL)
+            assert_true(c->log[i].price >= QUOTE_BASE);
+    vc_close(c);
+}
+
 static void test_bad_urls(void **unused)
 {
     (void)unused;
@@ -559,13 +682,10 @@ int tl_venue_conformance_run(const char *group_name, const tl_venue_conformance 
 {
     cfg = config;
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_long_run_legal),
-        cmocka_unit_test(test_deterministic),
-        cmocka_unit_test(test_cancel_right_after_place),
-        cmocka_unit_test(test_cancel_after_fill),
-        cmocka_unit_test(test_cancel_unknown_and_twice),
-        cmocka_unit_test(test_immediate),
-        cmocka_unit_test(test_bad_urls),
+        cmocka_unit_test(test_long_run_legal),           cmocka_unit_test(test_deterministic),
+        cmocka_unit_test(test_cancel_right_after_place), cmocka_unit_test(test_cancel_after_fill),
+        cmocka_unit_test(test_cancel_unknown_and_twice), cmocka_unit_test(test_immediate),
+        cmocka_unit_test(test_market_at_quote),          cmocka_unit_test(test_bad_urls),
     };
     return cmocka_run_group_tests_name(group_name, tests, NULL, NULL);
 }

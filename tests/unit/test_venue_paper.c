@@ -316,6 +316,55 @@ static void test_url_options(void **unused)
     assert_string_equal(err.msg, "paper: fee_bps=1.5x: not a decimal number");
 }
 
+/* get_fills: every fill, in order, as its report said it, paged by cursor; the history keeps the
+ * last 4096 and lists from the oldest kept. A refused order leaves no fill. */
+static void test_get_fills(void **unused)
+{
+    (void)unused;
+    tl_clock c;
+    tl_venue v;
+    tl_venue_report r[8];
+    tl_venue_fill f[8];
+    tl_err err;
+    size_t n;
+    uint64_t next;
+    open_paper(&v, &c, "paper://?fee_bps=2");
+    tl_venue_order o =
+        mkorder(1, "", "ETHUSDT", TL_SIDE_SELL, TL_ORDER_LIMIT, 300000, TL_FIXED_INT(3000));
+    place_ok(&v, &o);
+    assert_int_equal(poll_all(&v, r, 8), 2);
+    o = mkorder(2, "", "ETHUSDT", TL_SIDE_BUY, TL_ORDER_MARKET, 300000, 0);
+    place_ok(&v, &o); /* rejected: no price */
+    assert_int_equal(tl_venue_get_fills(&v, 0, f, 8, &n, &next, &err), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(next, 1);
+    assert_int_equal(f[0].seq, 1);
+    assert_int_equal(f[0].client_seq, 1);
+    assert_int_equal(f[0].venue_seq, r[1].venue_seq);
+    assert_string_equal(f[0].trade_id, "PT-CLI00000001");
+    assert_string_equal(f[0].symbol, "ETHUSDT");
+    assert_int_equal(f[0].side, TL_SIDE_SELL);
+    assert_int_equal(f[0].qty, 300000);
+    assert_int_equal(f[0].price, TL_FIXED_INT(3000));
+    assert_int_equal(f[0].fee, r[1].fee);
+    assert_int_equal(f[0].ts_ns, T0);
+    for (uint64_t i = 3; i <= 4100; i++) {
+        o = mkorder(i, "", "BTCUSDT", TL_SIDE_BUY, TL_ORDER_LIMIT, 100000, TL_FIXED_INT(10));
+        place_ok(&v, &o);
+        poll_all(&v, r, 8);
+    }
+    assert_int_equal(tl_venue_get_fills(&v, 0, f, 8, &n, &next, &err), 0);
+    assert_int_equal(n, 8);
+    assert_int_equal(f[0].seq, 4099 - 4096 + 1); /* 4099 fills, the last 4096 kept */
+    assert_int_equal(f[0].client_seq, 5);        /* fill k is order k + 1 from the 2nd on */
+    assert_int_equal(tl_venue_get_fills(&v, 4095, f, 8, &n, &next, &err), 0);
+    assert_int_equal(n, 4);
+    assert_int_equal(next, 4099);
+    assert_int_equal(f[3].client_seq, 4100);
+    assert_int_equal(tl_venue_get_fills(&v, 4100, f, 8, &n, &next, &err), TL_EINVAL);
+    tl_venue_close(&v);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -327,6 +376,7 @@ int main(void)
         cmocka_unit_test(test_out_of_range_refused),
         cmocka_unit_test(test_snapshots),
         cmocka_unit_test(test_url_options),
+        cmocka_unit_test(test_get_fills),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
