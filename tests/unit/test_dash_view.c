@@ -12,73 +12,7 @@
 
 #include "dash/view_json.h"
 
-#define SEC 1000000000LL
-
-/* A view with known numbers in every panel; the e2e test of `top` uses the same figures. */
-static tl_dash_view *sample(void)
-{
-    tl_dash_view *v = calloc(1, sizeof *v);
-    assert_non_null(v);
-    v->now_ns = 1704189605 * SEC; /* 2024-01-02 10:00:05 UTC */
-    v->mode = TL_DASH_LIVE;
-    strcpy(v->db, "sqlite:desk.db");
-    v->signals.received = 12;
-    v->signals.accepted = 9;
-    v->signals.refused = 3;
-    tl_dash_account *a = &v->accounts[0];
-    strcpy(a->name, "va1");
-    a->balance = TL_FIXED_INT(100012) + 50000000;  /* 100012.5 */
-    a->equity = TL_FIXED_INT(100030) + 25000000;   /* 100030.25 */
-    a->realized_pnl = TL_FIXED_INT(12) + 50000000; /* 12.5 */
-    a->unrealized_pnl = TL_FIXED_INT(17) + 75000000;
-    a->wins = 4;
-    a->losses = 3;
-    a->trades = 7;
-    a->drawdown_pct = 125000000;     /* 1.25 */
-    a->max_drawdown_pct = 340000000; /* 3.4 */
-    a->in_cooldown = true;
-    a->cooldown_left_ns = 130 * SEC;
-    a = &v->accounts[1];
-    strcpy(a->name, "va2");
-    a->balance = a->equity = TL_FIXED_INT(50000);
-    a->realized_pnl = -TL_FIXED_INT(8) - 25000000; /* -8.25 */
-    a->frozen = true;
-    v->n_accounts = 2;
-    v->accounts_total = 2;
-    tl_dash_position *p = &v->positions[0];
-    strcpy(p->account, "va1");
-    strcpy(p->symbol, "USDCHF");
-    p->qty = -TL_FIXED_INT(1000);
-    p->entry = 91234000;          /* 0.91234 */
-    p->last = 91100000;           /* 0.911 */
-    p->unrealized_pnl = 134000000; /* 1.34 */
-    p->stop = 93058680;
-    v->n_positions = 1;
-    v->positions_total = 1;
-    v->open_positions = 1;
-    v->max_open_positions = 3;
-    tl_dash_refusal *r = &v->refusals[0];
-    r->ts_ns = v->now_ns - SEC;
-    strcpy(r->account, "va1");
-    strcpy(r->symbol, "EURUSD");
-    strcpy(r->reason, "COOLDOWN");
-    strcpy(r->text, "3 losses in a row; entries refused for 2m10s");
-    r = &v->refusals[1];
-    strcpy(r->reason, "MALFORMED"); /* a line with no account or symbol */
-    strcpy(r->text, "line 7: \xc3\xa9 is not JSON");
-    v->n_refusals = 2;
-    v->kill.engaged = true;
-    strcpy(v->kill.reason, "desk closed");
-    v->recon.ts_ns = v->now_ns - 2 * SEC;
-    v->recon.runs = 42;
-    strcpy(v->recon.result, "1 finding: order o-7 unknown to the venue");
-    v->filters.max_spread_bps = TL_FIXED_INT(50);
-    v->filters.max_quote_age_ms = 500;
-    v->filters.max_slippage_bps = 250000000; /* 2.5 */
-    strcpy(v->filters.trading_window, "09:30-16:00");
-    strcpy(v->filters.timezone, "America/New_York");
-    return v;
-}
+#include "dash_sample.h"
 
 static char *encode(const tl_dash_view *v)
 {
@@ -97,7 +31,7 @@ static tl_dash_view *empty_view(void);
 static void test_round_trip(void **state)
 {
     (void)state;
-    tl_dash_view *v = sample(), *back = calloc(1, sizeof *back);
+    tl_dash_view *v = dash_sample(), *back = calloc(1, sizeof *back);
     tl_err err = {0};
     char *text = encode(v);
     assert_int_equal(tl_dash_view_decode(text, strlen(text), back, &err), 0);
@@ -160,7 +94,7 @@ static void expect_refused_in(tl_dash_view *v, const char *from, const char *to,
 
 static void expect_refused(const char *from, const char *to, const char *want)
 {
-    expect_refused_in(sample(), from, to, want);
+    expect_refused_in(dash_sample(), from, to, want);
 }
 
 static tl_dash_view *empty_view(void)
@@ -236,7 +170,7 @@ static void test_caps(void **state)
     tl_dash_view *v = calloc(1, sizeof *v);
     tl_err err = {0};
     /* The sample with its first refusal repeated 21 times. */
-    tl_dash_view *s = sample();
+    tl_dash_view *s = dash_sample();
     char *text = encode(s);
     const char *at = strstr(text, "\"refusals\":[") + strlen("\"refusals\":[");
     const char *end = strstr(at, "]");
@@ -260,7 +194,7 @@ static void test_caps(void **state)
 static void test_encode_refuses(void **state)
 {
     (void)state;
-    tl_dash_view *v = sample();
+    tl_dash_view *v = dash_sample();
     strcpy(v->recon.result, "bad\nline");
     tl_jw w;
     tl_err err = {0};
