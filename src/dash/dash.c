@@ -22,7 +22,7 @@ int tl_dash_screen_open(tl_dash_screen *s, FILE *in, FILE *out, tl_err *err)
         return tl_err_set(err, TL_EIO, "unknown terminal type '%s'", term);
     s->scr = scr;
     s->win = stdscr;
-    cbreak();   /* keys arrive one by one; ^C still interrupts (ncurses restores the terminal) */
+    cbreak(); /* keys arrive one by one; ^C still interrupts (ncurses restores the terminal) */
     noecho();
     keypad(s->win, TRUE); /* KEY_RESIZE and the arrows as single codes */
     curs_set(0);

@@ -93,8 +93,8 @@ static void fmt_time(int64_t ns, bool date, char *buf, size_t cap)
 
 /* A panel's rows: title, column titles, then data. `total` rows exist, `n` are in the view; those
  * that do not fit leave their last row to "... N more". Returns how many data rows to draw. */
-static int panel_head(WINDOW *win, int y, int h, const char *title, const col *c, int nc,
-                      int *w, uint64_t n, uint64_t total)
+static int panel_head(WINDOW *win, int y, int h, const char *title, const col *c, int nc, int *w,
+                      uint64_t n, uint64_t total)
 {
     char t[96];
     if (total > n)
@@ -179,7 +179,8 @@ static void draw_positions(WINDOW *win, const tl_dash_view *v, int y, int h, boo
     for (int r = 0; r < rows; r++) {
         const tl_dash_position *p = &v->positions[r];
         int x = 0, yy = y + 2 + r, i = 0;
-#define NEXT(text, attr) (put(win, yy, x, w[i], text, position_cols[i].right, attr), x += w[i++] + 1)
+#define NEXT(text, attr)                                                                           \
+    (put(win, yy, x, w[i], text, position_cols[i].right, attr), x += w[i++] + 1)
         NEXT(p->account, 0);
         NEXT(p->symbol, 0);
         NEXT(fit_fixed(p->qty, -1, w[i], f), 0);
@@ -192,7 +193,7 @@ static void draw_positions(WINDOW *win, const tl_dash_view *v, int y, int h, boo
 }
 
 static const col refusal_cols[] = {
-    {"time", 8, 8, false},    {"account", 8, 24, false}, {"symbol", 8, 15, false},
+    {"time", 8, 8, false},     {"account", 8, 24, false},  {"symbol", 8, 15, false},
     {"reason", 18, 18, false}, {"detail", 20, 400, false},
 };
 
@@ -201,8 +202,8 @@ static void draw_refusals(WINDOW *win, const tl_dash_view *v, int y, int h, bool
     enum { NC = sizeof refusal_cols / sizeof refusal_cols[0] };
     int w[NC];
     char t[16];
-    int rows = panel_head(win, y, h, "RECENT REFUSALS", refusal_cols, NC, w, v->n_refusals,
-                          v->n_refusals);
+    int rows =
+        panel_head(win, y, h, "RECENT REFUSALS", refusal_cols, NC, w, v->n_refusals, v->n_refusals);
     for (int r = 0; r < rows; r++) {
         const tl_dash_refusal *f = &v->refusals[r];
         int x = 0, yy = y + 2 + r, i = 0;
@@ -235,8 +236,7 @@ static void draw_footer(WINDOW *win, const tl_dash_view *v, int y, bool colors)
         int n = snprintf(b, sizeof b, "reconciliation: %llu runs, last at %s: ",
                          (unsigned long long)v->recon.runs, t);
         line(win, y + 1, 0, b, 0);
-        line(win, y + 1, n, v->recon.result,
-             strcmp(v->recon.result, "ok") == 0 ? good : bad);
+        line(win, y + 1, n, v->recon.result, strcmp(v->recon.result, "ok") == 0 ? good : bad);
     }
     tl_fixed_format(v->filters.max_spread_bps, f1, sizeof f1);
     tl_fixed_format(v->filters.max_slippage_bps, f2, sizeof f2);
@@ -286,8 +286,8 @@ void tl_dash_draw(WINDOW *w, const tl_dash_view *v, const char *note, bool color
     werase(w);
     if (cols < TL_DASH_MIN_COLS || rows < TL_DASH_MIN_ROWS) {
         /* One line when it fits, else two: the message must be readable at any size. */
-        snprintf(b, sizeof b, "need %dx%d, have %dx%d", TL_DASH_MIN_COLS, TL_DASH_MIN_ROWS,
-                 cols, rows);
+        snprintf(b, sizeof b, "need %dx%d, have %dx%d", TL_DASH_MIN_COLS, TL_DASH_MIN_ROWS, cols,
+                 rows);
         if (cols >= (int)strlen("terminal too small: ") + (int)strlen(b)) {
             mvwprintw(w, 0, 0, "terminal too small: %s", b);
         } else {

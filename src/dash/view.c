@@ -39,8 +39,8 @@ static int check_text(const char *s, size_t cap, bool nonempty, const char *path
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
         if (c < 0x20 || c == 0x7f)
-            return tl_err_set(err, TL_EINVAL, "%s: control character 0x%02x at byte %zu", path,
-                              c, i);
+            return tl_err_set(err, TL_EINVAL, "%s: control character 0x%02x at byte %zu", path, c,
+                              i);
     }
     return 0;
 }
@@ -75,8 +75,8 @@ static int check_reason(const char *s, const char *path, tl_err *err)
 static int check_pct(tl_fixed v, tl_fixed lo, const char *path, tl_err *err)
 {
     if (v < lo || v > TL_FIXED_INT(100))
-        return tl_err_set(err, TL_EINVAL, "%s: out of range (a percentage, at least the %s)",
-                          path, lo ? "current drawdown" : "0");
+        return tl_err_set(err, TL_EINVAL, "%s: out of range (a percentage, at least the %s)", path,
+                          lo ? "current drawdown" : "0");
     return 0;
 }
 
@@ -178,14 +178,18 @@ int tl_dash_view_check(const tl_dash_view *v, tl_err *err)
         v->signals.refused > v->signals.received - v->signals.accepted)
         return tl_err_set(err, TL_EINVAL, "signals: accepted + refused exceed received");
     if (v->n_accounts > TL_DASH_MAX_ACCOUNTS || v->accounts_total < v->n_accounts)
-        return tl_err_set(err, TL_EINVAL, "accounts: more than %d rows, or more than "
-                          "accounts_total", TL_DASH_MAX_ACCOUNTS);
+        return tl_err_set(err, TL_EINVAL,
+                          "accounts: more than %d rows, or more than "
+                          "accounts_total",
+                          TL_DASH_MAX_ACCOUNTS);
     for (uint32_t i = 0; i < v->n_accounts; i++)
         if ((rc = check_account(&v->accounts[i], i, err)) != 0)
             return rc;
     if (v->n_positions > TL_DASH_MAX_POSITIONS || v->positions_total < v->n_positions)
-        return tl_err_set(err, TL_EINVAL, "positions: more than %d rows, or more than "
-                          "positions_total", TL_DASH_MAX_POSITIONS);
+        return tl_err_set(err, TL_EINVAL,
+                          "positions: more than %d rows, or more than "
+                          "positions_total",
+                          TL_DASH_MAX_POSITIONS);
     for (uint32_t i = 0; i < v->n_positions; i++)
         if ((rc = check_position(&v->positions[i], i, err)) != 0)
             return rc;
@@ -199,16 +203,16 @@ int tl_dash_view_check(const tl_dash_view *v, tl_err *err)
         return rc;
     if (v->recon.ts_ns < 0)
         return tl_err_set(err, TL_EINVAL, "reconciliation.ts_ns: negative");
-    if ((rc = check_text(v->recon.result, sizeof v->recon.result, false,
-                         "reconciliation.result", err)) != 0)
+    if ((rc = check_text(v->recon.result, sizeof v->recon.result, false, "reconciliation.result",
+                         err)) != 0)
         return rc;
     if (v->filters.max_spread_bps < 0)
         return tl_err_set(err, TL_EINVAL, "filters.max_spread_bps: negative");
     if (v->filters.max_slippage_bps < 0)
         return tl_err_set(err, TL_EINVAL, "filters.max_slippage_bps: negative");
     if ((rc = check_window(v->filters.trading_window, "filters.trading_window", err)) != 0 ||
-        (rc = check_text(v->filters.timezone, sizeof v->filters.timezone, true,
-                         "filters.timezone", err)) != 0)
+        (rc = check_text(v->filters.timezone, sizeof v->filters.timezone, true, "filters.timezone",
+                         err)) != 0)
         return rc;
     return 0;
 }

@@ -20,16 +20,16 @@
 #include <stdint.h>
 
 #include "tradeloop.h"
-#include "tradeloop/event.h"      /* TL_WORKSPACE_MAX */
+#include "tradeloop/event.h" /* TL_WORKSPACE_MAX */
 #include "tradeloop/fixed.h"
 #include "tradeloop/instrument.h" /* TL_SYMBOL_MAX */
 
 #define TL_DASH_VIEW_VERSION  1   /* "version" of the JSON document */
 #define TL_DASH_MAX_ACCOUNTS  256 /* rows of the VA panel a view carries */
 #define TL_DASH_MAX_POSITIONS 256
-#define TL_DASH_MAX_REFUSALS  20  /* the most recent ones */
+#define TL_DASH_MAX_REFUSALS  20               /* the most recent ones */
 #define TL_DASH_NAME_MAX      TL_WORKSPACE_MAX /* a VA name is a workspace id, with NUL */
-#define TL_DASH_REASON_MAX    32  /* a reason code: "COOLDOWN", "RECONCILE_MISMATCH" */
+#define TL_DASH_REASON_MAX    32               /* a reason code: "COOLDOWN", "RECONCILE_MISMATCH" */
 #define TL_DASH_TEXT_MAX      128 /* free text: a refusal's detail, a kill reason, a finding */
 #define TL_DASH_DB_MAX        128 /* the database as shown */
 #define TL_DASH_WINDOW_MAX    16  /* "09:30-16:00" */
@@ -63,7 +63,7 @@ typedef struct tl_dash_position {
     tl_fixed entry;             /* average entry price, > 0 */
     tl_fixed last;              /* last price seen, >= 0 (0: no quote yet) */
     tl_fixed unrealized_pnl;
-    tl_fixed stop;              /* stop price, >= 0 (0: none) */
+    tl_fixed stop; /* stop price, >= 0 (0: none) */
 } tl_dash_position;
 
 /* One refused signal or entry. */
@@ -104,14 +104,14 @@ typedef struct tl_dash_view {
         char reason[TL_DASH_TEXT_MAX]; /* printable; "" when released */
     } kill;
     struct {
-        int64_t ts_ns;                 /* engine time of the last run, >= 0; 0 with runs == 0 */
+        int64_t ts_ns; /* engine time of the last run, >= 0; 0 with runs == 0 */
         uint64_t runs;
         char result[TL_DASH_TEXT_MAX]; /* "ok", "1 finding: ..."; "" before the first run */
     } recon;
     struct {
-        tl_fixed max_spread_bps;   /* >= 0 */
+        tl_fixed max_spread_bps; /* >= 0 */
         uint64_t max_quote_age_ms;
-        tl_fixed max_slippage_bps; /* >= 0 */
+        tl_fixed max_slippage_bps;               /* >= 0 */
         char trading_window[TL_DASH_WINDOW_MAX]; /* "HH:MM-HH:MM" */
         char timezone[TL_DASH_TZ_MAX];           /* printable, non-empty: "UTC" */
     } filters;

@@ -156,8 +156,7 @@ static int field(json_t *obj, const char *at, const char *key, json_t **out, tl_
     return 0;
 }
 
-static int get_str(json_t *obj, const char *at, const char *key, char *dst, size_t cap,
-                   tl_err *err)
+static int get_str(json_t *obj, const char *at, const char *key, char *dst, size_t cap, tl_err *err)
 {
     char p[96];
     json_t *j;
@@ -235,7 +234,8 @@ static int check_object(json_t *obj, const char *at, const char *const *keys, si
     json_t *val;
     if (!json_is_object(obj))
         return tl_err_set(err, TL_EINVAL, "%s: want an object", *at ? at : "document");
-    json_object_foreach (obj, key, val) {
+    json_object_foreach(obj, key, val)
+    {
         size_t i = 0;
         while (i < n_keys && strcmp(keys[i], key) != 0)
             i++;
@@ -249,7 +249,7 @@ static int check_object(json_t *obj, const char *at, const char *const *keys, si
 }
 
 #define CHECK_OBJECT(obj, at, ...)                                                                 \
-    check_object(obj, at, (const char *const[]){__VA_ARGS__},                                     \
+    check_object(obj, at, (const char *const[]){__VA_ARGS__},                                      \
                  sizeof((const char *const[]){__VA_ARGS__}) / sizeof(const char *), err)
 
 /* The array obj[key]: at most cap items. */
@@ -261,17 +261,17 @@ static int get_array(json_t *obj, const char *key, size_t cap, json_t **out, tl_
     if (!json_is_array(*out))
         return tl_err_set(err, TL_EINVAL, "%s: want an array", key);
     if (json_array_size(*out) > cap)
-        return tl_err_set(err, TL_EINVAL, "%s: %zu items, at most %zu", key,
-                          json_array_size(*out), cap);
+        return tl_err_set(err, TL_EINVAL, "%s: %zu items, at most %zu", key, json_array_size(*out),
+                          cap);
     return 0;
 }
 
 static int decode_account(json_t *j, const char *at, tl_dash_account *a, tl_err *err)
 {
     int rc;
-    if ((rc = CHECK_OBJECT(j, at, "balance", "cooldown_left_ns", "drawdown_pct", "equity",
-                           "frozen", "in_cooldown", "losses", "max_drawdown_pct", "name",
-                           "realized_pnl", "trades", "unrealized_pnl", "wins")) != 0 ||
+    if ((rc = CHECK_OBJECT(j, at, "balance", "cooldown_left_ns", "drawdown_pct", "equity", "frozen",
+                           "in_cooldown", "losses", "max_drawdown_pct", "name", "realized_pnl",
+                           "trades", "unrealized_pnl", "wins")) != 0 ||
         (rc = get_fixed(j, at, "balance", &a->balance, err)) != 0 ||
         (rc = get_int(j, at, "cooldown_left_ns", &a->cooldown_left_ns, err)) != 0 ||
         (rc = get_fixed(j, at, "drawdown_pct", &a->drawdown_pct, err)) != 0 ||
@@ -324,7 +324,8 @@ static int decode_rows(json_t *doc, tl_dash_view *v, tl_err *err)
     int rc;
     if ((rc = get_array(doc, "accounts", TL_DASH_MAX_ACCOUNTS, &arr, err)) != 0)
         return rc;
-    json_array_foreach (arr, i, item) {
+    json_array_foreach(arr, i, item)
+    {
         snprintf(at, sizeof at, "accounts[%zu]", i);
         if ((rc = decode_account(item, at, &v->accounts[i], err)) != 0)
             return rc;
@@ -332,7 +333,8 @@ static int decode_rows(json_t *doc, tl_dash_view *v, tl_err *err)
     v->n_accounts = (uint32_t)json_array_size(arr);
     if ((rc = get_array(doc, "positions", TL_DASH_MAX_POSITIONS, &arr, err)) != 0)
         return rc;
-    json_array_foreach (arr, i, item) {
+    json_array_foreach(arr, i, item)
+    {
         snprintf(at, sizeof at, "positions[%zu]", i);
         if ((rc = decode_position(item, at, &v->positions[i], err)) != 0)
             return rc;
@@ -340,7 +342,8 @@ static int decode_rows(json_t *doc, tl_dash_view *v, tl_err *err)
     v->n_positions = (uint32_t)json_array_size(arr);
     if ((rc = get_array(doc, "refusals", TL_DASH_MAX_REFUSALS, &arr, err)) != 0)
         return rc;
-    json_array_foreach (arr, i, item) {
+    json_array_foreach(arr, i, item)
+    {
         snprintf(at, sizeof at, "refusals[%zu]", i);
         if ((rc = decode_refusal(item, at, &v->refusals[i], err)) != 0)
             return rc;
@@ -355,13 +358,13 @@ static int decode_footer(json_t *doc, tl_dash_view *v, tl_err *err)
     json_t *j;
     int rc;
     if ((rc = field(doc, "", "filters", &j, err)) != 0 ||
-        (rc = CHECK_OBJECT(j, "filters", "max_quote_age_ms", "max_slippage_bps",
-                           "max_spread_bps", "timezone", "trading_window")) != 0 ||
+        (rc = CHECK_OBJECT(j, "filters", "max_quote_age_ms", "max_slippage_bps", "max_spread_bps",
+                           "timezone", "trading_window")) != 0 ||
         (rc = get_u64(j, "filters", "max_quote_age_ms", &v->filters.max_quote_age_ms, err)) ||
         (rc = get_fixed(j, "filters", "max_slippage_bps", &v->filters.max_slippage_bps, err)) ||
         (rc = get_fixed(j, "filters", "max_spread_bps", &v->filters.max_spread_bps, err)) ||
-        (rc = get_str(j, "filters", "timezone", v->filters.timezone,
-                      sizeof v->filters.timezone, err)) != 0 ||
+        (rc = get_str(j, "filters", "timezone", v->filters.timezone, sizeof v->filters.timezone,
+                      err)) != 0 ||
         (rc = get_str(j, "filters", "trading_window", v->filters.trading_window,
                       sizeof v->filters.trading_window, err)) != 0)
         return rc;
@@ -390,10 +393,10 @@ static int decode_doc(json_t *doc, tl_dash_view *v, tl_err *err)
     char mode[16];
     int64_t version;
     int rc;
-    if ((rc = CHECK_OBJECT(doc, "", "accounts", "accounts_total", "db", "filters",
-                           "kill_switch", "max_open_positions", "mode", "now_ns",
-                           "open_positions", "positions", "positions_total", "reconciliation",
-                           "refusals", "signals", "version")) != 0 ||
+    if ((rc = CHECK_OBJECT(doc, "", "accounts", "accounts_total", "db", "filters", "kill_switch",
+                           "max_open_positions", "mode", "now_ns", "open_positions", "positions",
+                           "positions_total", "reconciliation", "refusals", "signals",
+                           "version")) != 0 ||
         (rc = get_int(doc, "", "version", &version, err)) != 0)
         return rc;
     if (version != TL_DASH_VIEW_VERSION)

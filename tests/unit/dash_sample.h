@@ -45,8 +45,8 @@ static inline tl_dash_view *dash_sample(void)
     strcpy(p->account, "va1");
     strcpy(p->symbol, "USDCHF");
     p->qty = -TL_FIXED_INT(1000);
-    p->entry = 91234000;          /* 0.91234 */
-    p->last = 91100000;           /* 0.911 */
+    p->entry = 91234000;           /* 0.91234 */
+    p->last = 91100000;            /* 0.911 */
     p->unrealized_pnl = 134000000; /* 1.34 */
     p->stop = 93058680;
     v->n_positions = 1;

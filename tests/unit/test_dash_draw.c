@@ -174,7 +174,7 @@ static void test_wide_numbers(void **state)
 {
     (void)state;
     tl_dash_view *v = dash_sample();
-    v->accounts[0].balance = TL_FIXED_INT(123456789);     /* 12 chars with 2 decimals */
+    v->accounts[0].balance = TL_FIXED_INT(123456789);    /* 12 chars with 2 decimals */
     v->accounts[0].equity = TL_FIXED_INT(92233720368LL); /* 11 chars without decimals */
     draw_at(40, 80, v, NULL, false);
     const char *r = row(find("va1", 4));
@@ -221,9 +221,9 @@ static void test_note_only(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_panels),       cmocka_unit_test(test_too_small),
-        cmocka_unit_test(test_overflow),     cmocka_unit_test(test_wide_numbers),
-        cmocka_unit_test(test_colors),       cmocka_unit_test(test_note_only),
+        cmocka_unit_test(test_panels),   cmocka_unit_test(test_too_small),
+        cmocka_unit_test(test_overflow), cmocka_unit_test(test_wide_numbers),
+        cmocka_unit_test(test_colors),   cmocka_unit_test(test_note_only),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -68,8 +68,7 @@ static void test_round_trip_empty(void **state)
 
 /* Replaces the first occurrence of `from` in the sample's JSON by `to`, decodes, and expects a
  * refusal whose message contains `want`; the output view must be untouched. */
-static void expect_refused_in(tl_dash_view *v, const char *from, const char *to,
-                              const char *want)
+static void expect_refused_in(tl_dash_view *v, const char *from, const char *to, const char *want)
 {
     tl_dash_view *out = malloc(sizeof *out);
     char *text = encode(v);
@@ -221,10 +220,18 @@ static void test_duration(void **state)
         int64_t ns;
         const char *want;
     } cases[] = {
-        {-5, "0s"},          {0, "0s"},           {1, "1s"},
-        {SEC, "1s"},         {SEC + 1, "2s"},     {59 * SEC, "59s"},
-        {60 * SEC, "1m00s"}, {130 * SEC, "2m10s"}, {3599 * SEC, "59m59s"},
-        {3600 * SEC, "1h00m"}, {3900 * SEC, "1h05m"}, {86400 * SEC, "1d00h"},
+        {-5, "0s"},
+        {0, "0s"},
+        {1, "1s"},
+        {SEC, "1s"},
+        {SEC + 1, "2s"},
+        {59 * SEC, "59s"},
+        {60 * SEC, "1m00s"},
+        {130 * SEC, "2m10s"},
+        {3599 * SEC, "59m59s"},
+        {3600 * SEC, "1h00m"},
+        {3900 * SEC, "1h05m"},
+        {86400 * SEC, "1d00h"},
         {INT64_MAX, "106751d23h"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
