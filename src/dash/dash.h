@@ -21,7 +21,7 @@
 
 #include "dash/view.h"
 
-#define TL_DASH_NOTE_MAX 256
+#define TL_DASH_NOTE_MAX 320 /* a prefix and a tl_err message */
 
 /* What the screen shows next: a view, or only a note when the source has none yet. */
 typedef struct tl_dash_frame {

@@ -144,9 +144,13 @@ static void draw_accounts(WINDOW *win, const tl_dash_view *v, int y, int h, bool
         snprintf(b, sizeof b, "%llu/%llu/%llu", (unsigned long long)a->wins,
                  (unsigned long long)a->losses, (unsigned long long)a->trades);
         NEXT(b, 0);
-        tl_fixed_format_dp(a->drawdown_pct, 1, f1, sizeof f1);
-        tl_fixed_format_dp(a->max_drawdown_pct, 1, f2, sizeof f2);
-        snprintf(b, sizeof b, "%s/%s", f1, f2);
+        /* Now and max with two decimals, fewer when the column is narrow. */
+        for (int dp = 2; dp >= 0; dp--) {
+            tl_fixed_format_dp(a->drawdown_pct, dp, f1, sizeof f1);
+            tl_fixed_format_dp(a->max_drawdown_pct, dp, f2, sizeof f2);
+            if (snprintf(b, sizeof b, "%s/%s", f1, f2) <= w[i])
+                break;
+        }
         NEXT(b, 0);
         attr_t warn = colors ? COLOR_PAIR(TL_DASH_PAIR_WARN) | A_BOLD : A_BOLD;
         if (a->frozen) {
@@ -252,7 +256,9 @@ static void draw_footer(WINDOW *win, const tl_dash_view *v, int y, bool colors)
  * row at a time, in turn, to the panels that have more to show. */
 static void share_rows(const tl_dash_view *v, int avail, int h[3])
 {
-    uint64_t want[3] = {v->accounts_total, v->positions_total, v->n_refusals};
+    /* Rows each panel can fill: those in the view, and one for "... N more". */
+    uint64_t want[3] = {v->n_accounts + (v->accounts_total > v->n_accounts),
+                        v->n_positions + (v->positions_total > v->n_positions), v->n_refusals};
     int used = 0;
     for (int i = 0; i < 3; i++)
         used += h[i] = 3;
