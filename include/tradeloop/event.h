@@ -35,39 +35,43 @@
     X(KILL_SWITCH, 15)                                                                             \
     X(CANCEL_REQUESTED, 16)                                                                        \
     X(FILL_REFUSED, 17)                                                                            \
-    X(WORKSPACE_RESET, 18)                                                                        \
-    X(RISK_UNFROZEN, 19)                                                                          \
-    X(CANCEL_REJECTED, 20)
+    X(WORKSPACE_RESET, 18)                                                                         \
+    X(RISK_UNFROZEN, 19)                                                                           \
+    X(CANCEL_REJECTED, 20)                                                                         \
+    X(ACCOUNT_FROZEN, 21)                                                                          \
+    X(ACCOUNT_UNFROZEN, 22)                                                                        \
+    X(RECONCILED, 23)
 
 typedef enum tl_event_type {
 #define TL__EV_ENUM(name, value) TL_EV_##name = (value),
     TL_EVENT_TYPE_MAP(TL__EV_ENUM)
 #undef TL__EV_ENUM
-    TL_EV__MAX = 20
+        TL_EV__MAX = 23
 } tl_event_type;
 
-#define TL_WORKSPACE_MAX 48 /* with NUL: [A-Za-z0-9._:-]{1,47} */
-#define TL_IDEM_KEY_MAX  112
+#define TL_WORKSPACE_MAX  48 /* with NUL: [A-Za-z0-9._:-]{1,47} */
+#define TL_IDEM_KEY_MAX   112
 #define TL_EVENT_TEXT_MAX 128
 
 typedef struct tl_event {
-    uint64_t seq;                        /* gap-free from 1, assigned by the store dispatch */
-    int64_t ts_ns;                       /* engine time of the change */
-    uint16_t type;                       /* tl_event_type */
-    uint8_t side;                        /* tl_side, order and fill events */
-    uint8_t status;                      /* tl_order_status after the change, order events */
+    uint64_t seq;   /* gap-free from 1, assigned by the store dispatch */
+    int64_t ts_ns;  /* engine time of the change */
+    uint16_t type;  /* tl_event_type */
+    uint8_t side;   /* tl_side, order and fill events */
+    uint8_t status; /* tl_order_status after the change, order events;
+                       KILL_SWITCH: 1 engaged, 0 released */
     uint32_t pad;
-    char workspace[TL_WORKSPACE_MAX];    /* workspace / account the change belongs to */
-    char order_id[24];                   /* "CLI00000001", "" when none */
-    char idem_key[TL_IDEM_KEY_MAX];      /* idempotency key, "" when none */
-    char symbol[16];                     /* "" when none */
-    char trade_id[32];                   /* ORDER_FILLED: the venue's trade id;
-                                            ORDER_ACCEPTED: the venue's order id ("ORD000001") */
-    tl_fixed qty;                        /* order quantity, or fill quantity for ORDER_FILLED */
-    tl_fixed price;                      /* limit price, or fill price */
-    tl_fixed fee;                        /* ORDER_FILLED fee; WORKSPACE_RESET starting cash;
-                                            POSITION_*: realized P&L of the fill */
-    char text[TL_EVENT_TEXT_MAX];        /* reason or detail, "" when none */
+    char workspace[TL_WORKSPACE_MAX]; /* workspace / account the change belongs to */
+    char order_id[24];                /* "CLI00000001", "" when none */
+    char idem_key[TL_IDEM_KEY_MAX];   /* idempotency key, "" when none */
+    char symbol[16];                  /* "" when none */
+    char trade_id[32];                /* ORDER_FILLED: the venue's trade id;
+                                         ORDER_ACCEPTED: the venue's order id ("ORD000001") */
+    tl_fixed qty;                     /* order quantity, or fill quantity for ORDER_FILLED */
+    tl_fixed price;                   /* limit price, or fill price */
+    tl_fixed fee;                     /* ORDER_FILLED fee; WORKSPACE_RESET starting cash;
+                                         POSITION_*: realized P&L of the fill */
+    char text[TL_EVENT_TEXT_MAX];     /* reason or detail, "" when none */
 } tl_event;
 
 const char *tl_event_type_name(int type); /* "ORDER_FILLED", "?" when unknown */

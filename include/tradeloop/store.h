@@ -24,6 +24,11 @@
  *   events_v       view: trade_events with the type's name and qty/price/fee as decimals;
  *                  orders_v, trades_v, positions_v, accounts_v likewise where the table holds
  *                  integer units (SQLite)
+ *   control        (id PK ascending, ts_ns, command, arg, taken_seq NULL, taken_ns NULL)
+ *                  the inbox other processes write to a running engine ("kill", "release");
+ *                  taken_seq is the seq of the journal event that applied it (version 4)
+ *   loop_status    (name PK, ts_ns, doc)   a JSON status document per name, upserted by a
+ *                  running engine, read by dashboards that attach read-only (version 4)
  * orders, trades and workspaces are projections the backend derives from the events inside the
  * same transaction, as src/store/projection.c decides for every backend (ORDER_SUBMITTED /
  * INTENT_DENIED with an order id insert an order; other order events update its status,
@@ -43,8 +48,17 @@
 #include "event.h"
 #include "fixed.h"
 
-#define TL_STORE_OPS_VERSION   1
-#define TL_STORE_SCHEMA_VERSION 3
+/* Version 2 appended the control and status slots; a version 1 table is still accepted, and
+ * those slots are then absent (its struct ends before them, so they are never read). */
+#define TL_STORE_OPS_VERSION    2
+#define TL_STORE_OPS_VERSION_V1 1
+#define TL_STORE_SCHEMA_VERSION 4
+
+/* The control inbox and the status documents: bounds the dispatcher enforces. */
+#define TL_CONTROL_COMMAND_MAX 16                /* with NUL: "kill", "release" */
+#define TL_CONTROL_ARG_MAX     TL_EVENT_TEXT_MAX /* with NUL: fits the text of the event */
+#define TL_STATUS_NAME_MAX     64                /* with NUL: [A-Za-z0-9._:-]{1,63} */
+#define TL_STATUS_DOC_MAX      (1024 * 1024)     /* bytes of JSON text, without the NUL */
 
 /* Capability bits. */
 #define TL_STORE_CAP_DURABLE (1u << 0) /* survives the process (not mem:) */
@@ -86,6 +100,18 @@ typedef struct tl_store_batch {
     const tl_account_row *accounts;
     size_t n_accounts;
 } tl_store_batch;
+
+/* One row of the control inbox. ids are given in ascending order and become visible in that
+ * order (a reader that saw id N never later sees a new id below N), so a poller may keep the
+ * last id it read. */
+typedef struct tl_control_row {
+    uint64_t id;                          /* >= 1 */
+    int64_t ts_ns;                        /* when requested, the requester's wall clock */
+    char command[TL_CONTROL_COMMAND_MAX]; /* one of tl_control_validate's list */
+    char arg[TL_CONTROL_ARG_MAX];         /* printable ASCII, "" when none */
+    uint64_t taken_seq;                   /* seq of the event that applied it; 0 = not taken */
+    int64_t taken_ns;                     /* when taken (the taker's clock); 0 = not taken */
+} tl_control_row;
 
 /* Scan callback: return 0 to go on, non-zero to stop (that value is returned by scan). The event
  * is borrowed for the call. */
@@ -135,6 +161,29 @@ typedef struct tl_store_ops {
     /* Optional: the seq range of a workspace's events (the workspaces table), or TL_ENOTFOUND
      * when it has none. Without it the dispatcher finds the range by a scan. */
     int (*workspace_info)(void *st, const char *workspace, tl_workspace_info *out, tl_err *err);
+
+    /* ---- version 2: optional, the dispatcher answers TL_ENOTSUP without them. Arguments are
+     * checked by the dispatcher; the writes are never called on a store opened read-only. */
+
+    /* Appends a control row, in its own transaction: durable (as the store's durability says)
+     * when it returns 0 with *id. Ids ascend and become visible in that order. */
+    int (*control_put)(void *st, const char *command, const char *arg, int64_t ts_ns, uint64_t *id,
+                       tl_err *err);
+    /* Untaken rows with id > after_id in id order: at most cap copied, *n says how many were
+     * (call again after the last id for more). */
+    int (*control_pending)(void *st, uint64_t after_id, tl_control_row *out, size_t cap, size_t *n,
+                           tl_err *err);
+    /* Marks row id taken by journal event seq at ts_ns, in its own transaction. TL_ENOTFOUND
+     * when no untaken row has that id (the dispatcher tells a missing row from a taken one). */
+    int (*control_done)(void *st, uint64_t id, uint64_t seq, int64_t ts_ns, tl_err *err);
+    /* Row id, or TL_ENOTFOUND. */
+    int (*control_get)(void *st, uint64_t id, tl_control_row *out, tl_err *err);
+    /* Inserts or replaces the document of name, in its own transaction. */
+    int (*status_put)(void *st, const char *name, int64_t ts_ns, const char *doc, size_t len,
+                      tl_err *err);
+    /* The document of name: *doc malloc'ed and NUL-terminated (the caller frees it), *ts_ns;
+     * TL_ENOTFOUND when there is none. */
+    int (*status_get)(void *st, const char *name, char **doc, int64_t *ts_ns, tl_err *err);
 } tl_store_ops;
 
 #endif /* TRADELOOP_STORE_H */

@@ -9,6 +9,7 @@
 #include "app/commands.h"
 #include "bench/journal_bench.h"
 #include "bench/pipeline.h"
+#include "bench/stops_bench.h"
 #include "core/jsonw.h"
 
 static int bench_pipeline(int argc, char **argv)
@@ -172,6 +173,68 @@ static int bench_journal(int argc, char **argv)
     return 0;
 }
 
+static int bench_stops(int argc, char **argv)
+{
+    uint64_t stops = 10000, instruments = 100, quotes = 10000000, seed = 1;
+    bool json = false;
+    const char *format = NULL;
+    tl_err err = {0};
+    cli_flag flags[] = {
+        {"stops", CLI_U64_POS, &stops, NULL, "N", "live stops (10000)", .max = 10000000},
+        {"instruments", CLI_U64_POS, &instruments, NULL, "N", "instruments they spread over (100)",
+         .max = 1000000},
+        {"quotes", CLI_U64_POS, &quotes, NULL, "N", "quotes through the book (10000000)",
+         .max = 10000000000ull},
+        {"seed", CLI_U64, &seed, NULL, "N", "random walk seed (1)", .max = UINT64_MAX},
+        CLI_FORMAT_FLAGS(json, format),
+        {NULL},
+    };
+    cli_command cmd = {
+        "bench stops",
+        "[--stops N] [--instruments N] [--quotes N] [--seed N] [--json | --format F]",
+        "Quotes through the governed loop's stop book alone: each quote finds the stops it\n"
+        "crosses; a crossed stop is disarmed and set again 2% from the price. Prints quotes/s.",
+        flags,
+    };
+    int rc = cli_parse(&cmd, argc, argv, 1);
+    if (rc == CLI_HELP)
+        return 0;
+    if (rc != CLI_OK)
+        return rc;
+    bool as_json;
+    if ((rc = cli_output_json(&cmd, json, format, &as_json)) != CLI_OK)
+        return rc;
+    tl_bench_stops_config cfg = {(uint32_t)stops, (uint32_t)instruments, quotes, seed};
+    tl_bench_stops_result r;
+    if ((rc = tl_bench_stops(&cfg, &r, &err)) != 0)
+        return rc == TL_EINVAL ? cli_usage_error(&cmd, "%s", err.msg)
+                               : cli_fail(&cmd, "%s", err.msg);
+    if (as_json) {
+        tl_jw w;
+        tl_jw_init(&w);
+        tl_jw_obj_begin(&w);
+        tl_jw_key(&w, "bench");
+        tl_jw_str(&w, "stops");
+        tl_jw_key(&w, "instruments");
+        tl_jw_uint(&w, instruments);
+        tl_jw_key(&w, "quotes");
+        tl_jw_uint(&w, r.quotes);
+        tl_jw_key(&w, "quotes_per_sec");
+        tl_jw_uint(&w, (uint64_t)r.quotes_per_sec);
+        tl_jw_key(&w, "stops");
+        tl_jw_uint(&w, stops);
+        tl_jw_key(&w, "triggered");
+        tl_jw_uint(&w, r.triggered);
+        tl_jw_obj_end(&w);
+        return cli_print_json(&cmd, &w);
+    }
+    printf("stops: %llu stops over %llu instruments, %llu quotes in %.3f s = %.0f quotes/s, "
+           "%llu stops triggered\n",
+           (unsigned long long)stops, (unsigned long long)instruments, (unsigned long long)r.quotes,
+           r.seconds, r.quotes_per_sec, (unsigned long long)r.triggered);
+    return 0;
+}
+
 int tl_cmd_bench(int argc, char **argv)
 {
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
@@ -179,13 +242,16 @@ int tl_cmd_bench(int argc, char **argv)
         fprintf(out,
                 "usage: tradeloop bench NAME [flags]\n\nbenchmarks:\n"
                 "  pipeline   orders through risk, store, simulated exchange, fills, positions\n"
-                "  journal    durable appends, replay, acknowledgement latency\n");
+                "  journal    durable appends, replay, acknowledgement latency\n"
+                "  stops      quotes through the governed loop's stop book\n");
         return argc < 2 ? 2 : 0;
     }
     if (strcmp(argv[1], "pipeline") == 0)
         return bench_pipeline(argc - 1, argv + 1);
     if (strcmp(argv[1], "journal") == 0)
         return bench_journal(argc - 1, argv + 1);
+    if (strcmp(argv[1], "stops") == 0)
+        return bench_stops(argc - 1, argv + 1);
     fprintf(stderr, "tradeloop bench: unknown benchmark '%s' (see tradeloop bench --help)\n",
             argv[1]);
     return 2;

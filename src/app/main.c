@@ -17,6 +17,7 @@ static const subcommand subcommands[] = {
     {"reconcile", tl_cmd_reconcile, "rebuild cash and positions from a journal; state digest"},
     {"paper", tl_cmd_paper, "paper broker: execute intents, state, reconcile, reset"},
     {"journal", tl_cmd_journal, "print a journal's events: type names, exact decimals"},
+    {"kill", tl_cmd_kill, "engage or release a running engine's kill switch via its database"},
     {"bench", tl_cmd_bench, "benchmarks: `bench pipeline`, `bench journal`"},
 };
 

@@ -1,17 +1,18 @@
 /*
  * clock.c -- real, frozen and simulated clocks; strict ISO-8601 UTC text.
  *
- * Calendar arithmetic is done here (Howard Hinnant's days-from-civil algorithms) instead of
- * timegm/mktime/gmtime, which depend on TZ and the C library: the same text must give the same
- * instant on every machine.
+ * Calendar arithmetic is done here (Howard Hinnant's days-from-civil algorithms, shared with the
+ * time zone reader through core/civil.h) instead of timegm/mktime/gmtime, which depend on TZ and
+ * the C library: the same text must give the same instant on every machine.
  */
 #include <string.h>
 #include <time.h>
 
+#include "core/civil.h"
 #include "tradeloop/clock.h"
 
 #define QUOTE_MAX   64
-#define SEC_PER_DAY 86400LL
+#define SEC_PER_DAY TL_SEC_PER_DAY
 
 static int64_t real_now(const tl_clock *clock)
 {
@@ -81,7 +82,7 @@ int tl_clock_set(tl_clock *clock, int64_t t_ns)
 }
 
 /* Days since 1970-01-01 of a proleptic Gregorian date. */
-static int64_t days_from_civil(int64_t y, int64_t m, int64_t d)
+int64_t tl__days_from_civil(int64_t y, int64_t m, int64_t d)
 {
     y -= m <= 2;
     int64_t era = (y >= 0 ? y : y - 399) / 400;
@@ -91,7 +92,7 @@ static int64_t days_from_civil(int64_t y, int64_t m, int64_t d)
     return era * 146097 + doe - 719468;
 }
 
-static void civil_from_days(int64_t z, int64_t *y, int64_t *m, int64_t *d)
+void tl__civil_from_days(int64_t z, int64_t *y, int64_t *m, int64_t *d)
 {
     z += 719468;
     int64_t era = (z >= 0 ? z : z - 146096) / 146097;
@@ -104,15 +105,15 @@ static void civil_from_days(int64_t z, int64_t *y, int64_t *m, int64_t *d)
     *y = yoe + era * 400 + (*m <= 2);
 }
 
-static int is_leap(int64_t y)
+int tl__is_leap(int64_t y)
 {
     return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 }
 
-static int days_in_month(int64_t y, int64_t m)
+int tl__days_in_month(int64_t y, int64_t m)
 {
     static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    return m == 2 && is_leap(y) ? 29 : days[m - 1];
+    return m == 2 && tl__is_leap(y) ? 29 : days[m - 1];
 }
 
 /* Reads exactly n digits at s[*i]; -1 when any is missing. */
@@ -195,7 +196,7 @@ int tl_time_parse_iso(const char *s, int64_t *out_ns, tl_err *err)
     if (mo < 1 || mo > 12)
         return tl_err_set(err, TL_EINVAL, "invalid time '%.*s': month %02d out of range", QUOTE_MAX,
                           s, (int)mo);
-    if (d < 1 || d > days_in_month(y, mo))
+    if (d < 1 || d > tl__days_in_month(y, mo))
         return tl_err_set(err, TL_EINVAL,
                           "invalid time '%.*s': day %02d out of range for %04d-%02d", QUOTE_MAX, s,
                           (int)d, (int)y, (int)mo);
@@ -204,7 +205,8 @@ int tl_time_parse_iso(const char *s, int64_t *out_ns, tl_err *err)
                           QUOTE_MAX, s);
 
     /* Years 0000..9999 reach about +/-3e20 ns: exact in 128 bits, then checked for int64. */
-    __int128 secs = (__int128)days_from_civil(y, mo, d) * SEC_PER_DAY + h * 3600 + mi * 60 + sec;
+    __int128 secs =
+        (__int128)tl__days_from_civil(y, mo, d) * SEC_PER_DAY + h * 3600 + mi * 60 + sec;
     __int128 ns = secs * TL_NS_PER_SEC + frac;
     if (ns > INT64_MAX || ns < INT64_MIN)
         return tl_err_set(err, TL_ERANGE,
@@ -230,7 +232,7 @@ int tl_time_format_iso(int64_t t_ns, char *buf, size_t cap)
         days--;
     }
     int64_t y, m, d;
-    civil_from_days(days, &y, &m, &d);
+    tl__civil_from_days(days, &y, &m, &d);
 
     /* Built by hand rather than snprintf: fixed widths, and no locale in the way. */
     char tmp[32];

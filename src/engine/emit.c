@@ -19,11 +19,11 @@ static void copy_text(char *dst, size_t cap, const char *src)
 
 /* Starts the scratch record: only the fields every event sets are cleared here, the rest are
  * written by the caller or were zeroed once at init and are restored after use. */
-static tl_event *begin(tl_engine *e, int type, int64_t ts)
+static tl_event *begin(tl_engine *e, const tl_engine_account *a, int type, int64_t ts)
 {
     tl_event *ev = &e->rec;
     memset(ev, 0, sizeof(*ev));
-    memcpy(ev->workspace, e->cfg.workspace, sizeof(ev->workspace));
+    memcpy(ev->workspace, a->name, sizeof(ev->workspace));
     ev->type = (uint16_t)type;
     ev->ts_ns = ts;
     if (e->cur_key)
@@ -31,15 +31,16 @@ static tl_event *begin(tl_engine *e, int type, int64_t ts)
     return ev;
 }
 
-static void fan_out(tl_engine *e, const tl_order *o, const tl_fill *f, const tl_position *pos,
-                    const char *symbol, int rule)
+static void fan_out(tl_engine *e, const tl_engine_account *a, const tl_order *o, const tl_fill *f,
+                    const tl_position *pos, const char *symbol, int rule)
 {
     tl_engine_event ee;
     ee.rec = &e->rec;
     ee.order = o;
     ee.fill = f;
     ee.position = pos;
-    ee.account = tl_book_find_account(&e->book, e->cfg.account);
+    ee.account = tl_book_find_account(&e->book, a->id);
+    ee.acct = a;
     ee.symbol = symbol;
     ee.rule = rule;
     for (uint32_t i = 0; i < e->nsubs; i++)
@@ -49,7 +50,8 @@ static void fan_out(tl_engine *e, const tl_order *o, const tl_fill *f, const tl_
 void tl__engine_emit_event(tl_engine *e, int type, const tl_order *o, const tl_fill *f,
                            const tl_position *pos, const char *text, int rule)
 {
-    tl_event *ev = begin(e, type, f ? f->ts_ns : tl_clock_now(e->clock));
+    const tl_engine_account *a = o ? tl__engine_acct(e, o->account) : &e->accts[0];
+    tl_event *ev = begin(e, a, type, f ? f->ts_ns : tl_clock_now(e->clock));
     const char *symbol = "";
     if (text)
         copy_text(ev->text, sizeof(ev->text), text);
@@ -79,7 +81,7 @@ void tl__engine_emit_event(tl_engine *e, int type, const tl_order *o, const tl_f
         if (!o)
             tl_order_format_client_id(f->client_seq, ev->order_id);
     }
-    fan_out(e, o, f, pos, symbol, rule);
+    fan_out(e, a, o, f, pos, symbol, rule);
 }
 
 /* POSITION_* breadcrumbs for people reading the journal (replay never reads them): the position
@@ -106,8 +108,9 @@ void tl__engine_emit_position(tl_engine *e, const tl_order *o, const tl_position
         types[nt++] = TL_EV_POSITION_SCALED;
         break;
     }
+    const tl_engine_account *a = tl__engine_acct(e, o->account);
     for (int i = 0; i < nt; i++) {
-        tl_event *ev = begin(e, types[i], e->rec.ts_ns);
+        tl_event *ev = begin(e, a, types[i], e->rec.ts_ns);
         const char *symbol = e->instruments.items[o->instrument].symbol;
         tl_engine_order_id(e, o, ev->order_id);
         memcpy(ev->symbol, symbol, sizeof(ev->symbol));
@@ -115,7 +118,7 @@ void tl__engine_emit_position(tl_engine *e, const tl_order *o, const tl_position
         ev->qty = pos->qty;
         ev->price = pos->avg_price;
         ev->fee = eff->realized; /* the P&L this fill realised, in the fee column */
-        fan_out(e, o, NULL, pos, symbol, 0);
+        fan_out(e, a, o, NULL, pos, symbol, 0);
     }
 }
 
@@ -136,14 +139,16 @@ void tl__engine_reset_mode(const char *text, char mode[TL_ENGINE_MODE_MAX])
     mode[n] = '\0';
 }
 
-void tl__engine_emit_reset(tl_engine *e, tl_fixed starting_cash, const char *text)
+void tl__engine_emit_for(tl_engine *e, const tl_engine_account *a, int type, uint8_t status,
+                         tl_fixed amount, const char *text)
 {
     if (e->nsubs == 0 || e->recovering)
         return;
-    tl_event *ev = begin(e, TL_EV_WORKSPACE_RESET, tl_clock_now(e->clock));
-    ev->fee = starting_cash;
-    copy_text(ev->text, sizeof(ev->text), text);
-    fan_out(e, NULL, NULL, NULL, "", 0);
+    tl_event *ev = begin(e, a, type, tl_clock_now(e->clock));
+    ev->status = status;
+    ev->fee = amount;
+    copy_text(ev->text, sizeof(ev->text), text ? text : "");
+    fan_out(e, a, NULL, NULL, NULL, "", 0);
 }
 
 int tl_engine_flush(tl_engine *e, bool force, tl_err *err)
@@ -199,14 +204,27 @@ int tl__engine_outbox_push(tl_engine *e, const tl_engine_result *r)
 
 int tl_engine_digest(const tl_engine *e, char hex[65], tl_err *err)
 {
-    tl_account_row acct;
-    tl_position_row *rows = NULL;
-    size_t n = 0;
-    int rc = tl_rows_from_book(&e->book, e->cfg.account, e->cfg.workspace, &e->instruments, 0,
-                               &acct, &rows, &n, err);
-    if (rc != 0)
-        return rc;
-    rc = tl_state_digest(&acct, 1, rows, n, hex, err);
-    free(rows);
+    tl_account_row *accts = calloc(e->n_accts, sizeof(*accts));
+    tl_position_row *all = NULL;
+    size_t n_all = 0, cap = 0;
+    int rc = accts ? 0 : tl_err_set(err, TL_ENOMEM, "digest: out of memory");
+
+    for (uint32_t i = 0; rc == 0 && i < e->n_accts; i++) {
+        tl_position_row *rows = NULL;
+        size_t n = 0;
+        rc = tl_rows_from_book(&e->book, e->accts[i].id, e->accts[i].name, &e->instruments, 0,
+                               &accts[i], &rows, &n, err);
+        if (rc == 0 && n && TL_VEC_RESERVE(&all, &cap, n_all + n) != 0)
+            rc = tl_err_set(err, TL_ENOMEM, "digest: out of memory");
+        if (rc == 0 && n) {
+            memcpy(all + n_all, rows, n * sizeof(*rows));
+            n_all += n;
+        }
+        free(rows);
+    }
+    if (rc == 0)
+        rc = tl_state_digest(accts, e->n_accts, all, n_all, hex, err);
+    free(accts);
+    free(all);
     return rc;
 }

@@ -43,10 +43,23 @@ int tl_engine_init(tl_engine *e, const tl_engine_config *cfg, const tl_instrumen
         goto fail_risk;
     if ((rc = tl_book_init(&x.book, cfg->starting_cash)) != 0)
         goto fail_store;
-    if ((rc = tl_book_open_account(&x.book, cfg->account, cfg->starting_cash)) != 0)
-        goto fail_book;
     if ((rc = tl_intake_init(&x.intake)) != 0)
         goto fail_book;
+    if ((rc = tl_hashmap_init(&x.acct_by_name, 16)) != 0)
+        goto fail_intake;
+    /* The home account: the one every single-account mode trades, and the workspace of the
+     * engine's own events (freezes, the kill switch). */
+    if ((rc = tl__engine_account_push(&x, x.cfg.workspace, cfg->starting_cash, &cfg->risk, NULL,
+                                      err)) != 0) {
+        free(x.accts);
+        tl_hashmap_close(&x.acct_by_name);
+        tl_intake_close(&x.intake);
+        tl_book_close(&x.book);
+        tl_order_store_close(&x.orders);
+        tl_risk_close(&x.risk);
+        tl_instruments_close(&x.instruments);
+        return rc;
+    }
     x.expo_cap = n ? n : 1;
     x.expo = calloc(x.expo_cap, sizeof(*x.expo));
     x.reports = calloc(REPORT_BATCH, sizeof(*x.reports));
@@ -61,6 +74,9 @@ int tl_engine_init(tl_engine *e, const tl_engine_config *cfg, const tl_instrumen
 fail_mem:
     free(x.expo);
     free(x.reports);
+    free(x.accts);
+    tl_hashmap_close(&x.acct_by_name);
+fail_intake:
     tl_intake_close(&x.intake);
 fail_book:
     tl_book_close(&x.book);
@@ -84,6 +100,8 @@ void tl_engine_close(tl_engine *e)
     free(e->reports);
     free(e->outbox);
     free(e->released);
+    free(e->accts);
+    tl_hashmap_close(&e->acct_by_name);
     memset(e, 0, sizeof(*e));
 }
 
@@ -118,24 +136,6 @@ int tl_engine_instrument(tl_engine *e, const char *symbol, uint32_t *id, tl_err 
     if (tl_risk_grow(&e->risk, n) != 0)
         return tl_err_set(err, TL_ENOMEM, "engine: out of memory");
     return tl_instruments_add(&e->instruments, &inst, id, err);
-}
-
-int tl_engine_reset(tl_engine *e, tl_fixed starting_cash, tl_err *err)
-{
-    char text[TL_EVENT_TEXT_MAX];
-    if (starting_cash <= 0)
-        return tl_err_set(err, TL_EINVAL, "starting cash must be > 0");
-    int rc = tl_book_reset_account(&e->book, e->cfg.account, starting_cash);
-    if (rc != 0)
-        return tl_err_set(err, rc, "engine: %s", tl_strerror(rc));
-    for (uint32_t i = 0; i < e->instruments.count; i++)
-        e->expo[i].notional = 0;
-    e->total_notional = 0;
-    e->has_reset = true;
-    /* The mode leads the text: recovery reads it to refuse a workspace of another mode. */
-    tl__engine_reset_text(e->cfg.mode, text);
-    tl__engine_emit_reset(e, starting_cash, text);
-    return 0;
 }
 
 /* |qty| * price, saturating: used only to compare against limits, so a saturated value still
@@ -181,45 +181,54 @@ int tl_engine_on_quote(tl_engine *e, uint32_t instrument, tl_fixed bid, tl_fixed
 
 void tl__engine_add_open(tl_engine *e, const tl_order *o)
 {
-    tl_engine_exposure *ex = &e->expo[o->instrument];
-    if (o->side == TL_SIDE_BUY)
-        ex->open_buy_qty += tl_order_leaves(o);
-    else
-        ex->open_sell_qty += tl_order_leaves(o);
+    tl__engine_gov_live(e, o, tl_order_leaves(o), +1);
 }
 
 /* Removes an order's unfilled quantity from the live exposure when it stops being live. */
 void tl__engine_drop_open(tl_engine *e, const tl_order *o)
 {
-    tl_engine_exposure *ex = &e->expo[o->instrument];
-    tl_fixed leaves = tl_order_leaves(o);
-    if (o->side == TL_SIDE_BUY)
-        ex->open_buy_qty -= leaves;
-    else
-        ex->open_sell_qty -= leaves;
+    tl__engine_gov_live(e, o, tl_order_leaves(o), -1);
 }
 
-int tl__engine_create_order(tl_engine *e, uint32_t instrument, tl_side side, tl_order_type type,
-                            tl_fixed price, tl_fixed qty, int64_t now, const char *name,
-                            tl_order **out)
+int tl__engine_create_order(tl_engine *e, uint32_t account, uint32_t instrument, tl_side side,
+                            tl_order_type type, tl_fixed price, tl_fixed qty, int64_t now,
+                            const char *name, tl_order **out)
 {
     uint64_t other;
     int rc;
     /* An external id names one order for ever: refused before anything is created. */
     if (name && name[0] && tl_intake_order_by_name(&e->intake, name, &other))
         return TL_EDUPLICATE;
-    if ((rc = tl_order_store_create(&e->orders, instrument, e->cfg.account, side, type, price, qty,
-                                    now, out)) != 0)
+    if ((rc = tl_order_store_create(&e->orders, instrument, account, side, type, price, qty, now,
+                                    out)) != 0)
         return rc;
     if (name && name[0] && (rc = tl_intake_name_order(&e->intake, (*out)->client_seq, name)) != 0)
         return rc;
     return 0;
 }
 
-int tl__engine_place(tl_engine *e, uint32_t instrument, tl_side side, tl_order_type type,
-                     tl_fixed price, tl_fixed qty, const char *name, bool intent,
-                     const char *action, uint64_t *client_seq, tl_risk_reason *reason, tl_err *err)
+/* What an order of account a in instrument may reduce: the open position less what live orders on
+ * the reducing side already take (an order of another instrument reduces nothing). */
+static tl_fixed reducible(const tl_engine_account *a, const tl_position *pos, tl_side side)
 {
+    tl_fixed held = pos ? pos->qty : 0;
+    if (side == TL_SIDE_SELL && held > 0)
+        return held - a->live_sell_qty > 0 ? held - a->live_sell_qty : 0;
+    if (side == TL_SIDE_BUY && held < 0)
+        return -held - a->live_buy_qty > 0 ? -held - a->live_buy_qty : 0;
+    return 0;
+}
+
+int tl__engine_place(tl_engine *e, const tl__place *p, uint64_t *client_seq, tl_risk_reason *reason,
+                     tl_err *err)
+{
+    uint32_t instrument = p->instrument;
+    tl_side side = p->side;
+    tl_order_type type = p->type;
+    tl_fixed price = p->price, qty = p->qty;
+    const char *action = p->action;
+    bool intent = p->intent;
+    tl_engine_account *acct = p->acct;
     const tl_instrument *inst =
         instrument < e->instruments.count ? &e->instruments.items[instrument] : NULL;
     int64_t now = tl_clock_now(e->clock);
@@ -233,21 +242,37 @@ int tl__engine_place(tl_engine *e, uint32_t instrument, tl_side side, tl_order_t
         return tl_err_set(err, TL_ESTATE, "engine halted: %s", e->halt_err.msg);
     if (inst) {
         const tl_engine_exposure *ex = &e->expo[instrument];
-        const tl_position *pos = tl_book_find(&e->book, e->cfg.account, instrument);
+        const tl_position *pos = tl_book_find(&e->book, acct->id, instrument);
         /* The cash is looked up only for the rule that reads it. */
-        const tl_account *acct =
-            e->risk.cfg.require_cash ? tl_book_find_account(&e->book, e->cfg.account) : NULL;
+        const tl_account *ba =
+            acct->risk.require_cash ? tl_book_find_account(&e->book, acct->id) : NULL;
         tl_fixed net = pos ? pos->qty : 0;
+        tl_fixed room = reducible(acct, pos, side);
+        /* An exit never increases or flips a position: cut to what is left to reduce (with
+         * nothing left the order keeps its size and REDUCE_ONLY refuses it). */
+        if (p->reduce_only && qty > room && room > 0)
+            qty = room;
         /* Worst case in the order's direction: every live order on that side fills too. */
-        rx.position_qty = side == TL_SIDE_BUY ? net + ex->open_buy_qty : net - ex->open_sell_qty;
+        rx.position_qty =
+            side == TL_SIDE_BUY ? net + acct->live_buy_qty : net - acct->live_sell_qty;
         rx.symbol_notional = ex->notional;
         rx.total_notional = e->total_notional;
         rx.held_qty = net;
-        rx.cash = acct ? acct->cash : 0;
+        rx.cash = ba ? ba->cash : 0;
+        rx.is_exit = qty > 0 && qty <= room;
+        rx.expected_price = p->expected_price;
+        rx.reduce_only = p->reduce_only;
+        rx.cfg = &acct->risk;
+        rx.gov = &acct->gov;
+        rx.account = acct->name;
+        rx.busy_symbol = acct->gov.busy_instrument < e->instruments.count
+                             ? e->instruments.items[acct->gov.busy_instrument].symbol
+                             : NULL;
+        rx.busy_accounts = e->busy_accounts;
         /* Every order that reaches the rules gets an id and a record, accepted or not. */
-        if ((rc = tl__engine_create_order(e, instrument, side, type, price, qty, now, name, &o)) !=
-            0)
-            return tl_err_set(err, rc, "order %s: %s", name && name[0] ? name : "",
+        if ((rc = tl__engine_create_order(e, acct->id, instrument, side, type, price, qty, now,
+                                          p->name, &o)) != 0)
+            return tl_err_set(err, rc, "order %s: %s", p->name && p->name[0] ? p->name : "",
                               rc == TL_EDUPLICATE ? "order id already used" : tl_strerror(rc));
         seq = o->client_seq;
         if (client_seq)
@@ -317,8 +342,13 @@ int tl_engine_submit(tl_engine *e, uint32_t instrument, tl_side side, tl_order_t
                      tl_fixed price, tl_fixed qty, uint64_t *client_seq, tl_risk_reason *reason,
                      tl_err *err)
 {
-    return tl__engine_place(e, instrument, side, type, price, qty, NULL, false, NULL, client_seq,
-                            reason, err);
+    tl__place p = {.acct = &e->accts[0],
+                   .instrument = instrument,
+                   .side = side,
+                   .type = type,
+                   .price = price,
+                   .qty = qty};
+    return tl__engine_place(e, &p, client_seq, reason, err);
 }
 
 int tl_engine_cancel(tl_engine *e, uint64_t client_seq, tl_err *err)
@@ -349,12 +379,14 @@ int tl_engine_cancel(tl_engine *e, uint64_t client_seq, tl_err *err)
 typedef struct cancel_walk {
     uint64_t *seqs;
     size_t n, cap;
+    bool one; /* only the orders of account */
+    uint32_t account;
 } cancel_walk;
 
 static int collect_cancelable(void *ctx, tl_order *o)
 {
     cancel_walk *w = ctx;
-    if (o->status == TL_OS_PENDING_CANCEL)
+    if (o->status == TL_OS_PENDING_CANCEL || (w->one && o->account != w->account))
         return 0;
     if (TL_VEC_RESERVE(&w->seqs, &w->cap, w->n + 1) != 0)
         return TL_ENOMEM;
@@ -362,9 +394,9 @@ static int collect_cancelable(void *ctx, tl_order *o)
     return 0;
 }
 
-int tl_engine_cancel_all(tl_engine *e, tl_err *err)
+static int cancel_walked(tl_engine *e, cancel_walk *wp, tl_err *err)
 {
-    cancel_walk w = {0};
+    cancel_walk w = *wp;
     int rc = tl_order_store_each_live(&e->orders, collect_cancelable, &w);
     int sent = 0;
 
@@ -377,6 +409,18 @@ int tl_engine_cancel_all(tl_engine *e, tl_err *err)
     if (rc != 0)
         return tl_err_set(err, rc, "cancel all: %s", tl_strerror(rc));
     return sent;
+}
+
+int tl_engine_cancel_all(tl_engine *e, tl_err *err)
+{
+    cancel_walk w = {0};
+    return cancel_walked(e, &w, err);
+}
+
+int tl_engine_cancel_account(tl_engine *e, uint32_t account, tl_err *err)
+{
+    cancel_walk w = {.one = true, .account = account};
+    return cancel_walked(e, &w, err);
 }
 
 int tl_engine_on_edge(tl_engine *e, tl_fixed edge_bps, tl_err *err)

@@ -37,7 +37,7 @@
 #include "venue/venue.h"
 
 #define TL_ENGINE_MAX_SUBSCRIBERS 8
-#define TL_ENGINE_MODE_MAX 16
+#define TL_ENGINE_MODE_MAX        16
 /* The text of a freeze the kernel sets because a subscriber could not flush. */
 #define TL_ENGINE_FLUSH_FREEZE_PREFIX "journal: "
 
@@ -72,9 +72,7 @@ typedef struct tl_engine_config {
 
 /* Per-instrument exposure the engine maintains for risk checks. */
 typedef struct tl_engine_exposure {
-    tl_fixed open_buy_qty;  /* leaves of live buy orders */
-    tl_fixed open_sell_qty; /* leaves of live sell orders */
-    tl_fixed notional;      /* |position| * reference price */
+    tl_fixed notional; /* |position| * reference price, of the home account */
 } tl_engine_exposure;
 
 /* One state change, complete. Every pointer is borrowed for the duration of the call. */
@@ -83,9 +81,10 @@ typedef struct tl_engine_event {
     const tl_order *order;       /* the order concerned, NULL when none */
     const tl_fill *fill;         /* ORDER_FILLED and FILL_REFUSED, else NULL */
     const tl_position *position; /* ORDER_FILLED and POSITION_*: the position after; else NULL */
-    const tl_account *account;   /* the engine's account after the change */
-    const char *symbol;          /* the order's symbol, "" when none */
-    int rule;                    /* INTENT_DENIED / POLICY_EVALUATED: tl_risk_reason, else 0 */
+    const tl_account *account;   /* the account's cash after the change */
+    const struct tl_engine_account *acct; /* the account the change belongs to (governor) */
+    const char *symbol;                   /* the order's symbol, "" when none */
+    int rule; /* INTENT_DENIED / POLICY_EVALUATED: tl_risk_reason, else 0 */
 } tl_engine_event;
 
 /* A subscriber: journal, report, dashboard, metrics. on_event must not call into the engine and
@@ -108,7 +107,24 @@ typedef struct tl_intent {
     tl_side side;
     tl_order_type type;
     tl_fixed price, qty;
+    bool reduce_only;        /* cut to what the account's position leaves to reduce; an exit
+                                never increases or flips a position (REDUCE_ONLY when nothing) */
+    tl_fixed expected_price; /* the price the signal expected (SLIPPAGE), 0 = none */
+    uint32_t account;        /* tl_engine_add_account's id; 0 = the home account */
 } tl_intent;
+
+/* An account of the engine (a virtual account of the governed loop): its own workspace in the
+ * journal, cash and positions (in the book, under id), rules and governor state. The home account
+ * is the first, made from tl_engine_config; others are added with tl_engine_add_account. */
+typedef struct tl_engine_account {
+    uint32_t id;                 /* the book's account id: the home account's + its index */
+    char name[TL_WORKSPACE_MAX]; /* its workspace */
+    tl_risk_config risk;         /* its rules (the engine-wide ones are read from the monitor) */
+    tl_governor gov;
+    tl_fixed live_buy_qty, live_sell_qty; /* leaves of its live orders */
+    tl_fixed last_price;                  /* its last fill's price (the equity mark) */
+    bool has_reset;                       /* its workspace has a WORKSPACE_RESET */
+} tl_engine_account;
 
 /* An intent's result as released after the commit that holds it. */
 typedef struct tl_engine_result {
@@ -121,11 +137,15 @@ typedef struct tl_engine {
     tl_venue *venue;            /* borrowed */
     const tl_clock *clock;      /* borrowed */
     tl_engine_config cfg;
-    tl_order_store orders;      /* owned */
-    tl_book book;               /* owned */
-    tl_risk risk;               /* owned */
-    tl_intake intake;           /* owned: keys, outcomes, external order ids */
-    tl_engine_exposure *expo;   /* owned, per instrument */
+    tl_order_store orders;    /* owned */
+    tl_book book;             /* owned */
+    tl_risk risk;             /* owned */
+    tl_intake intake;         /* owned: keys, outcomes, external order ids */
+    tl_engine_exposure *expo; /* owned, per instrument */
+    tl_engine_account *accts; /* owned, [0] = home; index = id - cfg.account */
+    uint32_t n_accts, cap_accts;
+    tl_hashmap acct_by_name; /* hash of the name -> index (names checked on lookup) */
+    uint32_t busy_accounts;  /* accounts holding a position or a live order */
     uint32_t expo_cap;
     tl_fixed total_notional; /* sum of expo[].notional */
     tl_engine_counts counts;
@@ -133,16 +153,16 @@ typedef struct tl_engine {
     uint32_t report_cap;
     tl_engine_subscriber subs[TL_ENGINE_MAX_SUBSCRIBERS];
     uint32_t nsubs;
-    tl_event rec;            /* scratch: the record being emitted */
-    const char *cur_key;     /* the key of the intent being executed, borrowed, or NULL */
+    tl_event rec;             /* scratch: the record being emitted */
+    const char *cur_key;      /* the key of the intent being executed, borrowed, or NULL */
     tl_engine_result *outbox; /* owned: results waiting for the next successful flush */
     size_t n_out, cap_out;
     tl_engine_result *released; /* owned: results of the last successful flush */
     size_t n_rel, cap_rel;
-    bool recovering;  /* replaying the journal: no emission, no venue calls */
-    bool has_reset;   /* the workspace has a WORKSPACE_RESET (journaled or recovered) */
-    bool halted;      /* a flush failed: nothing more is accepted */
-    tl_err halt_err;  /* why */
+    bool recovering;           /* replaying the journal: no emission, no venue calls */
+    bool has_reset;            /* the workspace has a WORKSPACE_RESET (journaled or recovered) */
+    bool halted;               /* a flush failed: nothing more is accepted */
+    tl_err halt_err;           /* why */
     uint64_t recovered_events; /* journal events recovery applied */
 } tl_engine;
 
@@ -151,6 +171,30 @@ typedef struct tl_engine {
 int tl_engine_init(tl_engine *e, const tl_engine_config *cfg, const tl_instruments *instruments,
                    tl_venue *venue, const tl_clock *clock, tl_err *err);
 void tl_engine_close(tl_engine *e);
+
+/* Adds an account with its own workspace (name: tl_workspace_validate, unique), starting cash and
+ * rules (NULL: cfg.risk; the engine-wide limits - max_orders_per_sec, max_open_positions, the
+ * edge threshold - are always the engine's). *id (may be NULL) gets its id. TL_EDUPLICATE for a
+ * name taken. Before tl_engine_recover, so recovery finds its events. */
+int tl_engine_add_account(tl_engine *e, const char *name, tl_fixed starting_cash,
+                          const tl_risk_config *risk, uint32_t *id, tl_err *err);
+/* The account of an id (0 = home) or of a name; NULL when none. */
+tl_engine_account *tl_engine_account_of(tl_engine *e, uint32_t id);
+tl_engine_account *tl_engine_account_named(tl_engine *e, const char *name);
+/* Starts one account over (its WORKSPACE_RESET), as tl_engine_reset does the home account. */
+int tl_engine_reset_account(tl_engine *e, uint32_t id, tl_fixed starting_cash, tl_err *err);
+
+/* The kill switch: engaged, every live order is canceled and entries are refused (KILL_SWITCH),
+ * exits still go; journaled as KILL_SWITCH (status 1) so it holds across restarts. Returns 1 when
+ * newly engaged (0: it already was), or a negative error from the cancels. */
+int tl_engine_kill(tl_engine *e, const char *reason, tl_err *err);
+/* Releases it (KILL_SWITCH, status 0). 1 when it was engaged. */
+int tl_engine_kill_release(tl_engine *e);
+/* Freezes one account (reconciliation found a position it cannot explain): ACCOUNT_FROZEN, its
+ * live orders canceled, every order of it refused (RECONCILE_MISMATCH) until unfrozen
+ * (ACCOUNT_UNFROZEN). 1 when newly frozen or unfrozen, 0 when it already was, negative error. */
+int tl_engine_freeze_account(tl_engine *e, uint32_t id, const char *reason, tl_err *err);
+int tl_engine_unfreeze_account(tl_engine *e, uint32_t id);
 
 /* Adds a subscriber (copied). TL_ENOMEM when TL_ENGINE_MAX_SUBSCRIBERS are taken. */
 int tl_engine_subscribe(tl_engine *e, const tl_engine_subscriber *sub);
@@ -184,6 +228,8 @@ int tl_engine_intent(tl_engine *e, const tl_intent *in, tl_engine_result *out, t
 int tl_engine_cancel(tl_engine *e, uint64_t client_seq, tl_err *err);
 /* Cancels every live order; returns how many cancel requests were sent, or a negative error. */
 int tl_engine_cancel_all(tl_engine *e, tl_err *err);
+/* The same for the live orders of one account. */
+int tl_engine_cancel_account(tl_engine *e, uint32_t account, tl_err *err);
 
 /* Drains the venue's due reports and applies them. Returns how many reports were applied or a
  * negative error. Refused fills (duplicate, overfill, unknown) are counted, never applied. */
@@ -209,7 +255,8 @@ const tl_engine_result *tl_engine_released(const tl_engine *e, size_t *n);
 /* The external or "CLI…" id of an order into buf (TL_ORDER_ID_MAX bytes). */
 void tl_engine_order_id(const tl_engine *e, const tl_order *o, char *buf);
 
-/* Digest of the engine's state (its account and positions), comparable with tl_replay's. */
+/* Digest of the engine's state (every account and its positions), comparable with tl_replay's
+ * over the same workspaces. */
 int tl_engine_digest(const tl_engine *e, char hex[65], tl_err *err);
 
 /* Orders now live at the venue (placed minus terminal). */
@@ -229,21 +276,49 @@ static inline void tl__engine_emit(tl_engine *e, int type, const tl_order *o, co
     if (e->nsubs != 0 && !e->recovering)
         tl__engine_emit_event(e, type, o, f, pos, text, rule);
 }
-int tl__engine_place(tl_engine *e, uint32_t instrument, tl_side side, tl_order_type type,
-                     tl_fixed price, tl_fixed qty, const char *name, bool intent,
-                     const char *action, uint64_t *client_seq, tl_risk_reason *reason,
+/* One order to place: the intent's fields the kernel reads (tl_engine_submit's too). */
+typedef struct tl__place {
+    tl_engine_account *acct;
+    uint32_t instrument;
+    tl_side side;
+    tl_order_type type;
+    tl_fixed price, qty;
+    const char *name;   /* external order id, NULL: "CLI…" */
+    bool intent;        /* journal INTENT_* and POLICY_EVALUATED around it */
+    const char *action; /* the intent's verb */
+    bool reduce_only;
+    tl_fixed expected_price;
+} tl__place;
+int tl__engine_place(tl_engine *e, const tl__place *p, uint64_t *client_seq, tl_risk_reason *reason,
                      tl_err *err);
+/* The account an order or id belongs to (home when the id is unknown: never for the kernel's own
+ * orders). */
+static inline tl_engine_account *tl__engine_acct(tl_engine *e, uint32_t id)
+{
+    uint32_t i = id - e->cfg.account;
+    return i < e->n_accts ? &e->accts[i] : &e->accts[0];
+}
+/* Governor bookkeeping (account.c): an order of the account became live or stopped being live
+ * (leaves: its unfilled quantity then), a fill changed one of its positions. */
+void tl__engine_gov_live(tl_engine *e, const tl_order *o, tl_fixed leaves, int delta);
+void tl__engine_gov_fill(tl_engine *e, const tl_order *o, tl_fixed qty_before,
+                         const tl_position *pos, const tl_fill *f, const tl_fill_effect *eff);
 void tl__engine_emit_position(tl_engine *e, const tl_order *o, const tl_position *pos,
                               const tl_fill_effect *eff);
-void tl__engine_emit_reset(tl_engine *e, tl_fixed starting_cash, const char *text);
+
 /* "<mode>: starting cash" into text (TL_EVENT_TEXT_MAX); the mode of a reset is what precedes
  * the first ':' (a reset text without one is a shadow run's, from before modes were written). */
 void tl__engine_reset_text(const char *mode, char *text);
 void tl__engine_reset_mode(const char *text, char mode[TL_ENGINE_MODE_MAX]);
 void tl__engine_apply_report(tl_engine *e, const tl_venue_report *r);
-int tl__engine_create_order(tl_engine *e, uint32_t instrument, tl_side side, tl_order_type type,
-                            tl_fixed price, tl_fixed qty, int64_t now, const char *name,
-                            tl_order **out);
+int tl__engine_create_order(tl_engine *e, uint32_t account, uint32_t instrument, tl_side side,
+                            tl_order_type type, tl_fixed price, tl_fixed qty, int64_t now,
+                            const char *name, tl_order **out);
+/* Emits an event that belongs to an account but to no order (reset, account freeze). */
+void tl__engine_emit_for(tl_engine *e, const tl_engine_account *a, int type, uint8_t status,
+                         tl_fixed amount, const char *text);
+int tl__engine_account_push(tl_engine *e, const char *name, tl_fixed starting_cash,
+                            const tl_risk_config *risk, uint32_t *id, tl_err *err);
 void tl__engine_add_open(tl_engine *e, const tl_order *o);
 /* Takes an order's unfilled quantity out of the live exposure when it stops being live. */
 void tl__engine_drop_open(tl_engine *e, const tl_order *o);

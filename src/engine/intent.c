@@ -13,8 +13,12 @@ static void copy_text(char *dst, size_t cap, const char *src)
     dst[n] = '\0';
 }
 
-static int validate(const tl_engine *e, const tl_intent *in, tl_err *err)
+static int validate(tl_engine *e, const tl_intent *in, tl_err *err)
 {
+    if (!tl_engine_account_of(e, in->account))
+        return tl_err_set(err, TL_EINVAL, "intent: unknown account id %u", in->account);
+    if (in->expected_price < 0)
+        return tl_err_set(err, TL_EINVAL, "intent: expected price must not be negative");
     if (in->instrument >= e->instruments.count)
         return tl_err_set(err, TL_EINVAL, "intent: unknown instrument id %u", in->instrument);
     if (in->side != TL_SIDE_BUY && in->side != TL_SIDE_SELL)
@@ -34,9 +38,10 @@ static int validate(const tl_engine *e, const tl_intent *in, tl_err *err)
     return 0;
 }
 
-static void payload_of(const tl_engine *e, const tl_intent *in, tl_intent_payload *p)
+static void payload_of(tl_engine *e, const tl_intent *in, tl_intent_payload *p)
 {
     memset(p, 0, sizeof(*p));
+    p->account = tl_engine_account_of(e, in->account)->id;
     copy_text(p->action, sizeof(p->action), in->action ? in->action : tl_side_name(in->side));
     copy_text(p->symbol, sizeof(p->symbol), e->instruments.items[in->instrument].symbol);
     p->side = (uint8_t)in->side;
@@ -45,10 +50,11 @@ static void payload_of(const tl_engine *e, const tl_intent *in, tl_intent_payloa
 }
 
 /* The state now, into a result that changed nothing (a refusal). */
-static void state_now(const tl_engine *e, uint32_t instrument, tl_intent_record *r)
+static void state_now(const tl_engine *e, uint32_t account, uint32_t instrument,
+                      tl_intent_record *r)
 {
-    const tl_account *a = tl_book_find_account(&e->book, e->cfg.account);
-    const tl_position *p = tl_book_find(&e->book, e->cfg.account, instrument);
+    const tl_account *a = tl_book_find_account(&e->book, account);
+    const tl_position *p = tl_book_find(&e->book, account, instrument);
     r->cash = a ? a->cash : 0;
     r->realized_pnl = a ? a->realized_pnl : 0;
     r->starting_cash = a ? a->starting_cash : 0;
@@ -71,7 +77,7 @@ static int answer_known(tl_engine *e, const tl_intent *in, const tl_intent_paylo
         r.rec.trade_id[0] = '\0';
         r.rec.change[0] = '\0';
         copy_text(r.rec.reason, sizeof(r.rec.reason), REASON_CONFLICT);
-        state_now(e, in->instrument, &r.rec);
+        state_now(e, p->account, in->instrument, &r.rec);
     }
     if (out)
         *out = r;
@@ -112,8 +118,18 @@ int tl_engine_intent(tl_engine *e, const tl_intent *in, tl_engine_result *out, t
     tl_err why;
     why.code = 0;
     why.msg[0] = '\0';
-    rc = tl__engine_place(e, in->instrument, in->side, in->type, in->price, in->qty, in->order_id,
-                          true, p.action, &seq, NULL, &why);
+    tl__place pl = {.acct = tl_engine_account_of(e, in->account),
+                    .instrument = in->instrument,
+                    .side = in->side,
+                    .type = in->type,
+                    .price = in->price,
+                    .qty = in->qty,
+                    .name = in->order_id,
+                    .intent = true,
+                    .action = p.action,
+                    .reduce_only = in->reduce_only,
+                    .expected_price = in->expected_price};
+    rc = tl__engine_place(e, &pl, &seq, NULL, &why);
     if (keyed) {
         rec = &e->intake.recs[rec_index];
         if (seq)
@@ -152,7 +168,7 @@ int tl_engine_intent(tl_engine *e, const tl_intent *in, tl_engine_result *out, t
         rec->status = TL_INTENT_DENIED;
         copy_text(rec->reason, sizeof(rec->reason), why.msg);
         if (!o)
-            state_now(e, in->instrument, rec);
+            state_now(e, p.account, in->instrument, rec);
     } else if (rc != 0 && rec->reason[0] == '\0') {
         copy_text(rec->reason, sizeof(rec->reason), why.msg);
     }

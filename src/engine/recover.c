@@ -20,6 +20,7 @@ typedef struct rec_ctx {
     tl_engine *e;
     tl_err *err;
     int rc;
+    tl_engine_account *acct; /* the account of the event being applied */
 } rec_ctx;
 
 /* The order an event names, NULL when it was never created. */
@@ -60,8 +61,8 @@ static int ensure_order(rec_ctx *c, const tl_event *ev, tl_order **out)
         name = NULL;
     }
     tl_order_type type = strcmp(ev->text, "MARKET") == 0 ? TL_ORDER_MARKET : TL_ORDER_LIMIT;
-    rc = tl__engine_create_order(e, inst, (tl_side)ev->side, type, ev->price, ev->qty, ev->ts_ns,
-                                 name, out);
+    rc = tl__engine_create_order(e, c->acct->id, inst, (tl_side)ev->side, type, ev->price, ev->qty,
+                                 ev->ts_ns, name, out);
     if (rc != 0)
         return tl_err_set(c->err, rc, "recovery: order %s: %s", ev->order_id, tl_strerror(rc));
     return 0;
@@ -72,16 +73,12 @@ static int on_reset(rec_ctx *c, const tl_event *ev)
     tl_engine *e = c->e;
     char mode[TL_ENGINE_MODE_MAX];
     tl__engine_reset_mode(ev->text, mode);
-    if (!e->has_reset && strcmp(mode, e->cfg.mode) != 0)
+    if (!c->acct->has_reset && strcmp(mode, e->cfg.mode) != 0)
         return tl_err_set(c->err, TL_EINVAL,
                           "workspace '%s' holds a %s journal, not a %s one: use another workspace",
-                          e->cfg.workspace, mode, e->cfg.mode);
-    e->has_reset = true;
-    int rc = tl_book_reset_account(&e->book, e->cfg.account, ev->fee);
-    for (uint32_t i = 0; i < e->instruments.count; i++)
-        e->expo[i].notional = 0;
-    e->total_notional = 0;
-    return rc == 0 ? 0 : tl_err_set(c->err, rc, "recovery: %s", tl_strerror(rc));
+                          c->acct->name, mode, e->cfg.mode);
+    /* The live transition itself (it emits nothing while recovering). */
+    return tl_engine_reset_account(e, c->acct->id, ev->fee, c->err);
 }
 
 static void as_report(const tl_event *ev, const tl_order *o, int type, tl_venue_report *r)
@@ -112,6 +109,7 @@ static int apply(rec_ctx *c, const tl_event *ev)
             tl_intent_payload p;
             tl_intent_record *rec;
             memset(&p, 0, sizeof(p));
+            p.account = c->acct->id;
             memcpy(p.action, ev->text, strnlen(ev->text, sizeof(p.action) - 1));
             memcpy(p.symbol, ev->symbol, sizeof(p.symbol));
             p.side = ev->side;
@@ -155,11 +153,23 @@ static int apply(rec_ctx *c, const tl_event *ev)
         e->counts.refused_fills++;
         return 0;
     case TL_EV_RISK_FROZEN:
-    case TL_EV_KILL_SWITCH:
         tl_engine_freeze(e, ev->text, NULL);
         return 0;
     case TL_EV_RISK_UNFROZEN:
         tl_engine_unfreeze(e);
+        return 0;
+    case TL_EV_KILL_SWITCH:
+        /* Whatever its time: a switch engaged in real time holds for a replay of older data. */
+        if (ev->status)
+            tl_engine_kill(e, ev->text, NULL);
+        else
+            tl_engine_kill_release(e);
+        return 0;
+    case TL_EV_ACCOUNT_FROZEN:
+        tl_engine_freeze_account(e, c->acct->id, ev->text, NULL);
+        return 0;
+    case TL_EV_ACCOUNT_UNFROZEN:
+        tl_engine_unfreeze_account(e, c->acct->id);
         return 0;
     default:
         break;
@@ -204,6 +214,9 @@ static int apply(rec_ctx *c, const tl_event *ev)
 static int on_event(void *ctx, const tl_event *ev)
 {
     rec_ctx *c = ctx;
+    /* A scan of several workspaces reads the events between theirs too: only the engine's. */
+    if (!(c->acct = tl_engine_account_named(c->e, ev->workspace)))
+        return 0;
     c->e->recovered_events++;
     c->rc = apply(c, ev);
     return c->rc != 0 ? 1 : 0;
@@ -211,10 +224,29 @@ static int on_event(void *ctx, const tl_event *ev)
 
 int tl_engine_recover(tl_engine *e, tl_store *s, tl_err *err)
 {
-    rec_ctx c = {e, err, 0};
+    rec_ctx c = {e, err, 0, NULL};
     tl_scan_filter f = {0, 0, e->cfg.workspace};
     if (e->orders.next_client_seq > 1)
         return tl_err_set(err, TL_ESTATE, "recovery: the engine is not fresh");
+    if (e->n_accts > 1) {
+        /* Several workspaces: one scan in seq order from the first event of any of them, so the
+         * engine sees its history in the order it made it (ids, keys, the shared counters). */
+        uint64_t first = UINT64_MAX;
+        for (uint32_t i = 0; i < e->n_accts; i++) {
+            tl_workspace_info wi;
+            int rc = tl_store_workspace_info(s, e->accts[i].name, &wi, err);
+            if (rc == TL_ENOTFOUND)
+                continue;
+            if (rc != 0)
+                return rc;
+            if (wi.first_seq < first)
+                first = wi.first_seq;
+        }
+        if (first == UINT64_MAX)
+            return 0; /* nothing journaled yet */
+        f.after_seq = first - 1;
+        f.workspace = "";
+    }
     e->recovering = true;
     int rc = tl_store_scan(s, &f, on_event, &c, err);
     e->recovering = false;
@@ -292,4 +324,42 @@ out:
     free(info);
     free(known);
     return rc;
+}
+
+int tl_engine_apply_missed_fill(tl_engine *e, const tl_venue_fill *f)
+{
+    tl_venue_report r;
+    memset(&r, 0, sizeof(r));
+    r.type = TL_REPORT_FILL;
+    r.client_seq = f->client_seq;
+    r.venue_seq = f->venue_seq;
+    r.ts_ns = f->ts_ns;
+    memcpy(r.trade_id, f->trade_id, sizeof(r.trade_id));
+    r.qty = f->qty;
+    r.price = f->price;
+    r.fee = f->fee;
+    uint64_t before = e->counts.fills;
+    tl__engine_apply_report(e, &r);
+    return e->counts.fills > before;
+}
+
+int tl_engine_expire_order(tl_engine *e, uint64_t client_seq, const char *text)
+{
+    tl_order *o = tl_order_store_by_client(&e->orders, client_seq);
+    if (!o || !tl_order_status_is_live(o->status))
+        return 0;
+    tl_venue_report r;
+    memset(&r, 0, sizeof(r));
+    r.type = TL_REPORT_EXPIRED;
+    r.client_seq = client_seq;
+    r.ts_ns = tl_clock_now(e->clock);
+    snprintf(r.text, sizeof(r.text), "%s", text);
+    tl__engine_apply_report(e, &r);
+    return 1;
+}
+
+void tl_engine_note(tl_engine *e, uint32_t account, const char *text)
+{
+    tl_engine_account *a = tl_engine_account_of(e, account);
+    tl__engine_emit_for(e, a ? a : &e->accts[0], TL_EV_RECONCILED, 0, 0, text);
 }

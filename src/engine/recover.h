@@ -17,4 +17,14 @@ int tl_engine_recover(tl_engine *e, tl_store *s, tl_err *err);
  * restart"), journaled; *expired gets how many. A venue without get_orders is trusted. */
 int tl_engine_reconcile_venue(tl_engine *e, uint64_t *expired, tl_err *err);
 
+/* Reconciliation's repairs, each journaled. */
+/* A fill the venue lists (get_fills) that never reached the engine, applied as its report was: a
+ * trade id the engine already holds is refused (FILL_REFUSED), so a fill is never applied twice.
+ * 1 when applied, 0 when refused. */
+int tl_engine_apply_missed_fill(tl_engine *e, const tl_venue_fill *f);
+/* A live order the venue does not know: EXPIRED with text. 1 when it was live, else 0. */
+int tl_engine_expire_order(tl_engine *e, uint64_t client_seq, const char *text);
+/* A finding of reconciliation, journaled in account's workspace (0 = home) as RECONCILED. */
+void tl_engine_note(tl_engine *e, uint32_t account, const char *text);
+
 #endif /* TL_ENGINE_RECOVER_H */

@@ -46,8 +46,8 @@ void tl__engine_record_of(const tl_engine *e, const tl_order *o, tl_intent_recor
         r->status = TL_INTENT_WORKING;
         break;
     }
-    const tl_account *a = tl_book_find_account(&e->book, e->cfg.account);
-    const tl_position *p = tl_book_find(&e->book, e->cfg.account, o->instrument);
+    const tl_account *a = tl_book_find_account(&e->book, o->account);
+    const tl_position *p = tl_book_find(&e->book, o->account, o->instrument);
     r->cash = a ? a->cash : 0;
     r->realized_pnl = a ? a->realized_pnl : 0;
     r->starting_cash = a ? a->starting_cash : 0;
@@ -106,13 +106,17 @@ static void apply_fill(tl_engine *e, const tl_venue_report *r)
         return;
     }
     e->counts.fills++;
+    tl_engine_account *a = tl__engine_acct(e, o->account);
     if (was_live) {
-        tl_engine_exposure *ex = &e->expo[o->instrument];
         if (o->side == TL_SIDE_BUY)
-            ex->open_buy_qty -= f.qty;
+            a->live_buy_qty -= f.qty;
         else
-            ex->open_sell_qty -= f.qty;
+            a->live_sell_qty -= f.qty;
+        if (o->status == TL_OS_FILLED)
+            tl__engine_gov_live(e, o, 0, -1); /* its last fill: no longer live */
     }
+    const tl_position *before = tl_book_find(&e->book, o->account, o->instrument);
+    tl_fixed qty_before = before ? before->qty : 0;
     if (tl_book_apply_fill(&e->book, o->account, o->instrument, (tl_side)o->side, f.qty, f.price,
                            f.fee, &eff) != 0) {
         /* The fill is recorded with its order; a position that cannot represent it is corrupt
@@ -123,11 +127,11 @@ static void apply_fill(tl_engine *e, const tl_venue_report *r)
     }
     if (was_live && o->status == TL_OS_FILLED)
         e->counts.filled++;
-    /* One lookup serves both: the order's account is the engine's (the one refresh reads). */
     const tl_position *pos = tl_book_find(&e->book, o->account, o->instrument);
-    tl__engine_refresh_notional(
-        e, o->instrument,
-        o->account == e->cfg.account ? pos : tl_book_find(&e->book, e->cfg.account, o->instrument));
+    /* Notionals are the home account's (the portfolio limits are its). */
+    if (o->account == e->cfg.account)
+        tl__engine_refresh_notional(e, o->instrument, pos);
+    tl__engine_gov_fill(e, o, qty_before, pos, &f, &eff);
     tl__engine_emit(e, TL_EV_ORDER_FILLED, o, &f, pos, NULL, 0);
     tl__engine_emit_position(e, o, pos, &eff);
     tl_intent_record *rec = tl_intake_by_order(&e->intake, o->client_seq);
@@ -222,4 +226,3 @@ int tl_engine_poll(tl_engine *e, tl_err *err)
             return applied;
     }
 }
-

@@ -7,8 +7,8 @@
 #include "core/vec.h"
 #include "tradeloop.h"
 
-static const char *const status_names[] = {"FILLED",   "DENIED",   "REFUSED",
-                                           "WORKING",  "REJECTED", "CANCELED"};
+static const char *const status_names[] = {"FILLED",  "DENIED",   "REFUSED",
+                                           "WORKING", "REJECTED", "CANCELED"};
 
 const char *tl_intent_status_name(int status)
 {
@@ -85,8 +85,9 @@ void tl_intake_drop_last(tl_intake *in)
 
 bool tl_intent_payload_equal(const tl_intent_payload *a, const tl_intent_payload *b)
 {
-    return strcmp(a->action, b->action) == 0 && strcmp(a->symbol, b->symbol) == 0 &&
-           a->side == b->side && a->price == b->price && a->qty == b->qty;
+    return a->account == b->account && strcmp(a->action, b->action) == 0 &&
+           strcmp(a->symbol, b->symbol) == 0 && a->side == b->side && a->price == b->price &&
+           a->qty == b->qty;
 }
 
 int tl_intake_bind_order(tl_intake *in, const tl_intent_record *rec, uint64_t client_seq)

@@ -39,7 +39,8 @@ const char *tl_intent_status_name(int status); /* "FILLED", … */
 
 /* The payload of an intent: two intents with one key are the same intent when these agree. */
 typedef struct tl_intent_payload {
-    char action[16]; /* caller's verb ("OPEN_LONG"), "" when none */
+    uint32_t account; /* the engine account it is for */
+    char action[16];  /* caller's verb ("OPEN_LONG"), "" when none */
     char symbol[16];
     uint8_t side;
     tl_fixed price, qty;
@@ -49,12 +50,12 @@ typedef struct tl_intent_payload {
 typedef struct tl_intent_record {
     char key[TL_IDEM_KEY_MAX];
     tl_intent_payload payload;
-    uint64_t client_seq;            /* its order, 0 when none was created */
-    uint8_t status;                 /* tl_intent_status */
-    char order_id[TL_ORDER_ID_MAX]; /* its order's id */
-    char trade_id[TL_TRADE_ID_MAX]; /* last fill's trade id, "" when none */
-    char change[8];                 /* "OPENED" / "SCALED" / "CLOSED" / "FLIPPED", "" */
-    char reason[TL_EVENT_TEXT_MAX]; /* why denied or rejected, "" */
+    uint64_t client_seq;                        /* its order, 0 when none was created */
+    uint8_t status;                             /* tl_intent_status */
+    char order_id[TL_ORDER_ID_MAX];             /* its order's id */
+    char trade_id[TL_TRADE_ID_MAX];             /* last fill's trade id, "" when none */
+    char change[8];                             /* "OPENED" / "SCALED" / "CLOSED" / "FLIPPED", "" */
+    char reason[TL_EVENT_TEXT_MAX];             /* why denied or rejected, "" */
     tl_fixed cash, realized_pnl, starting_cash; /* the account right after */
     tl_fixed position_qty, position_avg;        /* the symbol's position right after */
 } tl_intent_record;
@@ -62,7 +63,7 @@ typedef struct tl_intent_record {
 typedef struct tl_intake {
     tl_intent_record *recs; /* owned */
     size_t n, cap;
-    tl_hashmap by_key; /* hash(key) -> recs[] index, multi */
+    tl_hashmap by_key;              /* hash(key) -> recs[] index, multi */
     char (*names)[TL_ORDER_ID_MAX]; /* owned external order ids */
     uint64_t *name_seq;             /* owned: client_seq of names[i] */
     size_t n_names, cap_names;

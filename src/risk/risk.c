@@ -49,6 +49,13 @@ int tl_risk_config_validate(const tl_risk_config *cfg, tl_err *err)
     CHECK_NONNEG(cfg, max_spread_bps, err);
     CHECK_NONNEG(cfg, max_quote_age_ns, err);
     CHECK_NONNEG(cfg, max_slippage_bps, err);
+    CHECK_NONNEG(cfg, cooldown_ns, err);
+    CHECK_NONNEG(cfg, max_drawdown_pct, err);
+    if (cfg->max_drawdown_pct > TL_FIXED_INT(100))
+        return tl_err_set(err, TL_EINVAL, "max_drawdown_pct must be at most 100");
+    if (cfg->window_on && (cfg->window_start_s < 0 || cfg->window_start_s >= 86400 ||
+                           cfg->window_end_s < 0 || cfg->window_end_s >= 86400))
+        return tl_err_set(err, TL_EINVAL, "trading window ends must be times of day");
     if (cfg->max_orders_per_sec > RATE_MAX)
         return tl_err_set(err, TL_EINVAL, "max_orders_per_sec must be at most %u", RATE_MAX);
     return 0;
@@ -170,4 +177,23 @@ int tl_risk_freeze(tl_risk *r, const char *reason)
 void tl_risk_unfreeze(tl_risk *r)
 {
     r->frozen = false;
+}
+
+int tl_risk_kill(tl_risk *r, const char *reason)
+{
+    if (r->killed)
+        return 0;
+    r->killed = true;
+    snprintf(r->kill_reason, sizeof(r->kill_reason), "%s",
+             reason && reason[0] ? reason : "operator");
+    return 1;
+}
+
+int tl_risk_kill_release(tl_risk *r)
+{
+    if (!r->killed)
+        return 0;
+    r->killed = false;
+    r->kill_reason[0] = '\0';
+    return 1;
 }

@@ -40,7 +40,15 @@
     X(INSUFFICIENT_CASH, "not enough cash for the order's notional")                               \
     X(SPREAD, "spread above the entry limit")                                                      \
     X(STALE_QUOTE, "quote too old at decision time")                                               \
-    X(SLIPPAGE, "fill price too far from the expected price")
+    X(SLIPPAGE, "fill price too far from the expected price")                                      \
+    X(KILL_SWITCH, "kill switch engaged: entries refused")                                         \
+    X(RECONCILE_MISMATCH, "account frozen: its position differs from the venue's")                 \
+    X(ONE_SYMBOL_PER_VA, "the account already trades another symbol")                              \
+    X(MAX_OPEN_POSITIONS, "open positions across accounts at the limit")                           \
+    X(COOLDOWN, "account in cooldown after consecutive losses")                                    \
+    X(DRAWDOWN, "account drawdown above the limit")                                                \
+    X(TRADING_WINDOW, "outside the trading window")                                                \
+    X(REDUCE_ONLY, "reduce-only: no position left to reduce")
 
 typedef enum tl_risk_reason {
 #define TL__RR_ENUM(name, text) TL_RR_##name,
@@ -68,18 +76,59 @@ typedef struct tl_risk_config {
     tl_fixed max_spread_bps;   /* (ask - bid) / mid * 1e4 of the latest quote */
     int64_t max_quote_age_ns;  /* now - the latest quote's time */
     tl_fixed max_slippage_bps; /* |price it would fill at now - expected| / expected * 1e4 */
+    /* The governor (seed 001). Entries only, 0 = off. */
+    bool one_symbol;             /* an account trades one symbol at a time (ONE_SYMBOL_PER_VA) */
+    uint32_t max_open_positions; /* accounts holding a position or a live order, engine-wide */
+    uint32_t cooldown_losses;    /* consecutive losing round trips that start a cooldown */
+    int64_t cooldown_ns;         /* how long entries are refused after them (engine time) */
+    tl_fixed max_drawdown_pct;   /* (peak - equity) / peak * 100 of the account */
+    /* Trading window in the zone's local time, seconds of the day, both ends inclusive; off when
+     * window_on is false. Crossing midnight (start > end) is allowed. tz is borrowed (NULL =
+     * UTC) and must outlive every engine that uses the configuration. */
+    bool window_on;
+    int32_t window_start_s, window_end_s;
+    const struct tl_tz *tz;
 } tl_risk_config;
+
+/* What the governor keeps per account, maintained by the kernel from its own transitions (so
+ * recovery rebuilds it by replaying them) and read by the rules. Equity is marked at fills: cash
+ * plus every position at its last fill price, which the journal alone determines. */
+typedef struct tl_governor {
+    uint32_t live_orders;     /* orders of the account live at the venue */
+    uint32_t open_positions;  /* its non-flat positions */
+    uint32_t busy_instrument; /* the instrument of its last order or position */
+    uint32_t consecutive_losses;
+    int64_t cooldown_until_ns;     /* entries refused before this engine time; 0 = none */
+    uint64_t trades, wins, losses; /* closed round trips: a loss is realized - fees < 0 */
+    tl_fixed trade_pnl;            /* realized - fees of the round trip under way */
+    tl_fixed mark_value;           /* sum over positions of qty * last fill price */
+    tl_fixed equity, equity_peak;  /* at the last fill */
+    tl_fixed max_drawdown_pct;     /* the largest (peak - equity) / peak * 100 seen */
+    bool frozen;                   /* reconciliation found a position it cannot explain */
+    char frozen_reason[96];
+} tl_governor;
+
+static inline bool tl_governor_busy(const tl_governor *g)
+{
+    return g->live_orders + g->open_positions > 0;
+}
 
 /* Portfolio view the caller passes to a check: the symbol's current net position and the
  * portfolio's current total notional (both from the position book, at reference prices). */
 typedef struct tl_risk_exposure {
-    tl_fixed position_qty;    /* signed net quantity of the order's symbol */
-    tl_fixed total_notional;  /* sum over symbols of |qty| * ref price, this symbol included */
-    tl_fixed symbol_notional; /* |position_qty| * ref price of this symbol */
-    tl_fixed held_qty;        /* signed net position now, without live orders */
-    tl_fixed cash;            /* the account's cash now */
-    bool is_exit;             /* the order only reduces a position: market filters let it pass */
-    tl_fixed expected_price;  /* the price the signal expected, 0 = none (no slippage check) */
+    tl_fixed position_qty;     /* signed net quantity of the order's symbol */
+    tl_fixed total_notional;   /* sum over symbols of |qty| * ref price, this symbol included */
+    tl_fixed symbol_notional;  /* |position_qty| * ref price of this symbol */
+    tl_fixed held_qty;         /* signed net position now, without live orders */
+    tl_fixed cash;             /* the account's cash now */
+    bool is_exit;              /* the order only reduces a position: market filters let it pass */
+    tl_fixed expected_price;   /* the price the signal expected, 0 = none (no slippage check) */
+    bool reduce_only;          /* the order was cut to what can be reduced (REDUCE_ONLY at 0) */
+    const tl_risk_config *cfg; /* the account's rules, NULL = the monitor's own */
+    const tl_governor *gov;    /* the account's governor state, NULL = no governor */
+    const char *account;       /* its name, for texts */
+    const char *busy_symbol;   /* the symbol it is busy in, for texts */
+    uint32_t busy_accounts;    /* accounts holding a position or a live order, engine-wide */
 } tl_risk_exposure;
 
 /* The latest quote of an instrument, for the market filters. */
@@ -96,6 +145,7 @@ typedef struct tl_risk_order {
     tl_fixed price, qty;
     const tl_risk_exposure *exposure;
     int64_t now_ns;
+    const tl_risk_config *cfg; /* the account's rules (exposure->cfg or the monitor's) */
 } tl_risk_order;
 
 typedef struct tl_risk tl_risk;
@@ -127,6 +177,8 @@ struct tl_risk {
     tl_risk_config cfg;
     bool frozen;
     char freeze_reason[128]; /* last freeze's text, "" when never frozen */
+    bool killed;             /* the kill switch: entries refused, exits allowed */
+    char kill_reason[128];
     tl_fixed last_edge_bps;
     tl_fixed *ref_price;   /* owned, per instrument id; 0 = none yet */
     tl_risk_quote *quotes; /* owned, per instrument id: the latest quote */
@@ -169,5 +221,9 @@ int tl_risk_on_edge(tl_risk *r, tl_fixed edge_bps);
 int tl_risk_freeze(tl_risk *r, const char *reason);
 /* Lifts a freeze (operator action). */
 void tl_risk_unfreeze(tl_risk *r);
+/* Engages the kill switch with a reason; 1 when newly engaged. */
+int tl_risk_kill(tl_risk *r, const char *reason);
+/* Releases it; 1 when it was engaged. */
+int tl_risk_kill_release(tl_risk *r);
 
 #endif /* TL_RISK_RISK_H */

@@ -12,60 +12,8 @@
 #include <string.h>
 
 #include "risk/risk.h"
-
-#define NS_PER_SEC 1000000000LL
-/* Rules are inlined into tl_risk_check, which runs them all for every order (see there). */
-#define RULE static inline __attribute__((always_inline)) tl_risk_reason
-/* Text of a 128-bit value: sign, 39 digits, point, NUL. */
-#define WIDE_STRLEN 48
-
-/* Exact text of (neg ? -1 : 1) * mag / 10^decimals, trailing zeros trimmed, for products that
- * may not fit a tl_fixed (|qty| x price is in 1e-16 units and can exceed the fixed range). */
-static const char *fmt_wide_u(unsigned __int128 mag, bool neg, int decimals, char *buf)
-{
-    unsigned __int128 pow = 1;
-    char tmp[WIDE_STRLEN];
-    int n = 0, i = 0;
-
-    for (int d = 0; d < decimals; d++)
-        pow *= 10;
-    unsigned __int128 ip = mag / pow, fp = mag % pow;
-    do {
-        tmp[n++] = (char)('0' + (int)(ip % 10));
-        ip /= 10;
-    } while (ip);
-    if (neg && mag)
-        buf[i++] = '-';
-    while (n)
-        buf[i++] = tmp[--n];
-    if (fp) {
-        int width = decimals;
-        while (fp % 10 == 0) {
-            fp /= 10;
-            width--;
-        }
-        buf[i++] = '.';
-        for (int d = width - 1; d >= 0; d--) {
-            buf[i + d] = (char)('0' + (int)(fp % 10));
-            fp /= 10;
-        }
-        i += width;
-    }
-    buf[i] = '\0';
-    return buf;
-}
-
-static const char *fmt_wide(__int128 v, int decimals, char *buf)
-{
-    unsigned __int128 mag = v < 0 ? -(unsigned __int128)v : (unsigned __int128)v;
-    return fmt_wide_u(mag, v < 0, decimals, buf);
-}
-
-static const char *fmt(tl_fixed v, char *buf)
-{
-    tl_fixed_format(v, buf, TL_FIXED_STRLEN);
-    return buf;
-}
+#include "risk/rule_util.h"
+#include "risk/rules_governor.h"
 
 RULE rule_frozen(tl_risk *r, const tl_risk_order *o, tl_err *err)
 {
@@ -123,8 +71,9 @@ RULE rule_min_notional(tl_risk *r, const tl_risk_order *o, tl_err *err)
 
 RULE rule_order_notional(tl_risk *r, const tl_risk_order *o, tl_err *err)
 {
+    (void)r;
     char a[TL_FIXED_STRLEN], b[TL_FIXED_STRLEN], d[TL_FIXED_STRLEN], w[WIDE_STRLEN];
-    tl_fixed lim = r->cfg.max_order_notional;
+    tl_fixed lim = o->cfg->max_order_notional;
     __int128 notional = (__int128)o->price * o->qty;
     if (lim <= 0 || notional <= (__int128)lim * TL_FIXED_SCALE)
         return TL_RR_OK;
@@ -137,7 +86,7 @@ RULE rule_order_notional(tl_risk *r, const tl_risk_order *o, tl_err *err)
 RULE rule_collar(tl_risk *r, const tl_risk_order *o, tl_err *err)
 {
     char a[TL_FIXED_STRLEN], b[TL_FIXED_STRLEN], d[TL_FIXED_STRLEN], w[WIDE_STRLEN];
-    tl_fixed collar = r->cfg.collar_bps;
+    tl_fixed collar = o->cfg->collar_bps;
     if (collar <= 0)
         return TL_RR_OK;
     tl_fixed ref = tl_risk_reference(r, o->instrument);
@@ -189,7 +138,7 @@ static inline __attribute__((always_inline)) after_fill position_after(const tl_
 RULE rule_inventory(tl_risk *r, const tl_risk_order *o, tl_err *err)
 {
     char a[TL_FIXED_STRLEN], b[TL_FIXED_STRLEN], w[WIDE_STRLEN], w2[WIDE_STRLEN];
-    tl_fixed lim = r->cfg.max_inventory_usd;
+    tl_fixed lim = o->cfg->max_inventory_usd;
     if (lim <= 0)
         return TL_RR_OK;
     after_fill f = position_after(r, o);
@@ -204,7 +153,7 @@ RULE rule_inventory(tl_risk *r, const tl_risk_order *o, tl_err *err)
 RULE rule_total_notional(tl_risk *r, const tl_risk_order *o, tl_err *err)
 {
     char a[TL_FIXED_STRLEN], b[TL_FIXED_STRLEN], w[WIDE_STRLEN], w2[WIDE_STRLEN], w3[WIDE_STRLEN];
-    tl_fixed lim = r->cfg.max_total_notional;
+    tl_fixed lim = o->cfg->max_total_notional;
     if (lim <= 0)
         return TL_RR_OK;
     after_fill f = position_after(r, o);
@@ -228,7 +177,8 @@ RULE rule_total_notional(tl_risk *r, const tl_risk_order *o, tl_err *err)
  * position held now (not counting live orders) and the account's cash. */
 RULE rule_long_only(tl_risk *r, const tl_risk_order *o, tl_err *err)
 {
-    if (!r->cfg.long_only || o->side != TL_SIDE_SELL || o->exposure->held_qty > 0)
+    (void)r;
+    if (!o->cfg->long_only || o->side != TL_SIDE_SELL || o->exposure->held_qty > 0)
         return TL_RR_OK;
     tl_err_set(err, TL_ERISK, "LONG_ONLY: no open position in %s to close (long-only)",
                o->inst->symbol);
@@ -237,9 +187,10 @@ RULE rule_long_only(tl_risk *r, const tl_risk_order *o, tl_err *err)
 
 RULE rule_full_close(tl_risk *r, const tl_risk_order *o, tl_err *err)
 {
+    (void)r;
     char a[TL_FIXED_STRLEN], b[TL_FIXED_STRLEN];
     tl_fixed have = o->exposure->held_qty;
-    if (!r->cfg.full_close_only || o->side != TL_SIDE_SELL || o->qty == have)
+    if (!o->cfg->full_close_only || o->side != TL_SIDE_SELL || o->qty == have)
         return TL_RR_OK;
     if (err)
         tl_err_set(err, TL_ERISK,
@@ -250,9 +201,10 @@ RULE rule_full_close(tl_risk *r, const tl_risk_order *o, tl_err *err)
 
 RULE rule_cash(tl_risk *r, const tl_risk_order *o, tl_err *err)
 {
+    (void)r;
     char a[TL_FIXED_STRLEN], b[TL_FIXED_STRLEN];
     tl_fixed cost;
-    if (!r->cfg.require_cash || o->side != TL_SIDE_BUY)
+    if (!o->cfg->require_cash || o->side != TL_SIDE_BUY)
         return TL_RR_OK;
     /* The cost exactly as the position book will charge it: one rounding of qty x price. */
     if (tl_fixed_mul(o->qty, o->price, &cost) != 0) {
@@ -277,7 +229,7 @@ static const tl_risk_quote *quote_of(const tl_risk *r, const tl_risk_order *o)
 static tl_risk_reason rule_spread(tl_risk *r, const tl_risk_order *o, tl_err *err)
 {
     char a[TL_FIXED_STRLEN], b[TL_FIXED_STRLEN], w[WIDE_STRLEN];
-    tl_fixed lim = r->cfg.max_spread_bps;
+    tl_fixed lim = o->cfg->max_spread_bps;
     if (lim <= 0 || o->exposure->is_exit)
         return TL_RR_OK;
     const tl_risk_quote *q = quote_of(r, o);
@@ -299,7 +251,7 @@ static tl_risk_reason rule_spread(tl_risk *r, const tl_risk_order *o, tl_err *er
 
 static tl_risk_reason rule_stale(tl_risk *r, const tl_risk_order *o, tl_err *err)
 {
-    int64_t lim = r->cfg.max_quote_age_ns;
+    int64_t lim = o->cfg->max_quote_age_ns;
     if (lim <= 0 || o->exposure->is_exit)
         return TL_RR_OK;
     const tl_risk_quote *q = quote_of(r, o);
@@ -318,7 +270,7 @@ static tl_risk_reason rule_stale(tl_risk *r, const tl_risk_order *o, tl_err *err
 static tl_risk_reason rule_slippage(tl_risk *r, const tl_risk_order *o, tl_err *err)
 {
     char a[TL_FIXED_STRLEN], b[TL_FIXED_STRLEN], c[TL_FIXED_STRLEN], w[WIDE_STRLEN];
-    tl_fixed lim = r->cfg.max_slippage_bps, expected = o->exposure->expected_price;
+    tl_fixed lim = o->cfg->max_slippage_bps, expected = o->exposure->expected_price;
     if (lim <= 0 || o->exposure->is_exit || expected <= 0)
         return TL_RR_OK;
     const tl_risk_quote *q = quote_of(r, o);
@@ -369,8 +321,13 @@ RULE rule_rate(tl_risk *r, const tl_risk_order *o, tl_err *err)
  * direct calls, which the compiler inlines: a loop of indirect calls through the table cost
  * twelve calls per order. */
 #define RISK_RULES(X)                                                                              \
-    X("FROZEN", TL_RR_FROZEN, rule_frozen, "freeze (edge, kill switch, journal failure)")          \
+    X("FROZEN", TL_RR_FROZEN, rule_frozen, "freeze (edge, journal failure, operator)")             \
+    X("RECONCILE_MISMATCH", TL_RR_RECONCILE_MISMATCH, rule_account_frozen,                         \
+      "an account frozen by reconciliation")                                                       \
     X("UNKNOWN_INSTRUMENT", TL_RR_UNKNOWN_INSTRUMENT, rule_known, "instruments")                   \
+    X("REDUCE_ONLY", TL_RR_REDUCE_ONLY, rule_reduce_only,                                          \
+      "reduce-only exits (cut to the position)")                                                   \
+    X("KILL_SWITCH", TL_RR_KILL_SWITCH, rule_kill, "kill switch (entries only)")                   \
     X("INSTRUMENT", TL_RR_BAD_PRICE, rule_instrument,                                              \
       "tick, lot, min/max qty (BAD_PRICE, BAD_QTY, QTY_BELOW_MIN, QTY_ABOVE_MAX)")                 \
     X("NOTIONAL_BELOW_MIN", TL_RR_NOTIONAL_BELOW_MIN, rule_min_notional, "min_notional")           \
@@ -379,6 +336,11 @@ RULE rule_rate(tl_risk *r, const tl_risk_order *o, tl_err *err)
     X("LONG_ONLY", TL_RR_LONG_ONLY, rule_long_only, "long_only")                                   \
     X("FULL_CLOSE_ONLY", TL_RR_FULL_CLOSE_ONLY, rule_full_close, "full_close_only")                \
     X("INSUFFICIENT_CASH", TL_RR_INSUFFICIENT_CASH, rule_cash, "require_cash")                     \
+    X("ONE_SYMBOL_PER_VA", TL_RR_ONE_SYMBOL_PER_VA, rule_one_symbol, "one_symbol")                 \
+    X("MAX_OPEN_POSITIONS", TL_RR_MAX_OPEN_POSITIONS, rule_max_open, "max_open_positions")         \
+    X("COOLDOWN", TL_RR_COOLDOWN, rule_cooldown, "cooldown_losses, cooldown_ns")                   \
+    X("DRAWDOWN", TL_RR_DRAWDOWN, rule_drawdown, "max_drawdown_pct")                               \
+    X("TRADING_WINDOW", TL_RR_TRADING_WINDOW, rule_window, "window_*, tz")                         \
     X("SPREAD", TL_RR_SPREAD, rule_spread, "max_spread_bps")                                       \
     X("STALE_QUOTE", TL_RR_STALE_QUOTE, rule_stale, "max_quote_age_ns")                            \
     X("SLIPPAGE", TL_RR_SLIPPAGE, rule_slippage, "max_slippage_bps")                               \
@@ -400,7 +362,8 @@ int tl_risk_check(tl_risk *r, const tl_instrument *inst, uint32_t instrument, tl
                   tl_risk_reason *reason, tl_err *err)
 {
     static const tl_risk_exposure none = {0};
-    tl_risk_order o = {inst, instrument, side, price, qty, exposure ? exposure : &none, now_ns};
+    const tl_risk_exposure *x = exposure ? exposure : &none;
+    tl_risk_order o = {inst, instrument, side, price, qty, x, now_ns, x->cfg ? x->cfg : &r->cfg};
 
     tl_risk_reason why;
     r->stats.checks++;

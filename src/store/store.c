@@ -33,9 +33,10 @@ int tl_store_ops_check(const tl_store_ops *ops, tl_err *err)
 {
     if (ops == NULL)
         return tl_err_set(err, TL_EINVAL, "store backend table is NULL");
-    if (ops->version != TL_STORE_OPS_VERSION)
-        return tl_err_set(err, TL_EINVAL, "store backend '%s': ops version %d, expected %d",
-                          ops->scheme ? ops->scheme : "?", ops->version, TL_STORE_OPS_VERSION);
+    if (ops->version != TL_STORE_OPS_VERSION && ops->version != TL_STORE_OPS_VERSION_V1)
+        return tl_err_set(err, TL_EINVAL, "store backend '%s': ops version %d, expected %d or %d",
+                          ops->scheme ? ops->scheme : "?", ops->version, TL_STORE_OPS_VERSION_V1,
+                          TL_STORE_OPS_VERSION);
     if (ops->scheme == NULL || ops->scheme[0] == '\0')
         return tl_err_set(err, TL_EINVAL, "store backend has no scheme");
     if (strlen(ops->scheme) >= SCHEME_MAX)
@@ -415,5 +416,159 @@ int tl_store_workspace_info(tl_store *s, const char *ws, tl_workspace_info *out,
     if (!r.found)
         return tl_err_set(err, TL_ENOTFOUND, "workspace '%s' has no events", ws);
     *out = r.info;
+    return 0;
+}
+
+/* ---- the control inbox and the status documents ------------------------------------------- */
+
+/* The version 2 slots. A version 1 table's struct ends before them: they are never read. */
+enum {
+    SLOT_CONTROL_PUT,
+    SLOT_CONTROL_PENDING,
+    SLOT_CONTROL_DONE,
+    SLOT_CONTROL_GET,
+    SLOT_STATUS_PUT,
+    SLOT_STATUS_GET
+};
+
+static int has_slot(const tl_store_ops *o, int slot)
+{
+    if (o->version < TL_STORE_OPS_VERSION)
+        return 0;
+    switch (slot) {
+    case SLOT_CONTROL_PUT:
+        return o->control_put != NULL;
+    case SLOT_CONTROL_PENDING:
+        return o->control_pending != NULL;
+    case SLOT_CONTROL_DONE: /* it asks control_get to tell a taken row from a missing one */
+        return o->control_done != NULL && o->control_get != NULL;
+    case SLOT_CONTROL_GET:
+        return o->control_get != NULL;
+    case SLOT_STATUS_PUT:
+        return o->status_put != NULL;
+    default:
+        return o->status_get != NULL;
+    }
+}
+
+/* Common entry of these calls: open, the slot present, and for writes a writable store. */
+static int check_slot(const tl_store *s, int slot, int writes, const char *what, tl_err *err)
+{
+    int rc = check_open(s, what, err);
+    if (rc < 0)
+        return rc;
+    if (!has_slot(s->ops, slot))
+        return tl_err_set(err, TL_ENOTSUP, "%s: store '%s' has no control inbox or status", what,
+                          s->ops->scheme);
+    if (writes && s->read_only)
+        return tl_err_set(err, TL_ESTATE, "%s: the store is open for reading only", what);
+    return 0;
+}
+
+int tl_store_control_put(tl_store *s, const char *command, const char *arg, int64_t ts_ns,
+                         uint64_t *id, tl_err *err)
+{
+    int rc = check_slot(s, SLOT_CONTROL_PUT, 1, "tl_store_control_put", err);
+    if (rc < 0)
+        return rc;
+    if (id == NULL)
+        return tl_err_set(err, TL_EINVAL, "tl_store_control_put: NULL id");
+    if ((rc = tl_control_validate(command, arg, err)) < 0)
+        return rc;
+    uint64_t got = 0;
+    if ((rc = s->ops->control_put(s->state, command, arg, ts_ns, &got, err)) < 0)
+        return rc;
+    *id = got;
+    return 0;
+}
+
+int tl_store_control_pending(tl_store *s, uint64_t after_id, tl_control_row *out, size_t cap,
+                             size_t *n, tl_err *err)
+{
+    int rc = check_slot(s, SLOT_CONTROL_PENDING, 0, "tl_store_control_pending", err);
+    if (rc < 0)
+        return rc;
+    if (n == NULL || (cap > 0 && out == NULL))
+        return tl_err_set(err, TL_EINVAL,
+                          "tl_store_control_pending: NULL output with a non-zero capacity");
+    if (cap == 0) {
+        *n = 0;
+        return 0;
+    }
+    return s->ops->control_pending(s->state, after_id, out, cap, n, err);
+}
+
+int tl_store_control_get(tl_store *s, uint64_t id, tl_control_row *out, tl_err *err)
+{
+    int rc = check_slot(s, SLOT_CONTROL_GET, 0, "tl_store_control_get", err);
+    if (rc < 0)
+        return rc;
+    if (out == NULL)
+        return tl_err_set(err, TL_EINVAL, "tl_store_control_get: NULL output");
+    tl_control_row row;
+    memset(&row, 0, sizeof row);
+    if ((rc = s->ops->control_get(s->state, id, &row, err)) < 0)
+        return rc;
+    *out = row;
+    return 0;
+}
+
+int tl_store_control_done(tl_store *s, uint64_t id, uint64_t seq, int64_t ts_ns, tl_err *err)
+{
+    int rc = check_slot(s, SLOT_CONTROL_DONE, 1, "tl_store_control_done", err);
+    if (rc < 0)
+        return rc;
+    /* The row names the event that applied it, so that event must be in the journal first: a
+     * crash between the two then leaves the row pending (applied again), never marked taken by
+     * an event that was lost. */
+    if (seq == 0 || seq > s->high_water)
+        return tl_err_set(err, TL_EINVAL,
+                          "tl_store_control_done: seq %llu is not in the journal (1..%llu)",
+                          (unsigned long long)seq, (unsigned long long)s->high_water);
+    tl_err derr = {0};
+    rc = s->ops->control_done(s->state, id, seq, ts_ns, &derr);
+    if (rc != TL_ENOTFOUND) {
+        if (rc < 0 && err != NULL)
+            *err = derr;
+        return rc;
+    }
+    /* No untaken row: missing, taken by this same event (a retry), or taken by another. */
+    tl_control_row row;
+    if ((rc = s->ops->control_get(s->state, id, &row, err)) < 0)
+        return rc;
+    if (row.taken_seq == seq)
+        return 0;
+    return tl_err_set(err, TL_ESTATE, "control #%llu was already taken by journal seq %llu",
+                      (unsigned long long)id, (unsigned long long)row.taken_seq);
+}
+
+int tl_store_status_put(tl_store *s, const char *name, int64_t ts_ns, const char *doc, tl_err *err)
+{
+    int rc = check_slot(s, SLOT_STATUS_PUT, 1, "tl_store_status_put", err);
+    size_t len = 0;
+    if (rc == 0)
+        rc = tl_status_validate(name, doc, &len, err);
+    if (rc < 0)
+        return rc;
+    return s->ops->status_put(s->state, name, ts_ns, doc, len, err);
+}
+
+int tl_store_status_get(tl_store *s, const char *name, char **doc, int64_t *ts_ns, tl_err *err)
+{
+    int rc = check_slot(s, SLOT_STATUS_GET, 0, "tl_store_status_get", err);
+    if (rc < 0)
+        return rc;
+    if (doc == NULL)
+        return tl_err_set(err, TL_EINVAL, "tl_store_status_get: NULL output");
+    if (name == NULL || strnlen(name, TL_STATUS_NAME_MAX) >= TL_STATUS_NAME_MAX || !name[0])
+        return tl_err_set(err, TL_EINVAL, "tl_store_status_get: name must be 1-%d characters",
+                          TL_STATUS_NAME_MAX - 1);
+    char *got = NULL;
+    int64_t ts = 0;
+    if ((rc = s->ops->status_get(s->state, name, &got, &ts, err)) < 0)
+        return rc;
+    *doc = got;
+    if (ts_ns != NULL)
+        *ts_ns = ts;
     return 0;
 }

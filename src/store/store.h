@@ -85,6 +85,40 @@ int tl_store_get_accounts(tl_store *s, const char *workspace, tl_account_row *ou
  * has none. What a recovery asks first: it then scans [first_seq, last_seq] and nothing else. */
 int tl_store_workspace_info(tl_store *s, const char *ws, tl_workspace_info *out, tl_err *err);
 
+/* ---- the control inbox and the status documents (schema version 4) -------------------------
+ * Another process talks to a running engine through its database: it puts a control row
+ * ("kill", "release") and waits for the engine to take it (control_get shows taken_seq); the
+ * engine polls control_pending, applies each row as a journal event, then control_done. The
+ * engine upserts status documents that readers (`tradeloop top`) fetch with status_get. Each
+ * write is its own transaction. The reads work on a store opened with tl_store_open_read; the
+ * writes are refused there (TL_ESTATE). A backend without the slots: TL_ENOTSUP. On failure the
+ * outputs are untouched. */
+
+/* The one place that decides what the inbox accepts (control.c): command one of "kill",
+ * "release"; arg at most TL_CONTROL_ARG_MAX - 1 bytes of printable ASCII ("" allowed). */
+int tl_control_validate(const char *command, const char *arg, tl_err *err);
+/* name: 1-63 of [A-Za-z0-9._:-]; doc: JSON text of at most TL_STATUS_DOC_MAX bytes. *len (may
+ * be NULL) gets the document's length. */
+int tl_status_validate(const char *name, const char *doc, size_t *len, tl_err *err);
+
+/* ts_ns: the requester's wall clock. *id gets the new row's id; durable when it returns 0. */
+int tl_store_control_put(tl_store *s, const char *command, const char *arg, int64_t ts_ns,
+                         uint64_t *id, tl_err *err);
+/* Untaken rows with id > after_id, ascending: at most cap into out, *n how many. */
+int tl_store_control_pending(tl_store *s, uint64_t after_id, tl_control_row *out, size_t cap,
+                             size_t *n, tl_err *err);
+/* Marks row id taken by journal event seq (1 <= seq <= the high-water mark: append the event
+ * first). Taking it again with the same seq is 0 (a retry whose first answer was lost); with
+ * another seq TL_ESTATE; no such row TL_ENOTFOUND. */
+int tl_store_control_done(tl_store *s, uint64_t id, uint64_t seq, int64_t ts_ns, tl_err *err);
+/* Row id, or TL_ENOTFOUND. */
+int tl_store_control_get(tl_store *s, uint64_t id, tl_control_row *out, tl_err *err);
+/* Inserts or replaces the document of name (tl_status_validate). */
+int tl_store_status_put(tl_store *s, const char *name, int64_t ts_ns, const char *doc, tl_err *err);
+/* *doc gets a malloc'ed copy (the caller frees it), *ts_ns (may be NULL) its time; TL_ENOTFOUND
+ * when name has none. */
+int tl_store_status_get(tl_store *s, const char *name, char **doc, int64_t *ts_ns, tl_err *err);
+
 extern const tl_store_ops tl_store_mem_ops;
 extern const tl_store_ops tl_store_sqlite_ops;
 extern const tl_store_ops tl_store_pg_ops;

@@ -29,6 +29,19 @@ for k in ('events_per_sec', 'replay_events_per_sec', 'replay_fills_per_sec', 'ac
     assert d[k] > 0, (k, d)
 PY
 check "bench journal removes its temporary database" [ "$(ls /tmp | grep -c '^tradeloop-bench-' || true)" = "$before" ]
+# bench stops: a seeded random walk, so the stops it triggers are the same on every run.
+run_tl "$TMP/s1.json" "$TMP/s1.err" bench stops --stops 200 --instruments 4 --quotes 200000 --json
+check "bench stops exits 0" [ "$RC" -eq 0 ]
+run_tl "$TMP/s2.json" "$TMP/s2.err" bench stops --stops 200 --instruments 4 --quotes 200000 --json
+check "bench stops prints its figures, and triggers stops the same way every run" \
+    python3 - "$TMP/s1.json" "$TMP/s2.json" <<'PY'
+import json, sys
+a, b = (json.loads(open(p).read()) for p in sys.argv[1:])
+assert a['bench'] == 'stops' and a['stops'] == 200 and a['quotes'] == 200000, a
+assert a['quotes_per_sec'] > 0 and a['triggered'] > 0, a
+assert a['triggered'] == b['triggered'], (a, b)
+PY
+expect_usage "more instruments than stops" "instruments <= stops" bench stops --stops 2 --instruments 4
 expect_usage "zero batch" "--batch: must be positive" bench journal --batch 0
 expect_usage "zero orders" "--orders: must be positive" bench pipeline --orders 0
 expect_usage "unknown benchmark" "unknown benchmark" bench nosuch

@@ -229,7 +229,7 @@ static void test_submit_ack_fill_books_position_and_cash(void **state)
     assert_int_equal(f->fills_seen, 2);
     assert_int_equal(tl_engine_open_count(&f->x), 0);
     /* open exposure is released as the order fills */
-    assert_int_equal(f->x.expo[f->btc].open_buy_qty, 0);
+    assert_int_equal(f->x.accts[0].live_buy_qty, 0);
     assert_reconciles(f);
 }
 
@@ -272,7 +272,7 @@ static void test_cancel_then_late_fill_is_applied(void **state)
     assert_int_equal(f->x.counts.canceled, 1);
     assert_int_equal(f->x.orders.stats.late_fills, 1);
     /* released once at the cancel, not again by the late fill */
-    assert_int_equal(f->x.expo[f->btc].open_buy_qty, 0);
+    assert_int_equal(f->x.accts[0].live_buy_qty, 0);
     assert_reconciles(f);
 }
 
@@ -317,7 +317,7 @@ static void test_reject_after_cancel_request(void **state)
     tl_engine_poll(&f->x, NULL);
     assert_int_equal(order(f, seq)->status, TL_OS_REJECTED);
     assert_int_equal(f->x.counts.rejected, 1);
-    assert_int_equal(f->x.expo[f->btc].open_sell_qty, 0);
+    assert_int_equal(f->x.accts[0].live_sell_qty, 0);
     assert_reconciles(f);
 }
 
@@ -417,7 +417,7 @@ static void test_place_failure_ends_rejected(void **state)
                      TL_EIO);
     assert_int_equal(order(f, seq)->status, TL_OS_REJECTED);
     assert_int_equal(f->x.counts.rejected, 1);
-    assert_int_equal(f->x.expo[f->btc].open_buy_qty, 0);
+    assert_int_equal(f->x.accts[0].live_buy_qty, 0);
     assert_reconciles(f);
 }
 

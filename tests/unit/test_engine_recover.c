@@ -89,8 +89,7 @@ static void session(rig *r)
             tl_intent it = {key, NULL, "OPEN", inst, side, TL_ORDER_LIMIT, px, qty};
             assert_int_equal(tl_engine_intent(&r->e, &it, NULL, NULL), 0);
         } else {
-            int rc = tl_engine_submit(&r->e, inst, side, TL_ORDER_LIMIT, px, qty, &seq, NULL,
-                                      NULL);
+            int rc = tl_engine_submit(&r->e, inst, side, TL_ORDER_LIMIT, px, qty, &seq, NULL, NULL);
             assert_true(rc == 0 || rc == TL_ERISK);
         }
         if (seq && i % 5 == 0)
@@ -100,9 +99,9 @@ static void session(rig *r)
         assert_int_equal(tl_engine_flush(&r->e, false, NULL), 0);
     }
     /* An order the rules refuse: a price far outside any sane collar is off tick. */
-    assert_int_equal(tl_engine_submit(&r->e, r->btc, TL_SIDE_BUY, TL_ORDER_LIMIT, 1, 100000, NULL,
-                                      NULL, NULL),
-                     TL_ERISK);
+    assert_int_equal(
+        tl_engine_submit(&r->e, r->btc, TL_SIDE_BUY, TL_ORDER_LIMIT, 1, 100000, NULL, NULL, NULL),
+        TL_ERISK);
     assert_int_equal(tl_engine_freeze(&r->e, "kill switch: operator", NULL), 1);
     assert_int_equal(tl_engine_flush(&r->e, true, NULL), 0);
 }
@@ -133,10 +132,20 @@ static void assert_same_state(const tl_engine *a, const tl_engine *b)
             assert_true(tl_order_store_has_trade(&b->orders, fa[k].trade_id));
         }
     }
-    for (uint32_t i = 0; i < a->instruments.count; i++) {
-        assert_int_equal(a->expo[i].open_buy_qty, b->expo[i].open_buy_qty);
-        assert_int_equal(a->expo[i].open_sell_qty, b->expo[i].open_sell_qty);
+    for (uint32_t i = 0; i < a->instruments.count; i++)
+        assert_int_equal(a->expo[i].notional, b->expo[i].notional);
+    assert_int_equal(a->n_accts, b->n_accts);
+    assert_int_equal(a->busy_accounts, b->busy_accounts);
+    for (uint32_t i = 0; i < a->n_accts; i++) {
+        const tl_engine_account *x = &a->accts[i], *y = &b->accts[i];
+        assert_string_equal(x->name, y->name);
+        assert_int_equal(x->live_buy_qty, y->live_buy_qty);
+        assert_int_equal(x->live_sell_qty, y->live_sell_qty);
+        assert_int_equal(x->last_price, y->last_price);
+        assert_memory_equal(&x->gov, &y->gov, sizeof(x->gov));
     }
+    assert_int_equal(a->risk.killed, b->risk.killed);
+    assert_string_equal(a->risk.kill_reason, b->risk.kill_reason);
     assert_int_equal(a->risk.frozen, b->risk.frozen);
     assert_string_equal(a->risk.freeze_reason, b->risk.freeze_reason);
     assert_int_equal(a->intake.n, b->intake.n);
@@ -160,7 +169,8 @@ static void assert_same_state(const tl_engine *a, const tl_engine *b)
 static void test_recovers_everything(void **state)
 {
     (void)state;
-    const char *url = "sim://?seed=11&fill_rate=0.6&reject_rate=0.1&partial_rate=0.5&latency_us=2000";
+    const char *url =
+        "sim://?seed=11&fill_rate=0.6&reject_rate=0.1&partial_rate=0.5&latency_us=2000";
     tl_store store;
     rig a, b;
     assert_int_equal(tl_store_open(&store, "mem:", NULL, NULL, NULL), 0);
@@ -172,8 +182,8 @@ static void test_recovers_everything(void **state)
     assert_same_state(&a.e, &b.e);
     /* The keys are known: a repeat is a duplicate with the original order, nothing new. */
     uint64_t hw = store.high_water;
-    tl_intent again = {"key-0", NULL, "OPEN", b.eth, TL_SIDE_BUY, TL_ORDER_LIMIT,
-                       TL_FIXED_INT(3000), 1000000};
+    tl_intent again = {
+        "key-0", NULL, "OPEN", b.eth, TL_SIDE_BUY, TL_ORDER_LIMIT, TL_FIXED_INT(3000), 1000000};
     tl_engine_result res;
     assert_int_equal(tl_engine_intent(&b.e, &again, &res, NULL), 0);
     assert_true(res.duplicate);
@@ -183,8 +193,8 @@ static void test_recovers_everything(void **state)
     /* Ids go on: the next order is numbered after every recovered one. */
     tl_engine_unfreeze(&b.e);
     uint64_t seq = 0;
-    assert_int_equal(tl_engine_submit(&b.e, b.btc, TL_SIDE_BUY, TL_ORDER_LIMIT,
-                                      TL_FIXED_INT(50000), 100000, &seq, NULL, NULL),
+    assert_int_equal(tl_engine_submit(&b.e, b.btc, TL_SIDE_BUY, TL_ORDER_LIMIT, TL_FIXED_INT(50000),
+                                      100000, &seq, NULL, NULL),
                      0);
     assert_int_equal(seq, a.e.orders.next_client_seq);
     assert_int_equal(tl_engine_flush(&b.e, true, NULL), 0);
@@ -221,7 +231,7 @@ static void test_live_orders_unknown_to_a_fresh_venue_expire(void **state)
     assert_int_equal(tl_engine_reconcile_venue(&b.e, &expired, NULL), 0);
     assert_int_equal(expired, 4);
     assert_int_equal(tl_engine_open_count(&b.e), 0);
-    assert_int_equal(b.e.expo[b.btc].open_buy_qty, 0);
+    assert_int_equal(b.e.accts[0].live_buy_qty, 0);
     assert_int_equal(tl_engine_flush(&b.e, true, NULL), 0);
     rig c;
     rig_open(&c, &store, url, "shadow", true);
@@ -240,8 +250,8 @@ static void test_results_wait_for_the_commit(void **state)
     assert_int_equal(tl_store_open(&store, "mem:", NULL, NULL, NULL), 0);
     rig_open(&r, &store, "paper://", "paper", true);
     assert_int_equal(tl_engine_flush(&r.e, true, NULL), 0);
-    tl_intent it = {"k1", "EXT-1", "OPEN_LONG", r.btc, TL_SIDE_BUY, TL_ORDER_MARKET,
-                    TL_FIXED_INT(50000), 100000};
+    tl_intent it = {"k1",        "EXT-1",         "OPEN_LONG",         r.btc,
+                    TL_SIDE_BUY, TL_ORDER_MARKET, TL_FIXED_INT(50000), 100000};
     tl_engine_result res;
     size_t n = 99;
     assert_int_equal(tl_engine_intent(&r.e, &it, &res, NULL), 0);
@@ -258,8 +268,8 @@ static void test_results_wait_for_the_commit(void **state)
 
     /* A commit that fails: nothing released, RISK_FROZEN fanned out, the engine halted. */
     store.faults.fail_commit_at = store.faults.commits + 1;
-    tl_intent it2 = {"k2", "EXT-2", "OPEN_LONG", r.btc, TL_SIDE_BUY, TL_ORDER_MARKET,
-                     TL_FIXED_INT(50000), 100000};
+    tl_intent it2 = {"k2",        "EXT-2",         "OPEN_LONG",         r.btc,
+                     TL_SIDE_BUY, TL_ORDER_MARKET, TL_FIXED_INT(50000), 100000};
     assert_int_equal(tl_engine_intent(&r.e, &it2, NULL, NULL), 0);
     tl_err err = {0};
     assert_int_equal(tl_engine_flush(&r.e, false, &err), TL_EIO);
@@ -292,8 +302,8 @@ static void test_refused_intent_forgets_its_key(void **state)
     rig r;
     assert_int_equal(tl_store_open(&store, "mem:", NULL, NULL, NULL), 0);
     rig_open(&r, &store, "paper://", "paper", true);
-    tl_intent a = {"ka", "EXT-1", "OPEN_LONG", r.btc, TL_SIDE_BUY, TL_ORDER_MARKET,
-                   TL_FIXED_INT(50000), 100000};
+    tl_intent a = {"ka",        "EXT-1",         "OPEN_LONG",         r.btc,
+                   TL_SIDE_BUY, TL_ORDER_MARKET, TL_FIXED_INT(50000), 100000};
     assert_int_equal(tl_engine_intent(&r.e, &a, NULL, NULL), 0);
     tl_intent b = a;
     b.idem_key = "kb"; /* a new key, but the order id of ka */

@@ -145,7 +145,7 @@ static void test_journal_layout(void **state)
     assert_int_equal(tl_store_scan(&f->s, NULL, collect, ev, NULL), 0);
     /* The kernel's events: the paper venue acknowledges, then fills. */
     static const int types[8] = {
-        TL_EV_WORKSPACE_RESET, TL_EV_INTENT_EMITTED,  TL_EV_POLICY_EVALUATED, TL_EV_INTENT_APPROVED,
+        TL_EV_WORKSPACE_RESET, TL_EV_INTENT_EMITTED, TL_EV_POLICY_EVALUATED, TL_EV_INTENT_APPROVED,
         TL_EV_ORDER_SUBMITTED, TL_EV_ORDER_ACCEPTED, TL_EV_ORDER_FILLED,     TL_EV_POSITION_OPENED};
     for (int i = 0; i < 8; i++)
         assert_int_equal(ev[i].type, types[i]);
@@ -228,14 +228,16 @@ static void test_cash_boundary(void **state)
     /* One unit (1e-8) short: refused, naming both amounts. */
     r = run(&f->s, "b2", "i1", "OPEN_LONG", "AAPL", FX(1), FX(10000) + 1);
     assert_int_equal(r.status, TL_PAPER_DENIED);
-    assert_string_equal(r.reason, "INSUFFICIENT_CASH: insufficient cash: need 10000.00000001, have 10000");
+    assert_string_equal(r.reason,
+                        "INSUFFICIENT_CASH: insufficient cash: need 10000.00000001, have 10000");
     assert_int_equal(r.cash, FX(10000));
     /* The cost is rounded exactly as the ledger charges it (half away from zero): with 1e-8
      * of cash, 3e-8 x 0.5 = 1.5e-8 costs 2e-8 (refused), 1e-8 x 0.5 costs 1e-8 (accepted). */
     assert_int_equal(tl_paper_reset(&f->s, "b3", 1, 0, NULL), 0);
     r = run(&f->s, "b3", "i1", "OPEN_LONG", "AAPL", 3, TL_FIXED_SCALE / 2);
     assert_int_equal(r.status, TL_PAPER_DENIED);
-    assert_string_equal(r.reason, "INSUFFICIENT_CASH: insufficient cash: need 0.00000002, have 0.00000001");
+    assert_string_equal(r.reason,
+                        "INSUFFICIENT_CASH: insufficient cash: need 0.00000002, have 0.00000001");
     r = run(&f->s, "b3", "i2", "OPEN_LONG", "AAPL", 1, TL_FIXED_SCALE / 2);
     assert_int_equal(r.status, TL_PAPER_FILLED);
     assert_int_equal(r.cash, 0);
@@ -381,6 +383,8 @@ static void test_reconcile_digest(void **state)
         r = run(&f->s, "w1", id, "OPEN_LONG", syms[i % 3], FX(1) / 4, FX(10 + i));
     }
     r = run(&f->s, "w1", "close", "CLOSE_LONG", "MSFT", FX(1), FX(40));
+    if (r.status != TL_PAPER_FILLED)
+        print_error("%s\n", r.reason);
     assert_int_equal(r.status, TL_PAPER_FILLED);
     run(&f->s, "other", "x", "OPEN_LONG", "AAPL", FX(1), FX(1)); /* another workspace */
     tl_paper_state st;

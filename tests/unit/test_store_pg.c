@@ -137,8 +137,9 @@ static long sql_long(PGconn *c, const char *sql)
     return strtol(sql_value(c, sql, buf, sizeof buf), NULL, 10);
 }
 
-static const char drop_all[] = "DROP TABLE IF EXISTS trades, orders, positions, accounts,"
-                               " trade_events, tradeloop_meta, workspaces, event_types CASCADE";
+static const char drop_all[] =
+    "DROP TABLE IF EXISTS trades, orders, positions, accounts,"
+    " trade_events, tradeloop_meta, workspaces, event_types, control, loop_status CASCADE";
 
 /* Conformance SQL hook: the first column of the first row, "" when none. */
 static int query_db(const char *url, const char *sql, char *out, size_t cap)
@@ -617,9 +618,10 @@ static void test_versions(void **state)
     PQfinish(c);
 }
 
-/* A version 1 database (version 2 only added tables and a view, version 3 an index, so
- * dropping them and setting the version makes one) opens, gains them, with its workspaces
- * backfilled; a reader refuses it until then, and once current reads it without writing. */
+/* A version 1 database (version 2 only added tables and a view, version 3 an index, version 4
+ * tables, so dropping them and setting the version makes one) opens, gains them, with its
+ * workspaces backfilled; a reader refuses it until then, and once current reads it without
+ * writing. */
 static void test_migrates_v1(void **state)
 {
     (void)state;
@@ -634,6 +636,7 @@ static void test_migrates_v1(void **state)
     PGconn *c = admin_connect(pg_url);
     sql_ok(c,
            "DROP VIEW events_v; DROP TABLE workspaces, event_types; DROP INDEX trade_events_fills;"
+           " DROP TABLE control, loop_status;"
            " UPDATE tradeloop_meta SET value = '1' WHERE key = 'schema_version'");
 
     assert_int_equal(tl_store_open_read(&s, pg_url, NULL, &err), TL_EVERSION);
@@ -643,7 +646,7 @@ static void test_migrates_v1(void **state)
     char v[128];
     assert_string_equal(
         sql_value(c, "SELECT value FROM tradeloop_meta WHERE key = 'schema_version'", v, sizeof v),
-        "3");
+        "4");
     assert_string_equal(sql_value(c,
                                   "SELECT string_agg(workspace || ' ' || first_seq || ' ' ||"
                                   " last_seq, ',' ORDER BY workspace) FROM workspaces",
@@ -921,8 +924,8 @@ static void test_scan_fills(void **state)
     tl_store_close(&s);
 }
 
-/* A version 2 database (version 3 only added the fills' index) opens and gains it, its fills
- * indexed, and its fills' scan reads them through it. */
+/* A version 2 database (version 3 only added the fills' index, version 4 two tables) opens and
+ * gains them, its fills indexed, and its fills' scan reads them through it. */
 static void test_migrates_v2(void **state)
 {
     (void)state;
@@ -934,13 +937,13 @@ static void test_migrates_v2(void **state)
     append_ok(&s, b, 3);
     tl_store_close(&s);
     PGconn *c = admin_connect(pg_url);
-    sql_ok(c, "DROP INDEX trade_events_fills;"
+    sql_ok(c, "DROP INDEX trade_events_fills; DROP TABLE control, loop_status;"
               " UPDATE tradeloop_meta SET value = '2' WHERE key = 'schema_version'");
     open_store(&s, pg_url, TL_DURABILITY_FULL);
     char v[256];
     assert_string_equal(
         sql_value(c, "SELECT value FROM tradeloop_meta WHERE key = 'schema_version'", v, sizeof v),
-        "3");
+        "4");
     assert_string_equal(sql_value(c,
                                   "SELECT indexdef FROM pg_indexes"
                                   " WHERE indexname = 'trade_events_fills'",

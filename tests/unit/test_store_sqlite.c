@@ -253,12 +253,12 @@ static void test_schema(void **state)
 
     sqlite3 *db = raw_open(f->path);
     assert_rows(db, "SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name",
-                "accounts;event_types;orders;positions;trade_events;tradeloop_meta;trades;"
-                "workspaces");
+                "accounts;control;event_types;loop_status;orders;positions;sqlite_sequence;"
+                "trade_events;tradeloop_meta;trades;workspaces");
     assert_rows(db, "SELECT name FROM sqlite_schema WHERE type = 'view' ORDER BY name",
                 "accounts_v;events_v;orders_v;positions_v;trades_v");
     assert_rows(db, "SELECT key, value FROM tradeloop_meta ORDER BY key",
-                "application|tradeloop;schema_version|3");
+                "application|tradeloop;schema_version|4");
     /* Every event type has its name, from TL_EVENT_TYPE_MAP. */
     char want_types[32];
     snprintf(want_types, sizeof want_types, "%d|1|%d", TL_EV__MAX, TL_EV__MAX);
@@ -696,8 +696,8 @@ static void test_newer_schema(void **state)
 {
     fx *f = *state;
     make_journal(f->url, 3);
-    set_schema_version(f->path, "4");
-    open_refused(f->url, TL_EVERSION, "schema version 4", "supports (3)");
+    set_schema_version(f->path, "5");
+    open_refused(f->url, TL_EVERSION, "schema version 5", "supports (4)");
     set_schema_version(f->path, "two");
     open_refused(f->url, TL_ECORRUPT, "schema_version", NULL);
 }
@@ -717,20 +717,24 @@ static void test_migrates_older_schema(void **state)
     append_ok(&s, &e, 1);
     tl_store_close(&s);
     db = raw_open(f->path);
-    assert_rows(db, "SELECT value FROM tradeloop_meta WHERE key = 'schema_version'", "3");
+    assert_rows(db, "SELECT value FROM tradeloop_meta WHERE key = 'schema_version'", "4");
     assert_rows(db, "SELECT order_id FROM orders", "O1");
     sqlite3_close(db);
 }
 
-/* Strips a store back to schema version 1 with raw SQL: version 2 only added tables and views
- * (migrations are append-only), so what is left is exactly a version 1 file. */
+/* What version 4 added: the control inbox and the status documents (their indexes go with
+ * them; sqlite_sequence, SQLite's own and undroppable, stays and is used again). */
+#define DROP_V4 "DROP TABLE control; DROP TABLE loop_status;"
+
+/* Strips a store back to schema version 1 with raw SQL: versions 2 and 4 only added tables and
+ * views (migrations are append-only), so what is left is exactly a version 1 file. */
 static void downgrade_to_v1(const char *path)
 {
     sqlite3 *db = raw_open(path);
-    raw_exec(db, "DROP VIEW events_v; DROP VIEW orders_v; DROP VIEW trades_v;"
-                 "DROP VIEW positions_v; DROP VIEW accounts_v;"
-                 "DROP TABLE workspaces; DROP TABLE event_types;"
-                 "UPDATE tradeloop_meta SET value = '1' WHERE key = 'schema_version'");
+    raw_exec(db, DROP_V4 "DROP VIEW events_v; DROP VIEW orders_v; DROP VIEW trades_v;"
+                         "DROP VIEW positions_v; DROP VIEW accounts_v;"
+                         "DROP TABLE workspaces; DROP TABLE event_types;"
+                         "UPDATE tradeloop_meta SET value = '1' WHERE key = 'schema_version'");
     sqlite3_close(db);
 }
 
@@ -765,7 +769,7 @@ static void test_migrates_v1(void **state)
     tl_store_close(&s);
 
     db = raw_open(f->path);
-    assert_rows(db, "SELECT value FROM tradeloop_meta WHERE key = 'schema_version'", "3");
+    assert_rows(db, "SELECT value FROM tradeloop_meta WHERE key = 'schema_version'", "4");
     assert_rows(db, "SELECT workspace, first_seq, last_seq FROM workspaces ORDER BY workspace",
                 "desk|1|4;other|2|2");
     assert_rows(db, "SELECT seq, name, qty, price, fee FROM events_v WHERE seq IN (1, 3)",
@@ -777,7 +781,7 @@ static void test_migrates_v1(void **state)
 }
 
 /* Version 3 added PostgreSQL's index of the fills and nothing here: a version 2 file opens, a
- * reader refusing it until then, and is version 3 with the same tables, indexes and views. */
+ * reader refusing it until then, and is current with the same tables, indexes and views. */
 static void test_migrates_v2(void **state)
 {
     fx *f = *state;
@@ -786,6 +790,7 @@ static void test_migrates_v2(void **state)
     const char *schema_sql = "SELECT type, name, sql FROM sqlite_schema ORDER BY name";
     sqlite3 *db = raw_open(f->path);
     raw_rows(db, schema_sql, before, sizeof before);
+    raw_exec(db, DROP_V4);
     sqlite3_close(db);
     set_schema_version(f->path, "2");
 
@@ -796,10 +801,56 @@ static void test_migrates_v2(void **state)
     open_ok(&s, f->url);
     tl_store_close(&s);
     db = raw_open(f->path);
-    assert_rows(db, "SELECT value FROM tradeloop_meta WHERE key = 'schema_version'", "3");
+    assert_rows(db, "SELECT value FROM tradeloop_meta WHERE key = 'schema_version'", "4");
     raw_rows(db, schema_sql, after, sizeof after);
     assert_string_equal(after, before);
     sqlite3_close(db);
+}
+
+/* A version 3 file (before the control inbox and the status documents) opens, a reader refusing
+ * it until then, and gains both, exactly as a new file has them; its journal is untouched and
+ * the new tables work at once, for the writer and then for a reader. */
+static void test_migrates_v3(void **state)
+{
+    fx *f = *state;
+    make_journal(f->url, 3);
+    static char before[32768], after[32768];
+    const char *schema_sql = "SELECT type, name, sql FROM sqlite_schema ORDER BY name";
+    sqlite3 *db = raw_open(f->path);
+    raw_rows(db, schema_sql, before, sizeof before);
+    raw_exec(db, DROP_V4);
+    assert_rows(db, "SELECT count(*) FROM sqlite_schema WHERE name IN ('control', 'loop_status')",
+                "0");
+    sqlite3_close(db);
+    set_schema_version(f->path, "3");
+
+    tl_store s;
+    tl_err err = {0};
+    assert_int_equal(tl_store_open_read(&s, f->url, NULL, &err), TL_EVERSION);
+    assert_non_null(strstr(err.msg, "older"));
+    open_ok(&s, f->url);
+    assert_int_equal(s.high_water, 3);
+    uint64_t id = 0;
+    assert_int_equal(tl_store_control_put(&s, "kill", "migrated", 5, &id, &err), 0);
+    assert_int_equal(id, 1);
+    assert_int_equal(tl_store_status_put(&s, "loop", 6, "{\"ok\":true}", &err), 0);
+    tl_store_close(&s);
+
+    db = raw_open(f->path);
+    assert_rows(db, "SELECT value FROM tradeloop_meta WHERE key = 'schema_version'", "4");
+    raw_rows(db, schema_sql, after, sizeof after);
+    assert_string_equal(after, before);
+    assert_rows(db, "SELECT id, command, arg, taken_seq IS NULL FROM control", "1|kill|migrated|1");
+    sqlite3_close(db);
+
+    assert_int_equal(tl_store_open_read(&s, f->url, NULL, &err), 0);
+    char *doc = NULL;
+    int64_t ts = 0;
+    assert_int_equal(tl_store_status_get(&s, "loop", &doc, &ts, &err), 0);
+    assert_string_equal(doc, "{\"ok\":true}");
+    assert_int_equal(ts, 6);
+    free(doc);
+    tl_store_close(&s);
 }
 
 /* A reader opens the file without writing to it, and cannot append. */
@@ -1026,6 +1077,7 @@ int main(void)
         T(test_migrates_older_schema),
         T(test_migrates_v1),
         T(test_migrates_v2),
+        T(test_migrates_v3),
         T(test_open_read),
         T(test_missing_directory),
         T(test_read_only),

@@ -18,6 +18,7 @@
 
 #include "core/hashmap.h"
 #include "core/vec.h"
+#include "store/mem/mem_ctl.h"
 #include "store/projection.h"
 #include "store/store.h"
 
@@ -112,6 +113,7 @@ typedef struct mem_store {
     tl_hashmap ws_ix;    /* hash(workspace) -> workspaces index */
     int in_txn;
     mark begin_mark;
+    tl__mem_ctl ctl; /* the control inbox and status documents (mem_ctl.c) */
 } mem_store;
 
 /* Makes room for `need` elements of `size` bytes, doubling; on TL_ENOMEM *arr is unchanged. */
@@ -569,6 +571,7 @@ static void mem_close(void *st)
     tl_hashmap_close(&m->idem);
     tl_hashmap_close(&m->order_ix);
     tl_hashmap_close(&m->trade_ix);
+    tl__mem_ctl_free(&m->ctl);
     memset(m, 0, sizeof *m);
 }
 
@@ -736,6 +739,41 @@ static int mem_get_accounts(void *st, const char *ws, tl_account_row *out, size_
     return 0;
 }
 
+/* The control inbox and status documents: each call stands alone, outside any batch. */
+static int mem_control_put(void *st, const char *command, const char *arg, int64_t ts_ns,
+                           uint64_t *id, tl_err *err)
+{
+    return tl__mem_control_put(&((mem_store *)st)->ctl, command, arg, ts_ns, id, err);
+}
+
+static int mem_control_pending(void *st, uint64_t after_id, tl_control_row *out, size_t cap,
+                               size_t *n, tl_err *err)
+{
+    (void)err;
+    return tl__mem_control_pending(&((mem_store *)st)->ctl, after_id, out, cap, n);
+}
+
+static int mem_control_done(void *st, uint64_t id, uint64_t seq, int64_t ts_ns, tl_err *err)
+{
+    return tl__mem_control_done(&((mem_store *)st)->ctl, id, seq, ts_ns, err);
+}
+
+static int mem_control_get(void *st, uint64_t id, tl_control_row *out, tl_err *err)
+{
+    return tl__mem_control_get(&((mem_store *)st)->ctl, id, out, err);
+}
+
+static int mem_status_put(void *st, const char *name, int64_t ts_ns, const char *doc, size_t len,
+                          tl_err *err)
+{
+    return tl__mem_status_put(&((mem_store *)st)->ctl, name, ts_ns, doc, len, err);
+}
+
+static int mem_status_get(void *st, const char *name, char **doc, int64_t *ts_ns, tl_err *err)
+{
+    return tl__mem_status_get(&((mem_store *)st)->ctl, name, doc, ts_ns, err);
+}
+
 const tl_store_ops tl_store_mem_ops = {
     .version = TL_STORE_OPS_VERSION,
     .scheme = "mem",
@@ -753,4 +791,10 @@ const tl_store_ops tl_store_mem_ops = {
     .get_positions = mem_get_positions,
     .get_accounts = mem_get_accounts,
     .workspace_info = mem_workspace_info,
+    .control_put = mem_control_put,
+    .control_pending = mem_control_pending,
+    .control_done = mem_control_done,
+    .control_get = mem_control_get,
+    .status_put = mem_status_put,
+    .status_get = mem_status_get,
 };

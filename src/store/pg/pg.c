@@ -124,6 +124,8 @@ static int session_setup(tl__pg *pg, tl_err *err)
         rc = tl__pg_exec(pg, "SET default_transaction_read_only = on", "setting read-only", err);
     if (rc == 0)
         rc = tl__pg_prepare_read(pg, err);
+    if (rc == 0)
+        rc = tl__pg_prepare_ctl(pg, err);
     return rc || pg->read_only ? rc : tl__pg_prepare_write(pg, err);
 }
 
@@ -293,4 +295,10 @@ const tl_store_ops tl_store_pg_ops = {
     .get_accounts = tl__pg_get_accounts,
     .open_read = pg_open_read,
     .workspace_info = tl__pg_workspace_info,
+    .control_put = tl__pg_control_put,
+    .control_pending = tl__pg_control_pending,
+    .control_done = tl__pg_control_done,
+    .control_get = tl__pg_control_get,
+    .status_put = tl__pg_status_put,
+    .status_get = tl__pg_status_get,
 };

@@ -5,8 +5,9 @@
  * transactions; pg_schema.c creates, checks and migrates the schema; pg_copy.c writes a batch:
  * events, new orders and trades by COPY, all in one message, applying what src/store/projection.c
  * decides; pg_upsert.c changes older orders, the workspaces rows and the snapshot rows, one
- * statement each, in one pipeline; pg_read.c reads. Every value goes to the server as a bound
- * parameter or as COPY data, never inside SQL text, and no step costs a round trip per row.
+ * statement each, in one pipeline; pg_read.c reads; pg_ctl.c holds the control inbox and the
+ * status documents. Every value goes to the server as a bound parameter or as COPY data, never
+ * inside SQL text, and no step costs a round trip per row.
  *
  * Durability: FULL runs with synchronous_commit=on, so COMMIT returns after the WAL is flushed.
  * NORMAL runs with synchronous_commit=off: a server crash may lose the commits of the last
@@ -99,5 +100,18 @@ int tl__pg_get_positions(void *st, const char *workspace, tl_position_row *out, 
 int tl__pg_get_accounts(void *st, const char *workspace, tl_account_row *out, size_t cap, size_t *n,
                         tl_err *err);
 int tl__pg_workspace_info(void *st, const char *workspace, tl_workspace_info *out, tl_err *err);
+
+/* pg_ctl.c: the control inbox and status documents, and their statements prepared on the
+ * current session. */
+int tl__pg_prepare_ctl(tl__pg *pg, tl_err *err);
+int tl__pg_control_put(void *st, const char *command, const char *arg, int64_t ts_ns, uint64_t *id,
+                       tl_err *err);
+int tl__pg_control_pending(void *st, uint64_t after_id, tl_control_row *out, size_t cap, size_t *n,
+                           tl_err *err);
+int tl__pg_control_done(void *st, uint64_t id, uint64_t seq, int64_t ts_ns, tl_err *err);
+int tl__pg_control_get(void *st, uint64_t id, tl_control_row *out, tl_err *err);
+int tl__pg_status_put(void *st, const char *name, int64_t ts_ns, const char *doc, size_t len,
+                      tl_err *err);
+int tl__pg_status_get(void *st, const char *name, char **doc, int64_t *ts_ns, tl_err *err);
 
 #endif /* TL_STORE_PG_PG_H */

@@ -127,6 +127,27 @@ static const char schema_v3[] =
     "CREATE INDEX trade_events_fills ON trade_events (seq)"
     " WITH (fillfactor = 100, deduplicate_items = off) WHERE " TL__PG_FILLS ";";
 
+/* v4: how other processes talk to a running engine (pg_ctl.c). The control inbox, ids from an
+ * identity column (pg_ctl.c makes them visible in ascending order), the lengths the dispatcher
+ * enforces checked again against rows written by hand, the pending rows indexed alone; the
+ * status documents, one row per name. */
+static const char schema_v4[] =
+    "CREATE TABLE control ("
+    " id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+    " ts_ns BIGINT NOT NULL,"
+    " command TEXT NOT NULL CHECK (octet_length(command) BETWEEN 1 AND 15),"
+    " arg TEXT NOT NULL DEFAULT '' CHECK (octet_length(arg) <= 127),"
+    " taken_seq BIGINT CHECK (taken_seq > 0),"
+    " taken_ns BIGINT,"
+    " CHECK ((taken_seq IS NULL) = (taken_ns IS NULL)));"
+    "CREATE INDEX control_pending ON control (id) WHERE taken_seq IS NULL;"
+    "CREATE TABLE loop_status ("
+    " name TEXT PRIMARY KEY,"
+    " ts_ns BIGINT NOT NULL,"
+    " doc TEXT NOT NULL);";
+_Static_assert(TL_CONTROL_COMMAND_MAX == 16 && TL_CONTROL_ARG_MAX == 128,
+               "the control table's CHECKs name these lengths");
+
 /* What a new database gets first: it is version 0 until the migrations have run. */
 static const char bootstrap[] =
     "CREATE TABLE tradeloop_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)";
@@ -136,6 +157,7 @@ static const char *const migrations[] = {
     schema_v1,
     schema_v2,
     schema_v3,
+    schema_v4,
 };
 _Static_assert(sizeof migrations / sizeof migrations[0] == TL_STORE_SCHEMA_VERSION,
                "one migration step per schema version");

@@ -104,22 +104,6 @@ static int rare_type(int type)
 /* ---------------------------------------------------------------------------------------- */
 /* Decoding */
 
-/* Copies a text column into dst[cap], zeroed by the caller; TL_ECORRUPT when it does not fit
- * (only a hand-edited file can hold one). The columns are STRICT TEXT in a UTF-8 database, so
- * the length comes first without any conversion, an empty text costs one call, and the bytes
- * are read as a blob: copied by length, SQLite need not NUL-terminate them. */
-static inline int column_text(sqlite3_stmt *q, int col, char *dst, size_t cap)
-{
-    int n = sqlite3_column_bytes(q, col);
-    if (n == 0)
-        return 0;
-    const void *s = sqlite3_column_blob(q, col);
-    if ((size_t)n >= cap || s == NULL)
-        return TL_ECORRUPT;
-    memcpy(dst, s, (size_t)n);
-    return 0;
-}
-
 /* One trade_events row (EVENT_COLS order) into ev. */
 static int decode_event(tl__sqlite *st, sqlite3_stmt *q, tl_event *ev, tl_err *err)
 {
@@ -137,12 +121,12 @@ static int decode_event(tl__sqlite *st, sqlite3_stmt *q, tl_event *ev, tl_err *e
     ev->type = (uint16_t)type;
     ev->side = (uint8_t)side;
     ev->status = (uint8_t)status;
-    if (column_text(q, 5, ev->workspace, sizeof(ev->workspace)) != 0 ||
-        column_text(q, 6, ev->order_id, sizeof(ev->order_id)) != 0 ||
-        column_text(q, 7, ev->idem_key, sizeof(ev->idem_key)) != 0 ||
-        column_text(q, 8, ev->symbol, sizeof(ev->symbol)) != 0 ||
-        column_text(q, 9, ev->trade_id, sizeof(ev->trade_id)) != 0 ||
-        column_text(q, 13, ev->text, sizeof(ev->text)) != 0)
+    if (tl__sq_column_text(q, 5, ev->workspace, sizeof(ev->workspace)) != 0 ||
+        tl__sq_column_text(q, 6, ev->order_id, sizeof(ev->order_id)) != 0 ||
+        tl__sq_column_text(q, 7, ev->idem_key, sizeof(ev->idem_key)) != 0 ||
+        tl__sq_column_text(q, 8, ev->symbol, sizeof(ev->symbol)) != 0 ||
+        tl__sq_column_text(q, 9, ev->trade_id, sizeof(ev->trade_id)) != 0 ||
+        tl__sq_column_text(q, 13, ev->text, sizeof(ev->text)) != 0)
         return tl_err_set(err, TL_ECORRUPT, "%s: trade_events row seq %lld has an over-long text",
                           st->name, (long long)seq);
     ev->qty = sqlite3_column_int64(q, 10);
@@ -363,8 +347,8 @@ static int decode_position(tl__sqlite *st, sqlite3_stmt *q, void *row)
 {
     tl_position_row *p = row;
     (void)st;
-    if (column_text(q, 0, p->workspace, sizeof(p->workspace)) != 0 ||
-        column_text(q, 1, p->symbol, sizeof(p->symbol)) != 0)
+    if (tl__sq_column_text(q, 0, p->workspace, sizeof(p->workspace)) != 0 ||
+        tl__sq_column_text(q, 1, p->symbol, sizeof(p->symbol)) != 0)
         return TL_ECORRUPT;
     p->qty = sqlite3_column_int64(q, 2);
     p->avg_price = sqlite3_column_int64(q, 3);
@@ -378,7 +362,7 @@ static int decode_account(tl__sqlite *st, sqlite3_stmt *q, void *row)
 {
     tl_account_row *a = row;
     (void)st;
-    if (column_text(q, 0, a->workspace, sizeof(a->workspace)) != 0)
+    if (tl__sq_column_text(q, 0, a->workspace, sizeof(a->workspace)) != 0)
         return TL_ECORRUPT;
     a->starting_cash = sqlite3_column_int64(q, 1);
     a->cash = sqlite3_column_int64(q, 2);
@@ -408,6 +392,7 @@ static int sq_get_accounts(void *state, const char *ws, tl_account_row *out, siz
 static void sq_close(void *state)
 {
     tl__sqlite *st = state;
+    tl__sqlite_ctl_finalize(st);
     for (int i = 0; i < TL__SQ_COUNT; i++) {
         sqlite3_finalize(st->stmt[i]);
         st->stmt[i] = NULL;
@@ -448,7 +433,9 @@ static int sq_open(void *state, const char *url, const tl_store_options *opt, tl
             return tl_err_set(err, TL_ENOMEM, "%s: out of memory", st->name);
         }
     }
-    return 0;
+    if ((rc = tl__sqlite_ctl_prepare(st, err)) != 0)
+        sq_close(st);
+    return rc;
 }
 
 static int sq_open_read(void *state, const char *url, tl_err *err)
@@ -475,4 +462,10 @@ const tl_store_ops tl_store_sqlite_ops = {
     .get_accounts = sq_get_accounts,
     .open_read = sq_open_read,
     .workspace_info = sq_workspace_info,
+    .control_put = tl__sqlite_control_put,
+    .control_pending = tl__sqlite_control_pending,
+    .control_done = tl__sqlite_control_done,
+    .control_get = tl__sqlite_control_get,
+    .status_put = tl__sqlite_status_put,
+    .status_get = tl__sqlite_status_get,
 };

@@ -11,6 +11,7 @@
 #define TL_STORE_SQLITE_INT_H
 
 #include <sqlite3.h>
+#include <string.h>
 
 #include "store/projection.h"
 #include "tradeloop/store.h"
@@ -68,9 +69,22 @@ typedef struct tl__sq_bound {
 
 enum { TL__SQ_BOUND_NONE, TL__SQ_BOUND_INT, TL__SQ_BOUND_TEXT, TL__SQ_BOUND_NULL };
 
+/* The control inbox's and status documents' statements (sqlite_ctl.c), indexes into
+ * tl__sqlite.ctl. */
+enum {
+    TL__SQC_PUT,
+    TL__SQC_PENDING,
+    TL__SQC_DONE,
+    TL__SQC_GET,
+    TL__SQC_STATUS_PUT,
+    TL__SQC_STATUS_GET,
+    TL__SQC_COUNT
+};
+
 typedef struct tl__sqlite {
     sqlite3 *db;                       /* owned connection, NULL when closed */
     sqlite3_stmt *stmt[TL__SQ_COUNT];  /* owned, prepared at open */
+    sqlite3_stmt *ctl[TL__SQC_COUNT];  /* owned, prepared at open (sqlite_ctl.c) */
     tl__sq_bound *bound[TL__SQ_COUNT]; /* owned: one entry per parameter of each statement */
     char name[200];                    /* the database file, for messages (may be truncated) */
     /* Scratch of the batch being written, kept between batches so writing does not allocate
@@ -82,6 +96,22 @@ typedef struct tl__sqlite {
     int read_only; /* opened by open_read: nothing is created, migrated or written */
 } tl__sqlite;
 
+/* Copies a text column into dst[cap], zeroed by the caller; TL_ECORRUPT when it does not fit
+ * (only a hand-edited file can hold one). The columns are STRICT TEXT in a UTF-8 database, so
+ * the length comes first without any conversion, an empty text costs one call, and the bytes
+ * are read as a blob: copied by length, SQLite need not NUL-terminate them. */
+static inline int tl__sq_column_text(sqlite3_stmt *q, int col, char *dst, size_t cap)
+{
+    int n = sqlite3_column_bytes(q, col);
+    if (n == 0)
+        return 0;
+    const void *s = sqlite3_column_blob(q, col);
+    if ((size_t)n >= cap || s == NULL)
+        return TL_ECORRUPT;
+    memcpy(dst, s, (size_t)n);
+    return 0;
+}
+
 /* Opens the connection for url, checks what the file is, sets the pragmas, creates or migrates
  * the schema and fills event_types; read-only, only checks the schema is current. On failure
  * st->db is closed and NULL. */
@@ -90,6 +120,18 @@ int tl__sqlite_open_db(tl__sqlite *st, const char *url, const tl_store_options *
 extern const char *const tl__sqlite_sql[TL__SQ_COUNT];
 /* Writes a batch inside the open transaction (sqlite_write.c). */
 int tl__sqlite_write(tl__sqlite *st, const tl_store_batch *b, tl_err *err);
+/* sqlite_ctl.c: prepares (at open) and finalizes the ctl statements; the slots. */
+int tl__sqlite_ctl_prepare(tl__sqlite *st, tl_err *err);
+void tl__sqlite_ctl_finalize(tl__sqlite *st);
+int tl__sqlite_control_put(void *state, const char *command, const char *arg, int64_t ts_ns,
+                           uint64_t *id, tl_err *err);
+int tl__sqlite_control_pending(void *state, uint64_t after_id, tl_control_row *out, size_t cap,
+                               size_t *n, tl_err *err);
+int tl__sqlite_control_done(void *state, uint64_t id, uint64_t seq, int64_t ts_ns, tl_err *err);
+int tl__sqlite_control_get(void *state, uint64_t id, tl_control_row *out, tl_err *err);
+int tl__sqlite_status_put(void *state, const char *name, int64_t ts_ns, const char *doc, size_t len,
+                          tl_err *err);
+int tl__sqlite_status_get(void *state, const char *name, char **doc, int64_t *ts_ns, tl_err *err);
 /* Maps a SQLite result code (and the connection's message) to a TL_E* code with detail naming
  * the file and `what` was being done. */
 int tl__sqlite_error(tl__sqlite *st, int rc, const char *what, tl_err *err);

@@ -154,7 +154,28 @@ static const char *const migrations[] = {
     /* v3: PostgreSQL's index of the fills (pg_schema.c); the version is shared. SQLite's replay
      * reaches its figure without one (docs/PERFORMANCE.md), so nothing changes here. */
     "",
+    /* v4: how other processes talk to a running engine (sqlite_ctl.c). The control inbox:
+     * AUTOINCREMENT, so ids ascend and are never reused (a poller keeps the last it saw); the
+     * lengths the dispatcher enforces, checked again against rows written by hand (in bytes:
+     * length() of a TEXT counts characters); the pending rows indexed alone, however many were
+     * taken. The status documents: one row per name, up to a megabyte each, so a rowid table
+     * (a WITHOUT ROWID b-tree suits small rows only). */
+    "CREATE TABLE control ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " ts_ns INTEGER NOT NULL,"
+    " command TEXT NOT NULL CHECK (length(CAST(command AS BLOB)) BETWEEN 1 AND 15),"
+    " arg TEXT NOT NULL DEFAULT '' CHECK (length(CAST(arg AS BLOB)) <= 127),"
+    " taken_seq INTEGER CHECK (taken_seq > 0)," /* the journal event that applied it */
+    " taken_ns INTEGER,"
+    " CHECK ((taken_seq IS NULL) = (taken_ns IS NULL))) STRICT;"
+    "CREATE INDEX control_pending ON control (id) WHERE taken_seq IS NULL;"
+    "CREATE TABLE loop_status ("
+    " name TEXT PRIMARY KEY,"
+    " ts_ns INTEGER NOT NULL,"
+    " doc TEXT NOT NULL) STRICT;",
 };
+_Static_assert(TL_CONTROL_COMMAND_MAX == 16 && TL_CONTROL_ARG_MAX == 128,
+               "the control table's CHECKs name these lengths");
 
 _Static_assert(TL_EV_RISK_FROZEN == 14 && TL_EV_KILL_SWITCH == 15 && TL_EV_FILL_REFUSED == 17 &&
                    TL_EV_WORKSPACE_RESET == 18,

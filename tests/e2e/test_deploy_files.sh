@@ -1,0 +1,163 @@
+#!/usr/bin/env bash
+# The deployment files (issue 8, "Deployment"): docker is not on the test machine, so this checks
+# what can be checked without it. docker-compose.yml is parsed (python3-yaml) and must hold the
+# service the issue names, with its restart policy, terminal, database volume and every
+# configuration variable; the Dockerfile's instructions are parsed and must build in one stage
+# and run from another as a non-root user, fetch nothing by URL, and install every library the
+# binary links. The checker is also run on broken copies, each of which it must refuse.
+. "$(dirname "$0")/lib.sh"
+
+cat >"$TMP/check.py" <<'PY'
+import json, re, shlex, sys
+import yaml
+
+dockerfile, compose, makefile, linked = sys.argv[1:5]
+linked = set(open(linked).read().split())
+VARS = """TRADELOOP_MAX_OPEN_POSITIONS TRADELOOP_COOLDOWN_LOSSES TRADELOOP_COOLDOWN
+TRADELOOP_MAX_DRAWDOWN_PCT TRADELOOP_MAX_SPREAD_BPS TRADELOOP_MAX_QUOTE_AGE_MS
+TRADELOOP_MAX_SLIPPAGE_BPS TRADELOOP_TRADING_WINDOW TRADELOOP_TIMEZONE TRADELOOP_STOP_LOSS_PCT
+TRADELOOP_RECONCILE_INTERVAL KILL_SWITCH""".split()
+RUNTIME = "libsqlite3-0 libpq5 libssl3 libuv1 libjansson4 libncursesw6 tzdata".split()
+DB_DIR = "/var/lib/tradeloop"
+errors = []
+def need(cond, msg):
+    if not cond:
+        errors.append(msg)
+
+# ---- Dockerfile: instructions with their continuation lines joined, comments dropped.
+instrs, cur = [], ""
+for line in open(dockerfile).read().splitlines():
+    if not cur and (not line.strip() or line.lstrip().startswith("#")):
+        continue
+    cur += line.rstrip()[:-1] + " " if line.rstrip().endswith("\\") else line
+    if not line.rstrip().endswith("\\"):
+        op, _, arg = cur.strip().partition(" ")
+        instrs.append((op.upper(), arg.strip()))
+        cur = ""
+stages = []
+for op, arg in instrs:
+    if op == "FROM":
+        stages.append({"from": arg, "instrs": []})
+    elif stages:
+        stages[-1]["instrs"].append((op, arg))
+    else:
+        need(False, f"Dockerfile: {op} before the first FROM")
+need(len(stages) == 2, f"Dockerfile: want two stages (build, runtime), found {len(stages)}")
+for s in stages:
+    need(s["from"].split()[0] == "debian:12-slim", f"Dockerfile: base {s['from']!r} is not debian:12-slim")
+need(any(op == "ADD" and "://" in arg for op, arg in instrs) is False, "Dockerfile: ADD of a URL")
+
+def installs(stage):
+    pkgs = set()
+    for op, arg in stage["instrs"]:
+        if op == "RUN":
+            for cmd in re.split(r"&&|;", arg):
+                w = shlex.split(cmd)
+                if "apt-get" in w and "install" in w:
+                    pkgs |= {x for x in w[w.index("install") + 1:] if not x.startswith("-")}
+    return pkgs
+
+if len(stages) == 2:
+    build, run = stages
+    need(re.search(r"\bAS\s+\w+", build["from"], re.I), "Dockerfile: the build stage has no name")
+    name = (re.search(r"\bAS\s+(\w+)", build["from"], re.I) or [None, ""])[1]
+    runs = " ".join(a for o, a in build["instrs"] if o == "RUN")
+    need("cmake --build" in runs, "Dockerfile: the build stage does not run cmake --build")
+    deb = re.search(r"^DEB_PACKAGES\s*:=\s*((?:.*\\\n)*.*)", open(makefile).read(), re.M)
+    deb = set(deb[1].replace("\\\n", " ").split()) if deb else set()
+    extra = installs(build) - deb - {"libc6-dev"}
+    need(not extra, f"Dockerfile: build stage installs packages not in DEB_PACKAGES: {sorted(extra)}")
+    rpk = installs(run)
+    need(set(RUNTIME) <= rpk, f"Dockerfile: runtime stage lacks {sorted(set(RUNTIME) - rpk)}")
+    need(not [p for p in rpk if p.endswith("-dev")], "Dockerfile: -dev packages in the runtime stage")
+    need(linked <= rpk, f"Dockerfile: the binary links libraries of {sorted(linked - rpk)}, not installed")
+    ops = dict(run["instrs"])  # the last of each instruction
+    user = ops.get("USER", "root").split(":")[0]
+    need(user not in ("root", "0"), f"Dockerfile: runtime user is {user!r}")
+    need("WORKDIR" in ops, "Dockerfile: no WORKDIR in the runtime stage")
+    need(any(o == "COPY" and f"--from={name}" in a and "tradeloop" in a for o, a in run["instrs"]),
+         "Dockerfile: the binary is not copied from the build stage")
+    def jsonform(op):
+        try:
+            return json.loads(ops.get(op, "null"))
+        except ValueError:
+            return f"not exec form: {ops[op]}"
+    need(jsonform("ENTRYPOINT") == ["tradeloop"], f"Dockerfile: ENTRYPOINT {jsonform('ENTRYPOINT')}")
+    want_cmd = ["run", "--db", DB_DIR + "/tradeloop.db", "--dashboard"]
+    need(jsonform("CMD") == want_cmd, f"Dockerfile: CMD {jsonform('CMD')}")
+    vol = jsonform("VOLUME")
+    need(DB_DIR in (vol if isinstance(vol, list) else [ops.get("VOLUME")]),
+         f"Dockerfile: no VOLUME {DB_DIR}")
+
+# ---- docker-compose.yml
+doc = yaml.safe_load(open(compose))
+svc = (doc.get("services") or {}).get("trading-engine")
+need(isinstance(svc, dict), "compose: no service trading-engine")
+svc = svc or {}
+b = svc.get("build")
+need(b == "." or (isinstance(b, dict) and b.get("context") == "."), f"compose: build is {b!r}")
+need(svc.get("restart") == "unless-stopped", f"compose: restart is {svc.get('restart')!r}")
+need(svc.get("tty") is True, "compose: tty is not true")
+need(svc.get("stdin_open") is True, "compose: stdin_open is not true")
+env = svc.get("environment") or []
+names = {e.split("=")[0] for e in env} if isinstance(env, list) else set(env)
+missing = [v for v in VARS if v not in names]
+need(not missing, f"compose: environment lacks {missing}")
+vols = svc.get("volumes") or []
+targets = {}
+for v in vols:
+    src, _, dst = (v.partition(":") if isinstance(v, str) else (v.get("source"), 0, v.get("target")))
+    targets[(dst or "").split(":")[0]] = src
+need(DB_DIR in targets, f"compose: no volume on {DB_DIR}")
+src = targets.get(DB_DIR)
+if src and not src.startswith((".", "/")):
+    need(src in (doc.get("volumes") or {}), f"compose: named volume {src!r} is not declared")
+
+for e in errors:
+    print(e)
+sys.exit(1 if errors else 0)
+PY
+
+# The Debian packages of the libraries the binary links directly. Sanitizer runtimes are the test
+# build's, and libc/libm (libc6) and libtinfo6 are in every Debian image already.
+: >"$TMP/linked"
+for lib in $(readelf -d "$BIN" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
+    case $lib in libasan.so* | libubsan.so* | libc.so* | libm.so* | libtinfo.so*) continue ;; esac
+    pkg=$(dpkg -S "*/$lib" 2>/dev/null | head -1 | cut -d: -f1)
+    echo "${pkg:-unknown-package-of-$lib}" >>"$TMP/linked"
+done
+check "the binary links at least sqlite and libpq" grep -q libsqlite3-0 "$TMP/linked"
+
+checker() { python3 "$TMP/check.py" "$1" "$2" "$SRC/Makefile" "$TMP/linked" >"$TMP/check.out" 2>&1; }
+check "Dockerfile and docker-compose.yml pass" checker "$SRC/Dockerfile" "$SRC/docker-compose.yml"
+[ -s "$TMP/check.out" ] && cat "$TMP/check.out" >&2
+check ".dockerignore keeps build trees out" grep -qxF 'build*/' "$SRC/.dockerignore"
+check ".dockerignore keeps .env out" grep -qxF '.env' "$SRC/.dockerignore"
+
+# refuse NAME FILE PATTERN SED: the checker must refuse a copy of FILE edited by SED, saying PATTERN.
+refuse() {
+    local name=$1 file=$2 pat=$3 edit=$4 df="$SRC/Dockerfile" dc="$SRC/docker-compose.yml"
+    sed "$edit" "$SRC/$file" >"$TMP/$file"
+    [ "$file" = Dockerfile ] && df="$TMP/$file" || dc="$TMP/$file"
+    if checker "$df" "$dc"; then bad "$name: accepted"; return; fi
+    if ! grep -qE -- "$pat" "$TMP/check.out"; then bad "$name: $(cat "$TMP/check.out")"; return; fi
+    ok
+}
+refuse "runs as root" Dockerfile "runtime user is 'root'" 's/^USER .*/USER root/'
+refuse "no USER" Dockerfile "runtime user is 'root'" '/^USER /d'
+refuse "ADD of a URL" Dockerfile "ADD of a URL" 's|^WORKDIR /src|ADD https://example.com/x.tgz /src|'
+refuse "one stage" Dockerfile "two stages" 's/^FROM debian:12-slim AS build/RUN true/'
+refuse "other base" Dockerfile "not debian:12-slim" 's/^FROM debian:12-slim$/FROM ubuntu:24.04/'
+refuse "shell-form ENTRYPOINT" Dockerfile "ENTRYPOINT" 's/^ENTRYPOINT .*/ENTRYPOINT tradeloop/'
+refuse "runtime library missing" Dockerfile "lacks \\['libpq5'\\]" 's/ libpq5 / /'
+refuse "-dev at runtime" Dockerfile "-dev packages in the runtime" 's/libjansson4 /libjansson4 libpq-dev /'
+refuse "build package outside DEB_PACKAGES" Dockerfile "not in DEB_PACKAGES: \\['wget'\\]" \
+    's/cmake pkg-config gcc make/cmake pkg-config gcc make wget/'
+refuse "service renamed" docker-compose.yml "no service trading-engine" 's/trading-engine:/engine:/'
+refuse "restart always" docker-compose.yml "restart is 'always'" 's/unless-stopped/always/'
+refuse "no tty" docker-compose.yml "tty is not true" 's/tty: true/tty: false/'
+refuse "variable dropped" docker-compose.yml "lacks \\['TRADELOOP_COOLDOWN'\\]" \
+    '/- TRADELOOP_COOLDOWN$/d'
+refuse "volume elsewhere" docker-compose.yml "no volume on /var/lib/tradeloop" \
+    's|tradeloop-db:/var/lib/tradeloop|tradeloop-db:/data|'
+finish
