@@ -20,9 +20,10 @@
 
 #include "core/jsonw.h"
 #include "dash/view.h"
+#include "tradeloop/store.h" /* TL_STATUS_DOC_MAX */
 
 /* Longest document the decoder reads: the loop_status row's own limit. */
-#define TL_DASH_DOC_MAX (1024 * 1024)
+#define TL_DASH_DOC_MAX TL_STATUS_DOC_MAX
 
 /* Writes v as one JSON object into w (borrowed; the caller finishes it with tl_jw_finish).
  * TL_EINVAL naming the field when v fails tl_dash_view_check; nothing is written then. */
