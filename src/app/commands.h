@@ -10,5 +10,6 @@ int tl_cmd_paper(int argc, char **argv);
 int tl_cmd_journal(int argc, char **argv);
 int tl_cmd_run(int argc, char **argv);
 int tl_cmd_kill(int argc, char **argv);
+int tl_cmd_top(int argc, char **argv);
 
 #endif /* TL_APP_COMMANDS_H */
