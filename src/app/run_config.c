@@ -25,6 +25,8 @@ void run_rules_default(run_rules *r)
 
 void run_zones_close(run_zones *z)
 {
+    for (size_t i = 0; i < z->n; i++)
+        tl_tz_close(&z->zones[i]);
     free(z->zones);
     free(z->names);
     memset(z, 0, sizeof(*z));
