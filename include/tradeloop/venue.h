@@ -102,7 +102,8 @@ typedef struct tl_venue_fill {
     int64_t ts_ns; /* venue time of the fill, as in its report */
     char trade_id[TL_TRADE_ID_MAX];
     char symbol[16];
-    uint8_t side; /* tl_side */
+    uint8_t side;        /* tl_side */
+    uint8_t reserved[7]; /* zero; named so that the struct has no padding (see fills.c) */
     tl_fixed qty, price, fee;
 } tl_venue_fill;
 
