@@ -232,8 +232,11 @@ static int on_poll(void *ctx, tl_err *err)
             return rc;
         if (r->store->high_water < seq)
             seq = r->store->high_water; /* it already was so: nothing new was journaled */
-        if ((rc = tl_store_control_done(r->store, rows[i].id, seq, tl_clock_now(r->loop.clock),
-                                        err)) != 0)
+        /* Taken at the wall clock's time, whatever the engine's: the requester measures by it. */
+        tl_clock wall;
+        tl_clock_init_real(&wall);
+        if ((rc = tl_store_control_done(r->store, rows[i].id, seq, tl_clock_now(&wall), err)) !=
+            0)
             return rc;
         r->control_after = rows[i].id;
     }

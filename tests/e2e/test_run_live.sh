@@ -44,6 +44,10 @@ run_tl "$TMP/k.json" "$TMP/k.err" kill --db "$DB" --reason "desk halt" --wait 10
 check "kill taken by the running engine ($(cat "$TMP/k.json" "$TMP/k.err"))" \
     grep -q '"taken":true' "$TMP/k.json"
 KSEQ=$(q "SELECT max(seq) FROM trade_events WHERE type = 15")
+# Not asserted (no timed tests): from the request to the engine's mark, which comes after the last
+# cancel was sent. docs/PERFORMANCE.md records it.
+echo "kill switch: request to taken $(q "SELECT (taken_ns - ts_ns) / 1000000.0 FROM control
+    WHERE command = 'kill'") ms"
 check "KILL_SWITCH journaled" [ -n "$KSEQ" ]
 check "va2's live order canceled at once" [ "$(q "SELECT count(*) FROM trade_events WHERE
     type = 16 AND workspace = 'va2' AND seq > $KSEQ")" -ge 1 ]
