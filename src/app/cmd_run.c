@@ -487,7 +487,12 @@ int tl_cmd_run(int argc, char **argv)
         goto out;
     }
     have_loop = true;
-    /* Switches set while no engine ran (the inbox, the file) hold before the first input. */
+    /* Before it trades: the venue reconciled, and switches set while no engine ran (the inbox,
+     * the file) engaged. */
+    if (tl_loop_reconcile(&r->loop, &err) != 0 || tl_loop_flush(&r->loop, true, &err) != 0) {
+        rc = cli_fail(&cmd, "reconciliation at start: %s", err.msg);
+        goto out;
+    }
     if ((kill_at_start && engage(r, "KILL_SWITCH=true at start", &err) != 0) ||
         on_poll(r, &err) != 0) {
         rc = cli_fail(&cmd, "%s", err.msg);
