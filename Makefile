@@ -51,6 +51,10 @@ fuzz: build-fuzz
 run: build
 	./build/tradeloop shadow --symbols BTCUSDT,ETHUSDT --iterations 20 --max-inv 10000 \
 	  --max-total 50000 --edge-threshold 3.0 --fill-rate 0.7 --reject-rate 0.05 --seed 42 --format table
+	@echo
+	./build/tradeloop run --quotes data/usdchf_30m.csv --symbol USDCHF --spread-bps 2 \
+	  --signals data/usdchf_signals.jsonl --accounts data/accounts.json --trading-window off \
+	  --db mem: --format table
 
 # The release build is compiled too: -O2 sees warnings -O1 does not, and make run uses it.
 test: build build-asan build-fuzz

@@ -261,6 +261,24 @@ static void print_table(run_ctx *r)
                (unsigned long long)acct->gov.losses, c,
                tl_clock_now(l->clock) < acct->gov.cooldown_until_ns ? "yes" : "no");
     }
+    printf("\n%-16s %-10s %16s %16s %16s\n", "position", "symbol", "qty", "avg price", "stop");
+    for (uint32_t i = 0; i < l->engine.n_accts; i++) {
+        const tl_engine_account *acct = &l->engine.accts[i];
+        const tl_position *p = acct->gov.open_positions ? tl_book_find(&l->engine.book, acct->id,
+                                                                       acct->gov.busy_instrument)
+                                                        : NULL;
+        tl_stop stop;
+        if (!p || p->qty == 0)
+            continue;
+        tl_fixed_format(p->qty, a, sizeof(a));
+        tl_fixed_format(p->avg_price, b, sizeof(b));
+        if (tl_stop_book_get(&l->stops, acct->id, p->instrument, &stop) == 0)
+            tl_fixed_format(stop.price, c, sizeof(c));
+        else
+            snprintf(c, sizeof(c), "-");
+        printf("%-16s %-10s %16s %16s %16s\n", acct->name,
+               l->engine.instruments.items[p->instrument].symbol, a, b, c);
+    }
     printf("\nsignals     received %llu, accepted %llu, refused %llu\n",
            (unsigned long long)st->signals_received, (unsigned long long)st->signals_accepted,
            (unsigned long long)st->signals_refused);
