@@ -66,13 +66,16 @@ static void keep_stop(tl_loop *l, uint32_t account, uint32_t instrument, const t
     }
 }
 
-/* The exit a stop sent has ended: with a position left, the stop is armed again. */
+/* The exit a stop sent has ended: with a position left, the stop is armed again. One the venue
+ * rejected never took anything out: it is not counted as a stop-loss exit. */
 static void exit_ended(tl_loop *l, const tl_order *o)
 {
     tl_loop_acct *a = &l->accts[slot_of(l, o->account)];
     if (a->exit_seq != o->client_seq)
         return;
     a->exit_seq = 0;
+    if (o->status == TL_OS_REJECTED && l->stats.exits_stop_loss > 0)
+        l->stats.exits_stop_loss--;
     const tl_position *p = tl_book_find(&l->engine.book, o->account, o->instrument);
     if (p && p->qty != 0)
         tl_stop_book_arm(&l->stops, o->account, o->instrument);
@@ -262,7 +265,10 @@ static int stop_exit(tl_loop *l, const tl_stop *s, tl_fixed bid, tl_fixed ask, t
         a->held_instrument = s->instrument;
         return 0;
     }
-    l->stats.exits_stop_loss++;
+    /* Counted when it went out: one the venue refused at once is re-armed below, and counting
+     * it too would report two stop-loss exits for one. */
+    if (r.rec.status != TL_INTENT_REJECTED)
+        l->stats.exits_stop_loss++;
     const tl_order *o = tl_order_store_by_client(&l->engine.orders, r.rec.client_seq);
     if (o && tl_order_status_is_live(o->status)) {
         l->accts[slot_of(l, s->account)].exit_seq = o->client_seq;
