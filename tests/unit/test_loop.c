@@ -389,6 +389,46 @@ static void test_reconcile_freezes_what_it_cannot_explain(void **state)
     rig_close(&r);
 }
 
+typedef struct texts {
+    char all[2048];
+} texts;
+
+static int collect_reconciled(void *ctx, const tl_event *ev)
+{
+    texts *t = ctx;
+    if (ev->type == TL_EV_RECONCILED) {
+        size_t n = strlen(t->all);
+        snprintf(t->all + n, sizeof(t->all) - n, "%s|%s\n", ev->workspace, ev->text);
+    }
+    return 0;
+}
+
+/* A position at the venue that no account holds (someone else traded there): nobody to freeze,
+ * but both the foreign fill and the position are journaled findings. */
+static void test_reconcile_notes_a_position_nobody_holds(void **state)
+{
+    (void)state;
+    rig r;
+    rig_open(&r, SIM_NOW);
+    quote_at(&r, T0, "CCC", F(9) + 90000000, F(10));
+    tl_venue_order vo = {.client_seq = 999999, .side = TL_SIDE_BUY, .type = TL_ORDER_MARKET};
+    strcpy(vo.symbol, "CCC");
+    vo.qty = F(3);
+    vo.lot_size = 1;
+    assert_int_equal(tl_venue_place(&r.venue, &vo, NULL), 0);
+    assert_int_equal(tl_loop_reconcile(&r.l, NULL), 0);
+    assert_int_equal(tl_loop_flush(&r.l, true, NULL), 0);
+    assert_int_equal(r.l.stats.reconcile_mismatches, 1);
+    texts t = {""};
+    tl_scan_filter f = {0, 0, ""};
+    assert_true(tl_store_scan(&r.store, &f, collect_reconciled, &t, NULL) >= 0);
+    assert_non_null(strstr(t.all, "va1|venue fill T"));
+    assert_non_null(strstr(t.all, "not an order of this engine"));
+    assert_non_null(strstr(t.all, "va1|CCC: the venue holds 3"));
+    assert_false(r.l.engine.accts[0].gov.frozen);
+    rig_close(&r);
+}
+
 /* A fill the engine applied that the venue never had: the venue's own fill of that order no
  * longer fits (overfill), so the positions differ and the account is frozen. */
 static void test_reconcile_freezes_on_a_fill_the_venue_never_had(void **state)
@@ -467,6 +507,7 @@ int main(void)
         cmocka_unit_test(test_reconcile_repairs_a_dropped_fill_once),
         cmocka_unit_test(test_reconcile_freezes_what_it_cannot_explain),
         cmocka_unit_test(test_reconcile_freezes_on_a_fill_the_venue_never_had),
+        cmocka_unit_test(test_reconcile_notes_a_position_nobody_holds),
         cmocka_unit_test(test_unknown_order_expires_at_the_second_look),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
