@@ -121,7 +121,8 @@ void tl_loop_close(tl_loop *l);
 
 /* A quote: the engine's reference and filters, the venue's price, then every stop it crosses
  * sends its exit. A stop whose exit a rule refused (the account frozen, nothing left to reduce)
- * is held until the account's state changes: a fill, one of its orders ending, an unfreeze. 0 or a negative error (a halted engine). */
+ * is held until the account's state changes: a fill, one of its orders ending, an unfreeze. 0 or a
+ * negative error (a halted engine). */
 int tl_loop_on_quote(tl_loop *l, const tl_quote *q, tl_err *err);
 /* A signal: governed and sent, or refused (counted, kept for the dashboard). 0 unless the engine
  * failed (halted); a refusal is not an error. */

@@ -107,9 +107,8 @@ static void quote(rig *r, uint32_t inst, tl_fixed bid, tl_fixed ask)
 {
     int64_t now = tl_clock_now(&r->clock);
     assert_int_equal(tl_engine_on_quote(&r->e, inst, bid, ask), 0);
-    assert_int_equal(tl_venue_on_quote(&r->venue, r->e.instruments.items[inst].symbol, bid, ask,
-                                       now, NULL),
-                     0);
+    assert_int_equal(
+        tl_venue_on_quote(&r->venue, r->e.instruments.items[inst].symbol, bid, ask, now, NULL), 0);
 }
 
 /* An intent of account va (0..2); returns its status, r->last_rule the rule that denied it. */
@@ -317,9 +316,9 @@ static void test_reduce_only_cut_to_the_position(void **state)
     rig_open(&r, SIM_NOW, NULL, &rules, 0);
     quote(&r, r.aaa, F(99), F(100));
     assert_int_equal(market(&r, 0, r.aaa, TL_SIDE_BUY, F(10)), TL_INTENT_FILLED);
-    assert_int_equal(order(&r, 0, r.aaa, TL_SIDE_SELL, TL_ORDER_MARKET, F(99), F(15), true, 0,
-                           &res),
-                     TL_INTENT_FILLED);
+    assert_int_equal(
+        order(&r, 0, r.aaa, TL_SIDE_SELL, TL_ORDER_MARKET, F(99), F(15), true, 0, &res),
+        TL_INTENT_FILLED);
     assert_int_equal(tl_order_store_by_client(&r.e.orders, res.rec.client_seq)->qty, F(10));
     assert_int_equal(held(&r, 0, r.aaa), 0); /* flat, never flipped short */
     assert_int_equal(exit_market(&r, 0, r.aaa, TL_SIDE_SELL, F(1)), TL_INTENT_DENIED);
@@ -330,9 +329,9 @@ static void test_reduce_only_cut_to_the_position(void **state)
     /* With an exit already working, the next is cut to what that one leaves. */
     rig_open(&r, SIM_RESTING, NULL, &rules, 0);
     quote(&r, r.aaa, F(99), F(100));
-    assert_int_equal(order(&r, 0, r.aaa, TL_SIDE_BUY, TL_ORDER_LIMIT, F(100), F(10), false, 0,
-                           &res),
-                     TL_INTENT_WORKING);
+    assert_int_equal(
+        order(&r, 0, r.aaa, TL_SIDE_BUY, TL_ORDER_LIMIT, F(100), F(10), false, 0, &res),
+        TL_INTENT_WORKING);
     step(&r, 2 * MS);
     tl_venue_fill f = {.client_seq = res.rec.client_seq, .qty = F(10), .price = F(100)};
     f.ts_ns = tl_clock_now(&r.clock);
@@ -479,12 +478,12 @@ static void test_filters_at_their_limits(void **state)
     /* SLIPPAGE: a buy fills at the ask, 100.1 from an expected 100 is 10 bps. */
     quote(&r, r.aaa, F(100), F(100) + 10000000);
     const tl_fixed ask = F(100) + 10000000;
-    assert_int_equal(order(&r, 0, r.aaa, TL_SIDE_BUY, TL_ORDER_MARKET, ask, F(1), false, F(100),
-                           NULL),
-                     TL_INTENT_FILLED);
-    assert_int_equal(order(&r, 0, r.aaa, TL_SIDE_BUY, TL_ORDER_MARKET, ask, F(1), false,
-                           F(100) - 1, NULL),
-                     TL_INTENT_DENIED);
+    assert_int_equal(
+        order(&r, 0, r.aaa, TL_SIDE_BUY, TL_ORDER_MARKET, ask, F(1), false, F(100), NULL),
+        TL_INTENT_FILLED);
+    assert_int_equal(
+        order(&r, 0, r.aaa, TL_SIDE_BUY, TL_ORDER_MARKET, ask, F(1), false, F(100) - 1, NULL),
+        TL_INTENT_DENIED);
     assert_int_equal(r.last_rule, TL_RR_SLIPPAGE);
     /* ... and a sell at the bid: 100 from 100.1 is 9.99 bps, from 99.9 10.01. */
     assert_int_equal(order(&r, 1, r.aaa, TL_SIDE_SELL, TL_ORDER_MARKET, F(100), F(1), false,
@@ -560,9 +559,9 @@ static void test_exits_pass_every_entry_rule(void **state)
                          TL_INTENT_DENIED);
         assert_int_equal(r.last_rule, want);
         tl_fixed before = held(&r, 0, r.aaa);
-        assert_int_equal(order(&r, 0, r.aaa, TL_SIDE_SELL, TL_ORDER_MARKET, F(99), F(1), true,
-                               expected, NULL),
-                         TL_INTENT_FILLED);
+        assert_int_equal(
+            order(&r, 0, r.aaa, TL_SIDE_SELL, TL_ORDER_MARKET, F(99), F(1), true, expected, NULL),
+            TL_INTENT_FILLED);
         assert_int_equal(held(&r, 0, r.aaa), before - F(1));
         a->risk = r.e.accts[1].risk = rules;
         a->gov.cooldown_until_ns = cooldown_was;
@@ -591,7 +590,8 @@ static void test_kill_switch_and_account_freeze(void **state)
     tl_engine_result res;
     rig_open(&r, SIM_RESTING, NULL, &rules, 0);
     quote(&r, r.aaa, F(99), F(100));
-    /* va1 holds 10 (its resting buy filled by a report), then every account has an order resting. */
+    /* va1 holds 10 (its resting buy filled by a report), then every account has an order resting.
+     */
     assert_int_equal(order(&r, 0, r.aaa, TL_SIDE_BUY, TL_ORDER_LIMIT, F(99), F(10), false, 0, &res),
                      TL_INTENT_WORKING);
     step(&r, 2 * MS);
@@ -600,9 +600,9 @@ static void test_kill_switch_and_account_freeze(void **state)
     strcpy(f.trade_id, "X1");
     assert_int_equal(tl_engine_apply_missed_fill(&r.e, &f), 1);
     for (int va = 0; va < 3; va++)
-        assert_int_equal(order(&r, va, r.aaa, TL_SIDE_BUY, TL_ORDER_LIMIT, F(98), F(1), false, 0,
-                               NULL),
-                         TL_INTENT_WORKING);
+        assert_int_equal(
+            order(&r, va, r.aaa, TL_SIDE_BUY, TL_ORDER_LIMIT, F(98), F(1), false, 0, NULL),
+            TL_INTENT_WORKING);
     step(&r, 2 * MS);
     assert_int_equal(tl_engine_open_count(&r.e), 3);
 

@@ -19,8 +19,8 @@
 #include "loop/loop.h"
 #include "store/store.h"
 
-#define T0 1735812000LL * TL_NS_PER_SEC /* 2025-01-02T10:00:00Z */
-#define MS TL_NS_PER_MS
+#define T0   1735812000LL * TL_NS_PER_SEC /* 2025-01-02T10:00:00Z */
+#define MS   TL_NS_PER_MS
 #define F(x) TL_FIXED_INT(x)
 /* Fills in two parts, the first one latency after the order, the second two. */
 #define SIM_PARTS "sim://?fill_rate=1&reject_rate=0&partial_rate=1&latency_us=1000&fee_bps=0"
