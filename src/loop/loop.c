@@ -66,16 +66,40 @@ static void keep_stop(tl_loop *l, uint32_t account, uint32_t instrument, const t
     }
 }
 
-/* The exit a stop sent has ended: with a position left, the stop is armed again. */
+/* The exit a stop sent has ended: with a position left, the stop is armed again. One the venue
+ * rejected never took anything out: it is not counted as a stop-loss exit. */
 static void exit_ended(tl_loop *l, const tl_order *o)
 {
     tl_loop_acct *a = &l->accts[slot_of(l, o->account)];
     if (a->exit_seq != o->client_seq)
         return;
     a->exit_seq = 0;
+    if (o->status == TL_OS_REJECTED && l->stats.exits_stop_loss > 0)
+        l->stats.exits_stop_loss--;
     const tl_position *p = tl_book_find(&l->engine.book, o->account, o->instrument);
     if (p && p->qty != 0)
         tl_stop_book_arm(&l->stops, o->account, o->instrument);
+}
+
+/* Something of the account changed: a stop held after a refused exit is armed again (the next
+ * crossing quote tries once more). Not while an exit of the stop is in flight, nor while other
+ * exits in flight already cover the whole position (the exit would only be refused again). */
+static void release_held(tl_loop *l, uint32_t account)
+{
+    uint32_t i = slot_of(l, account);
+    if (i >= l->engine.n_accts)
+        return;
+    tl_loop_acct *a = &l->accts[i];
+    if (!a->stop_held || a->exit_seq != 0)
+        return;
+    const tl_engine_account *ea = &l->engine.accts[i];
+    const tl_position *p = tl_book_find(&l->engine.book, account, a->held_instrument);
+    if (p && p->qty != 0 &&
+        tl_fixed_abs(p->qty) <= (p->qty > 0 ? ea->live_sell_qty : ea->live_buy_qty))
+        return;
+    a->stop_held = false;
+    if (p && p->qty != 0)
+        tl_stop_book_arm(&l->stops, account, a->held_instrument);
 }
 
 /* The loop's subscriber: it reads the event (and the book, read-only) and never calls the engine.
@@ -90,12 +114,24 @@ static void on_event(void *ctx, const tl_engine_event *ev)
             keep_stop(l, o->account, o->instrument, ev->position);
         if (o && o->status == TL_OS_FILLED)
             exit_ended(l, o);
+        if (o)
+            release_held(l, o->account);
         break;
     case TL_EV_ORDER_CANCELED:
     case TL_EV_ORDER_REJECTED:
     case TL_EV_ORDER_EXPIRED:
-        if (o)
+        if (o) {
             exit_ended(l, o);
+            release_held(l, o->account);
+        }
+        break;
+    case TL_EV_ACCOUNT_UNFROZEN:
+        if (ev->acct)
+            release_held(l, ev->acct->id);
+        break;
+    case TL_EV_RISK_UNFROZEN:
+        for (uint32_t i = 0; i < l->engine.n_accts; i++)
+            release_held(l, l->engine.accts[i].id);
         break;
     case TL_EV_INTENT_DENIED:
         remember_refusal(l, ev->rec->ts_ns, ev->rec->workspace, ev->symbol, ev->rule,
@@ -220,9 +256,19 @@ static int stop_exit(tl_loop *l, const tl_stop *s, tl_fixed bid, tl_fixed ask, t
     int rc = tl_engine_intent(&l->engine, &in, &r, err);
     if (rc != 0)
         return rc;
-    if (r.rec.status == TL_INTENT_DENIED || r.rec.status == TL_INTENT_REFUSED)
-        return 0; /* stays disarmed: the refusal is counted; the next fill re-arms it */
-    l->stats.exits_stop_loss++;
+    if (r.rec.status == TL_INTENT_DENIED || r.rec.status == TL_INTENT_REFUSED) {
+        /* Held, not lost: the refusal is counted, and the stop is armed again when something of
+         * the account changes (release_held). Before, it stayed disarmed for good: a frozen
+         * account, once unfrozen, kept a position without a working stop. */
+        tl_loop_acct *a = &l->accts[slot_of(l, s->account)];
+        a->stop_held = true;
+        a->held_instrument = s->instrument;
+        return 0;
+    }
+    /* Counted when it went out: one the venue refused at once is re-armed below, and counting
+     * it too would report two stop-loss exits for one. */
+    if (r.rec.status != TL_INTENT_REJECTED)
+        l->stats.exits_stop_loss++;
     const tl_order *o = tl_order_store_by_client(&l->engine.orders, r.rec.client_seq);
     if (o && tl_order_status_is_live(o->status)) {
         l->accts[slot_of(l, s->account)].exit_seq = o->client_seq;

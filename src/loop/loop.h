@@ -84,7 +84,11 @@ typedef struct tl_loop_refusal_rec {
 /* Per VA, beside the engine account of the same index. */
 typedef struct tl_loop_acct {
     tl_fixed stop_loss_pct;
-    uint64_t exit_seq; /* client_seq of the stop's exit in flight, 0 when none */
+    uint64_t exit_seq;        /* client_seq of the stop's exit in flight, 0 when none */
+    bool stop_held;           /* a rule refused its stop's exit: the stop is held disarmed until
+                                 something of the account changes (a fill, an order ending, an
+                                 unfreeze), so a refusal is not repeated on every quote */
+    uint32_t held_instrument; /* the instrument of that stop */
 } tl_loop_acct;
 
 typedef struct tl_loop {
@@ -116,7 +120,9 @@ int tl_loop_init(tl_loop *l, const tl_loop_config *cfg, tl_venue *venue, const t
 void tl_loop_close(tl_loop *l);
 
 /* A quote: the engine's reference and filters, the venue's price, then every stop it crosses
- * sends its exit. 0 or a negative error (a halted engine). */
+ * sends its exit. A stop whose exit a rule refused (the account frozen, nothing left to reduce)
+ * is held until the account's state changes: a fill, one of its orders ending, an unfreeze. 0 or a
+ * negative error (a halted engine). */
 int tl_loop_on_quote(tl_loop *l, const tl_quote *q, tl_err *err);
 /* A signal: governed and sent, or refused (counted, kept for the dashboard). 0 unless the engine
  * failed (halted); a refusal is not an error. */

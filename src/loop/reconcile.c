@@ -48,7 +48,15 @@ static int look_fills(tl_loop *l, tl_err *err)
             if (tl_order_store_has_trade(&l->engine.orders, f->trade_id))
                 continue;
             const tl_order *o = tl_order_store_by_client(&l->engine.orders, f->client_seq);
-            if (!o || !tl_engine_apply_missed_fill(&l->engine, f))
+            if (!o) {
+                /* Not the engine's order (traded at the venue by someone else): nothing to
+                 * apply, but said, so the mismatch it makes has its cause in the journal. */
+                snprintf(text, sizeof(text), "venue fill %s of %s %s: not an order of this engine",
+                         f->trade_id, f->symbol, tl_side_name((tl_side)f->side));
+                finding(l, 0, text);
+                continue;
+            }
+            if (!tl_engine_apply_missed_fill(&l->engine, f))
                 continue;
             l->stats.reconcile_repaired++;
             snprintf(text, sizeof(text), "missed fill %s of %s %s applied from the venue",
@@ -189,6 +197,7 @@ static int look_positions(tl_loop *l, tl_err *err)
         tl_fixed_format(venue, a, sizeof(a));
         tl_fixed_format(mine, b, sizeof(b));
         snprintf(text, sizeof(text), "%s: the venue holds %s, the engine %s", sym, a, b);
+        bool noted = false;
         for (uint32_t i = 0; i < e->n_accts; i++) {
             tl_engine_account *acct = &e->accts[i];
             const tl_position *p = tl_book_find(&e->book, acct->id, inst);
@@ -197,9 +206,14 @@ static int look_positions(tl_loop *l, tl_err *err)
             if (!holds)
                 continue;
             finding(l, acct->id, text);
+            noted = true;
             if ((rc = tl_engine_freeze_account(e, acct->id, text, err)) < 0)
                 goto out;
         }
+        /* No account holds the symbol (the venue's position is nobody's here): nobody to freeze,
+         * but the finding is journaled all the same, in the home account's workspace. */
+        if (!noted)
+            finding(l, 0, text);
         rc = 0;
     }
 out:

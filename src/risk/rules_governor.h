@@ -117,16 +117,21 @@ RULE rule_drawdown(tl_risk *r, const tl_risk_order *o, tl_err *err)
     return TL_RR_DRAWDOWN;
 }
 
+/* UTC as a zone without transitions (what tl_tz_init_utc builds): the zone of a configuration
+ * whose tz is NULL, which risk.h documents as UTC. */
+static const tl_tz utc_zone = {.name = "UTC", .n_types = 1, .rule = {.valid = true}};
+
 /* The window's own test (core/window.h: ends inclusive to the nanosecond, across midnight, in the
  * zone's local time); the text gives the local time it saw. */
 RULE rule_window(tl_risk *r, const tl_risk_order *o, tl_err *err)
 {
     (void)r;
     const tl_risk_config *c = o->cfg;
-    if (!c->window_on || o->exposure->is_exit || tl_window_contains(&c->window, c->tz, o->now_ns))
+    const tl_tz *tz = c->tz ? c->tz : &utc_zone;
+    if (!c->window_on || o->exposure->is_exit || tl_window_contains(&c->window, tz, o->now_ns))
         return TL_RR_OK;
     if (err) {
-        int64_t off = c->tz ? tl_tz_offset(c->tz, o->now_ns) : 0;
+        int64_t off = tl_tz_offset(tz, o->now_ns);
         int64_t day = SEC_PER_DAY * NS_PER_SEC;
         int64_t t = (o->now_ns + off * NS_PER_SEC) % day;
         if (t < 0)
