@@ -269,7 +269,7 @@ static void test_validate(void **state)
     assert_int_equal(tl_control_validate("kill", "", &err), 0);
     assert_int_equal(tl_control_validate("release", "operator said so", &err), 0);
     assert_int_equal(tl_control_validate("reset", "", &err), TL_EINVAL);
-    assert_non_null(strstr(err.msg, "(kill, release)"));
+    assert_non_null(strstr(err.msg, "(kill, release, unfreeze)"));
     assert_int_equal(tl_control_validate("kill", "tab\there", &err), TL_EINVAL);
     assert_int_equal(tl_status_validate("loop", "{} {}", NULL, &err), TL_EINVAL);
     size_t len = 0;
