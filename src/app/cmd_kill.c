@@ -103,27 +103,9 @@ int tl_cmd_kill(int argc, char **argv)
         const char *msg = strncmp(err.msg, "control: argument", 17) == 0 ? err.msg + 17 : err.msg;
         return cli_value_error(&cmd, "reason", "reason%s", msg);
     }
-    if ((rc = control_check_database(&cmd, db)) != CLI_OK)
-        return rc;
-
-    tl_store s;
-    const tl_store_options so = {.durability = TL_DURABILITY_FULL};
-    if ((rc = cli_open_store(&cmd, "db", db, &so, &s)) != CLI_OK)
-        return rc;
-    tl_clock wall;
-    tl_clock_init_real(&wall);
-    uint64_t id = 0;
     tl_control_row row;
-    if (tl_store_control_put(&s, command, reason, tl_clock_now(&wall), &id, &err) != 0) {
-        tl_store_close(&s);
-        return cli_fail(&cmd, "writing the request: %s", err.msg);
-    }
-    if (control_wait_taken(&s, id, wait_s, &row, &err) != 0) {
-        tl_store_close(&s);
-        return cli_fail(&cmd, "control #%llu is stored, but reading it back failed: %s",
-                        (unsigned long long)id, err.msg);
-    }
-    tl_store_close(&s);
+    if ((rc = control_request(&cmd, db, command, reason, wait_s, &row)) != CLI_OK)
+        return rc;
     if (as_json)
         return print_json(&cmd, command, &row, wait_s);
     print_text(release, &row, wait_s);

@@ -52,25 +52,10 @@ int tl_cmd_unfreeze(int argc, char **argv)
         return cli_usage_error(&cmd, "--account: required");
     if (tl_workspace_validate(account, &err) != 0)
         return cli_value_error(&cmd, "account", "%s", err.msg);
-    if ((rc = control_check_database(&cmd, db)) != CLI_OK)
-        return rc;
-    tl_store s;
-    const tl_store_options so = {.durability = TL_DURABILITY_FULL};
-    if ((rc = cli_open_store(&cmd, "db", db, &so, &s)) != CLI_OK)
-        return rc;
-    tl_clock wall;
-    tl_clock_init_real(&wall);
-    uint64_t id = 0;
     tl_control_row row;
-    if (tl_store_control_put(&s, "unfreeze", account, tl_clock_now(&wall), &id, &err) != 0) {
-        tl_store_close(&s);
-        return cli_fail(&cmd, "writing the request: %s", err.msg);
-    }
-    rc = control_wait_taken(&s, id, wait_s, &row, &err);
-    tl_store_close(&s);
-    if (rc != 0)
-        return cli_fail(&cmd, "control #%llu is stored, but reading it back failed: %s",
-                        (unsigned long long)id, err.msg);
+    if ((rc = control_request(&cmd, db, "unfreeze", account, wait_s, &row)) != CLI_OK)
+        return rc;
+    uint64_t id = row.id;
     if (!as_json) {
         if (row.taken_seq)
             printf("account %s unfrozen by the engine (journal seq %llu)\n", account,

@@ -57,3 +57,27 @@ int control_wait_taken(tl_store *s, uint64_t id, uint64_t wait_s, tl_control_row
         nanosleep(&pause, NULL);
     }
 }
+
+int control_request(const cli_command *cmd, const char *db, const char *command, const char *arg,
+                    uint64_t wait_s, tl_control_row *row)
+{
+    tl_err err = {0};
+    tl_store s;
+    uint64_t id = 0;
+    const tl_store_options so = {.durability = TL_DURABILITY_FULL};
+    int rc = control_check_database(cmd, db);
+    if (rc != CLI_OK || (rc = cli_open_store(cmd, "db", db, &so, &s)) != CLI_OK)
+        return rc;
+    tl_clock wall;
+    tl_clock_init_real(&wall);
+    if (tl_store_control_put(&s, command, arg, tl_clock_now(&wall), &id, &err) != 0) {
+        tl_store_close(&s);
+        return cli_fail(cmd, "writing the request: %s", err.msg);
+    }
+    rc = control_wait_taken(&s, id, wait_s, row, &err);
+    tl_store_close(&s);
+    if (rc != 0)
+        return cli_fail(cmd, "control #%llu is stored, but reading it back failed: %s",
+                        (unsigned long long)id, err.msg);
+    return CLI_OK;
+}

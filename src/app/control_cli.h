@@ -19,4 +19,10 @@ int control_check_database(const cli_command *cmd, const char *db);
 /* Polls row id until an engine took it or wait_s passed: 0 and *row (taken_seq 0 if not). */
 int control_wait_taken(tl_store *s, uint64_t id, uint64_t wait_s, tl_control_row *row, tl_err *err);
 
+/* The whole request: checks the database, opens it, puts the row (durable on return), waits up
+ * to wait_s for an engine to take it; *row is the row then (taken_seq 0: not taken yet). CLI_OK
+ * or the error printed through cmd. */
+int control_request(const cli_command *cmd, const char *db, const char *command, const char *arg,
+                    uint64_t wait_s, tl_control_row *row);
+
 #endif /* TL_APP_CONTROL_CLI_H */
