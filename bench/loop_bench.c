@@ -9,13 +9,13 @@
 #include "core/prng.h"
 #include "store/store.h"
 
-#define VENUE_URL  "sim://?fill_rate=1&reject_rate=0&partial_rate=0&latency_us=0"
-#define PRICE      TL_FIXED_INT(100)
-#define QTY        TL_FIXED_INT(10)
-#define BALANCE    TL_FIXED_INT(100000) /* `tradeloop run`'s default starting balance */
-#define START_NS   (1735776000LL * TL_NS_PER_SEC) /* 2025-01-02T00:00:00Z */
-#define TICK_NS    TL_NS_PER_US
-#define MAX_DRIFT  (PRICE / 5) /* how far rotating entries may walk from PRICE */
+#define VENUE_URL "sim://?fill_rate=1&reject_rate=0&partial_rate=0&latency_us=0"
+#define PRICE     TL_FIXED_INT(100)
+#define QTY       TL_FIXED_INT(10)
+#define BALANCE   TL_FIXED_INT(100000)           /* `tradeloop run`'s default starting balance */
+#define START_NS  (1735776000LL * TL_NS_PER_SEC) /* 2025-01-02T00:00:00Z */
+#define TICK_NS   TL_NS_PER_US
+#define MAX_DRIFT (PRICE / 5) /* how far rotating entries may walk from PRICE */
 
 /* One side of a symbol's accounts, in the order their stops trigger (top first): the crossing
  * takes the top, whose new entry puts it last. */
@@ -300,8 +300,7 @@ static void close_all(bench *b)
 
 int tl_bench_loop(const tl_bench_loop_config *cfg, tl_bench_loop_result *out, tl_err *err)
 {
-    if (cfg->accounts == 0 || cfg->symbols == 0 || cfg->symbols > cfg->accounts ||
-        cfg->quotes == 0)
+    if (cfg->accounts == 0 || cfg->symbols == 0 || cfg->symbols > cfg->accounts || cfg->quotes == 0)
         return tl_err_set(err, TL_EINVAL, "want 0 < symbols <= accounts and quotes > 0");
     bench b;
     memset(&b, 0, sizeof(b));

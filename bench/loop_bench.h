@@ -16,14 +16,14 @@
  * The timed stream. Quotes go round the symbols; each one's mid is P moved by a random step of at
  * most ±0.5 %, which crosses no stop (longs' stops are below 0.986 P, shorts' above 1.014 P). With
  * cross_every N, every N-th quote instead crosses exactly one stop, on the symbols in turn: the
- * top of one side of the symbol (the long with the highest stop, or the short with the lowest, alternating), at exactly
- * the stop's price, which sends its reduce-only exit through the kernel and the venue; then, in
- * the same timed step, a quote at a new entry price and an entry signal take the position again,
- * so the number of live stops stays the same. The new entry is one step below every entry of its
- * side for a long (above, for a short), so the stops of a side rotate (the next crossing takes the
- * next account) and a side's entries always span 1 %, less than the 2 % to its stops: the quote
- * of a new entry crosses no other stop. Entries walk away from P by one step a crossing; a run
- * that would take them more than 20 % away is refused.
+ * top of one side of the symbol (the long with the highest stop, or the short with the lowest,
+ * alternating), at exactly the stop's price, which sends its reduce-only exit through the kernel
+ * and the venue; then, in the same timed step, a quote at a new entry price and an entry signal
+ * take the position again, so the number of live stops stays the same. The new entry is one step
+ * below every entry of its side for a long (above, for a short), so the stops of a side rotate (the
+ * next crossing takes the next account) and a side's entries always span 1 %, less than the 2 % to
+ * its stops: the quote of a new entry crosses no other stop. Entries walk away from P by one step a
+ * crossing; a run that would take them more than 20 % away is refused.
  *
  * Simulated time moves 1 us per quote (the clock is set to each quote's time, as the host does in
  * a replay), so the quote-age filter sees fresh quotes. Every step ends at the loop's step
@@ -49,12 +49,12 @@ typedef struct tl_bench_loop_config {
 } tl_bench_loop_config;
 
 typedef struct tl_bench_loop_result {
-    uint64_t quotes;        /* tl_loop_on_quote calls timed (crossing steps count two) */
-    uint64_t steps;         /* timed steps: one per quote, a crossing step is one */
-    uint64_t crossings;     /* stop-loss exits sent */
-    uint64_t reentries;     /* entries accepted after them */
-    uint32_t stops_start;   /* live stops when the clock started */
-    uint32_t stops_end;     /* and when it stopped */
+    uint64_t quotes;      /* tl_loop_on_quote calls timed (crossing steps count two) */
+    uint64_t steps;       /* timed steps: one per quote, a crossing step is one */
+    uint64_t crossings;   /* stop-loss exits sent */
+    uint64_t reentries;   /* entries accepted after them */
+    uint32_t stops_start; /* live stops when the clock started */
+    uint32_t stops_end;   /* and when it stopped */
     uint64_t journal_events;
     double seconds;
     double quotes_per_sec;

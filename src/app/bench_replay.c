@@ -89,8 +89,9 @@ static void write_signal(FILE *f, const char *id, const bench_quote *q, int acco
     char ts[40], px[TL_FIXED_STRLEN];
     tl_time_format_iso(q->ts_ns + SIGNAL_LAG, ts, sizeof(ts));
     tl_fixed_format(q->price, px, sizeof(px));
-    fprintf(f, "{\"id\": \"%s\", \"ts\": \"%s\", \"account\": \"va%d\", \"symbol\": \"" SYMBOL
-               "\", \"action\": \"%s\"",
+    fprintf(f,
+            "{\"id\": \"%s\", \"ts\": \"%s\", \"account\": \"va%d\", \"symbol\": \"" SYMBOL
+            "\", \"action\": \"%s\"",
             id, ts, account, action);
     if (entry)
         fprintf(f, ", \"qty\": \"1000\", \"expected_price\": \"%s\"", px);
@@ -123,11 +124,24 @@ static int write_signals(const char *path, const bench_quote *q, uint64_t nq, ui
 /* `tradeloop run` on the inputs, its stdout into the report file. The time of the call. */
 static int run_it(const tmp_dir *t, const char *quotes, bool sqlite, double *seconds, tl_err *err)
 {
-    char *argv[] = {"run",         "--quotes",       (char *)quotes, "--symbol",
-                    SYMBOL,        "--spread-bps",   "2",            "--accounts",
-                    (char *)t->accounts, "--signals", (char *)t->signals, "--trading-window",
-                    "off",         "--db",           sqlite ? (char *)t->db : "mem:",
-                    "--until-end", "--json",         NULL};
+    char *argv[] = {"run",
+                    "--quotes",
+                    (char *)quotes,
+                    "--symbol",
+                    SYMBOL,
+                    "--spread-bps",
+                    "2",
+                    "--accounts",
+                    (char *)t->accounts,
+                    "--signals",
+                    (char *)t->signals,
+                    "--trading-window",
+                    "off",
+                    "--db",
+                    sqlite ? (char *)t->db : "mem:",
+                    "--until-end",
+                    "--json",
+                    NULL};
     int argc = (int)(sizeof(argv) / sizeof(argv[0])) - 1;
     int fd = open(t->report, O_WRONLY | O_CREAT | O_TRUNC, 0600);
     if (fd < 0)
@@ -202,8 +216,8 @@ int bench_replay(const char *quotes_path, uint64_t signals, bool sqlite, bench_r
         return tl_err_set(err, TL_EINVAL, "signals: want at least one");
     int rc = read_quotes(quotes_path, &q, &nq, err);
     if (rc == 0 && (signals + 1) / 2 > (nq - 1) / 2)
-        rc = tl_err_set(err, TL_EINVAL, "%s: %llu quotes are too few for %llu signals",
-                        quotes_path, (unsigned long long)nq, (unsigned long long)signals);
+        rc = tl_err_set(err, TL_EINVAL, "%s: %llu quotes are too few for %llu signals", quotes_path,
+                        (unsigned long long)nq, (unsigned long long)signals);
     if (rc != 0) {
         free(q);
         return rc;

@@ -22,10 +22,10 @@
 #include "tradeloop.h"
 
 typedef struct bench_replay_result {
-    uint64_t quotes;  /* quotes in the file */
-    uint64_t signals; /* signals written */
+    uint64_t quotes;                                             /* quotes in the file */
+    uint64_t signals;                                            /* signals written */
     uint64_t accepted, refused, stop_loss_exits, journal_events; /* from the run's report */
-    double seconds;   /* tl_cmd_run, call to return */
+    double seconds;                                              /* tl_cmd_run, call to return */
     double quotes_per_sec;
 } bench_replay_result;
 

@@ -35,15 +35,15 @@ static int quotes_figure(cli_command *cmd, const loop_opts *o)
         run_zones_close(&zones);
         return rc;
     }
-    tl_bench_loop_config cfg = {va,      (uint32_t)o->accounts, (uint32_t)o->symbols, o->quotes,
-                                o->cross_every, o->journal,     o->seed};
+    tl_bench_loop_config cfg = {va,        (uint32_t)o->accounts, (uint32_t)o->symbols,
+                                o->quotes, o->cross_every,        o->journal,
+                                o->seed};
     tl_bench_loop_result r;
     rc = tl_bench_loop(&cfg, &r, &err);
     free(va);
     run_zones_close(&zones);
     if (rc != 0)
-        return rc == TL_EINVAL ? cli_usage_error(cmd, "%s", err.msg)
-                               : cli_fail(cmd, "%s", err.msg);
+        return rc == TL_EINVAL ? cli_usage_error(cmd, "%s", err.msg) : cli_fail(cmd, "%s", err.msg);
     const char *journal = o->journal ? o->journal : "none";
     if (!o->as_json) {
         printf("loop (journal %s): %u accounts over %u symbols, %u live stops; %llu quotes in "
@@ -104,8 +104,7 @@ static int replay_figure(cli_command *cmd, const loop_opts *o, bool sqlite)
     tl_err err = {0};
     int rc = bench_replay(o->replay, o->signals, sqlite, &r, &err);
     if (rc != 0)
-        return rc == TL_EINVAL ? cli_usage_error(cmd, "%s", err.msg)
-                               : cli_fail(cmd, "%s", err.msg);
+        return rc == TL_EINVAL ? cli_usage_error(cmd, "%s", err.msg) : cli_fail(cmd, "%s", err.msg);
     const char *db = sqlite ? "sqlite" : "mem";
     if (!o->as_json) {
         printf("loop replay (journal %s): %llu quotes, %llu signals (%llu accepted, %llu "
