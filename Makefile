@@ -70,6 +70,9 @@ bench: build
 	./build/tradeloop bench pipeline --orders 2000000 --journal mem: --json
 	./build/tradeloop bench journal --json
 	./build/tradeloop bench stops --json
+	./build/tradeloop bench loop --json
+	./build/tradeloop bench loop --only quotes --journal mem: --json
+	./build/tradeloop bench loop --only quotes --cross-every 1000 --json
 	bash bench/kill_latency.sh ./build/tradeloop 20 50
 	@pgdir=$$(mktemp -d /tmp/tradeloop-pgbench-XXXXXX); \
 	bash tests/support/pg_server.sh start $$pgdir >/dev/null && \

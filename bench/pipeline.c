@@ -3,67 +3,27 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
+#include "bench/latency.h"
 #include "engine/engine.h"
 #include "journal/journal.h"
 #include "store/store.h"
 
-static inline uint64_t mono_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-/* Latencies go into a histogram of 1 ns buckets, not one slot per order: 256 KiB whose hot
- * buckets stay in L1, so the measurement adds no cache miss and no page fault to the loop, and
- * memory stays flat however many orders run. A slot per order (8 MB for 2M orders) took an RFO
- * miss every 16th order once prefaulted, and a page fault every 1024th before. The last bucket
- * holds everything slower; max is kept exactly beside it. */
-#define LAT_BUCKETS 65536u
-
-/* Writes one byte of every page of buf before the clock starts, so none faults inside the timed
- * loop. A memset does not do it: gcc folds malloc + memset into calloc, which for a buffer this
- * size maps fresh zero pages and writes nothing. The stores are volatile so they stay. */
-static void prefault(void *buf, size_t bytes)
-{
-    volatile unsigned char *p = buf;
-    long page = sysconf(_SC_PAGESIZE);
-    size_t step = page > 0 ? (size_t)page : 4096;
-    for (size_t i = 0; i < bytes; i += step)
-        p[i] = 0;
-    if (bytes)
-        p[bytes - 1] = 0;
-}
-
-/* The latency at rank `rank` (0-based) of the sorted latencies: the first bucket whose cumulative
- * count passes it, the same value indexing a sorted array would give. */
-static uint64_t rank_ns(const uint32_t *hist, uint64_t rank)
-{
-    uint64_t seen = 0;
-    for (uint32_t b = 0; b < LAT_BUCKETS; b++) {
-        seen += hist[b];
-        if (seen > rank)
-            return b;
-    }
-    return LAT_BUCKETS - 1;
-}
-
-static void finish(const uint32_t *hist, uint64_t orders, uint64_t fills, uint64_t start,
-                   uint64_t end, uint64_t max_ns, tl_bench_pipeline_result *out)
+static void finish(const tl_bench_lat *lat, uint64_t orders, uint64_t fills,
+                   tl_bench_pipeline_result *out)
 {
     tl_bench_pipeline_result r;
+    tl_bench_lat_pcts p;
     memset(&r, 0, sizeof(r));
+    tl_bench_lat_pcts_of(lat, &p);
     r.orders = orders;
     r.fills = fills;
-    r.seconds = (double)(end - start) / 1e9;
+    r.seconds = tl_bench_lat_seconds(lat);
     r.orders_per_sec = (double)orders / r.seconds;
-    r.p50_ns = rank_ns(hist, (orders - 1) * 50 / 100);
-    r.p99_ns = rank_ns(hist, (orders - 1) * 99 / 100);
-    r.p999_ns = rank_ns(hist, (orders - 1) * 999 / 1000);
-    r.max_ns = max_ns;
+    r.p50_ns = p.p50_ns;
+    r.p99_ns = p.p99_ns;
+    r.p999_ns = p.p999_ns;
+    r.max_ns = p.max_ns;
     *out = r;
 }
 
@@ -97,26 +57,26 @@ static uint32_t sk_slot(uint64_t id)
 
 int tl_bench_ceiling(uint64_t orders, tl_bench_pipeline_result *out, tl_err *err)
 {
-    uint32_t *hist = calloc(LAT_BUCKETS, sizeof(*hist));
+    tl_bench_lat lat;
+    int lrc = tl_bench_lat_init(&lat);
     sketch_order *pool = calloc(SK_POOL, sizeof(*pool));
     uint64_t *index_key = calloc(SK_INDEX, sizeof(*index_key));
     uint32_t *index_val = calloc(SK_INDEX, sizeof(*index_val));
     uint64_t *trades = calloc(SK_TRADES, sizeof(*trades));
     sketch_report ring[SK_RING];
-    uint64_t max_ns = 0, fills = 0;
+    uint64_t fills = 0;
     int64_t pos = 0, basis = 0, cash = TL_FIXED_INT(10000000), realized = 0;
     int rc = 0;
 
     if (orders == 0 || orders > 1000000000ull)
         rc = tl_err_set(err, TL_EINVAL, "orders: want 1..1000000000");
-    else if (!hist || !pool || !index_key || !index_val || !trades)
+    else if (lrc != 0 || !pool || !index_key || !index_val || !trades)
         rc = tl_err_set(err, TL_ENOMEM, "bench: out of memory");
     if (rc != 0)
         goto done;
-    prefault(hist, LAT_BUCKETS * sizeof(*hist));
     const int64_t mid = TL_FIXED_INT(50000), qty = 100000, tick = 1000000;
     uint32_t head = 0, tail = 0;
-    uint64_t start = mono_ns(), prev = start;
+    tl_bench_lat_start(&lat);
     for (uint64_t i = 0; i < orders; i++) {
         int side = (int)(i & 1);
         int64_t px = side ? mid + tick : mid - tick;
@@ -195,18 +155,14 @@ int tl_bench_ceiling(uint64_t orders, tl_bench_pipeline_result *out, tl_err *err
                 k = j;
             }
         }
-        uint64_t now = mono_ns();
-        uint64_t d = now - prev;
-        hist[d < LAT_BUCKETS ? d : LAT_BUCKETS - 1]++;
-        max_ns = d > max_ns ? d : max_ns;
-        prev = now;
+        tl_bench_lat_tick(&lat);
     }
     /* Keep the work observable so the compiler cannot drop it. */
     volatile int64_t sink = cash + pos + basis + realized + pool[0].filled;
     (void)sink;
-    finish(hist, orders, fills, start, prev, max_ns, out);
+    finish(&lat, orders, fills, out);
 done:
-    free(hist);
+    tl_bench_lat_close(&lat);
     free(pool);
     free(index_key);
     free(index_val);
@@ -225,16 +181,14 @@ int tl_bench_pipeline(uint64_t orders, const char *journal_url, tl_bench_pipelin
     tl_clock clock;
     tl_venue venue;
     tl_engine x;
-    uint32_t *hist;
-    uint64_t max_ns = 0;
+    tl_bench_lat lat;
     uint32_t id;
     int rc;
 
     if (orders == 0 || orders > 1000000000ull)
         return tl_err_set(err, TL_EINVAL, "orders: want 1..1000000000");
-    if (!(hist = calloc(LAT_BUCKETS, sizeof(*hist))))
+    if (tl_bench_lat_init(&lat) != 0)
         return tl_err_set(err, TL_ENOMEM, "bench: no memory for the latency histogram");
-    prefault(hist, LAT_BUCKETS * sizeof(*hist));
     tl_instruments_init(&inst);
     if ((rc = tl_instrument_default("BTCUSDT", &btc, err)) != 0 ||
         (rc = tl_instruments_add(&inst, &btc, &id, err)) != 0)
@@ -284,7 +238,7 @@ int tl_bench_pipeline(uint64_t orders, const char *journal_url, tl_bench_pipelin
 
     /* Simulated time moves 2 us per order (500k/s, inside the throttle) so the throttle and
      * timestamps see a real flow. */
-    uint64_t start = mono_ns(), prev = start;
+    tl_bench_lat_start(&lat);
     for (uint64_t i = 0; i < orders; i++) {
         tl_side side = (i & 1) ? TL_SIDE_SELL : TL_SIDE_BUY;
         tl_fixed px = side == TL_SIDE_BUY ? mid - btc.tick_size : mid + btc.tick_size;
@@ -296,13 +250,8 @@ int tl_bench_pipeline(uint64_t orders, const char *journal_url, tl_bench_pipelin
         if (rc != 0)
             goto out_exec;
         tl_clock_advance(&clock, 2 * TL_NS_PER_US);
-        uint64_t now = mono_ns();
-        uint64_t d = now - prev;
-        hist[d < LAT_BUCKETS ? d : LAT_BUCKETS - 1]++;
-        max_ns = d > max_ns ? d : max_ns;
-        prev = now;
+        tl_bench_lat_tick(&lat);
     }
-    uint64_t end = prev;
     if (x.counts.filled != orders) {
         rc = tl_err_set(err, TL_ECORRUPT, "bench: %llu of %llu orders filled",
                         (unsigned long long)x.counts.filled, (unsigned long long)orders);
@@ -310,7 +259,7 @@ int tl_bench_pipeline(uint64_t orders, const char *journal_url, tl_bench_pipelin
     }
     if (journaled && (rc = tl_engine_flush(&x, true, err)) != 0)
         goto out_exec;
-    finish(hist, orders, x.counts.fills, start, end, max_ns, out);
+    finish(&lat, orders, x.counts.fills, out);
     rc = 0;
 out_exec:
     tl_engine_close(&x);
@@ -322,6 +271,6 @@ out_venue:
     tl_venue_close(&venue);
 out_inst:
     tl_instruments_close(&inst);
-    free(hist);
+    tl_bench_lat_close(&lat);
     return rc;
 }

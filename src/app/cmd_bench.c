@@ -243,7 +243,8 @@ int tl_cmd_bench(int argc, char **argv)
                 "usage: tradeloop bench NAME [flags]\n\nbenchmarks:\n"
                 "  pipeline   orders through risk, store, simulated exchange, fills, positions\n"
                 "  journal    durable appends, replay, acknowledgement latency\n"
-                "  stops      quotes through the governed loop's stop book\n");
+                "  stops      quotes through the governed loop's stop book\n"
+                "  loop       quotes through the governed loop; a replay through tradeloop run\n");
         return argc < 2 ? 2 : 0;
     }
     if (strcmp(argv[1], "pipeline") == 0)
@@ -252,6 +253,8 @@ int tl_cmd_bench(int argc, char **argv)
         return bench_journal(argc - 1, argv + 1);
     if (strcmp(argv[1], "stops") == 0)
         return bench_stops(argc - 1, argv + 1);
+    if (strcmp(argv[1], "loop") == 0)
+        return tl_cmd_bench_loop(argc - 1, argv + 1);
     fprintf(stderr, "tradeloop bench: unknown benchmark '%s' (see tradeloop bench --help)\n",
             argv[1]);
     return 2;

@@ -10,6 +10,7 @@
 
 #include "tradeloop/instrument.h"
 
+#include "core/hashmap.h"
 #include "core/vec.h"
 
 /* v as text in buf (TL_FIXED_STRLEN bytes), for messages: only formatted on failure paths. */
@@ -121,12 +122,22 @@ void tl_instruments_init(tl_instruments *set)
     set->items = NULL;
     set->count = 0;
     set->cap = 0;
+    set->by_symbol = NULL;
 }
 
 void tl_instruments_close(tl_instruments *set)
 {
+    if (set->by_symbol) {
+        tl_hashmap_close(set->by_symbol);
+        free(set->by_symbol);
+    }
     free(set->items);
     tl_instruments_init(set);
+}
+
+static uint64_t symbol_hash(const char *symbol)
+{
+    return tl_hash_bytes(symbol, strlen(symbol));
 }
 
 int tl_instruments_add(tl_instruments *set, const tl_instrument *inst, uint32_t *id, tl_err *err)
@@ -139,7 +150,17 @@ int tl_instruments_add(tl_instruments *set, const tl_instrument *inst, uint32_t 
     if (tl_instruments_find(set, inst->symbol, &found) == 0)
         return tl_err_set(err, TL_EDUPLICATE, "%s: instrument already defined", inst->symbol);
     /* Ids are uint32_t indexes: the 32-bit reserve keeps UINT32_MAX free as "none". */
-    if (TL_VEC_RESERVE32(&set->items, &set->cap, (size_t)set->count + 1) != 0)
+    if (!set->by_symbol) {
+        tl_hashmap *m = malloc(sizeof(*m));
+        if (!m || tl_hashmap_init(m, 16) != 0) {
+            free(m);
+            return tl_err_set(err, TL_ENOMEM, "cannot add %s: out of memory", inst->symbol);
+        }
+        set->by_symbol = m;
+    }
+    /* The index first: once the item is appended nothing can fail. */
+    if (TL_VEC_RESERVE32(&set->items, &set->cap, (size_t)set->count + 1) != 0 ||
+        tl_hashmap_insert_multi(set->by_symbol, symbol_hash(inst->symbol), set->count) != 0)
         return tl_err_set(err, TL_ENOMEM, "cannot add %s: out of memory or of instrument ids",
                           inst->symbol);
     /* Copy field by field through a zeroed struct: the caller's arrays may hold bytes after the
@@ -162,9 +183,12 @@ int tl_instruments_add(tl_instruments *set, const tl_instrument *inst, uint32_t 
 
 int tl_instruments_find(const tl_instruments *set, const char *symbol, uint32_t *id)
 {
-    if (symbol == NULL)
+    if (symbol == NULL || set->by_symbol == NULL)
         return TL_ENOTFOUND;
-    for (uint32_t i = 0; i < set->count; i++) {
+    uint64_t cursor = 0;
+    uint32_t i;
+    uint64_t h = symbol_hash(symbol);
+    while (tl_hashmap_next_match(set->by_symbol, h, &cursor, &i)) {
         if (strcmp(set->items[i].symbol, symbol) == 0) {
             if (id != NULL)
                 *id = i;

@@ -41,6 +41,61 @@ assert a['bench'] == 'stops' and a['stops'] == 200 and a['quotes'] == 200000, a
 assert a['quotes_per_sec'] > 0 and a['triggered'] > 0, a
 assert a['triggered'] == b['triggered'], (a, b)
 PY
+# bench loop, quotes: every account holds a position and a stop before the clock starts, and
+# still does after it; without crossings no stop fires.
+run_tl "$TMP/l.json" "$TMP/l.err" bench loop --only quotes --accounts 200 --symbols 4 \
+    --quotes 20000 --json
+check "bench loop exits 0" [ "$RC" -eq 0 ]
+check "bench loop prints one line: 200 live stops through 20,000 quotes, none crossed" \
+    python3 - "$TMP/l.json" <<'PY'
+import json, sys
+lines = open(sys.argv[1]).read().splitlines()
+assert len(lines) == 1, lines
+d = json.loads(lines[0])
+assert d['bench'] == 'loop' and d['mode'] == 'quotes' and d['journal'] == 'none', d
+assert d['accounts'] == 200 and d['symbols'] == 4 and d['stops'] == 200, d
+assert d['stops_end'] == 200 and d['crossings'] == 0 and d['reentries'] == 0, d
+assert d['quotes'] == 20000 and d['steps'] == 20000, d
+assert d['quotes_per_sec'] > 0 and 0 < d['p50_ns'] <= d['p99_ns'] <= d['p999_ns'], d
+PY
+# With crossings: each crossing quote fires exactly one stop (the bench fails otherwise), its
+# account enters again, and the journal (mem:) receives the events.
+run_tl "$TMP/c.json" "$TMP/c.err" bench loop --only quotes --accounts 200 --symbols 4 \
+    --quotes 20000 --cross-every 100 --journal mem: --json
+check "bench loop --cross-every exits 0" [ "$RC" -eq 0 ]
+check "every 100th quote crossed one stop, every account entered again, journaled" \
+    python3 - "$TMP/c.json" <<'PY'
+import json, sys
+d = json.loads(open(sys.argv[1]).read())
+assert d['crossings'] == 200 and d['reentries'] == 200, d
+assert d['quotes'] == 20200 and d['steps'] == 20000, d   # a crossing step sends two quotes
+assert d['stops'] == 200 and d['stops_end'] == 200, d
+assert d['journal'] == 'mem:' and d['journal_events'] > 0, d
+PY
+# bench loop, replay: tradeloop run on the first 200 quotes of the data with 20 signals, on a
+# temporary SQLite file and on mem:; the two runs journal the same events, and nothing is left.
+head -201 "$SRC/data/usdchf_30m.csv" >"$TMP/q.csv"
+before=$(ls /tmp | grep -c '^tradeloop-bench-' || true)
+run_tl "$TMP/r.json" "$TMP/r.err" bench loop --only replay --replay "$TMP/q.csv" --signals 20 --json
+check "bench loop --only replay exits 0" [ "$RC" -eq 0 ]
+check "the replay figures, SQLite then mem:, every signal received" python3 - "$TMP/r.json" <<'PY'
+import json, sys
+a, b = (json.loads(l) for l in open(sys.argv[1]).read().splitlines())
+assert (a['journal'], b['journal']) == ('sqlite', 'mem'), (a, b)
+for d in (a, b):
+    assert d['mode'] == 'replay' and d['quotes'] == 200 and d['signals'] == 20, d
+    assert d['accepted'] + d['refused'] == 20 and d['accepted'] > 0, d
+    assert d['seconds'] > 0 and d['quotes_per_sec'] > 0, d
+assert a['journal_events'] == b['journal_events'] > 0, (a, b)
+assert a['accepted'] == b['accepted'], (a, b)
+PY
+check "bench loop removes its temporary inputs and database" \
+    [ "$(ls /tmp | grep -c '^tradeloop-bench-' || true)" = "$before" ]
+expect_usage "replay of too few quotes" "too few for 400 signals" \
+    bench loop --only replay --replay "$TMP/q.csv" --signals 400
+expect_usage "loop: more symbols than accounts" "symbols <= accounts" \
+    bench loop --only quotes --accounts 2 --symbols 4
+expect_usage "loop: unknown figure" "--only: must be quotes or replay" bench loop --only both
 expect_usage "more instruments than stops" "instruments <= stops" bench stops --stops 2 --instruments 4
 expect_usage "zero batch" "--batch: must be positive" bench journal --batch 0
 expect_usage "zero orders" "--orders: must be positive" bench pipeline --orders 0
