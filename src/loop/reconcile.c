@@ -96,6 +96,10 @@ static bool in_sorted(const uint64_t *v, size_t n, uint64_t x)
 
 static int look_orders(tl_loop *l, tl_err *err)
 {
+    /* Only the engine's live orders are looked for at the venue: with none (and no suspect left
+     * from the last look) there is nothing to ask, and a venue's snapshot is not free. */
+    if (tl_engine_open_count(&l->engine) == 0 && l->n_suspects == 0)
+        return 0;
     tl_venue_order_info *info = NULL;
     uint64_t *known = NULL;
     live_list live = {0}, next = {0};
