@@ -33,7 +33,9 @@ timestamp,symbol,bid,ask
 2025-01-02T10:02:00Z,AAA,98,98.01
 2025-01-02T10:04:00Z,AAA,97.5,97.6
 EOF
-sig() { printf '{"id":"%s","ts":"2025-01-02T%sZ","account":"%s","symbol":"%s","action":"%s"%s}\n' "$@"; }
+sig() {
+    printf '{"id":"%s","ts":"2025-01-02T%sZ","account":"%s","symbol":"%s","action":"%s"%s}\n' "$@"
+}
 {
     sig e1 10:00:30 va1 AAA ENTER_LONG ',"qty":"10"'
     sig e2 10:03:00 va1 AAA ENTER_LONG ',"qty":"5"'
@@ -88,7 +90,8 @@ cp "$TMP/screen" "$TMP/run.screen"
 "${T[@]}" send-keys -t run q
 check "q: the run ended" wait_file "$TMP/run.rc"
 check "q: exit 0 ($(cat "$TMP/r.err"))" [ "$(cat "$TMP/run.rc" 2>/dev/null)" = 0 ]
-check "q: the report was written after it" python3 -c "import json,sys; json.load(open(sys.argv[1]))" "$TMP/r.json"
+check "q: the report was written after it" \
+    python3 -c "import json,sys; json.load(open(sys.argv[1]))" "$TMP/r.json"
 
 # expected: the screen's strings, computed from the report (2 decimals as the VA panel shows them,
 # the positions panel's exact decimals). The realized P&L shown is after fees: for va1, flat at the
@@ -132,11 +135,12 @@ check_screen() {
     check "$1: kill switch" grep -qE "${W[6]}" "$TMP/screen"
     check "$1: reconciliation runs" grep -qE "${W[7]}" "$TMP/screen"
     check "$1: refusals: COOLDOWN" in_panel "$R" "$K" "10:03:00 +va1 +AAA +COOLDOWN "
-    check "$1: refusals: ONE_SYMBOL_PER_VA" in_panel "$R" "$K" "10:03:20 +va2 +BBB +ONE_SYMBOL_PER_VA "
+    check "$1: refusals: ONE_SYMBOL_PER_VA" \
+        in_panel "$R" "$K" "10:03:20 +va2 +BBB +ONE_SYMBOL_PER_VA "
     check "$1: refusals: UNKNOWN_ACCOUNT" in_panel "$R" "$K" "10:03:30 +va9 +AAA +UNKNOWN_ACCOUNT "
     check "$1: three refusals" grep -q "RECENT REFUSALS (3)" "$TMP/screen"
-    check "$1: filters" grep -q "^filters: max spread 25 bps, max quote age 0 ms, max slippage 0 bps" \
-        "$TMP/screen"
+    check "$1: filters" \
+        grep -q "^filters: max spread 25 bps, max quote age 0 ms, max slippage 0 bps" "$TMP/screen"
     check "$1: trading window off: all day" grep -q "^trading window 00:00-24:00 UTC" "$TMP/screen"
 }
 check_screen "run --dashboard" "$TMP/run.screen"
@@ -159,7 +163,8 @@ check "top: q quits" wait_file "$TMP/top.rc"
 check "second run: on the screen" wait_for run:term "VIRTUAL ACCOUNTS \(2\)"
 check "second run: its pid" wait_file "$TMP/term.pid"
 kill -TERM "$(cat "$TMP/term.pid")"
-check "SIGTERM: the table after the screen" wait_for run:term "^signals +received 5, accepted 2, refused 3"
+check "SIGTERM: the table after the screen" \
+    wait_for run:term "^signals +received 5, accepted 2, refused 3"
 check "SIGTERM: the screen is gone" bash -c "! grep -q 'VIRTUAL ACCOUNTS' '$TMP/screen'"
 check "SIGTERM: said on stderr" grep -q "SIGTERM: stopping" "$TMP/t.err"
 finish
