@@ -75,6 +75,14 @@ int cli_value_error(const cli_command *cmd, const char *name, const char *fmt, .
     return cli_usage_error(cmd, "%s: %s", cli_source(cmd, name, from, sizeof from), msg);
 }
 
+bool cli_flag_seen(const cli_command *cmd, const char *name)
+{
+    for (const cli_flag *f = cmd->flags; f->name; f++)
+        if (strcmp(f->name, name) == 0)
+            return f->seen;
+    return false;
+}
+
 int cli_check_store_url(const cli_command *cmd, const char *name, const char *url)
 {
     tl_store_url u;

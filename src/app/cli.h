@@ -39,6 +39,9 @@ struct cli_command;
 struct cli_flag;
 int cli_set_value(struct cli_command *cmd, struct cli_flag *f, const char *v, const char *from);
 
+/* Whether the flag `name` was given (command line, environment or .env), after cli_parse. */
+bool cli_flag_seen(const struct cli_command *cmd, const char *name);
+
 /* Longest slice of a bad value quoted back in a message. */
 #define CLI_QUOTE_MAX 80
 

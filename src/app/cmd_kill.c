@@ -16,62 +16,12 @@
 
 #include "app/cli.h"
 #include "app/commands.h"
+#include "app/control_cli.h"
 #include "app/opts.h"
 #include "core/jsonw.h"
 #include "store/store.h"
 #include "tradeloop/clock.h"
 
-#define POLL_NS   (10 * TL_NS_PER_MS)
-#define WAIT_MAX  60 /* seconds */
-#define WAIT_DFLT 2
-
-static int64_t monotonic_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * TL_NS_PER_SEC + ts.tv_nsec;
-}
-
-/* Refuses what is not a tradeloop database before anything is written: a missing file (which
- * opening for writing would create), an empty PostgreSQL database, someone else's. An older
- * schema is let through: opening it to write the request migrates it, as any writer does. */
-static int check_database(const cli_command *cmd, const char *db)
-{
-    tl_store_url u;
-    int rc = cli_check_store_url(cmd, "db", db);
-    if (rc != CLI_OK)
-        return rc;
-    if (tl_store_url_parse(db, &u, NULL) == 0 && strcmp(u.scheme, "mem") == 0)
-        return cli_value_error(cmd, "db",
-                               "mem: lives inside one process; give the database the engine "
-                               "journals to");
-    tl_store s;
-    tl_err err = {0};
-    rc = tl_store_open_read(&s, db, NULL, &err);
-    if (rc == 0)
-        tl_store_close(&s);
-    if (rc == 0 || rc == TL_EVERSION)
-        return CLI_OK;
-    char from[160];
-    return cli_fail(cmd, "%s: %s", cli_source(cmd, "db", from, sizeof from),
-                    err.msg[0] ? err.msg : tl_strerror(rc));
-}
-
-/* Polls row id until an engine took it or wait_s passed: 0 and *row (taken_seq 0 if not). */
-static int wait_taken(tl_store *s, uint64_t id, uint64_t wait_s, tl_control_row *row, tl_err *err)
-{
-    int64_t deadline = monotonic_ns() + (int64_t)wait_s * TL_NS_PER_SEC;
-    for (;;) {
-        int rc = tl_store_control_get(s, id, row, err);
-        if (rc != 0 || row->taken_seq != 0)
-            return rc;
-        int64_t left = deadline - monotonic_ns();
-        if (left <= 0)
-            return 0;
-        struct timespec pause = {0, left < POLL_NS ? left : POLL_NS};
-        nanosleep(&pause, NULL);
-    }
-}
 
 static int print_json(const cli_command *cmd, const char *command, const tl_control_row *r,
                       uint64_t wait_s)
@@ -114,7 +64,7 @@ int tl_cmd_kill(int argc, char **argv)
 {
     const char *db = "tradeloop.db", *reason = "", *format = NULL;
     bool release = false, json = false;
-    uint64_t wait_s = WAIT_DFLT;
+    uint64_t wait_s = CONTROL_WAIT_DEFAULT;
     cli_flag flags[] = {
         {"db", CLI_STRING, &db, "TRADELOOP_DB", "URL",
          "the running engine's journal: FILE.db, sqlite:FILE, postgresql://... (tradeloop.db)"},
@@ -123,7 +73,7 @@ int tl_cmd_kill(int argc, char **argv)
         {"release", CLI_BOOL, &release, NULL, NULL,
          "release the kill switch instead of engaging it"},
         {"wait", CLI_U64, &wait_s, NULL, "SECONDS",
-         "how long to wait for a running engine to take the request (2)", .max = WAIT_MAX},
+         "how long to wait for a running engine to take the request (2)", .max = CONTROL_WAIT_MAX},
         CLI_FORMAT_FLAGS(json, format),
         {NULL},
     };
@@ -154,7 +104,7 @@ int tl_cmd_kill(int argc, char **argv)
         const char *msg = strncmp(err.msg, "control: argument", 17) == 0 ? err.msg + 17 : err.msg;
         return cli_value_error(&cmd, "reason", "reason%s", msg);
     }
-    if ((rc = check_database(&cmd, db)) != CLI_OK)
+    if ((rc = control_check_database(&cmd, db)) != CLI_OK)
         return rc;
 
     tl_store s;
@@ -169,7 +119,7 @@ int tl_cmd_kill(int argc, char **argv)
         tl_store_close(&s);
         return cli_fail(&cmd, "writing the request: %s", err.msg);
     }
-    if (wait_taken(&s, id, wait_s, &row, &err) != 0) {
+    if (control_wait_taken(&s, id, wait_s, &row, &err) != 0) {
         tl_store_close(&s);
         return cli_fail(&cmd, "control #%llu is stored, but reading it back failed: %s",
                         (unsigned long long)id, err.msg);

@@ -18,6 +18,7 @@
 #include "host/host.h"
 #include "journal/journal.h"
 #include "loop/loop.h"
+#include "loop/random_walk.h"
 #include "store/store.h"
 
 #define DEFAULT_VENUE "sim://?fill_rate=1&reject_rate=0&partial_rate=0&latency_us=0"
@@ -37,6 +38,8 @@ typedef struct run_ctx {
     uint64_t malformed;
     tl_host_timer reconcile;
     int64_t reconcile_ns;
+    tl_random_walk walk; /* --random-walk */
+    tl_host_timer walk_timer;
     run_dash dash; /* the status document, and the screen with --dashboard */
 } run_ctx;
 
@@ -68,6 +71,37 @@ static int quote_bad(void *ctx, uint64_t no, const tl_err *why, tl_err *err)
     run_ctx *r = ctx;
     return tl_err_set(err, TL_EINVAL, "%s line %llu: %s", r->quotes_path, (unsigned long long)no,
                       why->msg);
+}
+
+/* --- the synthetic feed: a host source in replay, a one-second timer live ---------------- */
+
+static int walk_peek(void *ctx, int64_t *ts, tl_err *err)
+{
+    (void)err;
+    run_ctx *r = ctx;
+    if (r->walk.left == 0)
+        return TL_HOST_END;
+    *ts = r->walk.next_ns;
+    return 0;
+}
+
+static int walk_dispatch(void *ctx, tl_err *err)
+{
+    run_ctx *r = ctx;
+    if (tl_random_walk_next(&r->walk, &r->quote) != 1)
+        return 0;
+    return tl_loop_on_quote(&r->loop, &r->quote, err);
+}
+
+static int walk_tick(void *ctx, tl_host_timer *t, tl_err *err)
+{
+    run_ctx *r = ctx;
+    r->walk.next_ns = tl_clock_now(r->loop.clock); /* live: stamped when it is made */
+    if (tl_random_walk_next(&r->walk, &r->quote) != 1) {
+        tl_host_timer_stop(&r->host, t);
+        return 0;
+    }
+    return tl_loop_on_quote(&r->loop, &r->quote, err);
 }
 
 /* --- signals ------------------------------------------------------------------------------ */
@@ -114,10 +148,12 @@ static int on_reconcile(void *ctx, tl_host_timer *t, tl_err *err)
     return tl_loop_reconcile(&r->loop, err);
 }
 
+/* The step boundary. A replay commits in groups (results waiting for a commit force one); live,
+ * every step commits, so what the engine did is in the journal as soon as it is done. */
 static int on_step(void *ctx, tl_err *err)
 {
     run_ctx *r = ctx;
-    return tl_loop_flush(&r->loop, false, err);
+    return tl_loop_flush(&r->loop, r->host.mode == TL_HOST_LIVE, err);
 }
 
 static int engage(run_ctx *r, const char *reason, tl_err *err)
@@ -143,6 +179,35 @@ static int on_term(void *ctx, int signum, tl_err *err)
     return 0;
 }
 
+/* One request of the control inbox, journaled by what it does. */
+static int apply_control(run_ctx *r, const tl_control_row *row, tl_err *err)
+{
+    int rc;
+    if (strcmp(row->command, "kill") == 0)
+        return engage(r, row->arg[0] ? row->arg : "tradeloop kill", err);
+    if (strcmp(row->command, "release") == 0) {
+        if ((rc = tl_loop_kill_release(&r->loop, err)) < 0)
+            return rc;
+        if (rc == 1)
+            fprintf(stderr, "tradeloop run: kill switch released\n");
+        return 0;
+    }
+    if (strcmp(row->command, "unfreeze") == 0) {
+        tl_engine_account *a = tl_engine_account_named(&r->loop.engine, row->arg);
+        if (!a) {
+            fprintf(stderr, "tradeloop run: unfreeze: no account '%s' (control #%llu ignored)\n",
+                    row->arg, (unsigned long long)row->id);
+            return 0;
+        }
+        if (tl_engine_unfreeze_account(&r->loop.engine, a->id) == 1)
+            fprintf(stderr, "tradeloop run: account %s unfrozen\n", a->name);
+        return tl_loop_flush(&r->loop, true, err);
+    }
+    fprintf(stderr, "tradeloop run: control #%llu: unknown command '%s' ignored\n",
+            (unsigned long long)row->id, row->command);
+    return 0;
+}
+
 /* Every KILL_POLL_MS of wall time: the kill file and the control inbox. */
 static int on_poll(void *ctx, tl_err *err)
 {
@@ -165,18 +230,15 @@ static int on_poll(void *ctx, tl_err *err)
         if ((rc = tl_loop_flush(&r->loop, true, err)) != 0)
             return rc;
         uint64_t seq = r->store->high_water + 1;
-        if (strcmp(rows[i].command, "kill") == 0)
-            rc = engage(r, rows[i].arg[0] ? rows[i].arg : "tradeloop kill", err);
-        else
-            rc = tl_loop_kill_release(&r->loop, err) < 0 ? -1 : 0;
-        if (rc != 0)
+        if ((rc = apply_control(r, &rows[i], err)) != 0)
             return rc;
-        if (strcmp(rows[i].command, "release") == 0)
-            fprintf(stderr, "tradeloop run: kill switch released\n");
         if (r->store->high_water < seq)
             seq = r->store->high_water; /* it already was so: nothing new was journaled */
-        if ((rc = tl_store_control_done(r->store, rows[i].id, seq, tl_clock_now(r->loop.clock),
-                                        err)) != 0)
+        /* Taken at the wall clock's time, whatever the engine's: the requester measures by it. */
+        tl_clock wall;
+        tl_clock_init_real(&wall);
+        if ((rc = tl_store_control_done(r->store, rows[i].id, seq, tl_clock_now(&wall), err)) !=
+            0)
             return rc;
         r->control_after = rows[i].id;
     }
@@ -249,8 +311,9 @@ int tl_cmd_run(int argc, char **argv)
     const char *kill_file = NULL, *kill_env = NULL;
     tl_fixed balance = TL_FIXED_INT(100000), spread = 0, fill_rate = TL_FIXED_SCALE,
              reject_rate = 0;
-    uint64_t latency_ms = 0, reconcile_s = 5;
-    bool until_end = false, json = false, dashboard = false;
+    uint64_t latency_ms = 0, reconcile_s = 5, walk_seed = 0, walk_quotes = 0;
+    tl_fixed partial_rate = 0, start_price = TL_FIXED_INT(100);
+    bool until_end = false, json = false, live = false, dashboard = false;
     run_rules_default(&rules);
     cli_flag flags[] = {
         {"accounts", CLI_STRING, &accounts, "TRADELOOP_ACCOUNTS", "FILE",
@@ -264,6 +327,16 @@ int tl_cmd_run(int argc, char **argv)
         {"spread-bps", CLI_FIXED, &spread, NULL, "BPS",
          "bid/ask around a timestamp,price file's price (0)", .fmin = 0,
          .fmax = TL_FIXED_INT(19999)},
+        {"random-walk", CLI_U64, &walk_seed, NULL, "SEED",
+         "a synthetic feed instead of --quotes: one quote a second of --symbol (SIM)",
+         .max = UINT64_MAX},
+        {"walk-quotes", CLI_U64, &walk_quotes, NULL, "N",
+         "quotes of the synthetic feed, 0 = no end (replay: 86400, a day)", .max = 1000000000},
+        {"start-price", CLI_FIXED_POS, &start_price, NULL, "PRICE",
+         "the synthetic feed's first mid (100)", .fmin = 1, .fmax = TL_FIXED_INT(1000000000)},
+        {"live", CLI_BOOL, &live, NULL, NULL,
+         "real time: inputs as they arrive (stdin, a FIFO), the wall clock; runs until SIGINT or "
+         "SIGTERM, or until the inputs end with --until-end"},
         {"signals", CLI_STRING, &signals, "TRADELOOP_SIGNALS", "FILE",
          "signals, one JSON object per line, - for stdin"},
         RUN_RULE_FLAGS(rules),
@@ -273,6 +346,8 @@ int tl_cmd_run(int argc, char **argv)
          .max = 60000},
         {"fill-rate", CLI_RATE, &fill_rate, NULL, "P", "simulated fill probability (1)"},
         {"reject-rate", CLI_RATE, &reject_rate, NULL, "P", "simulated reject probability (0)"},
+        {"partial-rate", CLI_RATE, &partial_rate, NULL, "P",
+         "probability that a fill comes in two parts (0)"},
         {"kill-file", CLI_STRING, &kill_file, "TRADELOOP_KILL_FILE", "PATH",
          "engage the kill switch when this file appears"},
         {"kill-switch", CLI_STRING, &kill_env, "KILL_SWITCH", "true|false",
@@ -290,12 +365,14 @@ int tl_cmd_run(int argc, char **argv)
     };
     cli_command cmd = {
         "run",
-        "--quotes FILE [--signals FILE] [--accounts FILE] [--db URL] [rule flags] [--until-end]",
+        "--quotes FILE | --random-walk SEED [--signals FILE] [--accounts FILE] [--db URL] [--live]"
+        " [rule flags] [--until-end]",
         "The governed execution loop: virtual accounts trade the signals, every one governed by\n"
         "the rule table (one symbol per account, open positions cap, cooldown after losses,\n"
         "drawdown, spread, quote age, slippage, trading window, kill switch); every position\n"
         "carries a stop-loss; the venue is reconciled every --reconcile-interval. Inputs are\n"
-        "replayed in their own time (the clock follows their timestamps). Rules may be set per\n"
+        "replayed in their own time (the clock follows their timestamps) and the run ends with\n"
+        "them; with --live they are taken as they arrive, on the wall clock. Rules may be set per\n"
         "account in the --accounts file by their names in snake case (\"max_spread_bps\": \"5\").\n"
         "The kill switch: SIGUSR1, --kill-file, KILL_SWITCH=true, or `tradeloop kill --db D`.",
         flags,
@@ -308,9 +385,13 @@ int tl_cmd_run(int argc, char **argv)
     bool as_json;
     if ((rc = cli_output_json(&cmd, json, format, &as_json)) != CLI_OK)
         return rc;
-    if (!quotes)
-        return cli_usage_error(&cmd, "--quotes: required (a CSV file, or - for stdin)");
-    if (signals && strcmp(signals, "-") == 0 && strcmp(quotes, "-") == 0)
+    bool walk = cli_flag_seen(&cmd, "random-walk");
+    if (!quotes && !walk)
+        return cli_usage_error(&cmd,
+                               "--quotes: required (a CSV file, or - for stdin), or --random-walk");
+    if (quotes && walk)
+        return cli_usage_error(&cmd, "--random-walk: a second feed besides --quotes");
+    if (signals && quotes && strcmp(signals, "-") == 0 && strcmp(quotes, "-") == 0)
         return cli_usage_error(&cmd, "--signals: stdin is already --quotes");
     bool kill_at_start = false;
     if (kill_env) {
@@ -356,11 +437,29 @@ int tl_cmd_run(int argc, char **argv)
     r->signals_path = signals;
     r->kill_file = kill_file;
     r->reconcile_ns = (int64_t)reconcile_s * TL_NS_PER_SEC;
-    if (tl_quote_csv_init(&r->qcsv, symbol, spread, &err) != 0) {
+    if (!walk && tl_quote_csv_init(&r->qcsv, symbol, spread, &err) != 0) {
         rc = cli_usage_error(&cmd, "--symbol/--spread-bps: %s", err.msg);
         goto out;
     }
-    if ((rc = tl_host_init(&r->host, TL_HOST_REPLAY, NULL, &err)) != 0) {
+    if (walk) {
+        int frozen = 0;
+        int64_t t0 = 0;
+        if (tl_config_freeze_from_env(&frozen, &t0, &err) != 0) {
+            rc = cli_env_error(&cmd, TL_FREEZE_ENV, err.msg);
+            goto out;
+        }
+        /* A replayed walk starts at the opening of the default window, a trading day. */
+        if (!frozen)
+            tl_time_parse_iso("2025-01-02T09:30:00Z", &t0, NULL);
+        uint64_t count = walk_quotes ? walk_quotes : (live ? 0 : 86400);
+        if (tl_random_walk_init(&r->walk, walk_seed, symbol ? symbol : "SIM", start_price,
+                                spread, t0, TL_NS_PER_SEC, count, &err) != 0) {
+            rc = cli_usage_error(&cmd, "--random-walk: %s", err.msg);
+            goto out;
+        }
+    }
+    tl_host_options ho = {.until_end = until_end};
+    if ((rc = tl_host_init(&r->host, live ? TL_HOST_LIVE : TL_HOST_REPLAY, &ho, &err)) != 0) {
         rc = cli_fail(&cmd, "%s", err.msg);
         goto out;
     }
@@ -376,7 +475,8 @@ int tl_cmd_run(int argc, char **argv)
     have_journal = true;
     char url[256];
     {
-        char fr[TL_FIXED_STRLEN], rr[TL_FIXED_STRLEN];
+        char fr[TL_FIXED_STRLEN], rr[TL_FIXED_STRLEN], pr[TL_FIXED_STRLEN];
+        tl_fixed_format(partial_rate, pr, sizeof(pr));
         tl_fixed_format(fill_rate, fr, sizeof(fr));
         tl_fixed_format(reject_rate, rr, sizeof(rr));
         snprintf(url, sizeof(url),
@@ -395,7 +495,12 @@ int tl_cmd_run(int argc, char **argv)
         goto out;
     }
     have_loop = true;
-    /* Switches set while no engine ran (the inbox, the file) hold before the first input. */
+    /* Before it trades: the venue reconciled, and switches set while no engine ran (the inbox,
+     * the file) engaged. */
+    if (tl_loop_reconcile(&r->loop, &err) != 0 || tl_loop_flush(&r->loop, true, &err) != 0) {
+        rc = cli_fail(&cmd, "reconciliation at start: %s", err.msg);
+        goto out;
+    }
     if ((kill_at_start && engage(r, "KILL_SWITCH=true at start", &err) != 0) ||
         on_poll(r, &err) != 0) {
         rc = cli_fail(&cmd, "%s", err.msg);
@@ -404,7 +509,12 @@ int tl_cmd_run(int argc, char **argv)
 
     tl_host_line_ops qops = {quote_peek, quote_line, quote_bad, NULL};
     tl_host_line_ops sops = {signal_peek, signal_line, signal_bad, NULL};
-    if (tl_host_add_lines(&r->host, quotes, &qops, r, &err) != 0 ||
+    tl_host_source_ops wops = {walk_peek, walk_dispatch};
+    if ((quotes && tl_host_add_lines(&r->host, quotes, &qops, r, &err) != 0) ||
+        (walk && !live && tl_host_add_source(&r->host, &wops, r, &err) != 0) ||
+        (walk && live &&
+         tl_host_timer_start(&r->host, &r->walk_timer, TL_NS_PER_SEC, TL_NS_PER_SEC, walk_tick,
+                             r) != 0) ||
         (signals && tl_host_add_lines(&r->host, signals, &sops, r, &err) != 0) ||
         tl_host_timer_start(&r->host, &r->reconcile, r->reconcile_ns, r->reconcile_ns, on_reconcile,
                             r) != 0 ||
@@ -416,7 +526,6 @@ int tl_cmd_run(int argc, char **argv)
         goto out;
     }
     tl_host_on_step(&r->host, on_step, r);
-    (void)until_end; /* replay always ends with its inputs */
     if (run_dash_start(&r->dash, &r->loop, &r->host, &store, db, &err) != 0) {
         run_dash_close(&r->dash);
         rc = cli_fail(&cmd, "%s", err.msg);

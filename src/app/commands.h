@@ -9,6 +9,7 @@ int tl_cmd_reconcile(int argc, char **argv);
 int tl_cmd_paper(int argc, char **argv);
 int tl_cmd_journal(int argc, char **argv);
 int tl_cmd_run(int argc, char **argv);
+int tl_cmd_unfreeze(int argc, char **argv);
 int tl_cmd_kill(int argc, char **argv);
 int tl_cmd_top(int argc, char **argv);
 

@@ -171,9 +171,15 @@ static void refresh_notional(tl_engine *e, uint32_t instrument)
 
 int tl_engine_on_quote(tl_engine *e, uint32_t instrument, tl_fixed bid, tl_fixed ask)
 {
+    return tl_engine_on_quote_at(e, instrument, bid, ask, tl_clock_now(e->clock));
+}
+
+int tl_engine_on_quote_at(tl_engine *e, uint32_t instrument, tl_fixed bid, tl_fixed ask,
+                          int64_t ts_ns)
+{
     if (instrument >= e->instruments.count || bid <= 0 || ask < bid)
         return TL_EINVAL;
-    int rc = tl_risk_set_quote(&e->risk, instrument, bid, ask, tl_clock_now(e->clock));
+    int rc = tl_risk_set_quote(&e->risk, instrument, bid, ask, ts_ns);
     if (rc == 0)
         refresh_notional(e, instrument);
     return rc;

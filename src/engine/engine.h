@@ -209,6 +209,10 @@ int tl_engine_reset(tl_engine *e, tl_fixed starting_cash, tl_err *err);
 
 /* A new reference (mid) price for an instrument: used by the collar and for notionals. */
 int tl_engine_on_quote(tl_engine *e, uint32_t instrument, tl_fixed bid, tl_fixed ask);
+/* The same for a quote stamped ts_ns by its source: STALE_QUOTE measures its age from there (a
+ * live feed's quote may arrive late; in a replay the clock is the quote's time anyway). */
+int tl_engine_on_quote_at(tl_engine *e, uint32_t instrument, tl_fixed bid, tl_fixed ask,
+                          int64_t ts_ns);
 
 /* Pre-trade rules, then store and send. Returns 0 and *client_seq when sent; TL_ERISK with
  * *reason when refused by a rule (counted in risk_blocks; nothing sent); TL_EIO when the venue

@@ -249,7 +249,7 @@ int tl_loop_on_quote(tl_loop *l, const tl_quote *q, tl_err *err)
     int rc;
     if ((rc = tl_engine_instrument(&l->engine, q->symbol, &inst, err)) != 0)
         return rc;
-    if ((rc = tl_engine_on_quote(&l->engine, inst, q->bid, q->ask)) != 0)
+    if ((rc = tl_engine_on_quote_at(&l->engine, inst, q->bid, q->ask, q->ts_ns)) != 0)
         return tl_err_set(err, rc, "quote %s: %s", q->symbol, tl_strerror(rc));
     if ((rc = tl_venue_on_quote(l->venue, q->symbol, q->bid, q->ask, q->ts_ns, err)) != 0)
         return rc;

@@ -16,7 +16,7 @@
 
 /* The commands an engine takes from its inbox. Adding one here is all the store needs; the
  * engine decides what it does. */
-static const char *const control_commands[] = {"kill", "release"};
+static const char *const control_commands[] = {"kill", "release", "unfreeze"};
 
 int tl_control_validate(const char *command, const char *arg, tl_err *err)
 {
@@ -26,7 +26,7 @@ int tl_control_validate(const char *command, const char *arg, tl_err *err)
     for (size_t i = 0; i < sizeof control_commands / sizeof control_commands[0]; i++)
         known |= strcmp(command, control_commands[i]) == 0;
     if (!known)
-        return tl_err_set(err, TL_EINVAL, "control: unknown command '%.*s' (kill, release)",
+        return tl_err_set(err, TL_EINVAL, "control: unknown command '%.*s' (kill, release, unfreeze)",
                           TL_CONTROL_COMMAND_MAX, command);
     size_t n = strnlen(arg, TL_CONTROL_ARG_MAX);
     if (n >= TL_CONTROL_ARG_MAX)
