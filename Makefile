@@ -66,6 +66,7 @@ bench: build
 	./build/tradeloop bench pipeline --orders 2000000 --journal mem: --json
 	./build/tradeloop bench journal --json
 	./build/tradeloop bench stops --json
+	bash bench/kill_latency.sh ./build/tradeloop 20 50
 	@pgdir=$$(mktemp -d /tmp/tradeloop-pgbench-XXXXXX); \
 	bash tests/support/pg_server.sh start $$pgdir >/dev/null && \
 	./build/tradeloop bench journal --db "$$(cat $$pgdir/url)" --json; rc=$$?; \

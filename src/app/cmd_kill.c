@@ -22,7 +22,6 @@
 #include "store/store.h"
 #include "tradeloop/clock.h"
 
-
 static int print_json(const cli_command *cmd, const char *command, const tl_control_row *r,
                       uint64_t wait_s)
 {

@@ -21,8 +21,7 @@
 #include "loop/random_walk.h"
 #include "store/store.h"
 
-#define DEFAULT_VENUE "sim://?fill_rate=1&reject_rate=0&partial_rate=0&latency_us=0"
-#define KILL_POLL_MS  20 /* the control inbox and the kill file: the switch acts within 100 ms */
+#define KILL_POLL_MS 20 /* the control inbox and the kill file: the switch acts within 100 ms */
 
 typedef struct run_ctx {
     cli_command *cmd;
@@ -237,8 +236,7 @@ static int on_poll(void *ctx, tl_err *err)
         /* Taken at the wall clock's time, whatever the engine's: the requester measures by it. */
         tl_clock wall;
         tl_clock_init_real(&wall);
-        if ((rc = tl_store_control_done(r->store, rows[i].id, seq, tl_clock_now(&wall), err)) !=
-            0)
+        if ((rc = tl_store_control_done(r->store, rows[i].id, seq, tl_clock_now(&wall), err)) != 0)
             return rc;
         r->control_after = rows[i].id;
     }
@@ -311,7 +309,8 @@ int tl_cmd_run(int argc, char **argv)
     const char *kill_file = NULL, *kill_env = NULL;
     tl_fixed balance = TL_FIXED_INT(100000), spread = 0, fill_rate = TL_FIXED_SCALE,
              reject_rate = 0;
-    uint64_t latency_ms = 0, reconcile_s = 5, walk_seed = 0, walk_quotes = 0;
+    uint64_t latency_ms = 0, reconcile_s = 5, walk_seed = 0, walk_quotes = 0, drop_fill = 0;
+    const char *venue_url = NULL;
     tl_fixed partial_rate = 0, start_price = TL_FIXED_INT(100);
     bool until_end = false, json = false, live = false, dashboard = false;
     run_rules_default(&rules);
@@ -348,6 +347,11 @@ int tl_cmd_run(int argc, char **argv)
         {"reject-rate", CLI_RATE, &reject_rate, NULL, "P", "simulated reject probability (0)"},
         {"partial-rate", CLI_RATE, &partial_rate, NULL, "P",
          "probability that a fill comes in two parts (0)"},
+        {"venue", CLI_STRING, &venue_url, "TRADELOOP_VENUE", "URL",
+         "the venue, instead of the four flags above: sim://?fill_rate=..&capacity=.."},
+        {"drop-fill-report", CLI_U64, &drop_fill, NULL, "N",
+         "drill: the venue dispatch swallows its Nth fill report (reconciliation repairs it)",
+         .max = UINT64_MAX},
         {"kill-file", CLI_STRING, &kill_file, "TRADELOOP_KILL_FILE", "PATH",
          "engage the kill switch when this file appears"},
         {"kill-switch", CLI_STRING, &kill_env, "KILL_SWITCH", "true|false",
@@ -400,6 +404,10 @@ int tl_cmd_run(int argc, char **argv)
         else if (strcmp(kill_env, "false") != 0)
             return cli_value_error(&cmd, "kill-switch", "must be true or false");
     }
+    if (venue_url && (cli_flag_seen(&cmd, "latency-ms") || cli_flag_seen(&cmd, "fill-rate") ||
+                      cli_flag_seen(&cmd, "reject-rate") || cli_flag_seen(&cmd, "partial-rate")))
+        return cli_usage_error(&cmd, "--venue: give the venue's parameters in its URL, not as "
+                                     "--latency-ms/--fill-rate/--reject-rate/--partial-rate too");
     tl_store_options so = {0};
     if ((rc = cli_durability(&cmd, durability, &so.durability)) != CLI_OK)
         return rc;
@@ -452,8 +460,8 @@ int tl_cmd_run(int argc, char **argv)
         if (!frozen)
             tl_time_parse_iso("2025-01-02T09:30:00Z", &t0, NULL);
         uint64_t count = walk_quotes ? walk_quotes : (live ? 0 : 86400);
-        if (tl_random_walk_init(&r->walk, walk_seed, symbol ? symbol : "SIM", start_price,
-                                spread, t0, TL_NS_PER_SEC, count, &err) != 0) {
+        if (tl_random_walk_init(&r->walk, walk_seed, symbol ? symbol : "SIM", start_price, spread,
+                                t0, TL_NS_PER_SEC, count, &err) != 0) {
             rc = cli_usage_error(&cmd, "--random-walk: %s", err.msg);
             goto out;
         }
@@ -480,14 +488,17 @@ int tl_cmd_run(int argc, char **argv)
         tl_fixed_format(fill_rate, fr, sizeof(fr));
         tl_fixed_format(reject_rate, rr, sizeof(rr));
         snprintf(url, sizeof(url),
-                 "sim://?fill_rate=%s&reject_rate=%s&partial_rate=0&latency_us=%llu", fr, rr,
+                 "sim://?fill_rate=%s&reject_rate=%s&partial_rate=%s&latency_us=%llu", fr, rr, pr,
                  (unsigned long long)latency_ms * 1000);
     }
-    if (tl_venue_open(&venue, url, tl_host_clock(&r->host), NULL, &err) != 0) {
-        rc = cli_fail(&cmd, "venue: %s", err.msg);
+    if (tl_venue_open(&venue, venue_url ? venue_url : url, tl_host_clock(&r->host), NULL, &err) !=
+        0) {
+        rc = venue_url ? cli_value_error(&cmd, "venue", "%s", err.msg)
+                       : cli_fail(&cmd, "venue: %s", err.msg);
         goto out;
     }
     have_venue = true;
+    venue.faults.drop_report_at = drop_fill;
     tl_loop_config lc = {vas, n_vas, {0}, 0};
     lc.engine_risk.max_open_positions = (uint32_t)rules.max_open_positions;
     if (tl_loop_init(&r->loop, &lc, &venue, tl_host_clock(&r->host), &store, &journal, &err) != 0) {

@@ -26,8 +26,7 @@ int tl_cmd_unfreeze(int argc, char **argv)
          "the running engine's journal: FILE.db, sqlite:FILE, postgresql://... (tradeloop.db)"},
         {"account", CLI_STRING, &account, NULL, "NAME", "the virtual account to unfreeze"},
         {"wait", CLI_U64, &wait_s, NULL, "SECONDS",
-         "how long to wait for a running engine to take the request (2)",
-         .max = CONTROL_WAIT_MAX},
+         "how long to wait for a running engine to take the request (2)", .max = CONTROL_WAIT_MAX},
         CLI_FORMAT_FLAGS(json, format),
         {NULL},
     };

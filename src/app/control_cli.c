@@ -57,4 +57,3 @@ int control_wait_taken(tl_store *s, uint64_t id, uint64_t wait_s, tl_control_row
         nanosleep(&pause, NULL);
     }
 }
-

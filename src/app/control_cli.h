@@ -17,7 +17,6 @@
  * which no other process can reach. CLI_OK, or the error printed through cmd. */
 int control_check_database(const cli_command *cmd, const char *db);
 /* Polls row id until an engine took it or wait_s passed: 0 and *row (taken_seq 0 if not). */
-int control_wait_taken(tl_store *s, uint64_t id, uint64_t wait_s, tl_control_row *row,
-                       tl_err *err);
+int control_wait_taken(tl_store *s, uint64_t id, uint64_t wait_s, tl_control_row *row, tl_err *err);
 
 #endif /* TL_APP_CONTROL_CLI_H */

@@ -12,6 +12,10 @@ int tl_journal_init(tl_journal *j, tl_store *store, size_t batch_max, tl_err *er
     memset(j, 0, sizeof(*j));
     if (tl_hashmap_init(&j->row_index, 64) != 0)
         return tl_err_set(err, TL_ENOMEM, "journal: out of memory");
+    if (tl_hashmap_init(&j->acct_index, 16) != 0) {
+        tl_hashmap_close(&j->row_index);
+        return tl_err_set(err, TL_ENOMEM, "journal: out of memory");
+    }
     j->store = store;
     j->batch_max = batch_max ? batch_max : 4096;
     return 0;
@@ -21,7 +25,9 @@ void tl_journal_close(tl_journal *j)
 {
     free(j->pending);
     free(j->rows);
+    free(j->accts);
     tl_hashmap_close(&j->row_index);
+    tl_hashmap_close(&j->acct_index);
     memset(j, 0, sizeof(*j));
 }
 
@@ -29,7 +35,8 @@ void tl_journal_close(tl_journal *j)
 static void keep_row(tl_journal *j, const tl_engine_event *ev)
 {
     uint32_t i;
-    uint64_t key = ev->position->instrument;
+    /* Every account's positions are rows of their own (its workspace, the symbol). */
+    uint64_t key = (uint64_t)ev->position->account << 32 | ev->position->instrument;
     if (!tl_hashmap_get(&j->row_index, key, &i)) {
         if (TL_VEC_RESERVE(&j->rows, &j->cap_rows, j->n_rows + 1) != 0 ||
             tl_hashmap_put(&j->row_index, key, (uint32_t)j->n_rows) != 0) {
@@ -38,8 +45,22 @@ static void keep_row(tl_journal *j, const tl_engine_event *ev)
         }
         i = (uint32_t)j->n_rows++;
     }
-    tl_position_row_set(&j->rows[i], ev->rec->workspace, ev->symbol, ev->position,
-                        ev->rec->ts_ns);
+    tl_position_row_set(&j->rows[i], ev->rec->workspace, ev->symbol, ev->position, ev->rec->ts_ns);
+}
+
+/* The row of the account an event carries, replaced by its newer state. */
+static void keep_account(tl_journal *j, const tl_engine_event *ev)
+{
+    uint32_t i;
+    if (!tl_hashmap_get(&j->acct_index, ev->account->id, &i)) {
+        if (TL_VEC_RESERVE(&j->accts, &j->cap_accts, j->n_accts + 1) != 0 ||
+            tl_hashmap_put(&j->acct_index, ev->account->id, (uint32_t)j->n_accts) != 0) {
+            j->oom = true;
+            return;
+        }
+        i = (uint32_t)j->n_accts++;
+    }
+    tl_account_row_set(&j->accts[i], ev->rec->workspace, ev->account, ev->rec->ts_ns);
 }
 
 static void on_event(void *ctx, const tl_engine_event *ev)
@@ -52,10 +73,8 @@ static void on_event(void *ctx, const tl_engine_event *ev)
     j->pending[j->n++] = *ev->rec;
     if (ev->position)
         keep_row(j, ev);
-    if (ev->account) {
-        tl_account_row_set(&j->acct, ev->rec->workspace, ev->account, ev->rec->ts_ns);
-        j->has_acct = true;
-    }
+    if (ev->account)
+        keep_account(j, ev);
 }
 
 int tl_journal_flush(tl_journal *j, tl_err *err)
@@ -64,8 +83,8 @@ int tl_journal_flush(tl_journal *j, tl_err *err)
         return tl_err_set(err, TL_ENOMEM, "journal: an event could not be buffered");
     if (j->n == 0)
         return 0;
-    int rc = tl_store_append(j->store, j->pending, j->n, j->rows, j->n_rows, &j->acct,
-                             j->has_acct ? 1 : 0, err);
+    int rc =
+        tl_store_append(j->store, j->pending, j->n, j->rows, j->n_rows, j->accts, j->n_accts, err);
     if (rc != 0) {
         j->failures++;
         return rc;
@@ -74,7 +93,9 @@ int tl_journal_flush(tl_journal *j, tl_err *err)
     j->events_written += j->n;
     j->n = 0;
     j->n_rows = 0;
+    j->n_accts = 0;
     tl_hashmap_clear(&j->row_index);
+    tl_hashmap_clear(&j->acct_index);
     return 0;
 }
 

@@ -21,17 +21,18 @@
 #include "store/store.h"
 
 typedef struct tl_journal {
-    tl_store *store;          /* borrowed */
-    tl_event *pending;        /* owned buffer of events not yet durable */
+    tl_store *store;   /* borrowed */
+    tl_event *pending; /* owned buffer of events not yet durable */
     size_t n, cap;
-    size_t batch_max;         /* commit without force once this many wait */
-    tl_position_row *rows;    /* owned: the latest row of each position touched since the last
-                                 commit */
+    size_t batch_max;      /* commit without force once this many wait */
+    tl_position_row *rows; /* owned: the latest row of each position touched since the last
+                              commit */
     size_t n_rows, cap_rows;
-    tl_hashmap row_index;     /* instrument id -> rows[] index */
-    tl_account_row acct;      /* the account after the last event */
-    bool has_acct;
-    bool oom;                 /* an event could not be buffered: the next flush fails */
+    tl_hashmap row_index;  /* account << 32 | instrument -> rows[] index */
+    tl_account_row *accts; /* owned: the latest row of each account touched since then */
+    size_t n_accts, cap_accts;
+    tl_hashmap acct_index; /* account id -> accts[] index */
+    bool oom;              /* an event could not be buffered: the next flush fails */
     uint64_t flushes, events_written, failures;
 } tl_journal;
 

@@ -26,7 +26,8 @@ int tl_control_validate(const char *command, const char *arg, tl_err *err)
     for (size_t i = 0; i < sizeof control_commands / sizeof control_commands[0]; i++)
         known |= strcmp(command, control_commands[i]) == 0;
     if (!known)
-        return tl_err_set(err, TL_EINVAL, "control: unknown command '%.*s' (kill, release, unfreeze)",
+        return tl_err_set(err, TL_EINVAL,
+                          "control: unknown command '%.*s' (kill, release, unfreeze)",
                           TL_CONTROL_COMMAND_MAX, command);
     size_t n = strnlen(arg, TL_CONTROL_ARG_MAX);
     if (n >= TL_CONTROL_ARG_MAX)

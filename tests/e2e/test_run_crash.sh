@@ -62,6 +62,15 @@ import json, sys
 r = json.load(open(sys.argv[1]))
 pos = [a['position'] for a in r['accounts'].values() if a['position']]
 sys.exit(0 if all(p['stop'] is not None and float(p['stop']) > 0 for p in pos) else 1)" "$TMP/r.json"
+sqlite3 -separator ' ' "$DB" "SELECT workspace, cash FROM accounts ORDER BY workspace" >"$TMP/acc.rows"
+check "every account's row in the accounts table is its state" python3 -c "
+import json, sys
+r = json.load(open(sys.argv[1]))
+rows = dict(l.split() for l in open(sys.argv[2]))
+want = {k: v['balance'] for k, v in r['accounts'].items()}
+got = {k: int(v) / 1e8 for k, v in rows.items()}
+sys.exit(0 if set(want) == set(got) and all(abs(want[k] - got[k]) < 1e-6 for k in want) else 1)" \
+    "$TMP/r.json" "$TMP/acc.rows"
 TWICE=$(sqlite3 "$DB" "SELECT count(*) FROM (SELECT idem_key FROM trade_events WHERE type = 5
     AND idem_key LIKE 'sig:%' GROUP BY idem_key HAVING count(*) > 1)")
 check "no signal acted on twice ($TWICE keys with two orders)" [ "$TWICE" = 0 ]

@@ -75,5 +75,28 @@ run_tl "$TMP/r3.json" "$TMP/r3.err" run --quotes "$TMP/empty.csv" --accounts "$T
     --db "$DB" --json
 check "the queued unfreeze is taken at start" [ "$(q "SELECT count(*) FROM control WHERE
     command = 'unfreeze' AND taken_seq IS NOT NULL")" = 1 ]
+# SIGUSR1 engages it in a running engine; a kill file present at start engages it before trading.
+DB2="$TMP/usr1.db"
+"$BIN" run --live --random-walk 3 --db "$DB2" --json >"$TMP/u1.json" 2>"$TMP/u1.err" &
+PID=$!
+for i in $(seq 1 200); do
+    [ "$(sqlite3 "$DB2" "SELECT count(*) FROM trade_events" 2>/dev/null)" -ge 1 ] 2>/dev/null && break
+    sleep 0.1
+done
+kill -USR1 "$PID"
+for i in $(seq 1 200); do
+    [ "$(sqlite3 "$DB2" "SELECT count(*) FROM trade_events WHERE type = 15 AND
+        text = 'SIGUSR1'" 2>/dev/null)" = 1 ] && break
+    sleep 0.1
+done
+check "SIGUSR1 engaged the kill switch" [ "$(sqlite3 "$DB2" "SELECT count(*) FROM trade_events
+    WHERE type = 15 AND status = 1 AND text = 'SIGUSR1'")" = 1 ]
+kill -TERM "$PID"
+wait "$PID"
+check "the engine stopped cleanly after it" [ "$?" -eq 0 ]
+touch "$TMP/STOP"
+run_tl "$TMP/kf.json" "$TMP/kf.err" run --quotes "$TMP/empty.csv" --kill-file "$TMP/STOP" \
+    --db "$TMP/kf.db" --json
+check "a kill file engages it" grep -q '"reason":"kill file"' "$TMP/kf.json"
 expect_usage "unfreeze needs an account" "--account: required" unfreeze --db "$DB"
 finish
