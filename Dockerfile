@@ -14,10 +14,10 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
-# data/ is optional in the build context; the runtime stage copies whatever the project ships.
-RUN cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DTL_TESTS=OFF \
- && cmake --build build -j"$(nproc)" --target tradeloop \
- && mkdir -p data
+# The default command replays data/usdchf_30m.csv: an image without it would not start.
+RUN test -f data/usdchf_30m.csv \
+ && cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DTL_TESTS=OFF \
+ && cmake --build build -j"$(nproc)" --target tradeloop
 
 FROM debian:12-slim
 # What the binary links (sqlite, libpq, libcrypto, libuv, jansson, ncursesw) and the IANA zones
@@ -41,4 +41,8 @@ WORKDIR /opt/tradeloop
 VOLUME ["/var/lib/tradeloop"]
 USER tradeloop
 ENTRYPOINT ["tradeloop"]
-CMD ["run", "--db", "/var/lib/tradeloop/tradeloop.db", "--dashboard"]
+# By default: the shipped USDCHF bars replayed through the governed loop, with the dashboard
+# (a terminal: `tty: true` in compose, `docker run -it`), kept on screen at the end until q.
+# Signals and accounts come from files mounted beside it (`--signals`, `--accounts`).
+CMD ["run", "--db", "/var/lib/tradeloop/tradeloop.db", "--dashboard", \
+     "--quotes", "/opt/tradeloop/data/usdchf_30m.csv", "--symbol", "USDCHF", "--spread-bps", "2"]

@@ -13,6 +13,7 @@
 #include "app/commands.h"
 #include "app/opts.h"
 #include "app/run_config.h"
+#include "app/run_dash.h"
 #include "core/jsonw.h"
 #include "host/host.h"
 #include "journal/journal.h"
@@ -38,6 +39,7 @@ typedef struct run_ctx {
     int64_t reconcile_ns;
     tl_random_walk walk; /* --random-walk */
     tl_host_timer walk_timer;
+    run_dash dash; /* the status document, and the screen with --dashboard */
 } run_ctx;
 
 /* --- quotes ------------------------------------------------------------------------------- */
@@ -328,7 +330,7 @@ int tl_cmd_run(int argc, char **argv)
     uint64_t latency_ms = 0, reconcile_s = 5, walk_seed = 0, walk_quotes = 0, drop_fill = 0;
     const char *venue_url = NULL;
     tl_fixed partial_rate = 0, start_price = TL_FIXED_INT(100);
-    bool until_end = false, json = false, live = false;
+    bool until_end = false, json = false, live = false, dashboard = false;
     run_rules_default(&rules);
     cli_flag flags[] = {
         {"accounts", CLI_STRING, &accounts, "TRADELOOP_ACCOUNTS", "FILE",
@@ -374,6 +376,8 @@ int tl_cmd_run(int argc, char **argv)
          "engage the kill switch at start (false)"},
         {"until-end", CLI_BOOL, &until_end, NULL, NULL,
          "stop when the inputs end and print the final report"},
+        {"dashboard", CLI_BOOL, &dashboard, NULL, NULL,
+         "draw the live dashboard on the terminal; q stops the run (the report follows)"},
         {"db", CLI_STRING, &db, "TRADELOOP_DB", "URL",
          "the journal: FILE.db, sqlite:FILE, postgresql://..., mem: (tradeloop.db)"},
         {"durability", CLI_STRING, &durability, "TRADELOOP_DURABILITY", "full|normal",
@@ -451,6 +455,10 @@ int tl_cmd_run(int argc, char **argv)
         goto out;
     }
     r->cmd = &cmd;
+    if (run_dash_init(&r->dash, dashboard, &err) != 0) {
+        rc = cli_fail(&cmd, "%s", err.msg);
+        goto out;
+    }
     r->quotes_path = quotes;
     r->signals_path = signals;
     r->kill_file = kill_file;
@@ -547,17 +555,28 @@ int tl_cmd_run(int argc, char **argv)
         goto out;
     }
     tl_host_on_step(&r->host, on_step, r);
+    if (run_dash_start(&r->dash, &r->loop, &r->host, &store, db, &err) != 0) {
+        run_dash_close(&r->dash);
+        rc = cli_fail(&cmd, "%s", err.msg);
+        goto out;
+    }
     if ((rc = tl_host_run(&r->host, &err)) != 0) {
         tl_loop_flush(&r->loop, true, NULL);
+        run_dash_close(&r->dash);
         rc = cli_fail(&cmd, "%s", err.msg[0] ? err.msg : tl_strerror(rc));
         goto out;
     }
-    if ((rc = tl_loop_flush(&r->loop, true, &err)) != 0) {
+    /* The last status (and, with the screen, kept up until q unless q or a signal ended it). */
+    if ((rc = tl_loop_flush(&r->loop, true, &err)) != 0 ||
+        (rc = run_dash_end(&r->dash, !r->host.stopping, &err)) != 0) {
+        run_dash_close(&r->dash);
         rc = cli_fail(&cmd, "%s", err.msg);
         goto out;
     }
     rc = report(r, as_json, r->loop.engine.recovered_events + journal.events_written);
 out:
+    if (r)
+        run_dash_close(&r->dash);
     if (have_loop)
         tl_loop_close(&r->loop);
     if (have_journal)

@@ -307,17 +307,9 @@ void tl_host_stop(tl_host *h)
         uv_stop(&h->loop);
 }
 
-int tl_host_run(tl_host *h, tl_err *err)
+/* The end of a run or a wait: its code, with the detail copied out. */
+static int run_result(tl_host *h, int rc, tl_err *err)
 {
-    if (h->running)
-        return tl_err_set(err, TL_EBUSY, "host: already running");
-    if (h->rc != 0)
-        return tl_err_set(err, h->rc, "host: a failed run cannot go on");
-    h->running = true;
-    h->stopping = false;
-    tl_err_clear(&h->err);
-    h->last_pump_ns = uv_hrtime();
-    int rc = h->mode == TL_HOST_REPLAY ? tl__replay_run(h) : tl__live_run(h);
     h->running = false;
     if (rc == 0)
         rc = h->rc;
@@ -329,4 +321,41 @@ int tl_host_run(tl_host *h, tl_err *err)
             *err = h->err;
     }
     return rc;
+}
+
+static int run_begin(tl_host *h, tl_err *err)
+{
+    if (h->running)
+        return tl_err_set(err, TL_EBUSY, "host: already running");
+    if (h->rc != 0)
+        return tl_err_set(err, h->rc, "host: a failed run cannot go on");
+    h->running = true;
+    h->stopping = false;
+    tl_err_clear(&h->err);
+    return 0;
+}
+
+int tl_host_run(tl_host *h, tl_err *err)
+{
+    int rc = run_begin(h, err);
+    if (rc != 0)
+        return rc;
+    h->last_pump_ns = uv_hrtime();
+    rc = h->mode == TL_HOST_REPLAY ? tl__replay_run(h) : tl__live_run(h);
+    return run_result(h, rc, err);
+}
+
+int tl_host_wait(tl_host *h, tl_err *err)
+{
+    int rc = run_begin(h, err);
+    if (rc != 0)
+        return rc;
+    if (h->mode == TL_HOST_LIVE)
+        tl__live_arm(h);
+    /* Blocks until tl_host_stop's uv_stop, or until no handle is left to wait for. */
+    h->in_uv = true;
+    uv_run(&h->loop, UV_RUN_DEFAULT);
+    h->in_uv = false;
+    tl__host_end_step(h);
+    return run_result(h, 0, err);
 }

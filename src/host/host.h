@@ -189,6 +189,11 @@ void tl_host_on_step(tl_host *h, tl_host_cb cb, void *ctx);
  * goes on where it stopped. Replay, when the inputs end: fires the timers due at the last input's
  * time, then returns (a final tick, if any, is the caller's). */
 int tl_host_run(tl_host *h, tl_err *err);
+/* After a run that returned (a replay whose inputs ended): waits, without inputs, for the signals
+ * and wall polls (live: the sources and timers too) until tl_host_stop or a failure, as a command
+ * that stays attached does (a dashboard kept on screen until q). Returns as tl_host_run does; at
+ * once when nothing is registered that could stop it. */
+int tl_host_wait(tl_host *h, tl_err *err);
 /* Asks the run to return once the current callback is done. From any callback. */
 void tl_host_stop(tl_host *h);
 

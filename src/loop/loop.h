@@ -22,6 +22,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "dash/view.h"
 #include "engine/engine.h"
 #include "journal/journal.h"
 #include "loop/quote_csv.h"
@@ -144,6 +145,16 @@ int tl_loop_reconcile(tl_loop *l, tl_err *err);
 
 /* Internal (reconcile.c): records what a simulated venue, which starts empty, is compared from. */
 int tl__loop_baseline(tl_loop *l, tl_err *err);
+
+/* The dashboard's view of the loop now (src/dash/view.h), into *out (caller-owned; untouched on
+ * failure): every account (balance = cash, equity and unrealized P&L marked at the price each
+ * position would exit at now: the latest bid for a long, ask for a short; drawdown as the
+ * governor keeps it), every position with its stop, the recent refusals newest first, the kill
+ * switch, the last reconciliation, the first account's filter thresholds, the open positions
+ * cap and the busy accounts. mode and db (borrowed; the caller leaves out any password) are shown
+ * as given. TL_ERANGE when a value does not fit, TL_ENOMEM; the view passes tl_dash_view_check. */
+int tl_loop_view(const tl_loop *l, tl_dash_mode mode, const char *db, tl_dash_view *out,
+                 tl_err *err);
 
 /* The report of `run --until-end`: JSON with sorted keys into w, or a table into buf. */
 struct tl_jw;

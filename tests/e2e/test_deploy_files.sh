@@ -4,14 +4,17 @@
 # service the issue names, with its restart policy, terminal, database volume and every
 # configuration variable; the Dockerfile's instructions are parsed and must build in one stage
 # and run from another as a non-root user, fetch nothing by URL, and install every library the
-# binary links. The checker is also run on broken copies, each of which it must refuse.
+# binary links. The default command must be one that runs: `run` with flags `tradeloop run --help`
+# lists, the database on the volume, quotes the image ships; it is then run here, its paths mapped
+# to this checkout (without --dashboard: no terminal). The checker is also run on broken copies,
+# each of which it must refuse.
 . "$(dirname "$0")/lib.sh"
 
 cat >"$TMP/check.py" <<'PY'
-import json, re, shlex, sys
+import json, os, re, shlex, sys
 import yaml
 
-dockerfile, compose, makefile, linked = sys.argv[1:5]
+dockerfile, compose, makefile, linked, run_help, srcdir, dbdir, argv_out = sys.argv[1:9]
 linked = set(open(linked).read().split())
 VARS = """TRADELOOP_MAX_OPEN_POSITIONS TRADELOOP_COOLDOWN_LOSSES TRADELOOP_COOLDOWN
 TRADELOOP_MAX_DRAWDOWN_PCT TRADELOOP_MAX_SPREAD_BPS TRADELOOP_MAX_QUOTE_AGE_MS
@@ -88,8 +91,42 @@ if len(stages) == 2:
             return f"not exec form: {ops[op]}"
     need(jsonform("ENTRYPOINT") == ["tradeloop"],
          f"Dockerfile: ENTRYPOINT {jsonform('ENTRYPOINT')}")
-    want_cmd = ["run", "--db", DB_DIR + "/tradeloop.db", "--dashboard"]
-    need(jsonform("CMD") == want_cmd, f"Dockerfile: CMD {jsonform('CMD')}")
+    # The default command: `run` with flags the binary knows, the database on the volume, and
+    # quotes from the data the runtime stage copies in (which must exist in this checkout).
+    cmd = jsonform("CMD")
+    known = set(re.findall(r"^\s+(--[a-z0-9-]+)", open(run_help).read(), re.M))
+    need(isinstance(cmd, list) and cmd[:1] == ["run"], f"Dockerfile: CMD {cmd} is not `run ...`")
+    cmd = cmd if isinstance(cmd, list) and cmd[:1] == ["run"] else ["run"]
+    flags = [a.split("=")[0] for a in cmd[1:] if a.startswith("--")]
+    unknown = [f for f in flags if f not in known]
+    need(not unknown, f"Dockerfile: CMD flags not in `tradeloop run --help`: {unknown}")
+    need("--dashboard" in flags, "Dockerfile: CMD without --dashboard")
+    val = lambda f: cmd[cmd.index(f) + 1] if f in cmd[:-1] else None
+    need(val("--db") == DB_DIR + "/tradeloop.db", f"Dockerfile: CMD --db {val('--db')!r}")
+    data_dst = None
+    for o, a in run["instrs"]:
+        w = a.split()
+        if o == "COPY" and len(w) >= 3 and w[-2] == "/src/data":
+            data_dst = w[-1].rstrip("/")
+    workdir = ops.get("WORKDIR", "/")
+    local = {}  # image path -> path in this checkout
+    for a in cmd[1:]:
+        if a.startswith(DB_DIR + "/"):
+            local[a] = dbdir + a[len(DB_DIR):]
+    q = val("--quotes")
+    need(q is not None, "Dockerfile: CMD without --quotes")
+    if q is not None:
+        img = q if q.startswith("/") else workdir.rstrip("/") + "/" + q
+        shipped = data_dst and img.startswith(data_dst + "/")
+        mine = srcdir + "/data/" + img[len(data_dst) + 1:] if shipped else None
+        need(shipped and os.path.isfile(mine),
+             f"Dockerfile: CMD --quotes {q!r} is not a file the image ships from data/")
+        if shipped:
+            local[q] = mine
+    with open(argv_out, "w") as f:
+        for a in cmd:
+            if a != "--dashboard":
+                print(local.get(a, a), file=f)
     vol = jsonform("VOLUME")
     need(DB_DIR in (vol if isinstance(vol, list) else [ops.get("VOLUME")]),
          f"Dockerfile: no VOLUME {DB_DIR}")
@@ -136,11 +173,22 @@ for lib in $(readelf -d "$BIN" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
 done
 check "the binary links at least sqlite and libpq" grep -q libsqlite3-0 "$TMP/linked"
 
+"$BIN" run --help >"$TMP/run.help" 2>&1
+mkdir -p "$TMP/var"
 checker() {
-    python3 "$TMP/check.py" "$1" "$2" "$SRC/Makefile" "$TMP/linked" >"$TMP/check.out" 2>&1
+    python3 "$TMP/check.py" "$1" "$2" "$SRC/Makefile" "$TMP/linked" "$TMP/run.help" "$SRC" \
+        "$TMP/var" "$TMP/argv" >"$TMP/check.out" 2>&1
 }
 check "Dockerfile and docker-compose.yml pass" checker "$SRC/Dockerfile" "$SRC/docker-compose.yml"
 [ -s "$TMP/check.out" ] && cat "$TMP/check.out" >&2
+
+# The default command runs (its paths in this checkout, no terminal so no --dashboard).
+mapfile -t ARGV <"$TMP/argv"
+run_tl "$TMP/cmd.out" "$TMP/cmd.err" "${ARGV[@]}"
+check "the image's default command runs: exit 0 ($(head -c 300 "$TMP/cmd.err"))" [ "$RC" -eq 0 ]
+check "it replayed the shipped quotes into its database" \
+    grep -qE '"reconciliation":\{"mismatches":0,"runs":[1-9][0-9]*\}' "$TMP/cmd.out"
+check "its database is where the volume is" [ -s "$TMP/var/tradeloop.db" ]
 check ".dockerignore keeps build trees out" grep -qxF 'build*/' "$SRC/.dockerignore"
 check ".dockerignore keeps .env out" grep -qxF '.env' "$SRC/.dockerignore"
 
@@ -161,6 +209,13 @@ refuse "ADD of a URL" Dockerfile "ADD of a URL" \
 refuse "one stage" Dockerfile "two stages" 's/^FROM debian:12-slim AS build/RUN true/'
 refuse "other base" Dockerfile "not debian:12-slim" 's/^FROM debian:12-slim$/FROM ubuntu:24.04/'
 refuse "shell-form ENTRYPOINT" Dockerfile "ENTRYPOINT" 's/^ENTRYPOINT .*/ENTRYPOINT tradeloop/'
+refuse "CMD with an unknown flag" Dockerfile \
+    "CMD flags not in .tradeloop run --help.: \\['--spread'\\]" 's/"--spread-bps"/"--spread"/'
+refuse "CMD without the dashboard" Dockerfile "CMD without --dashboard" 's/"--dashboard", //'
+refuse "CMD quotes not shipped" Dockerfile \
+    "--quotes '/opt/tradeloop/data/eurusd.csv' is not a file" 's/usdchf_30m.csv/eurusd.csv/'
+refuse "CMD database off the volume" Dockerfile "CMD --db '/tmp/x.db'" \
+    's|"/var/lib/tradeloop/tradeloop.db"|"/tmp/x.db"|'
 refuse "runtime library missing" Dockerfile "lacks \\['libpq5'\\]" 's/ libpq5 / /'
 refuse "-dev at runtime" Dockerfile "-dev packages in the runtime" \
     's/libjansson4 /libjansson4 libpq-dev /'

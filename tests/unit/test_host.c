@@ -508,6 +508,47 @@ static void test_wall_poll_both_modes(void **state)
     tl_host_close(&h);
 }
 
+static int poll_fails_second(void *ctx, tl_err *err)
+{
+    (void)ctx;
+    if (++polls == 2)
+        return tl_err_set(err, TL_EIO, "screen gone");
+    return 0;
+}
+
+/* After a replay's inputs ended, the host waits for its wall polls (and signals) until one stops
+ * it; the step ends after each. Nothing registered: it returns at once. A failing poll ends the
+ * wait with its code. */
+static void test_wait_after_replay(void **state)
+{
+    (void)state;
+    tl_host h;
+    logbuf lg;
+    tl_err err;
+    replay_init(&h, &lg, NULL);
+    assert_int_equal(tl_host_wait(&h, NULL), 0); /* nothing to wait for */
+    src_ctx a = {.lg = &lg};
+    add_file(&h, "1,a\n2,b\n", &line_ops, &a);
+    run_ok(&h);
+    polls = 0;
+    assert_int_equal(tl_host_wall_poll(&h, 1, poll_stops_third, &h, NULL), 0);
+    size_t before = strlen(lg.s);
+    assert_int_equal(tl_host_wait(&h, &err), 0);
+    assert_int_equal(polls, 3);
+    assert_string_equal(lg.s + before, " | | |"); /* a step end after each poll */
+    assert_string_equal(lg.s, "a@1 | b@2 end@2 | | | |");
+    tl_host_close(&h);
+
+    replay_init(&h, &lg, NULL);
+    polls = 0;
+    assert_int_equal(tl_host_wall_poll(&h, 1, poll_fails_second, &h, NULL), 0);
+    assert_int_equal(tl_host_wait(&h, &err), TL_EIO);
+    assert_string_equal(err.msg, "screen gone");
+    assert_int_equal(polls, 2);
+    assert_int_equal(tl_host_wait(&h, &err), TL_EIO); /* a failed host does not go on */
+    tl_host_close(&h);
+}
+
 static int timer_fails(void *ctx, tl_host_timer *t, tl_err *err)
 {
     (void)ctx, (void)t;
@@ -603,6 +644,7 @@ int main(void)
         cmocka_unit_test(test_live_pipe_with_timer),
         cmocka_unit_test(test_live_regular_file),
         cmocka_unit_test(test_wall_poll_both_modes),
+        cmocka_unit_test(test_wait_after_replay),
         cmocka_unit_test(test_callback_errors_stop_the_run),
         cmocka_unit_test(test_registration_checks),
     };
