@@ -120,9 +120,9 @@ static int panel_head(WINDOW *win, int y, int h, const char *title, const col *c
 }
 
 static const col account_cols[] = {
-    {"account", 8, 24, false},  {"balance", 10, 16, true}, {"equity", 10, 16, true},
-    {"realized", 10, 14, true}, {"unreal.", 10, 14, true}, {"W/L/T", 7, 14, true},
-    {"DD%/max", 9, 14, true},   {"state", 9, 16, false},
+    {"account", 8, 24, false}, {"balance", 10, 16, true}, {"equity", 10, 16, true},
+    {"net P&L", 10, 14, true}, {"unreal.", 10, 14, true}, {"W/L/T", 7, 14, true},
+    {"DD%/max", 9, 14, true},  {"state", 9, 16, false},
 };
 
 static void draw_accounts(WINDOW *win, const tl_dash_view *v, int y, int h, bool colors)

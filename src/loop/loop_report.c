@@ -33,6 +33,8 @@ static void account_json(tl_loop *l, const tl_engine_account *a, tl_jw *w)
     tl_jw_obj_begin(w);
     tl_jw_key(w, "balance");
     tl_jw_fixed(w, acct ? acct->cash : 0);
+    tl_jw_key(w, "fees");
+    tl_jw_fixed(w, acct ? acct->fees : 0);
     tl_jw_key(w, "in_cooldown");
     tl_jw_bool(w, tl_clock_now(l->clock) < g->cooldown_until_ns);
     tl_jw_key(w, "losses");
