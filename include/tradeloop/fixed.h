@@ -40,6 +40,11 @@ int tl_fixed_format(tl_fixed v, char *buf, size_t cap);
 /* Text with exactly `decimals` (0..8) digits after the point, rounding half away from zero when
  * decimals < 8: tl_fixed_format_dp(150075*SCALE, 8) is "150075.00000000". */
 int tl_fixed_format_dp(tl_fixed v, int decimals, char *buf, size_t cap);
+/* The same with the integer digits in groups of three for people to read (the RFQ desk's box):
+ * tl_fixed_format_grouped(150075*SCALE, 8, ...) is "150,075.00000000". Never for machines. At most
+ * TL_FIXED_GROUPED_STRLEN bytes with the NUL. */
+#define TL_FIXED_GROUPED_STRLEN 28
+int tl_fixed_format_grouped(tl_fixed v, int decimals, char *buf, size_t cap);
 
 /* Checked arithmetic. All return 0 or TL_ERANGE; *out untouched on error.
  *

@@ -167,6 +167,30 @@ int tl_fixed_format_dp(tl_fixed v, int decimals, char *buf, size_t cap)
     return format_parts(v < 0 && q != 0, q / unit, q % unit, decimals, buf, cap);
 }
 
+int tl_fixed_format_grouped(tl_fixed v, int decimals, char *buf, size_t cap)
+{
+    char plain[TL_FIXED_STRLEN], tmp[TL_FIXED_GROUPED_STRLEN];
+    int n = tl_fixed_format_dp(v, decimals, plain, sizeof plain);
+    if (n < 0) {
+        if (buf != NULL && cap > 0)
+            buf[0] = '\0';
+        return n;
+    }
+    const char *p = plain;
+    size_t k = 0;
+    if (*p == '-')
+        tmp[k++] = *p++;
+    size_t digits = strcspn(p, ".");
+    for (size_t i = 0; i < digits; i++) {
+        if (i > 0 && (digits - i) % 3 == 0)
+            tmp[k++] = ',';
+        tmp[k++] = p[i];
+    }
+    size_t rest = strlen(p + digits); /* ".00000000" or "" */
+    memcpy(tmp + k, p + digits, rest);
+    return emit(tmp, k + rest, buf, cap);
+}
+
 static int from_i128(__int128 r, tl_fixed *out)
 {
     if (r > (__int128)TL_FIXED_MAX || r < (__int128)TL_FIXED_MIN)

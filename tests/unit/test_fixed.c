@@ -186,6 +186,33 @@ static void test_format_dp(void **state)
     assert_string_equal(buf, "");
 }
 
+static void grouped_is(tl_fixed v, int dp, const char *want)
+{
+    char buf[TL_FIXED_GROUPED_STRLEN];
+    int n = tl_fixed_format_grouped(v, dp, buf, sizeof buf);
+    assert_int_equal(n, (int)strlen(want));
+    assert_string_equal(buf, want);
+}
+
+/* Groups of three in the integer part only, after the rounding of format_dp. */
+static void test_format_grouped(void **state)
+{
+    (void)state;
+    grouped_is(TL_FIXED_INT(150075), 8, "150,075.00000000");
+    grouped_is(TL_FIXED_INT(100050), 4, "100,050.0000");
+    grouped_is(150000000, 8, "1.50000000");
+    grouped_is(TL_FIXED_INT(999), 0, "999");
+    grouped_is(TL_FIXED_INT(1000), 0, "1,000");
+    grouped_is(99999999950000000, 0, "1,000,000,000"); /* 999,999,999.5 rounds up */
+    grouped_is(-TL_FIXED_INT(1234567), 2, "-1,234,567.00");
+    grouped_is(TL_FIXED_MIN, 8, "-92,233,720,368.54775807");
+    grouped_is(-1, 2, "0.00");
+    char buf[TL_FIXED_GROUPED_STRLEN] = "x";
+    assert_int_equal(tl_fixed_format_grouped(TL_FIXED_INT(1000), 0, buf, 5), TL_ERANGE);
+    assert_string_equal(buf, "");
+    assert_int_equal(tl_fixed_format_grouped(1, 9, buf, sizeof buf), TL_EINVAL);
+}
+
 static void test_round_trip(void **state)
 {
     (void)state;
@@ -462,6 +489,7 @@ int main(void)
         cmocka_unit_test(test_parse_len),
         cmocka_unit_test(test_format),
         cmocka_unit_test(test_format_dp),
+        cmocka_unit_test(test_format_grouped),
         cmocka_unit_test(test_round_trip),
         cmocka_unit_test(test_add_sub),
         cmocka_unit_test(test_mul),
