@@ -79,7 +79,7 @@ bool cli_flag_seen(const cli_command *cmd, const char *name)
 {
     for (const cli_flag *f = cmd->flags; f->name; f++)
         if (strcmp(f->name, name) == 0)
-            return f->seen;
+            return f->seen || f->source[0] != '\0'; /* the environment sets only the source */
     return false;
 }
 

@@ -21,6 +21,7 @@ static const subcommand subcommands[] = {
     {"unfreeze", tl_cmd_unfreeze, "lift a virtual account's reconciliation freeze via its database"},
     {"kill", tl_cmd_kill, "engage or release a running engine's kill switch via its database"},
     {"top", tl_cmd_top, "live dashboard of an engine running on a database (read-only)"},
+    {"hedge", tl_cmd_hedge, "price one RFQ trade: client price, hedge, profit, fee, P&L in bps"},
     {"bench", tl_cmd_bench, "benchmarks: `bench pipeline`, `bench journal`"},
 };
 
