@@ -26,11 +26,12 @@ static int diff(tl_fixed a, tl_fixed b, tl_fixed *out, const char *what, tl_err 
     return 0;
 }
 
-/* A quantity that rounded to zero cannot be traded: the amount is too small for the price. */
-static int positive(tl_fixed v, const char *what, tl_err *err)
+/* A value that rounded to zero cannot be traded: the amount (or for the price, the LP's price)
+ * is too small; why says which. */
+static int positive(tl_fixed v, const char *what, const char *why, tl_err *err)
 {
     if (v <= 0)
-        return tl_err_set(err, TL_EINVAL, "hedge: the %s rounds to 0 (amount too small)", what);
+        return tl_err_set(err, TL_EINVAL, "hedge: the %s rounds to 0 (%s too small)", what, why);
     return 0;
 }
 
@@ -60,7 +61,7 @@ static int client_trade(const tl_hedge_input *in, tl_hedge *h, tl_err *err)
     __int128 factor = buy ? BPS_ONE + in->markup_bps : BPS_ONE - in->markup_bps;
     int rc = ratio((__int128)in->lp_price * factor, BPS_ONE, &h->client_price, "client price", err);
     if (rc == 0)
-        rc = positive(h->client_price, "client price", err);
+        rc = positive(h->client_price, "client price", "LP price", err);
     if (rc != 0)
         return rc;
     if (in->amount_in == TL_PAIR_BASE) {
@@ -69,14 +70,14 @@ static int client_trade(const tl_hedge_input *in, tl_hedge *h, tl_err *err)
         rc = ratio((__int128)in->amount * h->client_price, S, &h->client_quote,
                    "client quote quantity", err);
         if (rc == 0)
-            rc = positive(h->client_quote, "client quote quantity", err);
+            rc = positive(h->client_quote, "client quote quantity", "amount", err);
     } else {
         /* base = quote / price: raw quote * S / price */
         h->client_quote = in->amount;
         rc = ratio((__int128)in->amount * S, h->client_price, &h->client_base,
                    "client base quantity", err);
         if (rc == 0)
-            rc = positive(h->client_base, "client base quantity", err);
+            rc = positive(h->client_base, "client base quantity", "amount", err);
     }
     if (rc != 0)
         return rc;
@@ -100,7 +101,7 @@ static int hedge_trade(const tl_hedge_input *in, tl_hedge *h, tl_err *err)
         rc = ratio((__int128)h->client_base * in->lp_price, S, &h->hedge_quote,
                    "hedge quote quantity", err);
         if (rc == 0)
-            rc = positive(h->hedge_quote, "hedge quote quantity", err);
+            rc = positive(h->hedge_quote, "hedge quote quantity", "amount", err);
         if (rc == 0)
             rc = buy ? diff(h->client_quote, h->hedge_quote, &h->profit, "profit", err)
                      : diff(h->hedge_quote, h->client_quote, &h->profit, "profit", err);
@@ -110,7 +111,7 @@ static int hedge_trade(const tl_hedge_input *in, tl_hedge *h, tl_err *err)
         rc = ratio((__int128)h->client_quote * S, in->lp_price, &h->hedge_base,
                    "hedge base quantity", err);
         if (rc == 0)
-            rc = positive(h->hedge_base, "hedge base quantity", err);
+            rc = positive(h->hedge_base, "hedge base quantity", "amount", err);
         if (rc == 0)
             rc = buy ? diff(h->hedge_base, h->client_base, &h->profit, "profit", err)
                      : diff(h->client_base, h->hedge_base, &h->profit, "profit", err);

@@ -286,7 +286,7 @@ static void test_refusals(void **state)
     in.side = SELL;
     in.lp_price = 1;
     in.markup_bps = TL_HEDGE_MARKUP_BPS_MAX;
-    refused(in, TL_EINVAL, "hedge: the client price rounds to 0 (amount too small)");
+    refused(in, TL_EINVAL, "hedge: the client price rounds to 0 (LP price too small)");
     /* 1,000,000 BTC at 100,000: 1e11 USDT is past tl_fixed. */
     in = ok;
     in.amount = TL_FIXED_INT(1000000);
