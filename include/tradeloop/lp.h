@@ -53,15 +53,15 @@ typedef struct tl_lp_request {
 
 /* An LP's answer to a request. */
 typedef struct tl_lp_quote {
-    uint8_t status;  /* tl_lp_quote_status */
-    tl_fixed bid;    /* QUOTED: 0 < bid <= ask */
-    tl_fixed ask;    /* QUOTED */
-    tl_fixed price;  /* QUOTED: the LP's price for the amount on the client's side (> 0): the
-                      * ask for a client buy, the bid for a sell, or worse for a large amount */
-    int64_t valid_until_ns;               /* QUOTED: last instant the quote can be executed */
-    int64_t respond_ns;                   /* when the answer reaches the caller (>= now) */
-    char quote_id[TL_LP_QUOTE_ID_MAX];    /* QUOTED: the LP's id, "LP-1-000001" */
-    char reason[TL_LP_REASON_MAX];        /* REFUSED: why, never empty */
+    uint8_t status;         /* tl_lp_quote_status */
+    tl_fixed bid;           /* QUOTED: 0 < bid <= ask */
+    tl_fixed ask;           /* QUOTED */
+    tl_fixed price;         /* QUOTED: the LP's price for the amount on the client's side (> 0): the
+                             * ask for a client buy, the bid for a sell, or worse for a large amount */
+    int64_t valid_until_ns; /* QUOTED: last instant the quote can be executed */
+    int64_t respond_ns;     /* when the answer reaches the caller (>= now) */
+    char quote_id[TL_LP_QUOTE_ID_MAX]; /* QUOTED: the LP's id, "LP-1-000001" */
+    char reason[TL_LP_REASON_MAX];     /* REFUSED: why, never empty */
 } tl_lp_quote;
 
 /* Executing a quote: what was quoted, sent back so the LP can check it. */
@@ -95,8 +95,7 @@ typedef struct tl_lp_ops {
      * REFUSED; a negative TL_E* code only when the LP could not be asked at all. */
     int (*request_quote)(void *state, const tl_lp_request *req, tl_lp_quote *out, tl_err *err);
     /* Executes a quote: 0 with out->status FILLED or REFUSED (reason), or a negative code. */
-    int (*execute_trade)(void *state, const tl_lp_exec_request *req, tl_lp_exec *out,
-                         tl_err *err);
+    int (*execute_trade)(void *state, const tl_lp_exec_request *req, tl_lp_exec *out, tl_err *err);
 
     /* Optional (NULL: the scheme). The LP's name as people see it ("LP-1"): a string of at most
      * TL_LP_NAME_MAX - 1 bytes that the state owns and keeps while open. */

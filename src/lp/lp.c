@@ -244,11 +244,13 @@ static int check_exec_request(const tl_lp *lp, const tl_lp_exec_request *r, tl_e
     if (r == NULL)
         return tl_err_set(err, TL_EINVAL, "LP %s: execute: NULL request", lp->name);
     if (!text_ok(r->quote_id, TL_LP_QUOTE_ID_MAX))
-        return tl_err_set(err, TL_EINVAL, "LP %s: execute: quote id empty, unterminated or not "
-                          "printable", lp->name);
+        return tl_err_set(err, TL_EINVAL,
+                          "LP %s: execute: quote id empty, unterminated or not "
+                          "printable",
+                          lp->name);
     if (r->side != TL_SIDE_BUY && r->side != TL_SIDE_SELL)
-        return tl_err_set(err, TL_EINVAL, "LP %s: execute %s: bad side %u", lp->name,
-                          r->quote_id, r->side);
+        return tl_err_set(err, TL_EINVAL, "LP %s: execute %s: bad side %u", lp->name, r->quote_id,
+                          r->side);
     if (r->amount_asset != TL_LP_ASSET_BASE && r->amount_asset != TL_LP_ASSET_QUOTE)
         return tl_err_set(err, TL_EINVAL, "LP %s: execute %s: bad amount asset %u", lp->name,
                           r->quote_id, r->amount_asset);

@@ -44,9 +44,9 @@ typedef struct tl_lp_faults {
 } tl_lp_faults;
 
 typedef struct tl_lp {
-    const tl_lp_ops *ops;   /* borrowed: static const table */
-    void *state;            /* owned, ops->state_size bytes */
-    const tl_clock *clock;  /* borrowed: the now of every call */
+    const tl_lp_ops *ops;      /* borrowed: static const table */
+    void *state;               /* owned, ops->state_size bytes */
+    const tl_clock *clock;     /* borrowed: the now of every call */
     char name[TL_LP_NAME_MAX]; /* name_of at open, else the scheme */
     tl_lp_stats stats;
     tl_lp_faults faults;

@@ -111,8 +111,7 @@ static const char *price_at(const lp_sim *s, const tl_lp_request *r, int64_t now
     tl_fixed mid, half, qty, notional;
     if (tl__lp_sim_mid(&s->p, m, now, &mid) < 0 ||
         tl_fixed_muldiv(mid, s->p.spread_bps, TL_FIXED_INT(20000), &half) < 0 ||
-        tl_fixed_sub(mid, half, &q->bid) < 0 || tl_fixed_add(mid, half, &q->ask) < 0 ||
-        q->bid <= 0)
+        tl_fixed_sub(mid, half, &q->bid) < 0 || tl_fixed_add(mid, half, &q->ask) < 0 || q->bid <= 0)
         return "no price";
     q->price = r->side == TL_SIDE_BUY ? q->ask : q->bid;
     /* The trade must be computable at execution: a quantity that rounds to nothing, or a
@@ -195,8 +194,7 @@ static kept_quote *find_kept(lp_sim *s, const char *id)
     return k->seq == seq ? k : NULL;
 }
 
-static int sim_execute_trade(void *state, const tl_lp_exec_request *r, tl_lp_exec *x,
-                             tl_err *err)
+static int sim_execute_trade(void *state, const tl_lp_exec_request *r, tl_lp_exec *x, tl_err *err)
 {
     lp_sim *s = state;
     (void)err;

@@ -57,18 +57,10 @@ enum key {
 };
 
 static const char *const key_names[K__COUNT] = {
-    [K_NAME] = "name",
-    [K_BASE] = "base",
-    [K_AMP] = "amp",
-    [K_PERIOD] = "period_s",
-    [K_PHASE] = "phase",
-    [K_SPREAD] = "spread_bps",
-    [K_DMIN] = "delay_min_ms",
-    [K_DMAX] = "delay_max_ms",
-    [K_VALIDITY] = "validity_s",
-    [K_SEED] = "seed",
-    [K_REFUSE] = "refuse_rate",
-    [K_EXEC_REFUSE] = "exec_refuse_rate",
+    [K_NAME] = "name",         [K_BASE] = "base",          [K_AMP] = "amp",
+    [K_PERIOD] = "period_s",   [K_PHASE] = "phase",        [K_SPREAD] = "spread_bps",
+    [K_DMIN] = "delay_min_ms", [K_DMAX] = "delay_max_ms",  [K_VALIDITY] = "validity_s",
+    [K_SEED] = "seed",         [K_REFUSE] = "refuse_rate", [K_EXEC_REFUSE] = "exec_refuse_rate",
 };
 
 /* What the walk collects before the cross-checks: amp may come before base in the URL. */
@@ -87,8 +79,8 @@ static int bad(tl_err *err, enum key k, const char *val, size_t len, const char 
 
 /* "<decimal>" (every symbol: one entry with symbol "") or "SYM:<decimal>,SYM:<decimal>" into
  * out[0..*n); each decimal must be >= min_ok (0 or 1 unit). */
-static int parse_list(enum key k, const char *val, size_t len, tl_lp_sim_market *out,
-                      uint32_t *n, tl_fixed min_ok, tl_err *err)
+static int parse_list(enum key k, const char *val, size_t len, tl_lp_sim_market *out, uint32_t *n,
+                      tl_fixed min_ok, tl_err *err)
 {
     const char *why = min_ok > 0 ? "want a decimal > 0, or SYMBOL:decimal,..."
                                  : "want a decimal >= 0, or SYMBOL:decimal,...";
@@ -209,8 +201,7 @@ static int parse_value(void *ctx, int key, const char *val, size_t len, tl_err *
         return 0;
     case K_DMIN:
     case K_DMAX:
-        rc = parse_int(k, val, len, 0, 3600000, &u, "want whole milliseconds in [0, 3600000]",
-                       err);
+        rc = parse_int(k, val, len, 0, 3600000, &u, "want whole milliseconds in [0, 3600000]", err);
         if (rc == 0)
             *(k == K_DMIN ? &p->delay_min_ns : &p->delay_max_ns) = (int64_t)u * TL_NS_PER_MS;
         return rc;
