@@ -62,6 +62,14 @@ int tl_instruments_find(const tl_instruments *set, const char *symbol, uint32_t 
  * increments (tick 0.01, lot 0.001). TL_EINVAL when the quote asset cannot be recognised. */
 int tl_instrument_default(const char *symbol, tl_instrument *out, tl_err *err);
 
+/* Splits a pair symbol into its base and quote assets by its quote suffix, the longest known one
+ * winning: "BTCUSDT" -> BTC, USDT; "ETHBTC" -> ETH, BTC; "BTCFDUSD" -> BTC, FDUSD. Known quotes:
+ * FDUSD USDT USDC USD EUR GBP CHF JPY TRY BTC ETH BNB. The symbol must be valid
+ * (uppercase: a desk uppercases what a person types first) with a base of 1..7 characters.
+ * TL_EINVAL otherwise, naming the symbol; base and quote untouched on error. */
+int tl_pair_parse(const char *symbol, char base[TL_ASSET_MAX], char quote[TL_ASSET_MAX],
+                  tl_err *err);
+
 /* An instrument that takes any positive 8-decimal price and quantity (tick and lot 0.00000001,
  * no minimum notional): the paper broker trades whatever symbol its caller names at whatever
  * price the caller gives. TL_EINVAL for a malformed symbol. */

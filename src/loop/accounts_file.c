@@ -2,12 +2,9 @@
  * accounts_file.c -- the --accounts JSON file into account specs and overrides
  * (accounts_file.h).
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "core/text.h"
 #include "core/vec.h"
@@ -211,35 +208,9 @@ int tl_accounts_file_parse(tl_accounts_file *f, const char *buf, size_t len, tl_
 
 int tl_accounts_file_read(tl_accounts_file *f, const char *path, tl_err *err)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return tl_err_set(err, TL_EIO, "%s: %s", path, strerror(errno));
-    /* Read to the end, whatever the file is (a pipe has no size), but never past the limit. */
     char *buf = NULL;
-    size_t cap = 0, len = 0;
-    int rc = 0;
-    for (;;) {
-        if (TL_VEC_RESERVE(&buf, &cap, len + 65536) != 0) {
-            rc = tl_err_set(err, TL_ENOMEM, "%s: no memory to read it", path);
-            break;
-        }
-        ssize_t r = read(fd, buf + len, cap - len);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0) {
-            rc = tl_err_set(err, TL_EIO, "%s: %s", path, strerror(errno));
-            break;
-        }
-        if (r == 0)
-            break;
-        len += (size_t)r;
-        if (len > TL_ACCOUNTS_FILE_MAX) {
-            rc = tl_err_set(err, TL_EFULL, "%s: more than the %u bytes an accounts file may have",
-                            path, TL_ACCOUNTS_FILE_MAX);
-            break;
-        }
-    }
-    close(fd);
+    size_t len = 0;
+    int rc = tl__file_read_all(path, TL_ACCOUNTS_FILE_MAX, "an accounts file", &buf, &len, err);
     if (rc == 0) {
         tl_err inner;
         if ((rc = tl_accounts_file_parse(f, buf, len, &inner)) != 0)

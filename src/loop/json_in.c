@@ -7,8 +7,13 @@
  * rounding it to 8 decimals would silently change values that had more. Strings and integers
  * are exact, so those are the two accepted forms.
  */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "core/vec.h"
 #include "loop/json_in.h"
 
 int tl__json_load(const char *s, size_t len, bool with_line, json_t **out, tl_err *err)
@@ -74,5 +79,46 @@ int tl__json_positive(const json_t *v, const char *field, tl_fixed *out, tl_err 
         return tl_err_set(err, TL_EINVAL, "%s: must be positive, got %s", field, b);
     }
     *out = x;
+    return 0;
+}
+
+int tl__file_read_all(const char *path, size_t max, const char *what, char **out, size_t *out_len,
+                      tl_err *err)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return tl_err_set(err, TL_EIO, "%s: %s", path, strerror(errno));
+    /* Read to the end, whatever the file is (a pipe has no size), but never past the limit. */
+    char *buf = NULL;
+    size_t cap = 0, len = 0;
+    int rc = 0;
+    for (;;) {
+        if (TL_VEC_RESERVE(&buf, &cap, len + 65536) != 0) {
+            rc = tl_err_set(err, TL_ENOMEM, "%s: no memory to read it", path);
+            break;
+        }
+        ssize_t r = read(fd, buf + len, cap - len);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            rc = tl_err_set(err, TL_EIO, "%s: %s", path, strerror(errno));
+            break;
+        }
+        if (r == 0)
+            break;
+        len += (size_t)r;
+        if (len > max) {
+            rc = tl_err_set(err, TL_EFULL, "%s: more than the %zu bytes %s may have", path, max,
+                            what);
+            break;
+        }
+    }
+    close(fd);
+    if (rc != 0) {
+        free(buf);
+        return rc;
+    }
+    *out = buf;
+    *out_len = len;
     return 0;
 }

@@ -24,4 +24,11 @@ const char *tl__json_type_name(const json_t *v);
  * Messages start with field. *out untouched on error. */
 int tl__json_positive(const json_t *v, const char *field, tl_fixed *out, tl_err *err);
 
+/* Reads the whole of path (a file or a pipe: read to the end, never past max bytes) into a new
+ * buffer *buf (malloc'ed, the caller's to free; *len bytes). Messages start with path: TL_EIO
+ * when it cannot be read, TL_EFULL past max ("more than the <max> bytes <what> may have"),
+ * TL_ENOMEM. *buf and *len untouched on error. */
+int tl__file_read_all(const char *path, size_t max, const char *what, char **buf, size_t *len,
+                      tl_err *err);
+
 #endif /* TL_LOOP_JSON_IN_H */

@@ -220,8 +220,29 @@ static const known_instrument KNOWN[] = {
      TL_FIXED_INT(5)},
 };
 
-/* Quote assets of the generic rule, longest first so "USDT" wins over "USD". */
+/* Quote assets of the generic rule, longest first so "USDT" wins over "USD". Fiat and stable
+ * coins only: the generic increments (tick 0.01) suit a price in them, not one in BTC. */
 static const char *const QUOTES[] = {"USDT", "USDC", "USD", "EUR", "CHF"};
+#define N_QUOTES (sizeof(QUOTES) / sizeof(QUOTES[0]))
+
+/* Quote assets a pair may end in (tl_pair_parse), longest first so the longest suffix wins
+ * ("FDUSD" before "USD", "USDT" before "USD"). TUSD and BUSD are left out on purpose: "DOTUSD"
+ * and "BNBUSD" would split as DO/TUSD and BN/BUSD. */
+static const char *const PAIR_QUOTES[] = {"FDUSD", "USDT", "USDC", "USD", "EUR", "GBP",
+                                          "CHF",   "JPY",  "TRY",  "BTC", "ETH", "BNB"};
+#define N_PAIR_QUOTES (sizeof(PAIR_QUOTES) / sizeof(PAIR_QUOTES[0]))
+
+/* The first of list[0..n) that symbol (valid, len bytes) ends in after a non-empty base: its
+ * index, or -1. */
+static int quote_suffix(const char *symbol, size_t len, const char *const *list, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        size_t qlen = strlen(list[i]);
+        if (len > qlen && strcmp(symbol + len - qlen, list[i]) == 0)
+            return (int)i;
+    }
+    return -1;
+}
 
 static void fill_instrument(tl_instrument *out, const char *symbol, const char *base, size_t blen,
                             const char *quote)
@@ -251,27 +272,48 @@ int tl_instrument_default(const char *symbol, tl_instrument *out, tl_err *err)
         return 0;
     }
     size_t len = strlen(symbol);
-    for (size_t i = 0; i < sizeof(QUOTES) / sizeof(QUOTES[0]); i++) {
-        size_t qlen = strlen(QUOTES[i]);
-        if (len <= qlen || strcmp(symbol + len - qlen, QUOTES[i]) != 0)
-            continue;
-        size_t blen = len - qlen;
-        if (blen >= TL_ASSET_MAX) {
-            return tl_err_set(err, TL_EINVAL, "%s: base asset longer than %d characters", symbol,
-                              TL_ASSET_MAX - 1);
-        }
-        fill_instrument(out, symbol, symbol, blen, QUOTES[i]);
-        out->tick_size = FX(1, 100);
-        out->lot_size = FX(1, 1000);
-        out->min_qty = FX(1, 1000);
-        out->max_qty = TL_FIXED_INT(1000000);
-        out->min_notional = TL_FIXED_INT(5);
-        return 0;
+    int q = quote_suffix(symbol, len, QUOTES, N_QUOTES);
+    if (q < 0) {
+        return tl_err_set(err, TL_EINVAL,
+                          "%s: unknown quote asset (expected a symbol ending in "
+                          "USDT, USDC, USD, EUR or CHF)",
+                          symbol);
     }
-    return tl_err_set(err, TL_EINVAL,
-                      "%s: unknown quote asset (expected a symbol ending in "
-                      "USDT, USDC, USD, EUR or CHF)",
-                      symbol);
+    size_t blen = len - strlen(QUOTES[q]);
+    if (blen >= TL_ASSET_MAX) {
+        return tl_err_set(err, TL_EINVAL, "%s: base asset longer than %d characters", symbol,
+                          TL_ASSET_MAX - 1);
+    }
+    fill_instrument(out, symbol, symbol, blen, QUOTES[q]);
+    out->tick_size = FX(1, 100);
+    out->lot_size = FX(1, 1000);
+    out->min_qty = FX(1, 1000);
+    out->max_qty = TL_FIXED_INT(1000000);
+    out->min_notional = TL_FIXED_INT(5);
+    return 0;
+}
+
+int tl_pair_parse(const char *symbol, char base[TL_ASSET_MAX], char quote[TL_ASSET_MAX],
+                  tl_err *err)
+{
+    int rc = tl_symbol_validate(symbol, err);
+    if (rc != 0)
+        return rc;
+    size_t len = strlen(symbol);
+    int q = quote_suffix(symbol, len, PAIR_QUOTES, N_PAIR_QUOTES);
+    if (q < 0)
+        return tl_err_set(err, TL_EINVAL,
+                          "%s: unknown quote asset (expected a symbol ending in one of FDUSD, "
+                          "USDT, USDC, USD, EUR, GBP, CHF, JPY, TRY, BTC, ETH, BNB)",
+                          symbol);
+    size_t qlen = strlen(PAIR_QUOTES[q]), blen = len - qlen;
+    if (blen >= TL_ASSET_MAX)
+        return tl_err_set(err, TL_EINVAL, "%s: base asset longer than %d characters", symbol,
+                          TL_ASSET_MAX - 1);
+    memcpy(base, symbol, blen);
+    base[blen] = '\0';
+    memcpy(quote, PAIR_QUOTES[q], qlen + 1);
+    return 0;
 }
 
 int tl_instrument_any(const char *symbol, tl_instrument *out, tl_err *err)

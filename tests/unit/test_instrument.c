@@ -272,6 +272,39 @@ static void test_default_refusals(void **state)
     assert_non_null(strstr(err.msg, "BTCJPY"));
 }
 
+static void test_pair_parse(void **state)
+{
+    (void)state;
+    struct {
+        const char *symbol, *base, *quote;
+    } ok[] = {
+        {"BTCUSDT", "BTC", "USDT"}, {"ETHBTC", "ETH", "BTC"},    {"BTCFDUSD", "BTC", "FDUSD"},
+        {"EURUSD", "EUR", "USD"},   {"USDCUSDT", "USDC", "USDT"}, {"BNBETH", "BNB", "ETH"},
+        {"DOTUSD", "DOT", "USD"},   {"BTCJPY", "BTC", "JPY"},    {"SOLBNB", "SOL", "BNB"},
+        {"USDCHF", "USD", "CHF"},   {"XUSDC", "X", "USDC"},       {"ABCDEFGEUR", "ABCDEFG", "EUR"},
+    };
+    tl_err err = {0};
+    for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+        char base[TL_ASSET_MAX], quote[TL_ASSET_MAX];
+        assert_int_equal(tl_pair_parse(ok[i].symbol, base, quote, &err), 0);
+        assert_string_equal(base, ok[i].base);
+        assert_string_equal(quote, ok[i].quote);
+    }
+    const char *bad[] = {"USDT", "BTC", "BTCXYZ", "btcusdt", "", "ABCDEFGHUSDT", "BTC-USDT"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        char base[TL_ASSET_MAX] = "keep", quote[TL_ASSET_MAX] = "keep";
+        assert_int_equal(tl_pair_parse(bad[i], base, quote, &err), TL_EINVAL);
+        assert_string_equal(base, "keep");
+        assert_string_equal(quote, "keep");
+    }
+    char base[TL_ASSET_MAX], quote[TL_ASSET_MAX];
+    assert_int_equal(tl_pair_parse(NULL, base, quote, &err), TL_EINVAL);
+    assert_int_equal(tl_pair_parse("BTCXYZ", base, quote, &err), TL_EINVAL);
+    assert_non_null(strstr(err.msg, "BTCXYZ: unknown quote asset"));
+    assert_int_equal(tl_pair_parse("ABCDEFGHUSDT", base, quote, &err), TL_EINVAL);
+    assert_string_equal(err.msg, "ABCDEFGHUSDT: base asset longer than 7 characters");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -279,6 +312,7 @@ int main(void)
         cmocka_unit_test(test_check_price),     cmocka_unit_test(test_check_qty),
         cmocka_unit_test(test_set_add_find),    cmocka_unit_test(test_set_many),
         cmocka_unit_test(test_defaults),        cmocka_unit_test(test_default_refusals),
+        cmocka_unit_test(test_pair_parse),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
