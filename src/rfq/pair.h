@@ -5,12 +5,13 @@
  * the asset of every amount, so both need the split; no instrument table is required for it. The
  * quote asset is the longest known quote asset that ends the symbol (USDT before USD, so
  * "BTCUSDT" is BTC/USDT and "EURUSD" is EUR/USD), and the base is what is left, which must not be
- * empty. The known quote assets are listed in pair.c. Pure: no I/O, no allocation.
+ * empty. The known quote assets are listed in src/model/instrument.c. Pure.
  */
 #ifndef TL_RFQ_PAIR_H
 #define TL_RFQ_PAIR_H
 
 #include "tradeloop.h"
+#include "tradeloop/instrument.h"
 
 #define TL_PAIR_ASSET_MAX 16 /* an asset name's buffer, with NUL */
 
@@ -20,10 +21,7 @@ typedef enum tl_pair_leg { TL_PAIR_BASE = 0, TL_PAIR_QUOTE = 1 } tl_pair_leg;
 /* "base" / "quote" */
 const char *tl_pair_leg_name(tl_pair_leg leg);
 
-/* Splits symbol (1..15 of [A-Z0-9], tl_symbol_validate) into its base and quote asset names.
- * TL_EINVAL when the symbol is malformed or ends in no known quote asset (or is only one);
- * base and quote untouched then. */
-int tl_pair_parse(const char *symbol, char base[TL_PAIR_ASSET_MAX], char quote[TL_PAIR_ASSET_MAX],
-                  tl_err *err);
+/* The split itself is tl_pair_parse (tradeloop/instrument.h), beside the instrument rules that
+ * read the same suffixes. */
 
 #endif /* TL_RFQ_PAIR_H */

@@ -88,7 +88,7 @@ expect_usage "bad asset" "--asset: want base or quote, got 'btc'" "${ARGS[@]}"
 TRADELOOP_PROFIT_ASSET=usd expect_usage "bad profit asset" "TRADELOOP_PROFIT_ASSET \(environment\): want base or quote" \
     "${SEED[@]}"
 with buy 1.5 base BTCXYZ 100000 5
-expect_usage "unknown quote asset" "--symbol: symbol 'BTCXYZ': no base and known quote asset" \
+expect_usage "unknown quote asset" "--symbol: BTCXYZ: unknown quote asset" \
     "${ARGS[@]}"
 with buy 1.5 base btcusdt 100000 5
 expect_usage "lower case symbol" "--symbol: symbol 'btcusdt' must be 1..15 of \[A-Z0-9\]" \

@@ -52,8 +52,7 @@ static void test_pair(void **state)
     char base[TL_PAIR_ASSET_MAX] = "keep", quote[TL_PAIR_ASSET_MAX] = "keep";
     tl_err err;
     assert_int_equal(tl_pair_parse("USDT", base, quote, &err), TL_EINVAL); /* no base */
-    assert_string_equal(err.msg, "symbol 'USDT': no base and known quote asset (USDT, USDC, USD, "
-                                 "EUR, BTC, ETH, ...)");
+    assert_non_null(strstr(err.msg, "USDT: unknown quote asset"));
     assert_int_equal(tl_pair_parse("BTCXYZ", base, quote, &err), TL_EINVAL);
     assert_int_equal(tl_pair_parse("btcusdt", base, quote, &err), TL_EINVAL); /* upper case only */
     assert_int_equal(tl_pair_parse("", base, quote, &err), TL_EINVAL);
