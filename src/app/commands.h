@@ -13,5 +13,6 @@ int tl_cmd_run(int argc, char **argv);
 int tl_cmd_unfreeze(int argc, char **argv);
 int tl_cmd_kill(int argc, char **argv);
 int tl_cmd_top(int argc, char **argv);
+int tl_cmd_db(int argc, char **argv);
 
 #endif /* TL_APP_COMMANDS_H */

@@ -18,6 +18,7 @@ static const subcommand subcommands[] = {
     {"reconcile", tl_cmd_reconcile, "rebuild cash and positions from a journal; state digest"},
     {"paper", tl_cmd_paper, "paper broker: execute intents, state, reconcile, reset"},
     {"journal", tl_cmd_journal, "print a journal's events: type names, exact decimals"},
+    {"db", tl_cmd_db, "the RFQ desk's records: executions, quotes, LP scorecards, stats"},
     {"unfreeze", tl_cmd_unfreeze, "lift a virtual account's reconciliation freeze via its database"},
     {"kill", tl_cmd_kill, "engage or release a running engine's kill switch via its database"},
     {"top", tl_cmd_top, "live dashboard of an engine running on a database (read-only)"},
