@@ -158,10 +158,10 @@ typedef struct tl_lp_quote_row {
     char symbol[TL_SYMBOL_MAX];
     uint8_t side; /* tl_side */
     tl_fixed amount;
-    uint8_t status;              /* tl_lp_status */
-    tl_fixed bid, ask, price;    /* price: for the amount and side; 0 when not quoted */
-    int64_t response_ns;         /* the response time the desk measured */
-    uint8_t won;                 /* 1: this quote became the lock */
+    uint8_t status;                /* tl_lp_status */
+    tl_fixed bid, ask, price;      /* price: for the amount and side; 0 when not quoted */
+    int64_t response_ns;           /* the response time the desk measured */
+    uint8_t won;                   /* 1: this quote became the lock */
     char reason[TL_DESK_TEXT_MAX]; /* why refused or late, "" otherwise */
 } tl_lp_quote_row;
 
@@ -178,7 +178,7 @@ typedef struct tl_execution_row {
     tl_fixed pnl;                 /* in pnl_asset, before fees */
     char pnl_asset[TL_ASSET_MAX]; /* "" when no P&L (a failed execution) */
     tl_fixed pnl_after_fees;
-    tl_fixed pnl_bps;              /* P&L after fees in bps of the client's quote notional */
+    tl_fixed pnl_bps;             /* P&L after fees in bps of the client's quote notional */
     char error[TL_DESK_TEXT_MAX]; /* "" on success */
 } tl_execution_row;
 
@@ -255,8 +255,8 @@ typedef struct tl_store_ops {
      * exist; at most cap are copied. */
     int (*get_positions)(void *st, const char *workspace, tl_position_row *out, size_t cap,
                          size_t *n, tl_err *err);
-    int (*get_accounts)(void *st, const char *workspace, tl_account_row *out, size_t cap,
-                        size_t *n, tl_err *err);
+    int (*get_accounts)(void *st, const char *workspace, tl_account_row *out, size_t cap, size_t *n,
+                        tl_err *err);
     /* Optional: opens an existing store for reading only, for readers such as `tradeloop
      * journal`: nothing is created, migrated or written (an older schema is TL_EVERSION, a
      * missing or empty store TL_ENOTFOUND). Only the read slots are then called. */
@@ -295,8 +295,7 @@ typedef struct tl_store_ops {
      * how many were copied (at most cap, which the dispatcher makes >= 1). */
     int (*quotes_recent)(void *st, tl_quote_row *out, size_t cap, size_t *n, tl_err *err);
     /* The cap newest executions, newest first: by ts_ns, then execution_id, descending. */
-    int (*executions_recent)(void *st, tl_execution_row *out, size_t cap, size_t *n,
-                             tl_err *err);
+    int (*executions_recent)(void *st, tl_execution_row *out, size_t cap, size_t *n, tl_err *err);
     /* Every execution, oldest first (ts_ns, then execution_id). */
     int (*executions_scan)(void *st, tl_execution_fn fn, void *ctx, tl_err *err);
     /* Every lp_quotes row grouped by request: by request_id (bytes), then insertion. */

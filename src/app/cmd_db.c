@@ -134,7 +134,8 @@ int tl_cmd_db(int argc, char **argv)
         "executions [N] | quotes [N] | lps | stats | all [--db URL] [--json | --format F]",
         "Shows the RFQ desk's records. executions, quotes: the N newest rows (10; at most\n"
         "100000), newest first. lps: a scorecard per LP (quotes requested and answered, response\n"
-        "rate, mean and p95 response time, wins and win rate, executions, refusals, best and worst\n"
+        "rate, mean and p95 response time, wins and win rate, executions, refusals, best and "
+        "worst\n"
         "price behind the best quote in bps). stats: executions, success rate, total P&L per\n"
         "asset. all: the four. JSON: one object keyed by section, keys sorted, exact decimals.\n"
         "Opens the database for reading only and changes nothing.",

@@ -214,9 +214,9 @@ static void ms(char *cell, int64_t ns)
 
 void tl_dbv_table_executions(const tl_execution_row *rows, size_t n)
 {
-    static const char *const head[] = {"EXECUTION", "TIME",   "STATUS",   "LP",    "HEDGE",
-                                       "BASE QTY",  "QUOTE QTY", "AVG PRICE", "COMMISSION",
-                                       "P&L",       "ASSET",  "AFTER FEES", "BPS",  "ERROR"};
+    static const char *const head[] = {
+        "EXECUTION", "TIME",       "STATUS", "LP",    "HEDGE",      "BASE QTY", "QUOTE QTY",
+        "AVG PRICE", "COMMISSION", "P&L",    "ASSET", "AFTER FEES", "BPS",      "ERROR"};
     if (n == 0) {
         printf("no executions\n");
         return;
@@ -248,8 +248,8 @@ void tl_dbv_table_executions(const tl_execution_row *rows, size_t n)
 
 void tl_dbv_table_quotes(const tl_quote_row *rows, size_t n)
 {
-    static const char *const head[] = {"TIME",   "QUOTE",  "EVENT",    "LP",
-                                       "SIDE",   "AMOUNT", "ASSET",    "SYMBOL",
+    static const char *const head[] = {"TIME",     "QUOTE",        "EVENT",      "LP",
+                                       "SIDE",     "AMOUNT",       "ASSET",      "SYMBOL",
                                        "LP PRICE", "CLIENT PRICE", "VALID UNTIL"};
     if (n == 0) {
         printf("no quotes\n");
@@ -279,9 +279,9 @@ void tl_dbv_table_quotes(const tl_quote_row *rows, size_t n)
 
 void tl_dbv_table_lps(const tl_lp_scorecard *cards, size_t n)
 {
-    static const char *const head[] = {"LP",     "REQUESTED", "ANSWERED", "RESPONSE", "MEAN MS",
-                                       "P95 MS", "WINS",      "WIN RATE", "EXECS",    "FAILED",
-                                       "REFUSED", "LATE",     "BEST BPS", "WORST BPS"};
+    static const char *const head[] = {"LP",      "REQUESTED", "ANSWERED", "RESPONSE", "MEAN MS",
+                                       "P95 MS",  "WINS",      "WIN RATE", "EXECS",    "FAILED",
+                                       "REFUSED", "LATE",      "BEST BPS", "WORST BPS"};
     if (n == 0) {
         printf("no LP quotes\n");
         return;

@@ -37,13 +37,13 @@ typedef struct tl_journal {
     tl_account_row *accts; /* owned: the latest row of each account touched since then */
     size_t n_accts, cap_accts;
     tl_hashmap acct_index; /* account id -> accts[] index */
-    tl_quote_row *quotes; /* owned: the desk's rows not yet durable, in the order added */
+    tl_quote_row *quotes;  /* owned: the desk's rows not yet durable, in the order added */
     size_t n_quotes, cap_quotes;
     tl_lp_quote_row *lp_quotes;
     size_t n_lp_quotes, cap_lp_quotes;
     tl_execution_row *executions;
     size_t n_executions, cap_executions;
-    bool oom;              /* an event could not be buffered: the next flush fails */
+    bool oom; /* an event could not be buffered: the next flush fails */
     uint64_t flushes, events_written, failures;
 } tl_journal;
 

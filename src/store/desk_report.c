@@ -83,8 +83,8 @@ static int close_request(fold *f)
         c->sum_times += r->response_ns;
         tl_fixed bps;
         if (behind_bps(r, best, &bps) != 0) {
-            f->rc = tl_err_set(f->err, TL_ERANGE, "request '%s': price out of range",
-                               r->request_id);
+            f->rc =
+                tl_err_set(f->err, TL_ERANGE, "request '%s': price out of range", r->request_id);
             return 1;
         }
         if (!c->sc.has_bps || bps < c->sc.best_bps)

@@ -30,7 +30,7 @@ typedef struct tl_lp_scorecard {
     char lp[TL_LP_NAME_MAX];
     uint64_t requested, answered, refused, late, wins;
     uint64_t executions, failed;
-    tl_fixed response_rate, win_rate; /* fractions: 0.5 = 50%; 0 when undefined */
+    tl_fixed response_rate, win_rate;          /* fractions: 0.5 = 50%; 0 when undefined */
     int64_t mean_response_ns, p95_response_ns; /* 0 when no answer */
     bool has_bps;                              /* it quoted at least once */
     tl_fixed best_bps, worst_bps;
@@ -49,7 +49,7 @@ typedef struct tl_desk_pnl {
 
 typedef struct tl_desk_stats {
     uint64_t executions, succeeded, failed;
-    tl_fixed success_rate; /* succeeded / executions, 0 when none */
+    tl_fixed success_rate;               /* succeeded / executions, 0 when none */
     tl_desk_pnl pnl[TL_DESK_ASSETS_MAX]; /* sorted by asset */
     size_t n_pnl;
 } tl_desk_stats;

@@ -64,7 +64,7 @@ int tl_exec_status_parse(const char *name)
 
 int tl_desk_side_parse(const char *name)
 {
-    return name == NULL                 ? -1
+    return name == NULL                ? -1
            : strcmp(name, "BUY") == 0  ? TL_SIDE_BUY
            : strcmp(name, "SELL") == 0 ? TL_SIDE_SELL
                                        : -1;
@@ -101,15 +101,15 @@ static const char *check_text(const char *f, size_t size, int required)
 
 #define TEXT(row, field, req)                                                                      \
     do {                                                                                           \
-        const char *why = check_text((row)->field, sizeof (row)->field, (req));                    \
+        const char *why = check_text((row)->field, sizeof(row)->field, (req));                     \
         if (why != NULL)                                                                           \
-            return tl_err_set(err, TL_EINVAL, "%s row %zu: %s %s", what, i, #field, why);        \
+            return tl_err_set(err, TL_EINVAL, "%s row %zu: %s %s", what, i, #field, why);          \
     } while (0)
 
 #define REQUIRE(cond, field, why)                                                                  \
     do {                                                                                           \
         if (!(cond))                                                                               \
-            return tl_err_set(err, TL_EINVAL, "%s row %zu: %s %s", what, i, field, why);         \
+            return tl_err_set(err, TL_EINVAL, "%s row %zu: %s %s", what, i, field, why);           \
     } while (0)
 
 static int check_workspace(const char *ws, size_t size, const char *what, size_t i, tl_err *err)
@@ -170,15 +170,16 @@ static int check_execution(const tl_execution_row *r, size_t i, tl_err *err)
         return rc;
     TEXT(r, execution_id, 1);
     if ((rc = tl_execution_id_validate(r->execution_id, NULL)) < 0)
-        return tl_err_set(err, TL_EINVAL, "execution row %zu: id '%s' is not "
-                          "EYYYYMMDD-HHMMSS-mmm", i, r->execution_id);
+        return tl_err_set(err, TL_EINVAL,
+                          "execution row %zu: id '%s' is not "
+                          "EYYYYMMDD-HHMMSS-mmm",
+                          i, r->execution_id);
     TEXT(r, quote_id, 1);
     TEXT(r, lp, 1);
     TEXT(r, pnl_asset, 0);
     TEXT(r, error, 0);
     REQUIRE(tl_exec_status_name(r->status) != NULL, "status", "unknown");
-    REQUIRE(r->hedge_side == TL_SIDE_BUY || r->hedge_side == TL_SIDE_SELL, "hedge_side",
-            "unknown");
+    REQUIRE(r->hedge_side == TL_SIDE_BUY || r->hedge_side == TL_SIDE_SELL, "hedge_side", "unknown");
     REQUIRE(r->status != TL_EXEC_FAILED || r->error[0] != '\0', "error",
             "empty on a failed execution");
     REQUIRE(r->hedge_base_qty >= 0 && r->hedge_quote_qty >= 0 && r->executed_qty >= 0 &&

@@ -113,9 +113,9 @@ static int open_store(tl_store *s, const char *url, const tl_store_options *opt,
     const char *arg = url;
     if (find_in(builtin_stores, scheme) == ops) {
         int len = strcmp(scheme, "sqlite") == 0 ? snprintf(norm, sizeof norm, "%s", u.target)
-                  : strcmp(scheme, "mem") == 0  ? snprintf(norm, sizeof norm, "mem:%s", u.target)
-                                                : snprintf(norm, sizeof norm, "postgresql%s",
-                                                           strchr(url, ':'));
+                  : strcmp(scheme, "mem") == 0
+                      ? snprintf(norm, sizeof norm, "mem:%s", u.target)
+                      : snprintf(norm, sizeof norm, "postgresql%s", strchr(url, ':'));
         if (len < 0 || (size_t)len >= sizeof norm) {
             free(state);
             return tl_err_set(err, TL_EINVAL, "store URL '%.*s…': longer than %d characters",
@@ -212,8 +212,8 @@ static int check_batch(const tl_event *events, size_t n, const tl_store_batch *b
     const tl_position_row *positions = b->positions;
     const tl_account_row *accounts = b->accounts;
     size_t n_positions = b->n_positions, n_accounts = b->n_accounts;
-    if (n == 0 && n_positions == 0 && n_accounts == 0 && b->n_quotes == 0 &&
-        b->n_lp_quotes == 0 && b->n_executions == 0)
+    if (n == 0 && n_positions == 0 && n_accounts == 0 && b->n_quotes == 0 && b->n_lp_quotes == 0 &&
+        b->n_executions == 0)
         return tl_err_set(err, TL_EINVAL, "tl_store_append: empty batch");
     if ((n > 0 && events == NULL) || (n_positions > 0 && positions == NULL) ||
         (n_accounts > 0 && accounts == NULL) || (b->n_quotes > 0 && b->quotes == NULL) ||
@@ -490,8 +490,7 @@ static int check_slot(const tl_store *s, int slot, int writes, const char *what,
         return rc;
     if (!has_slot(s->ops, slot))
         return tl_err_set(err, TL_ENOTSUP, "%s: store '%s' has no %s", what, s->ops->scheme,
-                          slot >= SLOT_QUOTES_RECENT ? "desk tables"
-                                                     : "control inbox or status");
+                          slot >= SLOT_QUOTES_RECENT ? "desk tables" : "control inbox or status");
     if (writes && s->read_only)
         return tl_err_set(err, TL_ESTATE, "%s: the store is open for reading only", what);
     return 0;

@@ -21,8 +21,8 @@ typedef struct tl_store_stats {
 } tl_store_stats;
 
 typedef struct tl_store_faults {
-    uint64_t fail_write_at;  /* 1-based count of write calls; 0 = off */
-    uint64_t fail_commit_at; /* 1-based count of commit calls; 0 = off */
+    uint64_t fail_write_at;   /* 1-based count of write calls; 0 = off */
+    uint64_t fail_commit_at;  /* 1-based count of commit calls; 0 = off */
     uint64_t writes, commits; /* counters the injection compares against */
 } tl_store_faults;
 
@@ -40,8 +40,7 @@ int tl_store_open(tl_store *s, const char *url, const tl_store_options *opt,
                   const tl_store_ops *const *extra, tl_err *err);
 /* The same for reading only, through the backend's open_read (TL_ENOTSUP without one): the
  * store is not created, migrated or written, and tl_store_append refuses (TL_ESTATE). */
-int tl_store_open_read(tl_store *s, const char *url, const tl_store_ops *const *extra,
-                       tl_err *err);
+int tl_store_open_read(tl_store *s, const char *url, const tl_store_ops *const *extra, tl_err *err);
 void tl_store_close(tl_store *s);
 int tl_store_ops_check(const tl_store_ops *ops, tl_err *err);
 /* A store URL, read once (src/store/url.c). The rules:

@@ -114,8 +114,8 @@ static tl_lp_quote_row lpq(const char *req, const char *lp, int status, tl_fixed
     return r;
 }
 
-static tl_execution_row exec_row(const char *id, int64_t ts, const char *lp, int ok,
-                                 tl_fixed pnl, const char *asset)
+static tl_execution_row exec_row(const char *id, int64_t ts, const char *lp, int ok, tl_fixed pnl,
+                                 const char *asset)
 {
     tl_execution_row r;
     memset(&r, 0, sizeof r);
@@ -211,10 +211,10 @@ static void test_round_trip_and_order(void **state)
                          quote("Q1", T0 + SEC, "LP-2", 9999000000000LL, TL_QUOTE_IMPROVED),
                          quote("Q1", T0 + SEC, "LP-3", 9998000000000LL, TL_QUOTE_IMPROVED),
                          quote("Q1", T0 + 9 * SEC, "LP-3", 9998000000000LL, TL_QUOTE_EXPIRED)};
-    tl_execution_row e[3] = {exec_row("E20250101-000001-000", T0 + 2 * SEC, "LP-1", 1, 7500000000,
-                                      "USDT"),
-                             exec_row("E20250101-000000-999", T0 + 2 * SEC, "LP-2", 0, 0, ""),
-                             exec_row("E20250101-000000-001", T0, "LP-1", 1, 75000, "BTC")};
+    tl_execution_row e[3] = {
+        exec_row("E20250101-000001-000", T0 + 2 * SEC, "LP-1", 1, 7500000000, "USDT"),
+        exec_row("E20250101-000000-999", T0 + 2 * SEC, "LP-2", 0, 0, ""),
+        exec_row("E20250101-000000-001", T0, "LP-1", 1, 75000, "BTC")};
     strcpy(e[0].error, ""); /* every text column, "" and not */
     tl_lp_quote_row l[2] = {lpq("R1", "LP-1", TL_LP_QUOTED, 10000000000000LL, 250000000, 1),
                             lpq("R1", "LP-2", TL_LP_REFUSED, 0, 300000000, 0)};

@@ -67,7 +67,8 @@ static int run_once(const char *url, const char *sql)
 static int reset_db(const char *url)
 {
     return run_once(url, "DROP TABLE IF EXISTS trades, orders, positions, accounts, trade_events,"
-                         " tradeloop_meta, workspaces, event_types, control, loop_status, quotes, lp_quotes, executions CASCADE");
+                         " tradeloop_meta, workspaces, event_types, control, loop_status, quotes, "
+                         "lp_quotes, executions CASCADE");
 }
 
 static int fresh(void **state)

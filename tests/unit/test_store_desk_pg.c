@@ -126,8 +126,9 @@ static void test_migrates_v4(void **state)
     tl_store_close(&s);
     PGconn *c = PQconnectdb(pg_url);
     sql_is(c, "SELECT value FROM tradeloop_meta WHERE key = 'schema_version'", "5");
-    sql_is(c, "SELECT pnl || ' ' || pnl_after_fees || ' ' || pnl_bps || ' ' || time"
-              " FROM executions_v",
+    sql_is(c,
+           "SELECT pnl || ' ' || pnl_after_fees || ' ' || pnl_bps || ' ' || time"
+           " FROM executions_v",
            "75 -1.5 0.0049975 2025-01-01 00:00:00+00");
     PQfinish(c);
 }

@@ -137,9 +137,9 @@ static long sql_long(PGconn *c, const char *sql)
     return strtol(sql_value(c, sql, buf, sizeof buf), NULL, 10);
 }
 
-static const char drop_all[] =
-    "DROP TABLE IF EXISTS trades, orders, positions, accounts,"
-    " trade_events, tradeloop_meta, workspaces, event_types, control, loop_status, quotes, lp_quotes, executions CASCADE";
+static const char drop_all[] = "DROP TABLE IF EXISTS trades, orders, positions, accounts,"
+                               " trade_events, tradeloop_meta, workspaces, event_types, control, "
+                               "loop_status, quotes, lp_quotes, executions CASCADE";
 
 /* Conformance SQL hook: the first column of the first row, "" when none. */
 static int query_db(const char *url, const char *sql, char *out, size_t cap)

@@ -727,7 +727,7 @@ static void test_migrates_older_schema(void **state)
  * them; sqlite_sequence, SQLite's own and undroppable, stays and is used again). */
 /* What version 5 added: the RFQ desk's tables and their views. */
 #define DROP_V5                                                                                    \
-    "DROP VIEW quotes_v; DROP VIEW lp_quotes_v; DROP VIEW executions_v; DROP TABLE quotes;"       \
+    "DROP VIEW quotes_v; DROP VIEW lp_quotes_v; DROP VIEW executions_v; DROP TABLE quotes;"        \
     "DROP TABLE lp_quotes; DROP TABLE executions;"
 #define DROP_V4 DROP_V5 "DROP TABLE control; DROP TABLE loop_status;"
 

@@ -18,14 +18,14 @@
 #include "tradeloop/order.h"
 
 #define QUOTE_COLS                                                                                 \
-    "workspace, quote_id, ts_ns, symbol, side, amount, amount_asset, lp, lp_quote_id, lp_price, " \
+    "workspace, quote_id, ts_ns, symbol, side, amount, amount_asset, lp, lp_quote_id, lp_price, "  \
     "client_price, valid_until_ns, event"
 #define LPQ_COLS                                                                                   \
-    "workspace, request_id, ts_ns, lp, lp_quote_id, symbol, side, amount, status, bid, ask, "     \
+    "workspace, request_id, ts_ns, lp, lp_quote_id, symbol, side, amount, status, bid, ask, "      \
     "price, response_ns, won, reason"
 #define EXEC_COLS                                                                                  \
-    "execution_id, ts_ns, workspace, quote_id, status, lp, hedge_side, hedge_base_qty, "          \
-    "hedge_quote_qty, executed_qty, avg_price, commission, pnl, pnl_asset, pnl_after_fees, "      \
+    "execution_id, ts_ns, workspace, quote_id, status, lp, hedge_side, hedge_base_qty, "           \
+    "hedge_quote_qty, executed_qty, avg_price, commission, pnl, pnl_asset, pnl_after_fees, "       \
     "pnl_bps, error"
 
 static const struct {
@@ -75,19 +75,32 @@ static char *quote_elem(char *p, const void *row, int c)
 {
     const tl_quote_row *r = row;
     switch (c) {
-    case 0: return LIT(p, r->workspace);
-    case 1: return LIT(p, r->quote_id);
-    case 2: return tl__pg_put_i64(p, r->ts_ns);
-    case 3: return LIT(p, r->symbol);
-    case 4: return tl__pg_put_str(p, tl_side_name(r->side));
-    case 5: return tl__pg_put_i64(p, r->amount);
-    case 6: return LIT(p, r->amount_asset);
-    case 7: return LIT(p, r->lp);
-    case 8: return LIT(p, r->lp_quote_id);
-    case 9: return tl__pg_put_i64(p, r->lp_price);
-    case 10: return tl__pg_put_i64(p, r->client_price);
-    case 11: return tl__pg_put_i64(p, r->valid_until_ns);
-    default: return tl__pg_put_str(p, tl_quote_event_name(r->event));
+    case 0:
+        return LIT(p, r->workspace);
+    case 1:
+        return LIT(p, r->quote_id);
+    case 2:
+        return tl__pg_put_i64(p, r->ts_ns);
+    case 3:
+        return LIT(p, r->symbol);
+    case 4:
+        return tl__pg_put_str(p, tl_side_name(r->side));
+    case 5:
+        return tl__pg_put_i64(p, r->amount);
+    case 6:
+        return LIT(p, r->amount_asset);
+    case 7:
+        return LIT(p, r->lp);
+    case 8:
+        return LIT(p, r->lp_quote_id);
+    case 9:
+        return tl__pg_put_i64(p, r->lp_price);
+    case 10:
+        return tl__pg_put_i64(p, r->client_price);
+    case 11:
+        return tl__pg_put_i64(p, r->valid_until_ns);
+    default:
+        return tl__pg_put_str(p, tl_quote_event_name(r->event));
     }
 }
 
@@ -95,21 +108,36 @@ static char *lp_quote_elem(char *p, const void *row, int c)
 {
     const tl_lp_quote_row *r = row;
     switch (c) {
-    case 0: return LIT(p, r->workspace);
-    case 1: return LIT(p, r->request_id);
-    case 2: return tl__pg_put_i64(p, r->ts_ns);
-    case 3: return LIT(p, r->lp);
-    case 4: return LIT(p, r->lp_quote_id);
-    case 5: return LIT(p, r->symbol);
-    case 6: return tl__pg_put_str(p, tl_side_name(r->side));
-    case 7: return tl__pg_put_i64(p, r->amount);
-    case 8: return tl__pg_put_str(p, tl_lp_status_name(r->status));
-    case 9: return tl__pg_put_i64(p, r->bid);
-    case 10: return tl__pg_put_i64(p, r->ask);
-    case 11: return tl__pg_put_i64(p, r->price);
-    case 12: return tl__pg_put_i64(p, r->response_ns);
-    case 13: return tl__pg_put_i64(p, r->won);
-    default: return LIT(p, r->reason);
+    case 0:
+        return LIT(p, r->workspace);
+    case 1:
+        return LIT(p, r->request_id);
+    case 2:
+        return tl__pg_put_i64(p, r->ts_ns);
+    case 3:
+        return LIT(p, r->lp);
+    case 4:
+        return LIT(p, r->lp_quote_id);
+    case 5:
+        return LIT(p, r->symbol);
+    case 6:
+        return tl__pg_put_str(p, tl_side_name(r->side));
+    case 7:
+        return tl__pg_put_i64(p, r->amount);
+    case 8:
+        return tl__pg_put_str(p, tl_lp_status_name(r->status));
+    case 9:
+        return tl__pg_put_i64(p, r->bid);
+    case 10:
+        return tl__pg_put_i64(p, r->ask);
+    case 11:
+        return tl__pg_put_i64(p, r->price);
+    case 12:
+        return tl__pg_put_i64(p, r->response_ns);
+    case 13:
+        return tl__pg_put_i64(p, r->won);
+    default:
+        return LIT(p, r->reason);
     }
 }
 
@@ -117,23 +145,40 @@ static char *execution_elem(char *p, const void *row, int c)
 {
     const tl_execution_row *r = row;
     switch (c) {
-    case 0: return LIT(p, r->execution_id);
-    case 1: return tl__pg_put_i64(p, r->ts_ns);
-    case 2: return LIT(p, r->workspace);
-    case 3: return LIT(p, r->quote_id);
-    case 4: return tl__pg_put_str(p, tl_exec_status_name(r->status));
-    case 5: return LIT(p, r->lp);
-    case 6: return tl__pg_put_str(p, tl_side_name(r->hedge_side));
-    case 7: return tl__pg_put_i64(p, r->hedge_base_qty);
-    case 8: return tl__pg_put_i64(p, r->hedge_quote_qty);
-    case 9: return tl__pg_put_i64(p, r->executed_qty);
-    case 10: return tl__pg_put_i64(p, r->avg_price);
-    case 11: return tl__pg_put_i64(p, r->commission);
-    case 12: return tl__pg_put_i64(p, r->pnl);
-    case 13: return LIT(p, r->pnl_asset);
-    case 14: return tl__pg_put_i64(p, r->pnl_after_fees);
-    case 15: return tl__pg_put_i64(p, r->pnl_bps);
-    default: return LIT(p, r->error);
+    case 0:
+        return LIT(p, r->execution_id);
+    case 1:
+        return tl__pg_put_i64(p, r->ts_ns);
+    case 2:
+        return LIT(p, r->workspace);
+    case 3:
+        return LIT(p, r->quote_id);
+    case 4:
+        return tl__pg_put_str(p, tl_exec_status_name(r->status));
+    case 5:
+        return LIT(p, r->lp);
+    case 6:
+        return tl__pg_put_str(p, tl_side_name(r->hedge_side));
+    case 7:
+        return tl__pg_put_i64(p, r->hedge_base_qty);
+    case 8:
+        return tl__pg_put_i64(p, r->hedge_quote_qty);
+    case 9:
+        return tl__pg_put_i64(p, r->executed_qty);
+    case 10:
+        return tl__pg_put_i64(p, r->avg_price);
+    case 11:
+        return tl__pg_put_i64(p, r->commission);
+    case 12:
+        return tl__pg_put_i64(p, r->pnl);
+    case 13:
+        return LIT(p, r->pnl_asset);
+    case 14:
+        return tl__pg_put_i64(p, r->pnl_after_fees);
+    case 15:
+        return tl__pg_put_i64(p, r->pnl_bps);
+    default:
+        return LIT(p, r->error);
     }
 }
 
@@ -144,8 +189,7 @@ int tl__pg_send_quotes(tl__pg *pg, const tl_quote_row *r, size_t n, tl_err *err)
 
 int tl__pg_send_lp_quotes(tl__pg *pg, const tl_lp_quote_row *r, size_t n, tl_err *err)
 {
-    return tl__pg_send_columns(pg, "tl_lp_quotes_insert", 15, r, sizeof *r, n, lp_quote_elem,
-                               err);
+    return tl__pg_send_columns(pg, "tl_lp_quotes_insert", 15, r, sizeof *r, n, lp_quote_elem, err);
 }
 
 int tl__pg_send_executions(tl__pg *pg, const tl_execution_row *r, size_t n, tl_err *err)
@@ -298,8 +342,8 @@ int tl__pg_quotes_recent(void *st, tl_quote_row *out, size_t cap, size_t *n, tl_
 
 int tl__pg_executions_recent(void *st, tl_execution_row *out, size_t cap, size_t *n, tl_err *err)
 {
-    return read_recent(st, "tl_executions_recent", "executions", decode_execution, sizeof *out,
-                       out, cap, n, err);
+    return read_recent(st, "tl_executions_recent", "executions", decode_execution, sizeof *out, out,
+                       cap, n, err);
 }
 
 /* The desk's tables are read whole: a viewer's figures over every row. */

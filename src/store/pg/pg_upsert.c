@@ -109,7 +109,7 @@ char *tl__pg_lit_text(char *p, const char *s, size_t max)
     return p;
 }
 
-#define lit_text tl__pg_lit_text
+#define lit_text           tl__pg_lit_text
 #define LIT_TEXT(p, field) lit_text((p), (field), sizeof(field))
 
 /* The columns of the orders update, one array per column: element i of column c. */
@@ -254,26 +254,41 @@ static char *account_elem_any(char *p, const void *row, int c)
 static int send_workspaces(tl__pg *pg, tl_err *err)
 {
     return tl__pg_send_columns(pg, "tl_workspaces_upsert", 3, pg->proj.ws, sizeof(*pg->proj.ws),
-                        pg->proj.n_ws, workspace_elem, err);
+                               pg->proj.n_ws, workspace_elem, err);
 }
 
 static int send_positions(tl__pg *pg, const tl_position_row *r, size_t n, tl_err *err)
 {
-    return tl__pg_send_columns(pg, "tl_positions_upsert", 7, r, sizeof(*r), n, position_elem_any, err);
+    return tl__pg_send_columns(pg, "tl_positions_upsert", 7, r, sizeof(*r), n, position_elem_any,
+                               err);
 }
 
 static int send_accounts(tl__pg *pg, const tl_account_row *r, size_t n, tl_err *err)
 {
-    return tl__pg_send_columns(pg, "tl_accounts_upsert", 6, r, sizeof(*r), n, account_elem_any, err);
+    return tl__pg_send_columns(pg, "tl_accounts_upsert", 6, r, sizeof(*r), n, account_elem_any,
+                               err);
 }
 
 /* ---- the pipeline ---- */
 
-enum { ST_BEGIN, ST_ORDERS, ST_WORKSPACES, ST_POSITIONS, ST_ACCOUNTS, ST_QUOTES, ST_LP_QUOTES,
-       ST_EXECUTIONS };
-static const char *const st_what[] = {"BEGIN",           "tl_orders_update",    "tl_workspaces_upsert",
-                                      "tl_positions_upsert", "tl_accounts_upsert", "tl_quotes_insert",
-                                      "tl_lp_quotes_insert", "tl_executions_insert"};
+enum {
+    ST_BEGIN,
+    ST_ORDERS,
+    ST_WORKSPACES,
+    ST_POSITIONS,
+    ST_ACCOUNTS,
+    ST_QUOTES,
+    ST_LP_QUOTES,
+    ST_EXECUTIONS
+};
+static const char *const st_what[] = {"BEGIN",
+                                      "tl_orders_update",
+                                      "tl_workspaces_upsert",
+                                      "tl_positions_upsert",
+                                      "tl_accounts_upsert",
+                                      "tl_quotes_insert",
+                                      "tl_lp_quotes_insert",
+                                      "tl_executions_insert"};
 
 /* The orders update's answer: how many orders with a fill it found, and the first it did not. */
 static int check_orders(tl__pg *pg, PGresult *res, tl_err *err)

@@ -18,14 +18,14 @@
 #include "tradeloop/order.h"
 
 #define QUOTE_COLS                                                                                 \
-    "workspace, quote_id, ts_ns, symbol, side, amount, amount_asset, lp, lp_quote_id, lp_price, " \
+    "workspace, quote_id, ts_ns, symbol, side, amount, amount_asset, lp, lp_quote_id, lp_price, "  \
     "client_price, valid_until_ns, event"
 #define LPQ_COLS                                                                                   \
-    "workspace, request_id, ts_ns, lp, lp_quote_id, symbol, side, amount, status, bid, ask, "     \
+    "workspace, request_id, ts_ns, lp, lp_quote_id, symbol, side, amount, status, bid, ask, "      \
     "price, response_ns, won, reason"
 #define EXEC_COLS                                                                                  \
-    "execution_id, ts_ns, workspace, quote_id, status, lp, hedge_side, hedge_base_qty, "          \
-    "hedge_quote_qty, executed_qty, avg_price, commission, pnl, pnl_asset, pnl_after_fees, "      \
+    "execution_id, ts_ns, workspace, quote_id, status, lp, hedge_side, hedge_base_qty, "           \
+    "hedge_quote_qty, executed_qty, avg_price, commission, pnl, pnl_asset, pnl_after_fees, "       \
     "pnl_bps, error"
 
 static const char *const desk_sql[TL__SQD_COUNT] = {
@@ -188,8 +188,8 @@ static int decode_lp_quote(tl__sqlite *st, sqlite3_stmt *q, tl_lp_quote_row *r, 
     int side = tl_desk_side_parse(col_str(q, 6));
     int status = tl_lp_status_parse(col_str(q, 8));
     int64_t won = sqlite3_column_int64(q, 13);
-    if (!COL_TEXT(q, 0, r->workspace) || !COL_TEXT(q, 1, r->request_id) ||
-        !COL_TEXT(q, 3, r->lp) || !COL_TEXT(q, 4, r->lp_quote_id) || !COL_TEXT(q, 5, r->symbol) ||
+    if (!COL_TEXT(q, 0, r->workspace) || !COL_TEXT(q, 1, r->request_id) || !COL_TEXT(q, 3, r->lp) ||
+        !COL_TEXT(q, 4, r->lp_quote_id) || !COL_TEXT(q, 5, r->symbol) ||
         !COL_TEXT(q, 14, r->reason) || side < 0 || status == 0 || (won != 0 && won != 1))
         return tl_err_set(err, TL_ECORRUPT, "%s: corrupt lp_quotes row", st->name);
     r->ts_ns = sqlite3_column_int64(q, 2);
@@ -285,7 +285,8 @@ int tl__sqlite_executions_scan(void *state, tl_execution_fn fn, void *ctx, tl_er
     tl__sqlite *st = state;
     sqlite3_stmt *q = st->desk[TL__SQD_EXECUTIONS_SCAN];
     tl_execution_row row;
-    int rc = SQLITE_DONE, stop = 0; /* stop: a decode failure or the callback's value, returned as is */
+    int rc = SQLITE_DONE,
+        stop = 0; /* stop: a decode failure or the callback's value, returned as is */
     while (stop == 0 && (rc = sqlite3_step(q)) == SQLITE_ROW) {
         if ((stop = decode_execution(st, q, &row, err)) == 0)
             stop = fn(ctx, &row);
@@ -301,7 +302,8 @@ int tl__sqlite_lp_quotes_scan(void *state, tl_lp_quote_fn fn, void *ctx, tl_err 
     tl__sqlite *st = state;
     sqlite3_stmt *q = st->desk[TL__SQD_LP_QUOTES_SCAN];
     tl_lp_quote_row row;
-    int rc = SQLITE_DONE, stop = 0; /* stop: a decode failure or the callback's value, returned as is */
+    int rc = SQLITE_DONE,
+        stop = 0; /* stop: a decode failure or the callback's value, returned as is */
     while (stop == 0 && (rc = sqlite3_step(q)) == SQLITE_ROW) {
         if ((stop = decode_lp_quote(st, q, &row, err)) == 0)
             stop = fn(ctx, &row);
