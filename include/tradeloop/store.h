@@ -59,8 +59,9 @@
 #include "fixed.h"
 #include "instrument.h" /* TL_SYMBOL_MAX, TL_ASSET_MAX */
 
-/* Version 2 appended the control and status slots; a version 1 table is still accepted, and
- * those slots are then absent (its struct ends before them, so they are never read). */
+/* Version 2 appended the control and status slots, version 3 the desk's read slots; an older
+ * table is still accepted, and the later slots are then absent (its struct ends before them, so
+ * they are never read; the dispatcher answers TL_ENOTSUP and refuses desk rows in a batch). */
 #define TL_STORE_OPS_VERSION    3
 #define TL_STORE_OPS_VERSION_V1 1
 #define TL_STORE_OPS_VERSION_V2 2 /* without the desk's read slots */
