@@ -29,6 +29,16 @@
  *                  taken_seq is the seq of the journal event that applied it (version 4)
  *   loop_status    (name PK, ts_ns, doc)   a JSON status document per name, upserted by a
  *                  running engine, read by dashboards that attach read-only (version 4)
+ *   quotes         (id, workspace, quote_id, ts_ns, symbol, side, amount, amount_asset, lp,
+ *                   lp_quote_id, lp_price, client_price, valid_until_ns, event)   every quote
+ *                  the RFQ desk shows: locked, improved, expired, canceled (version 5)
+ *   lp_quotes      (id, workspace, request_id, ts_ns, lp, lp_quote_id, symbol, side, amount,
+ *                   status, bid, ask, price, response_ns, won, reason)   every LP response
+ *   executions     (execution_id PK, ts_ns, workspace, quote_id, status, lp, hedge_side,
+ *                   hedge_base_qty, hedge_quote_qty, executed_qty, avg_price, commission, pnl,
+ *                   pnl_asset, pnl_after_fees, pnl_bps, error)
+ *                  the desk's rows, appended with a batch (quotes_v, lp_quotes_v, executions_v
+ *                  show the money as decimals); id is the insertion order
  * orders, trades and workspaces are projections the backend derives from the events inside the
  * same transaction, as src/store/projection.c decides for every backend (ORDER_SUBMITTED /
  * INTENT_DENIED with an order id insert an order; other order events update its status,
@@ -47,12 +57,15 @@
 
 #include "event.h"
 #include "fixed.h"
+#include "instrument.h" /* TL_SYMBOL_MAX, TL_ASSET_MAX */
 
-/* Version 2 appended the control and status slots; a version 1 table is still accepted, and
- * those slots are then absent (its struct ends before them, so they are never read). */
-#define TL_STORE_OPS_VERSION    2
+/* Version 2 appended the control and status slots, version 3 the desk's read slots; an older
+ * table is still accepted, and the later slots are then absent (its struct ends before them, so
+ * they are never read; the dispatcher answers TL_ENOTSUP and refuses desk rows in a batch). */
+#define TL_STORE_OPS_VERSION    3
 #define TL_STORE_OPS_VERSION_V1 1
-#define TL_STORE_SCHEMA_VERSION 4
+#define TL_STORE_OPS_VERSION_V2 2 /* without the desk's read slots */
+#define TL_STORE_SCHEMA_VERSION 5
 
 /* The control inbox and the status documents: bounds the dispatcher enforces. */
 #define TL_CONTROL_COMMAND_MAX 16                /* with NUL: "kill", "release" */
@@ -92,6 +105,84 @@ typedef struct tl_account_row {
     int64_t updated_ns;
 } tl_account_row;
 
+/* ---- the RFQ desk's rows (schema version 5) ------------------------------------------------
+ * Appended with a batch, in the transaction of its events, so a desk's acknowledgement that
+ * waits for the commit finds its rows durable. Texts are NUL-terminated in their arrays; the
+ * dispatcher (src/store/desk_rows.c) checks every row before anything is written. Money is
+ * tl_fixed, stored as integer 1e-8 units. */
+#define TL_DESK_ID_MAX   48 /* with NUL: quote, LP quote and request ids, 1-47 printable bytes */
+#define TL_LP_NAME_MAX   32 /* with NUL: "LP-1" */
+#define TL_EXEC_ID_MAX   24 /* with NUL: "EYYYYMMDD-HHMMSS-mmm" (20 bytes) */
+#define TL_DESK_TEXT_MAX TL_EVENT_TEXT_MAX /* reasons and errors, with NUL */
+
+/* What happened to a quote the desk shows (stored as its name: "locked", ...). */
+typedef enum tl_quote_event {
+    TL_QUOTE_LOCKED = 1,   /* the first best quote, locked for its validity */
+    TL_QUOTE_IMPROVED = 2, /* a strictly better quote replaced the lock */
+    TL_QUOTE_EXPIRED = 3,  /* the lock ran out before proceed */
+    TL_QUOTE_CANCELED = 4  /* the operator canceled the stream */
+} tl_quote_event;
+
+/* How an LP answered one request ("quoted", "refused", "late"). */
+typedef enum tl_lp_status {
+    TL_LP_QUOTED = 1,
+    TL_LP_REFUSED = 2,
+    TL_LP_LATE = 3 /* answered after the desk stopped waiting: not counted as an answer */
+} tl_lp_status;
+
+/* "SUCCESS" or "FAILED": a failed execution records its error. */
+typedef enum tl_exec_status { TL_EXEC_SUCCESS = 1, TL_EXEC_FAILED = 2 } tl_exec_status;
+
+typedef struct tl_quote_row {
+    char workspace[TL_WORKSPACE_MAX];
+    char quote_id[TL_DESK_ID_MAX]; /* the desk's id of the client request's quote */
+    int64_t ts_ns;
+    char symbol[TL_SYMBOL_MAX];
+    uint8_t side; /* tl_side: the client's side */
+    tl_fixed amount;
+    char amount_asset[TL_ASSET_MAX]; /* the asset the amount is in, base or quote */
+    char lp[TL_LP_NAME_MAX];
+    char lp_quote_id[TL_DESK_ID_MAX]; /* "" when the LP gave none */
+    tl_fixed lp_price, client_price;  /* client price = LP price with the markup */
+    int64_t valid_until_ns;
+    uint8_t event; /* tl_quote_event */
+} tl_quote_row;
+
+/* One LP's answer to one request. request_id names one round of requests to the LPs (one
+ * poll): the LP scorecards compare the prices of the rows of a request with each other. */
+typedef struct tl_lp_quote_row {
+    char workspace[TL_WORKSPACE_MAX];
+    char request_id[TL_DESK_ID_MAX];
+    int64_t ts_ns;
+    char lp[TL_LP_NAME_MAX];
+    char lp_quote_id[TL_DESK_ID_MAX]; /* "" when none (refused) */
+    char symbol[TL_SYMBOL_MAX];
+    uint8_t side; /* tl_side */
+    tl_fixed amount;
+    uint8_t status;                /* tl_lp_status */
+    tl_fixed bid, ask, price;      /* price: for the amount and side; 0 when not quoted */
+    int64_t response_ns;           /* the response time the desk measured */
+    uint8_t won;                   /* 1: this quote became the lock */
+    char reason[TL_DESK_TEXT_MAX]; /* why refused or late, "" otherwise */
+} tl_lp_quote_row;
+
+typedef struct tl_execution_row {
+    char execution_id[TL_EXEC_ID_MAX]; /* "EYYYYMMDD-HHMMSS-mmm", unique in the store */
+    int64_t ts_ns;
+    char workspace[TL_WORKSPACE_MAX];
+    char quote_id[TL_DESK_ID_MAX];
+    uint8_t status; /* tl_exec_status */
+    char lp[TL_LP_NAME_MAX];
+    uint8_t hedge_side; /* tl_side of the hedge order */
+    tl_fixed hedge_base_qty, hedge_quote_qty;
+    tl_fixed executed_qty, avg_price, commission;
+    tl_fixed pnl;                 /* in pnl_asset, before fees */
+    char pnl_asset[TL_ASSET_MAX]; /* "" when no P&L (a failed execution) */
+    tl_fixed pnl_after_fees;
+    tl_fixed pnl_bps;             /* P&L after fees in bps of the client's quote notional */
+    char error[TL_DESK_TEXT_MAX]; /* "" on success */
+} tl_execution_row;
+
 typedef struct tl_store_batch {
     const tl_event *events; /* seq already assigned, contiguous, ascending */
     size_t n_events;
@@ -99,7 +190,20 @@ typedef struct tl_store_batch {
     size_t n_positions;
     const tl_account_row *accounts;
     size_t n_accounts;
+    /* The desk's rows, inserted (NULL/0 when none; schema version 5). A duplicate
+     * execution_id, in the store or in the batch, is TL_EDUPLICATE. */
+    const tl_quote_row *quotes;
+    size_t n_quotes;
+    const tl_lp_quote_row *lp_quotes;
+    size_t n_lp_quotes;
+    const tl_execution_row *executions;
+    size_t n_executions;
 } tl_store_batch;
+
+/* Scan callbacks of the desk's rows: return 0 to go on, non-zero to stop (that value is
+ * returned by the scan). The row is borrowed for the call. */
+typedef int (*tl_lp_quote_fn)(void *ctx, const tl_lp_quote_row *row);
+typedef int (*tl_execution_fn)(void *ctx, const tl_execution_row *row);
 
 /* One row of the control inbox. ids are given in ascending order and become visible in that
  * order (a reader that saw id N never later sees a new id below N), so a poller may keep the
@@ -152,8 +256,8 @@ typedef struct tl_store_ops {
      * exist; at most cap are copied. */
     int (*get_positions)(void *st, const char *workspace, tl_position_row *out, size_t cap,
                          size_t *n, tl_err *err);
-    int (*get_accounts)(void *st, const char *workspace, tl_account_row *out, size_t cap,
-                        size_t *n, tl_err *err);
+    int (*get_accounts)(void *st, const char *workspace, tl_account_row *out, size_t cap, size_t *n,
+                        tl_err *err);
     /* Optional: opens an existing store for reading only, for readers such as `tradeloop
      * journal`: nothing is created, migrated or written (an older schema is TL_EVERSION, a
      * missing or empty store TL_ENOTFOUND). Only the read slots are then called. */
@@ -184,6 +288,19 @@ typedef struct tl_store_ops {
     /* The document of name: *doc malloc'ed and NUL-terminated (the caller frees it), *ts_ns;
      * TL_ENOTFOUND when there is none. */
     int (*status_get)(void *st, const char *name, char **doc, int64_t *ts_ns, tl_err *err);
+
+    /* ---- version 3: the desk's reads, optional (TL_ENOTSUP without them). The writes are the
+     * batch's. Orders are total, the same on every backend. */
+
+    /* The cap newest quotes rows, newest first: by ts_ns, then insertion, descending. *n gets
+     * how many were copied (at most cap, which the dispatcher makes >= 1). */
+    int (*quotes_recent)(void *st, tl_quote_row *out, size_t cap, size_t *n, tl_err *err);
+    /* The cap newest executions, newest first: by ts_ns, then execution_id, descending. */
+    int (*executions_recent)(void *st, tl_execution_row *out, size_t cap, size_t *n, tl_err *err);
+    /* Every execution, oldest first (ts_ns, then execution_id). */
+    int (*executions_scan)(void *st, tl_execution_fn fn, void *ctx, tl_err *err);
+    /* Every lp_quotes row grouped by request: by request_id (bytes), then insertion. */
+    int (*lp_quotes_scan)(void *st, tl_lp_quote_fn fn, void *ctx, tl_err *err);
 } tl_store_ops;
 
 #endif /* TRADELOOP_STORE_H */

@@ -14,5 +14,6 @@ int tl_cmd_unfreeze(int argc, char **argv);
 int tl_cmd_kill(int argc, char **argv);
 int tl_cmd_top(int argc, char **argv);
 int tl_cmd_hedge(int argc, char **argv);
+int tl_cmd_db(int argc, char **argv);
 
 #endif /* TL_APP_COMMANDS_H */

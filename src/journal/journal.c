@@ -26,6 +26,9 @@ void tl_journal_close(tl_journal *j)
     free(j->pending);
     free(j->rows);
     free(j->accts);
+    free(j->quotes);
+    free(j->lp_quotes);
+    free(j->executions);
     tl_hashmap_close(&j->row_index);
     tl_hashmap_close(&j->acct_index);
     memset(j, 0, sizeof(*j));
@@ -81,10 +84,21 @@ int tl_journal_flush(tl_journal *j, tl_err *err)
 {
     if (j->oom)
         return tl_err_set(err, TL_ENOMEM, "journal: an event could not be buffered");
-    if (j->n == 0)
+    if (j->n == 0 && j->n_quotes == 0 && j->n_lp_quotes == 0 && j->n_executions == 0)
         return 0;
-    int rc =
-        tl_store_append(j->store, j->pending, j->n, j->rows, j->n_rows, j->accts, j->n_accts, err);
+    const tl_store_batch rows = {
+        .positions = j->rows,
+        .n_positions = j->n_rows,
+        .accounts = j->accts,
+        .n_accounts = j->n_accts,
+        .quotes = j->quotes,
+        .n_quotes = j->n_quotes,
+        .lp_quotes = j->lp_quotes,
+        .n_lp_quotes = j->n_lp_quotes,
+        .executions = j->executions,
+        .n_executions = j->n_executions,
+    };
+    int rc = tl_store_append_batch(j->store, j->pending, j->n, &rows, err);
     if (rc != 0) {
         j->failures++;
         return rc;
@@ -94,15 +108,42 @@ int tl_journal_flush(tl_journal *j, tl_err *err)
     j->n = 0;
     j->n_rows = 0;
     j->n_accts = 0;
+    j->n_quotes = 0;
+    j->n_lp_quotes = 0;
+    j->n_executions = 0;
     tl_hashmap_clear(&j->row_index);
     tl_hashmap_clear(&j->acct_index);
+    return 0;
+}
+
+int tl_journal_add_quote(tl_journal *j, const tl_quote_row *row, tl_err *err)
+{
+    if (TL_VEC_RESERVE(&j->quotes, &j->cap_quotes, j->n_quotes + 1) != 0)
+        return tl_err_set(err, TL_ENOMEM, "journal: out of memory buffering a quote");
+    j->quotes[j->n_quotes++] = *row;
+    return 0;
+}
+
+int tl_journal_add_lp_quote(tl_journal *j, const tl_lp_quote_row *row, tl_err *err)
+{
+    if (TL_VEC_RESERVE(&j->lp_quotes, &j->cap_lp_quotes, j->n_lp_quotes + 1) != 0)
+        return tl_err_set(err, TL_ENOMEM, "journal: out of memory buffering an LP quote");
+    j->lp_quotes[j->n_lp_quotes++] = *row;
+    return 0;
+}
+
+int tl_journal_add_execution(tl_journal *j, const tl_execution_row *row, tl_err *err)
+{
+    if (TL_VEC_RESERVE(&j->executions, &j->cap_executions, j->n_executions + 1) != 0)
+        return tl_err_set(err, TL_ENOMEM, "journal: out of memory buffering an execution");
+    j->executions[j->n_executions++] = *row;
     return 0;
 }
 
 static int flush_cb(void *ctx, bool force, tl_err *err)
 {
     tl_journal *j = ctx;
-    if (!force && j->n < j->batch_max && !j->oom)
+    if (!force && j->n + j->n_quotes + j->n_lp_quotes + j->n_executions < j->batch_max && !j->oom)
         return 0;
     return tl_journal_flush(j, err);
 }

@@ -7,6 +7,11 @@
  * released, or the run ends) or when batch_max events wait, the buffer and the rows are written
  * with tl_store_append as one transaction (group commit: one fdatasync for many events).
  *
+ * The RFQ desk's rows (quotes, lp_quotes, executions) are buffered the same way with
+ * tl_journal_add_quote / _lp_quote / _execution and committed by the next flush, forced or
+ * group, in the transaction of the events buffered with them: the desk releases its
+ * acknowledgement after that commit, as the engine does for a result.
+ *
  * The journal does no I/O from inside an event and never retries on its own: a failed append is
  * returned to the engine, which freezes, halts and stops the run. The buffer is then kept (it
  * is what was not made durable), and nothing of it was acknowledged.
@@ -32,7 +37,13 @@ typedef struct tl_journal {
     tl_account_row *accts; /* owned: the latest row of each account touched since then */
     size_t n_accts, cap_accts;
     tl_hashmap acct_index; /* account id -> accts[] index */
-    bool oom;              /* an event could not be buffered: the next flush fails */
+    tl_quote_row *quotes;  /* owned: the desk's rows not yet durable, in the order added */
+    size_t n_quotes, cap_quotes;
+    tl_lp_quote_row *lp_quotes;
+    size_t n_lp_quotes, cap_lp_quotes;
+    tl_execution_row *executions;
+    size_t n_executions, cap_executions;
+    bool oom; /* an event could not be buffered: the next flush fails */
     uint64_t flushes, events_written, failures;
 } tl_journal;
 
@@ -43,7 +54,16 @@ void tl_journal_close(tl_journal *j);
 /* The subscriber to hand to tl_engine_subscribe. */
 tl_engine_subscriber tl_journal_subscriber(tl_journal *j);
 
-/* Writes every buffered event durably (what the engine's forced flush does). */
+/* Writes every buffered event and row durably (what the engine's forced flush does). On
+ * failure nothing of them is stored and they stay buffered; a duplicate execution id is
+ * TL_EDUPLICATE. */
 int tl_journal_flush(tl_journal *j, tl_err *err);
+
+/* Buffer one desk row (copied) for the next flush. Only the allocation can fail (TL_ENOMEM,
+ * nothing buffered); the row's contents are checked when the flush writes it. A row is in the
+ * store once a later tl_journal_flush (or the engine's flush) has returned 0. */
+int tl_journal_add_quote(tl_journal *j, const tl_quote_row *row, tl_err *err);
+int tl_journal_add_lp_quote(tl_journal *j, const tl_lp_quote_row *row, tl_err *err);
+int tl_journal_add_execution(tl_journal *j, const tl_execution_row *row, tl_err *err);
 
 #endif /* TL_JOURNAL_JOURNAL_H */

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/desk_rows.h"
 #include "store/store.h"
 
 /* Longest scheme we accept; real ones are short ("sqlite", "postgresql", "mem"). */
@@ -33,8 +34,8 @@ int tl_store_ops_check(const tl_store_ops *ops, tl_err *err)
 {
     if (ops == NULL)
         return tl_err_set(err, TL_EINVAL, "store backend table is NULL");
-    if (ops->version != TL_STORE_OPS_VERSION && ops->version != TL_STORE_OPS_VERSION_V1)
-        return tl_err_set(err, TL_EINVAL, "store backend '%s': ops version %d, expected %d or %d",
+    if (ops->version < TL_STORE_OPS_VERSION_V1 || ops->version > TL_STORE_OPS_VERSION)
+        return tl_err_set(err, TL_EINVAL, "store backend '%s': ops version %d, expected %d to %d",
                           ops->scheme ? ops->scheme : "?", ops->version, TL_STORE_OPS_VERSION_V1,
                           TL_STORE_OPS_VERSION);
     if (ops->scheme == NULL || ops->scheme[0] == '\0')
@@ -112,9 +113,9 @@ static int open_store(tl_store *s, const char *url, const tl_store_options *opt,
     const char *arg = url;
     if (find_in(builtin_stores, scheme) == ops) {
         int len = strcmp(scheme, "sqlite") == 0 ? snprintf(norm, sizeof norm, "%s", u.target)
-                  : strcmp(scheme, "mem") == 0  ? snprintf(norm, sizeof norm, "mem:%s", u.target)
-                                                : snprintf(norm, sizeof norm, "postgresql%s",
-                                                           strchr(url, ':'));
+                  : strcmp(scheme, "mem") == 0
+                      ? snprintf(norm, sizeof norm, "mem:%s", u.target)
+                      : snprintf(norm, sizeof norm, "postgresql%s", strchr(url, ':'));
         if (len < 0 || (size_t)len >= sizeof norm) {
             free(state);
             return tl_err_set(err, TL_EINVAL, "store URL '%.*s…': longer than %d characters",
@@ -206,14 +207,18 @@ static int check_event(const tl_event *ev, size_t i, tl_err *err)
     return 0;
 }
 
-static int check_batch(const tl_event *events, size_t n, const tl_position_row *positions,
-                       size_t n_positions, const tl_account_row *accounts, size_t n_accounts,
-                       tl_err *err)
+static int check_batch(const tl_event *events, size_t n, const tl_store_batch *b, tl_err *err)
 {
-    if (n == 0 && n_positions == 0 && n_accounts == 0)
+    const tl_position_row *positions = b->positions;
+    const tl_account_row *accounts = b->accounts;
+    size_t n_positions = b->n_positions, n_accounts = b->n_accounts;
+    if (n == 0 && n_positions == 0 && n_accounts == 0 && b->n_quotes == 0 && b->n_lp_quotes == 0 &&
+        b->n_executions == 0)
         return tl_err_set(err, TL_EINVAL, "tl_store_append: empty batch");
     if ((n > 0 && events == NULL) || (n_positions > 0 && positions == NULL) ||
-        (n_accounts > 0 && accounts == NULL))
+        (n_accounts > 0 && accounts == NULL) || (b->n_quotes > 0 && b->quotes == NULL) ||
+        (b->n_lp_quotes > 0 && b->lp_quotes == NULL) ||
+        (b->n_executions > 0 && b->executions == NULL))
         return tl_err_set(err, TL_EINVAL, "tl_store_append: NULL array with a non-zero count");
     for (size_t i = 0; i < n; i++) {
         int rc = check_event(&events[i], i, err);
@@ -239,33 +244,47 @@ static int check_batch(const tl_event *events, size_t n, const tl_position_row *
                                   ? werr.msg
                                   : "workspace unterminated");
     }
-    return 0;
+    return tl_desk_rows_check(b, err);
 }
 
 int tl_store_append(tl_store *s, tl_event *events, size_t n, const tl_position_row *positions,
                     size_t n_positions, const tl_account_row *accounts, size_t n_accounts,
                     tl_err *err)
 {
-    int rc = check_open(s, "tl_store_append", err);
-    if (rc < 0)
-        return rc;
-    if (s->read_only)
-        return tl_err_set(err, TL_ESTATE, "tl_store_append: the store is open for reading only");
-    rc = check_batch(events, n, positions, n_positions, accounts, n_accounts, err);
-    if (rc < 0)
-        return rc;
-    if (n > UINT64_MAX - s->high_water)
-        return tl_err_set(err, TL_ERANGE, "tl_store_append: sequence numbers exhausted");
-    for (size_t i = 0; i < n; i++)
-        events[i].seq = s->high_water + 1 + i;
-    const tl_store_batch batch = {
-        .events = events,
-        .n_events = n,
+    const tl_store_batch rows = {
         .positions = positions,
         .n_positions = n_positions,
         .accounts = accounts,
         .n_accounts = n_accounts,
     };
+    return tl_store_append_batch(s, events, n, &rows, err);
+}
+
+int tl_store_append_batch(tl_store *s, tl_event *events, size_t n, const tl_store_batch *rows,
+                          tl_err *err)
+{
+    int rc = check_open(s, "tl_store_append", err);
+    if (rc < 0)
+        return rc;
+    if (s->read_only)
+        return tl_err_set(err, TL_ESTATE, "tl_store_append: the store is open for reading only");
+    if (rows == NULL)
+        return tl_err_set(err, TL_EINVAL, "tl_store_append: NULL rows");
+    rc = check_batch(events, n, rows, err);
+    if (rc < 0)
+        return rc;
+    /* An older table's write knows nothing of these arrays: it would drop them silently. */
+    if (s->ops->version < TL_STORE_OPS_VERSION &&
+        (rows->n_quotes > 0 || rows->n_lp_quotes > 0 || rows->n_executions > 0))
+        return tl_err_set(err, TL_ENOTSUP, "tl_store_append: store '%s' has no desk tables",
+                          s->ops->scheme);
+    if (n > UINT64_MAX - s->high_water)
+        return tl_err_set(err, TL_ERANGE, "tl_store_append: sequence numbers exhausted");
+    for (size_t i = 0; i < n; i++)
+        events[i].seq = s->high_water + 1 + i;
+    tl_store_batch batch = *rows;
+    batch.events = events;
+    batch.n_events = n;
 
     rc = s->ops->begin(s->state, err);
     if (rc < 0) {
@@ -428,12 +447,16 @@ enum {
     SLOT_CONTROL_DONE,
     SLOT_CONTROL_GET,
     SLOT_STATUS_PUT,
-    SLOT_STATUS_GET
+    SLOT_STATUS_GET,
+    SLOT_QUOTES_RECENT, /* version 3 */
+    SLOT_EXECUTIONS_RECENT,
+    SLOT_EXECUTIONS_SCAN,
+    SLOT_LP_QUOTES_SCAN
 };
 
 static int has_slot(const tl_store_ops *o, int slot)
 {
-    if (o->version < TL_STORE_OPS_VERSION)
+    if (o->version < (slot >= SLOT_QUOTES_RECENT ? TL_STORE_OPS_VERSION : TL_STORE_OPS_VERSION_V2))
         return 0;
     switch (slot) {
     case SLOT_CONTROL_PUT:
@@ -446,8 +469,16 @@ static int has_slot(const tl_store_ops *o, int slot)
         return o->control_get != NULL;
     case SLOT_STATUS_PUT:
         return o->status_put != NULL;
-    default:
+    case SLOT_STATUS_GET:
         return o->status_get != NULL;
+    case SLOT_QUOTES_RECENT:
+        return o->quotes_recent != NULL;
+    case SLOT_EXECUTIONS_RECENT:
+        return o->executions_recent != NULL;
+    case SLOT_EXECUTIONS_SCAN:
+        return o->executions_scan != NULL;
+    default:
+        return o->lp_quotes_scan != NULL;
     }
 }
 
@@ -458,8 +489,8 @@ static int check_slot(const tl_store *s, int slot, int writes, const char *what,
     if (rc < 0)
         return rc;
     if (!has_slot(s->ops, slot))
-        return tl_err_set(err, TL_ENOTSUP, "%s: store '%s' has no control inbox or status", what,
-                          s->ops->scheme);
+        return tl_err_set(err, TL_ENOTSUP, "%s: store '%s' has no %s", what, s->ops->scheme,
+                          slot >= SLOT_QUOTES_RECENT ? "desk tables" : "control inbox or status");
     if (writes && s->read_only)
         return tl_err_set(err, TL_ESTATE, "%s: the store is open for reading only", what);
     return 0;
@@ -571,4 +602,55 @@ int tl_store_status_get(tl_store *s, const char *name, char **doc, int64_t *ts_n
     if (ts_ns != NULL)
         *ts_ns = ts;
     return 0;
+}
+
+/* ---- the RFQ desk's rows -------------------------------------------------------------------- */
+
+int tl_store_quotes_recent(tl_store *s, tl_quote_row *out, size_t cap, size_t *n, tl_err *err)
+{
+    int rc = check_slot(s, SLOT_QUOTES_RECENT, 0, "tl_store_quotes_recent", err);
+    if (rc < 0)
+        return rc;
+    if (n == NULL || (cap > 0 && out == NULL))
+        return tl_err_set(err, TL_EINVAL, "tl_store_quotes_recent: NULL output");
+    if (cap == 0) {
+        *n = 0;
+        return 0;
+    }
+    return s->ops->quotes_recent(s->state, out, cap, n, err);
+}
+
+int tl_store_executions_recent(tl_store *s, tl_execution_row *out, size_t cap, size_t *n,
+                               tl_err *err)
+{
+    int rc = check_slot(s, SLOT_EXECUTIONS_RECENT, 0, "tl_store_executions_recent", err);
+    if (rc < 0)
+        return rc;
+    if (n == NULL || (cap > 0 && out == NULL))
+        return tl_err_set(err, TL_EINVAL, "tl_store_executions_recent: NULL output");
+    if (cap == 0) {
+        *n = 0;
+        return 0;
+    }
+    return s->ops->executions_recent(s->state, out, cap, n, err);
+}
+
+int tl_store_executions_scan(tl_store *s, tl_execution_fn fn, void *ctx, tl_err *err)
+{
+    int rc = check_slot(s, SLOT_EXECUTIONS_SCAN, 0, "tl_store_executions_scan", err);
+    if (rc < 0)
+        return rc;
+    if (fn == NULL)
+        return tl_err_set(err, TL_EINVAL, "tl_store_executions_scan: NULL callback");
+    return s->ops->executions_scan(s->state, fn, ctx, err);
+}
+
+int tl_store_lp_quotes_scan(tl_store *s, tl_lp_quote_fn fn, void *ctx, tl_err *err)
+{
+    int rc = check_slot(s, SLOT_LP_QUOTES_SCAN, 0, "tl_store_lp_quotes_scan", err);
+    if (rc < 0)
+        return rc;
+    if (fn == NULL)
+        return tl_err_set(err, TL_EINVAL, "tl_store_lp_quotes_scan: NULL callback");
+    return s->ops->lp_quotes_scan(s->state, fn, ctx, err);
 }

@@ -21,8 +21,8 @@ typedef struct tl_store_stats {
 } tl_store_stats;
 
 typedef struct tl_store_faults {
-    uint64_t fail_write_at;  /* 1-based count of write calls; 0 = off */
-    uint64_t fail_commit_at; /* 1-based count of commit calls; 0 = off */
+    uint64_t fail_write_at;   /* 1-based count of write calls; 0 = off */
+    uint64_t fail_commit_at;  /* 1-based count of commit calls; 0 = off */
     uint64_t writes, commits; /* counters the injection compares against */
 } tl_store_faults;
 
@@ -40,8 +40,7 @@ int tl_store_open(tl_store *s, const char *url, const tl_store_options *opt,
                   const tl_store_ops *const *extra, tl_err *err);
 /* The same for reading only, through the backend's open_read (TL_ENOTSUP without one): the
  * store is not created, migrated or written, and tl_store_append refuses (TL_ESTATE). */
-int tl_store_open_read(tl_store *s, const char *url, const tl_store_ops *const *extra,
-                       tl_err *err);
+int tl_store_open_read(tl_store *s, const char *url, const tl_store_ops *const *extra, tl_err *err);
 void tl_store_close(tl_store *s);
 int tl_store_ops_check(const tl_store_ops *ops, tl_err *err);
 /* A store URL, read once (src/store/url.c). The rules:
@@ -74,6 +73,11 @@ int tl_store_url_parse(const char *url, tl_store_url *out, tl_err *err);
 int tl_store_append(tl_store *s, tl_event *events, size_t n, const tl_position_row *positions,
                     size_t n_positions, const tl_account_row *accounts, size_t n_accounts,
                     tl_err *err);
+/* The same with the batch's other rows: rows->positions .. rows->executions are written with
+ * the events (rows->events and n_events are ignored). The desk's rows are checked first
+ * (src/store/desk_rows.c); a backend of ops version < 3 refuses them (TL_ENOTSUP). */
+int tl_store_append_batch(tl_store *s, tl_event *events, size_t n, const tl_store_batch *rows,
+                          tl_err *err);
 int tl_store_scan(tl_store *s, const tl_scan_filter *filter, tl_event_fn fn, void *ctx,
                   tl_err *err);
 int tl_store_find_idem(tl_store *s, const char *idem_key, tl_event *out, tl_err *err);
@@ -118,6 +122,20 @@ int tl_store_status_put(tl_store *s, const char *name, int64_t ts_ns, const char
 /* *doc gets a malloc'ed copy (the caller frees it), *ts_ns (may be NULL) its time; TL_ENOTFOUND
  * when name has none. */
 int tl_store_status_get(tl_store *s, const char *name, char **doc, int64_t *ts_ns, tl_err *err);
+
+/* ---- the RFQ desk's rows (schema version 5) ------------------------------------------------
+ * Written with a batch (tl_store_append_batch); read by `tradeloop db`, also on a store opened
+ * with tl_store_open_read. A backend without the slots: TL_ENOTSUP. */
+
+/* The cap newest quotes (by ts_ns, then insertion), newest first; *n how many were copied. */
+int tl_store_quotes_recent(tl_store *s, tl_quote_row *out, size_t cap, size_t *n, tl_err *err);
+/* The cap newest executions (by ts_ns, then execution_id), newest first. */
+int tl_store_executions_recent(tl_store *s, tl_execution_row *out, size_t cap, size_t *n,
+                               tl_err *err);
+/* Every execution, oldest first. */
+int tl_store_executions_scan(tl_store *s, tl_execution_fn fn, void *ctx, tl_err *err);
+/* Every lp_quotes row, the rows of a request together: by request_id, then insertion. */
+int tl_store_lp_quotes_scan(tl_store *s, tl_lp_quote_fn fn, void *ctx, tl_err *err);
 
 extern const tl_store_ops tl_store_mem_ops;
 extern const tl_store_ops tl_store_sqlite_ops;

@@ -49,13 +49,15 @@ check "kill says the engine took it, with the seq" \
 # An older database (schema version 3, before the inbox) is migrated by the request.
 OLD=$TMP/old.db
 cp "$TMP/k.db" "$OLD"
-sqlite3 "$OLD" "DROP TABLE control; DROP TABLE loop_status;
+sqlite3 "$OLD" "DROP VIEW quotes_v; DROP VIEW lp_quotes_v; DROP VIEW executions_v;
+    DROP TABLE quotes; DROP TABLE lp_quotes; DROP TABLE executions;
+    DROP TABLE control; DROP TABLE loop_status;
     UPDATE tradeloop_meta SET value = '3' WHERE key = 'schema_version'"
 run_tl "$TMP/o.json" "$TMP/o.err" kill --db "sqlite:$OLD" --wait 0 --json
 check "kill on a version 3 database exits 0" [ "$RC" -eq 0 ]
-check "it is migrated to version 4, the row in it" [ "$(sqlite3 "$OLD" \
+check "it is migrated to version 5, the row in it" [ "$(sqlite3 "$OLD" \
     "SELECT value FROM tradeloop_meta WHERE key = 'schema_version';
-     SELECT id || ' ' || command FROM control")" = "$(printf '4\n1 kill')" ]
+     SELECT id || ' ' || command FROM control")" = "$(printf '5\n1 kill')" ]
 
 # Refusals: a database that does not exist (and is not created), someone else's, mem:.
 run_tl "$TMP/e.out" "$TMP/e.err" kill --db "$TMP/nope.db" --wait 0

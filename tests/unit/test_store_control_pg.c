@@ -67,7 +67,8 @@ static int run_once(const char *url, const char *sql)
 static int reset_db(const char *url)
 {
     return run_once(url, "DROP TABLE IF EXISTS trades, orders, positions, accounts, trade_events,"
-                         " tradeloop_meta, workspaces, event_types, control, loop_status CASCADE");
+                         " tradeloop_meta, workspaces, event_types, control, loop_status, quotes, "
+                         "lp_quotes, executions CASCADE");
 }
 
 static int fresh(void **state)
@@ -214,7 +215,7 @@ static void test_migrates_v3(void **state)
     assert_int_equal(tl_store_append(&s, &ev, 1, NULL, 0, NULL, 0, NULL), 0);
     tl_store_close(&s);
     PGconn *c = admin();
-    sql_ok(c, "DROP TABLE control, loop_status;"
+    sql_ok(c, "DROP TABLE control, loop_status, quotes, lp_quotes, executions CASCADE;"
               " UPDATE tradeloop_meta SET value = '3' WHERE key = 'schema_version'");
     assert_int_equal(tl_store_open_read(&s, pg_url, NULL, &err), TL_EVERSION);
     assert_non_null(strstr(err.msg, "older"));
@@ -227,11 +228,11 @@ static void test_migrates_v3(void **state)
     tl_store_close(&s);
     assert_int_equal(sql_long(c, "SELECT value::int FROM tradeloop_meta"
                                  " WHERE key = 'schema_version'"),
-                     4);
+                     5);
     assert_int_equal(sql_long(c, "SELECT count(*) FROM pg_indexes"
                                  " WHERE indexname = 'control_pending'"),
                      1);
-    sql_ok(c, "UPDATE tradeloop_meta SET value = '5' WHERE key = 'schema_version'");
+    sql_ok(c, "UPDATE tradeloop_meta SET value = '6' WHERE key = 'schema_version'");
     assert_int_equal(tl_store_open(&s, pg_url, NULL, NULL, &err), TL_EVERSION);
     assert_int_equal(tl_store_open_read(&s, pg_url, NULL, &err), TL_EVERSION);
     assert_non_null(strstr(err.msg, "newer"));

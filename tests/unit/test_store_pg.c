@@ -137,9 +137,9 @@ static long sql_long(PGconn *c, const char *sql)
     return strtol(sql_value(c, sql, buf, sizeof buf), NULL, 10);
 }
 
-static const char drop_all[] =
-    "DROP TABLE IF EXISTS trades, orders, positions, accounts,"
-    " trade_events, tradeloop_meta, workspaces, event_types, control, loop_status CASCADE";
+static const char drop_all[] = "DROP TABLE IF EXISTS trades, orders, positions, accounts,"
+                               " trade_events, tradeloop_meta, workspaces, event_types, control, "
+                               "loop_status, quotes, lp_quotes, executions CASCADE";
 
 /* Conformance SQL hook: the first column of the first row, "" when none. */
 static int query_db(const char *url, const char *sql, char *out, size_t cap)
@@ -636,7 +636,7 @@ static void test_migrates_v1(void **state)
     PGconn *c = admin_connect(pg_url);
     sql_ok(c,
            "DROP VIEW events_v; DROP TABLE workspaces, event_types; DROP INDEX trade_events_fills;"
-           " DROP TABLE control, loop_status;"
+           " DROP TABLE control, loop_status, quotes, lp_quotes, executions CASCADE;"
            " UPDATE tradeloop_meta SET value = '1' WHERE key = 'schema_version'");
 
     assert_int_equal(tl_store_open_read(&s, pg_url, NULL, &err), TL_EVERSION);
@@ -646,7 +646,7 @@ static void test_migrates_v1(void **state)
     char v[128];
     assert_string_equal(
         sql_value(c, "SELECT value FROM tradeloop_meta WHERE key = 'schema_version'", v, sizeof v),
-        "4");
+        "5");
     assert_string_equal(sql_value(c,
                                   "SELECT string_agg(workspace || ' ' || first_seq || ' ' ||"
                                   " last_seq, ',' ORDER BY workspace) FROM workspaces",
@@ -937,13 +937,14 @@ static void test_migrates_v2(void **state)
     append_ok(&s, b, 3);
     tl_store_close(&s);
     PGconn *c = admin_connect(pg_url);
-    sql_ok(c, "DROP INDEX trade_events_fills; DROP TABLE control, loop_status;"
+    sql_ok(c, "DROP INDEX trade_events_fills;"
+              " DROP TABLE control, loop_status, quotes, lp_quotes, executions CASCADE;"
               " UPDATE tradeloop_meta SET value = '2' WHERE key = 'schema_version'");
     open_store(&s, pg_url, TL_DURABILITY_FULL);
     char v[256];
     assert_string_equal(
         sql_value(c, "SELECT value FROM tradeloop_meta WHERE key = 'schema_version'", v, sizeof v),
-        "4");
+        "5");
     assert_string_equal(sql_value(c,
                                   "SELECT indexdef FROM pg_indexes"
                                   " WHERE indexname = 'trade_events_fills'",

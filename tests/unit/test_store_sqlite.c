@@ -253,12 +253,13 @@ static void test_schema(void **state)
 
     sqlite3 *db = raw_open(f->path);
     assert_rows(db, "SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name",
-                "accounts;control;event_types;loop_status;orders;positions;sqlite_sequence;"
-                "trade_events;tradeloop_meta;trades;workspaces");
+                "accounts;control;event_types;executions;loop_status;lp_quotes;orders;positions;"
+                "quotes;sqlite_sequence;trade_events;tradeloop_meta;trades;workspaces");
     assert_rows(db, "SELECT name FROM sqlite_schema WHERE type = 'view' ORDER BY name",
-                "accounts_v;events_v;orders_v;positions_v;trades_v");
+                "accounts_v;events_v;executions_v;lp_quotes_v;orders_v;positions_v;quotes_v;"
+                "trades_v");
     assert_rows(db, "SELECT key, value FROM tradeloop_meta ORDER BY key",
-                "application|tradeloop;schema_version|4");
+                "application|tradeloop;schema_version|5");
     /* Every event type has its name, from TL_EVENT_TYPE_MAP. */
     char want_types[32];
     snprintf(want_types, sizeof want_types, "%d|1|%d", TL_EV__MAX, TL_EV__MAX);
@@ -696,8 +697,8 @@ static void test_newer_schema(void **state)
 {
     fx *f = *state;
     make_journal(f->url, 3);
-    set_schema_version(f->path, "5");
-    open_refused(f->url, TL_EVERSION, "schema version 5", "supports (4)");
+    set_schema_version(f->path, "6");
+    open_refused(f->url, TL_EVERSION, "schema version 6", "supports (5)");
     set_schema_version(f->path, "two");
     open_refused(f->url, TL_ECORRUPT, "schema_version", NULL);
 }
@@ -717,14 +718,18 @@ static void test_migrates_older_schema(void **state)
     append_ok(&s, &e, 1);
     tl_store_close(&s);
     db = raw_open(f->path);
-    assert_rows(db, "SELECT value FROM tradeloop_meta WHERE key = 'schema_version'", "4");
+    assert_rows(db, "SELECT value FROM tradeloop_meta WHERE key = 'schema_version'", "5");
     assert_rows(db, "SELECT order_id FROM orders", "O1");
     sqlite3_close(db);
 }
 
 /* What version 4 added: the control inbox and the status documents (their indexes go with
  * them; sqlite_sequence, SQLite's own and undroppable, stays and is used again). */
-#define DROP_V4 "DROP TABLE control; DROP TABLE loop_status;"
+/* What version 5 added: the RFQ desk's tables and their views. */
+#define DROP_V5                                                                                    \
+    "DROP VIEW quotes_v; DROP VIEW lp_quotes_v; DROP VIEW executions_v; DROP TABLE quotes;"        \
+    "DROP TABLE lp_quotes; DROP TABLE executions;"
+#define DROP_V4 DROP_V5 "DROP TABLE control; DROP TABLE loop_status;"
 
 /* Strips a store back to schema version 1 with raw SQL: versions 2 and 4 only added tables and
  * views (migrations are append-only), so what is left is exactly a version 1 file. */
@@ -769,7 +774,7 @@ static void test_migrates_v1(void **state)
     tl_store_close(&s);
 
     db = raw_open(f->path);
-    assert_rows(db, "SELECT value FROM tradeloop_meta WHERE key = 'schema_version'", "4");
+    assert_rows(db, "SELECT value FROM tradeloop_meta WHERE key = 'schema_version'", "5");
     assert_rows(db, "SELECT workspace, first_seq, last_seq FROM workspaces ORDER BY workspace",
                 "desk|1|4;other|2|2");
     assert_rows(db, "SELECT seq, name, qty, price, fee FROM events_v WHERE seq IN (1, 3)",
@@ -801,7 +806,7 @@ static void test_migrates_v2(void **state)
     open_ok(&s, f->url);
     tl_store_close(&s);
     db = raw_open(f->path);
-    assert_rows(db, "SELECT value FROM tradeloop_meta WHERE key = 'schema_version'", "4");
+    assert_rows(db, "SELECT value FROM tradeloop_meta WHERE key = 'schema_version'", "5");
     raw_rows(db, schema_sql, after, sizeof after);
     assert_string_equal(after, before);
     sqlite3_close(db);
@@ -837,7 +842,7 @@ static void test_migrates_v3(void **state)
     tl_store_close(&s);
 
     db = raw_open(f->path);
-    assert_rows(db, "SELECT value FROM tradeloop_meta WHERE key = 'schema_version'", "4");
+    assert_rows(db, "SELECT value FROM tradeloop_meta WHERE key = 'schema_version'", "5");
     raw_rows(db, schema_sql, after, sizeof after);
     assert_string_equal(after, before);
     assert_rows(db, "SELECT id, command, arg, taken_seq IS NULL FROM control", "1|kill|migrated|1");

@@ -19,6 +19,7 @@
 #include "core/hashmap.h"
 #include "core/vec.h"
 #include "store/mem/mem_ctl.h"
+#include "store/mem/mem_desk.h"
 #include "store/projection.h"
 #include "store/store.h"
 
@@ -113,7 +114,9 @@ typedef struct mem_store {
     tl_hashmap ws_ix;    /* hash(workspace) -> workspaces index */
     int in_txn;
     mark begin_mark;
-    tl__mem_ctl ctl; /* the control inbox and status documents (mem_ctl.c) */
+    tl__mem_desk_mark desk_begin; /* the desk's lengths at begin */
+    tl__mem_ctl ctl;              /* the control inbox and status documents (mem_ctl.c) */
+    tl__mem_desk desk;            /* the RFQ desk's rows (mem_desk.c) */
 } mem_store;
 
 /* Makes room for `need` elements of `size` bytes, doubling; on TL_ENOMEM *arr is unchanged. */
@@ -551,6 +554,13 @@ static int mem_open(void *st, const char *url, const tl_store_options *opt, tl_e
         tl_hashmap_close(&m->trade_ix);
         goto nomem;
     }
+    if (tl__mem_desk_init(&m->desk, err) < 0) {
+        tl_hashmap_close(&m->idem);
+        tl_hashmap_close(&m->order_ix);
+        tl_hashmap_close(&m->trade_ix);
+        tl_hashmap_close(&m->ws_ix);
+        return TL_ENOMEM;
+    }
     return 0;
 nomem:
     return tl_err_set(err, TL_ENOMEM, "mem store: out of memory");
@@ -572,6 +582,7 @@ static void mem_close(void *st)
     tl_hashmap_close(&m->order_ix);
     tl_hashmap_close(&m->trade_ix);
     tl__mem_ctl_free(&m->ctl);
+    tl__mem_desk_free(&m->desk);
     memset(m, 0, sizeof *m);
 }
 
@@ -582,6 +593,7 @@ static int mem_begin(void *st, tl_err *err)
         return tl_err_set(err, TL_ESTATE, "mem store: transaction already open");
     m->in_txn = 1;
     m->begin_mark = mark_now(m);
+    m->desk_begin = tl__mem_desk_mark_now(&m->desk);
     return 0;
 }
 
@@ -605,6 +617,8 @@ static int mem_write(void *st, const tl_store_batch *b, tl_err *err)
         rc = upsert_position(m, &b->positions[i], err);
     for (size_t i = 0; rc == 0 && i < b->n_accounts; i++)
         rc = upsert_account(m, &b->accounts[i], err);
+    if (rc == 0)
+        rc = tl__mem_desk_write(&m->desk, b, err); /* undoes itself on failure */
     if (rc < 0)
         undo_to(m, mk); /* a failed write leaves nothing behind, as a failed statement */
     return rc;
@@ -618,6 +632,7 @@ static int mem_commit(void *st, tl_err *err)
     m->n_events = m->len_events;
     m->n_undo = 0;
     m->in_txn = 0;
+    tl__mem_desk_commit(&m->desk);
     return 0;
 }
 
@@ -627,6 +642,7 @@ static void mem_rollback(void *st)
     if (!m->in_txn)
         return;
     undo_to(m, m->begin_mark);
+    tl__mem_desk_cut(&m->desk, m->desk_begin);
     m->in_txn = 0;
 }
 
@@ -774,6 +790,27 @@ static int mem_status_get(void *st, const char *name, char **doc, int64_t *ts_ns
     return tl__mem_status_get(&((mem_store *)st)->ctl, name, doc, ts_ns, err);
 }
 
+static int mem_quotes_recent(void *st, tl_quote_row *out, size_t cap, size_t *n, tl_err *err)
+{
+    return tl__mem_quotes_recent(&((mem_store *)st)->desk, out, cap, n, err);
+}
+
+static int mem_executions_recent(void *st, tl_execution_row *out, size_t cap, size_t *n,
+                                 tl_err *err)
+{
+    return tl__mem_executions_recent(&((mem_store *)st)->desk, out, cap, n, err);
+}
+
+static int mem_executions_scan(void *st, tl_execution_fn fn, void *ctx, tl_err *err)
+{
+    return tl__mem_executions_scan(&((mem_store *)st)->desk, fn, ctx, err);
+}
+
+static int mem_lp_quotes_scan(void *st, tl_lp_quote_fn fn, void *ctx, tl_err *err)
+{
+    return tl__mem_lp_quotes_scan(&((mem_store *)st)->desk, fn, ctx, err);
+}
+
 const tl_store_ops tl_store_mem_ops = {
     .version = TL_STORE_OPS_VERSION,
     .scheme = "mem",
@@ -797,4 +834,8 @@ const tl_store_ops tl_store_mem_ops = {
     .control_get = mem_control_get,
     .status_put = mem_status_put,
     .status_get = mem_status_get,
+    .quotes_recent = mem_quotes_recent,
+    .executions_recent = mem_executions_recent,
+    .executions_scan = mem_executions_scan,
+    .lp_quotes_scan = mem_lp_quotes_scan,
 };

@@ -126,6 +126,8 @@ static int session_setup(tl__pg *pg, tl_err *err)
         rc = tl__pg_prepare_read(pg, err);
     if (rc == 0)
         rc = tl__pg_prepare_ctl(pg, err);
+    if (rc == 0)
+        rc = tl__pg_prepare_desk(pg, err);
     return rc || pg->read_only ? rc : tl__pg_prepare_write(pg, err);
 }
 
@@ -301,4 +303,8 @@ const tl_store_ops tl_store_pg_ops = {
     .control_get = tl__pg_control_get,
     .status_put = tl__pg_status_put,
     .status_get = tl__pg_status_get,
+    .quotes_recent = tl__pg_quotes_recent,
+    .executions_recent = tl__pg_executions_recent,
+    .executions_scan = tl__pg_executions_scan,
+    .lp_quotes_scan = tl__pg_lp_quotes_scan,
 };

@@ -90,6 +90,29 @@ char *tl__pg_put_str(char *p, const char *s);
 int tl__pg_prepare_write(tl__pg *pg, tl_err *err);
 int tl__pg_write_rows(tl__pg *pg, const tl_store_batch *b, tl_err *err);
 
+/* The array parameters of the pg_upsert.c statements: one "{e1,e2,...}" text per column, each
+ * element written by elem (element of `row` for `column`); rows are `stride` bytes apart.
+ * Queued in the open pipeline. lit_text writes a quoted, escaped element of at most max bytes. */
+#define TL__PG_COLUMNS_MAX 20
+/* Bytes one array element may take: a fully escaped text field in quotes, or a number, and a
+ * separator. */
+#define TL__PG_ELEM_MAX (2 * TL_EVENT_TEXT_MAX + 4)
+typedef char *(*tl__pg_elem_fn)(char *p, const void *row, int column);
+int tl__pg_send_columns(tl__pg *pg, const char *stmt, int ncols, const void *rows, size_t stride,
+                        size_t n, tl__pg_elem_fn elem, tl_err *err);
+char *tl__pg_lit_text(char *p, const char *s, size_t max);
+
+/* pg_desk.c: the RFQ desk's rows. Inserts queued in the batch's pipeline (pg_upsert.c), the
+ * read slots, and their statements prepared on the current session. */
+int tl__pg_prepare_desk(tl__pg *pg, tl_err *err);
+int tl__pg_send_quotes(tl__pg *pg, const tl_quote_row *r, size_t n, tl_err *err);
+int tl__pg_send_lp_quotes(tl__pg *pg, const tl_lp_quote_row *r, size_t n, tl_err *err);
+int tl__pg_send_executions(tl__pg *pg, const tl_execution_row *r, size_t n, tl_err *err);
+int tl__pg_quotes_recent(void *st, tl_quote_row *out, size_t cap, size_t *n, tl_err *err);
+int tl__pg_executions_recent(void *st, tl_execution_row *out, size_t cap, size_t *n, tl_err *err);
+int tl__pg_executions_scan(void *st, tl_execution_fn fn, void *ctx, tl_err *err);
+int tl__pg_lp_quotes_scan(void *st, tl_lp_quote_fn fn, void *ctx, tl_err *err);
+
 /* pg_read.c: the read slots, and their statements prepared on the current session. */
 int tl__pg_prepare_read(tl__pg *pg, tl_err *err);
 int tl__pg_high_water(void *st, uint64_t *seq, tl_err *err);

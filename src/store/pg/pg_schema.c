@@ -148,16 +148,83 @@ static const char schema_v4[] =
 _Static_assert(TL_CONTROL_COMMAND_MAX == 16 && TL_CONTROL_ARG_MAX == 128,
                "the control table's CHECKs name these lengths");
 
+/* v5: the RFQ desk's rows (pg_desk.c). Money as BIGINT 1e-8 units like trade_events, with
+ * views of exact decimals; quotes and lp_quotes are append-only logs whose identity column is
+ * the insertion order, the reads' last key; the indexes serve the reads (the newest rows by
+ * time, the rows of a request together). The CHECKs name what desk_rows.c accepts. */
+#define DESK_DEC(c)      "trim_scale(" c " / 100000000::numeric) AS " c
+#define DESK_TIME(c, as) "timestamptz 'epoch' + (" c " / 1000) * interval '1 microsecond' AS " as
+static const char
+    schema_v5[] =
+        "CREATE TABLE quotes ("
+        " id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+        " workspace TEXT NOT NULL,"
+        " quote_id TEXT NOT NULL,"
+        " ts_ns BIGINT NOT NULL,"
+        " symbol TEXT NOT NULL,"
+        " side TEXT NOT NULL CHECK (side IN ('BUY', 'SELL')),"
+        " amount BIGINT NOT NULL,"
+        " amount_asset TEXT NOT NULL,"
+        " lp TEXT NOT NULL,"
+        " lp_quote_id TEXT NOT NULL DEFAULT '',"
+        " lp_price BIGINT NOT NULL,"
+        " client_price BIGINT NOT NULL,"
+        " valid_until_ns BIGINT NOT NULL,"
+        " event TEXT NOT NULL CHECK (event IN ('locked', 'improved', 'expired', 'canceled')));"
+        "CREATE INDEX quotes_ts ON quotes (ts_ns, id);"
+        "CREATE TABLE lp_quotes ("
+        " id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+        " workspace TEXT NOT NULL,"
+        " request_id TEXT NOT NULL,"
+        " ts_ns BIGINT NOT NULL,"
+        " lp TEXT NOT NULL,"
+        " lp_quote_id TEXT NOT NULL DEFAULT '',"
+        " symbol TEXT NOT NULL,"
+        " side TEXT NOT NULL CHECK (side IN ('BUY', 'SELL')),"
+        " amount BIGINT NOT NULL,"
+        " status TEXT NOT NULL CHECK (status IN ('quoted', 'refused', 'late')),"
+        " bid BIGINT NOT NULL,"
+        " ask BIGINT NOT NULL,"
+        " price BIGINT NOT NULL,"
+        " response_ns BIGINT NOT NULL,"
+        " won SMALLINT NOT NULL CHECK (won IN (0, 1)),"
+        " reason TEXT NOT NULL DEFAULT '');"
+        "CREATE INDEX lp_quotes_request ON lp_quotes (request_id COLLATE \"C\", id);"
+        "CREATE TABLE executions ("
+        " execution_id TEXT PRIMARY KEY,"
+        " ts_ns BIGINT NOT NULL,"
+        " workspace TEXT NOT NULL,"
+        " quote_id TEXT NOT NULL,"
+        " status TEXT NOT NULL CHECK (status IN ('SUCCESS', 'FAILED')),"
+        " lp TEXT NOT NULL,"
+        " hedge_side TEXT NOT NULL CHECK (hedge_side IN ('BUY', 'SELL')),"
+        " hedge_base_qty BIGINT NOT NULL,"
+        " hedge_quote_qty BIGINT NOT NULL,"
+        " executed_qty BIGINT NOT NULL,"
+        " avg_price BIGINT NOT NULL,"
+        " commission BIGINT NOT NULL,"
+        " pnl BIGINT NOT NULL,"
+        " pnl_asset TEXT NOT NULL DEFAULT '',"
+        " pnl_after_fees BIGINT NOT NULL,"
+        " pnl_bps BIGINT NOT NULL,"
+        " error TEXT NOT NULL DEFAULT '');"
+        "CREATE INDEX executions_ts ON executions (ts_ns, execution_id COLLATE \"C\");"
+        "CREATE VIEW quotes_v AS SELECT id, workspace, quote_id, ts_ns, " DESK_TIME("ts_ns", "time") ", symbol, side, " DESK_DEC("amount") ", amount_asset, lp, lp_quote_id, " DESK_DEC("lp_price") ", " DESK_DEC("client_price") ", " DESK_TIME("valid_until_ns",
+                                                                                                                                                                                                                                                 "valid_until") ", event FROM quotes;"
+                                                                                                                                                                                                                                                                "CREATE VIEW lp_quotes_v AS SELECT id, workspace, request_id, ts_ns, " DESK_TIME("ts_ns", "time") ", lp, lp_quote_id, symbol, side, " DESK_DEC("amount") ", status, " DESK_DEC("bid") ", " DESK_DEC("ask") ", " DESK_DEC("price") ", response_ns, won, reason FROM lp_quotes;"
+                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                  "CREATE VIEW executions_v AS SELECT execution_id, ts_ns, " DESK_TIME(
+                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                      "ts_ns",
+                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                      "time") ", workspace, quote_id, status, lp, hedge_side, " DESK_DEC("hedge_base_qty") ", " DESK_DEC("hedge_quote_qty") ", " DESK_DEC("executed_qty") ", " DESK_DEC("avg_price") ", " DESK_DEC("commission") ", " DESK_DEC("pnl") ", pnl_asset, " DESK_DEC("pnl_after_fees") ", " DESK_DEC("pnl_bps") ", error FROM executions;";
+#undef DESK_DEC
+#undef DESK_TIME
+
 /* What a new database gets first: it is version 0 until the migrations have run. */
 static const char bootstrap[] =
     "CREATE TABLE tradeloop_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)";
 
 /* migrations[v] upgrades schema version v to v + 1. Append; never edit a released step. */
 static const char *const migrations[] = {
-    schema_v1,
-    schema_v2,
-    schema_v3,
-    schema_v4,
+    schema_v1, schema_v2, schema_v3, schema_v4, schema_v5,
 };
 _Static_assert(sizeof migrations / sizeof migrations[0] == TL_STORE_SCHEMA_VERSION,
                "one migration step per schema version");

@@ -92,14 +92,12 @@ static int reserve_tmp(tl__pg *pg, size_t need, tl_err *err)
     return 0;
 }
 
-/* Bytes one array element may take: a fully escaped text field in quotes, or a number, and a
- * separator. */
-#define ELEM_MAX (2 * TL_EVENT_TEXT_MAX + 4)
+#define ELEM_MAX TL__PG_ELEM_MAX
 _Static_assert(TL_WORKSPACE_MAX <= TL_EVENT_TEXT_MAX && TL_FIXED_STRLEN < ELEM_MAX,
                "ELEM_MAX bounds every element");
 
 /* Array element text: quoted, with '"' and '\' escaped. */
-static char *lit_text(char *p, const char *s, size_t max)
+char *tl__pg_lit_text(char *p, const char *s, size_t max)
 {
     *p++ = '"';
     for (size_t i = 0; i < max && s[i]; i++) {
@@ -111,6 +109,7 @@ static char *lit_text(char *p, const char *s, size_t max)
     return p;
 }
 
+#define lit_text           tl__pg_lit_text
 #define LIT_TEXT(p, field) lit_text((p), (field), sizeof(field))
 
 /* The columns of the orders update, one array per column: element i of column c. */
@@ -216,14 +215,14 @@ static char *account_elem(char *p, const tl_account_row *r, int c)
     }
 }
 
-/* One array parameter per column, "{e1,e2,...}", each element written by elem; rows are `stride`
- * bytes apart. One statement upserts every row, whatever the batch's size. */
-typedef char *(*elem_fn)(char *p, const void *row, int column);
-
-static int send_columns(tl__pg *pg, const char *stmt, int ncols, const void *rows, size_t stride,
-                        size_t n, elem_fn elem, tl_err *err)
+/* One statement upserts every row, whatever the batch's size (pg.h). */
+int tl__pg_send_columns(tl__pg *pg, const char *stmt, int ncols, const void *rows, size_t stride,
+                        size_t n, tl__pg_elem_fn elem, tl_err *err)
 {
-    const char *params[8];
+    const char *params[TL__PG_COLUMNS_MAX];
+    if (ncols > TL__PG_COLUMNS_MAX)
+        return tl_err_set(err, TL_EINVAL, "%s: %d columns, at most %d", stmt, ncols,
+                          TL__PG_COLUMNS_MAX);
     int rc = reserve_tmp(pg, (size_t)ncols * (n * ELEM_MAX + 3), err);
     if (rc)
         return rc;
@@ -254,25 +253,42 @@ static char *account_elem_any(char *p, const void *row, int c)
 
 static int send_workspaces(tl__pg *pg, tl_err *err)
 {
-    return send_columns(pg, "tl_workspaces_upsert", 3, pg->proj.ws, sizeof(*pg->proj.ws),
-                        pg->proj.n_ws, workspace_elem, err);
+    return tl__pg_send_columns(pg, "tl_workspaces_upsert", 3, pg->proj.ws, sizeof(*pg->proj.ws),
+                               pg->proj.n_ws, workspace_elem, err);
 }
 
 static int send_positions(tl__pg *pg, const tl_position_row *r, size_t n, tl_err *err)
 {
-    return send_columns(pg, "tl_positions_upsert", 7, r, sizeof(*r), n, position_elem_any, err);
+    return tl__pg_send_columns(pg, "tl_positions_upsert", 7, r, sizeof(*r), n, position_elem_any,
+                               err);
 }
 
 static int send_accounts(tl__pg *pg, const tl_account_row *r, size_t n, tl_err *err)
 {
-    return send_columns(pg, "tl_accounts_upsert", 6, r, sizeof(*r), n, account_elem_any, err);
+    return tl__pg_send_columns(pg, "tl_accounts_upsert", 6, r, sizeof(*r), n, account_elem_any,
+                               err);
 }
 
 /* ---- the pipeline ---- */
 
-enum { ST_BEGIN, ST_ORDERS, ST_WORKSPACES, ST_POSITIONS, ST_ACCOUNTS };
-static const char *const st_what[] = {"BEGIN", "tl_orders_update", "tl_workspaces_upsert",
-                                      "tl_positions_upsert", "tl_accounts_upsert"};
+enum {
+    ST_BEGIN,
+    ST_ORDERS,
+    ST_WORKSPACES,
+    ST_POSITIONS,
+    ST_ACCOUNTS,
+    ST_QUOTES,
+    ST_LP_QUOTES,
+    ST_EXECUTIONS
+};
+static const char *const st_what[] = {"BEGIN",
+                                      "tl_orders_update",
+                                      "tl_workspaces_upsert",
+                                      "tl_positions_upsert",
+                                      "tl_accounts_upsert",
+                                      "tl_quotes_insert",
+                                      "tl_lp_quotes_insert",
+                                      "tl_executions_insert"};
 
 /* The orders update's answer: how many orders with a fill it found, and the first it did not. */
 static int check_orders(tl__pg *pg, PGresult *res, tl_err *err)
@@ -330,7 +346,7 @@ static int read_pipeline(tl__pg *pg, const int *sent, int n, tl_err *err)
 
 int tl__pg_write_rows(tl__pg *pg, const tl_store_batch *b, tl_err *err)
 {
-    int want[5], n = 0;
+    int want[8], n = 0;
     if (pg->begin_pending)
         want[n++] = ST_BEGIN;
     if (b->n_events > 0 && pg->proj.n_updated > 0)
@@ -341,6 +357,12 @@ int tl__pg_write_rows(tl__pg *pg, const tl_store_batch *b, tl_err *err)
         want[n++] = ST_POSITIONS;
     if (b->n_accounts > 0)
         want[n++] = ST_ACCOUNTS;
+    if (b->n_quotes > 0)
+        want[n++] = ST_QUOTES;
+    if (b->n_lp_quotes > 0)
+        want[n++] = ST_LP_QUOTES;
+    if (b->n_executions > 0)
+        want[n++] = ST_EXECUTIONS;
     if (n == 0)
         return 0;
     if (PQenterPipelineMode(pg->conn) != 1)
@@ -364,8 +386,17 @@ int tl__pg_write_rows(tl__pg *pg, const tl_store_batch *b, tl_err *err)
         case ST_POSITIONS:
             rc = send_positions(pg, b->positions, b->n_positions, err);
             break;
-        default:
+        case ST_ACCOUNTS:
             rc = send_accounts(pg, b->accounts, b->n_accounts, err);
+            break;
+        case ST_QUOTES:
+            rc = tl__pg_send_quotes(pg, b->quotes, b->n_quotes, err);
+            break;
+        case ST_LP_QUOTES:
+            rc = tl__pg_send_lp_quotes(pg, b->lp_quotes, b->n_lp_quotes, err);
+            break;
+        default:
+            rc = tl__pg_send_executions(pg, b->executions, b->n_executions, err);
         }
     }
     if (rc != 0)

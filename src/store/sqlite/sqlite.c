@@ -393,6 +393,7 @@ static void sq_close(void *state)
 {
     tl__sqlite *st = state;
     tl__sqlite_ctl_finalize(st);
+    tl__sqlite_desk_finalize(st);
     for (int i = 0; i < TL__SQ_COUNT; i++) {
         sqlite3_finalize(st->stmt[i]);
         st->stmt[i] = NULL;
@@ -433,7 +434,7 @@ static int sq_open(void *state, const char *url, const tl_store_options *opt, tl
             return tl_err_set(err, TL_ENOMEM, "%s: out of memory", st->name);
         }
     }
-    if ((rc = tl__sqlite_ctl_prepare(st, err)) != 0)
+    if ((rc = tl__sqlite_ctl_prepare(st, err)) != 0 || (rc = tl__sqlite_desk_prepare(st, err)) != 0)
         sq_close(st);
     return rc;
 }
@@ -468,4 +469,8 @@ const tl_store_ops tl_store_sqlite_ops = {
     .control_get = tl__sqlite_control_get,
     .status_put = tl__sqlite_status_put,
     .status_get = tl__sqlite_status_get,
+    .quotes_recent = tl__sqlite_quotes_recent,
+    .executions_recent = tl__sqlite_executions_recent,
+    .executions_scan = tl__sqlite_executions_scan,
+    .lp_quotes_scan = tl__sqlite_lp_quotes_scan,
 };

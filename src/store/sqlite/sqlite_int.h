@@ -81,10 +81,23 @@ enum {
     TL__SQC_COUNT
 };
 
+/* The RFQ desk's statements (sqlite_desk.c), indexes into tl__sqlite.desk. */
+enum {
+    TL__SQD_INS_QUOTE,
+    TL__SQD_INS_LP_QUOTE,
+    TL__SQD_INS_EXECUTION,
+    TL__SQD_QUOTES_RECENT,
+    TL__SQD_EXECUTIONS_RECENT,
+    TL__SQD_EXECUTIONS_SCAN,
+    TL__SQD_LP_QUOTES_SCAN,
+    TL__SQD_COUNT
+};
+
 typedef struct tl__sqlite {
     sqlite3 *db;                       /* owned connection, NULL when closed */
     sqlite3_stmt *stmt[TL__SQ_COUNT];  /* owned, prepared at open */
     sqlite3_stmt *ctl[TL__SQC_COUNT];  /* owned, prepared at open (sqlite_ctl.c) */
+    sqlite3_stmt *desk[TL__SQD_COUNT]; /* owned, prepared at open (sqlite_desk.c) */
     tl__sq_bound *bound[TL__SQ_COUNT]; /* owned: one entry per parameter of each statement */
     char name[200];                    /* the database file, for messages (may be truncated) */
     /* Scratch of the batch being written, kept between batches so writing does not allocate
@@ -132,6 +145,16 @@ int tl__sqlite_control_get(void *state, uint64_t id, tl_control_row *out, tl_err
 int tl__sqlite_status_put(void *state, const char *name, int64_t ts_ns, const char *doc, size_t len,
                           tl_err *err);
 int tl__sqlite_status_get(void *state, const char *name, char **doc, int64_t *ts_ns, tl_err *err);
+/* sqlite_desk.c: the desk's statements, its part of a batch (inside the open transaction), and
+ * its read slots. */
+int tl__sqlite_desk_prepare(tl__sqlite *st, tl_err *err);
+void tl__sqlite_desk_finalize(tl__sqlite *st);
+int tl__sqlite_desk_write(tl__sqlite *st, const tl_store_batch *b, tl_err *err);
+int tl__sqlite_quotes_recent(void *state, tl_quote_row *out, size_t cap, size_t *n, tl_err *err);
+int tl__sqlite_executions_recent(void *state, tl_execution_row *out, size_t cap, size_t *n,
+                                 tl_err *err);
+int tl__sqlite_executions_scan(void *state, tl_execution_fn fn, void *ctx, tl_err *err);
+int tl__sqlite_lp_quotes_scan(void *state, tl_lp_quote_fn fn, void *ctx, tl_err *err);
 /* Maps a SQLite result code (and the connection's message) to a TL_E* code with detail naming
  * the file and `what` was being done. */
 int tl__sqlite_error(tl__sqlite *st, int rc, const char *what, tl_err *err);

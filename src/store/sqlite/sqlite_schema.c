@@ -173,6 +173,80 @@ static const char *const migrations[] = {
     " name TEXT PRIMARY KEY,"
     " ts_ns INTEGER NOT NULL,"
     " doc TEXT NOT NULL) STRICT;",
+    /* v5: the RFQ desk's rows (sqlite_desk.c), money as 1e-8 units like the journal. quotes and
+     * lp_quotes are append-only logs: the rowid is the insertion order, the reads' last key.
+     * executions keep the rowid too (rows are large, one b-tree plus the unique index of the
+     * id). Indexes serve the reads: the newest rows by time, an LP's rows grouped by request.
+     * The CHECKs name what desk_rows.c accepts, for rows written by hand. */
+    /* clang-format off */
+    "CREATE TABLE quotes ("
+    " id INTEGER PRIMARY KEY,"
+    " workspace TEXT NOT NULL,"
+    " quote_id TEXT NOT NULL,"
+    " ts_ns INTEGER NOT NULL,"
+    " symbol TEXT NOT NULL,"
+    " side TEXT NOT NULL CHECK (side IN ('BUY', 'SELL')),"
+    " amount INTEGER NOT NULL,"
+    " amount_asset TEXT NOT NULL,"
+    " lp TEXT NOT NULL,"
+    " lp_quote_id TEXT NOT NULL DEFAULT '',"
+    " lp_price INTEGER NOT NULL,"
+    " client_price INTEGER NOT NULL,"
+    " valid_until_ns INTEGER NOT NULL,"
+    " event TEXT NOT NULL CHECK (event IN ('locked', 'improved', 'expired', 'canceled'))) STRICT;"
+    "CREATE INDEX quotes_ts ON quotes (ts_ns);"
+    "CREATE TABLE lp_quotes ("
+    " id INTEGER PRIMARY KEY,"
+    " workspace TEXT NOT NULL,"
+    " request_id TEXT NOT NULL,"
+    " ts_ns INTEGER NOT NULL,"
+    " lp TEXT NOT NULL,"
+    " lp_quote_id TEXT NOT NULL DEFAULT '',"
+    " symbol TEXT NOT NULL,"
+    " side TEXT NOT NULL CHECK (side IN ('BUY', 'SELL')),"
+    " amount INTEGER NOT NULL,"
+    " status TEXT NOT NULL CHECK (status IN ('quoted', 'refused', 'late')),"
+    " bid INTEGER NOT NULL,"
+    " ask INTEGER NOT NULL,"
+    " price INTEGER NOT NULL,"
+    " response_ns INTEGER NOT NULL,"
+    " won INTEGER NOT NULL CHECK (won IN (0, 1)),"
+    " reason TEXT NOT NULL DEFAULT '') STRICT;"
+    "CREATE INDEX lp_quotes_request ON lp_quotes (request_id, id);"
+    "CREATE TABLE executions ("
+    " execution_id TEXT NOT NULL UNIQUE,"
+    " ts_ns INTEGER NOT NULL,"
+    " workspace TEXT NOT NULL,"
+    " quote_id TEXT NOT NULL,"
+    " status TEXT NOT NULL CHECK (status IN ('SUCCESS', 'FAILED')),"
+    " lp TEXT NOT NULL,"
+    " hedge_side TEXT NOT NULL CHECK (hedge_side IN ('BUY', 'SELL')),"
+    " hedge_base_qty INTEGER NOT NULL,"
+    " hedge_quote_qty INTEGER NOT NULL,"
+    " executed_qty INTEGER NOT NULL,"
+    " avg_price INTEGER NOT NULL,"
+    " commission INTEGER NOT NULL,"
+    " pnl INTEGER NOT NULL,"
+    " pnl_asset TEXT NOT NULL DEFAULT '',"
+    " pnl_after_fees INTEGER NOT NULL,"
+    " pnl_bps INTEGER NOT NULL,"
+    " error TEXT NOT NULL DEFAULT '') STRICT;"
+    "CREATE INDEX executions_ts ON executions (ts_ns, execution_id);"
+    "CREATE VIEW quotes_v AS SELECT id, workspace, quote_id, ts_ns, " ISO("ts_ns") " AS time,"
+    " symbol, side, " DEC("amount") " AS amount, amount_asset, lp, lp_quote_id, "
+    DEC("lp_price") " AS lp_price, " DEC("client_price") " AS client_price, "
+    ISO("valid_until_ns") " AS valid_until, event FROM quotes;"
+    "CREATE VIEW lp_quotes_v AS SELECT id, workspace, request_id, ts_ns, " ISO("ts_ns")
+    " AS time, lp, lp_quote_id, symbol, side, " DEC("amount") " AS amount, status, " DEC("bid")
+    " AS bid, " DEC("ask") " AS ask, " DEC("price") " AS price, response_ns, won, reason"
+    " FROM lp_quotes;"
+    "CREATE VIEW executions_v AS SELECT execution_id, ts_ns, " ISO("ts_ns") " AS time, workspace,"
+    " quote_id, status, lp, hedge_side, " DEC("hedge_base_qty") " AS hedge_base_qty, "
+    DEC("hedge_quote_qty") " AS hedge_quote_qty, " DEC("executed_qty") " AS executed_qty, "
+    DEC("avg_price") " AS avg_price, " DEC("commission") " AS commission, " DEC("pnl")
+    " AS pnl, pnl_asset, " DEC("pnl_after_fees") " AS pnl_after_fees, " DEC("pnl_bps")
+    " AS pnl_bps, error FROM executions;",
+    /* clang-format on */
 };
 _Static_assert(TL_CONTROL_COMMAND_MAX == 16 && TL_CONTROL_ARG_MAX == 128,
                "the control table's CHECKs name these lengths");

@@ -429,7 +429,7 @@ static int write_batch(tl__sqlite *st, const tl_store_batch *b, tl_err *err)
         if ((rc = upsert_account(st, &b->accounts[i], err)) != 0)
             return rc;
     }
-    return 0;
+    return tl__sqlite_desk_write(st, b, err);
 }
 
 /* Forgets what the write statements hold: the batch they point into ends with the call. */
