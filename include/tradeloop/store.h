@@ -58,6 +58,7 @@
 #include "event.h"
 #include "fixed.h"
 #include "instrument.h" /* TL_SYMBOL_MAX, TL_ASSET_MAX */
+#include "lp.h"         /* TL_LP_NAME_MAX, TL_LP_QUOTE_ID_MAX */
 
 /* Version 2 appended the control and status slots, version 3 the desk's read slots; an older
  * table is still accepted, and the later slots are then absent (its struct ends before them, so
@@ -110,10 +111,9 @@ typedef struct tl_account_row {
  * waits for the commit finds its rows durable. Texts are NUL-terminated in their arrays; the
  * dispatcher (src/store/desk_rows.c) checks every row before anything is written. Money is
  * tl_fixed, stored as integer 1e-8 units. */
-#define TL_DESK_ID_MAX   48 /* with NUL: quote, LP quote and request ids, 1-47 printable bytes */
-#define TL_LP_NAME_MAX   32 /* with NUL: "LP-1" */
-#define TL_EXEC_ID_MAX   24 /* with NUL: "EYYYYMMDD-HHMMSS-mmm" (20 bytes) */
-#define TL_DESK_TEXT_MAX TL_EVENT_TEXT_MAX /* reasons and errors, with NUL */
+#define TL_DESK_ID_MAX   TL_LP_QUOTE_ID_MAX /* with NUL: quote, LP quote and request ids */
+#define TL_EXEC_ID_MAX   24                 /* with NUL: "EYYYYMMDD-HHMMSS-mmm" (20 bytes) */
+#define TL_DESK_TEXT_MAX TL_EVENT_TEXT_MAX  /* reasons and errors, with NUL */
 
 /* What happened to a quote the desk shows (stored as its name: "locked", ...). */
 typedef enum tl_quote_event {
@@ -124,11 +124,11 @@ typedef enum tl_quote_event {
 } tl_quote_event;
 
 /* How an LP answered one request ("quoted", "refused", "late"). */
-typedef enum tl_lp_status {
-    TL_LP_QUOTED = 1,
-    TL_LP_REFUSED = 2,
-    TL_LP_LATE = 3 /* answered after the desk stopped waiting: not counted as an answer */
-} tl_lp_status;
+typedef enum tl_lpq_status {
+    TL_LPQ_QUOTED = 1,
+    TL_LPQ_REFUSED = 2,
+    TL_LPQ_LATE = 3 /* answered after the desk stopped waiting: not counted as an answer */
+} tl_lpq_status;
 
 /* "SUCCESS" or "FAILED": a failed execution records its error. */
 typedef enum tl_exec_status { TL_EXEC_SUCCESS = 1, TL_EXEC_FAILED = 2 } tl_exec_status;
@@ -159,7 +159,7 @@ typedef struct tl_lp_quote_row {
     char symbol[TL_SYMBOL_MAX];
     uint8_t side; /* tl_side */
     tl_fixed amount;
-    uint8_t status;                /* tl_lp_status */
+    uint8_t status;                /* tl_lpq_status */
     tl_fixed bid, ask, price;      /* price: for the amount and side; 0 when not quoted */
     int64_t response_ns;           /* the response time the desk measured */
     uint8_t won;                   /* 1: this quote became the lock */

@@ -57,7 +57,7 @@ static int close_request(fold *f)
     int have = 0;
     for (size_t i = 0; i < f->n_req; i++) {
         const tl_lp_quote_row *r = &f->req[i];
-        if (r->status != TL_LP_QUOTED)
+        if (r->status != TL_LPQ_QUOTED)
             continue;
         if (!have || (r->side == TL_SIDE_BUY ? r->price < best : r->price > best))
             best = r->price;
@@ -70,11 +70,11 @@ static int close_request(fold *f)
             return nomem(f);
         c->sc.requested++;
         c->sc.wins += r->won;
-        if (r->status == TL_LP_REFUSED)
+        if (r->status == TL_LPQ_REFUSED)
             c->sc.refused++;
-        if (r->status == TL_LP_LATE)
+        if (r->status == TL_LPQ_LATE)
             c->sc.late++;
-        if (r->status != TL_LP_QUOTED)
+        if (r->status != TL_LPQ_QUOTED)
             continue;
         c->sc.answered++;
         if (TL_VEC_RESERVE(&c->times, &c->cap_times, c->n_times + 1) != 0)

@@ -37,7 +37,7 @@ const char *tl_quote_event_name(int ev)
     return name_of(quote_events, COUNT(quote_events), ev);
 }
 
-const char *tl_lp_status_name(int st)
+const char *tl_lpq_status_name(int st)
 {
     return name_of(lp_statuses, COUNT(lp_statuses), st);
 }
@@ -52,7 +52,7 @@ int tl_quote_event_parse(const char *name)
     return parse_of(quote_events, COUNT(quote_events), name);
 }
 
-int tl_lp_status_parse(const char *name)
+int tl_lpq_status_parse(const char *name)
 {
     return parse_of(lp_statuses, COUNT(lp_statuses), name);
 }
@@ -152,13 +152,13 @@ static int check_lp_quote(const tl_lp_quote_row *r, size_t i, tl_err *err)
     TEXT(r, symbol, 1);
     TEXT(r, reason, 0);
     REQUIRE(r->side == TL_SIDE_BUY || r->side == TL_SIDE_SELL, "side", "unknown");
-    REQUIRE(tl_lp_status_name(r->status) != NULL, "status", "unknown");
+    REQUIRE(tl_lpq_status_name(r->status) != NULL, "status", "unknown");
     REQUIRE(r->amount > 0, "amount", "not positive");
     REQUIRE(r->bid >= 0 && r->ask >= 0 && r->price >= 0, "price", "negative");
-    REQUIRE(r->status != TL_LP_QUOTED || r->price > 0, "price", "missing from a quote");
+    REQUIRE(r->status != TL_LPQ_QUOTED || r->price > 0, "price", "missing from a quote");
     REQUIRE(r->response_ns >= 0, "response_ns", "negative");
     REQUIRE(r->won <= 1, "won", "not 0 or 1");
-    REQUIRE(!r->won || r->status == TL_LP_QUOTED, "won", "set on a row that did not quote");
+    REQUIRE(!r->won || r->status == TL_LPQ_QUOTED, "won", "set on a row that did not quote");
     return 0;
 }
 

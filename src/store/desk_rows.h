@@ -14,12 +14,12 @@
 /* Names as stored: "locked", "improved", "expired", "canceled"; NULL for another value. */
 const char *tl_quote_event_name(int ev);
 /* "quoted", "refused", "late". */
-const char *tl_lp_status_name(int st);
+const char *tl_lpq_status_name(int st);
 /* "SUCCESS", "FAILED". */
 const char *tl_exec_status_name(int st);
 /* The value of a stored name (exact bytes), or 0 when it is none of them. */
 int tl_quote_event_parse(const char *name);
-int tl_lp_status_parse(const char *name);
+int tl_lpq_status_parse(const char *name);
 int tl_exec_status_parse(const char *name);
 /* "BUY" -> TL_SIDE_BUY, "SELL" -> TL_SIDE_SELL; -1 otherwise. */
 int tl_desk_side_parse(const char *name);

@@ -101,13 +101,13 @@ static tl_lp_quote_row lpq(const char *req, const char *lp, int status, tl_fixed
     r.side = TL_SIDE_BUY;
     r.amount = 150000000;
     r.status = (uint8_t)status;
-    if (status == TL_LP_QUOTED) {
+    if (status == TL_LPQ_QUOTED) {
         snprintf(r.lp_quote_id, sizeof r.lp_quote_id, "%s/%s", lp, req);
         r.bid = price - price / 10000; /* 1 bps below */
         r.ask = price;
         r.price = price;
     } else {
-        strcpy(r.reason, status == TL_LP_REFUSED ? "no liquidity" : "answered after 2s");
+        strcpy(r.reason, status == TL_LPQ_REFUSED ? "no liquidity" : "answered after 2s");
     }
     r.response_ns = resp;
     r.won = (uint8_t)won;
@@ -216,8 +216,8 @@ static void test_round_trip_and_order(void **state)
         exec_row("E20250101-000000-999", T0 + 2 * SEC, "LP-2", 0, 0, ""),
         exec_row("E20250101-000000-001", T0, "LP-1", 1, 75000, "BTC")};
     strcpy(e[0].error, ""); /* every text column, "" and not */
-    tl_lp_quote_row l[2] = {lpq("R1", "LP-1", TL_LP_QUOTED, 10000000000000LL, 250000000, 1),
-                            lpq("R1", "LP-2", TL_LP_REFUSED, 0, 300000000, 0)};
+    tl_lp_quote_row l[2] = {lpq("R1", "LP-1", TL_LPQ_QUOTED, 10000000000000LL, 250000000, 1),
+                            lpq("R1", "LP-2", TL_LPQ_REFUSED, 0, 300000000, 0)};
     tl_event ev = event("with the desk's rows");
     int rc = append_rows(&c->s, &ev, 1, q, 4, l, 2, e, 3, &err);
     if (rc != 0)
@@ -276,11 +276,11 @@ static void test_scans(void **state)
 {
     ctx *c = *state;
     tl_err err = {0};
-    tl_lp_quote_row a[3] = {lpq("R2", "LP-1", TL_LP_QUOTED, 100, 10, 0),
-                            lpq("R1", "LP-2", TL_LP_LATE, 0, 20, 0),
-                            lpq("R2", "LP-3", TL_LP_QUOTED, 101, 30, 0)};
-    tl_lp_quote_row b[2] = {lpq("R1", "LP-1", TL_LP_QUOTED, 102, 40, 1),
-                            lpq("R10", "LP-1", TL_LP_QUOTED, 103, 50, 0)};
+    tl_lp_quote_row a[3] = {lpq("R2", "LP-1", TL_LPQ_QUOTED, 100, 10, 0),
+                            lpq("R1", "LP-2", TL_LPQ_LATE, 0, 20, 0),
+                            lpq("R2", "LP-3", TL_LPQ_QUOTED, 101, 30, 0)};
+    tl_lp_quote_row b[2] = {lpq("R1", "LP-1", TL_LPQ_QUOTED, 102, 40, 1),
+                            lpq("R10", "LP-1", TL_LPQ_QUOTED, 103, 50, 0)};
     assert_int_equal(append_rows(&c->s, NULL, 0, NULL, 0, a, 3, NULL, 0, &err), 0);
     assert_int_equal(append_rows(&c->s, NULL, 0, NULL, 0, b, 2, NULL, 0, &err), 0);
     assert_int_equal(c->s.high_water, 0); /* rows without events take no seq */
@@ -319,7 +319,7 @@ static void test_duplicate_execution(void **state)
 
     tl_event ev = event("lost with the batch");
     tl_quote_row q = quote("Q2", T0, "LP-1", 100, TL_QUOTE_LOCKED);
-    tl_lp_quote_row l = lpq("R1", "LP-1", TL_LP_QUOTED, 100, 5, 0);
+    tl_lp_quote_row l = lpq("R1", "LP-1", TL_LPQ_QUOTED, 100, 5, 0);
     tl_execution_row e[2] = {exec_row("E20250101-120001-000", T0, "LP-1", 1, 5, "USDT"), e1};
     e[1].pnl = 999; /* same id, other contents */
     assert_int_equal(append_rows(&c->s, &ev, 1, &q, 1, &l, 1, e, 2, &err), TL_EDUPLICATE);
@@ -364,9 +364,9 @@ static void test_refused_rows(void **state)
     assert_int_equal(append_rows(&c->s, NULL, 0, &q, 1, NULL, 0, NULL, 0, &err), TL_EINVAL);
     assert_non_null(strstr(err.msg, "lp unterminated"));
 
-    tl_lp_quote_row l = lpq("R1", "LP-1", TL_LP_REFUSED, 0, 5, 1); /* won without a quote */
+    tl_lp_quote_row l = lpq("R1", "LP-1", TL_LPQ_REFUSED, 0, 5, 1); /* won without a quote */
     assert_int_equal(append_rows(&c->s, NULL, 0, NULL, 0, &l, 1, NULL, 0, &err), TL_EINVAL);
-    l = lpq("R1", "LP-1", TL_LP_QUOTED, 100, 5, 0);
+    l = lpq("R1", "LP-1", TL_LPQ_QUOTED, 100, 5, 0);
     strcpy(l.reason, "tab\there");
     assert_int_equal(append_rows(&c->s, NULL, 0, NULL, 0, &l, 1, NULL, 0, &err), TL_EINVAL);
     assert_int_equal(append_rows(&c->s, NULL, 0, NULL, 2, NULL, 0, NULL, 0, &err), TL_EINVAL);
@@ -383,7 +383,7 @@ static void test_failed_commit_writes_none(void **state)
     tl_err err = {0};
     tl_event ev = event("e");
     tl_quote_row q = quote("Q1", T0, "LP-1", 100, TL_QUOTE_LOCKED);
-    tl_lp_quote_row l = lpq("R1", "LP-1", TL_LP_QUOTED, 100, 5, 1);
+    tl_lp_quote_row l = lpq("R1", "LP-1", TL_LPQ_QUOTED, 100, 5, 1);
     tl_execution_row e = exec_row("E20250101-000000-000", T0, "LP-1", 1, 5, "USDT");
     c->s.faults.fail_commit_at = c->s.faults.commits + 1;
     assert_int_equal(append_rows(&c->s, &ev, 1, &q, 1, &l, 1, &e, 1, &err), TL_EIO);
@@ -411,7 +411,7 @@ static void test_journal_commits_rows_with_events(void **state)
     tl_engine_event eev = {.rec = &rec, .symbol = ""};
     sub.on_event(sub.ctx, &eev);
     tl_quote_row q = quote("Q1", T0, "LP-1", 100, TL_QUOTE_LOCKED);
-    tl_lp_quote_row l = lpq("R1", "LP-1", TL_LP_QUOTED, 100, 5, 1);
+    tl_lp_quote_row l = lpq("R1", "LP-1", TL_LPQ_QUOTED, 100, 5, 1);
     tl_execution_row e = exec_row("E20250101-000000-000", T0, "LP-1", 1, 5, "USDT");
     assert_int_equal(tl_journal_add_quote(&j, &q, &err), 0);
     assert_int_equal(tl_journal_add_lp_quote(&j, &l, &err), 0);
@@ -452,12 +452,12 @@ static void test_scorecards_and_stats(void **state)
     ctx *c = *state;
     tl_err err = {0};
     const tl_fixed P = TL_FIXED_SCALE;
-    tl_lp_quote_row l[6] = {lpq("R1", "LP-1", TL_LP_QUOTED, 100000 * P, 200000000, 1),
-                            lpq("R1", "LP-2", TL_LP_QUOTED, 100050 * P, 400000000, 0),
-                            lpq("R1", "LP-3", TL_LP_REFUSED, 0, 100000000, 0),
-                            lpq("R2", "LP-1", TL_LP_QUOTED, 100100 * P, 300000000, 0),
-                            lpq("R2", "LP-2", TL_LP_QUOTED, 100000 * P, 500000000, 1),
-                            lpq("R2", "LP-3", TL_LP_LATE, 0, 2000000000, 0)};
+    tl_lp_quote_row l[6] = {lpq("R1", "LP-1", TL_LPQ_QUOTED, 100000 * P, 200000000, 1),
+                            lpq("R1", "LP-2", TL_LPQ_QUOTED, 100050 * P, 400000000, 0),
+                            lpq("R1", "LP-3", TL_LPQ_REFUSED, 0, 100000000, 0),
+                            lpq("R2", "LP-1", TL_LPQ_QUOTED, 100100 * P, 300000000, 0),
+                            lpq("R2", "LP-2", TL_LPQ_QUOTED, 100000 * P, 500000000, 1),
+                            lpq("R2", "LP-3", TL_LPQ_LATE, 0, 2000000000, 0)};
     tl_execution_row e[3] = {
         exec_row("E20250101-000000-000", T0, "LP-1", 1, 75 * P, "USDT"),
         exec_row("E20250101-000001-000", T0 + SEC, "LP-2", 1, 75000, "BTC"),

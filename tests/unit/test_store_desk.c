@@ -136,8 +136,8 @@ static void test_names(void **state)
     (void)state;
     assert_string_equal(tl_quote_event_name(TL_QUOTE_CANCELED), "canceled");
     assert_null(tl_quote_event_name(0));
-    assert_int_equal(tl_lp_status_parse("late"), TL_LP_LATE);
-    assert_int_equal(tl_lp_status_parse("LATE"), 0);
+    assert_int_equal(tl_lpq_status_parse("late"), TL_LPQ_LATE);
+    assert_int_equal(tl_lpq_status_parse("LATE"), 0);
     assert_int_equal(tl_exec_status_parse("FAILED"), TL_EXEC_FAILED);
     assert_int_equal(tl_desk_side_parse("SELL"), TL_SIDE_SELL);
     assert_int_equal(tl_desk_side_parse("sell"), -1);

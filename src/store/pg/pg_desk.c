@@ -125,7 +125,7 @@ static char *lp_quote_elem(char *p, const void *row, int c)
     case 7:
         return tl__pg_put_i64(p, r->amount);
     case 8:
-        return tl__pg_put_str(p, tl_lp_status_name(r->status));
+        return tl__pg_put_str(p, tl_lpq_status_name(r->status));
     case 9:
         return tl__pg_put_i64(p, r->bid);
     case 10:
@@ -257,7 +257,7 @@ static int decode_lp_quote(const PGresult *res, int i, void *row)
     tl_lp_quote_row *r = row;
     memset(r, 0, sizeof *r);
     int side = tl_desk_side_parse(PQgetvalue(res, i, 6));
-    int status = tl_lp_status_parse(PQgetvalue(res, i, 8));
+    int status = tl_lpq_status_parse(PQgetvalue(res, i, 8));
     int64_t won = get_i64(res, i, 13);
     if (!TEXT_OK(res, i, 0, r->workspace) || !TEXT_OK(res, i, 1, r->request_id) ||
         !TEXT_OK(res, i, 3, r->lp) || !TEXT_OK(res, i, 4, r->lp_quote_id) ||

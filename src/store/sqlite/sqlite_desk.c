@@ -108,7 +108,7 @@ static int insert_lp_quote(tl__sqlite *st, const tl_lp_quote_row *r, tl_err *err
     TXT(q, 6, r->symbol);
     TXT(q, 7, tl_side_name(r->side));
     I64(q, 8, r->amount);
-    TXT(q, 9, tl_lp_status_name(r->status));
+    TXT(q, 9, tl_lpq_status_name(r->status));
     I64(q, 10, r->bid);
     I64(q, 11, r->ask);
     I64(q, 12, r->price);
@@ -186,7 +186,7 @@ static int decode_lp_quote(tl__sqlite *st, sqlite3_stmt *q, tl_lp_quote_row *r, 
 {
     memset(r, 0, sizeof *r);
     int side = tl_desk_side_parse(col_str(q, 6));
-    int status = tl_lp_status_parse(col_str(q, 8));
+    int status = tl_lpq_status_parse(col_str(q, 8));
     int64_t won = sqlite3_column_int64(q, 13);
     if (!COL_TEXT(q, 0, r->workspace) || !COL_TEXT(q, 1, r->request_id) || !COL_TEXT(q, 3, r->lp) ||
         !COL_TEXT(q, 4, r->lp_quote_id) || !COL_TEXT(q, 5, r->symbol) ||
