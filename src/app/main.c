@@ -23,6 +23,7 @@ static const subcommand subcommands[] = {
      "lift a virtual account's reconciliation freeze via its database"},
     {"kill", tl_cmd_kill, "engage or release a running engine's kill switch via its database"},
     {"top", tl_cmd_top, "live dashboard of an engine running on a database (read-only)"},
+    {"rfq", tl_cmd_rfq, "the RFQ desk: stream LP quotes, lock the best, execute, hedge, P&L"},
     {"hedge", tl_cmd_hedge, "price one RFQ trade: client price, hedge, profit, fee, P&L in bps"},
     {"bench", tl_cmd_bench, "benchmarks: `bench pipeline`, `bench journal`"},
 };

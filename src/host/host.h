@@ -100,6 +100,9 @@ struct tl_host_timer {
     uint64_t seq;      /* creation order: breaks ties between timers due at the same time */
     uint32_t slot;     /* index in the heap + 1; 0 when not started */
     bool relative;     /* replay, started before the run: due_ns counts from the first input */
+    bool every;        /* the caller's choice, kept across starts: a repeating timer fires at
+                        * every period a replay's jump passes, not once (a poll whose every
+                        * round counts, such as the RFQ desk's); off by default (coalescing) */
     tl_host_timer_cb cb;
     void *ctx;
 };

@@ -116,7 +116,8 @@ int tl__timers_fire(tl_host *h, int64_t t)
         /* Rescheduled (or removed) before its callback runs, so the callback may stop or restart
          * it like any other timer. */
         if (tm->repeat_ns > 0) {
-            tm->due_ns = next_boundary(tm->due_ns, tm->repeat_ns, t);
+            tm->due_ns = tm->every ? next_boundary(tm->due_ns, tm->repeat_ns, tm->due_ns)
+                                   : next_boundary(tm->due_ns, tm->repeat_ns, t);
             sift_down(&h->timers, 0);
         } else {
             tl__timers_remove(&h->timers, tm);

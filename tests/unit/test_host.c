@@ -268,6 +268,19 @@ static void test_replay_coalesces_repeating_timers(void **state)
     assert_int_equal(h.timer_fires, 17519);
     assert_int_equal(fired, 17519);
     tl_host_close(&h);
+
+    /* The same timer told to fire every period: each second of the jumps, in order. */
+    replay_init(&h, &lg, NULL);
+    tl_host_on_step(&h, NULL, NULL);
+    bars z = {.lg = &lg, .next = 1000 * SEC, .left = 2, .quiet = true};
+    assert_int_equal(tl_host_add_source(&h, &bars_ops, &z, NULL), 0);
+    fired = 0;
+    T1.every = true;
+    assert_int_equal(tl_host_timer_start(&h, &T1, 1 * SEC, 1 * SEC, count_timer, &lg), 0);
+    run_ok(&h);
+    T1.every = false;
+    assert_int_equal(fired, 1800); /* 1001 .. 2800 */
+    tl_host_close(&h);
 }
 
 static int self_stops;
