@@ -24,6 +24,7 @@ typedef struct tl_bench_lat {
     uint32_t *hist; /* owned: TL_BENCH_LAT_BUCKETS counts, written before the clock starts */
     uint64_t count, max_ns;
     uint64_t start, prev; /* monotonic ns: the first item's start, the last item's end */
+    uint64_t idle_ns;     /* untimed gaps between items (tl_bench_lat_resume) */
 } tl_bench_lat;
 
 /* The percentiles of a finished run. */
@@ -64,10 +65,19 @@ static inline void tl_bench_lat_tick(tl_bench_lat *l)
     l->prev = now;
 }
 
-/* Seconds from the start to the last tick. */
+/* The next item begins now, after work that is no item's (set-up between items): that gap is
+ * counted in no item and not in tl_bench_lat_seconds. */
+static inline void tl_bench_lat_resume(tl_bench_lat *l)
+{
+    uint64_t now = tl_bench_mono_ns();
+    l->idle_ns += now - l->prev;
+    l->prev = now;
+}
+
+/* Seconds from the start to the last tick, less the gaps tl_bench_lat_resume left out. */
 static inline double tl_bench_lat_seconds(const tl_bench_lat *l)
 {
-    return (double)(l->prev - l->start) / 1e9;
+    return (double)(l->prev - l->start - l->idle_ns) / 1e9;
 }
 
 /* p50, p99, p99.9 (the value indexing the sorted latencies would give) and max. */

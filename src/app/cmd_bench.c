@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "app/bench_tmpdb.h"
 #include "app/cli.h"
 #include "app/opts.h"
 #include "app/commands.h"
@@ -89,7 +90,7 @@ static int bench_journal(int argc, char **argv)
     bool json = false;
     const char *format = NULL;
     tl_err err = {0};
-    char tmpdir[] = "/tmp/tradeloop-bench-XXXXXX", path[64];
+    bench_tmpdb tmp;
     cli_flag flags[] = {
         {"db", CLI_STRING, &db, NULL, "URL",
          "an empty store to measure (a temporary SQLite file); one that holds events is refused"},
@@ -121,26 +122,17 @@ static int bench_journal(int argc, char **argv)
         return rc;
     if (db && (rc = cli_check_store_url(&cmd, "db", db)) != CLI_OK)
         return rc;
-    int tmp = 0;
-    if (!db) {
-        if (!mkdtemp(tmpdir))
+    bool is_tmp = !db;
+    if (is_tmp) {
+        if (bench_tmpdb_make(&tmp) != 0)
             return cli_fail(&cmd, "cannot create a temporary directory");
-        snprintf(path, sizeof(path), "%s/bench.db", tmpdir);
-        db = path;
-        tmp = 1;
+        db = tmp.path;
     }
     tl_bench_journal_config cfg = {db, events, (uint32_t)batch, (uint32_t)acks};
     tl_bench_journal_result r;
     rc = tl_bench_journal(&cfg, &r, &err);
-    if (tmp) {
-        char f[96];
-        const char *suffix[] = {"", "-wal", "-shm"};
-        for (int i = 0; i < 3; i++) {
-            snprintf(f, sizeof(f), "%s%s", path, suffix[i]);
-            unlink(f);
-        }
-        rmdir(tmpdir);
-    }
+    if (is_tmp)
+        bench_tmpdb_remove(&tmp);
     if (rc == TL_EINVAL)
         return cli_usage_error(&cmd, "%s", err.msg);
     if (rc != 0)
@@ -244,7 +236,8 @@ int tl_cmd_bench(int argc, char **argv)
                 "  pipeline   orders through risk, store, simulated exchange, fills, positions\n"
                 "  journal    durable appends, replay, acknowledgement latency\n"
                 "  stops      quotes through the governed loop's stop book\n"
-                "  loop       quotes through the governed loop; a replay through tradeloop run\n");
+                "  loop       quotes through the governed loop; a replay through tradeloop run\n"
+                "  rfq        the RFQ desk: rounds over 50 LPs, quote rows logged durably\n");
         return argc < 2 ? 2 : 0;
     }
     if (strcmp(argv[1], "pipeline") == 0)
@@ -255,6 +248,8 @@ int tl_cmd_bench(int argc, char **argv)
         return bench_stops(argc - 1, argv + 1);
     if (strcmp(argv[1], "loop") == 0)
         return tl_cmd_bench_loop(argc - 1, argv + 1);
+    if (strcmp(argv[1], "rfq") == 0)
+        return tl_cmd_bench_rfq(argc - 1, argv + 1);
     fprintf(stderr, "tradeloop bench: unknown benchmark '%s' (see tradeloop bench --help)\n",
             argv[1]);
     return 2;
