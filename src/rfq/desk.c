@@ -33,8 +33,13 @@ int tl_desk_init(tl_desk *d, const tl_desk_config *cfg, tl_lp *lps, uint32_t n_l
     if (cfg->poll_ns <= 0)
         return tl_err_set(err, TL_EINVAL, "desk: the poll interval must be positive");
     d->answers = calloc(n_lps, sizeof(*d->answers));
-    if (!d->answers)
+    d->cand = calloc(n_lps, sizeof(*d->cand));
+    d->row_of = calloc(n_lps, sizeof(*d->row_of));
+    d->rows = calloc(n_lps, sizeof(*d->rows));
+    if (!d->answers || !d->cand || !d->row_of || !d->rows) {
+        tl_desk_close(d);
         return tl_err_set(err, TL_ENOMEM, "desk: out of memory");
+    }
     d->cfg = *cfg;
     d->lps = lps;
     d->n_lps = n_lps;
@@ -49,6 +54,9 @@ int tl_desk_init(tl_desk *d, const tl_desk_config *cfg, tl_lp *lps, uint32_t n_l
 void tl_desk_close(tl_desk *d)
 {
     free(d->answers);
+    free(d->cand);
+    free(d->row_of);
+    free(d->rows);
     free(d->pending);
     memset(d, 0, sizeof(*d));
 }
@@ -152,30 +160,31 @@ static void ask_round(tl_desk *d)
     }
 }
 
-/* The answers of the round under way, judged at now: rows, the best offered to the lock. */
+/* The answers of the round under way, judged at now: rows, the best offered to the lock. The
+ * fields every row of the round shares are filled once, then copied into each row. */
 static void judge_round(tl_desk *d, tl_err *err)
 {
     int64_t now = tl_clock_now(d->clock);
-    tl_rfq_candidate *cand = calloc(d->n_lps, sizeof(*cand));
-    uint32_t *row_of = calloc(d->n_lps, sizeof(*row_of));
-    tl_lp_quote_row *rows = calloc(d->n_lps, sizeof(*rows));
+    tl_rfq_candidate *cand = d->cand;
+    uint32_t *row_of = d->row_of;
+    tl_lp_quote_row *rows = d->rows;
     size_t nc = 0, nr = 0;
-    if (!cand || !row_of || !rows) {
-        tl_err_set(err, TL_ENOMEM, "desk: out of memory");
-        goto out;
-    }
+    tl_lp_quote_row common;
+    memset(&common, 0, sizeof(common));
+    copy(common.workspace, sizeof(common.workspace), d->cfg.workspace);
+    snprintf(common.request_id, sizeof(common.request_id), "R%06llu",
+             (unsigned long long)d->round);
+    common.ts_ns = now;
+    copy(common.symbol, sizeof(common.symbol), d->req.symbol);
+    common.side = (uint8_t)d->req.side;
+    common.amount = d->req.amount;
     for (uint32_t i = 0; i < d->n_lps; i++) {
         const tl_desk_answer *a = &d->answers[i];
         if (!a->asked)
             continue;
         tl_lp_quote_row *r = &rows[nr];
-        copy(r->workspace, sizeof(r->workspace), d->cfg.workspace);
-        snprintf(r->request_id, sizeof(r->request_id), "R%06llu", (unsigned long long)d->round);
-        r->ts_ns = now;
+        *r = common;
         copy(r->lp, sizeof(r->lp), d->lps[i].name);
-        copy(r->symbol, sizeof(r->symbol), d->req.symbol);
-        r->side = (uint8_t)d->req.side;
-        r->amount = d->req.amount;
         bool late = a->q.respond_ns > now;
         r->response_ns = late ? now - a->asked_ns : a->q.respond_ns - a->asked_ns;
         if (late) {
@@ -210,10 +219,6 @@ static void judge_round(tl_desk *d, tl_err *err)
     } else if (ch == TL_RFQ_EXPIRED) {
         expire(d, err);
     }
-out:
-    free(cand);
-    free(row_of);
-    free(rows);
 }
 
 int tl_desk_request(tl_desk *d, const tl_rfq_request *req, tl_err *err)

@@ -97,6 +97,11 @@ typedef struct tl_desk {
     uint64_t next_round;     /* ids are never reused, across streams */
     uint64_t next_quote;     /* the desk's quote numbers */
     tl_desk_answer *answers; /* owned, n_lps */
+    /* Owned scratch of a round's judging, n_lps each: allocated once at init, so a round
+     * allocates nothing. */
+    tl_rfq_candidate *cand;
+    uint32_t *row_of;          /* cand[i]'s index in rows */
+    tl_lp_quote_row *rows;
     tl_desk_event *pending;  /* owned: events waiting for the commit */
     size_t n_pending, cap_pending;
     char last_exec_id[TL_EXEC_ID_MAX];
