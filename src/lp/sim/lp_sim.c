@@ -141,6 +141,28 @@ static int keep(lp_sim *s, const tl_lp_request *r, const tl_lp_quote *q, uint64_
     return 0;
 }
 
+_Static_assert(TL_LP_NAME_MAX - 1 + 1 + 20 < TL_LP_QUOTE_ID_MAX, "every quote id fits");
+
+/* "<name>-%06llu" by hand: every LP is asked every poll, and snprintf was the dearest part of an
+ * answer after the price. */
+static void format_quote_id(char out[TL_LP_QUOTE_ID_MAX], const char *name, uint64_t seq)
+{
+    char digits[20];
+    int n = 0;
+    do {
+        digits[n++] = (char)('0' + seq % 10);
+        seq /= 10;
+    } while (seq != 0);
+    while (n < 6)
+        digits[n++] = '0';
+    size_t len = strlen(name);
+    memcpy(out, name, len);
+    out[len++] = '-';
+    while (n > 0)
+        out[len++] = digits[--n];
+    out[len] = '\0';
+}
+
 static int sim_request_quote(void *state, const tl_lp_request *r, tl_lp_quote *q, tl_err *err)
 {
     lp_sim *s = state;
@@ -168,7 +190,7 @@ static int sim_request_quote(void *state, const tl_lp_request *r, tl_lp_quote *q
         return rc;
     s->last_seq = seq;
     q->status = TL_LP_QUOTED;
-    snprintf(q->quote_id, sizeof q->quote_id, "%s-%06llu", s->p.name, (unsigned long long)seq);
+    format_quote_id(q->quote_id, s->p.name, seq);
     return 0;
 }
 

@@ -15,15 +15,23 @@
 #define HALF_PI_E18 1570796326794896619LL
 #define QUARTER     (1ULL << 62) /* a quarter turn in 2^64 units */
 
-/* sin(pi/2 * u / 2^62) at 1e-18 scale, u in [0, 2^62]. */
+/* sin(pi/2 * u / 2^62) at 1e-18 scale, u in [0, 2^62].
+ *
+ * The terms alternate in sign, so each is computed as a magnitude and added or subtracted: a
+ * truncating division gives the same magnitude whatever the sign, so the digits are those of the
+ * signed recurrence term = -(term * x2 / 1e18) / (2k (2k + 1)). Unsigned, the only 128-bit
+ * division left is the one by 1e18 (its quotient fits 64 bits, as every term's magnitude does:
+ * at most pi/2 * 1e18), and the one by 2k (2k + 1) is a 64-bit division: the desk asks every LP
+ * for a price every poll, and the signed 128-bit divisions were a sixth of a round. */
 static __int128 sin_quarter(uint64_t u)
 {
-    __int128 x = ((__int128)HALF_PI_E18 * (__int128)u) >> 62; /* [0, pi/2] at 1e-18 */
-    __int128 x2 = x * x / E18;
-    __int128 term = x, sum = x;
-    for (int k = 1; k <= 10; k++) {
-        term = -(term * x2 / E18) / ((2 * k) * (2 * k + 1));
-        sum += term;
+    unsigned __int128 x = ((unsigned __int128)HALF_PI_E18 * u) >> 62; /* [0, pi/2] at 1e-18 */
+    uint64_t x2 = (uint64_t)(x * x / E18);
+    uint64_t term = (uint64_t)x;
+    __int128 sum = (__int128)x;
+    for (uint64_t k = 1; k <= 10; k++) {
+        term = (uint64_t)((unsigned __int128)term * x2 / E18) / ((2 * k) * (2 * k + 1));
+        sum += k & 1 ? -(__int128)term : (__int128)term;
     }
     return sum;
 }
