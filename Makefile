@@ -73,10 +73,12 @@ bench: build
 	./build/tradeloop bench loop --json
 	./build/tradeloop bench loop --only quotes --journal mem: --json
 	./build/tradeloop bench loop --only quotes --cross-every 1000 --json
+	./build/tradeloop bench rfq --json
 	bash bench/kill_latency.sh ./build/tradeloop 20 50
 	@pgdir=$$(mktemp -d /tmp/tradeloop-pgbench-XXXXXX); \
 	bash tests/support/pg_server.sh start $$pgdir >/dev/null && \
-	./build/tradeloop bench journal --db "$$(cat $$pgdir/url)" --json; rc=$$?; \
+	./build/tradeloop bench journal --db "$$(cat $$pgdir/url)" --json && \
+	./build/tradeloop bench rfq --only rows --db "$$(cat $$pgdir/url)" --json; rc=$$?; \
 	bash tests/support/pg_server.sh stop $$pgdir >/dev/null; exit $$rc
 
 clean:

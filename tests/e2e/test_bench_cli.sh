@@ -96,6 +96,51 @@ expect_usage "replay of too few quotes" "too few for 400 signals" \
 expect_usage "loop: more symbols than accounts" "symbols <= accounts" \
     bench loop --only quotes --accounts 2 --symbols 4
 expect_usage "loop: unknown figure" "--only: must be quotes or replay" bench loop --only both
+# bench rfq, rounds: the desk over 10 simulated LPs in simulated time; every timed round judges
+# every LP once, and the stream (locks, improvements, expiries) is the same on every run.
+run_tl "$TMP/q1.json" "$TMP/q1.err" bench rfq --only rounds --lps 10 --rounds 400 --json
+check "bench rfq --only rounds exits 0" [ "$RC" -eq 0 ]
+run_tl "$TMP/q2.json" "$TMP/q2.err" bench rfq --only rounds --lps 10 --rounds 400 --json
+check "bench rfq rounds: 400 rounds of 10 LP rows, locks and expiries the same every run" \
+    python3 - "$TMP/q1.json" "$TMP/q2.json" <<'PY'
+import json, sys
+ls = [open(p).read().splitlines() for p in sys.argv[1:]]
+assert all(len(l) == 1 for l in ls), ls
+a, b = (json.loads(l[0]) for l in ls)
+assert a['bench'] == 'rfq' and a['mode'] == 'rounds' and a['journal'] == 'mem', a
+assert a['lps'] == 10 and a['rounds'] == 400 and a['lp_rows'] == 4000, a
+# 8 s validity at a 500 ms poll: the lock runs out, and a new stream starts, again and again.
+assert a['expired'] > 0 and a['new_streams'] == a['expired'] and a['locked'] > 0, a
+assert a['quote_rows'] == a['locked'] + a['improved'] + a['expired'], a
+assert a['rounds_per_sec'] > 0 and 0 < a['p50_ns'] <= a['p99_ns'] <= a['p999_ns'], a
+for k in ('locked', 'improved', 'expired', 'lp_rows', 'quote_rows'):
+    assert a[k] == b[k], (k, a, b)
+PY
+# bench rfq, rows: into a store named by --db, durability full then normal, a commit per round
+# then per 5 rounds; the rows are in the store afterwards.
+run_tl "$TMP/w.json" "$TMP/w.err" bench rfq --only rows --lps 10 --row-rounds 20 --batch 5 \
+    --db "$TMP/rfq.db" --json
+check "bench rfq --only rows exits 0" [ "$RC" -eq 0 ]
+check "bench rfq rows: four figures of 220 rows, in 20 then 4 commits" \
+    python3 - "$TMP/w.json" <<'PY'
+import json, sys
+ds = [json.loads(l) for l in open(sys.argv[1]).read().splitlines()]
+assert [(d['durability'], d['commits'], d['rows_per_commit']) for d in ds] == \
+    [('full', 20, 11), ('full', 4, 55), ('normal', 20, 11), ('normal', 4, 55)], ds
+for d in ds:
+    assert d['bench'] == 'rfq' and d['mode'] == 'rows' and d['backend'] == 'sqlite', d
+    assert d['rows'] == 220 and d['rows_per_sec'] > 0, d
+PY
+check "the rows are in the store: 4 x 200 lp_quotes, 4 x 20 quotes" \
+    [ "$(sqlite3 "$TMP/rfq.db" 'SELECT count(*) FROM lp_quotes; SELECT count(*) FROM quotes' | tr '\n' ,)" = "800,80," ]
+before=$(ls /tmp | grep -c '^tradeloop-bench-' || true)
+run_tl "$TMP/t.json" "$TMP/t.err" bench rfq --lps 5 --rounds 50 --row-rounds 5 --batch 1 --json
+check "bench rfq: the rounds figure, then one per durability on a temporary SQLite file" \
+    [ "$RC" -eq 0 -a "$(wc -l <"$TMP/t.json")" -eq 3 ]
+check "bench rfq removes its temporary database" \
+    [ "$(ls /tmp | grep -c '^tradeloop-bench-' || true)" = "$before" ]
+expect_usage "rfq: unknown figure" "--only: must be rounds or rows" bench rfq --only both
+expect_usage "rfq: too many LPs" "--lps" bench rfq --lps 1001
 expect_usage "more instruments than stops" "instruments <= stops" bench stops --stops 2 --instruments 4
 expect_usage "zero batch" "--batch: must be positive" bench journal --batch 0
 expect_usage "zero orders" "--orders: must be positive" bench pipeline --orders 0
