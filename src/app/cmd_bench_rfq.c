@@ -136,12 +136,12 @@ static int rows_figures(cli_command *cmd, const rfq_opts *o, const char *db)
 
 int tl_cmd_bench_rfq(int argc, char **argv)
 {
-    rfq_opts o = {50, 200000, 20000, 100, NULL, "all", false};
+    rfq_opts o = {50, 50000, 20000, 100, NULL, "all", false};
     bool json = false;
     const char *format = NULL;
     cli_flag flags[] = {
         {"lps", CLI_U64_POS, &o.lps, NULL, "N", "simulated LPs the desk polls (50)", .max = 1000},
-        {"rounds", CLI_U64_POS, &o.rounds, NULL, "N", "timed desk rounds (200000)",
+        {"rounds", CLI_U64_POS, &o.rounds, NULL, "N", "timed desk rounds (50000)",
          .max = 100000000},
         {"row-rounds", CLI_U64_POS, &o.row_rounds, NULL, "N",
          "rounds of rows written per rows figure, each LPs + 1 rows (20000)", .max = 10000000},
