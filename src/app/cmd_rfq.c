@@ -165,7 +165,7 @@ int tl_cmd_rfq(int argc, char **argv)
     cli_command cmd = {
         "rfq",
         "[--script FILE] [--lps FILE] [--markup-bps M] [--fee-bps F] [--profit-asset base|quote]"
-        " [--db URL] [--json]",
+        " [--hedge-venue URL] [--db URL] [--json]",
         "The RFQ desk: a request (`b 1.5 btc btcusdt`: side, amount, the asset it is in, symbol) "
         "is\n"
         "streamed to every LP; the best answer is locked for its validity and replaced only by a\n"

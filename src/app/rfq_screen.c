@@ -6,7 +6,7 @@
 #include "app/rfq_screen.h"
 #include "core/jsonw.h"
 
-#define RULE "======================================================================"
+#define RULE   "======================================================================"
 #define FX_MAX (TL_FIXED_STRLEN + 8) /* with the thousands separators */
 
 static const char *asset_of(const tl_rfq_request *r, tl_pair_leg leg)
