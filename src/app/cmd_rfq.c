@@ -319,6 +319,11 @@ int tl_cmd_rfq(int argc, char **argv)
         goto out;
     }
     have_desk = true;
+    /* Execution ids go on after the newest the journal holds. */
+    tl_execution_row newest;
+    size_t n_newest = 0;
+    if (tl_store_executions_recent(&store, &newest, 1, &n_newest, &err) == 0 && n_newest == 1)
+        tl_desk_ids_after(&r->desk, newest.execution_id, NULL);
     tl_host_line_ops ops = {line_peek, line_dispatch, line_bad, r->interactive ? line_end : NULL};
     if (tl_host_add_lines(&r->host, r->script, &ops, r, &err) != 0) {
         rc = cli_usage_error(&cmd, "--script: %s", err.msg);
