@@ -12,7 +12,7 @@
 #include "app/commands.h"
 #include "app/hedge_opts.h"
 #include "app/opts.h"
-#include "core/jsonw.h"
+#include "app/rfq_screen.h"
 #include "engine/recover.h"
 #include "host/host.h"
 #include "lp/lps_file.h"
@@ -27,155 +27,19 @@ typedef struct rfq_ctx {
     tl_host host;
     tl_desk desk;
     tl_host_timer poll;
-    bool json, interactive;
+    rfq_screen screen;
+    bool interactive;
+    uint32_t n_lps;
     const char *script;
     int64_t script_ns; /* the script's clock: each line's time */
     tl_rfq_line line;  /* the line the peek parsed, dispatched next */
     uint64_t errors;
 } rfq_ctx;
 
-/* --- output ------------------------------------------------------------------------------- */
-
-static const char *asset_of(const tl_rfq_request *r, tl_pair_leg leg)
-{
-    return leg == TL_PAIR_BASE ? r->base : r->quote;
-}
-
-static void fx(tl_fixed v, int dp, char *buf)
-{
-    tl_fixed_format_grouped(v, dp, buf, TL_FIXED_STRLEN + 8);
-}
-
-static void print_json(const tl_desk_event *ev)
-{
-    char t[40];
-    tl_jw w;
-    tl_jw_init(&w);
-    tl_time_format_iso(ev->ts_ns, t, sizeof(t));
-    tl_jw_obj_begin(&w);
-    if (ev->kind == TL_DESK_EXECUTED || ev->kind == TL_DESK_FAILED) {
-        tl_jw_key(&w, "avg_price");
-        tl_jw_fixed(&w, ev->avg_price);
-    }
-    if (ev->lp[0] && ev->kind != TL_DESK_ERROR) {
-        tl_jw_key(&w, "client_gets");
-        tl_jw_fixed(&w, ev->price.client_gets);
-        tl_jw_key(&w, "client_gets_asset");
-        tl_jw_str(&w, asset_of(&ev->req, ev->price.client_gets_in));
-        tl_jw_key(&w, "client_pays");
-        tl_jw_fixed(&w, ev->price.client_pays);
-        tl_jw_key(&w, "client_pays_asset");
-        tl_jw_str(&w, asset_of(&ev->req, ev->price.client_pays_in));
-        tl_jw_key(&w, "client_price");
-        tl_jw_fixed(&w, ev->price.client_price);
-    }
-    if (ev->error[0]) {
-        tl_jw_key(&w, "error");
-        tl_jw_str(&w, ev->error);
-    }
-    tl_jw_key(&w, "event");
-    tl_jw_str(&w, tl_desk_event_name(ev->kind));
-    if (ev->execution_id[0]) {
-        tl_jw_key(&w, "execution_id");
-        tl_jw_str(&w, ev->execution_id);
-    }
-    if (ev->kind == TL_DESK_EXECUTED) {
-        tl_jw_key(&w, "hedge_base");
-        tl_jw_fixed(&w, ev->price.hedge_base);
-        tl_jw_key(&w, "hedge_side");
-        tl_jw_str(&w, tl_side_name(ev->price.hedge_side));
-    }
-    if (ev->lp[0]) {
-        tl_jw_key(&w, "lp");
-        tl_jw_str(&w, ev->lp);
-        tl_jw_key(&w, "lp_price");
-        tl_jw_fixed(&w, ev->lp_price);
-    }
-    if (ev->kind == TL_DESK_EXECUTED) {
-        tl_jw_key(&w, "pnl");
-        tl_jw_fixed(&w, ev->price.pnl);
-        tl_jw_key(&w, "pnl_asset");
-        tl_jw_str(&w, asset_of(&ev->req, ev->price.profit_in));
-        tl_jw_key(&w, "pnl_bps");
-        tl_jw_fixed(&w, ev->price.pnl_bps);
-    }
-    if (ev->quote_id[0]) {
-        tl_jw_key(&w, "quote_id");
-        tl_jw_str(&w, ev->quote_id);
-    }
-    tl_jw_key(&w, "ts");
-    tl_jw_str(&w, t);
-    if (ev->kind == TL_DESK_LOCKED || ev->kind == TL_DESK_IMPROVED) {
-        tl_jw_key(&w, "valid_until");
-        tl_time_format_iso(ev->valid_until_ns, t, sizeof(t));
-        tl_jw_str(&w, t);
-    }
-    tl_jw_obj_end(&w);
-    if (tl_jw_finish(&w) == 0)
-        fwrite(w.buf, 1, w.len, stdout);
-    tl_jw_free(&w);
-    fflush(stdout);
-}
-
-#define RULE "======================================================================"
-
-static void print_box(const tl_desk_event *ev, int64_t now)
-{
-    char a[64], b[64];
-    const tl_rfq_request *r = &ev->req;
-    switch (ev->kind) {
-    case TL_DESK_LOCKED:
-    case TL_DESK_IMPROVED:
-        printf("%s\n%s\n%s\n\n", RULE,
-               ev->kind == TL_DESK_LOCKED ? "QUOTE LOCKED" : "QUOTE IMPROVED", RULE);
-        printf("  LP:             %s\n", ev->lp);
-        fx(r->amount, 8, a);
-        printf("  Side:           %s %s %s\n", tl_side_name(r->side), a, asset_of(r, r->amount_in));
-        fx(ev->price.client_pays, 8, a);
-        printf("  Client Pays:    %s %s\n", a, asset_of(r, ev->price.client_pays_in));
-        fx(ev->price.client_gets, 8, a);
-        printf("  Client Gets:    %s %s\n", a, asset_of(r, ev->price.client_gets_in));
-        fx(ev->price.client_price, 4, a);
-        printf("  Price:          %s %s\n", a, r->quote);
-        printf("  Valid for:      %.1fs\n\n%s\n\n", (double)(ev->valid_until_ns - now) / 1e9, RULE);
-        printf("Commands: [p] proceed  [c] cancel  [q] quit\n");
-        break;
-    case TL_DESK_EXECUTED:
-        printf("%s\nEXECUTION SUCCESSFUL\n%s\n\n", RULE, RULE);
-        printf("  Execution ID:   %s\n", ev->execution_id);
-        fx(ev->price.hedge_base, 8, a);
-        printf("  Hedge:          %s %s %s\n", tl_side_name(ev->price.hedge_side), a, r->base);
-        fx(ev->avg_price, 2, a);
-        printf("  Avg Price:      %s\n", a);
-        fx(ev->price.pnl, 8, a);
-        tl_fixed_format_dp(ev->price.pnl_bps, 2, b, sizeof(b));
-        printf("  Net P&L:        %s %s (%s bps)\n\n%s\n\n", a, asset_of(r, ev->price.profit_in), b,
-               RULE);
-        break;
-    case TL_DESK_FAILED:
-        printf("%s\nEXECUTION FAILED\n%s\n\n  Execution ID:   %s\n  Error:          %s\n\n%s\n\n",
-               RULE, RULE, ev->execution_id, ev->error, RULE);
-        break;
-    case TL_DESK_EXPIRED:
-        printf("quote %s expired: the stream stopped\n", ev->quote_id);
-        break;
-    case TL_DESK_CANCELED:
-        printf("quote %s canceled\n", ev->quote_id);
-        break;
-    case TL_DESK_ERROR:
-        printf("error: %s\n", ev->error);
-        break;
-    }
-    fflush(stdout);
-}
-
 static void on_event(void *ctx, const tl_desk_event *ev)
 {
     rfq_ctx *r = ctx;
-    if (r->json)
-        print_json(ev);
-    else
-        print_box(ev, tl_clock_now(tl_host_clock(&r->host)));
+    rfq_screen_event(&r->screen, ev, tl_clock_now(tl_host_clock(&r->host)));
     if (ev->kind != TL_DESK_LOCKED && ev->kind != TL_DESK_IMPROVED && ev->kind != TL_DESK_ERROR)
         tl_host_timer_stop(&r->host, &r->poll); /* the stream ended */
 }
@@ -185,11 +49,14 @@ static void on_event(void *ctx, const tl_desk_event *ev)
 static int line_peek(void *ctx, const tl_line *line, int64_t *ts, tl_err *why)
 {
     rfq_ctx *r = ctx;
+    rfq_screen_typed(&r->screen);
     int rc = tl_rfq_line_parse(line->text, line->len, !r->interactive, &r->line, why);
     if (rc < 0)
         return rc;
-    if (r->line.kind == TL_RFQ_LINE_NONE)
+    if (r->line.kind == TL_RFQ_LINE_NONE) {
+        rfq_screen_prompt(&r->screen); /* a blank line on the terminal: the prompt again */
         return TL_HOST_SKIP;
+    }
     if (r->line.kind == TL_RFQ_LINE_WAIT) {
         r->script_ns += r->line.u.wait_ns; /* the next line comes that much later */
         return TL_HOST_SKIP;
@@ -198,31 +65,42 @@ static int line_peek(void *ctx, const tl_line *line, int64_t *ts, tl_err *why)
     return 0;
 }
 
+/* In a replay the poll is a repeating timer that fires at every period the clock passes
+ * (poll.every), so the rounds fall on fixed boundaries whatever the script's waits. Live, the next
+ * poll is counted from the end of this one: every round gives the LPs a whole period to answer,
+ * and a loop that fell behind (a slow commit) goes on at its pace instead of firing a burst of
+ * rounds that no LP could have answered. */
 static int on_poll(void *ctx, tl_host_timer *t, tl_err *err)
 {
-    (void)t;
     rfq_ctx *r = ctx;
-    return tl_desk_tick(&r->desk, err);
+    int rc = tl_desk_tick(&r->desk, err);
+    if (rc == 0 && r->interactive && r->desk.streaming)
+        rc = tl_host_timer_start(&r->host, t, r->desk.cfg.poll_ns, 0, on_poll, r);
+    return rc;
 }
 
 static int line_dispatch(void *ctx, const tl_line *line, tl_err *err)
 {
     (void)line;
     rfq_ctx *r = ctx;
+    int rc;
+    int64_t poll = r->desk.cfg.poll_ns;
     switch (r->line.kind) {
-    case TL_RFQ_LINE_REQUEST: {
-        int rc = tl_desk_request(&r->desk, &r->line.u.request, err);
-        r->poll.every = true; /* every round counts: a lock's expiry, a better quote */
-        if (rc == 0)
-            rc = tl_host_timer_start(&r->host, &r->poll, r->desk.cfg.poll_ns, r->desk.cfg.poll_ns,
-                                     on_poll, r);
-        return rc;
-    }
+    case TL_RFQ_LINE_REQUEST:
+        if ((rc = tl_desk_request(&r->desk, &r->line.u.request, err)) != 0)
+            return rc;
+        rfq_screen_streaming(&r->screen, &r->line.u.request, r->n_lps);
+        r->poll.every = !r->interactive; /* every round counts: a lock's expiry, a better quote */
+        return tl_host_timer_start(&r->host, &r->poll, poll, r->interactive ? 0 : poll, on_poll, r);
     case TL_RFQ_LINE_PROCEED:
         return tl_desk_proceed(&r->desk, err);
     case TL_RFQ_LINE_CANCEL:
         return tl_desk_cancel(&r->desk, err);
     case TL_RFQ_LINE_QUIT:
+        /* A stream under way is canceled first, so its last quotes row says how it ended. */
+        rfq_screen_quitting(&r->screen);
+        if (r->desk.streaming && (rc = tl_desk_cancel(&r->desk, err)) != 0)
+            return rc;
         tl_host_stop(&r->host);
         return 0;
     default:
@@ -230,11 +108,20 @@ static int line_dispatch(void *ctx, const tl_line *line, tl_err *err)
     }
 }
 
+/* The terminal closed its input (^D): the same as q. */
+static int line_end(void *ctx, tl_err *err)
+{
+    rfq_ctx *r = ctx;
+    r->line.kind = TL_RFQ_LINE_QUIT;
+    return line_dispatch(r, NULL, err);
+}
+
 /* A malformed line: one line naming the token; the desk stays up. */
 static int line_bad(void *ctx, uint64_t no, const tl_err *why, tl_err *err)
 {
     (void)err;
     rfq_ctx *r = ctx;
+    rfq_screen_typed(&r->screen);
     r->errors++;
     tl_desk_event ev;
     memset(&ev, 0, sizeof(ev));
@@ -278,7 +165,7 @@ int tl_cmd_rfq(int argc, char **argv)
     cli_command cmd = {
         "rfq",
         "[--script FILE] [--lps FILE] [--markup-bps M] [--fee-bps F] [--profit-asset base|quote]"
-        " [--db URL] [--json]",
+        " [--hedge-venue URL] [--db URL] [--json]",
         "The RFQ desk: a request (`b 1.5 btc btcusdt`: side, amount, the asset it is in, symbol) "
         "is\n"
         "streamed to every LP; the best answer is locked for its validity and replaced only by a\n"
@@ -305,8 +192,10 @@ int tl_cmd_rfq(int argc, char **argv)
         free(r);
         return rc;
     }
-    r->json = json || (format && strcmp(format, "json") == 0) ||
-              (!format && !r->interactive && !isatty(STDOUT_FILENO));
+    rfq_screen_init(&r->screen,
+                    json || (format && strcmp(format, "json") == 0) ||
+                        (!format && !r->interactive && !isatty(STDOUT_FILENO)),
+                    r->interactive);
     tl_desk_config dc;
     memset(&dc, 0, sizeof(dc));
     dc.markup_bps = markup;
@@ -430,16 +319,18 @@ int tl_cmd_rfq(int argc, char **argv)
         goto out;
     }
     have_desk = true;
-    tl_host_line_ops ops = {line_peek, line_dispatch, line_bad, NULL};
+    /* Execution ids go on after the newest the journal holds. */
+    tl_execution_row newest;
+    size_t n_newest = 0;
+    if (tl_store_executions_recent(&store, &newest, 1, &n_newest, &err) == 0 && n_newest == 1)
+        tl_desk_ids_after(&r->desk, newest.execution_id, NULL);
+    tl_host_line_ops ops = {line_peek, line_dispatch, line_bad, r->interactive ? line_end : NULL};
     if (tl_host_add_lines(&r->host, r->script, &ops, r, &err) != 0) {
         rc = cli_usage_error(&cmd, "--script: %s", err.msg);
         goto out;
     }
-    if (r->interactive) {
-        printf("tradeloop rfq: %u LPs; a request like `b 1.5 btc btcusdt`, then p, c or q\n",
-               n_lps);
-        fflush(stdout);
-    }
+    r->n_lps = n_lps;
+    rfq_screen_banner(&r->screen, n_lps);
     if ((rc = tl_host_run(&r->host, &err)) != 0) {
         rc = cli_fail(&cmd, "%s", err.msg[0] ? err.msg : tl_strerror(rc));
         goto out;

@@ -48,6 +48,7 @@ int tl_desk_init(tl_desk *d, const tl_desk_config *cfg, tl_lp *lps, uint32_t n_l
     d->clock = clock;
     d->on_event = on_event;
     d->ctx = ctx;
+    d->last_exec_ms = -1;
     return 0;
 }
 
@@ -263,22 +264,36 @@ int tl_desk_cancel(tl_desk *d, tl_err *err)
     return commit(d, err);
 }
 
-/* "EYYYYMMDD-HHMMSS-mmm" of engine time t, unique in the desk: an id already given moves on by a
- * millisecond. */
+/* "EYYYYMMDD-HHMMSS-mmm" of engine time t, unique in the desk: a millisecond already named moves
+ * on to the next free one. */
 static void exec_id(tl_desk *d, int64_t t, char out[TL_EXEC_ID_MAX])
 {
-    for (;;) {
-        time_t s = (time_t)(t / TL_NS_PER_SEC - (t % TL_NS_PER_SEC < 0));
-        int ms = (int)((t % TL_NS_PER_SEC + TL_NS_PER_SEC) % TL_NS_PER_SEC / TL_NS_PER_MS);
-        struct tm tm;
-        gmtime_r(&s, &tm);
-        snprintf(out, TL_EXEC_ID_MAX, "E%04d%02d%02d-%02d%02d%02d-%03d", tm.tm_year + 1900,
-                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
-        if (strcmp(out, d->last_exec_id) > 0)
-            break;
-        t += TL_NS_PER_MS;
-    }
-    memcpy(d->last_exec_id, out, TL_EXEC_ID_MAX);
+    int64_t ms = t / TL_NS_PER_MS - (t % TL_NS_PER_MS < 0);
+    if (ms <= d->last_exec_ms)
+        ms = d->last_exec_ms + 1;
+    d->last_exec_ms = ms;
+    time_t s = (time_t)(ms / 1000 - (ms % 1000 < 0));
+    struct tm tm;
+    gmtime_r(&s, &tm);
+    snprintf(out, TL_EXEC_ID_MAX, "E%04d%02d%02d-%02d%02d%02d-%03d", tm.tm_year + 1900,
+             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+             (int)((ms % 1000 + 1000) % 1000));
+}
+
+int tl_desk_ids_after(tl_desk *d, const char *id, tl_err *err)
+{
+    char iso[32];
+    int64_t t;
+    /* E20250102-100001-100 -> 2025-01-02T10:00:01.100Z */
+    if (strlen(id) != 20 || id[0] != 'E' || id[9] != '-' || id[16] != '-')
+        return tl_err_set(err, TL_EINVAL, "'%.30s' is not an execution id", id);
+    snprintf(iso, sizeof(iso), "%.4s-%.2s-%.2sT%.2s:%.2s:%.2s.%.3sZ", id + 1, id + 5, id + 7,
+             id + 10, id + 12, id + 14, id + 17);
+    if (tl_time_parse_iso(iso, &t, err) != 0)
+        return TL_EINVAL;
+    if (t / TL_NS_PER_MS > d->last_exec_ms)
+        d->last_exec_ms = t / TL_NS_PER_MS;
+    return 0;
 }
 
 /* The hedge sent through the kernel: 0 and the fill's price, or the reason it did not fill. */

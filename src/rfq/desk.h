@@ -104,7 +104,7 @@ typedef struct tl_desk {
     tl_lp_quote_row *rows;
     tl_desk_event *pending;  /* owned: events waiting for the commit */
     size_t n_pending, cap_pending;
-    char last_exec_id[TL_EXEC_ID_MAX];
+    int64_t last_exec_ms; /* the millisecond the last execution id names, -1 when none */
     tl_err flush_err;
 } tl_desk;
 
@@ -113,6 +113,11 @@ int tl_desk_init(tl_desk *d, const tl_desk_config *cfg, tl_lp *lps, uint32_t n_l
                  tl_engine *engine, tl_journal *journal, const tl_clock *clock,
                  tl_desk_event_fn on_event, void *ctx, tl_err *err);
 void tl_desk_close(tl_desk *d);
+
+/* Execution ids continue after this one (the newest the store holds: a second session on the same
+ * journal, scripted from the same start, must not give an id twice). TL_EINVAL when it is not an
+ * execution id. */
+int tl_desk_ids_after(tl_desk *d, const char *execution_id, tl_err *err);
 
 /* A client's request: a stream starts (a stream under way is canceled first). */
 int tl_desk_request(tl_desk *d, const tl_rfq_request *req, tl_err *err);

@@ -35,6 +35,9 @@ check "seed: one SUCCESS row" [ "$(q "$TMP/e1.db" "SELECT status || ' ' || lp ||
     pnl_asset || ' ' || pnl FROM executions")" = "SUCCESS LP-A USDT 7500000000" ]
 check "seed: the hedge went through the kernel" [ "$(q "$TMP/e1.db" "SELECT count(*) FROM
     trade_events WHERE type = 8 AND workspace = 'rfq' AND qty = 150000000")" = 1 ]
+rfq "$TMP/e1r" "$TMP/e1.db" --lps "$TMP/a.json" --script "$TMP/s1.txt" --markup-bps 5
+check "seed again on the same journal: a second execution, its own id ($(cat "$TMP/e1r.err"))" \
+    [ "$(q "$TMP/e1.db" "SELECT count(DISTINCT execution_id) FROM executions")" = 2 ]
 rfq "$TMP/e1b" "$TMP/e1b.db" --lps "$TMP/a.json" --script "$TMP/s1.txt" --markup-bps 5 \
     --profit-asset base
 expect "$TMP/e1b" "ev[1]['pnl'], ev[1]['pnl_asset']" "(0.00075, 'BTC')" "seed: 0.00075 BTC kept"
