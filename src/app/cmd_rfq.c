@@ -3,6 +3,7 @@
  * clock, so a session is deterministic and fast; interactive (a terminal): the seed's screens on
  * the wall clock. The LPs are --lps FILE or the three simulated defaults; the hedge goes through
  * the kernel to --hedge-venue; every row and order is journaled to --db. */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -114,6 +115,13 @@ static int line_end(void *ctx, tl_err *err)
     rfq_ctx *r = ctx;
     r->line.kind = TL_RFQ_LINE_QUIT;
     return line_dispatch(r, NULL, err);
+}
+
+/* SIGINT or SIGTERM: the same as q, so a stream under way ends with its row and the exit is 0. */
+static int on_signal(void *ctx, int signum, tl_err *err)
+{
+    (void)signum;
+    return line_end(ctx, err);
 }
 
 /* A malformed line: one line naming the token; the desk stays up. */
@@ -327,6 +335,11 @@ int tl_cmd_rfq(int argc, char **argv)
     tl_host_line_ops ops = {line_peek, line_dispatch, line_bad, r->interactive ? line_end : NULL};
     if (tl_host_add_lines(&r->host, r->script, &ops, r, &err) != 0) {
         rc = cli_usage_error(&cmd, "--script: %s", err.msg);
+        goto out;
+    }
+    if (tl_host_on_signal(&r->host, SIGINT, on_signal, r, &err) != 0 ||
+        tl_host_on_signal(&r->host, SIGTERM, on_signal, r, &err) != 0) {
+        rc = cli_fail(&cmd, "%s", err.msg);
         goto out;
     }
     r->n_lps = n_lps;

@@ -125,4 +125,16 @@ check "expired: no execution row" [ "$(sqlite3 "$TMP/short.db" "SELECT count(*) 
 "${T[@]}" send-keys -t short C-d
 check "^D: exit 0 ($(cat "$TMP/short.err" 2>/dev/null))" [ "$(wait_rc "$TMP/short.rc")" = 0 ]
 
+# ---- ^C during a stream: canceled with its row, exit 0 -------------------------------------
+"${T[@]}" new-session -d -s intr -x 120 -y 40 \
+    "TERM=xterm-256color '$BIN' rfq --db '$TMP/intr.db' --lps '$TMP/short.json' \
+     2>'$TMP/intr.err'; echo \$? >'$TMP/intr.rc'; sleep 60"
+check "third session: the prompt" wait_prompt intr
+type_line intr "b 1 btc btcusdt"
+check "third session: locked" wait_for intr "^QUOTE LOCKED$"
+"${T[@]}" send-keys -t intr C-c
+check "^C: exit 0 ($(cat "$TMP/intr.err" 2>/dev/null))" [ "$(wait_rc "$TMP/intr.rc")" = 0 ]
+check "^C: the stream's last quotes row says canceled" [ "$(sqlite3 "$TMP/intr.db" "SELECT event
+    FROM quotes ORDER BY rowid DESC LIMIT 1")" = canceled ]
+
 finish
