@@ -42,38 +42,22 @@ static int rounds_figure(cli_command *cmd, const rfq_opts *o)
     tl_jw w;
     tl_jw_init(&w);
     tl_jw_obj_begin(&w);
-    tl_jw_key(&w, "bench");
-    tl_jw_str(&w, "rfq");
-    tl_jw_key(&w, "expired");
-    tl_jw_uint(&w, r.expiries);
-    tl_jw_key(&w, "improved");
-    tl_jw_uint(&w, r.improvements);
-    tl_jw_key(&w, "journal");
-    tl_jw_str(&w, "mem");
-    tl_jw_key(&w, "locked");
-    tl_jw_uint(&w, r.locks);
-    tl_jw_key(&w, "lp_rows");
-    tl_jw_uint(&w, r.lp_rows);
-    tl_jw_key(&w, "lps");
-    tl_jw_uint(&w, cfg.lps);
-    tl_jw_key(&w, "max_ns");
-    tl_jw_uint(&w, r.max_ns);
-    tl_jw_key(&w, "mode");
-    tl_jw_str(&w, "rounds");
-    tl_jw_key(&w, "new_streams");
-    tl_jw_uint(&w, r.requests);
-    tl_jw_key(&w, "p50_ns");
-    tl_jw_uint(&w, r.p50_ns);
-    tl_jw_key(&w, "p999_ns");
-    tl_jw_uint(&w, r.p999_ns);
-    tl_jw_key(&w, "p99_ns");
-    tl_jw_uint(&w, r.p99_ns);
-    tl_jw_key(&w, "quote_rows");
-    tl_jw_uint(&w, r.quote_rows);
-    tl_jw_key(&w, "rounds");
-    tl_jw_uint(&w, r.rounds);
-    tl_jw_key(&w, "rounds_per_sec");
-    tl_jw_uint(&w, (uint64_t)r.rounds_per_sec);
+    tl_jw_kv_str(&w, "bench", "rfq");
+    tl_jw_kv_uint(&w, "expired", r.expiries);
+    tl_jw_kv_uint(&w, "improved", r.improvements);
+    tl_jw_kv_str(&w, "journal", "mem");
+    tl_jw_kv_uint(&w, "locked", r.locks);
+    tl_jw_kv_uint(&w, "lp_rows", r.lp_rows);
+    tl_jw_kv_uint(&w, "lps", cfg.lps);
+    tl_jw_kv_uint(&w, "max_ns", r.max_ns);
+    tl_jw_kv_str(&w, "mode", "rounds");
+    tl_jw_kv_uint(&w, "new_streams", r.requests);
+    tl_jw_kv_uint(&w, "p50_ns", r.p50_ns);
+    tl_jw_kv_uint(&w, "p999_ns", r.p999_ns);
+    tl_jw_kv_uint(&w, "p99_ns", r.p99_ns);
+    tl_jw_kv_uint(&w, "quote_rows", r.quote_rows);
+    tl_jw_kv_uint(&w, "rounds", r.rounds);
+    tl_jw_kv_uint(&w, "rounds_per_sec", (uint64_t)r.rounds_per_sec);
     tl_jw_obj_end(&w);
     return cli_print_json(cmd, &w);
 }
@@ -99,24 +83,16 @@ static int rows_figure(cli_command *cmd, const rfq_opts *o, const char *db, tl_d
     tl_jw w;
     tl_jw_init(&w);
     tl_jw_obj_begin(&w);
-    tl_jw_key(&w, "backend");
-    tl_jw_str(&w, r.backend);
-    tl_jw_key(&w, "bench");
-    tl_jw_str(&w, "rfq");
+    tl_jw_kv_str(&w, "backend", r.backend);
+    tl_jw_kv_str(&w, "bench", "rfq");
     tl_jw_key(&w, "commit_mean_us");
     tl_jw_double(&w, r.commit_mean_us);
-    tl_jw_key(&w, "commits");
-    tl_jw_uint(&w, r.commits);
-    tl_jw_key(&w, "durability");
-    tl_jw_str(&w, durability);
-    tl_jw_key(&w, "mode");
-    tl_jw_str(&w, "rows");
-    tl_jw_key(&w, "rows");
-    tl_jw_uint(&w, r.rows);
-    tl_jw_key(&w, "rows_per_commit");
-    tl_jw_uint(&w, per);
-    tl_jw_key(&w, "rows_per_sec");
-    tl_jw_uint(&w, (uint64_t)r.rows_per_sec);
+    tl_jw_kv_uint(&w, "commits", r.commits);
+    tl_jw_kv_str(&w, "durability", durability);
+    tl_jw_kv_str(&w, "mode", "rows");
+    tl_jw_kv_uint(&w, "rows", r.rows);
+    tl_jw_kv_uint(&w, "rows_per_commit", per);
+    tl_jw_kv_uint(&w, "rows_per_sec", (uint64_t)r.rows_per_sec);
     tl_jw_obj_end(&w);
     return cli_print_json(cmd, &w);
 }
@@ -146,8 +122,7 @@ int tl_cmd_bench_rfq(int argc, char **argv)
         {"row-rounds", CLI_U64_POS, &o.row_rounds, NULL, "N",
          "rounds of rows written per rows figure, each LPs + 1 rows (20000)", .max = 10000000},
         {"batch", CLI_U64_POS, &o.batch, NULL, "N",
-         "rounds per commit of the larger batch; 1 = only the desk's shape (100)",
-         .max = 100000},
+         "rounds per commit of the larger batch; 1 = only the desk's shape (100)", .max = 100000},
         {"db", CLI_STRING, &o.db, NULL, "URL",
          "the store of the rows figures (a temporary SQLite file); its rows go into a workspace "
          "of their own"},

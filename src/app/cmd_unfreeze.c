@@ -69,17 +69,14 @@ int tl_cmd_unfreeze(int argc, char **argv)
     tl_jw w;
     tl_jw_init(&w);
     tl_jw_obj_begin(&w);
-    tl_jw_key(&w, "account");
-    tl_jw_str(&w, account);
-    tl_jw_key(&w, "control_id");
-    tl_jw_uint(&w, id);
+    tl_jw_kv_str(&w, "account", account);
+    tl_jw_kv_uint(&w, "control_id", id);
     tl_jw_key(&w, "journal_seq");
     if (row.taken_seq)
         tl_jw_uint(&w, row.taken_seq);
     else
         tl_jw_null(&w);
-    tl_jw_key(&w, "taken");
-    tl_jw_bool(&w, row.taken_seq != 0);
+    tl_jw_kv_bool(&w, "taken", row.taken_seq != 0);
     tl_jw_obj_end(&w);
     return cli_print_json(&cmd, &w);
 }

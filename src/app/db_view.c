@@ -26,30 +26,6 @@ static const char *utc(int64_t ns, char *buf, size_t cap)
     return buf;
 }
 
-static void kv_str(tl_jw *w, const char *k, const char *v)
-{
-    tl_jw_key(w, k);
-    tl_jw_str(w, v);
-}
-
-static void kv_fixed(tl_jw *w, const char *k, tl_fixed v)
-{
-    tl_jw_key(w, k);
-    tl_jw_fixed(w, v);
-}
-
-static void kv_int(tl_jw *w, const char *k, int64_t v)
-{
-    tl_jw_key(w, k);
-    tl_jw_int(w, v);
-}
-
-static void kv_uint(tl_jw *w, const char *k, uint64_t v)
-{
-    tl_jw_key(w, k);
-    tl_jw_uint(w, v);
-}
-
 /* ---- JSON: keys in sorted order ---- */
 
 void tl_dbv_json_executions(tl_jw *w, const tl_execution_row *rows, size_t n)
@@ -60,24 +36,24 @@ void tl_dbv_json_executions(tl_jw *w, const tl_execution_row *rows, size_t n)
     for (size_t i = 0; i < n; i++) {
         const tl_execution_row *r = &rows[i];
         tl_jw_obj_begin(w);
-        kv_fixed(w, "avg_price", r->avg_price);
-        kv_fixed(w, "commission", r->commission);
-        kv_str(w, "error", r->error);
-        kv_fixed(w, "executed_qty", r->executed_qty);
-        kv_str(w, "execution_id", r->execution_id);
-        kv_fixed(w, "hedge_base_qty", r->hedge_base_qty);
-        kv_fixed(w, "hedge_quote_qty", r->hedge_quote_qty);
-        kv_str(w, "hedge_side", tl_side_name(r->hedge_side));
-        kv_str(w, "lp", r->lp);
-        kv_fixed(w, "pnl", r->pnl);
-        kv_fixed(w, "pnl_after_fees", r->pnl_after_fees);
-        kv_str(w, "pnl_asset", r->pnl_asset);
-        kv_fixed(w, "pnl_bps", r->pnl_bps);
-        kv_str(w, "quote_id", r->quote_id);
-        kv_str(w, "status", tl_exec_status_name(r->status));
-        kv_str(w, "time", utc(r->ts_ns, t, sizeof t));
-        kv_int(w, "ts_ns", r->ts_ns);
-        kv_str(w, "workspace", r->workspace);
+        tl_jw_kv_fixed(w, "avg_price", r->avg_price);
+        tl_jw_kv_fixed(w, "commission", r->commission);
+        tl_jw_kv_str(w, "error", r->error);
+        tl_jw_kv_fixed(w, "executed_qty", r->executed_qty);
+        tl_jw_kv_str(w, "execution_id", r->execution_id);
+        tl_jw_kv_fixed(w, "hedge_base_qty", r->hedge_base_qty);
+        tl_jw_kv_fixed(w, "hedge_quote_qty", r->hedge_quote_qty);
+        tl_jw_kv_str(w, "hedge_side", tl_side_name(r->hedge_side));
+        tl_jw_kv_str(w, "lp", r->lp);
+        tl_jw_kv_fixed(w, "pnl", r->pnl);
+        tl_jw_kv_fixed(w, "pnl_after_fees", r->pnl_after_fees);
+        tl_jw_kv_str(w, "pnl_asset", r->pnl_asset);
+        tl_jw_kv_fixed(w, "pnl_bps", r->pnl_bps);
+        tl_jw_kv_str(w, "quote_id", r->quote_id);
+        tl_jw_kv_str(w, "status", tl_exec_status_name(r->status));
+        tl_jw_kv_str(w, "time", utc(r->ts_ns, t, sizeof t));
+        tl_jw_kv_int(w, "ts_ns", r->ts_ns);
+        tl_jw_kv_str(w, "workspace", r->workspace);
         tl_jw_obj_end(w);
     }
     tl_jw_arr_end(w);
@@ -90,20 +66,20 @@ void tl_dbv_json_lps(tl_jw *w, const tl_lp_scorecard *cards, size_t n)
     for (size_t i = 0; i < n; i++) {
         const tl_lp_scorecard *c = &cards[i];
         tl_jw_obj_begin(w);
-        kv_uint(w, "answered", c->answered);
+        tl_jw_kv_uint(w, "answered", c->answered);
         tl_jw_key(w, "best_bps");
         c->has_bps ? tl_jw_fixed(w, c->best_bps) : tl_jw_null(w);
-        kv_uint(w, "executions", c->executions);
-        kv_uint(w, "failed", c->failed);
-        kv_uint(w, "late", c->late);
-        kv_str(w, "lp", c->lp);
-        kv_int(w, "mean_response_ns", c->mean_response_ns);
-        kv_int(w, "p95_response_ns", c->p95_response_ns);
-        kv_uint(w, "refused", c->refused);
-        kv_uint(w, "requested", c->requested);
-        kv_fixed(w, "response_rate", c->response_rate);
-        kv_fixed(w, "win_rate", c->win_rate);
-        kv_uint(w, "wins", c->wins);
+        tl_jw_kv_uint(w, "executions", c->executions);
+        tl_jw_kv_uint(w, "failed", c->failed);
+        tl_jw_kv_uint(w, "late", c->late);
+        tl_jw_kv_str(w, "lp", c->lp);
+        tl_jw_kv_int(w, "mean_response_ns", c->mean_response_ns);
+        tl_jw_kv_int(w, "p95_response_ns", c->p95_response_ns);
+        tl_jw_kv_uint(w, "refused", c->refused);
+        tl_jw_kv_uint(w, "requested", c->requested);
+        tl_jw_kv_fixed(w, "response_rate", c->response_rate);
+        tl_jw_kv_fixed(w, "win_rate", c->win_rate);
+        tl_jw_kv_uint(w, "wins", c->wins);
         tl_jw_key(w, "worst_bps");
         c->has_bps ? tl_jw_fixed(w, c->worst_bps) : tl_jw_null(w);
         tl_jw_obj_end(w);
@@ -119,21 +95,21 @@ void tl_dbv_json_quotes(tl_jw *w, const tl_quote_row *rows, size_t n)
     for (size_t i = 0; i < n; i++) {
         const tl_quote_row *r = &rows[i];
         tl_jw_obj_begin(w);
-        kv_fixed(w, "amount", r->amount);
-        kv_str(w, "amount_asset", r->amount_asset);
-        kv_fixed(w, "client_price", r->client_price);
-        kv_str(w, "event", tl_quote_event_name(r->event));
-        kv_str(w, "lp", r->lp);
-        kv_fixed(w, "lp_price", r->lp_price);
-        kv_str(w, "lp_quote_id", r->lp_quote_id);
-        kv_str(w, "quote_id", r->quote_id);
-        kv_str(w, "side", tl_side_name(r->side));
-        kv_str(w, "symbol", r->symbol);
-        kv_str(w, "time", utc(r->ts_ns, t, sizeof t));
-        kv_int(w, "ts_ns", r->ts_ns);
-        kv_str(w, "valid_until", utc(r->valid_until_ns, t, sizeof t));
-        kv_int(w, "valid_until_ns", r->valid_until_ns);
-        kv_str(w, "workspace", r->workspace);
+        tl_jw_kv_fixed(w, "amount", r->amount);
+        tl_jw_kv_str(w, "amount_asset", r->amount_asset);
+        tl_jw_kv_fixed(w, "client_price", r->client_price);
+        tl_jw_kv_str(w, "event", tl_quote_event_name(r->event));
+        tl_jw_kv_str(w, "lp", r->lp);
+        tl_jw_kv_fixed(w, "lp_price", r->lp_price);
+        tl_jw_kv_str(w, "lp_quote_id", r->lp_quote_id);
+        tl_jw_kv_str(w, "quote_id", r->quote_id);
+        tl_jw_kv_str(w, "side", tl_side_name(r->side));
+        tl_jw_kv_str(w, "symbol", r->symbol);
+        tl_jw_kv_str(w, "time", utc(r->ts_ns, t, sizeof t));
+        tl_jw_kv_int(w, "ts_ns", r->ts_ns);
+        tl_jw_kv_str(w, "valid_until", utc(r->valid_until_ns, t, sizeof t));
+        tl_jw_kv_int(w, "valid_until_ns", r->valid_until_ns);
+        tl_jw_kv_str(w, "workspace", r->workspace);
         tl_jw_obj_end(w);
     }
     tl_jw_arr_end(w);
@@ -143,20 +119,20 @@ void tl_dbv_json_stats(tl_jw *w, const tl_desk_stats *st)
 {
     tl_jw_key(w, "stats");
     tl_jw_obj_begin(w);
-    kv_uint(w, "executions", st->executions);
-    kv_uint(w, "failed", st->failed);
+    tl_jw_kv_uint(w, "executions", st->executions);
+    tl_jw_kv_uint(w, "failed", st->failed);
     tl_jw_key(w, "pnl");
     tl_jw_arr_begin(w);
     for (size_t i = 0; i < st->n_pnl; i++) {
         tl_jw_obj_begin(w);
-        kv_str(w, "asset", st->pnl[i].asset);
-        kv_fixed(w, "pnl", st->pnl[i].pnl);
-        kv_fixed(w, "pnl_after_fees", st->pnl[i].pnl_after_fees);
+        tl_jw_kv_str(w, "asset", st->pnl[i].asset);
+        tl_jw_kv_fixed(w, "pnl", st->pnl[i].pnl);
+        tl_jw_kv_fixed(w, "pnl_after_fees", st->pnl[i].pnl_after_fees);
         tl_jw_obj_end(w);
     }
     tl_jw_arr_end(w);
-    kv_fixed(w, "success_rate", st->success_rate);
-    kv_uint(w, "succeeded", st->succeeded);
+    tl_jw_kv_fixed(w, "success_rate", st->success_rate);
+    tl_jw_kv_uint(w, "succeeded", st->succeeded);
     tl_jw_obj_end(w);
 }
 

@@ -47,6 +47,33 @@ void tl_jw_bool(tl_jw *w, bool v);
 void tl_jw_null(tl_jw *w);
 /* A double for statistics, %.6g-style, never money; NaN/inf become null. */
 void tl_jw_double(tl_jw *w, double v);
+/* A key and its value, the pair every sorted-by-hand writer repeats. */
+static inline void tl_jw_kv_str(tl_jw *w, const char *key, const char *v)
+{
+    tl_jw_key(w, key);
+    tl_jw_str(w, v);
+}
+static inline void tl_jw_kv_int(tl_jw *w, const char *key, int64_t v)
+{
+    tl_jw_key(w, key);
+    tl_jw_int(w, v);
+}
+static inline void tl_jw_kv_uint(tl_jw *w, const char *key, uint64_t v)
+{
+    tl_jw_key(w, key);
+    tl_jw_uint(w, v);
+}
+static inline void tl_jw_kv_fixed(tl_jw *w, const char *key, tl_fixed v)
+{
+    tl_jw_key(w, key);
+    tl_jw_fixed(w, v);
+}
+static inline void tl_jw_kv_bool(tl_jw *w, const char *key, bool v)
+{
+    tl_jw_key(w, key);
+    tl_jw_bool(w, v);
+}
+
 /* Appends a trailing newline; returns 0 or the sticky error. The text stays in w->buf. */
 int tl_jw_finish(tl_jw *w);
 

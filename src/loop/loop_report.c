@@ -31,16 +31,11 @@ static void account_json(tl_loop *l, const tl_engine_account *a, tl_jw *w)
     const tl_account *acct = tl_book_find_account(&l->engine.book, a->id);
     const tl_governor *g = &a->gov;
     tl_jw_obj_begin(w);
-    tl_jw_key(w, "balance");
-    tl_jw_fixed(w, acct ? acct->cash : 0);
-    tl_jw_key(w, "fees");
-    tl_jw_fixed(w, acct ? acct->fees : 0);
-    tl_jw_key(w, "in_cooldown");
-    tl_jw_bool(w, tl_clock_now(l->clock) < g->cooldown_until_ns);
-    tl_jw_key(w, "losses");
-    tl_jw_uint(w, g->losses);
-    tl_jw_key(w, "max_drawdown_pct");
-    tl_jw_fixed(w, g->max_drawdown_pct);
+    tl_jw_kv_fixed(w, "balance", acct ? acct->cash : 0);
+    tl_jw_kv_fixed(w, "fees", acct ? acct->fees : 0);
+    tl_jw_kv_bool(w, "in_cooldown", tl_clock_now(l->clock) < g->cooldown_until_ns);
+    tl_jw_kv_uint(w, "losses", g->losses);
+    tl_jw_kv_fixed(w, "max_drawdown_pct", g->max_drawdown_pct);
     tl_jw_key(w, "position");
     const tl_position *p = held(l, a);
     if (!p) {
@@ -48,25 +43,19 @@ static void account_json(tl_loop *l, const tl_engine_account *a, tl_jw *w)
     } else {
         tl_stop s;
         tl_jw_obj_begin(w);
-        tl_jw_key(w, "avg_price");
-        tl_jw_fixed(w, p->avg_price);
-        tl_jw_key(w, "qty");
-        tl_jw_fixed(w, p->qty);
+        tl_jw_kv_fixed(w, "avg_price", p->avg_price);
+        tl_jw_kv_fixed(w, "qty", p->qty);
         tl_jw_key(w, "stop");
         if (tl_stop_book_get(&l->stops, a->id, p->instrument, &s) == 0)
             tl_jw_fixed(w, s.price);
         else
             tl_jw_null(w);
-        tl_jw_key(w, "symbol");
-        tl_jw_str(w, l->engine.instruments.items[p->instrument].symbol);
+        tl_jw_kv_str(w, "symbol", l->engine.instruments.items[p->instrument].symbol);
         tl_jw_obj_end(w);
     }
-    tl_jw_key(w, "realized_pnl");
-    tl_jw_fixed(w, acct ? acct->realized_pnl : 0);
-    tl_jw_key(w, "trades");
-    tl_jw_uint(w, g->trades);
-    tl_jw_key(w, "wins");
-    tl_jw_uint(w, g->wins);
+    tl_jw_kv_fixed(w, "realized_pnl", acct ? acct->realized_pnl : 0);
+    tl_jw_kv_uint(w, "trades", g->trades);
+    tl_jw_kv_uint(w, "wins", g->wins);
     tl_jw_obj_end(w);
 }
 
@@ -97,36 +86,27 @@ int tl_loop_report_json(tl_loop *l, tl_jw *w, uint64_t journal_events, tl_err *e
 
     tl_jw_key(w, "exits");
     tl_jw_obj_begin(w);
-    tl_jw_key(w, "kill_switch");
-    tl_jw_uint(w, st->exits_kill_switch);
-    tl_jw_key(w, "signal");
-    tl_jw_uint(w, st->exits_signal);
-    tl_jw_key(w, "stop_loss");
-    tl_jw_uint(w, st->exits_stop_loss);
+    tl_jw_kv_uint(w, "kill_switch", st->exits_kill_switch);
+    tl_jw_kv_uint(w, "signal", st->exits_signal);
+    tl_jw_kv_uint(w, "stop_loss", st->exits_stop_loss);
     tl_jw_obj_end(w);
 
     tl_jw_key(w, "journal");
     tl_jw_obj_begin(w);
-    tl_jw_key(w, "events");
-    tl_jw_uint(w, journal_events);
-    tl_jw_key(w, "state_digest");
-    tl_jw_str(w, digest);
+    tl_jw_kv_uint(w, "events", journal_events);
+    tl_jw_kv_str(w, "state_digest", digest);
     tl_jw_obj_end(w);
 
     tl_jw_key(w, "kill_switch");
     tl_jw_obj_begin(w);
-    tl_jw_key(w, "engaged");
-    tl_jw_bool(w, e->risk.killed);
-    tl_jw_key(w, "reason");
-    tl_jw_str(w, e->risk.kill_reason);
+    tl_jw_kv_bool(w, "engaged", e->risk.killed);
+    tl_jw_kv_str(w, "reason", e->risk.kill_reason);
     tl_jw_obj_end(w);
 
     tl_jw_key(w, "reconciliation");
     tl_jw_obj_begin(w);
-    tl_jw_key(w, "mismatches");
-    tl_jw_uint(w, st->reconcile_mismatches);
-    tl_jw_key(w, "runs");
-    tl_jw_uint(w, st->reconcile_runs);
+    tl_jw_kv_uint(w, "mismatches", st->reconcile_mismatches);
+    tl_jw_kv_uint(w, "runs", st->reconcile_runs);
     tl_jw_obj_end(w);
 
     /* Reason codes in name order: the rule reasons and the loop's own, merged. */
@@ -146,12 +126,9 @@ int tl_loop_report_json(tl_loop *l, tl_jw *w, uint64_t journal_events, tl_err *e
 
     tl_jw_key(w, "signals");
     tl_jw_obj_begin(w);
-    tl_jw_key(w, "accepted");
-    tl_jw_uint(w, st->signals_accepted);
-    tl_jw_key(w, "received");
-    tl_jw_uint(w, st->signals_received);
-    tl_jw_key(w, "refused");
-    tl_jw_uint(w, st->signals_refused);
+    tl_jw_kv_uint(w, "accepted", st->signals_accepted);
+    tl_jw_kv_uint(w, "received", st->signals_received);
+    tl_jw_kv_uint(w, "refused", st->signals_refused);
     tl_jw_obj_end(w);
     tl_jw_obj_end(w);
     return 0;
