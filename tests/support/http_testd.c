@@ -231,6 +231,8 @@ int main(int argc, char **argv)
     tl_err_clear(&err);
     if (tl_admin_token_from_env(&a.token, &err) != 0 || metrics_init(&a, &err) != 0) {
         fprintf(stderr, "http_testd: %s\n", err.msg);
+        tl_prom_close(&a.prom);
+        tl_admin_token_close(&a.token);
         return 2;
     }
     const tl_http_route routes[] = {
@@ -252,6 +254,9 @@ int main(int argc, char **argv)
     uv_loop_init(&loop);
     if (tl_http_start(&a.srv, &loop, &opt, routes, sizeof(routes) / sizeof(routes[0]), &err) != 0) {
         fprintf(stderr, "http_testd: %s\n", err.msg);
+        uv_loop_close(&loop);
+        tl_prom_close(&a.prom);
+        tl_admin_token_close(&a.token);
         return err.code == TL_EINVAL ? 2 : 1;
     }
     uv_signal_t sigterm, sigint;
