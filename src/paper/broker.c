@@ -304,8 +304,10 @@ int tl_paper_broker_submit(tl_paper_broker *b, const tl_paper_intent *in, tl_pap
     if (TL_VEC_RESERVE(&b->pending, &b->cap_pending, b->n_pending + 1) != 0)
         return tl_err_set(err, TL_ENOMEM, "paper: out of memory");
     if ((rc = decide(b, &p, &r, err)) != 0) {
-        /* The engine was dropped with what it held: the intents before this one are lost too
-         * and must be decided again (the caller learns it from their commit). */
+        /* The session goes with what it held: the intents submitted before this one are not
+         * written either (see broker.h). */
+        drop_engine(b);
+        b->n_pending = 0;
         return rc;
     }
     b->pending[b->n_pending++] = p;

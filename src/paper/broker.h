@@ -130,13 +130,19 @@ int tl_paper_broker_execute(tl_paper_broker *b, const tl_paper_intent *in, tl_pa
  * submission order. 0 when the transaction ran or collided: after a collision (another writer got
  * in first, nothing of ours written) each intent already in the journal gets rcs[i] = 0 and its
  * duplicate result in res[i], and each that is not gets rcs[i] = TL_EBUSY (retry). A negative
- * return is a store failure: nothing written, nothing to acknowledge. A submit that fails drops
- * the session's engine and what it held: the commit then returns TL_ESTATE for the intents
- * submitted before it. */
+ * return is a store failure: nothing written, nothing to acknowledge. A submit that fails for
+ * another reason than a malformed intent drops the session with what it held: the intents
+ * submitted since the last commit are not written either, and the caller answers them with that
+ * failure (the commit then has none pending). */
 int tl_paper_broker_submit(tl_paper_broker *b, const tl_paper_intent *in, tl_paper_result *out,
                            tl_err *err);
 int tl_paper_broker_commit(tl_paper_broker *b, tl_paper_result *res, int *rcs, size_t n,
                            tl_err *err);
+/* The workspace of the intents waiting for a commit, NULL when none waits. */
+static inline const char *tl_paper_broker_batch_workspace(const tl_paper_broker *b)
+{
+    return b->n_pending > 0 ? b->engine.cfg.workspace : NULL;
+}
 
 /* One intent with a one-off session, equity TL_PAPER_DEFAULT_EQUITY. */
 int tl_paper_execute(tl_store *s, const tl_paper_intent *in, tl_paper_result *out, tl_err *err);
