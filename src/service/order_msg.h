@@ -6,7 +6,7 @@
  *   {"order_id": "TEST_001", "symbol": "BTCUSDT", "side": "BUY", "quantity": 0.001,
  *    "price": 42000.00, "type": "LIMIT", "client_id": "desk-7"}
  *
- *   order_id   required: 1..64 of [A-Za-z0-9._:-] (the seed's ids: "TEST_001"); the idempotency
+ *   order_id   required: 1..100 of [A-Za-z0-9._:-] (the seed's ids: "TEST_001"); the idempotency
  *              key of the order, so it must be printable, unambiguous and fit a journal key
  *   symbol     required: the model's symbol syntax (1..15 of [A-Z0-9], tl_symbol_validate)
  *   side       required: BUY or SELL, in any case ("buy")
@@ -17,7 +17,7 @@
  *              type and always a price, and its executors fill at that price, which is a limit
  *              order's meaning; a MARKET order must say so, so a missing price is never taken
  *              for "at any price" by accident
- *   client_id  optional (absent or null): 1..64 of [A-Za-z0-9._:-], the sender's own reference,
+ *   client_id  optional (absent or null): 1..100 of [A-Za-z0-9._:-], the sender's own reference,
  *              echoed in the result
  *
  * Decimals (quantity, price) are JSON numbers or strings, both exact: a number is re-read from
@@ -55,7 +55,7 @@
 #include "tradeloop/instrument.h"
 #include "tradeloop/order.h"
 
-#define TL_ORDER_MSG_ID_MAX    65          /* order_id and client_id, with NUL */
+#define TL_ORDER_MSG_ID_MAX    101         /* order_id and client_id, with NUL */
 #define TL_ORDER_MSG_MAX_BYTES (64 * 1024) /* one message; an order is a few hundred bytes */
 
 /* Flags of tl_order_msg_parse. */
@@ -90,6 +90,8 @@ typedef enum tl_order_result_status {
     TL_ORDER_RESULT_PARTIALLY_FILLED = 1,
     TL_ORDER_RESULT_REJECTED = 2,
     TL_ORDER_RESULT_DUPLICATE = 3, /* order_id seen before: the fields are the original's */
+    TL_ORDER_RESULT_PENDING = 4,   /* accepted, nothing filled yet (a venue that answers later) */
+    TL_ORDER_RESULT_DRY_RUN = 5,   /* DRY_RUN=true: validated, not executed */
 } tl_order_result_status;
 
 const char *tl_order_result_status_name(int status); /* "FILLED", ...; "?" when out of range */

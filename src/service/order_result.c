@@ -4,7 +4,8 @@
 #include "service/order_msg.h"
 #include "tradeloop/clock.h"
 
-static const char *const status_names[] = {"FILLED", "PARTIALLY_FILLED", "REJECTED", "DUPLICATE"};
+static const char *const status_names[] = {"FILLED",    "PARTIALLY_FILLED", "REJECTED",
+                                           "DUPLICATE", "PENDING",          "DRY_RUN"};
 
 const char *tl_order_result_status_name(int status)
 {

@@ -136,10 +136,10 @@ static void test_fields(void **state)
     assert_int_equal(m.price, 0);
     m = ok("{" ID "," SYM "," QTY ",\"type\":\"MARKET\",\"price\":\"10.5\"}");
     assert_int_equal(m.price, 1050000000);
-    char id[200];
-    snprintf(id, sizeof id, "{\"order_id\":\"%064d\"," SYM "," QTY "," PX "}", 7);
+    char id[256];
+    snprintf(id, sizeof id, "{\"order_id\":\"%0100d\"," SYM "," QTY "," PX "}", 7);
     m = ok(id);
-    assert_int_equal(strlen(m.order_id), 64);
+    assert_int_equal(strlen(m.order_id), 100);
     /* Lax: a publisher's own fields are ignored, nested ones included. */
     m = ok_flags("{" ID "," SYM "," QTY "," PX ",\"strategy\":{\"n\":[1,2.5]},\"ts\":1.25}",
                  TL_ORDER_MSG_LAX);
@@ -168,7 +168,7 @@ static void test_malformed_corpus(void **state)
         {"{\"order_id\":1," SYM "," QTY "," PX "}", TL_EINVAL,
          "order_id: want a string, got a real number"},
         {"{\"order_id\":\"\"," SYM "," QTY "," PX "}", TL_EINVAL,
-         "order_id: empty (want 1..64 of [A-Za-z0-9._:-])"},
+         "order_id: empty (want 1..100 of [A-Za-z0-9._:-])"},
         {"{\"order_id\":\"a b\"," SYM "," QTY "," PX "}", TL_EINVAL,
          "order_id: invalid character 0x20 at position 2 (allowed: [A-Za-z0-9._:-])"},
         {"{\"order_id\":\"a/b\"," SYM "," QTY "," PX "}", TL_EINVAL,
@@ -179,9 +179,9 @@ static void test_malformed_corpus(void **state)
          "message: not JSON: \\u0000 is not allowed without JSON_ALLOW_NUL near '\"a\\u0000b\"' "
          "(column 22)"},
         {"{\"order_id\":"
-         "\"12345678901234567890123456789012345678901234567890123456789012345\"," SYM "," QTY "," PX
-         "}",
-         TL_EINVAL, "order_id: 65 characters (want 1..64)"},
+         "\"1234567890123456789012345678901234567890123456789012345678901234567890"
+         "1234567890123456789012345678901\"," SYM "," QTY "," PX "}",
+         TL_EINVAL, "order_id: 101 characters (want 1..100)"},
         {"{" ID ",\"client_id\":\"x y\",\"symbol\":\"BTCUSDT\",\"side\":\"BUY\"," QTY "," PX "}",
          TL_EINVAL, "client_id: invalid character 0x20 at position 2 (allowed: [A-Za-z0-9._:-])"},
         {"{" ID ",\"client_id\":7," SYM "," QTY "," PX "}", TL_EINVAL,
@@ -323,6 +323,9 @@ static void test_result(void **state)
     rej.status = TL_ORDER_RESULT_DUPLICATE;
     assert_int_equal(tl_order_result_write(&w, &rej), 0);
     assert_non_null(strstr(w.buf, "\"status\":\"DUPLICATE\""));
+    rej.status = TL_ORDER_RESULT_DRY_RUN;
+    assert_int_equal(tl_order_result_write(&w, &rej), 0);
+    assert_non_null(strstr(w.buf, "\"status\":\"DRY_RUN\""));
     rej.status = (tl_order_result_status)9;
     assert_int_equal(tl_order_result_write(&w, &rej), TL_EINVAL);
     tl_jw_free(&w);
