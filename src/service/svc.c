@@ -31,14 +31,6 @@ const char *tl_svc_mode_name(tl_svc_mode m)
     return m >= TL_SVC_PAPER && m <= TL_SVC_LIVE ? mode_names[m] : "?";
 }
 
-static const char *const status_names[] = {"",         "FILLED",  "PARTIALLY_FILLED", "REJECTED",
-                                           "DUPLICATE", "PENDING", "DRY_RUN"};
-
-const char *tl_svc_status_name(tl_svc_status s)
-{
-    return s >= TL_SVC_FILLED && s <= TL_SVC_DRY_RUN ? status_names[s] : "?";
-}
-
 void tl_svc_config_default(tl_svc_config *c)
 {
     memset(c, 0, sizeof(*c));
@@ -130,7 +122,7 @@ void tl_svc_close(tl_svc *s)
     memset(s, 0, sizeof(*s));
 }
 
-static tl_svc_result *queue(tl_svc *s, const tl_svc_order *o, tl_svc_answer_fn fn, void *ctx)
+static tl_svc_result *queue(tl_svc *s, const tl_order_msg *o, tl_svc_answer_fn fn, void *ctx)
 {
     if (TL_VEC_RESERVE(&s->waiting, &s->cap_waiting, s->n_waiting + 1) != 0)
         return NULL;
@@ -144,7 +136,7 @@ static tl_svc_result *queue(tl_svc *s, const tl_svc_order *o, tl_svc_answer_fn f
     memcpy(r->symbol, o->symbol, sizeof(r->symbol));
     r->side = o->side;
     r->type = o->type;
-    r->qty = o->qty;
+    r->qty = o->quantity;
     r->price = o->price;
     r->ts_ns = tl_clock_now(s->clock);
     return r;
@@ -152,7 +144,7 @@ static tl_svc_result *queue(tl_svc *s, const tl_svc_order *o, tl_svc_answer_fn f
 
 static void reject(tl_svc_result *r, const char *why)
 {
-    r->status = r->original = TL_SVC_REJECTED;
+    r->status = r->original = TL_ORDER_RESULT_REJECTED;
     size_t n = strnlen(why, sizeof(r->reject_reason) - 1); /* a long reason is cut, not refused */
     memcpy(r->reject_reason, why, n);
     r->reject_reason[n] = '\0';
@@ -187,32 +179,32 @@ static void fills_into(tl_svc *s, uint64_t client_seq, tl_svc_result *r)
 }
 
 /* The status of an engine outcome. */
-static tl_svc_status status_of(const tl_intent_record *rec, tl_fixed filled)
+static tl_order_result_status status_of(const tl_intent_record *rec, tl_fixed filled)
 {
     switch (rec->status) {
     case TL_INTENT_FILLED:
-        return TL_SVC_FILLED;
+        return TL_ORDER_RESULT_FILLED;
     case TL_INTENT_WORKING:
-        return filled > 0 ? TL_SVC_PARTIALLY_FILLED : TL_SVC_PENDING;
+        return filled > 0 ? TL_ORDER_RESULT_PARTIALLY_FILLED : TL_ORDER_RESULT_PENDING;
     case TL_INTENT_CANCELED:
-        return filled > 0 ? TL_SVC_PARTIALLY_FILLED : TL_SVC_REJECTED;
+        return filled > 0 ? TL_ORDER_RESULT_PARTIALLY_FILLED : TL_ORDER_RESULT_REJECTED;
     default:
-        return TL_SVC_REJECTED;
+        return TL_ORDER_RESULT_REJECTED;
     }
 }
 
 static void count(tl_svc *s, const tl_svc_result *r)
 {
     tl_svc_stats *st = &s->stats;
-    st->filled += r->status == TL_SVC_FILLED;
-    st->partially_filled += r->status == TL_SVC_PARTIALLY_FILLED;
-    st->rejected += r->status == TL_SVC_REJECTED;
-    st->duplicates += r->status == TL_SVC_DUPLICATE;
-    st->pending += r->status == TL_SVC_PENDING;
-    st->dry_run += r->status == TL_SVC_DRY_RUN;
+    st->filled += r->status == TL_ORDER_RESULT_FILLED;
+    st->partially_filled += r->status == TL_ORDER_RESULT_PARTIALLY_FILLED;
+    st->rejected += r->status == TL_ORDER_RESULT_REJECTED;
+    st->duplicates += r->status == TL_ORDER_RESULT_DUPLICATE;
+    st->pending += r->status == TL_ORDER_RESULT_PENDING;
+    st->dry_run += r->status == TL_ORDER_RESULT_DRY_RUN;
 }
 
-int tl_svc_submit(tl_svc *s, const tl_svc_order *o, tl_svc_answer_fn fn, void *ctx, tl_err *err)
+int tl_svc_submit(tl_svc *s, const tl_order_msg *o, tl_svc_answer_fn fn, void *ctx, tl_err *err)
 {
     if (s->halted)
         return tl_err_set(err, TL_ESTATE, "service halted: %s", s->halt.msg);
@@ -221,7 +213,7 @@ int tl_svc_submit(tl_svc *s, const tl_svc_order *o, tl_svc_answer_fn fn, void *c
         return tl_err_set(err, TL_ENOMEM, "service: out of memory queuing a result");
     s->stats.received++;
     if (s->cfg.dry_run) {
-        r->status = r->original = TL_SVC_DRY_RUN;
+        r->status = r->original = TL_ORDER_RESULT_DRY_RUN;
         count(s, r);
         return 0;
     }
@@ -240,7 +232,7 @@ int tl_svc_submit(tl_svc *s, const tl_svc_order *o, tl_svc_answer_fn fn, void *c
         count(s, r);
         return 0;
     }
-    tl_intent in = {key, order_id, NULL, inst, o->side, o->type, o->price, o->qty};
+    tl_intent in = {key, order_id, NULL, inst, o->side, o->type, o->price, o->quantity};
     tl_engine_result er;
     int rc = tl_engine_intent(&s->engine, &in, &er, &e2);
     if (rc == TL_ESTATE || rc == TL_ENOMEM) {
@@ -262,12 +254,12 @@ int tl_svc_submit(tl_svc *s, const tl_svc_order *o, tl_svc_answer_fn fn, void *c
     if (er.rec.client_seq != 0)
         fills_into(s, er.rec.client_seq, r);
     r->original = status_of(&er.rec, r->filled_qty);
-    r->status = er.duplicate ? TL_SVC_DUPLICATE : r->original;
-    if (r->original == TL_SVC_REJECTED || er.rec.status == TL_INTENT_REFUSED)
+    r->status = er.duplicate ? TL_ORDER_RESULT_DUPLICATE : r->original;
+    if (r->original == TL_ORDER_RESULT_REJECTED || er.rec.status == TL_INTENT_REFUSED)
         snprintf(r->reject_reason, sizeof(r->reject_reason), "%s",
                  er.rec.reason[0] ? er.rec.reason : "rejected");
     if (er.rec.status == TL_INTENT_REFUSED) /* the key with another payload: nothing written */
-        r->status = r->original = TL_SVC_REJECTED;
+        r->status = r->original = TL_ORDER_RESULT_REJECTED;
     count(s, r);
     return 0;
 }

@@ -32,10 +32,10 @@
 
 #include "engine/engine.h"
 #include "journal/journal.h"
+#include "service/order_msg.h"
 #include "store/store.h"
 #include "tradeloop/venue.h"
 
-#define TL_SVC_ID_MAX    101 /* with NUL: a client's order_id or client_id, [A-Za-z0-9._:-]{1,100} */
 #define TL_SVC_FILLS_MAX 8   /* fills listed in a result (an order with more lists the first 8) */
 
 typedef enum tl_svc_mode { TL_SVC_PAPER = 1, TL_SVC_MOCK = 2, TL_SVC_LIVE = 3 } tl_svc_mode;
@@ -56,27 +56,6 @@ typedef struct tl_svc_config {
 /* Defaults: workspace "execution", paper, no dry run, seed 42, 0.95, cash 1,000,000,000. */
 void tl_svc_config_default(tl_svc_config *c);
 
-/* An order as the intake parsed and validated it. */
-typedef struct tl_svc_order {
-    char order_id[TL_SVC_ID_MAX];
-    char client_id[TL_SVC_ID_MAX]; /* "" when none */
-    char symbol[TL_SYMBOL_MAX];
-    tl_side side;
-    tl_order_type type; /* MARKET needs a price on paper: the price it fills at */
-    tl_fixed qty, price;
-} tl_svc_order;
-
-typedef enum tl_svc_status {
-    TL_SVC_FILLED = 1,
-    TL_SVC_PARTIALLY_FILLED, /* some filled, the rest working or canceled */
-    TL_SVC_REJECTED,         /* refused by a rule or the venue, or malformed: reject_reason */
-    TL_SVC_DUPLICATE,        /* this order_id was executed before: `original` says how */
-    TL_SVC_PENDING,          /* accepted, nothing filled yet (a venue that answers later) */
-    TL_SVC_DRY_RUN           /* validated and logged, not executed */
-} tl_svc_status;
-
-const char *tl_svc_status_name(tl_svc_status s); /* "FILLED", ... */
-
 typedef struct tl_svc_fill {
     char trade_id[TL_TRADE_ID_MAX];
     tl_fixed qty, price, fee;
@@ -84,10 +63,10 @@ typedef struct tl_svc_fill {
 } tl_svc_fill;
 
 typedef struct tl_svc_result {
-    char order_id[TL_SVC_ID_MAX];
-    char client_id[TL_SVC_ID_MAX];
-    tl_svc_status status;
-    tl_svc_status original; /* DUPLICATE: the first outcome; otherwise equal to status */
+    char order_id[TL_ORDER_MSG_ID_MAX];
+    char client_id[TL_ORDER_MSG_ID_MAX];
+    tl_order_result_status status;
+    tl_order_result_status original; /* DUPLICATE: the first outcome; otherwise equal to status */
     char engine_order_id[TL_ORDER_ID_MAX]; /* "" when none was created */
     uint64_t client_seq;                   /* the engine's order number, 0 when none */
     char symbol[TL_SYMBOL_MAX];
@@ -141,7 +120,7 @@ void tl_svc_close(tl_svc *s);
 
 /* Executes o (see above) and queues its result for the step's commit. Fails only when the
  * service is halted or out of memory; every outcome of the order itself is a result. */
-int tl_svc_submit(tl_svc *s, const tl_svc_order *o, tl_svc_answer_fn fn, void *ctx, tl_err *err);
+int tl_svc_submit(tl_svc *s, const tl_order_msg *o, tl_svc_answer_fn fn, void *ctx, tl_err *err);
 
 /* A message that could not be parsed: counted (the transport answers it REJECTED itself, as
  * nothing of it reaches the engine). */

@@ -34,16 +34,16 @@ static void on_answer(void *ctx, const tl_svc_result *r)
     }
 }
 
-static tl_svc_order order(const char *id, const char *sym, tl_side side, const char *qty,
+static tl_order_msg order(const char *id, const char *sym, tl_side side, const char *qty,
                           const char *px)
 {
-    tl_svc_order o;
+    tl_order_msg o;
     memset(&o, 0, sizeof(o));
     snprintf(o.order_id, sizeof(o.order_id), "%s", id);
     snprintf(o.symbol, sizeof(o.symbol), "%s", sym);
     o.side = side;
     o.type = TL_ORDER_LIMIT;
-    assert_int_equal(tl_fixed_parse(qty, strlen(qty), &o.qty, NULL), 0);
+    assert_int_equal(tl_fixed_parse(qty, strlen(qty), &o.quantity, NULL), 0);
     assert_int_equal(tl_fixed_parse(px, strlen(px), &o.price, NULL), 0);
     return o;
 }
@@ -94,7 +94,7 @@ static void rig_remove(rig *r)
     rmdir(r->dir);
 }
 
-static void submit(rig *r, const tl_svc_order *o)
+static void submit(rig *r, const tl_order_msg *o)
 {
     tl_err err = {0};
     assert_int_equal(tl_svc_submit(&r->svc, o, on_answer, &r->out, &err), 0);
@@ -117,8 +117,8 @@ static void test_paper_once_and_after_commit(void **state)
     rig_new(&r);
     rig_open(&r, &cfg);
     uint64_t hw0 = r.store.high_water;
-    tl_svc_order a = order("ord-1", "BTCUSDT", TL_SIDE_BUY, "0.5", "50000");
-    tl_svc_order b = order("ord-2", "ETHUSDT", TL_SIDE_SELL, "2", "3000.25");
+    tl_order_msg a = order("ord-1", "BTCUSDT", TL_SIDE_BUY, "0.5", "50000");
+    tl_order_msg b = order("ord-2", "ETHUSDT", TL_SIDE_SELL, "2", "3000.25");
     submit(&r, &a);
     submit(&r, &b);
     assert_int_equal(r.out.n, 0); /* nothing said before the commit */
@@ -128,7 +128,7 @@ static void test_paper_once_and_after_commit(void **state)
     assert_int_equal(r.svc.stats.commits, 1);  /* one commit for the step's two orders */
     const tl_svc_result *x = &r.out.r[0];
     assert_string_equal(x->order_id, "ord-1");
-    assert_int_equal(x->status, TL_SVC_FILLED);
+    assert_int_equal(x->status, TL_ORDER_RESULT_FILLED);
     assert_int_equal(x->n_fills, 1);
     assert_int_equal(x->fills[0].price, TL_FIXED_INT(50000));
     assert_int_equal(x->filled_qty, TL_FIXED_INT(1) / 2);
@@ -138,33 +138,33 @@ static void test_paper_once_and_after_commit(void **state)
     char first_id[TL_ORDER_ID_MAX], trade[TL_TRADE_ID_MAX];
     memcpy(first_id, x->engine_order_id, sizeof(first_id));
     memcpy(trade, x->fills[0].trade_id, sizeof(trade));
-    assert_int_equal(r.out.r[1].status, TL_SVC_FILLED);
+    assert_int_equal(r.out.r[1].status, TL_ORDER_RESULT_FILLED);
 
     /* Again: the same payload is a duplicate with the original outcome, nothing written. */
     uint64_t hw1 = r.store.high_water;
     submit(&r, &a);
     commit(&r);
     x = &r.out.r[2];
-    assert_int_equal(x->status, TL_SVC_DUPLICATE);
-    assert_int_equal(x->original, TL_SVC_FILLED);
+    assert_int_equal(x->status, TL_ORDER_RESULT_DUPLICATE);
+    assert_int_equal(x->original, TL_ORDER_RESULT_FILLED);
     assert_string_equal(x->engine_order_id, first_id);
     assert_string_equal(x->fills[0].trade_id, trade);
     assert_int_equal(r.store.high_water, hw1);
 
     /* The same order_id with another quantity: refused, nothing written. */
-    tl_svc_order a2 = order("ord-1", "BTCUSDT", TL_SIDE_BUY, "0.6", "50000");
+    tl_order_msg a2 = order("ord-1", "BTCUSDT", TL_SIDE_BUY, "0.6", "50000");
     submit(&r, &a2);
     commit(&r);
     x = &r.out.r[3];
-    assert_int_equal(x->status, TL_SVC_REJECTED);
+    assert_int_equal(x->status, TL_ORDER_RESULT_REJECTED);
     assert_non_null(strstr(x->reject_reason, "different payload"));
     assert_int_equal(r.store.high_water, hw1);
 
     /* A symbol the engine refuses is a REJECTED result naming it, not a failure. */
-    tl_svc_order bad = order("ord-3", "btc/usdt", TL_SIDE_BUY, "1", "1");
+    tl_order_msg bad = order("ord-3", "btc/usdt", TL_SIDE_BUY, "1", "1");
     submit(&r, &bad);
     commit(&r);
-    assert_int_equal(r.out.r[4].status, TL_SVC_REJECTED);
+    assert_int_equal(r.out.r[4].status, TL_ORDER_RESULT_REJECTED);
     assert_true(r.out.r[4].reject_reason[0] != '\0');
 
     /* After a restart on the same journal the order_id is still known. */
@@ -172,7 +172,7 @@ static void test_paper_once_and_after_commit(void **state)
     rig_open(&r, &cfg);
     submit(&r, &a);
     commit(&r);
-    assert_int_equal(r.out.r[0].status, TL_SVC_DUPLICATE);
+    assert_int_equal(r.out.r[0].status, TL_ORDER_RESULT_DUPLICATE);
     assert_string_equal(r.out.r[0].engine_order_id, first_id);
     assert_string_equal(r.out.r[0].fills[0].trade_id, trade);
     assert_int_equal(r.svc.stats.duplicates, 1);
@@ -195,14 +195,14 @@ static int mock_run(uint64_t seed, int *rejected)
     for (int i = 0; i < 200; i++) {
         char id[32];
         snprintf(id, sizeof(id), "m-%d", i);
-        tl_svc_order o = order(id, "BTCUSDT", i % 2 ? TL_SIDE_SELL : TL_SIDE_BUY, "0.01", "50000");
+        tl_order_msg o = order(id, "BTCUSDT", i % 2 ? TL_SIDE_SELL : TL_SIDE_BUY, "0.01", "50000");
         submit(&r, &o);
         if (i % 50 == 49)
             commit(&r);
     }
     for (int i = 0; i < r.out.n; i++) {
-        filled += r.out.r[i].status == TL_SVC_FILLED;
-        *rejected += r.out.r[i].status == TL_SVC_REJECTED;
+        filled += r.out.r[i].status == TL_ORDER_RESULT_FILLED;
+        *rejected += r.out.r[i].status == TL_ORDER_RESULT_REJECTED;
     }
     assert_int_equal(r.out.n, 200);
     rig_close(&r);
@@ -231,11 +231,11 @@ static void test_dry_run_and_live(void **state)
     rig_new(&r);
     rig_open(&r, &cfg);
     uint64_t hw = r.store.high_water;
-    tl_svc_order o = order("d-1", "BTCUSDT", TL_SIDE_BUY, "1", "100");
+    tl_order_msg o = order("d-1", "BTCUSDT", TL_SIDE_BUY, "1", "100");
     submit(&r, &o);
     commit(&r);
     assert_int_equal(r.out.n, 1);
-    assert_int_equal(r.out.r[0].status, TL_SVC_DRY_RUN);
+    assert_int_equal(r.out.r[0].status, TL_ORDER_RESULT_DRY_RUN);
     assert_int_equal(r.store.high_water, hw); /* nothing executed, nothing journaled */
     rig_close(&r);
 
