@@ -1,8 +1,10 @@
 /*
  * json_num.c -- exact decimals from JSON numbers (json_num.h).
  */
+#include <jansson.h>
 #include <string.h>
 
+#include "loop/json_in.h"
 #include "service/json_num.h"
 
 static size_t skip_ws(const char *s, size_t len, size_t i)
@@ -74,7 +76,13 @@ int tl__json_member_numbers(const char *s, size_t len, tl__json_span *spans, siz
         if (s[i] == '"') {
             i = skip_string(s, len, i);
         } else if (s[i] == '{' || s[i] == '[') {
-            i = skip_nested(s, len, i);
+            size_t j = skip_nested(s, len, i);
+            if (j - i > UINT32_MAX || i > UINT32_MAX)
+                return tl_err_set(err, TL_ERANGE, "member %zu: value too long", count + 1);
+            sp.off = (uint32_t)i;
+            sp.len = (uint32_t)(j - i);
+            sp.nested = 1;
+            i = j;
         } else if (s[i] == '-' || (s[i] >= '0' && s[i] <= '9')) {
             size_t j = i;
             while (j < len && is_num_char(s[j]))
@@ -189,5 +197,38 @@ int tl__json_decimal(const char *s, size_t len, tl_fixed *out, tl_err *err)
         return tl_err_set(err, TL_ERANGE, "decimal %.*s out of range (max +/-92233720368.54775807)",
                           SHOW(len), s);
     *out = neg ? -(tl_fixed)v : (tl_fixed)v;
+    return 0;
+}
+
+int tl__json_get_decimal(json_t *obj, const char *key, const char *name, const char *body,
+                         const tl__json_span *spans, size_t n_spans, tl_fixed *out, tl_err *err)
+{
+    json_t *v = json_object_get(obj, key);
+    if (v == NULL || json_is_null(v))
+        return 1;
+    tl_err inner;
+    int rc;
+    if (json_is_string(v)) {
+        rc = tl_fixed_parse(json_string_value(v), json_string_length(v), out, &inner);
+    } else if (json_is_number(v)) {
+        /* Find the member's index: iteration follows the text's order (json_num.h). */
+        size_t idx = 0;
+        const char *k;
+        json_t *x;
+        json_object_foreach(obj, k, x)
+        {
+            if (x == v)
+                break;
+            idx++;
+        }
+        if (idx >= n_spans || spans[idx].len == 0) /* NEVER: jansson and the walk disagree */
+            return tl_err_set(err, TL_ECORRUPT, "%s: number text not found", name);
+        rc = tl__json_decimal(body + spans[idx].off, spans[idx].len, out, &inner);
+    } else {
+        return tl_err_set(err, TL_EINVAL, "%s: want a decimal (number or string), got %s", name,
+                          tl__json_type_name(v));
+    }
+    if (rc != 0)
+        return tl_err_set(err, rc, "%s: %s", name, inner.msg);
     return 0;
 }

@@ -20,10 +20,12 @@
 
 #define TL_JSON_MEMBERS_MAX 64 /* members of one object this module indexes */
 
-/* Where a top-level member's value lies in the text, when it is a number: off/len; len == 0 for
- * any other value (string, object, literal). */
+/* Where a top-level member's value lies in the text, when it is a number or an object or array
+ * (nested: a nested object's own members are indexed by calling tl__json_member_numbers on its
+ * text); len == 0 for any other value (string, literal). */
 typedef struct tl__json_span {
     uint32_t off, len;
+    uint32_t nested; /* 1: an object or an array */
 } tl__json_span;
 
 /* Indexes the members of the JSON object s[0..len) (already accepted by jansson: the walk only
@@ -37,5 +39,13 @@ int tl__json_member_numbers(const char *s, size_t len, tl__json_span *spans, siz
  * rounded: 1e-9 and 0.123456789 are refused, 1.50000000000 is 1.5), TL_ERANGE past TL_FIXED_MAX.
  * *out untouched on error. The message says why, without the field: the caller adds it. */
 int tl__json_decimal(const char *s, size_t len, tl_fixed *out, tl_err *err);
+
+/* The decimal member `key` of obj (jansson), whose text is body[0..) indexed into spans: a string
+ * (tl_fixed_parse) or the number's own text (tl__json_decimal). 1 when absent or null, 0 with
+ * *out, or a negative code whose message starts with `name` (the field as the caller names it,
+ * "intent.qty"). */
+struct json_t;
+int tl__json_get_decimal(struct json_t *obj, const char *key, const char *name, const char *body,
+                         const tl__json_span *spans, size_t n_spans, tl_fixed *out, tl_err *err);
 
 #endif /* TL_SERVICE_JSON_NUM_H */

@@ -66,41 +66,6 @@ static int get_string(json_t *obj, const char *key, bool required, const char **
     return 0;
 }
 
-/* A decimal member, as a string or as the number's own text (member index idx). 1 when absent
- * or null, 0 with *out, or a negative code. */
-static int get_decimal(json_t *obj, const char *key, const char *body, const tl__json_span *spans,
-                       size_t n_spans, tl_fixed *out, tl_err *err)
-{
-    json_t *v = json_object_get(obj, key);
-    if (v == NULL || json_is_null(v))
-        return 1;
-    tl_err inner;
-    int rc;
-    if (json_is_string(v)) {
-        rc = tl_fixed_parse(json_string_value(v), json_string_length(v), out, &inner);
-    } else if (json_is_number(v)) {
-        /* Find the member's index: iteration follows the text's order (json_num.h). */
-        size_t idx = 0;
-        const char *k;
-        json_t *x;
-        json_object_foreach(obj, k, x)
-        {
-            if (x == v)
-                break;
-            idx++;
-        }
-        if (idx >= n_spans || spans[idx].len == 0) /* NEVER: jansson and the walk disagree */
-            return tl_err_set(err, TL_ECORRUPT, "%s: number text not found", key);
-        rc = tl__json_decimal(body + spans[idx].off, spans[idx].len, out, &inner);
-    } else {
-        return tl_err_set(err, TL_EINVAL, "%s: want a decimal (number or string), got %s", key,
-                          tl__json_type_name(v));
-    }
-    if (rc != 0)
-        return tl_err_set(err, rc, "%s: %s", key, inner.msg);
-    return 0;
-}
-
 static int check_keys(json_t *obj, unsigned flags, tl_err *err)
 {
     if (flags & TL_ORDER_MSG_LAX)
@@ -167,7 +132,8 @@ static int parse_amounts(json_t *obj, const char *body, const tl__json_span *spa
                          tl_order_msg *m, tl_err *err)
 {
     char b[TL_FIXED_STRLEN];
-    int rc = get_decimal(obj, "quantity", body, spans, n_spans, &m->quantity, err);
+    int rc =
+        tl__json_get_decimal(obj, "quantity", "quantity", body, spans, n_spans, &m->quantity, err);
     if (rc < 0)
         return rc;
     if (rc == 1)
@@ -176,7 +142,7 @@ static int parse_amounts(json_t *obj, const char *body, const tl__json_span *spa
         tl_fixed_format(m->quantity, b, sizeof b);
         return tl_err_set(err, TL_EINVAL, "quantity: must be > 0, got %s", b);
     }
-    rc = get_decimal(obj, "price", body, spans, n_spans, &m->price, err);
+    rc = tl__json_get_decimal(obj, "price", "price", body, spans, n_spans, &m->price, err);
     if (rc < 0)
         return rc;
     if (rc == 1) {
