@@ -276,10 +276,10 @@ int tl_paper_broker_execute(tl_paper_broker *b, const tl_paper_intent *in, tl_pa
     }
     tl_err ferr = {0};
     rc = tl_engine_flush(e, true, &ferr);
-    if (rc == TL_EDUPLICATE || rc == TL_EBUSY) {
+    if (rc == TL_EDUPLICATE || rc == TL_EBUSY || rc == TL_EEXIST) {
         /* Another writer got in between our read and our write (optimistic concurrency: the
-         * store refuses a batch numbered from a stale high-water mark, or a second intent for
-         * the key). Nothing of ours was written. Rebuilt from the journal as it now is, the key
+         * store refuses a batch decided on a stale state of the workspace, or a second intent
+         * for the key). Nothing of ours was written. Rebuilt from the journal as it now is, the key
          * is either there (this call is its duplicate) or not (the caller retries). */
         drop_engine(b);
         tl_event first;
