@@ -37,21 +37,26 @@ static void on_event(void *ctx, const tl_desk_event *ev)
     b->expiries += ev->kind == TL_DESK_EXPIRED;
 }
 
-/* LP i of n: its own phase of the wave (so the best moves between LPs), spread and seed. */
-static int open_lps(bench *b, uint32_t n, tl_err *err)
+int tl_bench_rfq_open_lps(tl_clock *clock, uint32_t n, tl_lp **out, tl_err *err)
 {
-    if (!(b->lps = calloc(n, sizeof(*b->lps))))
+    tl_lp *lps = calloc(n, sizeof(*lps));
+    if (!lps)
         return tl_err_set(err, TL_ENOMEM, "bench rfq: out of memory");
-    for (; b->n_lps < n; b->n_lps++) {
-        uint32_t i = b->n_lps;
+    for (uint32_t i = 0; i < n; i++) {
         char url[160];
+        /* LP i of n: its own phase of the wave (so the best moves between LPs), spread, seed. */
         snprintf(url, sizeof(url),
                  "lpsim://?name=LP-%02u&base=100000&phase=0.%06u&spread_bps=%u&seed=%u", i + 1,
                  (unsigned)((uint64_t)i * 1000000 / n), 5 + i % 10, i + 1);
-        int rc = tl_lp_open(&b->lps[i], url, &b->clock, NULL, err);
-        if (rc != 0)
+        int rc = tl_lp_open(&lps[i], url, clock, NULL, err);
+        if (rc != 0) {
+            while (i > 0)
+                tl_lp_close(&lps[--i]);
+            free(lps);
             return rc;
+        }
     }
+    *out = lps;
     return 0;
 }
 
@@ -141,8 +146,10 @@ int tl_bench_rfq_rounds(const tl_bench_rfq_rounds_config *cfg, tl_bench_rfq_roun
     }
     tl_clock_init_sim(&b->clock, now);
     if ((rc = tl_rfq_request_parse(REQUEST, (size_t)-1, &req, err)) != 0 ||
-        (rc = open_lps(b, cfg->lps, err)) != 0 || (rc = open_desk(b, err)) != 0 ||
-        (rc = tl_desk_request(&b->desk, &req, err)) != 0)
+        (rc = tl_bench_rfq_open_lps(&b->clock, cfg->lps, &b->lps, err)) != 0)
+        goto out;
+    b->n_lps = cfg->lps;
+    if ((rc = open_desk(b, err)) != 0 || (rc = tl_desk_request(&b->desk, &req, err)) != 0)
         goto out;
     uint64_t requests = 0;
     for (int i = 0; i < WARMUP; i++)

@@ -14,6 +14,13 @@
  *   measured on its own; when a lock runs out the stream ends and a new request (which asks the
  *   lps LPs once) starts the next stream outside the timed rounds: `requests` counts them.
  *
+ * aggregation: the desk's own work on a round, alone (rfq/round.h): the lps answers judged at the
+ *   next poll -- an lp_quotes row written in place into the journal's buffer for each, the best
+ *   chosen, the lock offered -- with the same LPs, request and poll as rounds. Not timed: the LPs
+ *   answering (the simulated LP stands for a remote one, whose time is its own), the journal's
+ *   commit (the rows figure measures it) and the quote row and event of a lock (built by the desk
+ *   after the judging). Each judging is timed on its own.
+ *
  * rows: quote rows logged durably. Rows shaped like the desk's (per round `lps` lp_quotes rows and
  *   one quotes row) through tl_journal_add_lp_quote / _add_quote and tl_journal_flush into the
  *   store at db_url, one commit per `rounds_per_commit` rounds (1 is how the desk commits); rows/s
@@ -25,6 +32,8 @@
 #include <stdint.h>
 
 #include "tradeloop.h"
+#include "lp/lp.h"
+#include "tradeloop/clock.h"
 #include "tradeloop/store.h"
 
 typedef struct tl_bench_rfq_rounds_config {
@@ -45,6 +54,22 @@ typedef struct tl_bench_rfq_rounds_result {
 
 int tl_bench_rfq_rounds(const tl_bench_rfq_rounds_config *cfg, tl_bench_rfq_rounds_result *out,
                         tl_err *err);
+
+typedef struct tl_bench_rfq_agg_result {
+    uint64_t rounds;
+    uint64_t locks, improvements, expiries; /* what the timed judgings did to the lock */
+    uint64_t lp_rows;                       /* rows the timed judgings wrote into the journal */
+    double seconds;                         /* the timed judgings only */
+    double rounds_per_sec;
+    uint64_t p50_ns, p99_ns, p999_ns, max_ns; /* per judging */
+} tl_bench_rfq_agg_result;
+
+int tl_bench_rfq_aggregate(const tl_bench_rfq_rounds_config *cfg, tl_bench_rfq_agg_result *out,
+                           tl_err *err);
+
+/* n simulated LPs as both figures use them (see above), on clock; *out owned by the caller (close
+ * each, then free). */
+int tl_bench_rfq_open_lps(tl_clock *clock, uint32_t n, tl_lp **out, tl_err *err);
 
 typedef struct tl_bench_rfq_rows_config {
     const char *db_url;         /* borrowed */

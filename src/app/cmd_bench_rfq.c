@@ -62,6 +62,45 @@ static int rounds_figure(cli_command *cmd, const rfq_opts *o)
     return cli_print_json(cmd, &w);
 }
 
+static int aggregation_figure(cli_command *cmd, const rfq_opts *o)
+{
+    tl_bench_rfq_rounds_config cfg = {(uint32_t)o->lps, o->rounds};
+    tl_bench_rfq_agg_result r;
+    tl_err err = {0};
+    int rc = tl_bench_rfq_aggregate(&cfg, &r, &err);
+    if (rc != 0)
+        return rc == TL_EINVAL ? cli_usage_error(cmd, "%s", err.msg) : cli_fail(cmd, "%s", err.msg);
+    if (!o->as_json) {
+        printf("rfq aggregation: %u LPs, %llu judgings in %.3f s = %.0f/s; %llu lp_quotes rows; "
+               "%llu locked, %llu improved, %llu expired\n",
+               cfg.lps, (unsigned long long)r.rounds, r.seconds, r.rounds_per_sec,
+               (unsigned long long)r.lp_rows, (unsigned long long)r.locks,
+               (unsigned long long)r.improvements, (unsigned long long)r.expiries);
+        printf("latency per judging: p50 %llu ns, p99 %llu ns, p99.9 %llu ns, max %llu ns\n",
+               (unsigned long long)r.p50_ns, (unsigned long long)r.p99_ns,
+               (unsigned long long)r.p999_ns, (unsigned long long)r.max_ns);
+        return CLI_OK;
+    }
+    tl_jw w;
+    tl_jw_init(&w);
+    tl_jw_obj_begin(&w);
+    tl_jw_kv_str(&w, "bench", "rfq");
+    tl_jw_kv_uint(&w, "expired", r.expiries);
+    tl_jw_kv_uint(&w, "improved", r.improvements);
+    tl_jw_kv_uint(&w, "locked", r.locks);
+    tl_jw_kv_uint(&w, "lp_rows", r.lp_rows);
+    tl_jw_kv_uint(&w, "lps", cfg.lps);
+    tl_jw_kv_uint(&w, "max_ns", r.max_ns);
+    tl_jw_kv_str(&w, "mode", "aggregation");
+    tl_jw_kv_uint(&w, "p50_ns", r.p50_ns);
+    tl_jw_kv_uint(&w, "p999_ns", r.p999_ns);
+    tl_jw_kv_uint(&w, "p99_ns", r.p99_ns);
+    tl_jw_kv_uint(&w, "rounds", r.rounds);
+    tl_jw_kv_uint(&w, "rounds_per_sec", (uint64_t)r.rounds_per_sec);
+    tl_jw_obj_end(&w);
+    return cli_print_json(cmd, &w);
+}
+
 static int rows_figure(cli_command *cmd, const rfq_opts *o, const char *db, tl_durability dur,
                        uint32_t per_commit)
 {
@@ -126,16 +165,20 @@ int tl_cmd_bench_rfq(int argc, char **argv)
         {"db", CLI_STRING, &o.db, NULL, "URL",
          "the store of the rows figures (a temporary SQLite file); its rows go into a workspace "
          "of their own"},
-        {"only", CLI_STRING, &o.only, NULL, "rounds|rows",
-         "one of the figures (both: the rounds, then the rows)"},
+        {"only", CLI_STRING, &o.only, NULL, "aggregation|rounds|rows",
+         "one of the figures (all: the aggregation, the rounds, then the rows)"},
         CLI_FORMAT_FLAGS(json, format),
         {NULL},
     };
     cli_command cmd = {
         "bench rfq",
-        "[--lps N] [--rounds N] [--row-rounds N] [--batch N] [--db URL] [--only rounds|rows]\n"
+        "[--lps N] [--rounds N] [--row-rounds N] [--batch N] [--db URL]\n"
+        "    [--only aggregation|rounds|rows]"
         "    [--json | --format F]",
-        "The RFQ desk over simulated LPs. rounds: `b 1.5 btc btcusdt` streamed to the LPs, the\n"
+        "The RFQ desk over simulated LPs. aggregation: the desk's judging of a round alone (the\n"
+        "LPs' answers -> an lp_quotes row each in the journal's buffer, the best, the lock);\n"
+        "the LPs answering and the commit are not timed. rounds: `b 1.5 btc btcusdt` streamed\n"
+        "to the LPs, the\n"
         "clock moved by the 500 ms poll before each round; a round is the previous answers\n"
         "judged (rows, best, lock), the LPs asked again and the commit into mem:; prints\n"
         "rounds/s and the latency per round. rows: the desk's rows (an lp_quotes row per LP and\n"
@@ -151,14 +194,17 @@ int tl_cmd_bench_rfq(int argc, char **argv)
         return rc;
     if ((rc = cli_output_json(&cmd, json, format, &o.as_json)) != CLI_OK)
         return rc;
-    bool all = strcmp(o.only, "all") == 0, rounds = strcmp(o.only, "rounds") == 0;
-    if (!all && !rounds && strcmp(o.only, "rows") != 0)
-        return cli_value_error(&cmd, "only", "must be rounds or rows");
+    bool all = strcmp(o.only, "all") == 0, rounds = strcmp(o.only, "rounds") == 0,
+         agg = strcmp(o.only, "aggregation") == 0;
+    if (!all && !rounds && !agg && strcmp(o.only, "rows") != 0)
+        return cli_value_error(&cmd, "only", "must be aggregation, rounds or rows");
     if (o.db && (rc = cli_check_store_url(&cmd, "db", o.db)) != CLI_OK)
+        return rc;
+    if ((all || agg) && (rc = aggregation_figure(&cmd, &o)) != CLI_OK)
         return rc;
     if ((all || rounds) && (rc = rounds_figure(&cmd, &o)) != CLI_OK)
         return rc;
-    if (rounds)
+    if (rounds || agg)
         return CLI_OK;
     if (o.db)
         return rows_figures(&cmd, &o, o.db);

@@ -1,6 +1,7 @@
 /* intake.c -- see intake.h. */
 #include "exec/intake.h"
 
+#include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -150,5 +151,23 @@ int tl_intake_name_order(tl_intake *in, uint64_t client_seq, const char *name)
     memcpy(in->names[i], name, len + 1);
     in->name_seq[i] = client_seq;
     in->n_names++;
+    return 0;
+}
+
+int tl_intake_order_id(const char prefix[3], const char *key, char out[TL_ORDER_ID_MAX],
+                       tl_err *err)
+{
+    static const char hexd[] = "0123456789abcdef";
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    if (!EVP_Digest(key, strlen(key), md, &len, EVP_sha256(), NULL) || len < 10)
+        return tl_err_set(err, TL_EIO, "intake: SHA-256 failed");
+    out[0] = prefix[0];
+    out[1] = prefix[1];
+    for (int i = 0; i < 10; i++) {
+        out[2 + 2 * i] = hexd[md[i] >> 4];
+        out[3 + 2 * i] = hexd[md[i] & 15];
+    }
+    out[22] = '\0';
     return 0;
 }

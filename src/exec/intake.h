@@ -97,4 +97,10 @@ bool tl_intake_order_by_name(const tl_intake *in, const char *name, uint64_t *se
 /* The external id of client_seq, NULL when it has none. */
 const char *tl_intake_order_name(const tl_intake *in, uint64_t client_seq);
 
+/* The engine's order id for a key: prefix (2 characters: "PO" the paper broker, "SO" the
+ * service) + the first 20 hex digits of SHA-256(key), so every attempt at one key names the same
+ * order, whatever the length of the caller's own id. TL_EIO when hashing fails. */
+int tl_intake_order_id(const char prefix[3], const char *key, char out[TL_ORDER_ID_MAX],
+                       tl_err *err);
+
 #endif /* TL_EXEC_INTAKE_H */

@@ -116,26 +116,48 @@ int tl_journal_flush(tl_journal *j, tl_err *err)
     return 0;
 }
 
+/* A row that cannot be buffered is a row lost: the journal is marked, and the next flush fails
+ * (the engine halts) rather than commit a batch without it. */
 int tl_journal_add_quote(tl_journal *j, const tl_quote_row *row, tl_err *err)
 {
-    if (TL_VEC_RESERVE(&j->quotes, &j->cap_quotes, j->n_quotes + 1) != 0)
+    if (TL_VEC_RESERVE(&j->quotes, &j->cap_quotes, j->n_quotes + 1) != 0) {
+        j->oom = true;
         return tl_err_set(err, TL_ENOMEM, "journal: out of memory buffering a quote");
+    }
     j->quotes[j->n_quotes++] = *row;
     return 0;
 }
 
+tl_lp_quote_row *tl_journal_lp_quote_room(tl_journal *j, size_t n)
+{
+    if (TL_VEC_RESERVE(&j->lp_quotes, &j->cap_lp_quotes, j->n_lp_quotes + n) != 0) {
+        j->oom = true;
+        return NULL;
+    }
+    return j->lp_quotes + j->n_lp_quotes;
+}
+
+void tl_journal_lp_quotes_added(tl_journal *j, size_t n)
+{
+    j->n_lp_quotes += n;
+}
+
 int tl_journal_add_lp_quote(tl_journal *j, const tl_lp_quote_row *row, tl_err *err)
 {
-    if (TL_VEC_RESERVE(&j->lp_quotes, &j->cap_lp_quotes, j->n_lp_quotes + 1) != 0)
+    tl_lp_quote_row *slot = tl_journal_lp_quote_room(j, 1);
+    if (!slot)
         return tl_err_set(err, TL_ENOMEM, "journal: out of memory buffering an LP quote");
-    j->lp_quotes[j->n_lp_quotes++] = *row;
+    *slot = *row;
+    tl_journal_lp_quotes_added(j, 1);
     return 0;
 }
 
 int tl_journal_add_execution(tl_journal *j, const tl_execution_row *row, tl_err *err)
 {
-    if (TL_VEC_RESERVE(&j->executions, &j->cap_executions, j->n_executions + 1) != 0)
+    if (TL_VEC_RESERVE(&j->executions, &j->cap_executions, j->n_executions + 1) != 0) {
+        j->oom = true;
         return tl_err_set(err, TL_ENOMEM, "journal: out of memory buffering an execution");
+    }
     j->executions[j->n_executions++] = *row;
     return 0;
 }

@@ -60,10 +60,19 @@ tl_engine_subscriber tl_journal_subscriber(tl_journal *j);
 int tl_journal_flush(tl_journal *j, tl_err *err);
 
 /* Buffer one desk row (copied) for the next flush. Only the allocation can fail (TL_ENOMEM,
- * nothing buffered); the row's contents are checked when the flush writes it. A row is in the
- * store once a later tl_journal_flush (or the engine's flush) has returned 0. */
+ * nothing buffered, and the journal is marked so that the next flush fails: a batch is never
+ * committed without a row that was added to it); the row's contents are checked when the flush
+ * writes it. A row is in the store once a later tl_journal_flush (or the engine's flush) has
+ * returned 0. */
 int tl_journal_add_quote(tl_journal *j, const tl_quote_row *row, tl_err *err);
 int tl_journal_add_lp_quote(tl_journal *j, const tl_lp_quote_row *row, tl_err *err);
 int tl_journal_add_execution(tl_journal *j, const tl_execution_row *row, tl_err *err);
+
+/* The same for a round of LP quotes written in place (the desk's hot path: one copy of each row
+ * instead of two). _room returns room for n rows at the end of the buffer, or NULL when it cannot
+ * grow (the journal is marked as above); the caller writes every byte of the rows it keeps, then
+ * _added(k <= n) makes the first k part of the next flush. Valid until the next call on j. */
+tl_lp_quote_row *tl_journal_lp_quote_room(tl_journal *j, size_t n);
+void tl_journal_lp_quotes_added(tl_journal *j, size_t n);
 
 #endif /* TL_JOURNAL_JOURNAL_H */

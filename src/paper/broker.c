@@ -1,7 +1,6 @@
 /* broker.c -- the paper broker: see broker.h. */
 #include "paper/broker.h"
 
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,20 +110,7 @@ int tl_paper_idem_key(const char *ws, const char *intent_id, const char *mode,
 
 int tl_paper_order_id(const char *key, char order_id[TL_ORDER_ID_MAX], tl_err *err)
 {
-    static const char hexd[] = "0123456789abcdef";
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-
-    if (!EVP_Digest(key, strlen(key), md, &len, EVP_sha256(), NULL) || len < 10)
-        return tl_err_set(err, TL_EIO, "paper: SHA-256 failed");
-    order_id[0] = 'P';
-    order_id[1] = 'O';
-    for (int i = 0; i < 10; i++) {
-        order_id[2 + 2 * i] = hexd[md[i] >> 4];
-        order_id[3 + 2 * i] = hexd[md[i] & 15];
-    }
-    order_id[22] = '\0';
-    return 0;
+    return tl_intake_order_id("PO", key, order_id, err);
 }
 
 /* ---------------------------------------------------------------------------------------- */

@@ -32,14 +32,9 @@ int tl_desk_init(tl_desk *d, const tl_desk_config *cfg, tl_lp *lps, uint32_t n_l
         return tl_err_set(err, TL_EINVAL, "desk: 1 to %d LPs, not %u", TL_DESK_MAX_LPS, n_lps);
     if (cfg->poll_ns <= 0)
         return tl_err_set(err, TL_EINVAL, "desk: the poll interval must be positive");
-    d->answers = calloc(n_lps, sizeof(*d->answers));
-    d->cand = calloc(n_lps, sizeof(*d->cand));
-    d->row_of = calloc(n_lps, sizeof(*d->row_of));
-    d->rows = calloc(n_lps, sizeof(*d->rows));
-    if (!d->answers || !d->cand || !d->row_of || !d->rows) {
-        tl_desk_close(d);
-        return tl_err_set(err, TL_ENOMEM, "desk: out of memory");
-    }
+    int rc = tl_rfq_round_init(&d->rnd, n_lps, err);
+    if (rc != 0)
+        return rc;
     d->cfg = *cfg;
     d->lps = lps;
     d->n_lps = n_lps;
@@ -54,10 +49,7 @@ int tl_desk_init(tl_desk *d, const tl_desk_config *cfg, tl_lp *lps, uint32_t n_l
 
 void tl_desk_close(tl_desk *d)
 {
-    free(d->answers);
-    free(d->cand);
-    free(d->row_of);
-    free(d->rows);
+    tl_rfq_round_close(&d->rnd);
     free(d->pending);
     memset(d, 0, sizeof(*d));
 }
@@ -138,86 +130,19 @@ static void expire(tl_desk *d, tl_err *err);
 
 static void ask_round(tl_desk *d)
 {
-    int64_t now = tl_clock_now(d->clock);
-    d->round = ++d->next_round;
-    tl_lp_request rq;
-    memset(&rq, 0, sizeof(rq));
-    rq.request_id = d->round;
-    copy(rq.symbol, sizeof(rq.symbol), d->req.symbol);
-    rq.side = (uint8_t)d->req.side;
-    rq.amount_asset = d->req.amount_in == TL_PAIR_BASE ? TL_LP_ASSET_BASE : TL_LP_ASSET_QUOTE;
-    rq.amount = d->req.amount;
-    for (uint32_t i = 0; i < d->n_lps; i++) {
-        tl_desk_answer *a = &d->answers[i];
-        memset(a, 0, sizeof(*a));
-        a->asked_ns = now;
-        /* An LP that cannot be asked at all is a refusal of this round. */
-        if (tl_lp_request_quote(&d->lps[i], &rq, &a->q, NULL) != 0) {
-            a->q.status = TL_LP_QUOTE_REFUSED;
-            a->q.respond_ns = now;
-            copy(a->q.reason, sizeof(a->q.reason), "could not be asked");
-        }
-        a->asked = true;
-    }
+    tl_rfq_round_ask(&d->rnd, d->lps, ++d->next_round, &d->req, tl_clock_now(d->clock));
 }
 
-/* The answers of the round under way, judged at now: rows, the best offered to the lock. The
- * fields every row of the round shares are filled once, then copied into each row. */
 static void judge_round(tl_desk *d, tl_err *err)
 {
-    int64_t now = tl_clock_now(d->clock);
-    tl_rfq_candidate *cand = d->cand;
-    uint32_t *row_of = d->row_of;
-    tl_lp_quote_row *rows = d->rows;
-    size_t nc = 0, nr = 0;
-    tl_lp_quote_row common;
-    memset(&common, 0, sizeof(common));
-    copy(common.workspace, sizeof(common.workspace), d->cfg.workspace);
-    snprintf(common.request_id, sizeof(common.request_id), "R%06llu",
-             (unsigned long long)d->round);
-    common.ts_ns = now;
-    copy(common.symbol, sizeof(common.symbol), d->req.symbol);
-    common.side = (uint8_t)d->req.side;
-    common.amount = d->req.amount;
-    for (uint32_t i = 0; i < d->n_lps; i++) {
-        const tl_desk_answer *a = &d->answers[i];
-        if (!a->asked)
-            continue;
-        tl_lp_quote_row *r = &rows[nr];
-        *r = common;
-        copy(r->lp, sizeof(r->lp), d->lps[i].name);
-        bool late = a->q.respond_ns > now;
-        r->response_ns = late ? now - a->asked_ns : a->q.respond_ns - a->asked_ns;
-        if (late) {
-            r->status = TL_LPQ_LATE;
-            copy(r->reason, sizeof(r->reason), "no answer by the next poll");
-        } else if (a->q.status == TL_LP_QUOTED) {
-            r->status = TL_LPQ_QUOTED;
-            copy(r->lp_quote_id, sizeof(r->lp_quote_id), a->q.quote_id);
-            r->bid = a->q.bid;
-            r->ask = a->q.ask;
-            r->price = a->q.price;
-            cand[nc] = (tl_rfq_candidate){i, i, a->q.price, a->q.respond_ns - a->asked_ns,
-                                          a->q.valid_until_ns};
-            row_of[nc++] = (uint32_t)nr;
-        } else {
-            r->status = TL_LPQ_REFUSED;
-            copy(r->reason, sizeof(r->reason), a->q.reason[0] ? a->q.reason : "refused");
-        }
-        nr++;
-    }
-    int b = tl_rfq_best(cand, nc, d->req.side == TL_SIDE_BUY);
-    tl_rfq_lock_change ch = tl_rfq_lock_offer(&d->lock, b >= 0 ? &cand[b] : NULL, now);
-    if (ch == TL_RFQ_LOCKED || ch == TL_RFQ_IMPROVED) {
-        rows[row_of[b]].won = 1;
-        copy(d->lock_lp_quote_id, sizeof(d->lock_lp_quote_id), d->answers[cand[b].lp].q.quote_id);
-    }
-    for (size_t i = 0; i < nr; i++)
-        tl_journal_add_lp_quote(d->journal, &rows[i], err);
-    if (ch == TL_RFQ_LOCKED || ch == TL_RFQ_IMPROVED) {
-        quote_row(d, ch == TL_RFQ_LOCKED ? TL_QUOTE_LOCKED : TL_QUOTE_IMPROVED, err);
-        lock_event(d, ch == TL_RFQ_LOCKED ? TL_DESK_LOCKED : TL_DESK_IMPROVED);
-    } else if (ch == TL_RFQ_EXPIRED) {
+    tl_rfq_verdict v = tl_rfq_round_judge(&d->rnd, d->lps, d->cfg.workspace, &d->req,
+                                          tl_clock_now(d->clock), &d->lock, d->journal);
+    if (v.change == TL_RFQ_LOCKED || v.change == TL_RFQ_IMPROVED) {
+        copy(d->lock_lp_quote_id, sizeof(d->lock_lp_quote_id),
+             d->rnd.answers[v.winner].q.quote_id);
+        quote_row(d, v.change == TL_RFQ_LOCKED ? TL_QUOTE_LOCKED : TL_QUOTE_IMPROVED, err);
+        lock_event(d, v.change == TL_RFQ_LOCKED ? TL_DESK_LOCKED : TL_DESK_IMPROVED);
+    } else if (v.change == TL_RFQ_EXPIRED) {
         expire(d, err);
     }
 }

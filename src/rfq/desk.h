@@ -5,9 +5,9 @@
  * happens.
  *
  * Streaming. A request starts a stream: every poll (tl_desk_tick, every poll_ns of engine time) the
- * desk first takes the answers of the previous round -- those that arrived by now are candidates,
- * the others are late -- chooses the best and offers it to the lock (rfq/lock.h), then asks every
- * LP again. Each round has its own request id, the unit of the LP scorecards. Every LP answer is an
+ * desk first judges the answers of the previous round (rfq/round.h) -- those that arrived by now
+ * are candidates, the others are late -- and offers the best to the lock (rfq/lock.h), then asks
+ * every LP again. Each round has its own request id, the unit of the LP scorecards. Every LP answer is an
  * lp_quotes row (won when its quote became or replaced the lock), every change of the lock a quotes
  * row and an event. When the lock runs out before proceed the stream ends ("expired").
  *
@@ -33,6 +33,7 @@
 #include "rfq/hedge.h"
 #include "rfq/lock.h"
 #include "rfq/request.h"
+#include "rfq/round.h"
 
 #define TL_DESK_MAX_LPS 1000
 
@@ -72,13 +73,6 @@ typedef struct tl_desk_config {
     int64_t poll_ns; /* between rounds (500 ms) */
 } tl_desk_config;
 
-/* One LP's answer of the round under way. */
-typedef struct tl_desk_answer {
-    bool asked;
-    tl_lp_quote q;
-    int64_t asked_ns;
-} tl_desk_answer;
-
 typedef struct tl_desk {
     tl_desk_config cfg;
     tl_lp *lps; /* borrowed, n_lps of them */
@@ -93,15 +87,9 @@ typedef struct tl_desk {
     tl_rfq_lock lock;
     char quote_id[TL_DESK_ID_MAX];
     char lock_lp_quote_id[TL_LP_QUOTE_ID_MAX];
-    uint64_t round;          /* the request id of the round under way */
+    tl_rfq_round rnd;        /* the round under way (owned; its id is the request id) */
     uint64_t next_round;     /* ids are never reused, across streams */
     uint64_t next_quote;     /* the desk's quote numbers */
-    tl_desk_answer *answers; /* owned, n_lps */
-    /* Owned scratch of a round's judging, n_lps each: allocated once at init, so a round
-     * allocates nothing. */
-    tl_rfq_candidate *cand;
-    uint32_t *row_of;          /* cand[i]'s index in rows */
-    tl_lp_quote_row *rows;
     tl_desk_event *pending;  /* owned: events waiting for the commit */
     size_t n_pending, cap_pending;
     int64_t last_exec_ms; /* the millisecond the last execution id names, -1 when none */

@@ -116,6 +116,20 @@ assert a['rounds_per_sec'] > 0 and 0 < a['p50_ns'] <= a['p99_ns'] <= a['p999_ns'
 for k in ('locked', 'improved', 'expired', 'lp_rows', 'quote_rows'):
     assert a[k] == b[k], (k, a, b)
 PY
+# bench rfq, aggregation: the desk's judging alone, over the same LPs and polls; it must take the
+# same decisions as the whole desk above (the same module judges in both).
+run_tl "$TMP/a.json" "$TMP/a.err" bench rfq --only aggregation --lps 10 --rounds 400 --json
+check "bench rfq --only aggregation exits 0" [ "$RC" -eq 0 ]
+check "bench rfq aggregation: 400 judgings of 10 LPs, the desk's locks, improvements, expiries" \
+    python3 - "$TMP/a.json" "$TMP/q1.json" <<'PY'
+import json, sys
+a, d = (json.loads(open(p).read()) for p in sys.argv[1:])
+assert a['bench'] == 'rfq' and a['mode'] == 'aggregation' and a['lps'] == 10, a
+assert a['rounds'] == 400 and a['lp_rows'] == 4000, a
+assert 0 < a['p50_ns'] <= a['p99_ns'] <= a['p999_ns'] <= a['max_ns'], a
+for k in ('locked', 'improved', 'expired'):
+    assert a[k] == d[k], (k, a, d)
+PY
 # bench rfq, rows: into a store named by --db, durability full then normal, a commit per round
 # then per 5 rounds; the rows are in the store afterwards.
 run_tl "$TMP/w.json" "$TMP/w.err" bench rfq --only rows --lps 10 --row-rounds 20 --batch 5 \
@@ -135,11 +149,11 @@ check "the rows are in the store: 4 x 200 lp_quotes, 4 x 20 quotes" \
     [ "$(sqlite3 "$TMP/rfq.db" 'SELECT count(*) FROM lp_quotes; SELECT count(*) FROM quotes' | tr '\n' ,)" = "800,80," ]
 before=$(ls /tmp | grep -c '^tradeloop-bench-' || true)
 run_tl "$TMP/t.json" "$TMP/t.err" bench rfq --lps 5 --rounds 50 --row-rounds 5 --batch 1 --json
-check "bench rfq: the rounds figure, then one per durability on a temporary SQLite file" \
-    [ "$RC" -eq 0 -a "$(wc -l <"$TMP/t.json")" -eq 3 ]
+check "bench rfq: aggregation, rounds, then one per durability on a temporary SQLite file" \
+    [ "$RC" -eq 0 -a "$(wc -l <"$TMP/t.json")" -eq 4 ]
 check "bench rfq removes its temporary database" \
     [ "$(ls /tmp | grep -c '^tradeloop-bench-' || true)" = "$before" ]
-expect_usage "rfq: unknown figure" "--only: must be rounds or rows" bench rfq --only both
+expect_usage "rfq: unknown figure" "--only: must be aggregation, rounds or rows" bench rfq --only both
 expect_usage "rfq: too many LPs" "--lps" bench rfq --lps 1001
 expect_usage "more instruments than stops" "instruments <= stops" bench stops --stops 2 --instruments 4
 expect_usage "zero batch" "--batch: must be positive" bench journal --batch 0

@@ -182,12 +182,43 @@ static void test_silent_lp(void **state)
     rig_close(&r, 2);
 }
 
+static int count_row(void *ctx, const tl_lp_quote_row *row)
+{
+    (void)row;
+    ++*(size_t *)ctx;
+    return 0;
+}
+
+/* A round whose rows the journal cannot buffer is not committed without them: the tick fails (the
+ * engine halts) and nothing is said. The journal's buffer is made unable to grow by asking it for
+ * more room than memory can hold, which marks it as a real allocation failure would. */
+static void test_rows_not_buffered_fail_the_commit(void **state)
+{
+    (void)state;
+    rig r;
+    rig_open(&r, 1);
+    tl_rfq_request q = buy_btc();
+    assert_int_equal(tl_desk_request(&r.d, &q, NULL), 0);
+    int said = r.n_ev;
+    assert_null(tl_journal_lp_quote_room(&r.j, SIZE_MAX / 2));
+    tl_clock_advance(&r.clock, 500 * TL_NS_PER_MS);
+    tl_err err = {0};
+    assert_int_equal(tl_desk_tick(&r.d, &err), TL_ENOMEM);
+    assert_int_equal(r.n_ev, said); /* the lock it made was not said */
+    size_t stored = 0;
+    assert_int_equal(tl_store_lp_quotes_scan(&r.store, count_row, &stored, NULL), 0);
+    assert_int_equal(stored, 0);
+    assert_int_equal(r.j.n_lp_quotes, 1); /* the round's row is still buffered, not stored */
+    rig_close(&r, 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_said_after_durable_and_unique_ids),
         cmocka_unit_test(test_commands_without_a_stream),
         cmocka_unit_test(test_silent_lp),
+        cmocka_unit_test(test_rows_not_buffered_fail_the_commit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,154 @@
+/*
+ * svc.h -- the execution service's core (issue 10, seed 002): an order in, its outcome out, and
+ * the outcome said only once it is durable.
+ *
+ * Transport-free: the Redis intake and the HTTP API parse their inputs and call tl_svc_submit; the
+ * host's step end calls tl_svc_commit, which makes everything the step did durable with ONE
+ * forced flush of the engine's journal (group commit: one fdatasync for every order that arrived
+ * in the step) and only then hands each order's result to the answer callback it came with. A
+ * failed commit answers nothing: the engine halts, the answers are dropped (their messages stay
+ * unacknowledged where the transport can say so), and every later call fails with the halt's
+ * reason, which /health reports.
+ *
+ * The orders go to one engine (src/engine/), home workspace cfg.workspace, on the venue of the
+ * trading mode: paper -- "paper://", every order filled at once at its own price; mock -- the seed
+ * 002 mock: "sim://" seeded, an order filled with probability success_rate (0.95) and rejected
+ * otherwise; live -- refused by tl_svc_open until a live venue exists (issue 12). With dry_run an
+ * order is validated and answered DRY_RUN, and nothing is executed or journaled.
+ *
+ * Exactly once. An order's idempotency key is "order|" + its order_id and its engine order id is
+ * "SO" + 20 hex digits of SHA-256(key) (exec/intake.h). The same order_id again with the same
+ * payload is answered DUPLICATE with the original outcome (also after a restart: the intake is
+ * rebuilt from the journal); with another payload it is REJECTED, and nothing is written.
+ *
+ * Single-threaded: every call on the thread of the host's loop. The store and the clock are
+ * borrowed; the rest is owned.
+ */
+#ifndef TL_SERVICE_SVC_H
+#define TL_SERVICE_SVC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "engine/engine.h"
+#include "journal/journal.h"
+#include "store/store.h"
+#include "tradeloop/venue.h"
+
+#define TL_SVC_ID_MAX    101 /* with NUL: a client's order_id or client_id, [A-Za-z0-9._:-]{1,100} */
+#define TL_SVC_FILLS_MAX 8   /* fills listed in a result (an order with more lists the first 8) */
+
+typedef enum tl_svc_mode { TL_SVC_PAPER = 1, TL_SVC_MOCK = 2, TL_SVC_LIVE = 3 } tl_svc_mode;
+
+/* "paper", "mock", "live" (any case) -> the mode; TL_EINVAL naming the value otherwise. */
+int tl_svc_mode_parse(const char *s, tl_svc_mode *out, tl_err *err);
+const char *tl_svc_mode_name(tl_svc_mode m);
+
+typedef struct tl_svc_config {
+    char workspace[TL_WORKSPACE_MAX]; /* the engine's ("execution"); one per engine of a group */
+    tl_svc_mode mode;
+    bool dry_run;
+    uint64_t seed;             /* mock: the venue's draws */
+    tl_fixed success_rate;     /* mock: probability an order fills, [0, 1] (0.95) */
+    tl_fixed starting_cash;    /* of the engine's account on a new journal */
+} tl_svc_config;
+
+/* Defaults: workspace "execution", paper, no dry run, seed 42, 0.95, cash 1,000,000,000. */
+void tl_svc_config_default(tl_svc_config *c);
+
+/* An order as the intake parsed and validated it. */
+typedef struct tl_svc_order {
+    char order_id[TL_SVC_ID_MAX];
+    char client_id[TL_SVC_ID_MAX]; /* "" when none */
+    char symbol[TL_SYMBOL_MAX];
+    tl_side side;
+    tl_order_type type; /* MARKET needs a price on paper: the price it fills at */
+    tl_fixed qty, price;
+} tl_svc_order;
+
+typedef enum tl_svc_status {
+    TL_SVC_FILLED = 1,
+    TL_SVC_PARTIALLY_FILLED, /* some filled, the rest working or canceled */
+    TL_SVC_REJECTED,         /* refused by a rule or the venue, or malformed: reject_reason */
+    TL_SVC_DUPLICATE,        /* this order_id was executed before: `original` says how */
+    TL_SVC_PENDING,          /* accepted, nothing filled yet (a venue that answers later) */
+    TL_SVC_DRY_RUN           /* validated and logged, not executed */
+} tl_svc_status;
+
+const char *tl_svc_status_name(tl_svc_status s); /* "FILLED", ... */
+
+typedef struct tl_svc_fill {
+    char trade_id[TL_TRADE_ID_MAX];
+    tl_fixed qty, price, fee;
+    int64_t ts_ns;
+} tl_svc_fill;
+
+typedef struct tl_svc_result {
+    char order_id[TL_SVC_ID_MAX];
+    char client_id[TL_SVC_ID_MAX];
+    tl_svc_status status;
+    tl_svc_status original; /* DUPLICATE: the first outcome; otherwise equal to status */
+    char engine_order_id[TL_ORDER_ID_MAX]; /* "" when none was created */
+    uint64_t client_seq;                   /* the engine's order number, 0 when none */
+    char symbol[TL_SYMBOL_MAX];
+    tl_side side;
+    tl_order_type type;
+    tl_fixed qty, price;
+    tl_fixed filled_qty, avg_price; /* avg 0 when nothing filled */
+    uint32_t n_fills;
+    tl_svc_fill fills[TL_SVC_FILLS_MAX];
+    char reject_reason[TL_EVENT_TEXT_MAX];
+    int64_t ts_ns; /* when the service decided */
+} tl_svc_result;
+
+/* Called from tl_svc_commit, once the result is durable. The result is borrowed for the call. */
+typedef void (*tl_svc_answer_fn)(void *ctx, const tl_svc_result *r);
+
+typedef struct tl_svc_stats {
+    uint64_t received;  /* orders given to tl_svc_submit, malformed ones counted apart */
+    uint64_t malformed; /* tl_svc_count_malformed */
+    uint64_t filled, partially_filled, rejected, duplicates, pending, dry_run;
+    uint64_t commits, commit_failures;
+    uint64_t commit_ns_total; /* wall time spent committing (with the commit histogram) */
+} tl_svc_stats;
+
+typedef struct tl_svc_answer {
+    tl_svc_result r;
+    tl_svc_answer_fn fn;
+    void *ctx;
+} tl_svc_answer;
+
+typedef struct tl_svc {
+    tl_svc_config cfg;
+    tl_store *store;       /* borrowed */
+    const tl_clock *clock; /* borrowed */
+    tl_venue venue;
+    tl_engine engine;
+    tl_journal journal;
+    bool have_venue, have_engine, have_journal;
+    tl_svc_answer *waiting; /* owned: results of the step, said after its commit */
+    size_t n_waiting, cap_waiting;
+    tl_svc_stats stats;
+    bool halted;
+    tl_err halt; /* why, when halted */
+} tl_svc;
+
+/* Opens the venue of cfg->mode, starts the engine on it and recovers it from the store (a new
+ * journal gets the workspace's reset). TL_ENOTSUP for live. */
+int tl_svc_open(tl_svc *s, const tl_svc_config *cfg, tl_store *store, const tl_clock *clock,
+                tl_err *err);
+void tl_svc_close(tl_svc *s);
+
+/* Executes o (see above) and queues its result for the step's commit. Fails only when the
+ * service is halted or out of memory; every outcome of the order itself is a result. */
+int tl_svc_submit(tl_svc *s, const tl_svc_order *o, tl_svc_answer_fn fn, void *ctx, tl_err *err);
+
+/* A message that could not be parsed: counted (the transport answers it REJECTED itself, as
+ * nothing of it reaches the engine). */
+void tl_svc_count_malformed(tl_svc *s);
+
+/* The step's end: one forced flush, then every queued answer in arrival order. Nothing queued:
+ * nothing written. A failure halts the service (see above) and is returned. */
+int tl_svc_commit(tl_svc *s, tl_err *err);
+
+#endif /* TL_SERVICE_SVC_H */
