@@ -105,8 +105,7 @@ void tl__store_marks_close(tl_store_marks *m)
 {
     free(m->ws);
     free(m->list);
-    free(m->list_ws);
-    free(m->list_last);
+    free(m->items);
     tl_hashmap_close(&m->index);
     memset(m, 0, sizeof *m);
 }
@@ -137,45 +136,30 @@ static int ws_index(tl_store_marks *m, const char *name, uint32_t *out)
 static int list_marks(tl_store_marks *m, const tl_event *events, size_t n)
 {
     uint64_t batch = ++m->batch;
-    size_t cap = m->cap_list;
-    uint32_t pos = 0;
+    uint32_t w = 0;
     m->n_list = 0;
     for (size_t i = 0; i < n; i++) {
         /* A batch is mostly runs of one workspace: only a change costs a lookup. */
-        if (i > 0 && strcmp(events[i].workspace, events[i - 1].workspace) == 0) {
-            m->list_last[pos] = (uint32_t)i;
-            continue;
+        if (i == 0 || strcmp(events[i].workspace, events[i - 1].workspace) != 0) {
+            if (ws_index(m, events[i].workspace, &w) != 0)
+                return TL_ENOMEM;
+            if (m->ws[w].batch != batch) {
+                if (TL_VEC_RESERVE(&m->items, &m->cap_items, m->n_list + 1) != 0)
+                    return TL_ENOMEM;
+                m->ws[w].batch = batch;
+                m->ws[w].list_pos = (uint32_t)m->n_list;
+                m->items[m->n_list++].ws = w;
+            }
         }
-        uint32_t w;
-        if (ws_index(m, events[i].workspace, &w) != 0)
-            return TL_ENOMEM;
-        if (m->ws[w].batch == batch) { /* listed already: find its place */
-            for (pos = 0; m->list_ws[pos] != w; pos++)
-                ;
-            m->list_last[pos] = (uint32_t)i;
-            continue;
-        }
-        cap = m->cap_list;
-        if (TL_VEC_RESERVE(&m->list, &cap, m->n_list + 1) != 0)
-            return TL_ENOMEM;
-        size_t cap2 = m->cap_list;
-        if (TL_VEC_RESERVE(&m->list_ws, &cap2, m->n_list + 1) != 0)
-            return TL_ENOMEM;
-        size_t cap3 = m->cap_list;
-        if (TL_VEC_RESERVE(&m->list_last, &cap3, m->n_list + 1) != 0)
-            return TL_ENOMEM;
-        /* The three grow alike (same doubling from the same start). */
-        m->cap_list = cap < cap2 ? (cap < cap3 ? cap : cap3) : (cap2 < cap3 ? cap2 : cap3);
-        m->ws[w].batch = batch;
-        pos = (uint32_t)m->n_list++;
-        m->list_ws[pos] = w;
-        m->list_last[pos] = (uint32_t)i;
+        m->items[m->ws[w].list_pos].last = (uint32_t)i;
     }
+    if (TL_VEC_RESERVE(&m->list, &m->cap_list, m->n_list) != 0)
+        return TL_ENOMEM;
     /* ws[] is stable now: the marks may point into it. */
     for (size_t k = 0; k < m->n_list; k++) {
-        const tl_store_ws *w = &m->ws[m->list_ws[k]];
-        m->list[k].workspace = w->workspace;
-        m->list[k].last_seq = w->last_seq > m->base ? w->last_seq : m->base;
+        const tl_store_ws *sw = &m->ws[m->items[k].ws];
+        m->list[k].workspace = sw->workspace;
+        m->list[k].last_seq = sw->last_seq > m->base ? sw->last_seq : m->base;
     }
     return 0;
 }
@@ -184,7 +168,7 @@ static int list_marks(tl_store_marks *m, const tl_event *events, size_t n)
 static void keep_marks(tl_store_marks *m, const tl_event *events)
 {
     for (size_t k = 0; k < m->n_list; k++)
-        m->ws[m->list_ws[k]].last_seq = events[m->list_last[k]].seq;
+        m->ws[m->items[k].ws].last_seq = events[m->items[k].last].seq;
 }
 
 /* ---- the batch ---- */

@@ -32,7 +32,13 @@ typedef struct tl_store_ws {
     char workspace[TL_WORKSPACE_MAX];
     uint64_t last_seq; /* the last event of it this connection appended */
     uint64_t batch;    /* the batch that last listed it: each is listed once per batch */
+    uint32_t list_pos; /* its place in that batch's list */
 } tl_store_ws;
+
+/* One entry of a batch's list: the workspace (ws[] index) and its last event in the batch. */
+typedef struct tl_store_ws_item {
+    uint32_t ws, last;
+} tl_store_ws_item;
 
 /* What a writer knows of the journal, for the per-workspace check of a shared store (the
  * backend has ops->reserve): every event up to `base` (read when the store was opened, and again
@@ -43,10 +49,10 @@ typedef struct tl_store_marks {
     uint64_t base;
     tl_store_ws *ws; /* owned */
     size_t n_ws, cap_ws;
-    tl_hashmap index; /* hash(workspace) -> ws[] index, multi */
-    tl_ws_mark *list; /* owned: the current batch's marks, for ops->reserve */
-    uint32_t *list_ws, *list_last; /* owned: each mark's ws[] index and its last event's index */
-    size_t n_list, cap_list;
+    tl_hashmap index;        /* hash(workspace) -> ws[] index, multi */
+    tl_ws_mark *list;        /* owned: the current batch's marks, for ops->reserve */
+    tl_store_ws_item *items; /* owned: list[i]'s workspace and last event */
+    size_t n_list, cap_list, cap_items;
     uint64_t batch; /* batches listed so far */
 } tl_store_marks;
 

@@ -321,8 +321,7 @@ static int hammer(const char *ws, const char *out)
             fprintf(stderr, "%s: batch %d: %s (%s)\n", ws, i, err.msg, tl_errname(rc));
             return 12;
         }
-        if (tl_store_find_idem(&r.store, key, &orig, NULL) != 0 ||
-            strcmp(orig.workspace, ws) == 0)
+        if (tl_store_find_idem(&r.store, key, &orig, NULL) != 0 || strcmp(orig.workspace, ws) == 0)
             return 13;
         lost++;
         rig_drop(&r);

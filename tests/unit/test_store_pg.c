@@ -987,7 +987,16 @@ static void test_two_engines_one_seq(void **state)
     assert_non_null(strstr(err.msg, "workspace 'alpha'"));
     append_ok(&b, &eb2, 1);
     assert_int_equal(eb2.seq, 3);
-    /* a wrote alpha up to 1 and saw nothing since: b's event at 3 refuses it too. */
+    /* A batch of both workspaces, interleaved: b knows each up to its last event in it. */
+    tl_event mix[3] = {ev_make(TL_EV_KILL_SWITCH, "beta", NULL, 0),
+                       ev_make(TL_EV_KILL_SWITCH, "alpha", NULL, 0),
+                       ev_make(TL_EV_KILL_SWITCH, "beta", NULL, 0)};
+    append_ok(&b, mix, 3);
+    assert_int_equal(mix[2].seq, 6);
+    tl_event eb3 = ev_make(TL_EV_KILL_SWITCH, "alpha", NULL, 0);
+    append_ok(&b, &eb3, 1);
+    assert_int_equal(eb3.seq, 7);
+    /* a wrote alpha up to 1 and saw nothing since: b's later events refuse it too. */
     tl_event ea2 = ev_make(TL_EV_KILL_SWITCH, "alpha", NULL, 0);
     assert_int_equal(append(&a, &ea2, 1, &err), TL_EBUSY);
     tl_store_close(&a);
