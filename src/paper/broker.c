@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/vec.h"
 #include "engine/recover.h"
 #include "tradeloop/instrument.h"
 
@@ -140,6 +141,7 @@ static void drop_engine(tl_paper_broker *b)
 void tl_paper_broker_close(tl_paper_broker *b)
 {
     drop_engine(b);
+    free(b->pending);
     memset(b, 0, sizeof(*b));
 }
 
@@ -212,89 +214,193 @@ static int result_into(tl_paper_broker *b, const tl_engine_result *er, tl_paper_
     return tl_engine_digest(&b->engine, r->state_digest, err);
 }
 
-int tl_paper_broker_execute(tl_paper_broker *b, const tl_paper_intent *in, tl_paper_result *out,
-                            tl_err *err)
-{
-    tl_paper_action action;
+/* A submitted intent, kept until its commit: the fields it was decided on, with their own copies
+ * of the strings, so a commit that collides can look each one up again. */
+struct tl_paper_pending {
+    tl_paper_intent in;
+    char workspace[TL_WORKSPACE_MAX], intent_id[TL_PAPER_INTENT_ID_MAX], action[16], symbol[16];
     char key[TL_IDEM_KEY_MAX], order_id[TL_ORDER_ID_MAX];
-    tl_paper_result r;
+    tl_paper_action act;
+};
+
+/* Validates in and derives its key and order id into p; the result's request fields into r. */
+static int prepare(const tl_paper_intent *in, struct tl_paper_pending *p, tl_paper_result *r,
+                   tl_err *err)
+{
     int rc;
-
-    if (b == NULL || b->store == NULL || out == NULL)
-        return tl_err_set(err, TL_EINVAL, "paper: NULL broker or result");
-    if ((rc = tl_paper_intent_validate(in, &action, err)) != 0 ||
-        (rc = tl_paper_idem_key(in->workspace, in->intent_id, in->mode, key, err)) != 0 ||
-        (rc = tl_paper_order_id(key, order_id, err)) != 0)
+    memset(p, 0, sizeof(*p));
+    if ((rc = tl_paper_intent_validate(in, &p->act, err)) != 0 ||
+        (rc = tl_paper_idem_key(in->workspace, in->intent_id, in->mode, p->key, err)) != 0 ||
+        (rc = tl_paper_order_id(p->key, p->order_id, err)) != 0)
         return rc;
+    p->in = *in;
+    snprintf(p->workspace, sizeof(p->workspace), "%s", in->workspace);
+    snprintf(p->intent_id, sizeof(p->intent_id), "%s", in->intent_id);
+    snprintf(p->action, sizeof(p->action), "%s", in->action);
+    snprintf(p->symbol, sizeof(p->symbol), "%s", in->symbol);
+    p->in.workspace = p->workspace;
+    p->in.intent_id = p->intent_id;
+    p->in.action = p->action;
+    p->in.symbol = p->symbol;
+    p->in.mode = NULL; /* validated: "paper" */
 
-    memset(&r, 0, sizeof(r));
-    snprintf(r.workspace, sizeof(r.workspace), "%s", in->workspace);
-    snprintf(r.intent_id, sizeof(r.intent_id), "%s", in->intent_id);
-    memcpy(r.idem_key, key, sizeof(key));
-    memcpy(r.order_id, order_id, sizeof(order_id));
-    snprintf(r.action, sizeof(r.action), "%s", in->action);
-    snprintf(r.symbol, sizeof(r.symbol), "%s", in->symbol);
-    r.qty = in->qty;
-    r.fill_price = in->fill_price;
+    memset(r, 0, sizeof(*r));
+    snprintf(r->workspace, sizeof(r->workspace), "%s", in->workspace);
+    snprintf(r->intent_id, sizeof(r->intent_id), "%s", in->intent_id);
+    memcpy(r->idem_key, p->key, sizeof(p->key));
+    memcpy(r->order_id, p->order_id, sizeof(p->order_id));
+    snprintf(r->action, sizeof(r->action), "%s", in->action);
+    snprintf(r->symbol, sizeof(r->symbol), "%s", in->symbol);
+    r->qty = in->qty;
+    r->fill_price = in->fill_price;
+    return 0;
+}
 
-    if ((rc = sync_ws(b, in->workspace, err)) != 0)
+/* Decides p on the engine of its workspace (rebuilt when stale); nothing is flushed. */
+static int decide(tl_paper_broker *b, const struct tl_paper_pending *p, tl_paper_result *r,
+                  tl_err *err)
+{
+    int rc;
+    if ((rc = sync_ws(b, p->workspace, err)) != 0)
         return rc;
     tl_engine *e = &b->engine;
-    tl_clock_set(&b->clock, in->ts_ns);
+    tl_clock_set(&b->clock, p->in.ts_ns);
     uint32_t inst;
-    if ((rc = tl_engine_instrument(e, in->symbol, &inst, err)) != 0)
+    if ((rc = tl_engine_instrument(e, p->symbol, &inst, err)) != 0)
         return rc;
     /* A workspace's first intent starts it with the default equity, in the same commit. */
     if (!e->has_reset && (rc = tl_engine_reset(e, b->default_equity, err)) != 0)
         return rc;
-    tl_intent it = {key,
-                    order_id,
-                    in->action,
+    tl_intent it = {p->key,
+                    p->order_id,
+                    p->action,
                     inst,
-                    action == TL_PAPER_OPEN_LONG ? TL_SIDE_BUY : TL_SIDE_SELL,
+                    p->act == TL_PAPER_OPEN_LONG ? TL_SIDE_BUY : TL_SIDE_SELL,
                     TL_ORDER_MARKET,
-                    in->fill_price,
-                    in->qty};
+                    p->in.fill_price,
+                    p->in.qty};
     tl_engine_result er;
     if ((rc = tl_engine_intent(e, &it, &er, err)) != 0) {
         drop_engine(b);
         return rc;
     }
+    return result_into(b, &er, r, err);
+}
+
+int tl_paper_broker_submit(tl_paper_broker *b, const tl_paper_intent *in, tl_paper_result *out,
+                           tl_err *err)
+{
+    struct tl_paper_pending p;
+    tl_paper_result r;
+    int rc;
+    if (b == NULL || b->store == NULL || out == NULL)
+        return tl_err_set(err, TL_EINVAL, "paper: NULL broker or result");
+    if ((rc = prepare(in, &p, &r, err)) != 0)
+        return rc;
+    if (b->n_pending > 0 && strcmp(b->engine.cfg.workspace, p.workspace) != 0)
+        return tl_err_set(err, TL_ESTATE,
+                          "paper: commit workspace '%s' before an intent for '%s'",
+                          b->engine.cfg.workspace, p.workspace);
+    if (TL_VEC_RESERVE(&b->pending, &b->cap_pending, b->n_pending + 1) != 0)
+        return tl_err_set(err, TL_ENOMEM, "paper: out of memory");
+    if ((rc = decide(b, &p, &r, err)) != 0) {
+        /* The session goes with what it held: the intents submitted before this one are not
+         * written either (see broker.h). */
+        drop_engine(b);
+        b->n_pending = 0;
+        return rc;
+    }
+    b->pending[b->n_pending++] = p;
+    /* The pointers of the copy point into the copy. */
+    struct tl_paper_pending *q = &b->pending[b->n_pending - 1];
+    q->in.workspace = q->workspace;
+    q->in.intent_id = q->intent_id;
+    q->in.action = q->action;
+    q->in.symbol = q->symbol;
+    *out = r;
+    return 0;
+}
+
+/* After a collision: each pending intent is looked up again on the journal as it now is. Found:
+ * a duplicate of what is there (decided again, which writes nothing). Not found: TL_EBUSY, nothing
+ * written, the caller retries. */
+static void settle_after_collision(tl_paper_broker *b, tl_paper_result *res, int *rcs, size_t n)
+{
+    for (size_t i = 0; i < n && i < b->n_pending; i++) {
+        const struct tl_paper_pending *p = &b->pending[i];
+        tl_event first;
+        tl_err e2 = {0};
+        drop_engine(b);
+        int rc = tl_store_find_idem(b->store, p->key, &first, &e2);
+        if (rc == TL_ENOTFOUND) {
+            rcs[i] = TL_EBUSY;
+            continue;
+        }
+        tl_paper_result r;
+        struct tl_paper_pending scratch;
+        if (rc == 0 && (rc = prepare(&p->in, &scratch, &r, NULL)) == 0 &&
+            (rc = decide(b, p, &r, NULL)) == 0)
+            res[i] = r;
+        rcs[i] = rc;
+    }
+    drop_engine(b); /* duplicates wrote nothing; the next call starts from the journal */
+}
+
+int tl_paper_broker_commit(tl_paper_broker *b, tl_paper_result *res, int *rcs, size_t n,
+                           tl_err *err)
+{
+    if (n != b->n_pending)
+        return tl_err_set(err, TL_EINVAL, "paper: %zu results for %zu pending intents", n,
+                          b->n_pending);
+    if (n == 0)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        rcs[i] = 0;
     tl_err ferr = {0};
-    rc = tl_engine_flush(e, true, &ferr);
+    int rc = b->open ? tl_engine_flush(&b->engine, true, &ferr)
+                     : tl_err_set(&ferr, TL_ESTATE, "paper: the session was dropped by a failed "
+                                                    "intent: its batch was not written");
     if (rc == TL_EDUPLICATE || rc == TL_EBUSY || rc == TL_EEXIST) {
         /* Another writer got in between our read and our write (optimistic concurrency: the
          * store refuses a batch decided on a stale state of the workspace, or a second intent
-         * for the key). Nothing of ours was written. Rebuilt from the journal as it now is, the key
-         * is either there (this call is its duplicate) or not (the caller retries). */
-        drop_engine(b);
-        tl_event first;
-        tl_err e2 = {0};
-        int rc2 = tl_store_find_idem(b->store, key, &first, &e2);
-        if (rc2 == TL_ENOTFOUND)
-            return tl_err_set(err, TL_EBUSY,
-                              "paper: the journal moved under intent '%s' (another writer): "
-                              "nothing written, retry",
-                              key);
-        if (rc2 != 0)
-            return tl_err_set(err, rc2, "%s", e2.msg);
-        if ((rc = sync_ws(b, in->workspace, err)) != 0)
-            return rc;
-        if ((rc = tl_engine_intent(&b->engine, &it, &er, err)) != 0)
-            return rc;
-        tl_engine_flush(&b->engine, true, NULL);
-    } else if (rc != 0) {
+         * for the key: TL_EEXIST). Nothing of ours was written. */
+        settle_after_collision(b, res, rcs, n);
+        b->n_pending = 0;
+        return 0;
+    }
+    b->n_pending = 0;
+    if (rc != 0) {
         drop_engine(b);
         if (err)
             *err = ferr;
         return rc;
     }
     b->synced_hw = b->store->high_water;
-    if ((rc = result_into(b, &er, &r, err)) != 0)
+    for (size_t i = 0; i < n; i++)
+        res[i].high_water = b->store->high_water;
+    return 0;
+}
+
+int tl_paper_broker_execute(tl_paper_broker *b, const tl_paper_intent *in, tl_paper_result *out,
+                            tl_err *err)
+{
+    tl_paper_result r;
+    int rc = tl_paper_broker_submit(b, in, &r, err), one = 0;
+    if (rc != 0)
         return rc;
+    if ((rc = tl_paper_broker_commit(b, &r, &one, 1, err)) != 0)
+        return rc;
+    if (one == TL_EBUSY)
+        return tl_err_set(err, TL_EBUSY,
+                          "paper: the journal moved under intent '%s' (another writer): nothing "
+                          "written, retry",
+                          r.idem_key);
+    if (one != 0)
+        return tl_err_set(err, one, "paper: intent '%s': %s", r.idem_key, tl_strerror(one));
     *out = r;
     return 0;
 }
+
 int tl_paper_execute(tl_store *s, const tl_paper_intent *in, tl_paper_result *out, tl_err *err)
 {
     tl_paper_broker b;

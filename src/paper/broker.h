@@ -29,9 +29,9 @@
  * Concurrency: two processes may execute at once. A batch decided on a stale state of the
  * workspace is refused as a whole by the store (on SQLite it collides on the seq primary key; on
  * PostgreSQL the workspace holds an event the writer has not seen, see src/store/append.c), and
- * so is a second intent for the key (TL_EEXIST) or its order id: optimistic concurrency. The broker then looks
- * the key up again: found -> duplicate; not found -> TL_EBUSY (another intent got in first;
- * reopen the store and retry).
+ * so is a second intent for the key (TL_EEXIST) or its order id: optimistic concurrency. The
+ * broker then looks the key up again: found -> duplicate; not found -> TL_EBUSY (another
+ * intent got in first; reopen the store and retry).
  */
 #ifndef TL_PAPER_BROKER_H
 #define TL_PAPER_BROKER_H
@@ -110,6 +110,8 @@ typedef struct tl_paper_broker {
     bool synced; /* engine == journal at synced_hw */
     uint64_t synced_hw;
     uint64_t replays; /* recoveries made (for tests and stats) */
+    struct tl_paper_pending *pending; /* owned: intents submitted since the last commit */
+    size_t n_pending, cap_pending;
 } tl_paper_broker;
 
 int tl_paper_broker_init(tl_paper_broker *b, tl_store *s, tl_fixed default_equity);
@@ -120,6 +122,28 @@ void tl_paper_broker_close(tl_paper_broker *b);
  * negative codes for store failures (nothing acknowledged). */
 int tl_paper_broker_execute(tl_paper_broker *b, const tl_paper_intent *in, tl_paper_result *out,
                             tl_err *err);
+
+/* The same in two steps, for a caller that commits many intents at once (the service's group
+ * commit): submit decides an intent on its workspace's engine and writes nothing; *out is its
+ * outcome if the commit succeeds (high_water is filled by the commit). Intents of one commit must
+ * be of one workspace (TL_ESTATE otherwise: commit first). commit makes the n intents submitted
+ * since the last commit durable in one transaction; res and rcs are the caller's n results, in
+ * submission order. 0 when the transaction ran or collided: after a collision (another writer got
+ * in first, nothing of ours written) each intent already in the journal gets rcs[i] = 0 and its
+ * duplicate result in res[i], and each that is not gets rcs[i] = TL_EBUSY (retry). A negative
+ * return is a store failure: nothing written, nothing to acknowledge. A submit that fails for
+ * another reason than a malformed intent drops the session with what it held: the intents
+ * submitted since the last commit are not written either, and the caller answers them with that
+ * failure (the commit then has none pending). */
+int tl_paper_broker_submit(tl_paper_broker *b, const tl_paper_intent *in, tl_paper_result *out,
+                           tl_err *err);
+int tl_paper_broker_commit(tl_paper_broker *b, tl_paper_result *res, int *rcs, size_t n,
+                           tl_err *err);
+/* The workspace of the intents waiting for a commit, NULL when none waits. */
+static inline const char *tl_paper_broker_batch_workspace(const tl_paper_broker *b)
+{
+    return b->n_pending > 0 ? b->engine.cfg.workspace : NULL;
+}
 
 /* One intent with a one-off session, equity TL_PAPER_DEFAULT_EQUITY. */
 int tl_paper_execute(tl_store *s, const tl_paper_intent *in, tl_paper_result *out, tl_err *err);

@@ -576,6 +576,60 @@ static void test_stale_handle_gets_busy(void **state)
     tl_store_close(&other);
 }
 
+/* Group commit: three intents decided, one transaction; each result as a lone execute would give
+ * it. Then a batch that collides with another handle's write: the intent the other handle also
+ * executed comes back as its duplicate, the one it did not as TL_EBUSY, and nothing of ours is
+ * written. */
+static void test_group_commit_and_collision(void **state)
+{
+    fixture *f = *state;
+    tl_paper_broker b;
+    assert_int_equal(tl_paper_broker_init(&b, &f->s, TL_PAPER_DEFAULT_EQUITY), 0);
+    tl_paper_intent in[3] = {intent("w1", "g1", "OPEN_LONG", "AAPL", FX(1), FX(100)),
+                             intent("w1", "g2", "OPEN_LONG", "AAPL", FX(2), FX(110)),
+                             intent("w1", "g3", "CLOSE_LONG", "AAPL", FX(3), FX(120))};
+    tl_paper_result res[3];
+    int rcs[3];
+    uint64_t commits = f->s.stats.batches;
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(tl_paper_broker_submit(&b, &in[i], &res[i], NULL), 0);
+    tl_paper_intent other_ws = intent("w2", "x", "OPEN_LONG", "AAPL", FX(1), FX(1));
+    tl_paper_result x;
+    assert_int_equal(tl_paper_broker_submit(&b, &other_ws, &x, NULL), TL_ESTATE);
+    assert_int_equal(tl_paper_broker_commit(&b, res, rcs, 3, NULL), 0);
+    assert_int_equal(f->s.stats.batches, commits + 1);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(rcs[i], 0);
+        assert_int_equal(res[i].status, TL_PAPER_FILLED);
+        assert_int_equal(res[i].high_water, f->s.high_water);
+    }
+    assert_int_equal(res[2].realized_pnl, FX(20 + 2 * 10)); /* 1 @ 100 and 2 @ 110 sold at 120 */
+    tl_paper_state st = state_of(&f->s, "w1");
+    assert_string_equal(st.state_digest, res[2].state_digest);
+    tl_paper_state_free(&st);
+
+    /* Another handle writes k1 after our session read the journal. */
+    tl_paper_intent k[2] = {intent("w1", "k1", "OPEN_LONG", "AAPL", FX(1), FX(100)),
+                            intent("w1", "k2", "OPEN_LONG", "AAPL", FX(1), FX(100))};
+    assert_int_equal(tl_paper_broker_submit(&b, &k[0], &res[0], NULL), 0);
+    assert_int_equal(tl_paper_broker_submit(&b, &k[1], &res[1], NULL), 0);
+    tl_store other;
+    assert_int_equal(tl_store_open(&other, f->url, NULL, NULL, NULL), 0);
+    tl_paper_result theirs;
+    assert_int_equal(tl_paper_execute(&other, &k[0], &theirs, NULL), 0);
+    tl_store_close(&other);
+    uint64_t hw = theirs.high_water;
+    assert_int_equal(tl_paper_broker_commit(&b, res, rcs, 2, NULL), 0);
+    assert_int_equal(rcs[0], 0);
+    assert_true(res[0].duplicate);
+    assert_string_equal(res[0].order_id, theirs.order_id);
+    assert_int_equal(rcs[1], TL_EBUSY);
+    st = state_of(&f->s, "w1");
+    assert_int_equal(st.high_water, hw); /* nothing of our batch */
+    tl_paper_state_free(&st);
+    tl_paper_broker_close(&b);
+}
+
 static void test_survives_reopen(void **state)
 {
     fixture *f = *state;
@@ -642,6 +696,7 @@ int main(void)
         BOTH(test_result_json),
         SQLITE_ONLY(test_stale_handle_gets_busy),
         SQLITE_ONLY(test_survives_reopen),
+        SQLITE_ONLY(test_group_commit_and_collision),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
