@@ -36,7 +36,8 @@
     X(ENOTSUP, -14, "not supported")                                                               \
     X(EBUSY, -15, "resource busy")                                                                 \
     X(ECLOSED, -16, "closed")                                                                      \
-    X(EFROZEN, -17, "trading frozen")
+    X(EFROZEN, -17, "trading frozen")                                                              \
+    X(EEXIST, -18, "already executed")
 
 typedef enum tl_errno {
     TL_OK = 0,

@@ -3,8 +3,14 @@
  *
  * Like SQLite's sqlite3_vfs: a versioned const table with the URL scheme, the size of the
  * backend's private state (the dispatcher allocates it, zeroed), capability bits and slots.
- * src/store/store.c is the only caller through the table: it assigns sequence numbers (which must
- * follow the high-water mark: gap-free, from 1), checks arguments, counts, and injects faults.
+ * src/store/store.c and append.c are the only callers through the table: they assign sequence
+ * numbers (which must follow the high-water mark: gap-free, from 1; on a shared store from the
+ * mark the reserve slot reads under its lock), check arguments, count, and inject faults.
+ *
+ * Idempotency: an INTENT_EMITTED carrying a key is stored once per key across the whole store,
+ * every workspace and every engine (a unique index on the SQL backends): a batch that emits a
+ * key already emitted is refused whole with TL_EEXIST, and the caller finds the original
+ * outcome with find_idem.
  *
  * The logical schema is the same on every backend:
  *   tradeloop_meta (key, value)         'application' = 'tradeloop', 'schema_version' = N
@@ -60,12 +66,14 @@
 #include "instrument.h" /* TL_SYMBOL_MAX, TL_ASSET_MAX */
 #include "lp.h"         /* TL_LP_NAME_MAX, TL_LP_QUOTE_ID_MAX */
 
-/* Version 2 appended the control and status slots, version 3 the desk's read slots; an older
- * table is still accepted, and the later slots are then absent (its struct ends before them, so
- * they are never read; the dispatcher answers TL_ENOTSUP and refuses desk rows in a batch). */
-#define TL_STORE_OPS_VERSION    3
+/* Version 2 appended the control and status slots, version 3 the desk's read slots, version 4
+ * the reserve slot of a store several engines append to; an older table is still accepted, and
+ * the later slots are then absent (its struct ends before them, so they are never read; the
+ * dispatcher answers TL_ENOTSUP, refuses desk rows in a batch, and numbers events itself). */
+#define TL_STORE_OPS_VERSION    4
 #define TL_STORE_OPS_VERSION_V1 1
 #define TL_STORE_OPS_VERSION_V2 2 /* without the desk's read slots */
+#define TL_STORE_OPS_VERSION_V3 3 /* without the reserve slot */
 #define TL_STORE_SCHEMA_VERSION 5
 
 /* The control inbox and the status documents: bounds the dispatcher enforces. */
@@ -200,6 +208,14 @@ typedef struct tl_store_batch {
     size_t n_executions;
 } tl_store_batch;
 
+/* What a writer knows of one workspace a batch appends to: it decided the batch on a state that
+ * holds every event of the workspace up to last_seq, so the batch is refused when the store has
+ * a later one (another writer of the same workspace got in first). */
+typedef struct tl_ws_mark {
+    const char *workspace; /* borrowed */
+    uint64_t last_seq;
+} tl_ws_mark;
+
 /* Scan callbacks of the desk's rows: return 0 to go on, non-zero to stop (that value is
  * returned by the scan). The row is borrowed for the call. */
 typedef int (*tl_lp_quote_fn)(void *ctx, const tl_lp_quote_row *row);
@@ -301,6 +317,15 @@ typedef struct tl_store_ops {
     int (*executions_scan)(void *st, tl_execution_fn fn, void *ctx, tl_err *err);
     /* Every lp_quotes row grouped by request: by request_id (bytes), then insertion. */
     int (*lp_quotes_scan)(void *st, tl_lp_quote_fn fn, void *ctx, tl_err *err);
+
+    /* ---- version 4: optional, for a store several engines append to at once (PostgreSQL).
+     * Called after begin and before write, for a batch with events. It serialises the
+     * appends of every writer until this transaction ends (commit or rollback), answers in *last
+     * the highest seq now stored (the batch is numbered from last + 1), and refuses the batch
+     * with TL_EBUSY, naming the workspace, when a workspace of marks[0..n) holds an event after
+     * its last_seq. Without it the dispatcher numbers from its own high-water mark, and a
+     * concurrent append collides on the seq key (one writer at a time: SQLite, mem:). */
+    int (*reserve)(void *st, const tl_ws_mark *marks, size_t n, uint64_t *last, tl_err *err);
 } tl_store_ops;
 
 #endif /* TRADELOOP_STORE_H */

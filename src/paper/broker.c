@@ -360,10 +360,10 @@ int tl_paper_broker_commit(tl_paper_broker *b, tl_paper_result *res, int *rcs, s
     int rc = b->open ? tl_engine_flush(&b->engine, true, &ferr)
                      : tl_err_set(&ferr, TL_ESTATE, "paper: the session was dropped by a failed "
                                                     "intent: its batch was not written");
-    if (rc == TL_EDUPLICATE || rc == TL_EBUSY) {
+    if (rc == TL_EDUPLICATE || rc == TL_EBUSY || rc == TL_EEXIST) {
         /* Another writer got in between our read and our write (optimistic concurrency: the
-         * store refuses a batch numbered from a stale high-water mark, or a second intent for
-         * the key). Nothing of ours was written. */
+         * store refuses a batch decided on a stale state of the workspace, or a second intent
+         * for the key: TL_EEXIST). Nothing of ours was written. */
         settle_after_collision(b, res, rcs, n);
         b->n_pending = 0;
         return 0;

@@ -26,11 +26,12 @@
  * another payload is refused ("idempotency key reused with a different payload"), nothing
  * written. A reset does not forget keys: the journal is append-only.
  *
- * Concurrency: two processes may execute at once. The store dispatcher numbers events from the
- * high-water mark it read, so a batch decided on a stale state collides on the seq primary key
- * (or on the order id) and is refused as a whole: optimistic concurrency. The broker then looks
- * the key up again: found -> duplicate; not found -> TL_EBUSY (another intent got in first;
- * reopen the store and retry).
+ * Concurrency: two processes may execute at once. A batch decided on a stale state of the
+ * workspace is refused as a whole by the store (on SQLite it collides on the seq primary key; on
+ * PostgreSQL the workspace holds an event the writer has not seen, see src/store/append.c), and
+ * so is a second intent for the key (TL_EEXIST) or its order id: optimistic concurrency. The
+ * broker then looks the key up again: found -> duplicate; not found -> TL_EBUSY (another
+ * intent got in first; reopen the store and retry).
  */
 #ifndef TL_PAPER_BROKER_H
 #define TL_PAPER_BROKER_H

@@ -2,11 +2,12 @@
  * store.c -- the one caller through tl_store_ops tables.
  *
  * Backends are chosen by URL, first among the built-ins, then among the tables the caller adds.
- * Every call into a backend passes through a function here, so the checks that keep the journal
- * gap-free live in one place: the batch is validated before anything is written, sequence
- * numbers follow the high-water mark, a failed write or commit is always rolled back, and the
- * mark advances only once the backend's commit has returned 0. Fault injection sits on the same
- * path, so a test's injected failure takes exactly the route a real one would.
+ * Every call into a backend passes through a function here or in append.c (the batch), so the
+ * checks that keep the journal gap-free live in one place: the batch is validated before
+ * anything is written, sequence numbers follow the high-water mark, a failed write or commit is
+ * always rolled back, and the mark advances only once the backend's commit has returned 0.
+ * Fault injection sits on the same path, so a test's injected failure takes exactly the route a
+ * real one would.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -137,6 +138,11 @@ static int open_store(tl_store *s, const char *url, const tl_store_options *opt,
         return rc;
     }
     memset(s, 0, sizeof *s);
+    if ((rc = tl__store_marks_init(&s->marks, hw)) < 0) {
+        ops->close(state);
+        free(state);
+        return tl_err_set(err, TL_ENOMEM, "store '%s': out of memory", ops->scheme);
+    }
     s->ops = ops;
     s->state = state;
     s->high_water = hw;
@@ -161,11 +167,11 @@ void tl_store_close(tl_store *s)
         return;
     s->ops->close(s->state);
     free(s->state);
+    tl__store_marks_close(&s->marks);
     memset(s, 0, sizeof *s);
 }
 
-/* Common entry check: a NULL or closed store. */
-static int check_open(const tl_store *s, const char *what, tl_err *err)
+int tl__store_check_open(const tl_store *s, const char *what, tl_err *err)
 {
     if (s == NULL)
         return tl_err_set(err, TL_EINVAL, "%s: NULL store", what);
@@ -174,159 +180,9 @@ static int check_open(const tl_store *s, const char *what, tl_err *err)
     return 0;
 }
 
-/* A fixed-size string field must hold its NUL: backends read it as a C string. */
-static int terminated(const char *field, size_t size)
-{
-    return memchr(field, '\0', size) != NULL;
-}
-
-static int check_event(const tl_event *ev, size_t i, tl_err *err)
-{
-    if (ev->type < 1 || ev->type > TL_EV__MAX)
-        return tl_err_set(err, TL_EINVAL, "event %zu: unknown type %u", i, ev->type);
-    tl_err werr;
-    if (tl_workspace_validate(ev->workspace, &werr) < 0) {
-        if (!terminated(ev->workspace, sizeof ev->workspace))
-            return tl_err_set(err, TL_EINVAL, "event %zu: workspace unterminated", i);
-        return tl_err_set(err, TL_EINVAL, "event %zu (%s): %s", i, tl_event_type_name(ev->type),
-                          werr.msg);
-    }
-    const char *bad = !terminated(ev->order_id, sizeof ev->order_id)   ? "order_id"
-                      : !terminated(ev->idem_key, sizeof ev->idem_key) ? "idem_key"
-                      : !terminated(ev->symbol, sizeof ev->symbol)     ? "symbol"
-                      : !terminated(ev->trade_id, sizeof ev->trade_id) ? "trade_id"
-                      : !terminated(ev->text, sizeof ev->text)         ? "text"
-                                                                       : NULL;
-    if (bad != NULL)
-        return tl_err_set(err, TL_EINVAL, "event %zu (%s): %s unterminated", i,
-                          tl_event_type_name(ev->type), bad);
-    /* Replay deduplicates fills by trade id, and the trades table is unique on it: a fill
-     * without one could neither be told apart nor stored twice. */
-    if (ev->type == TL_EV_ORDER_FILLED && ev->trade_id[0] == '\0')
-        return tl_err_set(err, TL_EINVAL, "event %zu (ORDER_FILLED): trade_id is empty", i);
-    return 0;
-}
-
-static int check_batch(const tl_event *events, size_t n, const tl_store_batch *b, tl_err *err)
-{
-    const tl_position_row *positions = b->positions;
-    const tl_account_row *accounts = b->accounts;
-    size_t n_positions = b->n_positions, n_accounts = b->n_accounts;
-    if (n == 0 && n_positions == 0 && n_accounts == 0 && b->n_quotes == 0 && b->n_lp_quotes == 0 &&
-        b->n_executions == 0)
-        return tl_err_set(err, TL_EINVAL, "tl_store_append: empty batch");
-    if ((n > 0 && events == NULL) || (n_positions > 0 && positions == NULL) ||
-        (n_accounts > 0 && accounts == NULL) || (b->n_quotes > 0 && b->quotes == NULL) ||
-        (b->n_lp_quotes > 0 && b->lp_quotes == NULL) ||
-        (b->n_executions > 0 && b->executions == NULL))
-        return tl_err_set(err, TL_EINVAL, "tl_store_append: NULL array with a non-zero count");
-    for (size_t i = 0; i < n; i++) {
-        int rc = check_event(&events[i], i, err);
-        if (rc < 0)
-            return rc;
-    }
-    tl_err werr;
-    for (size_t i = 0; i < n_positions; i++) {
-        const tl_position_row *p = &positions[i];
-        if (tl_workspace_validate(p->workspace, &werr) < 0)
-            return tl_err_set(err, TL_EINVAL, "position row %zu: %s", i,
-                              terminated(p->workspace, sizeof p->workspace)
-                                  ? werr.msg
-                                  : "workspace unterminated");
-        if (!terminated(p->symbol, sizeof p->symbol) || p->symbol[0] == '\0')
-            return tl_err_set(err, TL_EINVAL, "position row %zu: symbol empty or unterminated", i);
-    }
-    for (size_t i = 0; i < n_accounts; i++) {
-        const tl_account_row *a = &accounts[i];
-        if (tl_workspace_validate(a->workspace, &werr) < 0)
-            return tl_err_set(err, TL_EINVAL, "account row %zu: %s", i,
-                              terminated(a->workspace, sizeof a->workspace)
-                                  ? werr.msg
-                                  : "workspace unterminated");
-    }
-    return tl_desk_rows_check(b, err);
-}
-
-int tl_store_append(tl_store *s, tl_event *events, size_t n, const tl_position_row *positions,
-                    size_t n_positions, const tl_account_row *accounts, size_t n_accounts,
-                    tl_err *err)
-{
-    const tl_store_batch rows = {
-        .positions = positions,
-        .n_positions = n_positions,
-        .accounts = accounts,
-        .n_accounts = n_accounts,
-    };
-    return tl_store_append_batch(s, events, n, &rows, err);
-}
-
-int tl_store_append_batch(tl_store *s, tl_event *events, size_t n, const tl_store_batch *rows,
-                          tl_err *err)
-{
-    int rc = check_open(s, "tl_store_append", err);
-    if (rc < 0)
-        return rc;
-    if (s->read_only)
-        return tl_err_set(err, TL_ESTATE, "tl_store_append: the store is open for reading only");
-    if (rows == NULL)
-        return tl_err_set(err, TL_EINVAL, "tl_store_append: NULL rows");
-    rc = check_batch(events, n, rows, err);
-    if (rc < 0)
-        return rc;
-    /* An older table's write knows nothing of these arrays: it would drop them silently. */
-    if (s->ops->version < TL_STORE_OPS_VERSION &&
-        (rows->n_quotes > 0 || rows->n_lp_quotes > 0 || rows->n_executions > 0))
-        return tl_err_set(err, TL_ENOTSUP, "tl_store_append: store '%s' has no desk tables",
-                          s->ops->scheme);
-    if (n > UINT64_MAX - s->high_water)
-        return tl_err_set(err, TL_ERANGE, "tl_store_append: sequence numbers exhausted");
-    for (size_t i = 0; i < n; i++)
-        events[i].seq = s->high_water + 1 + i;
-    tl_store_batch batch = *rows;
-    batch.events = events;
-    batch.n_events = n;
-
-    rc = s->ops->begin(s->state, err);
-    if (rc < 0) {
-        s->stats.failures++; /* nothing was started, so there is nothing to roll back */
-        return rc;
-    }
-    uint64_t call = ++s->faults.writes;
-    if (s->faults.fail_write_at != 0 && call == s->faults.fail_write_at)
-        rc = tl_err_set(err, TL_EIO, "injected fault: write #%llu", (unsigned long long)call);
-    else
-        rc = s->ops->write(s->state, &batch, err);
-    if (rc == 0) {
-        call = ++s->faults.commits;
-        /* An injected commit fault must not reach the backend: a real failed commit has not
-         * made the batch durable, and calling commit first would. */
-        if (s->faults.fail_commit_at != 0 && call == s->faults.fail_commit_at)
-            rc = tl_err_set(err, TL_EIO, "injected fault: commit #%llu", (unsigned long long)call);
-        else
-            rc = s->ops->commit(s->state, err);
-    }
-    if (rc < 0) {
-        s->ops->rollback(s->state);
-        s->stats.rollbacks++;
-        s->stats.failures++;
-        /* Never assume where the journal ends after a failure: a commit whose answer was lost
-         * may have gone through, and on a shared store another engine may have appended. Ask
-         * the store; if it cannot answer now, the next append's sequence numbers collide with
-         * the primary key and fail rather than leave a gap or a duplicate. */
-        uint64_t hw;
-        if (s->ops->high_water(s->state, &hw, NULL) == 0 && hw > s->high_water)
-            s->high_water = hw;
-        return rc;
-    }
-    s->high_water += n;
-    s->stats.batches++;
-    s->stats.events += n;
-    return 0;
-}
-
 int tl_store_scan(tl_store *s, const tl_scan_filter *filter, tl_event_fn fn, void *ctx, tl_err *err)
 {
-    int rc = check_open(s, "tl_store_scan", err);
+    int rc = tl__store_check_open(s, "tl_store_scan", err);
     if (rc < 0)
         return rc;
     if (fn == NULL)
@@ -348,7 +204,7 @@ int tl_store_scan(tl_store *s, const tl_scan_filter *filter, tl_event_fn fn, voi
 
 int tl_store_find_idem(tl_store *s, const char *idem_key, tl_event *out, tl_err *err)
 {
-    int rc = check_open(s, "tl_store_find_idem", err);
+    int rc = tl__store_check_open(s, "tl_store_find_idem", err);
     if (rc < 0)
         return rc;
     if (idem_key == NULL || out == NULL)
@@ -381,7 +237,7 @@ static int check_get(const char *what, const char **ws, const void *out, size_t 
 int tl_store_get_positions(tl_store *s, const char *workspace, tl_position_row *out, size_t cap,
                            size_t *n, tl_err *err)
 {
-    int rc = check_open(s, "tl_store_get_positions", err);
+    int rc = tl__store_check_open(s, "tl_store_get_positions", err);
     if (rc == 0)
         rc = check_get("tl_store_get_positions", &workspace, out, cap, n, err);
     if (rc < 0)
@@ -392,7 +248,7 @@ int tl_store_get_positions(tl_store *s, const char *workspace, tl_position_row *
 int tl_store_get_accounts(tl_store *s, const char *workspace, tl_account_row *out, size_t cap,
                           size_t *n, tl_err *err)
 {
-    int rc = check_open(s, "tl_store_get_accounts", err);
+    int rc = tl__store_check_open(s, "tl_store_get_accounts", err);
     if (rc == 0)
         rc = check_get("tl_store_get_accounts", &workspace, out, cap, n, err);
     if (rc < 0)
@@ -418,7 +274,7 @@ static int on_range(void *ctx, const tl_event *ev)
 
 int tl_store_workspace_info(tl_store *s, const char *ws, tl_workspace_info *out, tl_err *err)
 {
-    int rc = check_open(s, "tl_store_workspace_info", err);
+    int rc = tl__store_check_open(s, "tl_store_workspace_info", err);
     if (rc < 0)
         return rc;
     if (ws == NULL || out == NULL)
@@ -456,7 +312,8 @@ enum {
 
 static int has_slot(const tl_store_ops *o, int slot)
 {
-    if (o->version < (slot >= SLOT_QUOTES_RECENT ? TL_STORE_OPS_VERSION : TL_STORE_OPS_VERSION_V2))
+    if (o->version <
+        (slot >= SLOT_QUOTES_RECENT ? TL_STORE_OPS_VERSION_V3 : TL_STORE_OPS_VERSION_V2))
         return 0;
     switch (slot) {
     case SLOT_CONTROL_PUT:
@@ -485,7 +342,7 @@ static int has_slot(const tl_store_ops *o, int slot)
 /* Common entry of these calls: open, the slot present, and for writes a writable store. */
 static int check_slot(const tl_store *s, int slot, int writes, const char *what, tl_err *err)
 {
-    int rc = check_open(s, what, err);
+    int rc = tl__store_check_open(s, what, err);
     if (rc < 0)
         return rc;
     if (!has_slot(s->ops, slot))

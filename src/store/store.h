@@ -14,6 +14,7 @@
 #ifndef TL_STORE_STORE_H
 #define TL_STORE_STORE_H
 
+#include "core/hashmap.h"
 #include "tradeloop/store.h"
 
 typedef struct tl_store_stats {
@@ -26,13 +27,44 @@ typedef struct tl_store_faults {
     uint64_t writes, commits; /* counters the injection compares against */
 } tl_store_faults;
 
+/* One workspace this connection appended to on a shared store (append.c). */
+typedef struct tl_store_ws {
+    char workspace[TL_WORKSPACE_MAX];
+    uint64_t last_seq; /* the last event of it this connection appended */
+    uint64_t batch;    /* the batch that last listed it: each is listed once per batch */
+    uint32_t list_pos; /* its place in that batch's list */
+} tl_store_ws;
+
+/* One entry of a batch's list: the workspace (ws[] index) and its last event in the batch. */
+typedef struct tl_store_ws_item {
+    uint32_t ws, last;
+} tl_store_ws_item;
+
+/* What a writer knows of the journal, for the per-workspace check of a shared store (the
+ * backend has ops->reserve): every event up to `base` (read when the store was opened, and again
+ * after a failed append, which the caller must follow by reading its state again), and the
+ * events it appended itself. A batch passes when none of its workspaces holds an event after
+ * max(base, that workspace's last_seq). */
+typedef struct tl_store_marks {
+    uint64_t base;
+    tl_store_ws *ws; /* owned */
+    size_t n_ws, cap_ws;
+    tl_hashmap index;        /* hash(workspace) -> ws[] index, multi */
+    tl_ws_mark *list;        /* owned: the current batch's marks, for ops->reserve */
+    tl_store_ws_item *items; /* owned: list[i]'s workspace and last event */
+    size_t n_list, cap_list, cap_items;
+    uint64_t batch; /* batches listed so far */
+} tl_store_marks;
+
 typedef struct tl_store {
     const tl_store_ops *ops; /* borrowed static table */
     void *state;             /* owned */
-    uint64_t high_water;     /* last seq durably stored */
+    uint64_t high_water;     /* the highest seq this connection knows stored: the last it read
+                                or appended (a shared store may hold later ones, by others) */
     tl_store_stats stats;
     tl_store_faults faults;
     int read_only; /* opened by tl_store_open_read: appends are refused */
+    tl_store_marks marks;
 } tl_store;
 
 /* extra: optional NULL-terminated list of additional backends (borrowed). */
@@ -43,6 +75,11 @@ int tl_store_open(tl_store *s, const char *url, const tl_store_options *opt,
 int tl_store_open_read(tl_store *s, const char *url, const tl_store_ops *const *extra, tl_err *err);
 void tl_store_close(tl_store *s);
 int tl_store_ops_check(const tl_store_ops *ops, tl_err *err);
+/* Common entry check of every call: a NULL (TL_EINVAL) or closed (TL_ECLOSED) store. */
+int tl__store_check_open(const tl_store *s, const char *what, tl_err *err);
+/* append.c: the marks' life, with the store's (tl_store_open and tl_store_close). */
+int tl__store_marks_init(tl_store_marks *m, uint64_t base);
+void tl__store_marks_close(tl_store_marks *m);
 /* A store URL, read once (src/store/url.c). The rules:
  *  - Empty, blank at either end, or holding a control character: refused.
  *  - A scheme is [A-Za-z][A-Za-z0-9+.-]* before ':', compared without case ("MEM:" is mem:). It
@@ -69,7 +106,19 @@ int tl_store_url_parse(const char *url, tl_store_url *out, tl_err *err);
 
 /* Assigns seq high_water+1.. to events[0..n) (written into the caller's array), writes the
  * batch and commits. 0 only when committed; on failure the store and high_water are unchanged
- * (the events' seq fields are then meaningless). */
+ * (the events' seq fields are then meaningless).
+ *
+ * On a shared store (the backend has ops->reserve: PostgreSQL) several writers append at once:
+ * the seqs come from the store's own mark, read under a lock the transaction holds until it
+ * ends, so they are gap-free and become visible in seq order, and they may lie beyond
+ * high_water (others appended in between; high_water then jumps to the batch's last seq).
+ * Writers of different workspaces never refuse each other. A batch is refused with TL_EBUSY
+ * when one of its workspaces holds an event this connection has not seen (tl_store_marks):
+ * another writer of that workspace decided on the same state first. Then, as after any
+ * failure, the caller reads its state again before deciding anew.
+ *
+ * On every store, a batch that emits an intent whose key was already emitted is TL_EEXIST
+ * (nothing written): find the original with tl_store_find_idem. */
 int tl_store_append(tl_store *s, tl_event *events, size_t n, const tl_position_row *positions,
                     size_t n_positions, const tl_account_row *accounts, size_t n_accounts,
                     tl_err *err);

@@ -622,14 +622,22 @@ static void test_intent_emitted_once(void **state)
     tl_event b[2] = {ev_make(TL_EV_INTENT_EMITTED, "alpha", NULL, NULL, "ws|i2|paper"),
                      ev_make(TL_EV_INTENT_EMITTED, "alpha", NULL, NULL, "ws|i1|paper")};
     tl_err err = {0};
-    assert_int_equal(tl_store_append(&c->s, b, 2, NULL, 0, NULL, 0, &err), TL_EDUPLICATE);
+    /* A distinct code: the caller looks the key's original outcome up (find_idem). */
+    assert_int_equal(tl_store_append(&c->s, b, 2, NULL, 0, NULL, 0, &err), TL_EEXIST);
     assert_high_water(&c->s, 2);
     assert_journal(&c->s, a, 2);
     assert_no_idem(&c->s, "ws|i2|paper");
+    /* Across workspaces: a key is executed once in the whole store. */
+    tl_event x[1] = {ev_make(TL_EV_INTENT_EMITTED, "beta", NULL, NULL, "ws|i1|paper")};
+    assert_int_equal(append(&c->s, x, 1, NULL, 0, NULL, 0), TL_EEXIST);
+    tl_event orig;
+    assert_int_equal(tl_store_find_idem(&c->s, "ws|i1|paper", &orig, NULL), 0);
+    assert_int_equal(orig.seq, 1);
+    assert_string_equal(orig.workspace, "alpha");
     /* Within one batch too. */
     tl_event d[2] = {ev_make(TL_EV_INTENT_EMITTED, "alpha", NULL, NULL, "ws|i3|paper"),
                      ev_make(TL_EV_INTENT_EMITTED, "alpha", NULL, NULL, "ws|i3|paper")};
-    assert_int_equal(append(&c->s, d, 2, NULL, 0, NULL, 0), TL_EDUPLICATE);
+    assert_int_equal(append(&c->s, d, 2, NULL, 0, NULL, 0), TL_EEXIST);
     assert_high_water(&c->s, 2);
     /* Other events may carry the key again, and other keys go on. */
     tl_event e[2] = {ev_make(TL_EV_INTENT_APPROVED, "alpha", NULL, NULL, "ws|i1|paper"),

@@ -51,6 +51,8 @@ static void test_table_complete(void **state)
     /* Stable wire values. */
     assert_int_equal(TL_EINVAL, -1);
     assert_int_equal(TL_EFROZEN, -17);
+    assert_int_equal(TL_EEXIST, -18);
+    assert_string_equal(tl_errname(TL_EEXIST), "TL_EEXIST");
 }
 
 static void test_err_set(void **state)

@@ -480,7 +480,7 @@ static void test_duplicate_in_chunk_is_named(void **state)
         ev[i] = ev_make(TL_EV_INTENT_EMITTED, NULL, 0);
         snprintf(ev[i].idem_key, sizeof ev[i].idem_key, "k%d", i == 99 ? 3 : i);
     }
-    assert_int_equal(tl_store_append(&s, ev, N, NULL, 0, NULL, 0, &err), TL_EDUPLICATE);
+    assert_int_equal(tl_store_append(&s, ev, N, NULL, 0, NULL, 0, &err), TL_EEXIST);
     snprintf(want, sizeof want, "appending event seq %d", 2 * N + 100);
     if (strstr(err.msg, want) == NULL)
         fail_msg("message: %s", err.msg);

@@ -467,7 +467,7 @@ static int write_event(mem_store *m, const tl_event *ev, tl_err *err)
     if (ev->type == TL_EV_INTENT_EMITTED && ev->idem_key[0] != '\0') {
         int64_t first = idem_find(m, ev->idem_key, m->len_events);
         if (first >= 0 && m->events[first].type == TL_EV_INTENT_EMITTED)
-            return tl_err_set(err, TL_EDUPLICATE, "duplicate: intent '%s' already emitted",
+            return tl_err_set(err, TL_EEXIST, "intent already executed: '%s' already emitted",
                               ev->idem_key);
     }
     /* Room for the event was reserved for the whole batch. */

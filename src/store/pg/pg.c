@@ -6,10 +6,9 @@
  * is back, prepares the session again (durability setting, prepared statements), so the engine
  * goes on without being restarted. A COMMIT whose answer never arrived is reported as a failure:
  * the batch may or may not be stored, and nothing is acknowledged that is not known durable. If
- * it was stored after all, the next append's first seq is already taken and the primary key
- * refuses it with TL_EBUSY, never a gap or a double; the high-water mark must then be read again
- * (ops->high_water) before appending. The same check keeps the journal gap-free when several
- * engines share one database.
+ * it was stored after all, the next append reads the journal's mark again under the append
+ * lock (pg_reserve.c) and its workspace check refuses a batch decided on the state before it,
+ * never a gap or a double. The same lock and check let several engines share one database.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -53,6 +52,9 @@ int tl__pg_fail(tl__pg *pg, PGresult *res, const char *what, tl_err *err)
                           "journal sequence already taken (another engine appended, or a commit "
                           "whose outcome was unknown went through): %s",
                           detail ? detail : msg);
+    } else if (strcmp(state, "23505") == 0 && constraint &&
+               strcmp(constraint, "trade_events_intent_once") == 0) {
+        code = tl_err_set(err, TL_EEXIST, "intent already executed: %s", detail ? detail : msg);
     } else if (strcmp(state, "23505") == 0) {
         code = tl_err_set(err, TL_EDUPLICATE, "duplicate: %s", detail ? detail : msg);
     } else if (strncmp(state, "22", 2) == 0 || strncmp(state, "23", 2) == 0) {
@@ -128,7 +130,10 @@ static int session_setup(tl__pg *pg, tl_err *err)
         rc = tl__pg_prepare_ctl(pg, err);
     if (rc == 0)
         rc = tl__pg_prepare_desk(pg, err);
-    return rc || pg->read_only ? rc : tl__pg_prepare_write(pg, err);
+    if (rc || pg->read_only)
+        return rc;
+    rc = tl__pg_prepare_write(pg, err);
+    return rc ? rc : tl__pg_prepare_reserve(pg, err);
 }
 
 int tl__pg_ensure_conn(tl__pg *pg, tl_err *err)
@@ -307,4 +312,5 @@ const tl_store_ops tl_store_pg_ops = {
     .executions_recent = tl__pg_executions_recent,
     .executions_scan = tl__pg_executions_scan,
     .lp_quotes_scan = tl__pg_lp_quotes_scan,
+    .reserve = tl__pg_reserve,
 };

@@ -54,7 +54,8 @@ typedef struct tl__pg {
 
 /* Maps a failed result (consumed, may be NULL) or a dead connection to a TL_E* code and a
  * message naming `what`: SQLSTATE 23505 -> TL_EDUPLICATE (TL_EBUSY when the sequence number
- * itself is taken: another engine appended first), other integrity and data errors ->
+ * itself is taken: another engine appended first; TL_EEXIST when an intent's idempotency key
+ * was emitted already, by this engine or another), other integrity and data errors ->
  * TL_EINVAL, a lost connection -> TL_EIO "connection to PostgreSQL lost" (and marks it for a
  * reset), anything else -> TL_EIO. */
 int tl__pg_fail(tl__pg *pg, PGresult *res, const char *what, tl_err *err);
@@ -112,6 +113,11 @@ int tl__pg_quotes_recent(void *st, tl_quote_row *out, size_t cap, size_t *n, tl_
 int tl__pg_executions_recent(void *st, tl_execution_row *out, size_t cap, size_t *n, tl_err *err);
 int tl__pg_executions_scan(void *st, tl_execution_fn fn, void *ctx, tl_err *err);
 int tl__pg_lp_quotes_scan(void *st, tl_lp_quote_fn fn, void *ctx, tl_err *err);
+
+/* pg_reserve.c: the reserve slot (several engines on one journal) and its statement, prepared
+ * on the current session. */
+int tl__pg_prepare_reserve(tl__pg *pg, tl_err *err);
+int tl__pg_reserve(void *st, const tl_ws_mark *marks, size_t n, uint64_t *last, tl_err *err);
 
 /* pg_read.c: the read slots, and their statements prepared on the current session. */
 int tl__pg_prepare_read(tl__pg *pg, tl_err *err);

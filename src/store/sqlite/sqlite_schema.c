@@ -284,6 +284,11 @@ int tl__sqlite_error(tl__sqlite *st, int rc, const char *what, tl_err *err)
     case SQLITE_NOMEM:
         return tl_err_set(err, TL_ENOMEM, "%s: out of memory while %s", st->name, what);
     case SQLITE_CONSTRAINT:
+        /* The one unique index on idem_key: an intent emitted once (sqlite_schema's
+         * trade_events_intent_once). */
+        if (rc == SQLITE_CONSTRAINT_UNIQUE && strstr(msg, "trade_events.idem_key") != NULL)
+            return tl_err_set(err, TL_EEXIST, "%s: intent already executed while %s (%s)",
+                              st->name, what, msg);
         if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY)
             return tl_err_set(err, TL_EDUPLICATE, "%s: duplicate while %s (%s)", st->name, what,
                               msg);
