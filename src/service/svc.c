@@ -284,7 +284,12 @@ static void halt(tl_svc *s, const tl_err *why)
 {
     s->halted = true;
     s->halt = *why;
-    s->n_waiting = 0; /* not durable: never said */
+    /* Not durable: never said. Each answer learns it (r NULL) so it can let its context go. */
+    size_t n = s->n_waiting;
+    s->n_waiting = 0;
+    for (size_t i = 0; i < n; i++)
+        if (s->waiting[i].fn)
+            s->waiting[i].fn(s->waiting[i].ctx, NULL);
 }
 
 int tl_svc_submit(tl_svc *s, const tl_order_msg *o, tl_svc_answer_fn fn, void *ctx, tl_err *err)
@@ -338,11 +343,9 @@ static int decide_again(tl_svc *s, tl_err *err)
 
 int tl_svc_commit(tl_svc *s, tl_err *err)
 {
-    if (s->halted) {
-        s->n_waiting = 0;
+    if (s->halted)
         return tl_err_set(err, TL_ESTATE, "service halted: %s", s->halt.msg);
-    }
-    if (s->n_waiting == 0)
+    if (s->n_waiting == 0 && s->journal.n == 0) /* nothing decided, nothing buffered */
         return 0;
     int64_t t0 = wall_ns();
     tl_err e2 = {0};

@@ -92,7 +92,9 @@ typedef struct tl_svc_result {
     int64_t ts_ns; /* when the service decided */
 } tl_svc_result;
 
-/* Called from tl_svc_commit, once the result is durable. The result is borrowed for the call. */
+/* Called from tl_svc_commit, once the result is durable; the result is borrowed for the call.
+ * r NULL: the commit failed and the order's outcome will never be said (the service halted):
+ * release what ctx holds and answer nothing. */
 typedef void (*tl_svc_answer_fn)(void *ctx, const tl_svc_result *r);
 
 typedef struct tl_svc_stats {
@@ -142,8 +144,8 @@ int tl_svc_submit(tl_svc *s, const tl_order_msg *o, tl_svc_answer_fn fn, void *c
  * nothing of it reaches the engine). */
 void tl_svc_count_malformed(tl_svc *s);
 
-/* The step's end: one forced flush, then every queued answer in arrival order. Nothing queued:
- * nothing written. A failure halts the service (see above) and is returned. */
+/* The step's end: one forced flush, then every queued answer in arrival order. Nothing queued
+ * and nothing buffered (the kill switch's event is buffered without an answer): nothing written. A failure halts the service (see above) and is returned. */
 int tl_svc_commit(tl_svc *s, tl_err *err);
 
 #endif /* TL_SERVICE_SVC_H */

@@ -27,7 +27,8 @@ typedef struct engine {
 static void on_answer(void *ctx, const tl_svc_result *r)
 {
     engine *e = ctx;
-    e->said[e->n++] = *r;
+    if (r)
+        e->said[e->n++] = *r;
 }
 
 static void engine_open(engine *e, const char *ws)
