@@ -45,6 +45,8 @@
  *                   pnl_asset, pnl_after_fees, pnl_bps, error)
  *                  the desk's rows, appended with a batch (quotes_v, lp_quotes_v, executions_v
  *                  show the money as decimals); id is the insertion order
+ *   orders indexes  (created_at, workspace, order_id) and (workspace, created_at, order_id): the
+ *                   newest orders, of all workspaces or of one, without a sort (version 6)
  * orders, trades and workspaces are projections the backend derives from the events inside the
  * same transaction, as src/store/projection.c decides for every backend (ORDER_SUBMITTED /
  * INTENT_DENIED with an order id insert an order; other order events update its status,
@@ -65,16 +67,19 @@
 #include "fixed.h"
 #include "instrument.h" /* TL_SYMBOL_MAX, TL_ASSET_MAX */
 #include "lp.h"         /* TL_LP_NAME_MAX, TL_LP_QUOTE_ID_MAX */
+#include "order.h"      /* TL_ORDER_ID_MAX, TL_OS__COUNT */
 
 /* Version 2 appended the control and status slots, version 3 the desk's read slots, version 4
- * the reserve slot of a store several engines append to; an older table is still accepted, and
- * the later slots are then absent (its struct ends before them, so they are never read; the
- * dispatcher answers TL_ENOTSUP, refuses desk rows in a batch, and numbers events itself). */
-#define TL_STORE_OPS_VERSION    4
+ * the reserve slot of a store several engines append to, version 5 the orders' reads; an older
+ * table is still accepted, and the later slots are then absent (its struct ends before them, so
+ * they are never read; the dispatcher answers TL_ENOTSUP, refuses desk rows in a batch, and
+ * numbers events itself). */
+#define TL_STORE_OPS_VERSION    5
 #define TL_STORE_OPS_VERSION_V1 1
 #define TL_STORE_OPS_VERSION_V2 2 /* without the desk's read slots */
 #define TL_STORE_OPS_VERSION_V3 3 /* without the reserve slot */
-#define TL_STORE_SCHEMA_VERSION 5
+#define TL_STORE_OPS_VERSION_V4 4 /* without the orders' reads */
+#define TL_STORE_SCHEMA_VERSION 6
 
 /* The control inbox and the status documents: bounds the dispatcher enforces. */
 #define TL_CONTROL_COMMAND_MAX 16                /* with NUL: "kill", "release" */
@@ -190,6 +195,30 @@ typedef struct tl_execution_row {
     tl_fixed pnl_bps;             /* P&L after fees in bps of the client's quote notional */
     char error[TL_DESK_TEXT_MAX]; /* "" on success */
 } tl_execution_row;
+
+/* ---- the orders table, read back (schema version 6) -----------------------------------------
+ * One row of the orders projection, as every backend holds it. The table has no order type, no
+ * average fill price and no update time: filled_ns (the last fill's time) is what it keeps. */
+typedef struct tl_order_row {
+    char workspace[TL_WORKSPACE_MAX];
+    char order_id[TL_ORDER_ID_MAX]; /* the external id the journal's events carry */
+    char symbol[TL_SYMBOL_MAX];
+    uint8_t side;   /* tl_side */
+    uint8_t status; /* tl_order_status */
+    tl_fixed qty, price, filled_qty;
+    int64_t created_ns;                    /* the creating event's time */
+    int64_t filled_ns;                     /* the last fill's time, 0 before the first */
+    char reject_reason[TL_EVENT_TEXT_MAX]; /* "" when none */
+} tl_order_row;
+
+/* How many orders a workspace (or every workspace) holds in each status. A backend fills
+ * by_status; the dispatcher adds the summaries, so the grouping is decided once: rejected
+ * counts the venue's refusals and the engine's own (DENIED), canceled counts expiries, working
+ * is every status that may still change (PENDING_NEW, OPEN, PARTIALLY_FILLED, PENDING_CANCEL). */
+typedef struct tl_order_counts {
+    uint64_t by_status[TL_OS__COUNT];
+    uint64_t total, filled, rejected, canceled, working;
+} tl_order_counts;
 
 typedef struct tl_store_batch {
     const tl_event *events; /* seq already assigned, contiguous, ascending */
@@ -326,6 +355,18 @@ typedef struct tl_store_ops {
      * its last_seq. Without it the dispatcher numbers from its own high-water mark, and a
      * concurrent append collides on the seq key (one writer at a time: SQLite, mem:). */
     int (*reserve)(void *st, const tl_ws_mark *marks, size_t n, uint64_t *last, tl_err *err);
+
+    /* ---- version 5: the orders table read back, optional (TL_ENOTSUP without them). workspace
+     * is NULL for every workspace, else a valid name (the dispatcher checks it). */
+
+    /* The cap newest orders, newest first: by created_at, then workspace, then order_id (bytes),
+     * descending; *n gets how many were copied (at most cap, which the dispatcher makes >= 1).
+     * Served by an index, never by sorting the table. */
+    int (*orders_recent)(void *st, const char *workspace, tl_order_row *out, size_t cap, size_t *n,
+                         tl_err *err);
+    /* out->by_status (zeroed by the dispatcher); a status the backend cannot name is
+     * TL_ECORRUPT. */
+    int (*order_counts)(void *st, const char *workspace, tl_order_counts *out, tl_err *err);
 } tl_store_ops;
 
 #endif /* TRADELOOP_STORE_H */

@@ -307,13 +307,17 @@ enum {
     SLOT_QUOTES_RECENT, /* version 3 */
     SLOT_EXECUTIONS_RECENT,
     SLOT_EXECUTIONS_SCAN,
-    SLOT_LP_QUOTES_SCAN
+    SLOT_LP_QUOTES_SCAN,
+    SLOT_ORDERS_RECENT, /* version 5 */
+    SLOT_ORDER_COUNTS
 };
 
 static int has_slot(const tl_store_ops *o, int slot)
 {
-    if (o->version <
-        (slot >= SLOT_QUOTES_RECENT ? TL_STORE_OPS_VERSION_V3 : TL_STORE_OPS_VERSION_V2))
+    int need = slot >= SLOT_ORDERS_RECENT   ? TL_STORE_OPS_VERSION
+               : slot >= SLOT_QUOTES_RECENT ? TL_STORE_OPS_VERSION_V3
+                                            : TL_STORE_OPS_VERSION_V2;
+    if (o->version < need)
         return 0;
     switch (slot) {
     case SLOT_CONTROL_PUT:
@@ -334,8 +338,12 @@ static int has_slot(const tl_store_ops *o, int slot)
         return o->executions_recent != NULL;
     case SLOT_EXECUTIONS_SCAN:
         return o->executions_scan != NULL;
-    default:
+    case SLOT_LP_QUOTES_SCAN:
         return o->lp_quotes_scan != NULL;
+    case SLOT_ORDERS_RECENT:
+        return o->orders_recent != NULL;
+    default:
+        return o->order_counts != NULL;
     }
 }
 
@@ -347,7 +355,9 @@ static int check_slot(const tl_store *s, int slot, int writes, const char *what,
         return rc;
     if (!has_slot(s->ops, slot))
         return tl_err_set(err, TL_ENOTSUP, "%s: store '%s' has no %s", what, s->ops->scheme,
-                          slot >= SLOT_QUOTES_RECENT ? "desk tables" : "control inbox or status");
+                          slot >= SLOT_ORDERS_RECENT   ? "reads of the orders table"
+                          : slot >= SLOT_QUOTES_RECENT ? "desk tables"
+                                                       : "control inbox or status");
     if (writes && s->read_only)
         return tl_err_set(err, TL_ESTATE, "%s: the store is open for reading only", what);
     return 0;
@@ -510,4 +520,74 @@ int tl_store_lp_quotes_scan(tl_store *s, tl_lp_quote_fn fn, void *ctx, tl_err *e
     if (fn == NULL)
         return tl_err_set(err, TL_EINVAL, "tl_store_lp_quotes_scan: NULL callback");
     return s->ops->lp_quotes_scan(s->state, fn, ctx, err);
+}
+
+/* ---- the orders table read back ------------------------------------------------------------ */
+
+/* The workspace as the backends take it: NULL for all, else checked. */
+static int orders_workspace(const char *what, const char **ws, tl_err *err)
+{
+    if (*ws != NULL && (*ws)[0] == '\0')
+        *ws = NULL;
+    if (*ws == NULL)
+        return 0;
+    tl_err werr;
+    if (tl_workspace_validate(*ws, &werr) < 0)
+        return tl_err_set(err, TL_EINVAL, "%s: %s", what, werr.msg);
+    return 0;
+}
+
+int tl_store_orders_recent(tl_store *s, const char *workspace, tl_order_row *out, size_t cap,
+                           size_t *n, tl_err *err)
+{
+    int rc = check_slot(s, SLOT_ORDERS_RECENT, 0, "tl_store_orders_recent", err);
+    if (rc == 0)
+        rc = orders_workspace("tl_store_orders_recent", &workspace, err);
+    if (rc < 0)
+        return rc;
+    if (n == NULL || (cap > 0 && out == NULL))
+        return tl_err_set(err, TL_EINVAL, "tl_store_orders_recent: NULL output");
+    if (cap == 0) {
+        *n = 0;
+        return 0;
+    }
+    return s->ops->orders_recent(s->state, workspace, out, cap, n, err);
+}
+
+int tl_store_order_counts(tl_store *s, const char *workspace, tl_order_counts *out, tl_err *err)
+{
+    int rc = check_slot(s, SLOT_ORDER_COUNTS, 0, "tl_store_order_counts", err);
+    if (rc == 0)
+        rc = orders_workspace("tl_store_order_counts", &workspace, err);
+    if (rc < 0)
+        return rc;
+    if (out == NULL)
+        return tl_err_set(err, TL_EINVAL, "tl_store_order_counts: NULL output");
+    tl_order_counts c;
+    memset(&c, 0, sizeof c);
+    if ((rc = s->ops->order_counts(s->state, workspace, &c, err)) < 0)
+        return rc;
+    /* The one place that groups the statuses (store.h, tl_order_counts). */
+    for (int st = 0; st < TL_OS__COUNT; st++) {
+        uint64_t k = c.by_status[st];
+        c.total += k;
+        switch (st) {
+        case TL_OS_FILLED:
+            c.filled += k;
+            break;
+        case TL_OS_REJECTED:
+        case TL_OS_DENIED:
+            c.rejected += k;
+            break;
+        case TL_OS_CANCELED:
+        case TL_OS_EXPIRED:
+            c.canceled += k;
+            break;
+        default: /* PENDING_NEW, OPEN, PARTIALLY_FILLED, PENDING_CANCEL */
+            c.working += k;
+            break;
+        }
+    }
+    *out = c;
+    return 0;
 }

@@ -186,6 +186,19 @@ int tl_store_executions_scan(tl_store *s, tl_execution_fn fn, void *ctx, tl_err 
 /* Every lp_quotes row, the rows of a request together: by request_id, then insertion. */
 int tl_store_lp_quotes_scan(tl_store *s, tl_lp_quote_fn fn, void *ctx, tl_err *err);
 
+/* ---- the orders table read back (schema version 6) -----------------------------------------
+ * What `tradeloop serve` shows (GET /orders, /status's database_stats), from any store, also
+ * one opened with tl_store_open_read. workspace NULL or "" means every workspace; otherwise it
+ * must be a valid name (TL_EINVAL). A backend without the slots: TL_ENOTSUP. On failure the
+ * outputs are untouched. */
+
+/* The cap newest orders (by created_at, then workspace, then order_id, descending), newest
+ * first; *n how many were copied. */
+int tl_store_orders_recent(tl_store *s, const char *workspace, tl_order_row *out, size_t cap,
+                           size_t *n, tl_err *err);
+/* The orders in each status, and the summaries (see tl_order_counts). */
+int tl_store_order_counts(tl_store *s, const char *workspace, tl_order_counts *out, tl_err *err);
+
 extern const tl_store_ops tl_store_mem_ops;
 extern const tl_store_ops tl_store_sqlite_ops;
 extern const tl_store_ops tl_store_pg_ops;

@@ -20,6 +20,7 @@
 #include "core/vec.h"
 #include "store/mem/mem_ctl.h"
 #include "store/mem/mem_desk.h"
+#include "store/mem/mem_orders.h"
 #include "store/projection.h"
 #include "store/store.h"
 
@@ -30,20 +31,10 @@
 /* Arrays are indexed by the hash maps' 32-bit values. */
 #define MAX_ROWS UINT32_MAX
 
-/* A row of the orders projection. */
-typedef struct mem_order {
-    char workspace[TL_WORKSPACE_MAX];
-    char order_id[ORDER_ID_SIZE];
-    char symbol[SYMBOL_SIZE];
-    uint8_t side;
-    uint8_t status;
-    tl_fixed quantity;
-    tl_fixed price;
-    tl_fixed filled_qty;
-    int64_t created_ns;
-    int64_t filled_ns; /* last fill, 0 before the first */
-    char reject_reason[TL_EVENT_TEXT_MAX];
-} mem_order;
+/* A row of the orders projection (mem_orders.h, which reads them). */
+typedef tl__mem_order mem_order;
+_Static_assert(ORDER_ID_SIZE == TL_ORDER_ID_MAX && SYMBOL_SIZE == TL_SYMBOL_MAX,
+               "orders rows copy the events' ids and symbols whole");
 
 /* A row of the trades projection. */
 typedef struct mem_trade {
@@ -801,6 +792,25 @@ static int mem_executions_recent(void *st, tl_execution_row *out, size_t cap, si
     return tl__mem_executions_recent(&((mem_store *)st)->desk, out, cap, n, err);
 }
 
+/* Reads see the committed rows: those before the open transaction's, if any. */
+static size_t committed_orders(const mem_store *m)
+{
+    return m->in_txn ? m->begin_mark.orders : m->len_orders;
+}
+
+static int mem_orders_recent(void *st, const char *workspace, tl_order_row *out, size_t cap,
+                             size_t *n, tl_err *err)
+{
+    mem_store *m = st;
+    return tl__mem_orders_recent(m->orders, committed_orders(m), workspace, out, cap, n, err);
+}
+
+static int mem_order_counts(void *st, const char *workspace, tl_order_counts *out, tl_err *err)
+{
+    mem_store *m = st;
+    return tl__mem_order_counts(m->orders, committed_orders(m), workspace, out, err);
+}
+
 static int mem_executions_scan(void *st, tl_execution_fn fn, void *ctx, tl_err *err)
 {
     return tl__mem_executions_scan(&((mem_store *)st)->desk, fn, ctx, err);
@@ -838,4 +848,6 @@ const tl_store_ops tl_store_mem_ops = {
     .executions_recent = mem_executions_recent,
     .executions_scan = mem_executions_scan,
     .lp_quotes_scan = mem_lp_quotes_scan,
+    .orders_recent = mem_orders_recent,
+    .order_counts = mem_order_counts,
 };

@@ -130,6 +130,8 @@ static int session_setup(tl__pg *pg, tl_err *err)
         rc = tl__pg_prepare_ctl(pg, err);
     if (rc == 0)
         rc = tl__pg_prepare_desk(pg, err);
+    if (rc == 0)
+        rc = tl__pg_prepare_orders(pg, err);
     if (rc || pg->read_only)
         return rc;
     rc = tl__pg_prepare_write(pg, err);
@@ -313,4 +315,6 @@ const tl_store_ops tl_store_pg_ops = {
     .executions_scan = tl__pg_executions_scan,
     .lp_quotes_scan = tl__pg_lp_quotes_scan,
     .reserve = tl__pg_reserve,
+    .orders_recent = tl__pg_orders_recent,
+    .order_counts = tl__pg_order_counts,
 };

@@ -114,12 +114,28 @@ int tl__pg_executions_recent(void *st, tl_execution_row *out, size_t cap, size_t
 int tl__pg_executions_scan(void *st, tl_execution_fn fn, void *ctx, tl_err *err);
 int tl__pg_lp_quotes_scan(void *st, tl_lp_quote_fn fn, void *ctx, tl_err *err);
 
+/* Runs a prepared statement that returns rows (after tl__pg_ensure_conn): the result, or NULL
+ * with *rc and err set. */
+PGresult *tl__pg_run(tl__pg *pg, const char *name, int nparams, const char *const *params,
+                     tl_err *err, int *rc);
+
+/* pg_orders.c: the orders table's reads (schema version 6), their statements prepared on the
+ * current session. */
+int tl__pg_prepare_orders(tl__pg *pg, tl_err *err);
+int tl__pg_orders_recent(void *st, const char *workspace, tl_order_row *out, size_t cap, size_t *n,
+                         tl_err *err);
+int tl__pg_order_counts(void *st, const char *workspace, tl_order_counts *out, tl_err *err);
+
 /* pg_reserve.c: the reserve slot (several engines on one journal) and its statement, prepared
  * on the current session. */
 int tl__pg_prepare_reserve(tl__pg *pg, tl_err *err);
 int tl__pg_reserve(void *st, const tl_ws_mark *marks, size_t n, uint64_t *last, tl_err *err);
 
-/* pg_read.c: the read slots, and their statements prepared on the current session. */
+/* pg_read.c: the read slots, and their statements prepared on the current session; text and
+ * NUMERIC(20,8) columns of a text result (tl__pg_get_text: -1 when it does not fit dst[cap];
+ * tl__pg_get_fixed: TL_ECORRUPT naming the column). */
+int tl__pg_get_text(const PGresult *res, int row, int col, char *dst, size_t cap);
+int tl__pg_get_fixed(const PGresult *res, int row, int col, tl_fixed *out, tl_err *err);
 int tl__pg_prepare_read(tl__pg *pg, tl_err *err);
 int tl__pg_high_water(void *st, uint64_t *seq, tl_err *err);
 int tl__pg_scan(void *st, const tl_scan_filter *f, tl_event_fn fn, void *ctx, tl_err *err);

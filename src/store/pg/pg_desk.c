@@ -200,7 +200,7 @@ int tl__pg_send_executions(tl__pg *pg, const tl_execution_row *r, size_t n, tl_e
 
 /* ---- reading ---- */
 
-static PGresult *run(tl__pg *pg, const char *name, int nparams, const char *const *params,
+PGresult *tl__pg_run(tl__pg *pg, const char *name, int nparams, const char *const *params,
                      tl_err *err, int *rc)
 {
     *rc = tl__pg_ensure_conn(pg, err);
@@ -312,7 +312,7 @@ static int read_recent(tl__pg *pg, const char *stmt, const char *table, decode_f
              (unsigned long long)(cap > INT64_MAX ? (size_t)INT64_MAX : cap));
     const char *params[1] = {limit};
     int rc;
-    PGresult *res = run(pg, stmt, 1, params, err, &rc);
+    PGresult *res = tl__pg_run(pg, stmt, 1, params, err, &rc);
     if (!res)
         return rc;
     int rows = PQntuples(res);
@@ -350,7 +350,7 @@ int tl__pg_executions_recent(void *st, tl_execution_row *out, size_t cap, size_t
 int tl__pg_executions_scan(void *st, tl_execution_fn fn, void *ctx, tl_err *err)
 {
     int rc;
-    PGresult *res = run(st, "tl_executions_scan", 0, NULL, err, &rc);
+    PGresult *res = tl__pg_run(st, "tl_executions_scan", 0, NULL, err, &rc);
     if (!res)
         return rc;
     tl_execution_row row;
@@ -367,7 +367,7 @@ int tl__pg_executions_scan(void *st, tl_execution_fn fn, void *ctx, tl_err *err)
 int tl__pg_lp_quotes_scan(void *st, tl_lp_quote_fn fn, void *ctx, tl_err *err)
 {
     int rc;
-    PGresult *res = run(st, "tl_lp_quotes_scan", 0, NULL, err, &rc);
+    PGresult *res = tl__pg_run(st, "tl_lp_quotes_scan", 0, NULL, err, &rc);
     if (!res)
         return rc;
     tl_lp_quote_row row;

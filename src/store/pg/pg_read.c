@@ -178,7 +178,7 @@ static int get_int(const PGresult *res, int row, int col, uint64_t *v)
     return 0;
 }
 
-static int get_text(const PGresult *res, int row, int col, char *dst, size_t cap)
+int tl__pg_get_text(const PGresult *res, int row, int col, char *dst, size_t cap)
 {
     int len = PQgetlength(res, row, col);
     if (len < 0 || (size_t)len >= cap)
@@ -199,18 +199,19 @@ static int decode_event(const PGresult *res, int row, int shape, const tl_scan_f
     if (shape & SCAN_BY_WS) /* a valid name, checked by tl_store_scan: it fits */
         memcpy(ev->workspace, f->workspace, strnlen(f->workspace, sizeof ev->workspace - 1));
     else
-        bad |= get_text(res, row, c++, ev->workspace, sizeof ev->workspace);
+        bad |= tl__pg_get_text(res, row, c++, ev->workspace, sizeof ev->workspace);
     if (shape & SCAN_BY_TYPE)
         type = (uint64_t)f->type;
     else
         bad |= get_int(res, row, c++, &type);
-    bad |= get_text(res, row, c, ev->order_id, sizeof ev->order_id) |
-           get_text(res, row, c + 1, ev->idem_key, sizeof ev->idem_key) |
-           get_text(res, row, c + 2, ev->symbol, sizeof ev->symbol) |
+    bad |= tl__pg_get_text(res, row, c, ev->order_id, sizeof ev->order_id) |
+           tl__pg_get_text(res, row, c + 1, ev->idem_key, sizeof ev->idem_key) |
+           tl__pg_get_text(res, row, c + 2, ev->symbol, sizeof ev->symbol) |
            get_int(res, row, c + 3, &side) | get_int(res, row, c + 4, &status) |
-           get_text(res, row, c + 5, ev->trade_id, sizeof ev->trade_id) |
+           tl__pg_get_text(res, row, c + 5, ev->trade_id, sizeof ev->trade_id) |
            get_int(res, row, c + 6, &qty) | get_int(res, row, c + 7, &price) |
-           get_int(res, row, c + 8, &fee) | get_text(res, row, c + 9, ev->text, sizeof ev->text);
+           get_int(res, row, c + 8, &fee) |
+           tl__pg_get_text(res, row, c + 9, ev->text, sizeof ev->text);
     if (bad || side > UINT8_MAX || status > UINT8_MAX)
         return tl_err_set(err, TL_ECORRUPT, "trade_events row %d holds a value out of range", row);
     ev->seq = seq;
@@ -337,7 +338,7 @@ int tl__pg_workspace_info(void *st, const char *workspace, tl_workspace_info *ou
 }
 
 /* A NUMERIC(20,8) as text ("-12.50000000"), parsed exactly. */
-static int get_fixed(const PGresult *res, int row, int col, tl_fixed *out, tl_err *err)
+int tl__pg_get_fixed(const PGresult *res, int row, int col, tl_fixed *out, tl_err *err)
 {
     const char *s = PQgetvalue(res, row, col);
     tl_fixed v;
@@ -357,16 +358,16 @@ static int64_t get_ns(const PGresult *res, int row, int col)
 static int decode_position(const PGresult *res, int i, tl_position_row *r, tl_err *err)
 {
     memset(r, 0, sizeof *r);
-    if (get_text(res, i, 0, r->workspace, sizeof r->workspace) ||
-        get_text(res, i, 1, r->symbol, sizeof r->symbol))
+    if (tl__pg_get_text(res, i, 0, r->workspace, sizeof r->workspace) ||
+        tl__pg_get_text(res, i, 1, r->symbol, sizeof r->symbol))
         return tl_err_set(err, TL_ECORRUPT, "positions row %d: key too long", i);
-    int rc = get_fixed(res, i, 2, &r->qty, err);
+    int rc = tl__pg_get_fixed(res, i, 2, &r->qty, err);
     if (rc == 0)
-        rc = get_fixed(res, i, 3, &r->avg_price, err);
+        rc = tl__pg_get_fixed(res, i, 3, &r->avg_price, err);
     if (rc == 0)
-        rc = get_fixed(res, i, 4, &r->realized_pnl, err);
+        rc = tl__pg_get_fixed(res, i, 4, &r->realized_pnl, err);
     if (rc == 0)
-        rc = get_fixed(res, i, 5, &r->fees, err);
+        rc = tl__pg_get_fixed(res, i, 5, &r->fees, err);
     r->updated_ns = get_ns(res, i, 6);
     return rc;
 }
@@ -374,15 +375,15 @@ static int decode_position(const PGresult *res, int i, tl_position_row *r, tl_er
 static int decode_account(const PGresult *res, int i, tl_account_row *r, tl_err *err)
 {
     memset(r, 0, sizeof *r);
-    if (get_text(res, i, 0, r->workspace, sizeof r->workspace))
+    if (tl__pg_get_text(res, i, 0, r->workspace, sizeof r->workspace))
         return tl_err_set(err, TL_ECORRUPT, "accounts row %d: key too long", i);
-    int rc = get_fixed(res, i, 1, &r->starting_cash, err);
+    int rc = tl__pg_get_fixed(res, i, 1, &r->starting_cash, err);
     if (rc == 0)
-        rc = get_fixed(res, i, 2, &r->cash, err);
+        rc = tl__pg_get_fixed(res, i, 2, &r->cash, err);
     if (rc == 0)
-        rc = get_fixed(res, i, 3, &r->realized_pnl, err);
+        rc = tl__pg_get_fixed(res, i, 3, &r->realized_pnl, err);
     if (rc == 0)
-        rc = get_fixed(res, i, 4, &r->fees, err);
+        rc = tl__pg_get_fixed(res, i, 4, &r->fees, err);
     r->updated_ns = get_ns(res, i, 5);
     return rc;
 }

@@ -394,6 +394,7 @@ static void sq_close(void *state)
     tl__sqlite *st = state;
     tl__sqlite_ctl_finalize(st);
     tl__sqlite_desk_finalize(st);
+    tl__sqlite_orders_finalize(st);
     for (int i = 0; i < TL__SQ_COUNT; i++) {
         sqlite3_finalize(st->stmt[i]);
         st->stmt[i] = NULL;
@@ -434,7 +435,9 @@ static int sq_open(void *state, const char *url, const tl_store_options *opt, tl
             return tl_err_set(err, TL_ENOMEM, "%s: out of memory", st->name);
         }
     }
-    if ((rc = tl__sqlite_ctl_prepare(st, err)) != 0 || (rc = tl__sqlite_desk_prepare(st, err)) != 0)
+    if ((rc = tl__sqlite_ctl_prepare(st, err)) != 0 ||
+        (rc = tl__sqlite_desk_prepare(st, err)) != 0 ||
+        (rc = tl__sqlite_orders_prepare(st, err)) != 0)
         sq_close(st);
     return rc;
 }
@@ -473,4 +476,6 @@ const tl_store_ops tl_store_sqlite_ops = {
     .executions_recent = tl__sqlite_executions_recent,
     .executions_scan = tl__sqlite_executions_scan,
     .lp_quotes_scan = tl__sqlite_lp_quotes_scan,
+    .orders_recent = tl__sqlite_orders_recent,
+    .order_counts = tl__sqlite_order_counts,
 };

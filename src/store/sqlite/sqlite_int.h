@@ -93,11 +93,21 @@ enum {
     TL__SQD_COUNT
 };
 
+/* The orders table's reads (sqlite_orders.c), indexes into tl__sqlite.ord. */
+enum {
+    TL__SQO_RECENT,    /* the newest, every workspace */
+    TL__SQO_RECENT_WS, /* the newest of one workspace */
+    TL__SQO_COUNTS,    /* by status, every workspace */
+    TL__SQO_COUNTS_WS,
+    TL__SQO_COUNT
+};
+
 typedef struct tl__sqlite {
     sqlite3 *db;                       /* owned connection, NULL when closed */
     sqlite3_stmt *stmt[TL__SQ_COUNT];  /* owned, prepared at open */
     sqlite3_stmt *ctl[TL__SQC_COUNT];  /* owned, prepared at open (sqlite_ctl.c) */
     sqlite3_stmt *desk[TL__SQD_COUNT]; /* owned, prepared at open (sqlite_desk.c) */
+    sqlite3_stmt *ord[TL__SQO_COUNT];  /* owned, prepared at open (sqlite_orders.c) */
     tl__sq_bound *bound[TL__SQ_COUNT]; /* owned: one entry per parameter of each statement */
     char name[200];                    /* the database file, for messages (may be truncated) */
     /* Scratch of the batch being written, kept between batches so writing does not allocate
@@ -155,6 +165,14 @@ int tl__sqlite_executions_recent(void *state, tl_execution_row *out, size_t cap,
                                  tl_err *err);
 int tl__sqlite_executions_scan(void *state, tl_execution_fn fn, void *ctx, tl_err *err);
 int tl__sqlite_lp_quotes_scan(void *state, tl_lp_quote_fn fn, void *ctx, tl_err *err);
+/* sqlite_orders.c: the orders table's reads, their SQL (for the test of their plans) and their
+ * statements, prepared at open. */
+extern const char *const tl__sqlite_orders_sql[TL__SQO_COUNT];
+int tl__sqlite_orders_prepare(tl__sqlite *st, tl_err *err);
+void tl__sqlite_orders_finalize(tl__sqlite *st);
+int tl__sqlite_orders_recent(void *state, const char *workspace, tl_order_row *out, size_t cap,
+                             size_t *n, tl_err *err);
+int tl__sqlite_order_counts(void *state, const char *workspace, tl_order_counts *out, tl_err *err);
 /* Maps a SQLite result code (and the connection's message) to a TL_E* code with detail naming
  * the file and `what` was being done. */
 int tl__sqlite_error(tl__sqlite *st, int rc, const char *what, tl_err *err);
