@@ -35,8 +35,8 @@ static int pg_url(const serve_opts *o, char *url, size_t cap)
             p += sprintf(p, "%%%02X", u);
     }
     *p = '\0';
-    int n = snprintf(url, cap, "postgresql://%s%s%s@%s:%llu/%s", o->pg_user, enc[0] ? ":" : "",
-                     enc, o->pg_host, (unsigned long long)o->pg_port, o->pg_db);
+    int n = snprintf(url, cap, "postgresql://%s%s%s@%s:%llu/%s", o->pg_user, enc[0] ? ":" : "", enc,
+                     o->pg_host, (unsigned long long)o->pg_port, o->pg_db);
     return n > 0 && (size_t)n < cap ? 0 : -1;
 }
 
@@ -120,7 +120,8 @@ int tl_cmd_serve(int argc, char **argv)
         {"success-rate", CLI_RATE, &o.success_rate, "TRADELOOP_SUCCESS_RATE", "R",
          "mock: probability an order fills (0.95)"},
         {"paper-equity", CLI_FIXED_POS, &o.paper_equity, "TRADELOOP_PAPER_EQUITY", "CASH",
-         "a paper workspace's starting cash (10000)", .fmax = TL_FIXED_INT(10000000000LL)},
+         "a paper workspace's starting cash (10000)", .fmin = 1,
+         .fmax = TL_FIXED_INT(10000000000LL)},
         {"allow-reset", CLI_BOOL, &o.allow_reset, "TRADELOOP_ALLOW_RESET", NULL,
          "allow POST /execute/paper/reset/{workspace_id} (dev only)"},
         {"max-body", CLI_U64_POS, &o.max_body, "TRADELOOP_MAX_BODY", "BYTES",
@@ -130,8 +131,7 @@ int tl_cmd_serve(int argc, char **argv)
         {"log-level", CLI_STRING, &o.log_level, "LOG_LEVEL", "LEVEL",
          "DEBUG, INFO, WARNING or ERROR (INFO); one JSON object per line on stderr"},
         {"postgres-host", CLI_STRING, &o.pg_host, "POSTGRES_HOST", "HOST", "see --db"},
-        {"postgres-port", CLI_U64_POS, &o.pg_port, "POSTGRES_PORT", "PORT", "(5432)",
-         .max = 65535},
+        {"postgres-port", CLI_U64_POS, &o.pg_port, "POSTGRES_PORT", "PORT", "(5432)", .max = 65535},
         {"postgres-db", CLI_STRING, &o.pg_db, "POSTGRES_DB", "NAME", "(tradeloop)"},
         {"postgres-user", CLI_STRING, &o.pg_user, "POSTGRES_USER", "NAME", "(tradeloop)"},
         {NULL},

@@ -46,13 +46,13 @@ static void on_check(uv_check_t *h)
     tl_err err = {0};
     bool was_halted = s->svc.halted;
     int64_t t0 = tl__serve_wall_ns();
-    uint64_t commits = s->svc.stats.commits;
+    uint64_t commits = s->svc.stats.commits + s->paper.stats.commits;
     if (tl_svc_commit(&s->svc, &err) != 0 && !was_halted)
         log_error(s, "commit failed: the service is halted", &err);
-    if (s->svc.stats.commits != commits)
-        tl_prom_observe(s->m.commit_seconds, tl__serve_wall_ns() - t0);
     if (tl_svc_paper_commit(&s->paper, &err) != 0)
         log_error(s, "paper commit failed", &err);
+    if (s->svc.stats.commits + s->paper.stats.commits != commits)
+        tl_prom_observe(s->m.commit_seconds, tl__serve_wall_ns() - t0);
 }
 
 static void close_handles(tl_serve *s)
@@ -157,9 +157,10 @@ int tl_serve_start(tl_serve *s, const tl_serve_config *cfg, tl_host *host, tl_st
         tl_jw *w = tl_log_fields(log);
         tl_jw_kv_bool(w, "admin_token", tl_admin_token_configured(&s->token));
         tl_jw_kv_bool(w, "dry_run", cfg->svc.dry_run);
-        tl_jw_kv_str(w, "intake", cfg->intake == TL_INTAKE_STREAMS ? "streams"
-                                  : cfg->intake == TL_INTAKE_PUBSUB ? "pubsub"
-                                                                    : "none");
+        tl_jw_kv_str(w, "intake",
+                     cfg->intake == TL_INTAKE_STREAMS  ? "streams"
+                     : cfg->intake == TL_INTAKE_PUBSUB ? "pubsub"
+                                                       : "none");
         tl_jw_kv_str(w, "listen", s->http.listen);
         tl_jw_kv_str(w, "mode", tl_svc_mode_name(cfg->svc.mode));
         tl_jw_kv_uint(w, "port", tl_http_port(&s->http));

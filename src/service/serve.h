@@ -42,14 +42,14 @@ typedef struct tl_serve_config {
     tl_redis_intake_config redis; /* when intake != 0: host, port, password, names; callbacks
                                      are the service's */
     tl_svc_config svc;
-    tl_fixed paper_equity; /* a paper workspace's starting cash (10000) */
-    bool allow_reset;      /* POST /execute/paper/reset/{ws} allowed */
-    size_t max_body;       /* bytes of a request body (1 MiB) */
-    uint32_t drain_ms;     /* shutdown: how long to wait for Redis answers in flight (5000) */
+    tl_fixed paper_equity;    /* a paper workspace's starting cash (10000) */
+    bool allow_reset;         /* POST /execute/paper/reset/{ws} allowed */
+    size_t max_body;          /* bytes of a request body (1 MiB) */
+    uint32_t drain_ms;        /* shutdown: how long to wait for Redis answers in flight (5000) */
     const char *store_scheme; /* "sqlite", "postgresql", "mem": what /status says (no URL: it may
                                  hold a password) */
-    tl_admin_token token; /* moved in: the service owns it from tl_serve_start on (even when the
-                             start fails); zeroed: none configured */
+    tl_admin_token token;     /* moved in: the service owns it from tl_serve_start on (even when the
+                                 start fails); zeroed: none configured */
 } tl_serve_config;
 
 /* The metric series the service keeps (net/prom.h), declared at start. */

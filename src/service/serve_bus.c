@@ -59,8 +59,7 @@ static void on_result(void *ctx, const tl_svc_result *r)
     }
     tl_order_result_fill fills[TL_SVC_FILLS_MAX];
     for (uint32_t i = 0; i < r->n_fills; i++)
-        fills[i] = (tl_order_result_fill){r->fills[i].qty, r->fills[i].price,
-                                          r->fills[i].trade_id};
+        fills[i] = (tl_order_result_fill){r->fills[i].qty, r->fills[i].price, r->fills[i].trade_id};
     tl_order_result v = {r->order_id,
                          r->client_id[0] ? r->client_id : NULL,
                          r->symbol,

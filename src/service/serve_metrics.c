@@ -5,9 +5,9 @@
 #include "service/serve.h"
 
 /* A step's commit and a message's time in the service, in nanoseconds (decimals 9: seconds). */
-static const int64_t seconds_bounds[] = {100000,   250000,    500000,    1000000,   2500000,
-                                         5000000,  10000000,  25000000,  50000000,  100000000,
-                                         250000000, 1000000000};
+static const int64_t seconds_bounds[] = {100000,   250000,    500000,    1000000,
+                                         2500000,  5000000,   10000000,  25000000,
+                                         50000000, 100000000, 250000000, 1000000000};
 #define N_BOUNDS (sizeof(seconds_bounds) / sizeof(seconds_bounds[0]))
 
 static int family(tl_serve *s, tl_prom_type type, const char *name, const char *help,
@@ -38,8 +38,8 @@ int tl__serve_metrics_init(tl_serve *s, tl_err *err)
     tl_prom_family *f;
     int rc;
     tl_prom_init(&m->reg);
-    if ((rc = family(s, TL_PROM_COUNTER, "tradeloop_orders_total",
-                     "Orders answered, by outcome.", "outcome", &f, err)) != 0)
+    if ((rc = family(s, TL_PROM_COUNTER, "tradeloop_orders_total", "Orders answered, by outcome.",
+                     "outcome", &f, err)) != 0)
         return rc;
     for (int st = TL_ORDER_RESULT_FILLED; st <= TL_ORDER_RESULT_DRY_RUN; st++)
         if ((rc = labelled(f, tl_order_result_status_name(st), &m->orders[st], err)) != 0)
@@ -94,8 +94,8 @@ int tl__serve_metrics_init(tl_serve *s, tl_err *err)
                      "1 while the store takes commits (0: halted).", NULL, &f, err)) != 0)
         return rc;
     m->store_up = only(f);
-    if ((rc = family(s, TL_PROM_GAUGE, "tradeloop_uptime_seconds", "Seconds since the start.",
-                     NULL, &f, err)) != 0)
+    if ((rc = family(s, TL_PROM_GAUGE, "tradeloop_uptime_seconds", "Seconds since the start.", NULL,
+                     &f, err)) != 0)
         return rc;
     m->uptime = only(f);
     if ((rc = family(s, TL_PROM_GAUGE, "tradeloop_build_info", "The build, as labels.", "version",
@@ -103,8 +103,8 @@ int tl__serve_metrics_init(tl_serve *s, tl_err *err)
         (rc = labelled(f, TL_VERSION_STRING, &m->build_info, err)) != 0)
         return rc;
     tl_prom_gauge_set(m->build_info, 1000000000); /* 1 (decimals 9) */
-    if ((rc = family(s, TL_PROM_COUNTER, "tradeloop_http_requests_total",
-                     "HTTP requests handled.", NULL, &f, err)) != 0)
+    if ((rc = family(s, TL_PROM_COUNTER, "tradeloop_http_requests_total", "HTTP requests handled.",
+                     NULL, &f, err)) != 0)
         return rc;
     m->http_requests = only(f);
     return 0;

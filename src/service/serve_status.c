@@ -45,8 +45,7 @@ int tl__serve_status(void *ctx, tl_http_req *req, tl_err *err)
     tl_jw_kv_bool(&w, "dry_run", s->cfg.svc.dry_run);
     tl_jw_kv_bool(&w, "kill_switch", s->svc.engine.risk.killed);
     tl_jw_kv_str(&w, "mode", tl_svc_mode_name(s->cfg.svc.mode));
-    tl_jw_kv_bool(&w, "redis_connected",
-                  s->have_intake && tl_redis_intake_connected(&s->intake));
+    tl_jw_kv_bool(&w, "redis_connected", s->have_intake && tl_redis_intake_connected(&s->intake));
     tl_jw_kv_str(&w, "service", "execution");
     tl_jw_key(&w, "statistics");
     tl_jw_obj_begin(&w);

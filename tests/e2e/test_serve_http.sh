@@ -77,7 +77,7 @@ check "metrics parse with an independent parser; the counters say what happened"
 import json, subprocess, sys
 out = subprocess.run([sys.executable, sys.argv[1], sys.argv[2]], capture_output=True, text=True)
 assert out.returncode == 0, out.stderr
-samples = json.loads(out.stdout)
+samples = json.loads(out.stdout)['samples']
 def val(name, **labels):
     for s in samples:
         if s['name'] == name and all(s['labels'].get(k) == v for k, v in labels.items()):
@@ -89,6 +89,7 @@ assert val('tradeloop_paper_intents_total', outcome='denied') == 1
 assert val('tradeloop_kill_switch') == 1
 assert val('tradeloop_store_up') == 1
 assert val('tradeloop_journal_commits_total') >= 3
+assert val('tradeloop_journal_commit_seconds_count') >= 3
 assert val('tradeloop_build_info', version='0.1.0') == 1
 PY
 http POST /kill/release $T
