@@ -11,7 +11,7 @@ SHELL := /bin/bash
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 DEB_PACKAGES := cmake pkg-config gcc make libcmocka-dev python3 libsqlite3-dev sqlite3 libpq-dev \
   postgresql libssl-dev util-linux bsdutils clang-14 libclang-rt-14-dev libuv1-dev \
-  libjansson-dev libncurses-dev tmux tzdata python3-yaml libmicrohttpd-dev curl libhiredis-dev redis-server
+  libjansson-dev libncurses-dev tmux tzdata python3-yaml libmicrohttpd-dev curl libhiredis-dev redis-server wrk
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 FUZZ_SECONDS ?= 20
@@ -75,6 +75,7 @@ bench: build
 	./build/tradeloop bench loop --only quotes --cross-every 1000 --json
 	./build/tradeloop bench rfq --json
 	bash bench/kill_latency.sh ./build/tradeloop 20 50
+	bash bench/serve_bench.sh ./build/tradeloop 5
 	@pgdir=$$(mktemp -d /tmp/tradeloop-pgbench-XXXXXX); \
 	bash tests/support/pg_server.sh start $$pgdir >/dev/null && \
 	./build/tradeloop bench journal --db "$$(cat $$pgdir/url)" --json && \

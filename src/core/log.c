@@ -71,7 +71,7 @@ void tl_log_end(tl_log *lg)
     if (!lg->open_line)
         return;
     char ts[40];
-    if (tl_time_format_iso(lg->line_ts_ns, ts, sizeof(ts)) != 0)
+    if (tl_time_format_iso(lg->line_ts_ns, ts, sizeof(ts)) < 0)
         snprintf(ts, sizeof(ts), "%lld", (long long)lg->line_ts_ns);
     tl_jw_obj_end(&lg->w);
     tl_jw_kv_str(&lg->w, "level", tl_log_level_name(lg->line_level));

@@ -326,11 +326,12 @@ static int start_daemon(tl_http *srv, const struct sockaddr *addr, tl_err *err)
     unsigned flags = MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
     if (addr->sa_family == AF_INET6)
         flags |= MHD_USE_IPv6;
+    /* The logger first: MHD logs the options that follow it through it, not to stderr. */
     srv->daemon = MHD_start_daemon(
-        flags, 0, NULL, NULL, on_access, srv, MHD_OPTION_SOCK_ADDR, addr,
-        MHD_OPTION_CONNECTION_LIMIT, srv->opt.max_conns, MHD_OPTION_CONNECTION_TIMEOUT,
-        srv->opt.timeout_s, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_NOTIFY_COMPLETED,
-        on_completed, srv, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, srv, MHD_OPTION_END);
+        flags, 0, NULL, NULL, on_access, srv, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, srv,
+        MHD_OPTION_SOCK_ADDR, addr, MHD_OPTION_CONNECTION_LIMIT, srv->opt.max_conns,
+        MHD_OPTION_CONNECTION_TIMEOUT, srv->opt.timeout_s, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_END);
     if (srv->daemon == NULL)
         return tl_err_set(err, TL_EIO, "cannot listen on %s (address in use, or not permitted)",
                           srv->listen);

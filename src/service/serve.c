@@ -22,9 +22,20 @@ void tl_serve_config_default(tl_serve_config *c)
     c->store_scheme = "sqlite";
 }
 
+static void on_idle(uv_idle_t *h)
+{
+    (void)h; /* its being active is the point: see tl__serve_mark */
+}
+
+/* Something waits for the step's commit. The commit runs in the check phase, after the loop's
+ * poll; a decision made outside the poll (in a timer, such as the HTTP server's run after a
+ * resume) would otherwise wait for the poll to return, which blocks until the next event. An
+ * active idle handle makes that poll return at once. */
 void tl__serve_mark(tl_serve *s)
 {
     s->dirty = true;
+    if (s->have_idle && !uv_is_active((uv_handle_t *)&s->idle))
+        uv_idle_start(&s->idle, on_idle);
 }
 
 static void log_error(tl_serve *s, const char *msg, const tl_err *err)
@@ -43,6 +54,8 @@ static void on_check(uv_check_t *h)
     if (!s->dirty)
         return;
     s->dirty = false;
+    if (s->have_idle)
+        uv_idle_stop(&s->idle);
     tl_err err = {0};
     bool was_halted = s->svc.halted;
     int64_t t0 = tl__serve_wall_ns();
@@ -72,6 +85,10 @@ static void close_handles(tl_serve *s)
     if (s->have_check) {
         uv_close((uv_handle_t *)&s->check, NULL);
         s->have_check = false;
+    }
+    if (s->have_idle) {
+        uv_close((uv_handle_t *)&s->idle, NULL);
+        s->have_idle = false;
     }
 }
 
@@ -143,6 +160,9 @@ int tl_serve_start(tl_serve *s, const tl_serve_config *cfg, tl_host *host, tl_st
     s->check.data = s;
     uv_check_start(&s->check, on_check);
     s->have_check = true;
+    uv_idle_init(loop, &s->idle);
+    s->idle.data = s;
+    s->have_idle = true;
     uv_timer_init(loop, &s->drain);
     s->drain.data = s;
     s->have_drain = true;

@@ -77,9 +77,10 @@ typedef struct tl_serve {
     tl_redis_intake intake;
     tl_admin_token token;
     tl_serve_metrics m;
-    uv_check_t check;
+    uv_check_t check; /* the step's end: commit, then answer */
+    uv_idle_t idle;   /* active while something waits for the commit (serve.c) */
     uv_timer_t drain;
-    bool have_svc, have_paper, have_http, have_intake, have_check, have_drain;
+    bool have_svc, have_paper, have_http, have_intake, have_check, have_idle, have_drain;
     bool dirty;    /* something was decided since the last commit */
     bool stopping; /* shutdown under way */
     int64_t started_ns;
