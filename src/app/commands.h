@@ -17,5 +17,6 @@ int tl_cmd_top(int argc, char **argv);
 int tl_cmd_hedge(int argc, char **argv);
 int tl_cmd_db(int argc, char **argv);
 int tl_cmd_rfq(int argc, char **argv);
+int tl_cmd_serve(int argc, char **argv);
 
 #endif /* TL_APP_COMMANDS_H */

@@ -1,5 +1,5 @@
 /* svc.c -- the execution service's core (see svc.h). */
-#include "service/svc.h"
+#include "service/svc_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,18 +69,15 @@ static int venue_url(const tl_svc_config *c, char *url, size_t cap, tl_err *err)
     return 0;
 }
 
-int tl_svc_open(tl_svc *s, const tl_svc_config *cfg, tl_store *store, const tl_clock *clock,
-                tl_err *err)
+/* The engine on the venue, rebuilt from the store (a new journal gets its reset). */
+static int start_engine(tl_svc *s, tl_err *err)
 {
-    memset(s, 0, sizeof(*s));
-    s->cfg = *cfg;
-    s->store = store;
-    s->clock = clock;
+    const tl_svc_config *cfg = &s->cfg;
     char url[160];
     int rc = venue_url(cfg, url, sizeof(url), err);
     if (rc != 0)
         return rc;
-    if ((rc = tl_venue_open(&s->venue, url, clock, NULL, err)) != 0)
+    if ((rc = tl_venue_open(&s->venue, url, s->clock, NULL, err)) != 0)
         return rc;
     s->have_venue = true;
     tl_engine_config ec;
@@ -90,27 +87,24 @@ int tl_svc_open(tl_svc *s, const tl_svc_config *cfg, tl_store *store, const tl_c
     ec.account = 1;
     ec.starting_cash = cfg->starting_cash;
     ec.any_symbol = true;
-    if ((rc = tl_engine_init(&s->engine, &ec, NULL, &s->venue, clock, err)) != 0)
-        goto fail;
+    if ((rc = tl_engine_init(&s->engine, &ec, NULL, &s->venue, s->clock, err)) != 0)
+        return rc;
     s->have_engine = true;
-    if ((rc = tl_journal_init(&s->journal, store, 0, err)) != 0)
-        goto fail;
+    if ((rc = tl_journal_init(&s->journal, s->store, 0, err)) != 0)
+        return rc;
     s->have_journal = true;
-    if ((rc = tl_engine_recover(&s->engine, store, err)) != 0)
-        goto fail;
+    if ((rc = tl_engine_recover(&s->engine, s->store, err)) != 0)
+        return rc;
     tl_engine_subscriber js = tl_journal_subscriber(&s->journal);
     if ((rc = tl_engine_subscribe(&s->engine, &js)) != 0)
-        goto fail;
+        return rc;
     if (!s->engine.has_reset && ((rc = tl_engine_reset(&s->engine, cfg->starting_cash, err)) != 0 ||
                                  (rc = tl_engine_flush(&s->engine, true, err)) != 0))
-        goto fail;
+        return rc;
     return 0;
-fail:
-    tl_svc_close(s);
-    return rc;
 }
 
-void tl_svc_close(tl_svc *s)
+static void stop_engine(tl_svc *s)
 {
     if (s->have_engine)
         tl_engine_close(&s->engine);
@@ -118,7 +112,27 @@ void tl_svc_close(tl_svc *s)
         tl_journal_close(&s->journal);
     if (s->have_venue)
         tl_venue_close(&s->venue);
+    s->have_engine = s->have_journal = s->have_venue = false;
+}
+
+int tl_svc_open(tl_svc *s, const tl_svc_config *cfg, tl_store *store, const tl_clock *clock,
+                tl_err *err)
+{
+    memset(s, 0, sizeof(*s));
+    s->cfg = *cfg;
+    s->store = store;
+    s->clock = clock;
+    int rc = start_engine(s, err);
+    if (rc != 0)
+        tl_svc_close(s);
+    return rc;
+}
+
+void tl_svc_close(tl_svc *s)
+{
+    stop_engine(s);
     free(s->waiting);
+    free(s->spare);
     memset(s, 0, sizeof(*s));
 }
 
@@ -128,6 +142,7 @@ static tl_svc_result *queue(tl_svc *s, const tl_order_msg *o, tl_svc_answer_fn f
         return NULL;
     tl_svc_answer *a = &s->waiting[s->n_waiting++];
     memset(a, 0, sizeof(*a));
+    a->order = *o;
     a->fn = fn;
     a->ctx = ctx;
     tl_svc_result *r = &a->r;
@@ -142,7 +157,7 @@ static tl_svc_result *queue(tl_svc *s, const tl_order_msg *o, tl_svc_answer_fn f
     return r;
 }
 
-static void reject(tl_svc_result *r, const char *why)
+void tl__svc_reject(tl_svc_result *r, const char *why)
 {
     r->status = r->original = TL_ORDER_RESULT_REJECTED;
     size_t n = strnlen(why, sizeof(r->reject_reason) - 1); /* a long reason is cut, not refused */
@@ -204,49 +219,51 @@ static void count(tl_svc *s, const tl_svc_result *r)
     st->dry_run += r->status == TL_ORDER_RESULT_DRY_RUN;
 }
 
-int tl_svc_submit(tl_svc *s, const tl_order_msg *o, tl_svc_answer_fn fn, void *ctx, tl_err *err)
+/* Decides r's order on the engine. 0, or the engine's halt (TL_ESTATE, TL_ENOMEM). */
+static int decide(tl_svc *s, const tl_order_msg *o, tl_svc_result *r, bool elsewhere, tl_err *err)
 {
-    if (s->halted)
-        return tl_err_set(err, TL_ESTATE, "service halted: %s", s->halt.msg);
-    tl_svc_result *r = queue(s, o, fn, ctx);
-    if (!r)
-        return tl_err_set(err, TL_ENOMEM, "service: out of memory queuing a result");
-    s->stats.received++;
     if (s->cfg.dry_run) {
         r->status = r->original = TL_ORDER_RESULT_DRY_RUN;
-        count(s, r);
         return 0;
     }
     char key[TL_IDEM_KEY_MAX], order_id[TL_ORDER_ID_MAX];
     int n = snprintf(key, sizeof(key), KEY_PREFIX "%s", o->order_id);
     if (n < 0 || (size_t)n >= sizeof(key)) {
-        reject(r, "order_id: too long");
-        count(s, r);
+        tl__svc_reject(r, "order_id: too long");
         return 0;
     }
     tl_err e2 = {0};
     uint32_t inst;
-    if (tl_intake_order_id("SO", key, order_id, &e2) != 0 ||
-        tl_engine_instrument(&s->engine, o->symbol, &inst, &e2) != 0) {
-        reject(r, e2.msg);
-        count(s, r);
+    if (tl_intake_order_id("SO", key, order_id, &e2) != 0) {
+        tl__svc_reject(r, e2.msg);
+        return 0;
+    }
+    /* After a collision: an order another engine executed is that engine's, as the journal says
+     * (this engine's own rebuilt intake knows only its workspace). */
+    if (elsewhere && tl_intake_find(&s->engine.intake, key) == NULL) {
+        int rc = tl__svc_original(s->store, key, order_id, r, &e2);
+        if (rc == 0)
+            return 0;
+        if (rc != TL_ENOTFOUND) {
+            if (err)
+                *err = e2;
+            return rc;
+        }
+    }
+    if (tl_engine_instrument(&s->engine, o->symbol, &inst, &e2) != 0) {
+        tl__svc_reject(r, e2.msg);
         return 0;
     }
     tl_intent in = {key, order_id, NULL, inst, o->side, o->type, o->price, o->quantity};
     tl_engine_result er;
     int rc = tl_engine_intent(&s->engine, &in, &er, &e2);
     if (rc == TL_ESTATE || rc == TL_ENOMEM) {
-        /* The engine halted (a failed commit) or ran out of memory: no outcome to say. */
-        s->n_waiting--;
-        s->halted = true;
-        s->halt = e2;
         if (err)
             *err = e2;
         return rc;
     }
     if (rc != 0) {
-        reject(r, e2.msg);
-        count(s, r);
+        tl__svc_reject(r, e2.msg);
         return 0;
     }
     memcpy(r->engine_order_id, er.rec.order_id, sizeof(r->engine_order_id));
@@ -260,7 +277,38 @@ int tl_svc_submit(tl_svc *s, const tl_order_msg *o, tl_svc_answer_fn fn, void *c
                  er.rec.reason[0] ? er.rec.reason : "rejected");
     if (er.rec.status == TL_INTENT_REFUSED) /* the key with another payload: nothing written */
         r->status = r->original = TL_ORDER_RESULT_REJECTED;
-    count(s, r);
+    return 0;
+}
+
+static void halt(tl_svc *s, const tl_err *why)
+{
+    s->halted = true;
+    s->halt = *why;
+    /* Not durable: never said. Each answer learns it (r NULL) so it can let its context go. */
+    size_t n = s->n_waiting;
+    s->n_waiting = 0;
+    for (size_t i = 0; i < n; i++)
+        if (s->waiting[i].fn)
+            s->waiting[i].fn(s->waiting[i].ctx, NULL);
+}
+
+int tl_svc_submit(tl_svc *s, const tl_order_msg *o, tl_svc_answer_fn fn, void *ctx, tl_err *err)
+{
+    if (s->halted)
+        return tl_err_set(err, TL_ESTATE, "service halted: %s", s->halt.msg);
+    tl_svc_result *r = queue(s, o, fn, ctx);
+    if (!r)
+        return tl_err_set(err, TL_ENOMEM, "service: out of memory queuing a result");
+    s->stats.received++;
+    tl_err e2 = {0};
+    int rc = decide(s, o, r, false, &e2);
+    if (rc != 0) {
+        /* The engine halted (a failed commit) or ran out of memory: no outcome to say. */
+        halt(s, &e2);
+        if (err)
+            *err = e2;
+        return rc;
+    }
     return 0;
 }
 
@@ -269,33 +317,67 @@ void tl_svc_count_malformed(tl_svc *s)
     s->stats.malformed++;
 }
 
+/* After a refused commit: the engine rebuilt from the journal as it now is, and the step's
+ * orders decided again in their order (what another engine executed is now a duplicate). */
+static int decide_again(tl_svc *s, tl_err *err)
+{
+    stop_engine(s);
+    int rc = start_engine(s, err);
+    for (size_t i = 0; rc == 0 && i < s->n_waiting; i++) {
+        tl_svc_answer *a = &s->waiting[i];
+        tl_svc_result fresh;
+        memset(&fresh, 0, sizeof(fresh));
+        memcpy(fresh.order_id, a->r.order_id, sizeof(fresh.order_id));
+        memcpy(fresh.client_id, a->r.client_id, sizeof(fresh.client_id));
+        memcpy(fresh.symbol, a->r.symbol, sizeof(fresh.symbol));
+        fresh.side = a->r.side;
+        fresh.type = a->r.type;
+        fresh.qty = a->r.qty;
+        fresh.price = a->r.price;
+        fresh.ts_ns = a->r.ts_ns;
+        rc = decide(s, &a->order, &fresh, true, err);
+        a->r = fresh;
+    }
+    return rc;
+}
+
 int tl_svc_commit(tl_svc *s, tl_err *err)
 {
-    if (s->halted) {
-        s->n_waiting = 0;
+    if (s->halted)
         return tl_err_set(err, TL_ESTATE, "service halted: %s", s->halt.msg);
-    }
-    if (s->n_waiting == 0)
+    if (s->n_waiting == 0 && s->journal.n == 0) /* nothing decided, nothing buffered */
         return 0;
     int64_t t0 = wall_ns();
     tl_err e2 = {0};
     int rc = tl_engine_flush(&s->engine, true, &e2);
+    for (int tries = 1; (rc == TL_EEXIST || rc == TL_EBUSY) && tries < TL_SVC_COMMIT_TRIES;
+         tries++) {
+        s->stats.collisions++;
+        if ((rc = decide_again(s, &e2)) == 0)
+            rc = tl_engine_flush(&s->engine, true, &e2);
+    }
     s->stats.commit_ns_total += (uint64_t)(wall_ns() - t0);
     if (rc != 0) {
         s->stats.commit_failures++;
-        s->halted = true;
-        s->halt = e2;
-        s->n_waiting = 0; /* not durable: never said */
+        halt(s, &e2);
         if (err)
             *err = e2;
         return rc;
     }
     s->stats.commits++;
-    /* Answers may queue new orders (a transport answering at once): take the batch first. */
-    size_t n = s->n_waiting;
+    /* The batch leaves the queue before it is said: an answer may submit the next order, which
+     * queues into the other buffer. */
+    tl_svc_answer *batch = s->waiting;
+    size_t n = s->n_waiting, cap = s->cap_waiting;
+    s->waiting = s->spare;
+    s->cap_waiting = s->cap_spare;
     s->n_waiting = 0;
-    for (size_t i = 0; i < n; i++)
-        if (s->waiting[i].fn)
-            s->waiting[i].fn(s->waiting[i].ctx, &s->waiting[i].r);
+    for (size_t i = 0; i < n; i++) {
+        count(s, &batch[i].r);
+        if (batch[i].fn)
+            batch[i].fn(batch[i].ctx, &batch[i].r);
+    }
+    s->spare = batch;
+    s->cap_spare = cap;
     return 0;
 }

@@ -16,6 +16,13 @@
  * otherwise; live -- refused by tl_svc_open until a live venue exists (issue 12). With dry_run an
  * order is validated and answered DRY_RUN, and nothing is executed or journaled.
  *
+ * Several engines, one store (a stream's consumer group on PostgreSQL). Each engine has its own
+ * workspace; the store numbers their batches apart and refuses a batch that holds a key another
+ * engine executed first (TL_EEXIST), or that was decided on a stale state of its workspace
+ * (TL_EBUSY). Nothing of such a batch is written: tl_svc_commit rebuilds the engine from the
+ * journal and decides the step's orders again -- the raced order_id is now a DUPLICATE with the
+ * other engine's outcome -- and commits again (up to TL_SVC_COMMIT_TRIES times).
+ *
  * Exactly once. An order's idempotency key is "order|" + its order_id and its engine order id is
  * "SO" + 20 hex digits of SHA-256(key) (exec/intake.h). The same order_id again with the same
  * payload is answered DUPLICATE with the original outcome (also after a restart: the intake is
@@ -36,7 +43,12 @@
 #include "store/store.h"
 #include "tradeloop/venue.h"
 
-#define TL_SVC_FILLS_MAX 8   /* fills listed in a result (an order with more lists the first 8) */
+#define TL_SVC_FILLS_MAX 8
+#define TL_SVC_COMMIT_TRIES                                                                        \
+    4 /* a step decided again after collisions, then the service halts */ /* fills listed in a     \
+                                                                             result (an order with \
+                                                                             more lists the first  \
+                                                                             8) */
 
 typedef enum tl_svc_mode { TL_SVC_PAPER = 1, TL_SVC_MOCK = 2, TL_SVC_LIVE = 3 } tl_svc_mode;
 
@@ -48,9 +60,9 @@ typedef struct tl_svc_config {
     char workspace[TL_WORKSPACE_MAX]; /* the engine's ("execution"); one per engine of a group */
     tl_svc_mode mode;
     bool dry_run;
-    uint64_t seed;             /* mock: the venue's draws */
-    tl_fixed success_rate;     /* mock: probability an order fills, [0, 1] (0.95) */
-    tl_fixed starting_cash;    /* of the engine's account on a new journal */
+    uint64_t seed;          /* mock: the venue's draws */
+    tl_fixed success_rate;  /* mock: probability an order fills, [0, 1] (0.95) */
+    tl_fixed starting_cash; /* of the engine's account on a new journal */
 } tl_svc_config;
 
 /* Defaults: workspace "execution", paper, no dry run, seed 42, 0.95, cash 1,000,000,000. */
@@ -80,7 +92,9 @@ typedef struct tl_svc_result {
     int64_t ts_ns; /* when the service decided */
 } tl_svc_result;
 
-/* Called from tl_svc_commit, once the result is durable. The result is borrowed for the call. */
+/* Called from tl_svc_commit, once the result is durable; the result is borrowed for the call.
+ * r NULL: the commit failed and the order's outcome will never be said (the service halted):
+ * release what ctx holds and answer nothing. */
 typedef void (*tl_svc_answer_fn)(void *ctx, const tl_svc_result *r);
 
 typedef struct tl_svc_stats {
@@ -88,10 +102,12 @@ typedef struct tl_svc_stats {
     uint64_t malformed; /* tl_svc_count_malformed */
     uint64_t filled, partially_filled, rejected, duplicates, pending, dry_run;
     uint64_t commits, commit_failures;
+    uint64_t collisions;      /* commits refused for another engine's write, decided again */
     uint64_t commit_ns_total; /* wall time spent committing (with the commit histogram) */
 } tl_svc_stats;
 
 typedef struct tl_svc_answer {
+    tl_order_msg order; /* as submitted: decided again after a collision */
     tl_svc_result r;
     tl_svc_answer_fn fn;
     void *ctx;
@@ -107,6 +123,8 @@ typedef struct tl_svc {
     bool have_venue, have_engine, have_journal;
     tl_svc_answer *waiting; /* owned: results of the step, said after its commit */
     size_t n_waiting, cap_waiting;
+    tl_svc_answer *spare; /* owned: the other buffer, which a commit's answers are said from */
+    size_t cap_spare;
     tl_svc_stats stats;
     bool halted;
     tl_err halt; /* why, when halted */
@@ -126,8 +144,8 @@ int tl_svc_submit(tl_svc *s, const tl_order_msg *o, tl_svc_answer_fn fn, void *c
  * nothing of it reaches the engine). */
 void tl_svc_count_malformed(tl_svc *s);
 
-/* The step's end: one forced flush, then every queued answer in arrival order. Nothing queued:
- * nothing written. A failure halts the service (see above) and is returned. */
+/* The step's end: one forced flush, then every queued answer in arrival order. Nothing queued
+ * and nothing buffered (the kill switch's event is buffered without an answer): nothing written. A failure halts the service (see above) and is returned. */
 int tl_svc_commit(tl_svc *s, tl_err *err);
 
 #endif /* TL_SERVICE_SVC_H */

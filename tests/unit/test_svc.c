@@ -28,7 +28,7 @@ typedef struct said {
 static void on_answer(void *ctx, const tl_svc_result *r)
 {
     said *s = ctx;
-    if (s->n < 256) {
+    if (r && s->n < 256) {
         s->hw_at[s->n] = s->store->high_water;
         s->r[s->n++] = *r;
     }

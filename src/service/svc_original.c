@@ -1,0 +1,82 @@
+/* svc_original.c -- the outcome of an order another engine executed, read from the journal.
+ *
+ * A key is executed once in the whole store (TL_EEXIST), but each engine rebuilds only its own
+ * workspace, so after a collision the engine that lost does not know the winner's outcome. It is
+ * in the journal: the key's first event names the workspace and seq where the winner decided it,
+ * and the order's own events (its id is derived from the key, so both engines name it alike)
+ * follow in that workspace. */
+#include <string.h>
+
+#include "service/svc_int.h"
+
+typedef struct finding {
+    const char *order_id;
+    tl_svc_result *r;
+    __int128 notional;
+    bool done;
+} finding;
+
+static int on_event(void *ctx, const tl_event *ev)
+{
+    finding *f = ctx;
+    if (strcmp(ev->order_id, f->order_id) != 0)
+        return 0;
+    tl_svc_result *r = f->r;
+    switch (ev->type) {
+    case TL_EV_ORDER_FILLED:
+        if (r->n_fills < TL_SVC_FILLS_MAX) {
+            tl_svc_fill *x = &r->fills[r->n_fills++];
+            memcpy(x->trade_id, ev->trade_id, sizeof(x->trade_id));
+            x->qty = ev->qty;
+            x->price = ev->price;
+            x->fee = ev->fee;
+            x->ts_ns = ev->ts_ns;
+        }
+        r->filled_qty += ev->qty;
+        f->notional += (__int128)ev->qty * ev->price;
+        break;
+    case TL_EV_ORDER_REJECTED:
+    case TL_EV_INTENT_DENIED:
+        tl__svc_reject(r, ev->text[0] ? ev->text : "rejected");
+        f->done = true;
+        break;
+    default:
+        break;
+    }
+    if (ev->type == TL_EV_ORDER_FILLED && ev->status == TL_OS_FILLED)
+        f->done = true;
+    if (ev->type == TL_EV_ORDER_CANCELED || ev->type == TL_EV_ORDER_EXPIRED)
+        f->done = true;
+    return f->done ? 1 : 0; /* the order's end: the rest of the workspace is not read */
+}
+
+int tl__svc_original(tl_store *st, const char *key, const char *order_id, tl_svc_result *r,
+                     tl_err *err)
+{
+    tl_event first;
+    int rc = tl_store_find_idem(st, key, &first, err);
+    if (rc != 0)
+        return rc;
+    finding f = {order_id, r, 0, false};
+    r->n_fills = 0;
+    r->filled_qty = 0;
+    r->reject_reason[0] = '\0';
+    tl_scan_filter filt = {first.seq - 1, 0, first.workspace};
+    rc = tl_store_scan(st, &filt, on_event, &f, err);
+    if (rc < 0)
+        return rc;
+    memcpy(r->engine_order_id, order_id, sizeof(r->engine_order_id));
+    r->client_seq = 0; /* the other engine's number, not ours */
+    if (r->reject_reason[0]) {
+        r->original = TL_ORDER_RESULT_REJECTED;
+    } else if (r->filled_qty > 0) {
+        r->original = f.done && r->filled_qty >= r->qty ? TL_ORDER_RESULT_FILLED
+                                                        : TL_ORDER_RESULT_PARTIALLY_FILLED;
+        if (tl_fixed_from_ratio128(f.notional, r->filled_qty, &r->avg_price) != 0)
+            r->avg_price = 0;
+    } else {
+        r->original = f.done ? TL_ORDER_RESULT_REJECTED : TL_ORDER_RESULT_PENDING;
+    }
+    r->status = TL_ORDER_RESULT_DUPLICATE;
+    return 0;
+}

@@ -1,0 +1,37 @@
+# serve_lib.sh -- starting and stopping `tradeloop serve` in the e2e tests (sourced after lib.sh).
+#
+# serve_start NAME ARGS...: starts the service in the background with --listen 127.0.0.1:0, its
+# JSON log in $TMP/NAME.log; waits for the "serving" line and sets PORT and PID (and NAME_pid).
+serve_start() {
+    local name=$1; shift
+    "$BIN" serve --listen 127.0.0.1:0 "$@" >"$TMP/$name.out" 2>"$TMP/$name.log" &
+    PID=$!
+    for _ in $(seq 1 200); do
+        PORT=$(python3 -c 'import json,sys
+for l in open(sys.argv[1]):
+    try: d = json.loads(l)
+    except ValueError: continue
+    if d.get("msg") == "serving": print(d["fields"]["port"]); break' "$TMP/$name.log" 2>/dev/null)
+        [ -n "$PORT" ] && return 0
+        kill -0 "$PID" 2>/dev/null || break
+        sleep 0.05
+    done
+    echo "serve did not start: $(cat "$TMP/$name.log")" >&2
+    return 1
+}
+
+# serve_stop [SIGNAL]: signals the service (TERM) and waits; sets STOP_RC to its exit status.
+serve_stop() {
+    kill -"${1:-TERM}" "$PID" 2>/dev/null
+    wait "$PID"
+    STOP_RC=$?
+}
+
+# http METHOD PATH [CURL ARGS...]: the status in $CODE, the body in $TMP/body.
+http() {
+    local m=$1 p=$2; shift 2
+    CODE=$(curl -s -o "$TMP/body" -w '%{http_code}' -X "$m" "http://127.0.0.1:$PORT$p" "$@")
+}
+
+# jq_py EXPR: evaluates a Python expression over the JSON body as `d`.
+body_is() { python3 -c "import json,sys; d=json.load(open('$TMP/body')); sys.exit(0 if ($1) else 1)"; }
