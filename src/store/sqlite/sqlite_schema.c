@@ -251,8 +251,8 @@ static const char *const migrations[] = {
      * one. The primary key's columns end each index, so its order is total; each costs an
      * order's insert one more b-tree entry (docs/PERFORMANCE.md), an update that changes
      * neither key none. IF NOT EXISTS: a file marked older by hand may hold them already. */
-    "CREATE INDEX IF NOT EXISTS orders_created ON orders (created_at, workspace, order_id);"
-    "CREATE INDEX IF NOT EXISTS orders_ws_created ON orders (workspace, created_at, order_id);",
+    ("CREATE INDEX IF NOT EXISTS orders_created ON orders (created_at, workspace, order_id);"
+     "CREATE INDEX IF NOT EXISTS orders_ws_created ON orders (workspace, created_at, order_id);"),
 };
 _Static_assert(TL_CONTROL_COMMAND_MAX == 16 && TL_CONTROL_ARG_MAX == 128,
                "the control table's CHECKs name these lengths");
