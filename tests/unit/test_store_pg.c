@@ -646,7 +646,7 @@ static void test_migrates_v1(void **state)
     char v[128];
     assert_string_equal(
         sql_value(c, "SELECT value FROM tradeloop_meta WHERE key = 'schema_version'", v, sizeof v),
-        "5");
+        "6");
     assert_string_equal(sql_value(c,
                                   "SELECT string_agg(workspace || ' ' || first_seq || ' ' ||"
                                   " last_seq, ',' ORDER BY workspace) FROM workspaces",
@@ -944,7 +944,7 @@ static void test_migrates_v2(void **state)
     char v[256];
     assert_string_equal(
         sql_value(c, "SELECT value FROM tradeloop_meta WHERE key = 'schema_version'", v, sizeof v),
-        "5");
+        "6");
     assert_string_equal(sql_value(c,
                                   "SELECT indexdef FROM pg_indexes"
                                   " WHERE indexname = 'trade_events_fills'",

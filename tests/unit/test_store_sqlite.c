@@ -259,7 +259,7 @@ static void test_schema(void **state)
                 "accounts_v;events_v;executions_v;lp_quotes_v;orders_v;positions_v;quotes_v;"
                 "trades_v");
     assert_rows(db, "SELECT key, value FROM tradeloop_meta ORDER BY key",
-                "application|tradeloop;schema_version|5");
+                "application|tradeloop;schema_version|6");
     /* Every event type has its name, from TL_EVENT_TYPE_MAP. */
     char want_types[32];
     snprintf(want_types, sizeof want_types, "%d|1|%d", TL_EV__MAX, TL_EV__MAX);
@@ -268,8 +268,12 @@ static void test_schema(void **state)
     /* The unique keys of the projections, and what they are made of. */
     assert_rows(db,
                 "SELECT il.\"unique\", ii.name FROM pragma_index_list('orders') il, "
-                "pragma_index_info(il.name) ii ORDER BY ii.seqno",
+                "pragma_index_info(il.name) ii WHERE il.\"unique\" ORDER BY ii.seqno",
                 "1|workspace;1|order_id");
+    /* The newest orders' indexes (schema version 6, test_store_orders.c checks their use). */
+    assert_rows(db,
+                "SELECT name FROM pragma_index_list('orders') WHERE NOT \"unique\" ORDER BY name",
+                "orders_created;orders_ws_created");
     assert_rows(db,
                 "SELECT il.\"unique\", ii.name FROM pragma_index_list('trades') il, "
                 "pragma_index_info(il.name) ii ORDER BY ii.seqno",
@@ -697,8 +701,8 @@ static void test_newer_schema(void **state)
 {
     fx *f = *state;
     make_journal(f->url, 3);
-    set_schema_version(f->path, "6");
-    open_refused(f->url, TL_EVERSION, "schema version 6", "supports (5)");
+    set_schema_version(f->path, "7");
+    open_refused(f->url, TL_EVERSION, "schema version 7", "supports (6)");
     set_schema_version(f->path, "two");
     open_refused(f->url, TL_ECORRUPT, "schema_version", NULL);
 }
@@ -718,7 +722,7 @@ static void test_migrates_older_schema(void **state)
     append_ok(&s, &e, 1);
     tl_store_close(&s);
     db = raw_open(f->path);
-    assert_rows(db, "SELECT value FROM tradeloop_meta WHERE key = 'schema_version'", "5");
+    assert_rows(db, "SELECT value FROM tradeloop_meta WHERE key = 'schema_version'", "6");
     assert_rows(db, "SELECT order_id FROM orders", "O1");
     sqlite3_close(db);
 }
@@ -774,7 +778,7 @@ static void test_migrates_v1(void **state)
     tl_store_close(&s);
 
     db = raw_open(f->path);
-    assert_rows(db, "SELECT value FROM tradeloop_meta WHERE key = 'schema_version'", "5");
+    assert_rows(db, "SELECT value FROM tradeloop_meta WHERE key = 'schema_version'", "6");
     assert_rows(db, "SELECT workspace, first_seq, last_seq FROM workspaces ORDER BY workspace",
                 "desk|1|4;other|2|2");
     assert_rows(db, "SELECT seq, name, qty, price, fee FROM events_v WHERE seq IN (1, 3)",
@@ -806,7 +810,7 @@ static void test_migrates_v2(void **state)
     open_ok(&s, f->url);
     tl_store_close(&s);
     db = raw_open(f->path);
-    assert_rows(db, "SELECT value FROM tradeloop_meta WHERE key = 'schema_version'", "5");
+    assert_rows(db, "SELECT value FROM tradeloop_meta WHERE key = 'schema_version'", "6");
     raw_rows(db, schema_sql, after, sizeof after);
     assert_string_equal(after, before);
     sqlite3_close(db);
@@ -842,7 +846,7 @@ static void test_migrates_v3(void **state)
     tl_store_close(&s);
 
     db = raw_open(f->path);
-    assert_rows(db, "SELECT value FROM tradeloop_meta WHERE key = 'schema_version'", "5");
+    assert_rows(db, "SELECT value FROM tradeloop_meta WHERE key = 'schema_version'", "6");
     raw_rows(db, schema_sql, after, sizeof after);
     assert_string_equal(after, before);
     assert_rows(db, "SELECT id, command, arg, taken_seq IS NULL FROM control", "1|kill|migrated|1");

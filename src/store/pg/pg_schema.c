@@ -220,11 +220,12 @@ static const char
 
 /* v6: the newest orders without sorting the table (pg_orders.c): of every workspace, of one,
  * in the reads' byte order (COLLATE "C"). Neither key changes when an order does, so its
- * updates stay HOT (the table's fillfactor). */
-static const char schema_v6[] =
-    "CREATE INDEX orders_created ON orders"
-    " (created_at, workspace COLLATE \"C\", order_id COLLATE \"C\");"
-    "CREATE INDEX orders_ws_created ON orders (workspace, created_at, order_id COLLATE \"C\");";
+ * updates stay HOT (the table's fillfactor). IF NOT EXISTS: a database marked older by hand may
+ * hold them already. */
+static const char schema_v6[] = "CREATE INDEX IF NOT EXISTS orders_created ON orders"
+                                " (created_at, workspace COLLATE \"C\", order_id COLLATE \"C\");"
+                                "CREATE INDEX IF NOT EXISTS orders_ws_created ON orders "
+                                "(workspace, created_at, order_id COLLATE \"C\");";
 
 /* What a new database gets first: it is version 0 until the migrations have run. */
 static const char bootstrap[] =

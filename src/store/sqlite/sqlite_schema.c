@@ -250,9 +250,9 @@ static const char *const migrations[] = {
     /* v6: the newest orders without sorting the table (sqlite_orders.c): of every workspace, of
      * one. The primary key's columns end each index, so its order is total; each costs an
      * order's insert one more b-tree entry (docs/PERFORMANCE.md), an update that changes
-     * neither key none. */
-    "CREATE INDEX orders_created ON orders (created_at, workspace, order_id);"
-    "CREATE INDEX orders_ws_created ON orders (workspace, created_at, order_id);",
+     * neither key none. IF NOT EXISTS: a file marked older by hand may hold them already. */
+    ("CREATE INDEX IF NOT EXISTS orders_created ON orders (created_at, workspace, order_id);"
+     "CREATE INDEX IF NOT EXISTS orders_ws_created ON orders (workspace, created_at, order_id);"),
 };
 _Static_assert(TL_CONTROL_COMMAND_MAX == 16 && TL_CONTROL_ARG_MAX == 128,
                "the control table's CHECKs name these lengths");
