@@ -4,6 +4,7 @@
 #include <jansson.h>
 #include <string.h>
 
+#include "core/text.h"
 #include "loop/json_in.h"
 #include "service/json_num.h"
 #include "tradeloop/instrument.h"
@@ -96,7 +97,7 @@ static int parse_intent(json_t *it, const char *text, size_t len, tl_intent_msg 
     return get_amount(it, "qty", "intent.qty", text, len, &m->qty, err);
 }
 
-int tl_intent_msg_parse(const char *body, size_t len, tl_intent_msg *out, tl_err *err)
+static int parse(const char *body, size_t len, tl_intent_msg *out, tl_err *err)
 {
     if (len > TL_INTENT_MSG_MAX_BYTES)
         return tl_err_set(err, TL_EINVAL, "body: %zu bytes (at most %d)", len,
@@ -153,6 +154,14 @@ int tl_intent_msg_parse(const char *body, size_t len, tl_intent_msg *out, tl_err
     *out = m;
 out:
     json_decref(root);
+    return rc;
+}
+
+int tl_intent_msg_parse(const char *body, size_t len, tl_intent_msg *out, tl_err *err)
+{
+    int rc = parse(body, len, out, err);
+    if (rc != 0)
+        tl__err_printable(err); /* the messages quote what they refuse */
     return rc;
 }
 
