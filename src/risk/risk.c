@@ -33,6 +33,17 @@ const char *tl_risk_reason_text(int reason)
     return reason >= 0 && reason < TL_RR__COUNT ? reason_texts[reason] : "unknown reason";
 }
 
+int tl_risk_reason_of_text(const char *msg)
+{
+    for (int r = 0; msg && r < TL_RR__COUNT; r++) {
+        const char *name = tl_risk_reason_name(r);
+        size_t n = strlen(name);
+        if (strncmp(msg, name, n) == 0 && msg[n] == ':')
+            return r;
+    }
+    return -1;
+}
+
 #define CHECK_NONNEG(cfg, field, err)                                                              \
     do {                                                                                           \
         if ((cfg)->field < 0)                                                                      \

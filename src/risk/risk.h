@@ -61,6 +61,9 @@ typedef enum tl_risk_reason {
 
 const char *tl_risk_reason_name(int reason); /* "PRICE_COLLAR" */
 const char *tl_risk_reason_text(int reason); /* "price outside collar around reference price" */
+/* The reason a refusal's message names ("KILL_SWITCH: engaged ..." -- the rules write their
+ * name, a colon and the detail), or -1: how a message read back from a result finds its code. */
+int tl_risk_reason_of_text(const char *msg);
 
 /* Limits. A zero limit means "no limit" except where noted; all are validated by
  * tl_risk_config_validate. */

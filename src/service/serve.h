@@ -64,6 +64,8 @@ typedef struct tl_serve_metrics {
     tl_prom_series *intake_lag;     /* histogram: message received -> answered */
     tl_prom_series *kill_switch, *redis_up, *store_up, *build_info, *uptime;
     tl_prom_series *http_requests;
+    struct tl_prom_family *refusals;  /* by reason code: series made as codes appear */
+    struct tl_prom_family *positions; /* by symbol: the engine's net positions, at each scrape */
 } tl_serve_metrics;
 
 typedef struct tl_serve {
@@ -106,6 +108,8 @@ void tl__serve_metrics_scrape(tl_serve *s); /* gauges read at GET /metrics */
 int tl__serve_http_start(tl_serve *s, tl_err *err);
 int tl__serve_bus_start(tl_serve *s, tl_err *err);
 void tl__serve_mark(tl_serve *s); /* something waits for the step's commit */
+/* Counts one refused order under its reason code (a risk rule's name, VENUE, MALFORMED, ...). */
+void tl__serve_count_refusal(tl_serve *s, const char *code);
 int64_t tl__serve_wall_ns(void);
 
 #endif /* TL_SERVICE_SERVE_H */

@@ -75,6 +75,8 @@ static void on_result(void *ctx, const tl_svc_result *r)
                          tl__serve_wall_ns()};
     answer(s, bm->tok, &v);
     tl_prom_counter_add(s->m.orders[r->status], 1);
+    if (r->status == TL_ORDER_RESULT_REJECTED)
+        tl__serve_count_refusal(s, r->reason_code);
     tl_prom_counter_add(s->m.fills, r->status == TL_ORDER_RESULT_DUPLICATE ? 0 : r->n_fills);
     tl_prom_observe(s->m.intake_lag, v.done_ns - bm->received_ns);
     log_result(s, r);
@@ -98,6 +100,7 @@ static void on_message(void *ctx, const char *body, size_t len, tl_intake_token 
                              .received_ns = now,
                              .done_ns = now};
         tl_svc_count_malformed(&s->svc);
+        tl__serve_count_refusal(s, "MALFORMED");
         answer(s, tok, &v);
         if (tl_log_begin(s->log, TL_LOG_WARNING, now, "order refused")) {
             tl_jw *w = tl_log_fields(s->log);

@@ -107,7 +107,22 @@ int tl__serve_metrics_init(tl_serve *s, tl_err *err)
                      NULL, &f, err)) != 0)
         return rc;
     m->http_requests = only(f);
-    return 0;
+    if ((rc = family(s, TL_PROM_COUNTER, "tradeloop_order_refusals_total",
+                     "Orders refused, by reason code (a risk rule's name, VENUE, MALFORMED, ...).",
+                     "reason", &m->refusals, err)) != 0)
+        return rc;
+    /* Decimals 8: a position is a tl_fixed, printed exactly. */
+    const char *sym[1] = {"symbol"};
+    return tl_prom_family_add(&m->reg, TL_PROM_GAUGE, "tradeloop_position",
+                              "The engine's net position, by symbol (base units).", sym, 1, NULL, 0,
+                              8, &m->positions, err);
+}
+
+void tl__serve_count_refusal(tl_serve *s, const char *code)
+{
+    tl_prom_series *x;
+    if (labelled(s->m.refusals, code && *code ? code : "OTHER", &x, NULL) == 0)
+        tl_prom_counter_add(x, 1);
 }
 
 /* The state gauges and the counters kept elsewhere, read when scraped. */
@@ -130,4 +145,14 @@ void tl__serve_metrics_scrape(tl_serve *s)
     uint64_t intents[5] = {p->filled, p->denied, p->duplicates, p->refused, p->busy + p->failed};
     for (int i = 0; i < 5; i++)
         m->intents[i]->count = intents[i];
+    /* Positions: every symbol the engine ever held keeps its series (0 once flat). */
+    const tl_engine *e = &s->svc.engine;
+    for (uint32_t i = 0; s->svc.have_engine && i < e->book.pos_count; i++) {
+        const tl_position *pos = &e->book.positions[i];
+        if (pos->instrument >= e->instruments.count)
+            continue;
+        tl_prom_series *x;
+        if (labelled(m->positions, e->instruments.items[pos->instrument].symbol, &x, NULL) == 0)
+            tl_prom_gauge_set(x, pos->qty);
+    }
 }

@@ -10,6 +10,7 @@
 #include "core/vec.h"
 #include "engine/recover.h"
 #include "exec/intake.h"
+#include "risk/risk.h"
 
 #define KEY_PREFIX "order|"
 
@@ -157,8 +158,22 @@ static tl_svc_result *queue(tl_svc *s, const tl_order_msg *o, tl_svc_answer_fn f
     return r;
 }
 
-void tl__svc_reject(tl_svc_result *r, const char *why)
+/* The code of a refusal the engine explained in text: its risk rule's name, or what kind. */
+static const char *code_of(const tl_intent_record *rec)
 {
+    if (rec->status == TL_INTENT_REFUSED)
+        return "PAYLOAD_CONFLICT";
+    if (rec->status == TL_INTENT_REJECTED)
+        return "VENUE";
+    if (rec->status == TL_INTENT_CANCELED)
+        return "CANCELED";
+    int rule = tl_risk_reason_of_text(rec->reason);
+    return rule >= 0 ? tl_risk_reason_name(rule) : "RISK";
+}
+
+void tl__svc_reject(tl_svc_result *r, const char *code, const char *why)
+{
+    snprintf(r->reason_code, sizeof(r->reason_code), "%s", code);
     r->status = r->original = TL_ORDER_RESULT_REJECTED;
     size_t n = strnlen(why, sizeof(r->reject_reason) - 1); /* a long reason is cut, not refused */
     memcpy(r->reject_reason, why, n);
@@ -229,13 +244,13 @@ static int decide(tl_svc *s, const tl_order_msg *o, tl_svc_result *r, bool elsew
     char key[TL_IDEM_KEY_MAX], order_id[TL_ORDER_ID_MAX];
     int n = snprintf(key, sizeof(key), KEY_PREFIX "%s", o->order_id);
     if (n < 0 || (size_t)n >= sizeof(key)) {
-        tl__svc_reject(r, "order_id: too long");
+        tl__svc_reject(r, "ORDER_ID", "order_id: too long");
         return 0;
     }
     tl_err e2 = {0};
     uint32_t inst;
     if (tl_intake_order_id("SO", key, order_id, &e2) != 0) {
-        tl__svc_reject(r, e2.msg);
+        tl__svc_reject(r, "INTERNAL", e2.msg);
         return 0;
     }
     /* After a collision: an order another engine executed is that engine's, as the journal says
@@ -251,7 +266,7 @@ static int decide(tl_svc *s, const tl_order_msg *o, tl_svc_result *r, bool elsew
         }
     }
     if (tl_engine_instrument(&s->engine, o->symbol, &inst, &e2) != 0) {
-        tl__svc_reject(r, e2.msg);
+        tl__svc_reject(r, "SYMBOL", e2.msg);
         return 0;
     }
     tl_intent in = {key, order_id, NULL, inst, o->side, o->type, o->price, o->quantity};
@@ -263,7 +278,7 @@ static int decide(tl_svc *s, const tl_order_msg *o, tl_svc_result *r, bool elsew
         return rc;
     }
     if (rc != 0) {
-        tl__svc_reject(r, e2.msg);
+        tl__svc_reject(r, "ENGINE", e2.msg);
         return 0;
     }
     memcpy(r->engine_order_id, er.rec.order_id, sizeof(r->engine_order_id));
@@ -272,9 +287,11 @@ static int decide(tl_svc *s, const tl_order_msg *o, tl_svc_result *r, bool elsew
         fills_into(s, er.rec.client_seq, r);
     r->original = status_of(&er.rec, r->filled_qty);
     r->status = er.duplicate ? TL_ORDER_RESULT_DUPLICATE : r->original;
-    if (r->original == TL_ORDER_RESULT_REJECTED || er.rec.status == TL_INTENT_REFUSED)
+    if (r->original == TL_ORDER_RESULT_REJECTED || er.rec.status == TL_INTENT_REFUSED) {
         snprintf(r->reject_reason, sizeof(r->reject_reason), "%s",
                  er.rec.reason[0] ? er.rec.reason : "rejected");
+        snprintf(r->reason_code, sizeof(r->reason_code), "%s", code_of(&er.rec));
+    }
     if (er.rec.status == TL_INTENT_REFUSED) /* the key with another payload: nothing written */
         r->status = r->original = TL_ORDER_RESULT_REJECTED;
     return 0;

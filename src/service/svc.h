@@ -89,6 +89,10 @@ typedef struct tl_svc_result {
     uint32_t n_fills;
     tl_svc_fill fills[TL_SVC_FILLS_MAX];
     char reject_reason[TL_EVENT_TEXT_MAX];
+    /* REJECTED: what kind, for the metrics: a risk rule's name ("KILL_SWITCH"), VENUE,
+     * PAYLOAD_CONFLICT (the order_id with another payload), SYMBOL, ORDER_ID, CANCELED, ENGINE;
+     * MALFORMED is the transport's, for a message that never reached the core. "" otherwise. */
+    char reason_code[32];
     int64_t ts_ns; /* when the service decided */
 } tl_svc_result;
 
@@ -145,7 +149,8 @@ int tl_svc_submit(tl_svc *s, const tl_order_msg *o, tl_svc_answer_fn fn, void *c
 void tl_svc_count_malformed(tl_svc *s);
 
 /* The step's end: one forced flush, then every queued answer in arrival order. Nothing queued
- * and nothing buffered (the kill switch's event is buffered without an answer): nothing written. A failure halts the service (see above) and is returned. */
+ * and nothing buffered (the kill switch's event is buffered without an answer): nothing written. A
+ * failure halts the service (see above) and is returned. */
 int tl_svc_commit(tl_svc *s, tl_err *err);
 
 #endif /* TL_SERVICE_SVC_H */

@@ -4,8 +4,8 @@
 
 #include "service/svc.h"
 
-/* REJECTED with why (cut to the field). */
-void tl__svc_reject(tl_svc_result *r, const char *why);
+/* REJECTED with a reason code (tl_svc_result.reason_code) and why (cut to the field). */
+void tl__svc_reject(tl_svc_result *r, const char *code, const char *why);
 
 /* r as the DUPLICATE of the order another engine executed under key (its engine order id
  * order_id), read from the journal. TL_ENOTFOUND when the key is in no workspace. */

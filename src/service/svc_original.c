@@ -7,6 +7,7 @@
  * follow in that workspace. */
 #include <string.h>
 
+#include "risk/risk.h"
 #include "service/svc_int.h"
 
 typedef struct finding {
@@ -37,7 +38,12 @@ static int on_event(void *ctx, const tl_event *ev)
         break;
     case TL_EV_ORDER_REJECTED:
     case TL_EV_INTENT_DENIED:
-        tl__svc_reject(r, ev->text[0] ? ev->text : "rejected");
+        if (ev->type == TL_EV_ORDER_REJECTED) {
+            tl__svc_reject(r, "VENUE", ev->text[0] ? ev->text : "rejected");
+        } else {
+            int rule = tl_risk_reason_of_text(ev->text);
+            tl__svc_reject(r, rule >= 0 ? tl_risk_reason_name(rule) : "RISK", ev->text);
+        }
         f->done = true;
         break;
     default:
@@ -61,6 +67,7 @@ int tl__svc_original(tl_store *st, const char *key, const char *order_id, tl_svc
     r->n_fills = 0;
     r->filled_qty = 0;
     r->reject_reason[0] = '\0';
+    r->reason_code[0] = '\0';
     tl_scan_filter filt = {first.seq - 1, 0, first.workspace};
     rc = tl_store_scan(st, &filt, on_event, &f, err);
     if (rc < 0)

@@ -69,6 +69,16 @@ check "still one trade" [ "$(sqlite3 "$DB" "SELECT count(*) FROM trades")" = 1 ]
 http GET /status
 check "status: Redis connected, the counts" body_is "d['redis_connected'] is True and d['statistics']['orders_received'] == 3 and d['statistics']['orders_filled'] == 1 and d['statistics']['orders_rejected'] == 1 and d['database_stats']['total_orders'] == 1"
 
+http GET /metrics
+check "metrics: the malformed refusal by its code, the position by its symbol" metrics_are <<'PY'
+assert val('tradeloop_order_refusals_total', reason='MALFORMED') == 1
+assert val('tradeloop_orders_total', outcome='FILLED') == 1
+assert val('tradeloop_orders_total', outcome='DUPLICATE') == 1
+assert val('tradeloop_fills_total') == 1
+assert val('tradeloop_position', symbol='BTCUSDT') == 0.001
+assert val('tradeloop_redis_up') == 1
+assert val('tradeloop_intake_lag_seconds_count') == 2
+PY
 bash "$SRC/tests/support/redis_server.sh" kill "$RD" >/dev/null
 check "Redis gone: /health 503 naming it" wait_health 503
 check "503's reason" body_is "d['reason'].startswith('redis')"

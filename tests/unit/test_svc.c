@@ -167,6 +167,19 @@ static void test_paper_once_and_after_commit(void **state)
     assert_int_equal(r.out.r[4].status, TL_ORDER_RESULT_REJECTED);
     assert_true(r.out.r[4].reject_reason[0] != '\0');
 
+    /* The kill switch refuses an entry: REJECTED, its code the rule's name. */
+    assert_int_equal(tl_engine_kill(&r.svc.engine, "test", NULL), 1);
+    tl_order_msg k = order("ord-4", "BTCUSDT", TL_SIDE_BUY, "1", "50000");
+    submit(&r, &k);
+    commit(&r);
+    assert_int_equal(r.out.r[5].status, TL_ORDER_RESULT_REJECTED);
+    if (strcmp(r.out.r[5].reason_code, "KILL_SWITCH") != 0)
+        fail_msg("code %s for '%s'", r.out.r[5].reason_code, r.out.r[5].reject_reason);
+    assert_string_equal(r.out.r[3].reason_code, "PAYLOAD_CONFLICT");
+    assert_string_equal(r.out.r[4].reason_code, "SYMBOL");
+    assert_int_equal(tl_engine_kill_release(&r.svc.engine), 1);
+    commit(&r);
+
     /* After a restart on the same journal the order_id is still known. */
     rig_close(&r);
     rig_open(&r, &cfg);
