@@ -16,6 +16,7 @@ typedef struct serve_opts {
     const char *consumer, *workspace, *mode, *log_level;
     const char *pg_host, *pg_db, *pg_user;
     uint64_t redis_port, pg_port, seed, claim_idle_ms, claim_every_ms, max_body, drain_ms;
+    uint64_t read_count;
     tl_fixed success_rate, paper_equity;
     bool dry_run, allow_reset;
 } serve_opts;
@@ -79,6 +80,7 @@ int tl_cmd_serve(int argc, char **argv)
                     .seed = 42,
                     .claim_idle_ms = 30000,
                     .claim_every_ms = 1000,
+                    .read_count = 4096,
                     .max_body = TL_HTTP_MAX_BODY_DEFAULT,
                     .drain_ms = 5000,
                     .success_rate = TL_FIXED_SCALE / 100 * 95,
@@ -108,6 +110,9 @@ int tl_cmd_serve(int argc, char **argv)
          "streams: claim what another consumer left pending this long (30000)", .max = 86400000},
         {"claim-every-ms", CLI_U64, &o.claim_every_ms, "TRADELOOP_CLAIM_EVERY_MS", "MS",
          "streams: how often to look, 0 = never (1000)", .max = 86400000},
+        {"read-count", CLI_U64_POS, &o.read_count, "TRADELOOP_READ_COUNT", "N",
+         "streams: entries per read and per claim; a larger read is a larger commit (4096)",
+         .max = 100000},
         {"workspace", CLI_STRING, &o.workspace, "TRADELOOP_WORKSPACE", "NAME",
          "this engine's workspace in the journal, one per engine of a group (execution)"},
         {"trading-mode", CLI_STRING, &o.mode, "TRADING_MODE", "paper|mock|live",
@@ -197,6 +202,7 @@ int tl_cmd_serve(int argc, char **argv)
         cfg.redis.consumer = o.consumer ? o.consumer : o.workspace;
         cfg.redis.claim_min_idle_ms = (uint32_t)o.claim_idle_ms;
         cfg.redis.claim_every_ms = (uint32_t)o.claim_every_ms;
+        cfg.redis.count = (uint32_t)o.read_count;
     }
 
     char pgurl[1024];
