@@ -30,6 +30,7 @@
 #include <libpq-fe.h>
 
 #include "conformance/store_conformance.h"
+#include "pg_testdb.h"
 #include "store/pg/pg.h"
 #include "store/store.h"
 #include "tradeloop/order.h"
@@ -37,65 +38,13 @@
 /* The server's URL names tradeloop_test, which other tests may use at the same time: this test
  * works in a database of its own, made from that URL, so its resets touch nobody else. */
 #define TEST_DB "tl_unit_store_pg"
-static char server_url[1024];
 static char pg_url[1100];
 
 /* ---- helpers -------------------------------------------------------------------------------- */
 
-static int read_url(void)
-{
-    const char *file = getenv("TL_PG_URL_FILE");
-    if (!file || !*file) {
-        fprintf(stderr, "test_store_pg: TL_PG_URL_FILE is not set. Run it through ctest (the "
-                        "pg_server_start fixture starts a server), or start one with "
-                        "tests/support/pg_server.sh start DIR and set TL_PG_URL_FILE=DIR/url.\n");
-        return -1;
-    }
-    FILE *f = fopen(file, "r");
-    if (!f) {
-        fprintf(stderr, "test_store_pg: cannot read %s (did pg_server.sh start fail?)\n", file);
-        return -1;
-    }
-    int ok = fgets(server_url, sizeof server_url, f) != NULL;
-    fclose(f);
-    server_url[strcspn(server_url, "\r\n")] = '\0';
-    if (!ok || strncmp(server_url, "postgresql://", 13) != 0) {
-        fprintf(stderr, "test_store_pg: %s does not hold a postgresql:// URL\n", file);
-        return -1;
-    }
-    return 0;
-}
-
-/* The server's URL with its database name replaced by db; -1 when it has none. */
-static int make_url(const char *db, char *out, size_t cap)
-{
-    const char *slash = strrchr(server_url, '/');
-    if (!slash || slash < server_url + 13)
-        return -1;
-    int n = snprintf(out, cap, "%.*s/%s", (int)(slash - server_url), server_url, db);
-    return n > 0 && (size_t)n < cap ? 0 : -1;
-}
-
 static void url_for_db(const char *db, char *out, size_t cap)
 {
-    assert_int_equal(make_url(db, out, cap), 0);
-}
-
-/* Runs one statement on a fresh connection to url; 0 on success. For main, outside cmocka. */
-static int run_once(const char *url, const char *sql)
-{
-    PGconn *c = PQconnectdb(url);
-    int ok = PQstatus(c) == CONNECTION_OK;
-    if (ok) {
-        PQclear(PQexec(c, "SET client_min_messages = warning"));
-        PGresult *r = PQexec(c, sql);
-        ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-        PQclear(r);
-    }
-    if (!ok)
-        fprintf(stderr, "test_store_pg: %s: %s", sql, PQerrorMessage(c));
-    PQfinish(c);
-    return ok ? 0 : -1;
+    assert_int_equal(pg_testdb_url(db, out, cap), 0);
 }
 
 static PGconn *admin_connect(const char *url)
@@ -137,10 +86,6 @@ static long sql_long(PGconn *c, const char *sql)
     return strtol(sql_value(c, sql, buf, sizeof buf), NULL, 10);
 }
 
-static const char drop_all[] = "DROP TABLE IF EXISTS trades, orders, positions, accounts,"
-                               " trade_events, tradeloop_meta, workspaces, event_types, control, "
-                               "loop_status, quotes, lp_quotes, executions CASCADE";
-
 /* Conformance SQL hook: the first column of the first row, "" when none. */
 static int query_db(const char *url, const char *sql, char *out, size_t cap)
 {
@@ -151,27 +96,6 @@ static int query_db(const char *url, const char *sql, char *out, size_t cap)
         print_error("%s: %s", sql, PQerrorMessage(c));
     snprintf(out, cap, "%s", ok && PQntuples(r) > 0 ? PQgetvalue(r, 0, 0) : "");
     PQclear(r);
-    PQfinish(c);
-    return ok ? 0 : -1;
-}
-
-/* Conformance reset hook: every test starts from an empty database. */
-static int reset_db(const char *url)
-{
-    PGconn *c = PQconnectdb(url);
-    int ok = PQstatus(c) == CONNECTION_OK;
-    if (ok) {
-        PQclear(PQexec(c, "SET client_min_messages = warning"));
-        /* A connection left open by a failed test would otherwise hang the drop. */
-        PQclear(PQexec(c, "SET lock_timeout = '10s'"));
-        PGresult *r = PQexec(c, drop_all);
-        ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-        if (!ok)
-            fprintf(stderr, "reset: %s", PQerrorMessage(c));
-        PQclear(r);
-    } else {
-        fprintf(stderr, "reset: %s", PQerrorMessage(c));
-    }
     PQfinish(c);
     return ok ? 0 : -1;
 }
@@ -234,7 +158,7 @@ static void append_ok(tl_store *s, tl_event *ev, size_t n)
 static int fresh(void **state)
 {
     (void)state;
-    return reset_db(pg_url);
+    return pg_testdb_reset(pg_url);
 }
 
 /* ---- exact money in the NUMERIC(20,8) projections ------------------------------------------- */
@@ -602,7 +526,7 @@ static void test_versions(void **state)
     assert_int_equal(tl_store_open(&s, pg_url, NULL, NULL, &err), TL_ECORRUPT);
 
     /* Version 0 (tradeloop_meta alone) is migrated to the current version on open. */
-    sql_ok(c, drop_all);
+    sql_ok(c, PG_TESTDB_RESET_SQL);
     sql_ok(c, "CREATE TABLE tradeloop_meta (key text PRIMARY KEY, value text NOT NULL)");
     sql_ok(c, "INSERT INTO tradeloop_meta VALUES ('application', 'tradeloop'),"
               " ('schema_version', '0')");
@@ -667,7 +591,7 @@ static void test_migrates_v1(void **state)
     tl_event more = ev_make(TL_EV_ORDER_SUBMITTED, "alpha", "O2", 0);
     assert_int_equal(tl_store_append(&s, &more, 1, NULL, 0, NULL, 0, &err), TL_ESTATE);
     tl_store_close(&s);
-    sql_ok(c, drop_all);
+    sql_ok(c, PG_TESTDB_RESET_SQL);
     assert_int_equal(tl_store_open_read(&s, pg_url, NULL, &err), TL_ENOTFOUND);
     PQfinish(c);
 }
@@ -1092,13 +1016,10 @@ static void test_connection_lost(void **state)
 
 int main(void)
 {
-    if (read_url() != 0 || make_url(TEST_DB, pg_url, sizeof pg_url) != 0)
-        return 1;
-    if (run_once(server_url, "DROP DATABASE IF EXISTS " TEST_DB " WITH (FORCE)") != 0 ||
-        run_once(server_url, "CREATE DATABASE " TEST_DB) != 0)
+    if (pg_testdb_create(TEST_DB, 0, pg_url, sizeof pg_url) != 0)
         return 1;
     int failed = 0;
-    tl_store_conformance_set_reset(reset_db);
+    tl_store_conformance_set_reset(pg_testdb_reset);
     tl_store_conformance_set_sql(query_db);
     failed += tl_store_conformance_run("store_conformance_postgresql", pg_url);
 
@@ -1121,7 +1042,7 @@ int main(void)
         cmocka_unit_test_setup(test_connection_lost, fresh),
     };
     failed += cmocka_run_group_tests_name("store_pg", tests, NULL, NULL);
-    if (run_once(server_url, "DROP DATABASE IF EXISTS " TEST_DB " WITH (FORCE)") != 0)
+    if (pg_testdb_drop(TEST_DB) != 0)
         failed++;
     return failed ? 1 : 0;
 }
