@@ -10,11 +10,18 @@
  * test's own.
  *
  * Header-only (static inline, so a test need not use all of it): each test binary is one
- * translation unit. Functions return 0 or -1 with the reason on stderr, so they serve in main
- * and in cmocka set-ups alike.
+ * translation unit. The set-up functions return 0 or -1 with the reason on stderr, so they serve
+ * in main and in cmocka set-ups alike; pg_testdb_connect and pg_testdb_ok, for a test's own
+ * queries, fail the running cmocka test instead.
  */
 #ifndef TL_TEST_PG_TESTDB_H
 #define TL_TEST_PG_TESTDB_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -110,6 +117,29 @@ static inline int pg_testdb_create(const char *name, unsigned flags, char *url, 
 static inline int pg_testdb_reset(const char *url)
 {
     return pg_testdb_sql(url, PG_TESTDB_RESET_SQL);
+}
+
+/* A connection to url for a test's own queries, notices quiet; fails the test when refused. The
+ * caller PQfinish-es it. */
+static inline PGconn *pg_testdb_connect(const char *url)
+{
+    PGconn *c = PQconnectdb(url);
+    if (PQstatus(c) != CONNECTION_OK)
+        print_error("connect %s: %s", url, PQerrorMessage(c));
+    assert_int_equal(PQstatus(c), CONNECTION_OK);
+    PQclear(PQexec(c, "SET client_min_messages = warning"));
+    return c;
+}
+
+/* Runs sql on c; fails the test unless it succeeds (with or without rows). */
+static inline void pg_testdb_ok(PGconn *c, const char *sql)
+{
+    PGresult *r = PQexec(c, sql);
+    ExecStatusType st = PQresultStatus(r);
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
+        print_error("%s: %s", sql, PQerrorMessage(c));
+    assert_true(st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK);
+    PQclear(r);
 }
 
 #endif /* TL_TEST_PG_TESTDB_H */

@@ -35,24 +35,6 @@ static int fresh(void **state)
     return pg_testdb_reset(pg_url);
 }
 
-static PGconn *admin(void)
-{
-    PGconn *c = PQconnectdb(pg_url);
-    assert_int_equal(PQstatus(c), CONNECTION_OK);
-    PQclear(PQexec(c, "SET client_min_messages = warning"));
-    return c;
-}
-
-static void sql_ok(PGconn *c, const char *sql)
-{
-    PGresult *r = PQexec(c, sql);
-    ExecStatusType st = PQresultStatus(r);
-    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
-        print_error("%s: %s", sql, PQerrorMessage(c));
-    assert_true(st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK);
-    PQclear(r);
-}
-
 static long sql_long(PGconn *c, const char *sql)
 {
     PGresult *r = PQexec(c, sql);
@@ -96,7 +78,7 @@ static void test_put_during_engine_batch(void **state)
     uint64_t id = 0;
     tl_err err = {0};
     assert_int_equal(tl_store_control_put(&req, "kill", "mid-batch", 1, &id, &err), 0);
-    PGconn *c = admin();
+    PGconn *c = pg_testdb_connect(pg_url);
     assert_int_equal(sql_long(c, "SELECT count(*) FROM control"), 1);
     assert_int_equal(sql_long(c, "SELECT count(*) FROM trade_events"), 0);
     assert_int_equal(engine.ops->commit(engine.state, NULL), 0);
@@ -127,10 +109,11 @@ static void test_ids_visible_in_order(void **state)
     (void)state;
     tl_store s;
     open_ok(&s);
-    PGconn *first = admin(), *watch = admin();
+    PGconn *first = pg_testdb_connect(pg_url), *watch = pg_testdb_connect(pg_url);
     /* A bare INSERT, as a writer that takes no lock of its own: the put's lock must wait for
      * it all the same. */
-    sql_ok(first, "BEGIN; INSERT INTO control (ts_ns, command, arg) VALUES (1, 'kill', 'first')");
+    pg_testdb_ok(first,
+                 "BEGIN; INSERT INTO control (ts_ns, command, arg) VALUES (1, 'kill', 'first')");
     put_job j = {&s, -1, 0};
     pthread_t t;
     assert_int_equal(pthread_create(&t, NULL, put_thread, &j), 0);
@@ -146,7 +129,7 @@ static void test_ids_visible_in_order(void **state)
     }
     assert_int_equal(waiting, 1);
     assert_int_equal(sql_long(watch, "SELECT count(*) FROM control"), 0);
-    sql_ok(first, "COMMIT");
+    pg_testdb_ok(first, "COMMIT");
     assert_int_equal(pthread_join(t, NULL), 0);
     assert_int_equal(j.rc, 0);
     assert_int_equal(j.id, 2);
@@ -172,9 +155,9 @@ static void test_migrates_v3(void **state)
     tl_event ev = kill_event();
     assert_int_equal(tl_store_append(&s, &ev, 1, NULL, 0, NULL, 0, NULL), 0);
     tl_store_close(&s);
-    PGconn *c = admin();
-    sql_ok(c, "DROP TABLE control, loop_status, quotes, lp_quotes, executions CASCADE;"
-              " UPDATE tradeloop_meta SET value = '3' WHERE key = 'schema_version'");
+    PGconn *c = pg_testdb_connect(pg_url);
+    pg_testdb_ok(c, "DROP TABLE control, loop_status, quotes, lp_quotes, executions CASCADE;"
+                    " UPDATE tradeloop_meta SET value = '3' WHERE key = 'schema_version'");
     assert_int_equal(tl_store_open_read(&s, pg_url, NULL, &err), TL_EVERSION);
     assert_non_null(strstr(err.msg, "older"));
     open_ok(&s);
@@ -190,7 +173,7 @@ static void test_migrates_v3(void **state)
     assert_int_equal(sql_long(c, "SELECT count(*) FROM pg_indexes"
                                  " WHERE indexname = 'control_pending'"),
                      1);
-    sql_ok(c, "UPDATE tradeloop_meta SET value = '99' WHERE key = 'schema_version'");
+    pg_testdb_ok(c, "UPDATE tradeloop_meta SET value = '99' WHERE key = 'schema_version'");
     assert_int_equal(tl_store_open(&s, pg_url, NULL, NULL, &err), TL_EVERSION);
     assert_int_equal(tl_store_open_read(&s, pg_url, NULL, &err), TL_EVERSION);
     assert_non_null(strstr(err.msg, "newer"));
