@@ -60,15 +60,6 @@ void tl__http_kick(tl_http *srv)
 
 /* --- requests -------------------------------------------------------------------------------- */
 
-static char *dup_str(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *d = malloc(n);
-    if (d != NULL)
-        memcpy(d, s, n);
-    return d;
-}
-
 static void req_free(tl_http_req *req)
 {
     tl_http *srv = req->srv;
@@ -230,8 +221,8 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *c, const char
             return MHD_NO;
         req->srv = srv;
         req->conn = c;
-        req->method = dup_str(method);
-        req->path = dup_str(url);
+        req->method = strdup(method);
+        req->path = strdup(url);
         req->next = srv->live;
         if (srv->live != NULL)
             srv->live->prev = req;
@@ -305,8 +296,8 @@ static int copy_routes(tl_http *srv, const tl_http_route *routes, size_t n, tl_e
     }
     for (size_t i = 0; i < n; i++) {
         srv->routes[i] = routes[i];
-        srv->routes[i].method = dup_str(routes[i].method);
-        srv->routes[i].path = dup_str(routes[i].path);
+        srv->routes[i].method = strdup(routes[i].method);
+        srv->routes[i].path = strdup(routes[i].path);
         srv->n_routes = i + 1;
         if (srv->routes[i].method == NULL || srv->routes[i].path == NULL)
             return tl_err_set(err, TL_ENOMEM, "routes: out of memory");
@@ -359,7 +350,7 @@ int tl_http_start(tl_http *srv, uv_loop_t *loop, const tl_http_options *opt,
     int rc = tl_http_parse_listen(srv->opt.listen, &addr, &alen, err);
     if (rc != 0)
         return rc;
-    if ((srv->listen = dup_str(srv->opt.listen)) == NULL)
+    if ((srv->listen = strdup(srv->opt.listen)) == NULL)
         return tl_err_set(err, TL_ENOMEM, "http: out of memory");
     srv->opt.listen = srv->listen;
     if ((rc = copy_routes(srv, routes, n, err)) != 0 ||

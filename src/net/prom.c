@@ -8,15 +8,6 @@
 
 #include "core/vec.h"
 
-static char *dup_str(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *d = malloc(n);
-    if (d != NULL)
-        memcpy(d, s, n);
-    return d;
-}
-
 static void free_strs(char **v, size_t n)
 {
     if (v == NULL)
@@ -33,7 +24,7 @@ static char **dup_strs(const char *const *v, size_t n)
     if (d == NULL)
         return NULL;
     for (size_t i = 0; i < n; i++) {
-        if ((d[i] = dup_str(v[i])) == NULL) {
+        if ((d[i] = strdup(v[i])) == NULL) {
             free_strs(d, i);
             return NULL;
         }
@@ -219,8 +210,8 @@ int tl_prom_family_add(tl_prom *r, tl_prom_type type, const char *name, const ch
     f->n_labels = n_labels;
     f->n_bounds = n_bounds;
     f->decimals = decimals;
-    f->name = dup_str(name);
-    f->help = dup_str(help);
+    f->name = strdup(name);
+    f->help = strdup(help);
     f->labels = dup_strs(labels, n_labels);
     if (n_bounds > 0 && (f->bounds = malloc(n_bounds * sizeof(*f->bounds))) != NULL)
         memcpy(f->bounds, bounds, n_bounds * sizeof(*f->bounds));

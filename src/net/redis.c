@@ -17,18 +17,19 @@
 static void connect_addr(tl_redis *r, const char *ip);
 static void resolve(tl_redis *r);
 
-static void logf_(tl_redis *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void logf_(tl_redis *r, const char *fmt, ...)
+void tl_redis_logf(tl_redis_log_cb fn, void *ctx, const char *fmt, ...)
 {
-    if (r->on_log == NULL)
+    if (fn == NULL)
         return;
     char buf[320];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
-    r->on_log(r->ctx, buf);
+    fn(ctx, buf);
 }
+
+#define logf_(r, ...) tl_redis_logf((r)->on_log, (r)->ctx, __VA_ARGS__)
 
 static void on_wait_over(uv_timer_t *t)
 {

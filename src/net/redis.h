@@ -91,6 +91,11 @@ struct tl_redis {
  * may be copied until then). TL_EINVAL naming the bad field, TL_ENOMEM. On failure nothing is
  * left to close; after success tl_redis_close is due (it only wipes the password when r never
  * started). */
+/* fn(ctx, the formatted line) when fn is not NULL: one line of at most 319 bytes. The log helper
+ * of the connection and of the intakes built on it. */
+void tl_redis_logf(tl_redis_log_cb fn, void *ctx, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 int tl_redis_init(tl_redis *r, uv_loop_t *loop, const tl_redis_config *cfg, tl_err *err);
 /* Starts connecting (no-op unless idle). */
 void tl_redis_start(tl_redis *r);

@@ -153,7 +153,10 @@ static int sync_ws(tl_paper_broker *b, const char *ws, tl_err *err)
         strcmp(b->engine.cfg.workspace, ws) == 0)
         return 0;
     drop_engine(b);
-    tl_clock_init_frozen(&b->clock, 0);
+    /* Set to each intent's time in decide(): a sim clock, as tl_clock_set refuses a frozen one
+     * (the events were all stamped 0, which also made every order's created_at the same and
+     * turned the orders_created indexes' appends into random inserts). */
+    tl_clock_init_sim(&b->clock, 0);
     int rc = tl_venue_open(&b->venue, "paper://", &b->clock, NULL, err);
     if (rc != 0)
         return rc;
@@ -264,7 +267,10 @@ static int decide(tl_paper_broker *b, const struct tl_paper_pending *p, tl_paper
     if ((rc = sync_ws(b, p->workspace, err)) != 0)
         return rc;
     tl_engine *e = &b->engine;
-    tl_clock_set(&b->clock, p->in.ts_ns);
+    /* Stamps never go back: an intent older than the clock (the wall clock stepped back, or a
+     * caller's own times out of order) is stamped with the clock's time. */
+    if (p->in.ts_ns > tl_clock_now(&b->clock))
+        tl_clock_set(&b->clock, p->in.ts_ns);
     uint32_t inst;
     if ((rc = tl_engine_instrument(e, p->symbol, &inst, err)) != 0)
         return rc;

@@ -102,7 +102,7 @@ typedef struct tl_paper_result {
 typedef struct tl_paper_broker {
     tl_store *store;         /* borrowed */
     tl_fixed default_equity; /* starting cash of a workspace's first reset */
-    tl_clock clock;          /* frozen at each intent's ts_ns */
+    tl_clock clock;          /* sim, set to each intent's ts_ns (never back) */
     tl_venue venue;          /* owned while open: paper:// */
     tl_engine engine;        /* owned while open */
     tl_journal journal;      /* owned while open: the engine's subscriber */

@@ -13,18 +13,6 @@
 
 #define NO_SLOT UINT32_MAX
 
-void tl__intake_log(tl_redis_intake *ri, const char *fmt, ...)
-{
-    if (ri->on_log == NULL)
-        return;
-    char buf[320];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
-    ri->on_log(ri->ctx, buf);
-}
-
 static void redis_log(void *ctx, const char *msg)
 {
     tl_redis_intake *ri = ctx;

@@ -7,8 +7,7 @@
 #include "service/intake_redis.h"
 
 /* One line to the caller's on_log (when set). */
-void tl__intake_log(tl_redis_intake *ri, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+#define tl__intake_log(ri, ...) tl_redis_logf((ri)->on_log, (ri)->ctx, __VA_ARGS__)
 
 static inline bool tl__is_error(const redisReply *rep)
 {

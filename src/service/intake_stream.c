@@ -12,7 +12,8 @@ static void on_ignored(redisAsyncContext *ac, void *reply, void *priv)
     (void)priv;
     redisReply *rep = reply;
     if (rep != NULL && tl__is_error(rep))
-        tl__intake_log(tl_redis_of(ac)->ctx, "redis refused a command: %.120s", rep->str);
+        tl__intake_log((tl_redis_intake *)tl_redis_of(ac)->ctx, "redis refused a command: %.120s",
+                       rep->str);
 }
 
 /* One entry [id, [field, value, ...]] (fields nil: deleted since it was delivered). */

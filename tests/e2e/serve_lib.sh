@@ -35,3 +35,23 @@ http() {
 
 # jq_py EXPR: evaluates a Python expression over the JSON body as `d`.
 body_is() { python3 -c "import json,sys; d=json.load(open('$TMP/body')); sys.exit(0 if ($1) else 1)"; }
+
+# metrics_are: the body (a /metrics page) read by the independent parser
+# (tests/support/prom_parse.py, which checks the format); the Python assertions on stdin see
+# val(name, **labels), a sample's value.
+metrics_are() {
+    local asserts
+    asserts=$(cat)
+    python3 - "$SRC/tests/support/prom_parse.py" "$TMP/body" "$asserts" <<'PY'
+import json, subprocess, sys
+out = subprocess.run([sys.executable, sys.argv[1], sys.argv[2]], capture_output=True, text=True)
+assert out.returncode == 0, out.stderr
+samples = json.loads(out.stdout)['samples']
+def val(name, **labels):
+    for s in samples:
+        if s['name'] == name and all(s['labels'].get(k) == v for k, v in labels.items()):
+            return float(s['value'])
+    raise KeyError((name, labels))
+exec(sys.argv[3])
+PY
+}

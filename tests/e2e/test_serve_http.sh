@@ -73,16 +73,7 @@ check "kill: 200, engaged" body_is "d['kill_switch'] is True and d['changed'] is
 http GET /metrics
 check "metrics: 200" [ "$CODE" = 200 ]
 check "metrics parse with an independent parser; the counters say what happened" \
-    python3 - "$SRC/tests/support/prom_parse.py" "$TMP/body" <<'PY'
-import json, subprocess, sys
-out = subprocess.run([sys.executable, sys.argv[1], sys.argv[2]], capture_output=True, text=True)
-assert out.returncode == 0, out.stderr
-samples = json.loads(out.stdout)['samples']
-def val(name, **labels):
-    for s in samples:
-        if s['name'] == name and all(s['labels'].get(k) == v for k, v in labels.items()):
-            return float(s['value'])
-    raise KeyError(name)
+    metrics_are <<'PY'
 assert val('tradeloop_paper_intents_total', outcome='filled') == 1
 assert val('tradeloop_paper_intents_total', outcome='duplicate') == 1
 assert val('tradeloop_paper_intents_total', outcome='denied') == 1

@@ -70,16 +70,7 @@ http GET /status
 check "status: Redis connected, the counts" body_is "d['redis_connected'] is True and d['statistics']['orders_received'] == 3 and d['statistics']['orders_filled'] == 1 and d['statistics']['orders_rejected'] == 1 and d['database_stats']['total_orders'] == 1"
 
 http GET /metrics
-check "metrics: the malformed refusal by its code, the position by its symbol" python3 - "$SRC/tests/support/prom_parse.py" "$TMP/body" <<'PY'
-import json, subprocess, sys
-out = subprocess.run([sys.executable, sys.argv[1], sys.argv[2]], capture_output=True, text=True)
-assert out.returncode == 0, out.stderr
-samples = json.loads(out.stdout)['samples']
-def val(name, **labels):
-    for s in samples:
-        if s['name'] == name and all(s['labels'].get(k) == v for k, v in labels.items()):
-            return float(s['value'])
-    raise KeyError((name, labels))
+check "metrics: the malformed refusal by its code, the position by its symbol" metrics_are <<'PY'
 assert val('tradeloop_order_refusals_total', reason='MALFORMED') == 1
 assert val('tradeloop_orders_total', outcome='FILLED') == 1
 assert val('tradeloop_orders_total', outcome='DUPLICATE') == 1

@@ -147,8 +147,10 @@ static void test_journal_layout(void **state)
     static const int types[8] = {
         TL_EV_WORKSPACE_RESET, TL_EV_INTENT_EMITTED, TL_EV_POLICY_EVALUATED, TL_EV_INTENT_APPROVED,
         TL_EV_ORDER_SUBMITTED, TL_EV_ORDER_ACCEPTED, TL_EV_ORDER_FILLED,     TL_EV_POSITION_OPENED};
-    for (int i = 0; i < 8; i++)
+    for (int i = 0; i < 8; i++) {
         assert_int_equal(ev[i].type, types[i]);
+        assert_int_equal(ev[i].ts_ns, 1700000000000000000LL); /* stamped with the intent's time */
+    }
     assert_int_equal(ev[0].fee, FX(10000));
     assert_string_equal(ev[0].text, "paper: starting cash"); /* the workspace's mode leads */
     assert_string_equal(ev[0].idem_key, ""); /* the reset is not part of the intent */
