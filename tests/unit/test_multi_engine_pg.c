@@ -28,6 +28,7 @@
 #include "engine/engine.h"
 #include "engine/recover.h"
 #include "journal/journal.h"
+#include "pg_testdb.h"
 #include "store/store.h"
 
 #define TEST_DB "tl_unit_multi_engine_pg"
@@ -35,52 +36,16 @@ static char pg_url[1100];
 
 /* ---- the database ---- */
 
-static int sql_run(const char *url, const char *sql)
-{
-    PGconn *c = PQconnectdb(url);
-    int ok = PQstatus(c) == CONNECTION_OK;
-    if (ok) {
-        PQclear(PQexec(c, "SET client_min_messages = warning"));
-        PGresult *r = PQexec(c, sql);
-        ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-        PQclear(r);
-    }
-    if (!ok)
-        fprintf(stderr, "test_multi_engine_pg: %s: %s", sql, PQerrorMessage(c));
-    PQfinish(c);
-    return ok ? 0 : -1;
-}
-
 static int setup_db(void **state)
 {
     (void)state;
-    char server[1024];
-    const char *file = getenv("TL_PG_URL_FILE");
-    FILE *f = file && *file ? fopen(file, "r") : NULL;
-    if (!f || !fgets(server, sizeof server, f)) {
-        fprintf(stderr, "test_multi_engine_pg: TL_PG_URL_FILE unreadable; run it through ctest\n");
-        if (f)
-            fclose(f);
-        return -1;
-    }
-    fclose(f);
-    server[strcspn(server, "\r\n")] = '\0';
-    const char *slash = strrchr(server, '/');
-    if (!slash || strncmp(server, "postgresql://", 13) != 0)
-        return -1;
-    char admin[1100];
-    snprintf(admin, sizeof admin, "%.*s/postgres", (int)(slash - server), server);
-    snprintf(pg_url, sizeof pg_url, "%.*s/%s", (int)(slash - server), server, TEST_DB);
-    sql_run(admin, "DROP DATABASE IF EXISTS " TEST_DB " WITH (FORCE)");
-    return sql_run(admin, "CREATE DATABASE " TEST_DB);
+    return pg_testdb_create(TEST_DB, 0, pg_url, sizeof pg_url);
 }
 
 static int fresh(void **state)
 {
     (void)state;
-    return sql_run(pg_url, "DROP TABLE IF EXISTS trades, orders, positions, accounts, trade_events,"
-                           " tradeloop_meta, workspaces, event_types, control, loop_status, "
-                           "quotes, lp_quotes, executions CASCADE");
+    return pg_testdb_reset(pg_url);
 }
 
 /* ---- an engine on the paper venue, journaling into its own connection ---- */

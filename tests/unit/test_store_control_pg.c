@@ -23,76 +23,16 @@
 #include <libpq-fe.h>
 
 #include "conformance/control_conformance.h"
+#include "pg_testdb.h"
 #include "store/store.h"
 
 #define TEST_DB "tl_unit_store_control_pg"
-static char server_url[1024];
 static char pg_url[1100];
-
-static int read_url(void)
-{
-    const char *file = getenv("TL_PG_URL_FILE");
-    FILE *f = file && *file ? fopen(file, "r") : NULL;
-    if (!f) {
-        fprintf(stderr, "test_store_control_pg: TL_PG_URL_FILE is not set or unreadable; run it "
-                        "through ctest (the pg_server_start fixture starts a server)\n");
-        return -1;
-    }
-    int ok = fgets(server_url, sizeof server_url, f) != NULL;
-    fclose(f);
-    server_url[strcspn(server_url, "\r\n")] = '\0';
-    const char *slash = strrchr(server_url, '/');
-    if (!ok || strncmp(server_url, "postgresql://", 13) != 0 || !slash || slash < server_url + 13)
-        return -1;
-    snprintf(pg_url, sizeof pg_url, "%.*s/%s", (int)(slash - server_url), server_url, TEST_DB);
-    return 0;
-}
-
-static int run_once(const char *url, const char *sql)
-{
-    PGconn *c = PQconnectdb(url);
-    int ok = PQstatus(c) == CONNECTION_OK;
-    if (ok) {
-        PQclear(PQexec(c, "SET client_min_messages = warning; SET lock_timeout = '10s'"));
-        PGresult *r = PQexec(c, sql);
-        ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-        PQclear(r);
-    }
-    if (!ok)
-        fprintf(stderr, "test_store_control_pg: %s: %s", sql, PQerrorMessage(c));
-    PQfinish(c);
-    return ok ? 0 : -1;
-}
-
-static int reset_db(const char *url)
-{
-    return run_once(url, "DROP TABLE IF EXISTS trades, orders, positions, accounts, trade_events,"
-                         " tradeloop_meta, workspaces, event_types, control, loop_status, quotes, "
-                         "lp_quotes, executions CASCADE");
-}
 
 static int fresh(void **state)
 {
     (void)state;
-    return reset_db(pg_url);
-}
-
-static PGconn *admin(void)
-{
-    PGconn *c = PQconnectdb(pg_url);
-    assert_int_equal(PQstatus(c), CONNECTION_OK);
-    PQclear(PQexec(c, "SET client_min_messages = warning"));
-    return c;
-}
-
-static void sql_ok(PGconn *c, const char *sql)
-{
-    PGresult *r = PQexec(c, sql);
-    ExecStatusType st = PQresultStatus(r);
-    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
-        print_error("%s: %s", sql, PQerrorMessage(c));
-    assert_true(st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK);
-    PQclear(r);
+    return pg_testdb_reset(pg_url);
 }
 
 static long sql_long(PGconn *c, const char *sql)
@@ -138,7 +78,7 @@ static void test_put_during_engine_batch(void **state)
     uint64_t id = 0;
     tl_err err = {0};
     assert_int_equal(tl_store_control_put(&req, "kill", "mid-batch", 1, &id, &err), 0);
-    PGconn *c = admin();
+    PGconn *c = pg_testdb_connect(pg_url);
     assert_int_equal(sql_long(c, "SELECT count(*) FROM control"), 1);
     assert_int_equal(sql_long(c, "SELECT count(*) FROM trade_events"), 0);
     assert_int_equal(engine.ops->commit(engine.state, NULL), 0);
@@ -169,10 +109,11 @@ static void test_ids_visible_in_order(void **state)
     (void)state;
     tl_store s;
     open_ok(&s);
-    PGconn *first = admin(), *watch = admin();
+    PGconn *first = pg_testdb_connect(pg_url), *watch = pg_testdb_connect(pg_url);
     /* A bare INSERT, as a writer that takes no lock of its own: the put's lock must wait for
      * it all the same. */
-    sql_ok(first, "BEGIN; INSERT INTO control (ts_ns, command, arg) VALUES (1, 'kill', 'first')");
+    pg_testdb_ok(first,
+                 "BEGIN; INSERT INTO control (ts_ns, command, arg) VALUES (1, 'kill', 'first')");
     put_job j = {&s, -1, 0};
     pthread_t t;
     assert_int_equal(pthread_create(&t, NULL, put_thread, &j), 0);
@@ -188,7 +129,7 @@ static void test_ids_visible_in_order(void **state)
     }
     assert_int_equal(waiting, 1);
     assert_int_equal(sql_long(watch, "SELECT count(*) FROM control"), 0);
-    sql_ok(first, "COMMIT");
+    pg_testdb_ok(first, "COMMIT");
     assert_int_equal(pthread_join(t, NULL), 0);
     assert_int_equal(j.rc, 0);
     assert_int_equal(j.id, 2);
@@ -214,9 +155,9 @@ static void test_migrates_v3(void **state)
     tl_event ev = kill_event();
     assert_int_equal(tl_store_append(&s, &ev, 1, NULL, 0, NULL, 0, NULL), 0);
     tl_store_close(&s);
-    PGconn *c = admin();
-    sql_ok(c, "DROP TABLE control, loop_status, quotes, lp_quotes, executions CASCADE;"
-              " UPDATE tradeloop_meta SET value = '3' WHERE key = 'schema_version'");
+    PGconn *c = pg_testdb_connect(pg_url);
+    pg_testdb_ok(c, "DROP TABLE control, loop_status, quotes, lp_quotes, executions CASCADE;"
+                    " UPDATE tradeloop_meta SET value = '3' WHERE key = 'schema_version'");
     assert_int_equal(tl_store_open_read(&s, pg_url, NULL, &err), TL_EVERSION);
     assert_non_null(strstr(err.msg, "older"));
     open_ok(&s);
@@ -232,7 +173,7 @@ static void test_migrates_v3(void **state)
     assert_int_equal(sql_long(c, "SELECT count(*) FROM pg_indexes"
                                  " WHERE indexname = 'control_pending'"),
                      1);
-    sql_ok(c, "UPDATE tradeloop_meta SET value = '99' WHERE key = 'schema_version'");
+    pg_testdb_ok(c, "UPDATE tradeloop_meta SET value = '99' WHERE key = 'schema_version'");
     assert_int_equal(tl_store_open(&s, pg_url, NULL, NULL, &err), TL_EVERSION);
     assert_int_equal(tl_store_open_read(&s, pg_url, NULL, &err), TL_EVERSION);
     assert_non_null(strstr(err.msg, "newer"));
@@ -241,19 +182,16 @@ static void test_migrates_v3(void **state)
 
 int main(void)
 {
-    if (read_url() != 0)
+    if (pg_testdb_create(TEST_DB, 0, pg_url, sizeof pg_url) != 0)
         return 1;
-    if (run_once(server_url, "DROP DATABASE IF EXISTS " TEST_DB " WITH (FORCE)") != 0 ||
-        run_once(server_url, "CREATE DATABASE " TEST_DB) != 0)
-        return 1;
-    int failed = tl_control_conformance_run("control_postgresql", pg_url, 1, reset_db);
+    int failed = tl_control_conformance_run("control_postgresql", pg_url, 1, pg_testdb_reset);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_put_during_engine_batch, fresh),
         cmocka_unit_test_setup(test_ids_visible_in_order, fresh),
         cmocka_unit_test_setup(test_migrates_v3, fresh),
     };
     failed += cmocka_run_group_tests_name("store_control_pg", tests, NULL, NULL);
-    if (run_once(server_url, "DROP DATABASE IF EXISTS " TEST_DB " WITH (FORCE)") != 0)
+    if (pg_testdb_drop(TEST_DB) != 0)
         failed++;
     return failed ? 1 : 0;
 }

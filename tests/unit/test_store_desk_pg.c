@@ -19,59 +19,17 @@
 #include <libpq-fe.h>
 
 #include "conformance/desk_conformance.h"
+#include "pg_testdb.h"
 #include "store/store.h"
 #include "tradeloop/order.h"
 
 #define TEST_DB "tl_unit_store_desk_pg"
-static char server_url[1024];
 static char pg_url[1100];
-
-static int read_url(void)
-{
-    const char *file = getenv("TL_PG_URL_FILE");
-    FILE *f = file && *file ? fopen(file, "r") : NULL;
-    if (!f) {
-        fprintf(stderr, "test_store_desk_pg: TL_PG_URL_FILE is not set or unreadable; run it "
-                        "through ctest (the pg_server_start fixture starts a server)\n");
-        return -1;
-    }
-    int ok = fgets(server_url, sizeof server_url, f) != NULL;
-    fclose(f);
-    server_url[strcspn(server_url, "\r\n")] = '\0';
-    const char *slash = strrchr(server_url, '/');
-    if (!ok || strncmp(server_url, "postgresql://", 13) != 0 || !slash || slash < server_url + 13)
-        return -1;
-    snprintf(pg_url, sizeof pg_url, "%.*s/%s", (int)(slash - server_url), server_url, TEST_DB);
-    return 0;
-}
-
-static int run_once(const char *url, const char *sql)
-{
-    PGconn *c = PQconnectdb(url);
-    int ok = PQstatus(c) == CONNECTION_OK;
-    if (ok) {
-        PQclear(PQexec(c, "SET client_min_messages = warning; SET lock_timeout = '10s'"));
-        PGresult *r = PQexec(c, sql);
-        ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-        PQclear(r);
-    }
-    if (!ok)
-        fprintf(stderr, "test_store_desk_pg: %s: %s", sql, PQerrorMessage(c));
-    PQfinish(c);
-    return ok ? 0 : -1;
-}
-
-static int reset_db(const char *url)
-{
-    return run_once(url, "DROP TABLE IF EXISTS trades, orders, positions, accounts, trade_events,"
-                         " tradeloop_meta, workspaces, event_types, control, loop_status, quotes,"
-                         " lp_quotes, executions CASCADE");
-}
 
 static int fresh(void **state)
 {
     (void)state;
-    return reset_db(pg_url);
+    return pg_testdb_reset(pg_url);
 }
 
 /* The first column of the first row of sql, as text. */
@@ -100,9 +58,9 @@ static void test_migrates_v4(void **state)
     strcpy(ev.workspace, "desk");
     assert_int_equal(tl_store_append(&s, &ev, 1, NULL, 0, NULL, 0, &err), 0);
     tl_store_close(&s);
-    assert_int_equal(run_once(pg_url, "DROP TABLE quotes, lp_quotes, executions CASCADE;"
-                                      " UPDATE tradeloop_meta SET value = '4'"
-                                      " WHERE key = 'schema_version'"),
+    assert_int_equal(pg_testdb_sql(pg_url, "DROP TABLE quotes, lp_quotes, executions CASCADE;"
+                                           " UPDATE tradeloop_meta SET value = '4'"
+                                           " WHERE key = 'schema_version'"),
                      0);
     assert_int_equal(tl_store_open_read(&s, pg_url, NULL, &err), TL_EVERSION);
     assert_non_null(strstr(err.msg, "older"));
@@ -135,18 +93,14 @@ static void test_migrates_v4(void **state)
 
 int main(void)
 {
-    if (read_url() != 0)
+    if (pg_testdb_create(TEST_DB, PG_TESTDB_UTC, pg_url, sizeof pg_url) != 0)
         return 1;
-    if (run_once(server_url, "DROP DATABASE IF EXISTS " TEST_DB " WITH (FORCE)") != 0 ||
-        run_once(server_url, "CREATE DATABASE " TEST_DB) != 0 ||
-        run_once(pg_url, "ALTER DATABASE " TEST_DB " SET timezone = 'UTC'") != 0)
-        return 1;
-    int failed = tl_desk_conformance_run("desk_postgresql", pg_url, 1, reset_db);
+    int failed = tl_desk_conformance_run("desk_postgresql", pg_url, 1, pg_testdb_reset);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_migrates_v4, fresh),
     };
     failed += cmocka_run_group_tests_name("store_desk_pg", tests, NULL, NULL);
-    if (run_once(server_url, "DROP DATABASE IF EXISTS " TEST_DB " WITH (FORCE)") != 0)
+    if (pg_testdb_drop(TEST_DB) != 0)
         failed++;
     return failed ? 1 : 0;
 }

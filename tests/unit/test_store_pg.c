@@ -30,6 +30,7 @@
 #include <libpq-fe.h>
 
 #include "conformance/store_conformance.h"
+#include "pg_testdb.h"
 #include "store/pg/pg.h"
 #include "store/store.h"
 #include "tradeloop/order.h"
@@ -37,85 +38,13 @@
 /* The server's URL names tradeloop_test, which other tests may use at the same time: this test
  * works in a database of its own, made from that URL, so its resets touch nobody else. */
 #define TEST_DB "tl_unit_store_pg"
-static char server_url[1024];
 static char pg_url[1100];
 
 /* ---- helpers -------------------------------------------------------------------------------- */
 
-static int read_url(void)
-{
-    const char *file = getenv("TL_PG_URL_FILE");
-    if (!file || !*file) {
-        fprintf(stderr, "test_store_pg: TL_PG_URL_FILE is not set. Run it through ctest (the "
-                        "pg_server_start fixture starts a server), or start one with "
-                        "tests/support/pg_server.sh start DIR and set TL_PG_URL_FILE=DIR/url.\n");
-        return -1;
-    }
-    FILE *f = fopen(file, "r");
-    if (!f) {
-        fprintf(stderr, "test_store_pg: cannot read %s (did pg_server.sh start fail?)\n", file);
-        return -1;
-    }
-    int ok = fgets(server_url, sizeof server_url, f) != NULL;
-    fclose(f);
-    server_url[strcspn(server_url, "\r\n")] = '\0';
-    if (!ok || strncmp(server_url, "postgresql://", 13) != 0) {
-        fprintf(stderr, "test_store_pg: %s does not hold a postgresql:// URL\n", file);
-        return -1;
-    }
-    return 0;
-}
-
-/* The server's URL with its database name replaced by db; -1 when it has none. */
-static int make_url(const char *db, char *out, size_t cap)
-{
-    const char *slash = strrchr(server_url, '/');
-    if (!slash || slash < server_url + 13)
-        return -1;
-    int n = snprintf(out, cap, "%.*s/%s", (int)(slash - server_url), server_url, db);
-    return n > 0 && (size_t)n < cap ? 0 : -1;
-}
-
 static void url_for_db(const char *db, char *out, size_t cap)
 {
-    assert_int_equal(make_url(db, out, cap), 0);
-}
-
-/* Runs one statement on a fresh connection to url; 0 on success. For main, outside cmocka. */
-static int run_once(const char *url, const char *sql)
-{
-    PGconn *c = PQconnectdb(url);
-    int ok = PQstatus(c) == CONNECTION_OK;
-    if (ok) {
-        PQclear(PQexec(c, "SET client_min_messages = warning"));
-        PGresult *r = PQexec(c, sql);
-        ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-        PQclear(r);
-    }
-    if (!ok)
-        fprintf(stderr, "test_store_pg: %s: %s", sql, PQerrorMessage(c));
-    PQfinish(c);
-    return ok ? 0 : -1;
-}
-
-static PGconn *admin_connect(const char *url)
-{
-    PGconn *c = PQconnectdb(url);
-    if (PQstatus(c) != CONNECTION_OK)
-        print_error("connect %s: %s", url, PQerrorMessage(c));
-    assert_int_equal(PQstatus(c), CONNECTION_OK);
-    PQclear(PQexec(c, "SET client_min_messages = warning"));
-    return c;
-}
-
-static void sql_ok(PGconn *c, const char *sql)
-{
-    PGresult *r = PQexec(c, sql);
-    ExecStatusType st = PQresultStatus(r);
-    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
-        print_error("%s: %s", sql, PQerrorMessage(c));
-    assert_true(st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK);
-    PQclear(r);
+    assert_int_equal(pg_testdb_url(db, out, cap), 0);
 }
 
 /* The single value of a query as text, into buf ("<NULL>" for NULL). */
@@ -137,10 +66,6 @@ static long sql_long(PGconn *c, const char *sql)
     return strtol(sql_value(c, sql, buf, sizeof buf), NULL, 10);
 }
 
-static const char drop_all[] = "DROP TABLE IF EXISTS trades, orders, positions, accounts,"
-                               " trade_events, tradeloop_meta, workspaces, event_types, control, "
-                               "loop_status, quotes, lp_quotes, executions CASCADE";
-
 /* Conformance SQL hook: the first column of the first row, "" when none. */
 static int query_db(const char *url, const char *sql, char *out, size_t cap)
 {
@@ -151,27 +76,6 @@ static int query_db(const char *url, const char *sql, char *out, size_t cap)
         print_error("%s: %s", sql, PQerrorMessage(c));
     snprintf(out, cap, "%s", ok && PQntuples(r) > 0 ? PQgetvalue(r, 0, 0) : "");
     PQclear(r);
-    PQfinish(c);
-    return ok ? 0 : -1;
-}
-
-/* Conformance reset hook: every test starts from an empty database. */
-static int reset_db(const char *url)
-{
-    PGconn *c = PQconnectdb(url);
-    int ok = PQstatus(c) == CONNECTION_OK;
-    if (ok) {
-        PQclear(PQexec(c, "SET client_min_messages = warning"));
-        /* A connection left open by a failed test would otherwise hang the drop. */
-        PQclear(PQexec(c, "SET lock_timeout = '10s'"));
-        PGresult *r = PQexec(c, drop_all);
-        ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-        if (!ok)
-            fprintf(stderr, "reset: %s", PQerrorMessage(c));
-        PQclear(r);
-    } else {
-        fprintf(stderr, "reset: %s", PQerrorMessage(c));
-    }
     PQfinish(c);
     return ok ? 0 : -1;
 }
@@ -234,7 +138,7 @@ static void append_ok(tl_store *s, tl_event *ev, size_t n)
 static int fresh(void **state)
 {
     (void)state;
-    return reset_db(pg_url);
+    return pg_testdb_reset(pg_url);
 }
 
 /* ---- exact money in the NUMERIC(20,8) projections ------------------------------------------- */
@@ -280,7 +184,7 @@ static void test_numeric_exact(void **state)
     tl_err err = {0};
     assert_int_equal(tl_store_append(&s, ev, 3, &p, 1, &a, 1, &err), 0);
 
-    PGconn *c = admin_connect(pg_url);
+    PGconn *c = pg_testdb_connect(pg_url);
     char buf[256];
     assert_numeric_column(c, "orders", "quantity");
     assert_numeric_column(c, "orders", "price");
@@ -353,7 +257,7 @@ static void test_orders_projection(void **state)
     set_str(b1[5].text, sizeof b1[5].text, "max position");
     append_ok(&s, b1, 7);
 
-    PGconn *c = admin_connect(pg_url);
+    PGconn *c = pg_testdb_connect(pg_url);
     char buf[512];
     assert_string_equal(sql_value(c,
                                   "SELECT status || ' ' || filled_qty || ' ' || filled_at FROM"
@@ -449,7 +353,7 @@ static void test_large_batch_rows(void **state)
     tl_err err = {0};
     assert_int_equal(tl_store_append(&s, ev, N, &p, 1, NULL, 0, &err), 0);
 
-    PGconn *c = admin_connect(pg_url);
+    PGconn *c = pg_testdb_connect(pg_url);
     char buf[256];
     assert_int_equal(sql_long(c, "SELECT count(*) FROM trade_events"), N);
     assert_int_equal(sql_long(c, "SELECT count(*) FROM trade_events WHERE length(text) = 127"),
@@ -490,7 +394,7 @@ static void test_rows_without_events(void **state)
     a.cash = TL_FIXED_INT(5);
     tl_err err = {0};
     assert_int_equal(tl_store_append(&s, NULL, 0, &p, 1, &a, 1, &err), 0);
-    PGconn *c = admin_connect(pg_url);
+    PGconn *c = pg_testdb_connect(pg_url);
     char buf[64];
     assert_string_equal(sql_value(c, "SELECT qty FROM positions", buf, sizeof buf), "3.00000000");
     assert_string_equal(sql_value(c, "SELECT cash FROM accounts", buf, sizeof buf), "5.00000000");
@@ -545,13 +449,13 @@ static void test_bad_text_refused(void **state)
 static void test_foreign_db_refused(void **state)
 {
     (void)state;
-    PGconn *c = admin_connect(pg_url);
-    sql_ok(c, "DROP DATABASE IF EXISTS foreign_db WITH (FORCE)");
-    sql_ok(c, "CREATE DATABASE foreign_db");
+    PGconn *c = pg_testdb_connect(pg_url);
+    pg_testdb_ok(c, "DROP DATABASE IF EXISTS foreign_db WITH (FORCE)");
+    pg_testdb_ok(c, "CREATE DATABASE foreign_db");
     char url[1100];
     url_for_db("foreign_db", url, sizeof url);
-    PGconn *f = admin_connect(url);
-    sql_ok(f, "CREATE TABLE customers (id int PRIMARY KEY, name text)");
+    PGconn *f = pg_testdb_connect(url);
+    pg_testdb_ok(f, "CREATE TABLE customers (id int PRIMARY KEY, name text)");
 
     tl_store s;
     tl_err err = {0};
@@ -561,12 +465,12 @@ static void test_foreign_db_refused(void **state)
     assert_int_equal(sql_long(f, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"), 1);
 
     /* A tradeloop_meta that is someone else's is refused too. */
-    sql_ok(f, "CREATE TABLE tradeloop_meta (key text PRIMARY KEY, value text)");
-    sql_ok(f, "INSERT INTO tradeloop_meta VALUES ('application', 'other')");
+    pg_testdb_ok(f, "CREATE TABLE tradeloop_meta (key text PRIMARY KEY, value text)");
+    pg_testdb_ok(f, "INSERT INTO tradeloop_meta VALUES ('application', 'other')");
     assert_int_equal(tl_store_open(&s, url, NULL, NULL, &err), TL_ECORRUPT);
     assert_non_null(strstr(err.msg, "not a tradeloop database"));
     PQfinish(f);
-    sql_ok(c, "DROP DATABASE foreign_db");
+    pg_testdb_ok(c, "DROP DATABASE foreign_db");
     PQfinish(c);
 }
 
@@ -576,7 +480,7 @@ static void test_versions(void **state)
     tl_store s;
     open_store(&s, pg_url, TL_DURABILITY_FULL);
     tl_store_close(&s);
-    PGconn *c = admin_connect(pg_url);
+    PGconn *c = pg_testdb_connect(pg_url);
     char buf[64];
     snprintf(buf, sizeof buf, "%d", TL_STORE_SCHEMA_VERSION);
     char v[64];
@@ -588,7 +492,7 @@ static void test_versions(void **state)
     char sql[128];
     snprintf(sql, sizeof sql, "UPDATE tradeloop_meta SET value = '%d' WHERE key = 'schema_version'",
              TL_STORE_SCHEMA_VERSION + 1);
-    sql_ok(c, sql);
+    pg_testdb_ok(c, sql);
     tl_err err = {0};
     assert_int_equal(tl_store_open(&s, pg_url, NULL, NULL, &err), TL_EVERSION);
     assert_non_null(strstr(err.msg, "newer"));
@@ -598,14 +502,14 @@ static void test_versions(void **state)
         buf);
 
     /* Garbage is corrupt, not a version. */
-    sql_ok(c, "UPDATE tradeloop_meta SET value = '1x' WHERE key = 'schema_version'");
+    pg_testdb_ok(c, "UPDATE tradeloop_meta SET value = '1x' WHERE key = 'schema_version'");
     assert_int_equal(tl_store_open(&s, pg_url, NULL, NULL, &err), TL_ECORRUPT);
 
     /* Version 0 (tradeloop_meta alone) is migrated to the current version on open. */
-    sql_ok(c, drop_all);
-    sql_ok(c, "CREATE TABLE tradeloop_meta (key text PRIMARY KEY, value text NOT NULL)");
-    sql_ok(c, "INSERT INTO tradeloop_meta VALUES ('application', 'tradeloop'),"
-              " ('schema_version', '0')");
+    pg_testdb_ok(c, PG_TESTDB_RESET_SQL);
+    pg_testdb_ok(c, "CREATE TABLE tradeloop_meta (key text PRIMARY KEY, value text NOT NULL)");
+    pg_testdb_ok(c, "INSERT INTO tradeloop_meta VALUES ('application', 'tradeloop'),"
+                    " ('schema_version', '0')");
     open_store(&s, pg_url, TL_DURABILITY_FULL);
     tl_event e = ev_make(TL_EV_ORDER_SUBMITTED, "alpha", "O1", 0);
     append_ok(&s, &e, 1);
@@ -633,9 +537,9 @@ static void test_migrates_v1(void **state)
                      fill_make("alpha", "O1", "T1", 1000000, TL_OS_PARTIALLY_FILLED)};
     append_ok(&s, b, 3);
     tl_store_close(&s);
-    PGconn *c = admin_connect(pg_url);
-    sql_ok(c,
-           "DROP VIEW events_v; DROP TABLE workspaces, event_types; DROP INDEX trade_events_fills;"
+    PGconn *c = pg_testdb_connect(pg_url);
+    pg_testdb_ok(
+        c, "DROP VIEW events_v; DROP TABLE workspaces, event_types; DROP INDEX trade_events_fills;"
            " DROP TABLE control, loop_status, quotes, lp_quotes, executions CASCADE;"
            " UPDATE tradeloop_meta SET value = '1' WHERE key = 'schema_version'");
 
@@ -667,7 +571,7 @@ static void test_migrates_v1(void **state)
     tl_event more = ev_make(TL_EV_ORDER_SUBMITTED, "alpha", "O2", 0);
     assert_int_equal(tl_store_append(&s, &more, 1, NULL, 0, NULL, 0, &err), TL_ESTATE);
     tl_store_close(&s);
-    sql_ok(c, drop_all);
+    pg_testdb_ok(c, PG_TESTDB_RESET_SQL);
     assert_int_equal(tl_store_open_read(&s, pg_url, NULL, &err), TL_ENOTFOUND);
     PQfinish(c);
 }
@@ -849,8 +753,8 @@ static void test_scan_rare(void **state)
     assert_int_equal(tl_store_scan(&s, &f, count_fn, &c, NULL), 0);
     assert_int_equal(c.n, 5); /* after 508: 512, 1012, ... 2512 */
 
-    PGconn *admin = admin_connect(pg_url);
-    sql_ok(admin, "ANALYZE trade_events");
+    PGconn *admin = pg_testdb_connect(pg_url);
+    pg_testdb_ok(admin, "ANALYZE trade_events");
     PQfinish(admin);
     assert_true(plan_uses(&s, "tl_scan_7(0, 18, 'alpha', 10000)", "trade_events_rare"));
     /* Other scans page through the journal in seq order, by its primary key. */
@@ -915,8 +819,8 @@ static void test_scan_fills(void **state)
     open_store(&s, pg_url, TL_DURABILITY_NORMAL);
     assert_true(plan_reads_fills(&s, "tl_scan_11(0, 8, 'alpha', 10000)"));
     assert_true(plan_reads_fills(&s, "tl_scan_10(0, 8, '', 10000)"));
-    PGconn *admin = admin_connect(pg_url);
-    sql_ok(admin, "ANALYZE trade_events");
+    PGconn *admin = pg_testdb_connect(pg_url);
+    pg_testdb_ok(admin, "ANALYZE trade_events");
     PQfinish(admin);
     assert_true(plan_reads_fills(&s, "tl_scan_11(0, 8, 'alpha', 10000)"));
     assert_true(plan_reads_fills(&s, "tl_scan_10(0, 8, '', 10000)"));
@@ -936,10 +840,10 @@ static void test_migrates_v2(void **state)
                      fill_make("alpha", "O1", "T2", 1000000, TL_OS_FILLED)};
     append_ok(&s, b, 3);
     tl_store_close(&s);
-    PGconn *c = admin_connect(pg_url);
-    sql_ok(c, "DROP INDEX trade_events_fills;"
-              " DROP TABLE control, loop_status, quotes, lp_quotes, executions CASCADE;"
-              " UPDATE tradeloop_meta SET value = '2' WHERE key = 'schema_version'");
+    PGconn *c = pg_testdb_connect(pg_url);
+    pg_testdb_ok(c, "DROP INDEX trade_events_fills;"
+                    " DROP TABLE control, loop_status, quotes, lp_quotes, executions CASCADE;"
+                    " UPDATE tradeloop_meta SET value = '2' WHERE key = 'schema_version'");
     open_store(&s, pg_url, TL_DURABILITY_FULL);
     char v[256];
     assert_string_equal(
@@ -1026,7 +930,7 @@ static void test_connection_lost(void **state)
     (void)state;
     tl_store s;
     open_store(&s, pg_url, TL_DURABILITY_FULL);
-    PGconn *admin = admin_connect(pg_url);
+    PGconn *admin = pg_testdb_connect(pg_url);
     char buf[16];
 
     tl_event b1[2] = {ev_make(TL_EV_ORDER_SUBMITTED, "alpha", "O1", 0),
@@ -1069,8 +973,8 @@ static void test_connection_lost(void **state)
      * accepts them again, the store goes on by itself. */
     char other[1100];
     url_for_db("postgres", other, sizeof other);
-    PGconn *root = admin_connect(other); /* a database cannot lock itself out */
-    sql_ok(root, "ALTER DATABASE " TEST_DB " ALLOW_CONNECTIONS false");
+    PGconn *root = pg_testdb_connect(other); /* a database cannot lock itself out */
+    pg_testdb_ok(root, "ALTER DATABASE " TEST_DB " ALLOW_CONNECTIONS false");
     for (int i = 0; i < 2; i++) {
         assert_int_equal(append(&s, b3, 2, &err), TL_EIO);
         assert_non_null(strstr(err.msg, "connection to PostgreSQL lost"));
@@ -1078,7 +982,7 @@ static void test_connection_lost(void **state)
     }
     uint64_t hw = 0;
     assert_int_equal(s.ops->high_water(s.state, &hw, &err), TL_EIO);
-    sql_ok(root, "ALTER DATABASE " TEST_DB " ALLOW_CONNECTIONS true");
+    pg_testdb_ok(root, "ALTER DATABASE " TEST_DB " ALLOW_CONNECTIONS true");
     PQfinish(root);
     append_ok(&s, b3, 2);
     assert_int_equal(b3[0].seq, 5);
@@ -1092,13 +996,10 @@ static void test_connection_lost(void **state)
 
 int main(void)
 {
-    if (read_url() != 0 || make_url(TEST_DB, pg_url, sizeof pg_url) != 0)
-        return 1;
-    if (run_once(server_url, "DROP DATABASE IF EXISTS " TEST_DB " WITH (FORCE)") != 0 ||
-        run_once(server_url, "CREATE DATABASE " TEST_DB) != 0)
+    if (pg_testdb_create(TEST_DB, 0, pg_url, sizeof pg_url) != 0)
         return 1;
     int failed = 0;
-    tl_store_conformance_set_reset(reset_db);
+    tl_store_conformance_set_reset(pg_testdb_reset);
     tl_store_conformance_set_sql(query_db);
     failed += tl_store_conformance_run("store_conformance_postgresql", pg_url);
 
@@ -1121,7 +1022,7 @@ int main(void)
         cmocka_unit_test_setup(test_connection_lost, fresh),
     };
     failed += cmocka_run_group_tests_name("store_pg", tests, NULL, NULL);
-    if (run_once(server_url, "DROP DATABASE IF EXISTS " TEST_DB " WITH (FORCE)") != 0)
+    if (pg_testdb_drop(TEST_DB) != 0)
         failed++;
     return failed ? 1 : 0;
 }

@@ -111,7 +111,7 @@ static void test_one_order_two_engines(void **state)
 static int setup(void **state)
 {
     (void)state;
-    return pg_testdb_create("tl_unit_svc_pg", url, sizeof(url));
+    return pg_testdb_create("tl_unit_svc_pg", 0, url, sizeof(url));
 }
 
 int main(void)
