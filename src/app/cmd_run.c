@@ -225,14 +225,17 @@ static int on_poll(void *ctx, tl_err *err)
     if ((rc = tl_store_control_pending(r->store, r->control_after, rows, 8, &n, err)) != 0)
         return rc == TL_ENOTSUP ? 0 : rc;
     for (size_t i = 0; i < n; i++) {
-        /* What came before is committed first, so the switch's event is the next seq. */
+        /* What came before is committed first, so the command's event (the kill switch's, an
+         * account's unfreezing) opens the batch apply_control commits: its seq is that batch's
+         * first, as the store numbered it (another engine may have appended in between). */
         if ((rc = tl_loop_flush(&r->loop, true, err)) != 0)
             return rc;
-        uint64_t seq = r->store->high_water + 1;
+        uint64_t batches = r->store->stats.batches, events = r->store->stats.events;
         if ((rc = apply_control(r, &rows[i], err)) != 0)
             return rc;
-        if (r->store->high_water < seq)
-            seq = r->store->high_water; /* it already was so: nothing new was journaled */
+        uint64_t seq = r->store->stats.batches != batches && r->store->stats.events != events
+                           ? r->store->last_first_seq
+                           : r->store->high_water; /* it already was so: nothing journaled */
         /* Taken at the wall clock's time, whatever the engine's: the requester measures by it. */
         tl_clock wall;
         tl_clock_init_real(&wall);

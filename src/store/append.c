@@ -265,6 +265,8 @@ int tl_store_append_batch(tl_store *s, tl_event *events, size_t n, const tl_stor
         keep_marks(&s->marks, events);
     if (n > 0 && last + n > s->high_water)
         s->high_water = last + n;
+    if (n > 0)
+        s->last_first_seq = last + 1;
     s->stats.batches++;
     s->stats.events += n;
     return 0;

@@ -61,6 +61,8 @@ typedef struct tl_store {
     void *state;             /* owned */
     uint64_t high_water;     /* the highest seq this connection knows stored: the last it read
                                 or appended (a shared store may hold later ones, by others) */
+    uint64_t last_first_seq; /* the first seq of this connection's last append that held events,
+                                0 before one: on a shared store, not high_water + 1 of before */
     tl_store_stats stats;
     tl_store_faults faults;
     int read_only; /* opened by tl_store_open_read: appends are refused */

@@ -49,6 +49,8 @@ KSEQ=$(q "SELECT max(seq) FROM trade_events WHERE type = 15")
 echo "kill switch: request to taken $(q "SELECT (taken_ns - ts_ns) / 1000000.0 FROM control
     WHERE command = 'kill'") ms"
 check "KILL_SWITCH journaled" [ -n "$KSEQ" ]
+check "the request is marked taken by the KILL_SWITCH event's own seq" \
+    [ "$(q "SELECT taken_seq FROM control WHERE command = 'kill'")" = "$KSEQ" ]
 check "va2's live order canceled at once" [ "$(q "SELECT count(*) FROM trade_events WHERE
     type = 16 AND workspace = 'va2' AND seq > $KSEQ")" -ge 1 ]
 sig e3 va2 ENTER_LONG ',"qty":"1"'
