@@ -5,17 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/text.h"
 #include "core/vec.h"
 #include "engine/engine.h"
 #include "store/digest.h"
 #include "store/rows.h"
-
-static void copy_text(char *dst, size_t cap, const char *src)
-{
-    size_t n = strnlen(src, cap - 1);
-    memcpy(dst, src, n);
-    dst[n] = '\0';
-}
 
 /* Starts the scratch record: only the fields every event sets are cleared here, the rest are
  * written by the caller or were zeroed once at init and are restored after use. */
@@ -27,7 +21,7 @@ static tl_event *begin(tl_engine *e, const tl_engine_account *a, int type, int64
     ev->type = (uint16_t)type;
     ev->ts_ns = ts;
     if (e->cur_key)
-        copy_text(ev->idem_key, sizeof(ev->idem_key), e->cur_key);
+        tl_text_copy(ev->idem_key, sizeof(ev->idem_key), e->cur_key);
     return ev;
 }
 
@@ -54,7 +48,7 @@ void tl__engine_emit_event(tl_engine *e, int type, const tl_order *o, const tl_f
     tl_event *ev = begin(e, a, type, f ? f->ts_ns : tl_clock_now(e->clock));
     const char *symbol = "";
     if (text)
-        copy_text(ev->text, sizeof(ev->text), text);
+        tl_text_copy(ev->text, sizeof(ev->text), text);
     if (o) {
         symbol = e->instruments.items[o->instrument].symbol;
         tl_engine_order_id(e, o, ev->order_id);
@@ -70,11 +64,11 @@ void tl__engine_emit_event(tl_engine *e, int type, const tl_order *o, const tl_f
              * carry its key, so the journal traces them back to it. */
             const tl_intent_record *r = tl_intake_by_order(&e->intake, o->client_seq);
             if (r)
-                copy_text(ev->idem_key, sizeof(ev->idem_key), r->key);
+                tl_text_copy(ev->idem_key, sizeof(ev->idem_key), r->key);
         }
     }
     if (f) {
-        copy_text(ev->trade_id, sizeof(ev->trade_id), f->trade_id);
+        tl_text_copy(ev->trade_id, sizeof(ev->trade_id), f->trade_id);
         ev->qty = f->qty;
         ev->price = f->price;
         ev->fee = f->fee;
@@ -147,7 +141,7 @@ void tl__engine_emit_for(tl_engine *e, const tl_engine_account *a, int type, uin
     tl_event *ev = begin(e, a, type, tl_clock_now(e->clock));
     ev->status = status;
     ev->fee = amount;
-    copy_text(ev->text, sizeof(ev->text), text ? text : "");
+    tl_text_copy(ev->text, sizeof(ev->text), text ? text : "");
     fan_out(e, a, NULL, NULL, NULL, "", 0);
 }
 

@@ -1,17 +1,10 @@
 /* intent.c -- idempotent intake of intents (see engine.h and exec/intake.h). */
 #include <string.h>
 
+#include "core/text.h"
 #include "engine/engine.h"
 
 #define REASON_CONFLICT "idempotency key reused with a different payload"
-
-static void copy_text(char *dst, size_t cap, const char *src)
-{
-    size_t n = src ? strnlen(src, cap - 1) : 0;
-    if (n)
-        memcpy(dst, src, n);
-    dst[n] = '\0';
-}
 
 static int validate(tl_engine *e, const tl_intent *in, tl_err *err)
 {
@@ -42,8 +35,8 @@ static void payload_of(tl_engine *e, const tl_intent *in, tl_intent_payload *p)
 {
     memset(p, 0, sizeof(*p));
     p->account = tl_engine_account_of(e, in->account)->id;
-    copy_text(p->action, sizeof(p->action), in->action ? in->action : tl_side_name(in->side));
-    copy_text(p->symbol, sizeof(p->symbol), e->instruments.items[in->instrument].symbol);
+    tl_text_copy(p->action, sizeof(p->action), in->action ? in->action : tl_side_name(in->side));
+    tl_text_copy(p->symbol, sizeof(p->symbol), e->instruments.items[in->instrument].symbol);
     p->side = (uint8_t)in->side;
     p->price = in->price;
     p->qty = in->qty;
@@ -76,7 +69,7 @@ static int answer_known(tl_engine *e, const tl_intent *in, const tl_intent_paylo
         r.rec.payload = *p;
         r.rec.trade_id[0] = '\0';
         r.rec.change[0] = '\0';
-        copy_text(r.rec.reason, sizeof(r.rec.reason), REASON_CONFLICT);
+        tl_text_copy(r.rec.reason, sizeof(r.rec.reason), REASON_CONFLICT);
         state_now(e, p->account, in->instrument, &r.rec);
     }
     if (out)
@@ -107,7 +100,7 @@ int tl_engine_intent(tl_engine *e, const tl_intent *in, tl_engine_result *out, t
         }
         if ((rc = tl_intake_add(&e->intake, in->idem_key, &p, &rec)) != 0)
             return tl_err_set(err, rc, "intent: %s", tl_strerror(rc));
-        copy_text(key, sizeof(key), in->idem_key);
+        tl_text_copy(key, sizeof(key), in->idem_key);
         e->cur_key = key;
     } else {
         memset(&tmp, 0, sizeof(tmp));
@@ -166,11 +159,11 @@ int tl_engine_intent(tl_engine *e, const tl_intent *in, tl_engine_result *out, t
     }
     if (rc == TL_ERISK) {
         rec->status = TL_INTENT_DENIED;
-        copy_text(rec->reason, sizeof(rec->reason), why.msg);
+        tl_text_copy(rec->reason, sizeof(rec->reason), why.msg);
         if (!o)
             state_now(e, p.account, in->instrument, rec);
     } else if (rc != 0 && rec->reason[0] == '\0') {
-        copy_text(rec->reason, sizeof(rec->reason), why.msg);
+        tl_text_copy(rec->reason, sizeof(rec->reason), why.msg);
     }
     tl_engine_result r;
     memset(&r, 0, sizeof(r));

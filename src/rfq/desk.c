@@ -1,4 +1,5 @@
 /* desk.c -- the RFQ desk: streams, the lock, execution, hedge, rows (see desk.h). */
+#include "core/text.h"
 #include "rfq/desk.h"
 
 #include <stdio.h>
@@ -14,13 +15,6 @@ static const char *const event_names[] = {"",         "locked", "improved", "exp
 const char *tl_desk_event_name(tl_desk_event_kind k)
 {
     return (unsigned)k < sizeof(event_names) / sizeof(event_names[0]) ? event_names[k] : "?";
-}
-
-static void copy(char *dst, size_t cap, const char *src)
-{
-    size_t n = strnlen(src, cap - 1);
-    memcpy(dst, src, n);
-    dst[n] = '\0';
 }
 
 int tl_desk_init(tl_desk *d, const tl_desk_config *cfg, tl_lp *lps, uint32_t n_lps,
@@ -70,7 +64,7 @@ static tl_desk_event *event(tl_desk *d, tl_desk_event_kind kind)
     memset(ev, 0, sizeof(*ev));
     ev->kind = kind;
     ev->ts_ns = tl_clock_now(d->clock);
-    copy(ev->quote_id, sizeof(ev->quote_id), d->quote_id);
+    tl_text_copy(ev->quote_id, sizeof(ev->quote_id), d->quote_id);
     ev->req = d->req;
     return ev;
 }
@@ -82,7 +76,7 @@ static void lock_event(tl_desk *d, tl_desk_event_kind kind)
     if (!ev)
         return;
     const tl_rfq_candidate *q = &d->lock.quote;
-    copy(ev->lp, sizeof(ev->lp), d->lps[q->lp].name);
+    tl_text_copy(ev->lp, sizeof(ev->lp), d->lps[q->lp].name);
     ev->lp_price = q->price;
     ev->valid_until_ns = q->valid_until_ns;
     price_at(d, q->price, &ev->price, NULL);
@@ -109,16 +103,16 @@ static void quote_row(tl_desk *d, tl_quote_event what, tl_err *err)
     const tl_rfq_candidate *q = &d->lock.quote;
     tl_hedge h;
     memset(&r, 0, sizeof(r));
-    copy(r.workspace, sizeof(r.workspace), d->cfg.workspace);
-    copy(r.quote_id, sizeof(r.quote_id), d->quote_id);
+    tl_text_copy(r.workspace, sizeof(r.workspace), d->cfg.workspace);
+    tl_text_copy(r.quote_id, sizeof(r.quote_id), d->quote_id);
     r.ts_ns = tl_clock_now(d->clock);
-    copy(r.symbol, sizeof(r.symbol), d->req.symbol);
+    tl_text_copy(r.symbol, sizeof(r.symbol), d->req.symbol);
     r.side = (uint8_t)d->req.side;
     r.amount = d->req.amount;
-    copy(r.amount_asset, sizeof(r.amount_asset),
-         d->req.amount_in == TL_PAIR_BASE ? d->req.base : d->req.quote);
-    copy(r.lp, sizeof(r.lp), d->lps[q->lp].name);
-    copy(r.lp_quote_id, sizeof(r.lp_quote_id), d->lock_lp_quote_id);
+    tl_text_copy(r.amount_asset, sizeof(r.amount_asset),
+                 d->req.amount_in == TL_PAIR_BASE ? d->req.base : d->req.quote);
+    tl_text_copy(r.lp, sizeof(r.lp), d->lps[q->lp].name);
+    tl_text_copy(r.lp_quote_id, sizeof(r.lp_quote_id), d->lock_lp_quote_id);
     r.lp_price = q->price;
     r.client_price = price_at(d, q->price, &h, NULL) == 0 ? h.client_price : q->price;
     r.valid_until_ns = q->valid_until_ns;
@@ -138,8 +132,8 @@ static void judge_round(tl_desk *d, tl_err *err)
     tl_rfq_verdict v = tl_rfq_round_judge(&d->rnd, d->lps, d->cfg.workspace, &d->req,
                                           tl_clock_now(d->clock), &d->lock, d->journal);
     if (v.change == TL_RFQ_LOCKED || v.change == TL_RFQ_IMPROVED) {
-        copy(d->lock_lp_quote_id, sizeof(d->lock_lp_quote_id),
-             d->rnd.answers[v.winner].q.quote_id);
+        tl_text_copy(d->lock_lp_quote_id, sizeof(d->lock_lp_quote_id),
+                     d->rnd.answers[v.winner].q.quote_id);
         quote_row(d, v.change == TL_RFQ_LOCKED ? TL_QUOTE_LOCKED : TL_QUOTE_IMPROVED, err);
         lock_event(d, v.change == TL_RFQ_LOCKED ? TL_DESK_LOCKED : TL_DESK_IMPROVED);
     } else if (v.change == TL_RFQ_EXPIRED) {
@@ -176,7 +170,7 @@ int tl_desk_cancel(tl_desk *d, tl_err *err)
     if (!d->streaming) {
         tl_desk_event *ev = event(d, TL_DESK_ERROR);
         if (ev)
-            copy(ev->error, sizeof(ev->error), "nothing to cancel");
+            tl_text_copy(ev->error, sizeof(ev->error), "nothing to cancel");
         return commit(d, err);
     }
     if (d->lock.held) {
@@ -228,7 +222,7 @@ static int send_hedge(tl_desk *d, const tl_hedge *h, tl_fixed lp_price, tl_fixed
     uint32_t inst;
     tl_err e2 = {0};
     if (tl_engine_instrument(d->engine, d->req.symbol, &inst, &e2) != 0) {
-        copy(why, cap, e2.msg);
+        tl_text_copy(why, cap, e2.msg);
         return TL_EINVAL;
     }
     tl_intent in = {0};
@@ -276,10 +270,10 @@ int tl_desk_proceed(tl_desk *d, tl_err *err)
     if (!d->streaming || !tl_rfq_lock_valid(&d->lock, now)) {
         tl_desk_event *ev = event(d, TL_DESK_ERROR);
         if (ev)
-            copy(ev->error, sizeof(ev->error),
-                 d->lock.expired ? "quote expired"
-                 : d->streaming  ? "no quote locked yet"
-                                 : "no quote to proceed with");
+            tl_text_copy(ev->error, sizeof(ev->error),
+                         d->lock.expired ? "quote expired"
+                         : d->streaming  ? "no quote locked yet"
+                                         : "no quote to proceed with");
         return commit(d, err);
     }
     const tl_rfq_candidate *q = &d->lock.quote;
@@ -287,7 +281,7 @@ int tl_desk_proceed(tl_desk *d, tl_err *err)
     tl_lp_exec_request xr;
     tl_lp_exec x;
     memset(&xr, 0, sizeof(xr));
-    copy(xr.quote_id, sizeof(xr.quote_id), d->lock_lp_quote_id);
+    tl_text_copy(xr.quote_id, sizeof(xr.quote_id), d->lock_lp_quote_id);
     xr.side = (uint8_t)d->req.side;
     xr.amount_asset = d->req.amount_in == TL_PAIR_BASE ? TL_LP_ASSET_BASE : TL_LP_ASSET_QUOTE;
     xr.amount = d->req.amount;
@@ -296,7 +290,7 @@ int tl_desk_proceed(tl_desk *d, tl_err *err)
     int rc = tl_lp_execute_trade(lp, &xr, &x, &e2);
     if (rc != 0) {
         x.status = TL_LP_EXEC_REFUSED;
-        copy(x.reason, sizeof(x.reason), e2.msg);
+        tl_text_copy(x.reason, sizeof(x.reason), e2.msg);
         x.respond_ns = now;
     }
 
@@ -304,9 +298,9 @@ int tl_desk_proceed(tl_desk *d, tl_err *err)
     memset(&row, 0, sizeof(row));
     exec_id(d, x.respond_ns == TL_LP_NEVER ? now : x.respond_ns, row.execution_id);
     row.ts_ns = now;
-    copy(row.workspace, sizeof(row.workspace), d->cfg.workspace);
-    copy(row.quote_id, sizeof(row.quote_id), d->quote_id);
-    copy(row.lp, sizeof(row.lp), lp->name);
+    tl_text_copy(row.workspace, sizeof(row.workspace), d->cfg.workspace);
+    tl_text_copy(row.quote_id, sizeof(row.quote_id), d->quote_id);
+    tl_text_copy(row.lp, sizeof(row.lp), lp->name);
     row.status = TL_EXEC_FAILED;
     tl_hedge h;
     memset(&h, 0, sizeof(h));
@@ -329,8 +323,8 @@ int tl_desk_proceed(tl_desk *d, tl_err *err)
             row.avg_price = avg;
             row.commission = h.fee_quote;
             row.pnl = h.profit;
-            copy(row.pnl_asset, sizeof(row.pnl_asset),
-                 h.profit_in == TL_PAIR_BASE ? d->req.base : d->req.quote);
+            tl_text_copy(row.pnl_asset, sizeof(row.pnl_asset),
+                         h.profit_in == TL_PAIR_BASE ? d->req.base : d->req.quote);
             row.pnl_after_fees = h.pnl;
             row.pnl_bps = h.pnl_bps;
         }
@@ -338,12 +332,12 @@ int tl_desk_proceed(tl_desk *d, tl_err *err)
     tl_journal_add_execution(d->journal, &row, err);
     tl_desk_event *ev = event(d, row.status == TL_EXEC_SUCCESS ? TL_DESK_EXECUTED : TL_DESK_FAILED);
     if (ev) {
-        copy(ev->lp, sizeof(ev->lp), lp->name);
+        tl_text_copy(ev->lp, sizeof(ev->lp), lp->name);
         ev->lp_price = q->price;
         ev->price = h;
-        copy(ev->execution_id, sizeof(ev->execution_id), row.execution_id);
+        tl_text_copy(ev->execution_id, sizeof(ev->execution_id), row.execution_id);
         ev->avg_price = avg;
-        copy(ev->error, sizeof(ev->error), row.error);
+        tl_text_copy(ev->error, sizeof(ev->error), row.error);
     }
     d->streaming = false;
     return commit(d, err);

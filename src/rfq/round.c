@@ -1,16 +1,10 @@
 /* round.c -- a round of the desk's stream: ask every LP, judge their answers (see round.h). */
+#include "core/text.h"
 #include "rfq/round.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static void copy(char *dst, size_t cap, const char *src)
-{
-    size_t n = strnlen(src, cap - 1);
-    memcpy(dst, src, n);
-    dst[n] = '\0';
-}
 
 int tl_rfq_round_init(tl_rfq_round *r, uint32_t n_lps, tl_err *err)
 {
@@ -40,7 +34,7 @@ void tl_rfq_round_ask(tl_rfq_round *r, tl_lp *lps, uint64_t id, const tl_rfq_req
     tl_lp_request rq;
     memset(&rq, 0, sizeof(rq));
     rq.request_id = id;
-    copy(rq.symbol, sizeof(rq.symbol), req->symbol);
+    tl_text_copy(rq.symbol, sizeof(rq.symbol), req->symbol);
     rq.side = (uint8_t)req->side;
     rq.amount_asset = req->amount_in == TL_PAIR_BASE ? TL_LP_ASSET_BASE : TL_LP_ASSET_QUOTE;
     rq.amount = req->amount;
@@ -53,7 +47,7 @@ void tl_rfq_round_ask(tl_rfq_round *r, tl_lp *lps, uint64_t id, const tl_rfq_req
             memset(&a->q, 0, sizeof(a->q));
             a->q.status = TL_LP_QUOTE_REFUSED;
             a->q.respond_ns = now;
-            copy(a->q.reason, sizeof(a->q.reason), "could not be asked");
+            tl_text_copy(a->q.reason, sizeof(a->q.reason), "could not be asked");
         }
     }
 }
@@ -63,10 +57,10 @@ static void row_template(const tl_rfq_round *r, const char *workspace, const tl_
                          int64_t now, tl_lp_quote_row *t)
 {
     memset(t, 0, sizeof(*t));
-    copy(t->workspace, sizeof(t->workspace), workspace);
+    tl_text_copy(t->workspace, sizeof(t->workspace), workspace);
     snprintf(t->request_id, sizeof(t->request_id), "R%06llu", (unsigned long long)r->id);
     t->ts_ns = now;
-    copy(t->symbol, sizeof(t->symbol), req->symbol);
+    tl_text_copy(t->symbol, sizeof(t->symbol), req->symbol);
     t->side = (uint8_t)req->side;
     t->amount = req->amount;
 }
@@ -99,20 +93,21 @@ tl_rfq_verdict tl_rfq_round_judge(tl_rfq_round *r, const tl_lp *lps, const char 
         }
         tl_lp_quote_row *row = &rows[nr++];
         *row = common;
-        copy(row->lp, sizeof(row->lp), lps[i].name);
+        tl_text_copy(row->lp, sizeof(row->lp), lps[i].name);
         row->response_ns = late ? now - a->asked_ns : a->q.respond_ns - a->asked_ns;
         if (late) {
             row->status = TL_LPQ_LATE;
-            copy(row->reason, sizeof(row->reason), "no answer by the next poll");
+            tl_text_copy(row->reason, sizeof(row->reason), "no answer by the next poll");
         } else if (a->q.status == TL_LP_QUOTED) {
             row->status = TL_LPQ_QUOTED;
-            copy(row->lp_quote_id, sizeof(row->lp_quote_id), a->q.quote_id);
+            tl_text_copy(row->lp_quote_id, sizeof(row->lp_quote_id), a->q.quote_id);
             row->bid = a->q.bid;
             row->ask = a->q.ask;
             row->price = a->q.price;
         } else {
             row->status = TL_LPQ_REFUSED;
-            copy(row->reason, sizeof(row->reason), a->q.reason[0] ? a->q.reason : "refused");
+            tl_text_copy(row->reason, sizeof(row->reason),
+                         a->q.reason[0] ? a->q.reason : "refused");
         }
     }
     int b = tl_rfq_best(cand, nc, req->side == TL_SIDE_BUY);
