@@ -60,7 +60,7 @@ static int open_all(agg *a, uint32_t n, tl_err *err)
 /* One poll: the clock moves, the round is judged (timed when lat is not NULL), its rows committed
  * into mem: and the LPs asked again (both untimed). A lock that ran out starts a new stream. */
 static int poll_once(agg *a, const tl_rfq_request *req, tl_rfq_lock *lock, int64_t *now,
-                     uint64_t *round_id, tl_bench_lat *lat, tl_bench_rfq_agg_result *r,
+                     uint64_t *round_id, tl_bench_lat *lat, tl_bench_rfq_rounds_result *r,
                      tl_err *err)
 {
     *now += POLL_NS;
@@ -85,7 +85,7 @@ static int poll_once(agg *a, const tl_rfq_request *req, tl_rfq_lock *lock, int64
     return 0;
 }
 
-int tl_bench_rfq_aggregate(const tl_bench_rfq_rounds_config *cfg, tl_bench_rfq_agg_result *out,
+int tl_bench_rfq_aggregate(const tl_bench_rfq_rounds_config *cfg, tl_bench_rfq_rounds_result *out,
                            tl_err *err)
 {
     if (cfg->lps == 0 || cfg->lps > TL_DESK_MAX_LPS || cfg->rounds == 0)
@@ -95,7 +95,7 @@ int tl_bench_rfq_aggregate(const tl_bench_rfq_rounds_config *cfg, tl_bench_rfq_a
     tl_bench_lat lat;
     tl_rfq_request req;
     tl_rfq_lock lock;
-    tl_bench_rfq_agg_result r;
+    tl_bench_rfq_rounds_result r;
     int64_t now = START_NS;
     uint64_t round_id = 0;
     int rc;

@@ -43,28 +43,20 @@ typedef struct tl_bench_rfq_rounds_config {
 
 typedef struct tl_bench_rfq_rounds_result {
     uint64_t rounds;
-    uint64_t requests;              /* streams started between timed rounds (after an expiry) */
-    uint64_t locks, improvements;   /* lock events of the timed rounds */
-    uint64_t expiries;              /* streams ended by the lock running out */
-    uint64_t lp_rows, quote_rows;   /* rows the timed rounds committed */
-    double seconds;                 /* the timed rounds only */
-    double rounds_per_sec;          /* rounds / seconds */
+    uint64_t requests;            /* streams started between timed rounds (after an expiry) */
+    uint64_t locks, improvements; /* lock events of the timed rounds */
+    uint64_t expiries;            /* streams ended by the lock running out */
+    uint64_t lp_rows, quote_rows; /* rows the timed rounds committed */
+    double seconds;               /* the timed rounds only */
+    double rounds_per_sec;        /* rounds / seconds */
     uint64_t p50_ns, p99_ns, p999_ns, max_ns; /* per round */
 } tl_bench_rfq_rounds_result;
 
 int tl_bench_rfq_rounds(const tl_bench_rfq_rounds_config *cfg, tl_bench_rfq_rounds_result *out,
                         tl_err *err);
 
-typedef struct tl_bench_rfq_agg_result {
-    uint64_t rounds;
-    uint64_t locks, improvements, expiries; /* what the timed judgings did to the lock */
-    uint64_t lp_rows;                       /* rows the timed judgings wrote into the journal */
-    double seconds;                         /* the timed judgings only */
-    double rounds_per_sec;
-    uint64_t p50_ns, p99_ns, p999_ns, max_ns; /* per judging */
-} tl_bench_rfq_agg_result;
-
-int tl_bench_rfq_aggregate(const tl_bench_rfq_rounds_config *cfg, tl_bench_rfq_agg_result *out,
+/* The aggregation figure in the rounds' result: requests and quote_rows stay 0 (no desk). */
+int tl_bench_rfq_aggregate(const tl_bench_rfq_rounds_config *cfg, tl_bench_rfq_rounds_result *out,
                            tl_err *err);
 
 /* n simulated LPs as both figures use them (see above), on clock; *out owned by the caller (close
@@ -72,7 +64,7 @@ int tl_bench_rfq_aggregate(const tl_bench_rfq_rounds_config *cfg, tl_bench_rfq_a
 int tl_bench_rfq_open_lps(tl_clock *clock, uint32_t n, tl_lp **out, tl_err *err);
 
 typedef struct tl_bench_rfq_rows_config {
-    const char *db_url;         /* borrowed */
+    const char *db_url; /* borrowed */
     tl_durability durability;
     uint32_t lps;               /* lp_quotes rows per round */
     uint64_t rounds;            /* rounds written */

@@ -18,22 +18,28 @@ typedef struct rfq_opts {
     bool as_json;
 } rfq_opts;
 
-static int rounds_figure(cli_command *cmd, const rfq_opts *o)
+/* The rounds figure (the whole desk) or the aggregation figure (its judging alone): one result
+ * shape; the desk's own counts (its journal, new streams, quote rows) only for the rounds. */
+static int rounds_figure(cli_command *cmd, const rfq_opts *o, bool aggregation)
 {
     tl_bench_rfq_rounds_config cfg = {(uint32_t)o->lps, o->rounds};
     tl_bench_rfq_rounds_result r;
     tl_err err = {0};
-    int rc = tl_bench_rfq_rounds(&cfg, &r, &err);
+    int rc =
+        aggregation ? tl_bench_rfq_aggregate(&cfg, &r, &err) : tl_bench_rfq_rounds(&cfg, &r, &err);
     if (rc != 0)
         return rc == TL_EINVAL ? cli_usage_error(cmd, "%s", err.msg) : cli_fail(cmd, "%s", err.msg);
+    const char *mode = aggregation ? "aggregation" : "rounds";
     if (!o->as_json) {
-        printf("rfq rounds (journal mem:): %u LPs, %llu rounds in %.3f s = %.0f rounds/s; "
-               "%llu lp_quotes rows, %llu quotes rows (%llu locked, %llu improved, %llu "
-               "expired), %llu new streams\n",
-               cfg.lps, (unsigned long long)r.rounds, r.seconds, r.rounds_per_sec,
-               (unsigned long long)r.lp_rows, (unsigned long long)r.quote_rows,
-               (unsigned long long)r.locks, (unsigned long long)r.improvements,
-               (unsigned long long)r.expiries, (unsigned long long)r.requests);
+        printf("rfq %s%s: %u LPs, %llu rounds in %.3f s = %.0f rounds/s; %llu lp_quotes rows; "
+               "%llu locked, %llu improved, %llu expired\n",
+               mode, aggregation ? " (the judging alone)" : " (journal mem:)", cfg.lps,
+               (unsigned long long)r.rounds, r.seconds, r.rounds_per_sec,
+               (unsigned long long)r.lp_rows, (unsigned long long)r.locks,
+               (unsigned long long)r.improvements, (unsigned long long)r.expiries);
+        if (!aggregation)
+            printf("%llu quotes rows, %llu new streams\n", (unsigned long long)r.quote_rows,
+                   (unsigned long long)r.requests);
         printf("latency per round: p50 %llu ns, p99 %llu ns, p99.9 %llu ns, max %llu ns\n",
                (unsigned long long)r.p50_ns, (unsigned long long)r.p99_ns,
                (unsigned long long)r.p999_ns, (unsigned long long)r.max_ns);
@@ -45,56 +51,20 @@ static int rounds_figure(cli_command *cmd, const rfq_opts *o)
     tl_jw_kv_str(&w, "bench", "rfq");
     tl_jw_kv_uint(&w, "expired", r.expiries);
     tl_jw_kv_uint(&w, "improved", r.improvements);
-    tl_jw_kv_str(&w, "journal", "mem");
+    if (!aggregation)
+        tl_jw_kv_str(&w, "journal", "mem");
     tl_jw_kv_uint(&w, "locked", r.locks);
     tl_jw_kv_uint(&w, "lp_rows", r.lp_rows);
     tl_jw_kv_uint(&w, "lps", cfg.lps);
     tl_jw_kv_uint(&w, "max_ns", r.max_ns);
-    tl_jw_kv_str(&w, "mode", "rounds");
-    tl_jw_kv_uint(&w, "new_streams", r.requests);
+    tl_jw_kv_str(&w, "mode", mode);
+    if (!aggregation)
+        tl_jw_kv_uint(&w, "new_streams", r.requests);
     tl_jw_kv_uint(&w, "p50_ns", r.p50_ns);
     tl_jw_kv_uint(&w, "p999_ns", r.p999_ns);
     tl_jw_kv_uint(&w, "p99_ns", r.p99_ns);
-    tl_jw_kv_uint(&w, "quote_rows", r.quote_rows);
-    tl_jw_kv_uint(&w, "rounds", r.rounds);
-    tl_jw_kv_uint(&w, "rounds_per_sec", (uint64_t)r.rounds_per_sec);
-    tl_jw_obj_end(&w);
-    return cli_print_json(cmd, &w);
-}
-
-static int aggregation_figure(cli_command *cmd, const rfq_opts *o)
-{
-    tl_bench_rfq_rounds_config cfg = {(uint32_t)o->lps, o->rounds};
-    tl_bench_rfq_agg_result r;
-    tl_err err = {0};
-    int rc = tl_bench_rfq_aggregate(&cfg, &r, &err);
-    if (rc != 0)
-        return rc == TL_EINVAL ? cli_usage_error(cmd, "%s", err.msg) : cli_fail(cmd, "%s", err.msg);
-    if (!o->as_json) {
-        printf("rfq aggregation: %u LPs, %llu judgings in %.3f s = %.0f/s; %llu lp_quotes rows; "
-               "%llu locked, %llu improved, %llu expired\n",
-               cfg.lps, (unsigned long long)r.rounds, r.seconds, r.rounds_per_sec,
-               (unsigned long long)r.lp_rows, (unsigned long long)r.locks,
-               (unsigned long long)r.improvements, (unsigned long long)r.expiries);
-        printf("latency per judging: p50 %llu ns, p99 %llu ns, p99.9 %llu ns, max %llu ns\n",
-               (unsigned long long)r.p50_ns, (unsigned long long)r.p99_ns,
-               (unsigned long long)r.p999_ns, (unsigned long long)r.max_ns);
-        return CLI_OK;
-    }
-    tl_jw w;
-    tl_jw_init(&w);
-    tl_jw_obj_begin(&w);
-    tl_jw_kv_str(&w, "bench", "rfq");
-    tl_jw_kv_uint(&w, "expired", r.expiries);
-    tl_jw_kv_uint(&w, "improved", r.improvements);
-    tl_jw_kv_uint(&w, "locked", r.locks);
-    tl_jw_kv_uint(&w, "lp_rows", r.lp_rows);
-    tl_jw_kv_uint(&w, "lps", cfg.lps);
-    tl_jw_kv_uint(&w, "max_ns", r.max_ns);
-    tl_jw_kv_str(&w, "mode", "aggregation");
-    tl_jw_kv_uint(&w, "p50_ns", r.p50_ns);
-    tl_jw_kv_uint(&w, "p999_ns", r.p999_ns);
-    tl_jw_kv_uint(&w, "p99_ns", r.p99_ns);
+    if (!aggregation)
+        tl_jw_kv_uint(&w, "quote_rows", r.quote_rows);
     tl_jw_kv_uint(&w, "rounds", r.rounds);
     tl_jw_kv_uint(&w, "rounds_per_sec", (uint64_t)r.rounds_per_sec);
     tl_jw_obj_end(&w);
@@ -200,9 +170,9 @@ int tl_cmd_bench_rfq(int argc, char **argv)
         return cli_value_error(&cmd, "only", "must be aggregation, rounds or rows");
     if (o.db && (rc = cli_check_store_url(&cmd, "db", o.db)) != CLI_OK)
         return rc;
-    if ((all || agg) && (rc = aggregation_figure(&cmd, &o)) != CLI_OK)
+    if ((all || agg) && (rc = rounds_figure(&cmd, &o, true)) != CLI_OK)
         return rc;
-    if ((all || rounds) && (rc = rounds_figure(&cmd, &o)) != CLI_OK)
+    if ((all || rounds) && (rc = rounds_figure(&cmd, &o, false)) != CLI_OK)
         return rc;
     if (rounds || agg)
         return CLI_OK;
