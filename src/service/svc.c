@@ -137,6 +137,20 @@ void tl_svc_close(tl_svc *s)
     memset(s, 0, sizeof(*s));
 }
 
+/* A result not decided yet: the order's own fields, stamped ts_ns. */
+static void result_begin(tl_svc_result *r, const tl_order_msg *o, int64_t ts_ns)
+{
+    memset(r, 0, sizeof(*r));
+    memcpy(r->order_id, o->order_id, sizeof(r->order_id));
+    memcpy(r->client_id, o->client_id, sizeof(r->client_id));
+    memcpy(r->symbol, o->symbol, sizeof(r->symbol));
+    r->side = o->side;
+    r->type = o->type;
+    r->qty = o->quantity;
+    r->price = o->price;
+    r->ts_ns = ts_ns;
+}
+
 static tl_svc_result *queue(tl_svc *s, const tl_order_msg *o, tl_svc_answer_fn fn, void *ctx)
 {
     if (TL_VEC_RESERVE(&s->waiting, &s->cap_waiting, s->n_waiting + 1) != 0)
@@ -146,16 +160,8 @@ static tl_svc_result *queue(tl_svc *s, const tl_order_msg *o, tl_svc_answer_fn f
     a->order = *o;
     a->fn = fn;
     a->ctx = ctx;
-    tl_svc_result *r = &a->r;
-    memcpy(r->order_id, o->order_id, sizeof(r->order_id));
-    memcpy(r->client_id, o->client_id, sizeof(r->client_id));
-    memcpy(r->symbol, o->symbol, sizeof(r->symbol));
-    r->side = o->side;
-    r->type = o->type;
-    r->qty = o->quantity;
-    r->price = o->price;
-    r->ts_ns = tl_clock_now(s->clock);
-    return r;
+    result_begin(&a->r, o, tl_clock_now(s->clock));
+    return &a->r;
 }
 
 /* The code of a refusal the engine explained in text: its risk rule's name, or what kind. */
@@ -342,18 +348,8 @@ static int decide_again(tl_svc *s, tl_err *err)
     int rc = start_engine(s, err);
     for (size_t i = 0; rc == 0 && i < s->n_waiting; i++) {
         tl_svc_answer *a = &s->waiting[i];
-        tl_svc_result fresh;
-        memset(&fresh, 0, sizeof(fresh));
-        memcpy(fresh.order_id, a->r.order_id, sizeof(fresh.order_id));
-        memcpy(fresh.client_id, a->r.client_id, sizeof(fresh.client_id));
-        memcpy(fresh.symbol, a->r.symbol, sizeof(fresh.symbol));
-        fresh.side = a->r.side;
-        fresh.type = a->r.type;
-        fresh.qty = a->r.qty;
-        fresh.price = a->r.price;
-        fresh.ts_ns = a->r.ts_ns;
-        rc = decide(s, &a->order, &fresh, true, err);
-        a->r = fresh;
+        result_begin(&a->r, &a->order, a->r.ts_ns);
+        rc = decide(s, &a->order, &a->r, true, err);
     }
     return rc;
 }
