@@ -2,6 +2,7 @@
 #include "exec/intake.h"
 
 #include <openssl/evp.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -154,20 +155,31 @@ int tl_intake_name_order(tl_intake *in, uint64_t client_seq, const char *name)
     return 0;
 }
 
-int tl_intake_order_id(const char prefix[3], const char *key, char out[TL_ORDER_ID_MAX],
-                       tl_err *err)
+/* Crockford's base 32, lower case: no i, l, o or u to misread, and its characters sort in ASCII
+ * as their values do, so ids compare as the numbers they encode. */
+static const char b32[] = "0123456789abcdefghjkmnpqrstvwxyz";
+
+static void put_b32(char *out, uint64_t v, int n)
 {
-    static const char hexd[] = "0123456789abcdef";
+    for (int i = n - 1; i >= 0; i--, v >>= 5)
+        out[i] = b32[v & 31];
+}
+
+int tl_intake_order_id(const char prefix[3], const char *key, int64_t ts_ns,
+                       char out[TL_ORDER_ID_MAX], tl_err *err)
+{
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
-    if (!EVP_Digest(key, strlen(key), md, &len, EVP_sha256(), NULL) || len < 10)
+    if (!EVP_Digest(key, strlen(key), md, &len, EVP_sha256(), NULL) || len < 8)
         return tl_err_set(err, TL_EIO, "intake: SHA-256 failed");
+    uint64_t h = 0;
+    for (int i = 0; i < 8; i++)
+        h = h << 8 | md[i];
+    uint64_t ms = ts_ns > 0 ? (uint64_t)(ts_ns / 1000000) : 0;
     out[0] = prefix[0];
     out[1] = prefix[1];
-    for (int i = 0; i < 10; i++) {
-        out[2 + 2 * i] = hexd[md[i] >> 4];
-        out[3 + 2 * i] = hexd[md[i] & 15];
-    }
+    put_b32(out + 2, ms & ((UINT64_C(1) << 45) - 1), 9); /* 45 bits: until the year 3084 */
+    put_b32(out + 11, h >> 9, 11);                       /* 55 bits of the key's hash */
     out[22] = '\0';
     return 0;
 }

@@ -109,9 +109,9 @@ int tl_paper_idem_key(const char *ws, const char *intent_id, const char *mode,
     return 0;
 }
 
-int tl_paper_order_id(const char *key, char order_id[TL_ORDER_ID_MAX], tl_err *err)
+int tl_paper_order_id(const char *key, int64_t ts_ns, char order_id[TL_ORDER_ID_MAX], tl_err *err)
 {
-    return tl_intake_order_id("PO", key, order_id, err);
+    return tl_intake_order_id("PO", key, ts_ns, order_id, err);
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -234,7 +234,7 @@ static int prepare(const tl_paper_intent *in, struct tl_paper_pending *p, tl_pap
     memset(p, 0, sizeof(*p));
     if ((rc = tl_paper_intent_validate(in, &p->act, err)) != 0 ||
         (rc = tl_paper_idem_key(in->workspace, in->intent_id, in->mode, p->key, err)) != 0 ||
-        (rc = tl_paper_order_id(p->key, p->order_id, err)) != 0)
+        (rc = tl_paper_order_id(p->key, in->ts_ns, p->order_id, err)) != 0)
         return rc;
     p->in = *in;
     snprintf(p->workspace, sizeof(p->workspace), "%s", in->workspace);

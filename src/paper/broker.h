@@ -154,8 +154,8 @@ int tl_paper_intent_id_validate(const char *id, tl_err *err);
 /* "ws|intent|mode" into key; TL_EINVAL when it does not fit TL_IDEM_KEY_MAX. */
 int tl_paper_idem_key(const char *ws, const char *intent_id, const char *mode,
                       char key[TL_IDEM_KEY_MAX], tl_err *err);
-/* "PO" + first 20 hex digits of SHA-256(key). */
-int tl_paper_order_id(const char *key, char order_id[TL_ORDER_ID_MAX], tl_err *err);
+/* The order id of the intent key decided at ts_ns: tl_intake_order_id with prefix "PO". */
+int tl_paper_order_id(const char *key, int64_t ts_ns, char order_id[TL_ORDER_ID_MAX], tl_err *err);
 
 /* A workspace's state, rebuilt from the journal. */
 typedef struct tl_paper_state {

@@ -255,14 +255,14 @@ static int decide(tl_svc *s, const tl_order_msg *o, tl_svc_result *r, bool elsew
     }
     tl_err e2 = {0};
     uint32_t inst;
-    if (tl_intake_order_id("SO", key, order_id, &e2) != 0) {
+    if (tl_intake_order_id("SO", key, r->ts_ns, order_id, &e2) != 0) {
         tl__svc_reject(r, "INTERNAL", e2.msg);
         return 0;
     }
     /* After a collision: an order another engine executed is that engine's, as the journal says
      * (this engine's own rebuilt intake knows only its workspace). */
     if (elsewhere && tl_intake_find(&s->engine.intake, key) == NULL) {
-        int rc = tl__svc_original(s->store, key, order_id, r, &e2);
+        int rc = tl__svc_original(s->store, key, r, &e2);
         if (rc == 0)
             return 0;
         if (rc != TL_ENOTFOUND) {

@@ -7,9 +7,8 @@
 /* REJECTED with a reason code (tl_svc_result.reason_code) and why (cut to the field). */
 void tl__svc_reject(tl_svc_result *r, const char *code, const char *why);
 
-/* r as the DUPLICATE of the order another engine executed under key (its engine order id
- * order_id), read from the journal. TL_ENOTFOUND when the key is in no workspace. */
-int tl__svc_original(tl_store *st, const char *key, const char *order_id, tl_svc_result *r,
-                     tl_err *err);
+/* r as the DUPLICATE of the order another engine executed under key (with that engine's order
+ * id), read from the journal. TL_ENOTFOUND when the key is in no workspace. */
+int tl__svc_original(tl_store *st, const char *key, tl_svc_result *r, tl_err *err);
 
 #endif /* TL_SERVICE_SVC_INT_H */

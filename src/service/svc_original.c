@@ -3,15 +3,16 @@
  * A key is executed once in the whole store (TL_EEXIST), but each engine rebuilds only its own
  * workspace, so after a collision the engine that lost does not know the winner's outcome. It is
  * in the journal: the key's first event names the workspace and seq where the winner decided it,
- * and the order's own events (its id is derived from the key, so both engines name it alike)
- * follow in that workspace. */
+ * and the order's own events, each carrying the key, follow in that workspace. The order's id is
+ * the winner's, read from them (an id is derived from the key and the time of the decision, so
+ * this engine's would differ). */
 #include <string.h>
 
 #include "risk/risk.h"
 #include "service/svc_int.h"
 
 typedef struct finding {
-    const char *order_id;
+    const char *key;
     tl_svc_result *r;
     __int128 notional;
     bool done;
@@ -20,9 +21,11 @@ typedef struct finding {
 static int on_event(void *ctx, const tl_event *ev)
 {
     finding *f = ctx;
-    if (strcmp(ev->order_id, f->order_id) != 0)
+    if (strcmp(ev->idem_key, f->key) != 0)
         return 0;
     tl_svc_result *r = f->r;
+    if (!r->engine_order_id[0] && ev->order_id[0])
+        memcpy(r->engine_order_id, ev->order_id, sizeof(r->engine_order_id));
     switch (ev->type) {
     case TL_EV_ORDER_FILLED:
         if (r->n_fills < TL_SVC_FILLS_MAX) {
@@ -56,23 +59,22 @@ static int on_event(void *ctx, const tl_event *ev)
     return f->done ? 1 : 0; /* the order's end: the rest of the workspace is not read */
 }
 
-int tl__svc_original(tl_store *st, const char *key, const char *order_id, tl_svc_result *r,
-                     tl_err *err)
+int tl__svc_original(tl_store *st, const char *key, tl_svc_result *r, tl_err *err)
 {
     tl_event first;
     int rc = tl_store_find_idem(st, key, &first, err);
     if (rc != 0)
         return rc;
-    finding f = {order_id, r, 0, false};
+    finding f = {key, r, 0, false};
     r->n_fills = 0;
     r->filled_qty = 0;
     r->reject_reason[0] = '\0';
     r->reason_code[0] = '\0';
+    r->engine_order_id[0] = '\0';
     tl_scan_filter filt = {first.seq - 1, 0, first.workspace};
     rc = tl_store_scan(st, &filt, on_event, &f, err);
     if (rc < 0)
         return rc;
-    memcpy(r->engine_order_id, order_id, sizeof(r->engine_order_id));
     r->client_seq = 0; /* the other engine's number, not ours */
     if (r->reject_reason[0]) {
         r->original = TL_ORDER_RESULT_REJECTED;

@@ -46,7 +46,7 @@ check "fill status" [ "$(jget "$TMP/f1" 'd["status"]')" = FILLED ]
 check "fill is not a duplicate" [ "$(jget "$TMP/f1" 'd["duplicate"]')" = False ]
 check "fill money is exact" [ "$(jget "$TMP/f1" 'd["cash"]')" = 9699.5 ]
 check "fill position" [ "$(jget "$TMP/f1" 'd["position"]["qty"], d["position"]["avg_price"]')" = "2 150.25" ]
-check "fill order id" grep -qE '"order_id":"PO[0-9a-f]{20}"' "$TMP/f1"
+check "fill order id" grep -qE '"order_id":"PO[0-9a-hjkmnp-tv-z]{20}"' "$TMP/f1"
 OID=$(jget "$TMP/f1" 'd["order_id"]')
 check "trade id from order id" [ "$(jget "$TMP/f1" 'd["trade_id"]')" = "PT-$OID" ]
 check "idempotency key" [ "$(jget "$TMP/f1" 'd["idempotency_key"]')" = "w1|i1|paper" ]

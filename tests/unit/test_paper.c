@@ -136,8 +136,14 @@ static void test_journal_layout(void **state)
 {
     fixture *f = *state;
     tl_paper_result r = run(&f->s, "w1", "i1", "OPEN_LONG", "AAPL", FX(1), FX(5));
-    assert_string_equal(r.order_id, "POb1c1f9a7dd9d67200fef"); /* sha256("w1|i1|paper") */
-    assert_string_equal(r.trade_id, "PT-POb1c1f9a7dd9d67200fef");
+    /* "PO" + the intent's time in ms and the top 55 bits of sha256("w1|i1|paper"), in Crockford's
+     * lower-case base 32, computed independently with
+     *   python3 -c 'import hashlib; A="0123456789abcdefghjkmnpqrstvwxyz"
+     *   b=lambda v,n: "".join(A[(v>>5*(n-1-i))&31] for i in range(n))
+     *   h=int.from_bytes(hashlib.sha256(b"w1|i1|paper").digest()[:8],"big")
+     *   print("PO"+b(1700000000000,9)+b(h>>9,11))' */
+    assert_string_equal(r.order_id, "PO1hf7yat00p70zk9yxknk");
+    assert_string_equal(r.trade_id, "PT-PO1hf7yat00p70zk9yxknk");
     assert_string_equal(r.idem_key, "w1|i1|paper");
     tl_event ev[8];
     memset(ev, 0, sizeof(ev));
@@ -676,6 +682,31 @@ static void test_result_json(void **state)
     tl_jw_free(&w);
 }
 
+/* Ids ascend with the decision's time whatever the key (the orders and trades b-trees then take
+ * each new row at their end), one key at one time names one id, and keys decided in the same
+ * millisecond still get distinct ids. */
+static void test_order_ids_ascend(void **state)
+{
+    (void)state;
+    char prev[TL_ORDER_ID_MAX] = "", id[TL_ORDER_ID_MAX], again[TL_ORDER_ID_MAX], key[32];
+    int64_t t0 = 1700000000000000000LL;
+    for (int i = 0; i < 1000; i++) {
+        snprintf(key, sizeof(key), "w|%d|paper", (i * 7919) % 1000); /* keys out of order */
+        assert_int_equal(tl_paper_order_id(key, t0 + (int64_t)i * 1000000, id, NULL), 0);
+        assert_int_equal(strlen(id), 22);
+        assert_int_equal(strspn(id + 2, "0123456789abcdefghjkmnpqrstvwxyz"), 20);
+        assert_true(strcmp(prev, id) < 0);
+        assert_int_equal(tl_paper_order_id(key, t0 + (int64_t)i * 1000000, again, NULL), 0);
+        assert_string_equal(again, id);
+        memcpy(prev, id, sizeof(prev));
+    }
+    char a[TL_ORDER_ID_MAX], b[TL_ORDER_ID_MAX];
+    assert_int_equal(tl_paper_order_id("w|1|paper", t0, a, NULL), 0);
+    assert_int_equal(tl_paper_order_id("w|2|paper", t0, b, NULL), 0);
+    assert_string_not_equal(a, b);
+    assert_memory_equal(a, b, 11); /* the prefix and the time */
+}
+
 #define BOTH(fn)                                                                                   \
     cmocka_unit_test_prestate_setup_teardown(fn, setup, teardown, &mem_fx),                        \
         cmocka_unit_test_prestate_setup_teardown(fn, setup, teardown, &sqlite_fx)
@@ -684,6 +715,7 @@ static void test_result_json(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_order_ids_ascend),
         BOTH(test_open_scale_close),
         BOTH(test_journal_layout),
         BOTH(test_full_close_only),
