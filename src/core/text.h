@@ -23,22 +23,17 @@ void tl__err_printable(tl_err *err);
 /* Copies src (NULL: "") into dst[cap], cut to cap - 1 bytes, always NUL-terminated: the one way
  * the engine's own fixed-size text fields are filled (names, ids, reasons it made itself; outside
  * text goes through tl__text_show). Inline: it runs for every event's fields. */
-/* GCC (12) warns when it inlines this with a source array shorter than cap ("bound exceeds
- * source size"): strnlen stops at the source's NUL, which every caller's source has within its
- * array, so the bound is the destination's and the warning is a false positive. */
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wstringop-overread"
-#endif
+/* A loop rather than strnlen: GCC 12 warns when it inlines strnlen with a source array shorter
+ * than cap ("bound exceeds source size"), also at LTO's link where no pragma reaches; every
+ * caller's source ends within its array, and the fields are short. */
 static inline void tl_text_copy(char *dst, size_t cap, const char *src)
 {
-    size_t n = src ? strnlen(src, cap - 1) : 0;
-    if (n)
-        memcpy(dst, src, n);
+    size_t n = 0;
+    if (src)
+        while (n + 1 < cap && src[n])
+            n++;
+    memcpy(dst, src ? src : "", n);
     dst[n] = '\0';
 }
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic pop
-#endif
 
 #endif /* TL_CORE_TEXT_H */

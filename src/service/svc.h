@@ -24,7 +24,7 @@
  * other engine's outcome -- and commits again (up to TL_SVC_COMMIT_TRIES times).
  *
  * Exactly once. An order's idempotency key is "order|" + its order_id and its engine order id is
- * "SO" + 20 hex digits of SHA-256(key) (exec/intake.h). The same order_id again with the same
+ * "SO" + the decision's time + a hash of the key (tl_intake_order_id, exec/intake.h). The same order_id again with the same
  * payload is answered DUPLICATE with the original outcome (also after a restart: the intake is
  * rebuilt from the journal); with another payload it is REJECTED, and nothing is written.
  *
