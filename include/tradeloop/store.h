@@ -79,7 +79,7 @@
 #define TL_STORE_OPS_VERSION_V2 2 /* without the desk's read slots */
 #define TL_STORE_OPS_VERSION_V3 3 /* without the reserve slot */
 #define TL_STORE_OPS_VERSION_V4 4 /* without the orders' reads */
-#define TL_STORE_SCHEMA_VERSION 6
+#define TL_STORE_SCHEMA_VERSION 7
 
 /* The control inbox and the status documents: bounds the dispatcher enforces. */
 #define TL_CONTROL_COMMAND_MAX 16                /* with NUL: "kill", "release" */
@@ -295,7 +295,9 @@ typedef struct tl_store_ops {
     /* Highest seq stored, 0 when empty. */
     int (*high_water)(void *st, uint64_t *seq, tl_err *err);
     int (*scan)(void *st, const tl_scan_filter *filter, tl_event_fn fn, void *ctx, tl_err *err);
-    /* The first event carrying idem_key (lowest seq): 0 and *out, or TL_ENOTFOUND. */
+    /* The INTENT_EMITTED carrying idem_key, an intent's first event (its workspace and seq): 0
+     * and *out, or TL_ENOTFOUND. The key's other events are not indexed; they follow it in its
+     * workspace. */
     int (*find_idem)(void *st, const char *idem_key, tl_event *out, tl_err *err);
     /* Snapshot rows of a workspace ("" = all), sorted by (workspace, symbol). *n gets how many
      * exist; at most cap are copied. */

@@ -550,7 +550,11 @@ static void test_migrates_v1(void **state)
     char v[128];
     assert_string_equal(
         sql_value(c, "SELECT value FROM tradeloop_meta WHERE key = 'schema_version'", v, sizeof v),
-        "6");
+        "7");
+    /* Version 7 dropped version 1's index of every event carrying a key. */
+    assert_int_equal(sql_long(c, "SELECT count(*) FROM pg_indexes WHERE indexname = "
+                                 "'trade_events_idem'"),
+                     0);
     assert_string_equal(sql_value(c,
                                   "SELECT string_agg(workspace || ' ' || first_seq || ' ' ||"
                                   " last_seq, ',' ORDER BY workspace) FROM workspaces",
@@ -848,7 +852,11 @@ static void test_migrates_v2(void **state)
     char v[256];
     assert_string_equal(
         sql_value(c, "SELECT value FROM tradeloop_meta WHERE key = 'schema_version'", v, sizeof v),
-        "6");
+        "7");
+    /* Version 7 dropped version 1's index of every event carrying a key. */
+    assert_int_equal(sql_long(c, "SELECT count(*) FROM pg_indexes WHERE indexname = "
+                                 "'trade_events_idem'"),
+                     0);
     assert_string_equal(sql_value(c,
                                   "SELECT indexdef FROM pg_indexes"
                                   " WHERE indexname = 'trade_events_fills'",

@@ -259,7 +259,7 @@ static void test_schema(void **state)
                 "accounts_v;events_v;executions_v;lp_quotes_v;orders_v;positions_v;quotes_v;"
                 "trades_v");
     assert_rows(db, "SELECT key, value FROM tradeloop_meta ORDER BY key",
-                "application|tradeloop;schema_version|6");
+                "application|tradeloop;schema_version|7");
     /* Every event type has its name, from TL_EVENT_TYPE_MAP. */
     char want_types[32];
     snprintf(want_types, sizeof want_types, "%d|1|%d", TL_EV__MAX, TL_EV__MAX);
@@ -285,7 +285,7 @@ static void test_schema(void **state)
     /* seq is the rowid; idempotency keys and rare types have partial indexes. */
     assert_rows(db, "SELECT name, pk FROM pragma_table_info('trade_events') WHERE pk > 0", "seq|1");
     assert_rows(db, "SELECT name, partial FROM pragma_index_list('trade_events') ORDER BY name",
-                "trade_events_idem|1;trade_events_intent_once|1;trade_events_rare|1");
+                "trade_events_intent_once|1;trade_events_rare|1");
     /* A scan for a rare type goes through its partial index, with or without a workspace. */
     char plan[512], sql[512];
     for (int which = TL__SQ_SCAN_RARE; which <= TL__SQ_SCAN_RARE_WS; which++) {
@@ -701,8 +701,8 @@ static void test_newer_schema(void **state)
 {
     fx *f = *state;
     make_journal(f->url, 3);
-    set_schema_version(f->path, "7");
-    open_refused(f->url, TL_EVERSION, "schema version 7", "supports (6)");
+    set_schema_version(f->path, "8");
+    open_refused(f->url, TL_EVERSION, "schema version 8", "supports (7)");
     set_schema_version(f->path, "two");
     open_refused(f->url, TL_ECORRUPT, "schema_version", NULL);
 }
@@ -722,7 +722,7 @@ static void test_migrates_older_schema(void **state)
     append_ok(&s, &e, 1);
     tl_store_close(&s);
     db = raw_open(f->path);
-    assert_rows(db, "SELECT value FROM tradeloop_meta WHERE key = 'schema_version'", "6");
+    assert_rows(db, "SELECT value FROM tradeloop_meta WHERE key = 'schema_version'", "7");
     assert_rows(db, "SELECT order_id FROM orders", "O1");
     sqlite3_close(db);
 }
@@ -778,9 +778,11 @@ static void test_migrates_v1(void **state)
     tl_store_close(&s);
 
     db = raw_open(f->path);
-    assert_rows(db, "SELECT value FROM tradeloop_meta WHERE key = 'schema_version'", "6");
+    assert_rows(db, "SELECT value FROM tradeloop_meta WHERE key = 'schema_version'", "7");
     assert_rows(db, "SELECT workspace, first_seq, last_seq FROM workspaces ORDER BY workspace",
                 "desk|1|4;other|2|2");
+    /* Version 7 dropped version 1's index of every event carrying a key. */
+    assert_rows(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'trade_events_idem'", "0");
     assert_rows(db, "SELECT seq, name, qty, price, fee FROM events_v WHERE seq IN (1, 3)",
                 "1|ORDER_SUBMITTED|1|2|0;3|ORDER_FILLED|0.01|50000.00000001|0.00012345");
     assert_rows(db, "SELECT order_id, quantity, filled_qty FROM orders_v WHERE order_id = 'O1'",
@@ -810,7 +812,7 @@ static void test_migrates_v2(void **state)
     open_ok(&s, f->url);
     tl_store_close(&s);
     db = raw_open(f->path);
-    assert_rows(db, "SELECT value FROM tradeloop_meta WHERE key = 'schema_version'", "6");
+    assert_rows(db, "SELECT value FROM tradeloop_meta WHERE key = 'schema_version'", "7");
     raw_rows(db, schema_sql, after, sizeof after);
     assert_string_equal(after, before);
     sqlite3_close(db);
@@ -846,7 +848,7 @@ static void test_migrates_v3(void **state)
     tl_store_close(&s);
 
     db = raw_open(f->path);
-    assert_rows(db, "SELECT value FROM tradeloop_meta WHERE key = 'schema_version'", "6");
+    assert_rows(db, "SELECT value FROM tradeloop_meta WHERE key = 'schema_version'", "7");
     raw_rows(db, schema_sql, after, sizeof after);
     assert_string_equal(after, before);
     assert_rows(db, "SELECT id, command, arg, taken_seq IS NULL FROM control", "1|kill|migrated|1");

@@ -99,7 +99,7 @@ typedef struct mem_store {
     size_t n_accounts, cap_accounts;
     undo_rec *undo;
     size_t n_undo, cap_undo;
-    tl_hashmap idem;     /* hash(idem_key) -> index of the first event with that key */
+    tl_hashmap idem;     /* hash(idem_key) -> index of the key's INTENT_EMITTED */
     tl_hashmap order_ix; /* hash(workspace\0order_id) -> order index */
     tl_hashmap trade_ix; /* hash(workspace\0trade_id) -> trade index */
     tl_hashmap ws_ix;    /* hash(workspace) -> workspaces index */
@@ -169,7 +169,7 @@ static int64_t trade_find(const mem_store *m, const char *ws, const char *id, ui
     return -1;
 }
 
-/* Lowest index among events [0, limit) carrying key, or -1. */
+/* Index of the INTENT_EMITTED of key among events [0, limit), or -1. */
 static int64_t idem_find(const mem_store *m, const char *key, size_t limit)
 {
     uint64_t cur = 0;
@@ -277,10 +277,10 @@ static void undo_to(mem_store *m, mark mk)
             break;
         }
     }
-    /* Only a key's first event is indexed, so removing the pair (key, i) for every cut event
-     * drops exactly the keys first seen after the mark. */
+    /* Only INTENT_EMITTED events are indexed: removing theirs drops exactly the keys emitted
+     * after the mark. */
     for (size_t i = mk.events; i < m->len_events; i++) {
-        if (m->events[i].idem_key[0] != '\0')
+        if (m->events[i].type == TL_EV_INTENT_EMITTED && m->events[i].idem_key[0] != '\0')
             tl_hashmap_del_pair(&m->idem, str_hash(m->events[i].idem_key), (uint32_t)i);
     }
     m->len_events = mk.events;
@@ -453,18 +453,15 @@ static int write_event(mem_store *m, const tl_event *ev, tl_err *err)
     if (ev->seq <= last)
         return tl_err_set(err, TL_EDUPLICATE, "mem store: event seq %llu not above %llu",
                           (unsigned long long)ev->seq, (unsigned long long)last);
-    /* An intent is emitted once per idempotency key (a unique index on the SQL backends). The
-     * index keeps a key's first event, which is its INTENT_EMITTED when it has one. */
-    if (ev->type == TL_EV_INTENT_EMITTED && ev->idem_key[0] != '\0') {
-        int64_t first = idem_find(m, ev->idem_key, m->len_events);
-        if (first >= 0 && m->events[first].type == TL_EV_INTENT_EMITTED)
-            return tl_err_set(err, TL_EEXIST, "intent already executed: '%s' already emitted",
-                              ev->idem_key);
-    }
+    /* An intent is emitted once per idempotency key (a unique index on the SQL backends), and
+     * the index holds each key's INTENT_EMITTED. */
+    bool intent = ev->type == TL_EV_INTENT_EMITTED && ev->idem_key[0] != '\0';
+    if (intent && idem_find(m, ev->idem_key, m->len_events) >= 0)
+        return tl_err_set(err, TL_EEXIST, "intent already executed: '%s' already emitted",
+                          ev->idem_key);
     /* Room for the event was reserved for the whole batch. */
     size_t ix = m->len_events;
-    if (ev->idem_key[0] != '\0' && idem_find(m, ev->idem_key, ix) < 0 &&
-        tl_hashmap_insert_multi(&m->idem, str_hash(ev->idem_key), (uint32_t)ix) < 0)
+    if (intent && tl_hashmap_insert_multi(&m->idem, str_hash(ev->idem_key), (uint32_t)ix) < 0)
         return tl_err_set(err, TL_ENOMEM, "mem store: out of memory indexing idempotency keys");
     m->events[ix] = *ev;
     m->len_events++;
@@ -709,7 +706,7 @@ static int mem_find_idem(void *st, const char *key, tl_event *out, tl_err *err)
     const mem_store *m = st;
     int64_t ix = idem_find(m, key, m->n_events);
     if (ix < 0)
-        return tl_err_set(err, TL_ENOTFOUND, "no event with idempotency key '%s'", key);
+        return tl_err_set(err, TL_ENOTFOUND, "no intent with idempotency key '%s'", key);
     *out = m->events[ix];
     return 0;
 }

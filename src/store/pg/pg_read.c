@@ -28,9 +28,10 @@ static const struct {
 } read_statements[] = {
     {"tl_high_water", "SELECT coalesce(max(seq), 0) FROM trade_events"},
     {"tl_workspace_info", "SELECT first_seq, last_seq FROM workspaces WHERE workspace = $1"},
-    /* idem_key <> '' lets the planner use the partial index. */
+    /* The key's INTENT_EMITTED: the literal conditions let the planner use the partial unique
+     * index. */
     {"tl_find_idem", "SELECT " EVENT_COLUMNS " FROM trade_events"
-                     " WHERE idem_key = $1 AND idem_key <> '' ORDER BY seq LIMIT 1"},
+                     " WHERE idem_key = $1 AND type = 1 AND idem_key <> '' LIMIT 1"},
     /* COLLATE "C": byte order, the same on every backend whatever the database's locale. */
     {"tl_positions", "SELECT workspace, symbol, qty, avg_price, realized_pnl, fees, updated_at"
                      " FROM positions WHERE $1::text = '' OR workspace = $1::text"
@@ -306,7 +307,7 @@ int tl__pg_find_idem(void *st, const char *idem_key, tl_event *out, tl_err *err)
         return rc;
     tl_event ev;
     if (PQntuples(res) == 0)
-        rc = tl_err_set(err, TL_ENOTFOUND, "no event with idempotency key '%s'", idem_key);
+        rc = tl_err_set(err, TL_ENOTFOUND, "no intent with idempotency key '%s'", idem_key);
     else if ((rc = check_event_columns(res, 0, err)) == 0 &&
              (rc = decode_event(res, 0, 0, NULL, &ev, err)) == 0)
         *out = ev;

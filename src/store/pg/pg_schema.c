@@ -227,13 +227,18 @@ static const char schema_v6[] = "CREATE INDEX IF NOT EXISTS orders_created ON or
                                 "CREATE INDEX IF NOT EXISTS orders_ws_created ON orders "
                                 "(workspace, created_at, order_id COLLATE \"C\");";
 
+/* v7: find_idem reads the key's INTENT_EMITTED through the unique index (trade_events_intent_once)
+ * that already made it once; the index of every event carrying a key cost each of an intent's
+ * seven events an insert (docs/PERFORMANCE.md). */
+static const char schema_v7[] = "DROP INDEX IF EXISTS trade_events_idem";
+
 /* What a new database gets first: it is version 0 until the migrations have run. */
 static const char bootstrap[] =
     "CREATE TABLE tradeloop_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)";
 
 /* migrations[v] upgrades schema version v to v + 1. Append; never edit a released step. */
 static const char *const migrations[] = {
-    schema_v1, schema_v2, schema_v3, schema_v4, schema_v5, schema_v6,
+    schema_v1, schema_v2, schema_v3, schema_v4, schema_v5, schema_v6, schema_v7,
 };
 _Static_assert(sizeof migrations / sizeof migrations[0] == TL_STORE_SCHEMA_VERSION,
                "one migration step per schema version");

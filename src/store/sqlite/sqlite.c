@@ -71,9 +71,9 @@ const char *const tl__sqlite_sql[TL__SQ_COUNT] = {
                              "max(last_seq, excluded.last_seq)",
     [TL__SQ_GET_WORKSPACE] = "SELECT first_seq, last_seq FROM workspaces WHERE workspace = ?1",
     [TL__SQ_MAX_SEQ] = "SELECT max(seq) FROM trade_events",
-    /* The literal `idem_key <> ''` lets the partial index answer. */
+    /* The key's INTENT_EMITTED; the literal conditions let the partial unique index answer. */
     [TL__SQ_FIND_IDEM] = "SELECT " EVENT_COLS " FROM trade_events WHERE idem_key = ?1 AND "
-                         "idem_key <> '' ORDER BY seq LIMIT 1",
+                         "type = 1 AND idem_key <> '' LIMIT 1",
     [TL__SQ_GET_POSITIONS] = "SELECT " POS_COLS " FROM positions WHERE ?1 = '' OR workspace = ?1 "
                              "ORDER BY workspace, symbol",
     [TL__SQ_GET_ACCOUNTS] = "SELECT " ACC_COLS " FROM accounts WHERE ?1 = '' OR workspace = ?1 "
@@ -262,7 +262,7 @@ static int sq_find_idem(void *state, const char *key, tl_event *out, tl_err *err
     if (rc == SQLITE_ROW)
         rc = decode_event(st, q, &ev, err);
     else if (rc == SQLITE_DONE)
-        rc = tl_err_set(err, TL_ENOTFOUND, "%s: no event with idempotency key '%.*s'", st->name,
+        rc = tl_err_set(err, TL_ENOTFOUND, "%s: no intent with idempotency key '%.*s'", st->name,
                         TL_IDEM_KEY_MAX, key);
     else
         rc = tl__sqlite_error(st, rc, "looking up an idempotency key", err);

@@ -253,6 +253,10 @@ static const char *const migrations[] = {
      * neither key none. IF NOT EXISTS: a file marked older by hand may hold them already. */
     ("CREATE INDEX IF NOT EXISTS orders_created ON orders (created_at, workspace, order_id);"
      "CREATE INDEX IF NOT EXISTS orders_ws_created ON orders (workspace, created_at, order_id);"),
+    /* v7: find_idem reads the key's INTENT_EMITTED through trade_events_intent_once, the unique
+     * index that already makes it once; the index of every event carrying a key cost each of an
+     * intent's seven events an insert (docs/PERFORMANCE.md). */
+    "DROP INDEX IF EXISTS trade_events_idem;",
 };
 _Static_assert(TL_CONTROL_COMMAND_MAX == 16 && TL_CONTROL_ARG_MAX == 128,
                "the control table's CHECKs name these lengths");
