@@ -21,14 +21,13 @@ static uint64_t isqrt128(unsigned __int128 v)
     return (uint64_t)res;
 }
 
-/* price * qty rounded as the paper broker rounds a fill's notional, so the P&L here is the cash
- * the journal moved. */
-static int notional(tl_fixed price, tl_fixed qty, __int128 *out, tl_err *err)
+int tl_bt_trade_pnl(const tl_bt_trade *t, __int128 *pnl)
 {
-    tl_fixed v;
-    if (tl_fixed_mul(price, qty, &v) != 0)
-        return tl_err_set(err, TL_ERANGE, "metrics: a trade's notional does not fit");
-    *out = v;
+    tl_fixed in, out;
+    if (tl_fixed_mul(t->entry_price, t->qty, &in) != 0 ||
+        tl_fixed_mul(t->exit_price, t->qty, &out) != 0)
+        return TL_ERANGE;
+    *pnl = (__int128)out - in - t->fees;
     return 0;
 }
 
@@ -63,12 +62,10 @@ int tl_bt_metrics_compute(tl_fixed starting_equity, const tl_bt_trade *trades, s
                               "metrics: trade %zu: prices and quantity must be positive, fees "
                               "not negative",
                               i + 1);
-        __int128 in, outv;
+        __int128 pnl;
         int rc;
-        if ((rc = notional(t->entry_price, t->qty, &in, err)) != 0 ||
-            (rc = notional(t->exit_price, t->qty, &outv, err)) != 0)
-            return rc;
-        __int128 pnl = outv - in - t->fees;
+        if (tl_bt_trade_pnl(t, &pnl) != 0)
+            return tl_err_set(err, TL_ERANGE, "metrics: trade %zu's notional does not fit", i + 1);
         if (pnl > 0)
             profit += pnl;
         else if (pnl < 0)
@@ -88,9 +85,9 @@ int tl_bt_metrics_compute(tl_fixed starting_equity, const tl_bt_trade *trades, s
             return tl_err_set(err, TL_ERANGE, "metrics: trade %zu's return does not fit", i + 1);
         sum_r += r;
     }
-    __int128 mark = 0;
-    if (open_qty > 0 && notional(last_close, open_qty, &mark, err) != 0)
-        return TL_ERANGE;
+    tl_fixed mark = 0;
+    if (open_qty > 0 && tl_fixed_mul(last_close, open_qty, &mark) != 0)
+        return tl_err_set(err, TL_ERANGE, "metrics: the open position's value does not fit");
     __int128 end = equity - open_cost + mark;
     if (end > TL_FIXED_MAX || end < TL_FIXED_MIN)
         return tl_err_set(err, TL_ERANGE, "metrics: the ending equity does not fit");

@@ -44,6 +44,10 @@ typedef struct tl_bt_metrics {
     uint64_t trade_count;
 } tl_bt_metrics;
 
+/* A trade's P&L net of fees, as the paper broker moves cash: round(exit * qty) - round(entry *
+ * qty) - fees. TL_ERANGE when a notional does not fit. */
+int tl_bt_trade_pnl(const tl_bt_trade *t, __int128 *pnl);
+
 /* The figures of trades[0..n) (in the order they closed) from starting equity, with an open
  * position of open_qty (0: none) bought for open_cost in all (its price times qty plus its fee)
  * and marked at last_close. 0, TL_EINVAL (a non-positive starting equity, price or qty),
