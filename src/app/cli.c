@@ -132,6 +132,15 @@ int cli_set_value(cli_command *cmd, cli_flag *f, const char *v, const char *from
             return cli_usage_error(cmd, "%s: empty value", from);
         *(const char **)f->dest = v;
         return CLI_OK;
+    case CLI_STRINGS: {
+        cli_strings *l = f->dest;
+        if (!*v)
+            return cli_usage_error(cmd, "%s: empty value", from);
+        if (l->n >= CLI_STRINGS_MAX)
+            return cli_usage_error(cmd, "%s: at most %d of them", from, CLI_STRINGS_MAX);
+        l->v[l->n++] = v;
+        return CLI_OK;
+    }
     case CLI_U64:
     case CLI_U64_POS: {
         uint64_t lo = f->kind == CLI_U64_POS ? 1 : 0;
@@ -318,7 +327,7 @@ int cli_parse(cli_command *cmd, int argc, char **argv, int first)
                 break;
         if (!f->name)
             return cli_usage_error(cmd, "unknown flag --%.*s (see --help)", (int)nlen, name);
-        if (f->seen)
+        if (f->seen && f->kind != CLI_STRINGS)
             return cli_usage_error(cmd, "--%s given twice", f->name);
         f->seen = true;
         char *from = f->source;

@@ -30,8 +30,16 @@ typedef enum cli_kind {
     CLI_U64_POS,   /* uint64_t*, > 0 */
     CLI_FIXED,     /* tl_fixed*, exact decimal */
     CLI_FIXED_POS, /* tl_fixed*, > 0 */
-    CLI_RATE       /* tl_fixed*, within [0, 1] */
+    CLI_RATE,      /* tl_fixed*, within [0, 1] */
+    CLI_STRINGS    /* cli_strings*: repeatable, each value kept in order (no environment) */
 } cli_kind;
+
+#define CLI_STRINGS_MAX 32
+
+typedef struct cli_strings {
+    const char *v[CLI_STRINGS_MAX]; /* borrowed from argv */
+    int n;
+} cli_strings;
 
 /* Validates v as flag f's kind and range and stores it in f->dest; `from` names the source in
  * the message ("--db", "accounts.json: account va2: max_spread_bps"). CLI_OK or CLI_USAGE. */
