@@ -25,20 +25,18 @@ int tl_runner_init(tl_runner *r, const tl_strategy_spec *spec, tl_paper_broker *
     if ((rc = tl_strategy_spec_check(spec, err)) != 0)
         return rc;
 
-    /* The run starts from the workspace as its journal has it. */
+    /* A run starts at the workspace's start: a fresh workspace with the broker's default
+     * equity; one that already has events (this run, interrupted or repeated) with its starting
+     * equity and flat, and meets its earlier intents again as duplicates (see runner.h). Other
+     * symbols' positions held there count against max_positions. */
     tl_paper_state ps;
     if ((rc = tl_paper_state_get(b->store, spec->workspace, &ps, err)) != 0)
         return rc;
-    tl_fixed cash = ps.resets == 0 ? b->default_equity : ps.cash;
-    uint32_t open = (uint32_t)ps.n_positions;
-    bool held = false;
+    tl_fixed cash = ps.resets == 0 ? b->default_equity : ps.starting_equity;
+    uint32_t open = 0;
     for (size_t i = 0; i < ps.n_positions; i++)
-        held = held || strcmp(ps.positions[i].symbol, spec->symbol) == 0;
+        open += strcmp(ps.positions[i].symbol, spec->symbol) != 0;
     tl_paper_state_free(&ps);
-    if (held)
-        return tl_err_set(err, TL_ESTATE,
-                          "runner: workspace %s holds a position in %s: a run starts flat",
-                          spec->workspace, spec->symbol);
 
     size_t sz = tl_strategy_cache_size(spec);
     void *cache = NULL;
@@ -65,9 +63,11 @@ void tl_runner_close(tl_runner *r)
     memset(r, 0, sizeof(*r));
 }
 
-/* The runner's state after one intent's result, in submission order. */
-static int apply(tl_runner *r, const tl_strategy_intent *in, const tl_paper_result *res,
-                 const tl_bar *bar, size_t t, tl_err *err)
+/* The runner's state after one intent's result, in submission order. The runner keeps its own
+ * account of the fills (paper mode charges no fees: cash moves by qty * price) because a
+ * duplicate's result carries the workspace's state now, not the state at its bar; a fresh
+ * result's state must then be the runner's, or the workspace holds someone else's trades. */
+static int apply(tl_runner *r, const tl_paper_result *res, const tl_bar *bar, size_t t, tl_err *err)
 {
     if (res->duplicate)
         r->stats.duplicates++;
@@ -76,13 +76,18 @@ static int apply(tl_runner *r, const tl_strategy_intent *in, const tl_paper_resu
                           "runner: workspace %s already holds intent %s with another payload "
                           "(another run): use a fresh workspace",
                           r->spec.workspace, res->intent_id);
-    r->state.cash = res->cash;
     if (res->status == TL_PAPER_DENIED) {
         r->stats.denied++;
         return 0;
     }
     r->stats.filled++;
-    if (in->action == TL_STRATEGY_CLOSE_LONG) {
+    tl_fixed amount;
+    bool close = strcmp(res->action, "CLOSE_LONG") == 0;
+    if (tl_fixed_mul(res->qty, res->fill_price, &amount) != 0 ||
+        (close ? tl_fixed_add(r->state.cash, amount, &r->state.cash)
+               : tl_fixed_sub(r->state.cash, amount, &r->state.cash)) != 0)
+        return tl_err_set(err, TL_ERANGE, "runner: cash out of range");
+    if (close) {
         if (TL_VEC_RESERVE(&r->trades, &r->cap_trades, r->n_trades + 1) != 0)
             return tl_err_set(err, TL_ENOMEM, "runner: out of memory for trades");
         tl_runner_trade *tr = &r->trades[r->n_trades++];
@@ -96,18 +101,30 @@ static int apply(tl_runner *r, const tl_strategy_intent *in, const tl_paper_resu
         memset(&r->pos, 0, sizeof(r->pos));
         if (r->state.open_positions > 0)
             r->state.open_positions--;
+    } else if (r->pos.open) {
+        /* Scaling (a strategy that buys more): the average entry, one rounding, as the book's. */
+        tl_fixed q = r->pos.qty + res->qty;
+        __int128 cost =
+            (__int128)r->pos.entry_price * r->pos.qty + (__int128)res->fill_price * res->qty;
+        if (tl_fixed_from_ratio128(cost, q, &r->pos.entry_price) != 0)
+            return tl_err_set(err, TL_ERANGE, "runner: position out of range");
+        r->pos.qty = q;
     } else {
-        if (!r->pos.open) {
-            r->pos.open = true;
-            r->pos.entry_bar = t;
-            r->pos.entry_ts_ns = bar->ts_ns;
-            r->state.open_positions++;
-        }
-        r->pos.qty = res->position_qty;
-        r->pos.entry_price = res->position_avg;
+        r->pos.open = true;
+        r->pos.entry_bar = t;
+        r->pos.entry_ts_ns = bar->ts_ns;
+        r->pos.qty = res->qty;
+        r->pos.entry_price = res->fill_price;
+        r->state.open_positions++;
     }
     r->state.position_qty = r->pos.qty;
     r->state.entry_bar = r->pos.entry_bar;
+    if (!res->duplicate && (res->cash != r->state.cash || res->position_qty != r->pos.qty))
+        return tl_err_set(err, TL_ESTATE,
+                          "runner: workspace %s holds trades of another run (after intent %s "
+                          "its journal has another cash or position than the run): use a fresh "
+                          "workspace",
+                          r->spec.workspace, res->intent_id);
     return 0;
 }
 
@@ -139,7 +156,7 @@ static int execute(tl_runner *r, const tl_strategy_evaluation *ev, const tl_bar 
     r->stats.evaluations++;
     r->stats.intents += ev->n_intents;
     for (size_t i = 0; i < ev->n_intents; i++)
-        if ((rc = apply(r, &ev->intents[i], &res[i], bar, t, err)) != 0)
+        if ((rc = apply(r, &res[i], bar, t, err)) != 0)
             return rc;
     r->high_water = res[ev->n_intents - 1].high_water;
     memcpy(r->state_digest, res[ev->n_intents - 1].state_digest, sizeof(r->state_digest));

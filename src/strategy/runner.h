@@ -18,9 +18,15 @@
  * strategy, symbol and bar time), so the same series run twice in fresh stores writes the same
  * journal byte for byte.
  *
- * A run wants a workspace that is flat in the symbol (its cash is read from the journal at
- * init; a fresh workspace starts with the broker's default equity). Running the same series
- * again on the same workspace meets its own keys: the broker answers them as duplicates.
+ * Where a run starts. A fresh workspace starts with the broker's default equity. A workspace
+ * that has events is taken to hold this same run, interrupted or done (a sweep worker's variant
+ * reclaimed after it died): the run starts again at the workspace's starting equity, flat, and
+ * meets its earlier intents as duplicates, which the broker answers with their original outcome
+ * and writes nothing for, until it passes the point where the earlier run stopped. The runner
+ * keeps its own account of its fills (a duplicate's result carries the workspace's state now,
+ * not at its bar) and checks it against each fresh result: a workspace holding someone else's
+ * trades is refused at the first intent it would break (TL_ESTATE). Positions in other symbols
+ * count against max_positions.
  *
  * The end of a run: the closed trades (entry and exit bar, price, qty) in order, and the open
  * position if any (marked by whoever reads it: a position open at the end is not a trade).
@@ -74,16 +80,17 @@ typedef struct tl_runner {
     char state_digest[65]; /* the workspace's digest after the last commit ("" before any) */
 } tl_runner;
 
-/* Readies r for spec (copied) on broker b (borrowed). Checks the spec (tl_strategy_spec_check),
- * reads the workspace's state from b's store: TL_ESTATE when it holds a position in the symbol.
- * On error r holds nothing to free. */
+/* Readies r for spec (copied) on broker b (borrowed). Checks the spec (tl_strategy_spec_check)
+ * and reads the workspace's starting equity and other positions from b's store (above). On error
+ * r holds nothing to free. */
 int tl_runner_init(tl_runner *r, const tl_strategy_spec *spec, tl_paper_broker *b, tl_err *err);
 void tl_runner_close(tl_runner *r);
 
 /* Evaluates bar t of bars[0..n) (t must be r->next_bar: bars go in order) and executes what it
  * decided. 0, or a negative code: the strategy's, the broker's (nothing of the bar written), or
  * TL_EBUSY when another writer got in (retry on a fresh store handle), TL_EDUPLICATE when the
- * workspace already holds one of the bar's intent ids with another payload. */
+ * workspace already holds one of the bar's intent ids with another payload, TL_ESTATE when it
+ * holds trades that are not this run's. */
 int tl_runner_step(tl_runner *r, const tl_bar *bars, size_t n, size_t t, tl_err *err);
 /* Every bar of the series from r->next_bar on. */
 int tl_runner_run(tl_runner *r, const tl_bars *bars, tl_err *err);
