@@ -111,7 +111,8 @@ static void put_object(tl_canon *c, const json_t *v)
     json_t *item;
     json_object_foreach((json_t *)v, k, item)
         keys[i++] = k;
-    qsort(keys, n, sizeof *keys, key_cmp);
+    if (n) /* qsort's array may not be NULL, even when empty */
+        qsort(keys, n, sizeof *keys, key_cmp);
     tl_canon_raw(c, "{", 1);
     for (i = 0; i < n; i++) {
         if (i)
