@@ -104,13 +104,15 @@ static void put_object(tl_canon *c, const json_t *v)
     size_t n = json_object_size(v), i = 0;
     const char **keys = n ? malloc(n * sizeof *keys) : NULL;
     if (n && keys == NULL) {
-        c->err = c->err ? c->err : TL_ENOMEM;
+        c->err = TL_ENOMEM; /* tl_canon_json returned early on an earlier error */
         return;
     }
     const char *k;
     json_t *item;
     json_object_foreach((json_t *)v, k, item)
+    {
         keys[i++] = k;
+    }
     if (n) /* qsort's array may not be NULL, even when empty */
         qsort(keys, n, sizeof *keys, key_cmp);
     tl_canon_raw(c, "{", 1);

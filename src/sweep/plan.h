@@ -36,11 +36,13 @@
 #include "sweep/canon.h"
 #include "sweep/spec.h"
 
-#define TL_SWEEP_VARIANT_NS     "96df3ae5-b909-52a1-96d0-9a70e5b94b64"
+#define TL_SWEEP_VARIANT_NS "96df3ae5-b909-52a1-96d0-9a70e5b94b64"
 #define TL_SWEEP_VARIANT_NS_BIN                                                                    \
     {                                                                                              \
-        {0x96, 0xdf, 0x3a, 0xe5, 0xb9, 0x09, 0x52, 0xa1, 0x96, 0xd0, 0x9a, 0x70, 0xe5, 0xb9, 0x4b, \
-         0x64}                                                                                     \
+        {                                                                                          \
+            0x96, 0xdf, 0x3a, 0xe5, 0xb9, 0x09, 0x52, 0xa1, 0x96, 0xd0, 0x9a, 0x70, 0xe5, 0xb9,    \
+                0x4b, 0x64                                                                         \
+        }                                                                                          \
     }
 #define TL_SWEEP_ID_STRLEN 17 /* 16 lower-case hex digits and the NUL */
 #define TL_SWEEP_NONE      UINT32_MAX

@@ -190,7 +190,8 @@ static int parse_params(tl_sweep_spec *t, const json_t *params, tl_err *err)
         return tl_err_set(err, TL_ENOMEM, "base.params: no memory");
     const char *key;
     json_t *v;
-    json_object_foreach((json_t *)params, key, v) {
+    json_object_foreach((json_t *)params, key, v)
+    {
         path_key(path, "base.params", key);
         int rc = check_key(key, path, err);
         if (rc == 0)
@@ -230,7 +231,8 @@ static int parse_base(tl_sweep_spec *t, const json_t *base, tl_err *err)
     int rc;
     if (!json_is_object(base))
         return tl_err_set(err, TL_EINVAL, "base: %s; want an object", kind_name(base));
-    json_object_foreach((json_t *)base, key, v) {
+    json_object_foreach((json_t *)base, key, v)
+    {
         if (strcmp(key, "strategy") != 0 && strcmp(key, "symbol") != 0 &&
             strcmp(key, "params") != 0)
             return tl_err_set(err, TL_EINVAL, "%s: unknown key (want strategy, symbol, params)",
@@ -240,7 +242,8 @@ static int parse_base(tl_sweep_spec *t, const json_t *base, tl_err *err)
         (rc = base_string(base, "symbol", &symbol, err)) != 0)
         return rc;
     if (!name_ok(strategy))
-        return tl_err_set(err, TL_EINVAL, "base.strategy: \"%s\" is not a strategy name ([a-z][a-z0-9_]{0,62})",
+        return tl_err_set(err, TL_EINVAL,
+                          "base.strategy: \"%s\" is not a strategy name ([a-z][a-z0-9_]{0,62})",
                           tl__text_show(strategy, strlen(strategy), shown, sizeof shown));
     if (tl_symbol_validate(symbol, NULL) != 0)
         return tl_err_set(err, TL_EINVAL, "base.symbol: \"%s\" is not a symbol (1..%d of [A-Z0-9])",
@@ -266,7 +269,8 @@ static int parse_sweep(tl_sweep_spec *t, const json_t *sweep, tl_err *err)
         return tl_err_set(err, TL_ENOMEM, "sweep: no memory");
     const char *key;
     json_t *v;
-    json_object_foreach((json_t *)sweep, key, v) {
+    json_object_foreach((json_t *)sweep, key, v)
+    {
         /* Counted before it is filled, so close frees what a refused axis allocated. */
         int rc = parse_axis(&t->axes[t->n_axes++], key, v, err);
         if (rc != 0)
@@ -283,8 +287,8 @@ static int parse_max(tl_sweep_spec *t, const json_t *v, tl_err *err)
         return tl_err_set(err, TL_EINVAL, "max_variants: %s; want an integer", kind_name(v));
     json_int_t m = json_integer_value(v);
     if (m < 1 || m > TL_SWEEP_VARIANTS_MAX)
-        return tl_err_set(err, m < 1 ? TL_EINVAL : TL_EFULL,
-                          "max_variants: %lld; want 1..%d", (long long)m, TL_SWEEP_VARIANTS_MAX);
+        return tl_err_set(err, m < 1 ? TL_EINVAL : TL_EFULL, "max_variants: %lld; want 1..%d",
+                          (long long)m, TL_SWEEP_VARIANTS_MAX);
     t->max_variants = (uint32_t)m;
     return 0;
 }
@@ -334,7 +338,8 @@ static int parse_root(tl_sweep_spec *t, const json_t *root, tl_err *err)
     int rc;
     if (!json_is_object(root))
         return tl_err_set(err, TL_EINVAL, "sweep file: %s; want an object", kind_name(root));
-    json_object_foreach((json_t *)root, key, v) {
+    json_object_foreach((json_t *)root, key, v)
+    {
         if (strcmp(key, "base") != 0 && strcmp(key, "sweep") != 0 &&
             strcmp(key, "max_variants") != 0)
             return tl_err_set(err, TL_EINVAL, "%s: unknown key (want base, sweep, max_variants)",

@@ -77,14 +77,14 @@ typedef struct tl_sweep_axis {
 typedef struct tl_sweep_spec {
     char strategy[TL_SWEEP_NAME_MAX];
     char symbol[TL_SYMBOL_MAX];
-    tl_sweep_param *params;        /* owned, n_params of them, sorted by key */
+    tl_sweep_param *params; /* owned, n_params of them, sorted by key */
     uint32_t n_params;
-    tl_sweep_axis *axes;           /* owned, n_axes of them (>= 1), sorted by key */
+    tl_sweep_axis *axes; /* owned, n_axes of them (>= 1), sorted by key */
     uint32_t n_axes;
-    uint32_t max_variants;         /* 1..TL_SWEEP_VARIANTS_MAX */
-    char *canon;                   /* owned: canonical text of the whole file's object */
+    uint32_t max_variants; /* 1..TL_SWEEP_VARIANTS_MAX */
+    char *canon;           /* owned: canonical text of the whole file's object */
     size_t canon_len;
-    char *base_canon;              /* owned: canonical text of its "base" object */
+    char *base_canon; /* owned: canonical text of its "base" object */
     size_t base_canon_len;
 } tl_sweep_spec;
 

@@ -37,7 +37,7 @@ static void check_plan(const tl_sweep_plan *p, const tl_sweep_spec *s)
         assert(tl_uuid_parse(v->workspace, &u, NULL) == 0 && u.b[6] >> 4 == 5);
         assert(i == 0 || v->kind != TL_SWEEP_BASELINE);
         assert(i == 0 || v->kind >= p->variants[i - 1].kind); /* baseline, grid, ablations */
-        uint32_t want = v->kind == TL_SWEEP_GRID     ? s->n_axes
+        uint32_t want = v->kind == TL_SWEEP_GRID       ? s->n_axes
                         : v->kind == TL_SWEEP_ABLATION ? s->n_axes - 1
                                                        : 0;
         assert(v->n_overrides == want);

@@ -18,7 +18,7 @@
 #define BASE "\"base\":{\"strategy\":\"breakout_52w_high\",\"symbol\":\"MSFT\""
 #define SPEC2                                                                                      \
     "{" BASE ",\"params\":{\"risk.dollars_per_trade\":\"1000\"}},"                                 \
-    "\"sweep\":{\"exit.hold_bars\":[1,5],\"entry.lookback_days\":[20,50,252]},"                     \
+    "\"sweep\":{\"exit.hold_bars\":[1,5],\"entry.lookback_days\":[20,50,252]},"                    \
     "\"max_variants\":50}"
 
 static void parse_ok(tl_sweep_spec *s, const char *json)
@@ -117,9 +117,12 @@ static void test_grid_last_key_fastest(void **state)
                  "\"b\":[\"0.5\"]}}");
     build_ok(&p, &s);
     static const char *grid[] = {
-        "{\"a\":1,\"b\":\"0.5\",\"c\":\"x\"}", "{\"a\":1,\"b\":\"0.5\",\"c\":\"y\"}",
-        "{\"a\":2,\"b\":\"0.5\",\"c\":\"x\"}", "{\"a\":2,\"b\":\"0.5\",\"c\":\"y\"}",
-        "{\"b\":\"0.5\",\"c\":\"x\"}",     "{\"a\":1,\"c\":\"x\"}",
+        "{\"a\":1,\"b\":\"0.5\",\"c\":\"x\"}",
+        "{\"a\":1,\"b\":\"0.5\",\"c\":\"y\"}",
+        "{\"a\":2,\"b\":\"0.5\",\"c\":\"x\"}",
+        "{\"a\":2,\"b\":\"0.5\",\"c\":\"y\"}",
+        "{\"b\":\"0.5\",\"c\":\"x\"}",
+        "{\"a\":1,\"c\":\"x\"}",
         "{\"a\":1,\"b\":\"0.5\"}",
     };
     assert_int_equal(p.count, 8);
@@ -158,14 +161,17 @@ static void test_max_variants_cut(void **state)
     tl_sweep_spec_init(&s);
     tl_sweep_plan_init(&p);
     for (uint32_t max = 1; max <= 10; max++) {
-        snprintf(json, sizeof json, "{" BASE "},\"sweep\":{\"exit.hold_bars\":[1,5],"
-                 "\"entry.lookback_days\":[20,50,252]},\"max_variants\":%u}", max);
+        snprintf(json, sizeof json,
+                 "{" BASE "},\"sweep\":{\"exit.hold_bars\":[1,5],"
+                 "\"entry.lookback_days\":[20,50,252]},\"max_variants\":%u}",
+                 max);
         parse_ok(&s, json);
         build_ok(&p, &s);
         assert_int_equal(p.count, max < 9 ? max : 9);
         assert_int_equal(p.variants[0].kind, TL_SWEEP_BASELINE);
-        assert_int_equal(p.variants[p.count - 1].kind,
-                         max == 1 ? TL_SWEEP_BASELINE : max <= 7 ? TL_SWEEP_GRID : TL_SWEEP_ABLATION);
+        assert_int_equal(p.variants[p.count - 1].kind, max == 1   ? TL_SWEEP_BASELINE
+                                                       : max <= 7 ? TL_SWEEP_GRID
+                                                                  : TL_SWEEP_ABLATION);
     }
     /* 32 keys of 2 values: 2^32 combinations, walked only as far as the cut. */
     char big[4096];
@@ -277,7 +283,8 @@ static void test_refusals(void **state)
         "sweep.\"a.b\": conflicts with sweep.a (a key cannot also be a group of keys)");
     bad("{" BASE ",\"params\":{\"entry\":1}},\"sweep\":{\"entry.x\":[1]},\"max_variants\":5}",
         TL_EINVAL,
-        "sweep.\"entry.x\": conflicts with base.params.entry (a key cannot also be a group of keys)");
+        "sweep.\"entry.x\": conflicts with base.params.entry (a key cannot also be a group of "
+        "keys)");
     bad("{" BASE ",\"params\":{\"entry\":1.5}},\"sweep\":{\"a\":[1]},\"max_variants\":5}",
         TL_EINVAL, "base.params.entry: a float; write decimals as strings (\"0.5\")");
     bad("{" BASE ",\"params\":[]},\"sweep\":{\"a\":[1]},\"max_variants\":5}", TL_EINVAL,
@@ -355,14 +362,10 @@ static void test_read_file(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_order_and_ids),
-        cmocka_unit_test(test_grid_last_key_fastest),
-        cmocka_unit_test(test_dedupe),
-        cmocka_unit_test(test_max_variants_cut),
-        cmocka_unit_test(test_ids_stable),
-        cmocka_unit_test(test_refusals),
-        cmocka_unit_test(test_limits),
-        cmocka_unit_test(test_read_file),
+        cmocka_unit_test(test_order_and_ids), cmocka_unit_test(test_grid_last_key_fastest),
+        cmocka_unit_test(test_dedupe),        cmocka_unit_test(test_max_variants_cut),
+        cmocka_unit_test(test_ids_stable),    cmocka_unit_test(test_refusals),
+        cmocka_unit_test(test_limits),        cmocka_unit_test(test_read_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -49,8 +49,9 @@ static void test_parse(void **state)
     assert_int_equal(tl_uuid_parse("886313E1-3B8A-5372-9B90-0C9AEE199E5D", &u, NULL), 0);
     tl_uuid_format(&u, out);
     assert_string_equal(out, "886313e1-3b8a-5372-9b90-0c9aee199e5d");
-    const char *bad[] = {"", "886313e1-3b8a-5372-9b90-0c9aee199e5", "886313e13b8a-5372-9b90-0c9aee199e5d0",
-                         "886313e1-3b8a-5372-9b90-0c9aee199e5g", "886313e1-3b8a-5372-9b90_0c9aee199e5d"};
+    const char *bad[] = {
+        "", "886313e1-3b8a-5372-9b90-0c9aee199e5", "886313e13b8a-5372-9b90-0c9aee199e5d0",
+        "886313e1-3b8a-5372-9b90-0c9aee199e5g", "886313e1-3b8a-5372-9b90_0c9aee199e5d"};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         u = keep;
         assert_int_equal(tl_uuid_parse(bad[i], &u, &err), TL_EINVAL);
