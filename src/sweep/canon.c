@@ -1,51 +1,16 @@
 /*
  * canon.c -- Python's canonical json.dumps text (canon.h).
  */
-#include <inttypes.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/vec.h"
 #include "sweep/canon.h"
 
-void tl_canon_init(tl_canon *c)
-{
-    memset(c, 0, sizeof *c);
-}
-
-void tl_canon_free(tl_canon *c)
-{
-    free(c->buf);
-    tl_canon_init(c);
-}
-
-void tl_canon_reset(tl_canon *c)
-{
-    c->len = 0;
-    c->err = 0;
-    if (c->buf)
-        c->buf[0] = '\0';
-}
-
-void tl_canon_raw(tl_canon *c, const char *s, size_t n)
-{
-    if (c->err)
-        return;
-    if (TL_VEC_RESERVE(&c->buf, &c->cap, c->len + n + 1) != 0) {
-        c->err = TL_ENOMEM;
-        return;
-    }
-    memcpy(c->buf + c->len, s, n);
-    c->len += n;
-    c->buf[c->len] = '\0';
-}
-
-void tl_canon_str(tl_canon *c, const char *s, size_t n)
+void tl_canon_str(tl_sb *c, const char *s, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
     const unsigned char *p = (const unsigned char *)s, *end = p + n, *run = p;
-    tl_canon_raw(c, "\"", 1);
+    tl_sb_put(c, "\"", 1);
     /* Runs of characters that need no escape are copied in one go. */
     for (; p < end; p++) {
         char esc[6] = {'\\', 0, '0', '0', 0, 0};
@@ -78,19 +43,12 @@ void tl_canon_str(tl_canon *c, const char *s, size_t n)
             esc[5] = hex[*p & 15];
             elen = 6;
         }
-        tl_canon_raw(c, (const char *)run, (size_t)(p - run));
-        tl_canon_raw(c, esc, elen);
+        tl_sb_put(c, (const char *)run, (size_t)(p - run));
+        tl_sb_put(c, esc, elen);
         run = p + 1;
     }
-    tl_canon_raw(c, (const char *)run, (size_t)(end - run));
-    tl_canon_raw(c, "\"", 1);
-}
-
-void tl_canon_int(tl_canon *c, int64_t v)
-{
-    char b[24];
-    int n = snprintf(b, sizeof b, "%" PRId64, v);
-    tl_canon_raw(c, b, (size_t)n);
+    tl_sb_put(c, (const char *)run, (size_t)(end - run));
+    tl_sb_put(c, "\"", 1);
 }
 
 static int key_cmp(const void *a, const void *b)
@@ -99,7 +57,7 @@ static int key_cmp(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-static void put_object(tl_canon *c, const json_t *v)
+static void put_object(tl_sb *c, const json_t *v)
 {
     size_t n = json_object_size(v), i = 0;
     const char **keys = n ? malloc(n * sizeof *keys) : NULL;
@@ -115,19 +73,19 @@ static void put_object(tl_canon *c, const json_t *v)
     }
     if (n) /* qsort's array may not be NULL, even when empty */
         qsort(keys, n, sizeof *keys, key_cmp);
-    tl_canon_raw(c, "{", 1);
+    tl_sb_put(c, "{", 1);
     for (i = 0; i < n; i++) {
         if (i)
-            tl_canon_raw(c, ",", 1);
+            tl_sb_put(c, ",", 1);
         tl_canon_str(c, keys[i], strlen(keys[i]));
-        tl_canon_raw(c, ":", 1);
+        tl_sb_put(c, ":", 1);
         tl_canon_json(c, json_object_get(v, keys[i]));
     }
-    tl_canon_raw(c, "}", 1);
+    tl_sb_put(c, "}", 1);
     free(keys);
 }
 
-void tl_canon_json(tl_canon *c, const json_t *v)
+void tl_canon_json(tl_sb *c, const json_t *v)
 {
     if (c->err)
         return;
@@ -136,28 +94,28 @@ void tl_canon_json(tl_canon *c, const json_t *v)
         put_object(c, v);
         break;
     case JSON_ARRAY:
-        tl_canon_raw(c, "[", 1);
+        tl_sb_put(c, "[", 1);
         for (size_t i = 0; i < json_array_size(v); i++) {
             if (i)
-                tl_canon_raw(c, ",", 1);
+                tl_sb_put(c, ",", 1);
             tl_canon_json(c, json_array_get(v, i));
         }
-        tl_canon_raw(c, "]", 1);
+        tl_sb_put(c, "]", 1);
         break;
     case JSON_STRING:
         tl_canon_str(c, json_string_value(v), json_string_length(v));
         break;
     case JSON_INTEGER:
-        tl_canon_int(c, (int64_t)json_integer_value(v));
+        tl_sb_int(c, (int64_t)json_integer_value(v));
         break;
     case JSON_TRUE:
-        tl_canon_raw(c, "true", 4);
+        tl_sb_put(c, "true", 4);
         break;
     case JSON_FALSE:
-        tl_canon_raw(c, "false", 5);
+        tl_sb_put(c, "false", 5);
         break;
     case JSON_NULL:
-        tl_canon_raw(c, "null", 4);
+        tl_sb_put(c, "null", 4);
         break;
     case JSON_REAL:
         /* Python's float repr is not reproduced here (canon.h): refuse rather than differ. */

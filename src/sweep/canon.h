@@ -22,40 +22,21 @@
  * Real numbers are refused (TL_EINVAL): Python prints floats by repr, which this does not do, and
  * sweep files give decimals as strings.
  *
- * Output goes to a growing buffer with a sticky error, like core/jsonw.h: write, then check once.
+ * Output goes to a core/sbuf.h buffer (sticky error: write, then check b->err once).
  */
 #ifndef TL_SWEEP_CANON_H
 #define TL_SWEEP_CANON_H
 
 #include <jansson.h>
 #include <stddef.h>
-#include <stdint.h>
 
+#include "core/sbuf.h"
 #include "tradeloop.h"
 
-typedef struct tl_canon {
-    char *buf;       /* owned; NUL-terminated after every call that succeeded */
-    size_t len, cap; /* bytes written (without the NUL), bytes allocated */
-    int err;         /* 0, or the first error (TL_ENOMEM, TL_EINVAL); later calls do nothing */
-} tl_canon;
-
-void tl_canon_init(tl_canon *c);
-void tl_canon_free(tl_canon *c);
-/* Empties the text and clears the error, keeping the allocation. */
-void tl_canon_reset(tl_canon *c);
-
-/* Appends n bytes as they are (punctuation the caller knows is canonical). */
-void tl_canon_raw(tl_canon *c, const char *s, size_t n);
-/* Appends s[0..n) (UTF-8, borrowed) as a quoted, escaped JSON string. */
-void tl_canon_str(tl_canon *c, const char *s, size_t n);
-void tl_canon_int(tl_canon *c, int64_t v);
-/* Appends the canonical text of a whole jansson value (borrowed). */
-void tl_canon_json(tl_canon *c, const json_t *v);
-
-/* The sticky error: 0 when everything since init or reset was written. */
-static inline int tl_canon_error(const tl_canon *c)
-{
-    return c->err;
-}
+/* Appends s[0..n) (UTF-8, borrowed; NUL bytes allowed) as a quoted, escaped JSON string. */
+void tl_canon_str(tl_sb *b, const char *s, size_t n);
+/* Appends the canonical text of a whole jansson value (borrowed). A real number sets b->err to
+ * TL_EINVAL. Integers need no helper: tl_sb_int prints them as Python does. */
+void tl_canon_json(tl_sb *b, const json_t *v);
 
 #endif /* TL_SWEEP_CANON_H */

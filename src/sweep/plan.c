@@ -57,33 +57,33 @@ static int short_sha(const char *text, size_t len, char id[TL_SWEEP_ID_STRLEN], 
     return 0;
 }
 
-static void write_value(tl_canon *c, const tl_sweep_value *v)
+static void write_value(tl_sb *c, const tl_sweep_value *v)
 {
     if (v->kind == TL_SWEEP_INT)
-        tl_canon_int(c, v->i);
+        tl_sb_int(c, v->i);
     else
         tl_canon_str(c, v->s, strlen(v->s));
 }
 
 /* Overrides ov[0..n), ascending by axis, as a canonical object: the axes are sorted by key, so
  * their order is already the canonical key order. */
-static void write_overrides(tl_canon *c, const tl_sweep_spec *spec, const tl_sweep_override *ov,
+static void write_overrides(tl_sb *c, const tl_sweep_spec *spec, const tl_sweep_override *ov,
                             uint32_t n)
 {
-    tl_canon_raw(c, "{", 1);
+    tl_sb_put(c, "{", 1);
     for (uint32_t i = 0; i < n; i++) {
         const tl_sweep_axis *ax = &spec->axes[ov[i].axis];
         if (i)
-            tl_canon_raw(c, ",", 1);
+            tl_sb_put(c, ",", 1);
         tl_canon_str(c, ax->key, strlen(ax->key));
-        tl_canon_raw(c, ":", 1);
+        tl_sb_put(c, ":", 1);
         write_value(c, &ax->values[ov[i].value]);
     }
-    tl_canon_raw(c, "}", 1);
+    tl_sb_put(c, "}", 1);
 }
 
 void tl_sweep_plan_write_overrides(const tl_sweep_plan *p, const tl_sweep_spec *spec,
-                                   const tl_sweep_variant *v, tl_canon *c)
+                                   const tl_sweep_variant *v, tl_sb *c)
 {
     write_overrides(c, spec, p->overrides + v->first_override, v->n_overrides);
 }
@@ -104,7 +104,7 @@ typedef struct gen {
     tl_sweep_plan *p;
     const tl_sweep_spec *spec;
     tl_uuid ns;
-    tl_canon c;
+    tl_sb c;         /* the text being hashed, reused */
     tl_hashmap seen; /* variant id (as its 64 bits) -> index */
 } gen;
 
@@ -118,12 +118,12 @@ static int add(gen *g, tl_sweep_variant_kind kind, const tl_sweep_override *ov, 
     char name[2 * TL_SWEEP_ID_STRLEN];
     tl_uuid ws;
 
-    tl_canon_reset(&g->c);
-    tl_canon_raw(&g->c, "{\"base\":", 8);
-    tl_canon_raw(&g->c, g->spec->base_canon, g->spec->base_canon_len);
-    tl_canon_raw(&g->c, ",\"overrides\":", 13);
+    g->c.len = 0; /* reused: its error is 0, or the last variant failed the build */
+    tl_sb_put(&g->c, "{\"base\":", 8);
+    tl_sb_put(&g->c, g->spec->base_canon, g->spec->base_canon_len);
+    tl_sb_put(&g->c, ",\"overrides\":", 13);
     write_overrides(&g->c, g->spec, ov, n);
-    tl_canon_raw(&g->c, "}", 1);
+    tl_sb_put(&g->c, "}", 1);
     if (g->c.err != 0 || short_sha(g->c.buf, g->c.len, v.id, &key) != 0)
         return tl_err_set(err, TL_ENOMEM, "sweep plan: no memory for variant %u", p->count);
     int dup = tl_hashmap_insert_new(&g->seen, key, p->count);
@@ -181,7 +181,6 @@ int tl_sweep_plan_build(tl_sweep_plan *p, const tl_sweep_spec *spec, tl_err *err
     tl_sweep_plan t;
     tl_sweep_plan_init(&t);
     gen g = {.p = &t, .spec = spec, .ns = TL_SWEEP_VARIANT_NS_BIN};
-    tl_canon_init(&g.c);
     tl_sweep_override *cur = calloc(spec->n_axes ? spec->n_axes : 1, sizeof *cur);
     int rc = cur ? tl_hashmap_init(&g.seen, spec->max_variants) : TL_ENOMEM;
     if (rc != 0) {
@@ -194,7 +193,7 @@ int tl_sweep_plan_build(tl_sweep_plan *p, const tl_sweep_spec *spec, tl_err *err
     else
         rc = generate(&g, cur, err);
     tl_hashmap_close(&g.seen);
-    tl_canon_free(&g.c);
+    tl_sb_free(&g.c);
     free(cur);
     if (rc != 0) {
         tl_sweep_plan_close(&t);

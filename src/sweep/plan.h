@@ -85,9 +85,9 @@ void tl_sweep_plan_close(tl_sweep_plan *p);
  * (TL_ENOMEM, TL_EFULL) p is untouched. */
 int tl_sweep_plan_build(tl_sweep_plan *p, const tl_sweep_spec *spec, tl_err *err);
 
-/* Appends v's overrides as a canonical JSON object ({"entry.lookback_days":20}) to c. */
+/* Appends v's overrides as a canonical JSON object ({"entry.lookback_days":20}) to b. */
 void tl_sweep_plan_write_overrides(const tl_sweep_plan *p, const tl_sweep_spec *spec,
-                                   const tl_sweep_variant *v, tl_canon *c);
+                                   const tl_sweep_variant *v, tl_sb *b);
 
 /* The value variant v runs with for key: its override, else base.params' value, else NULL (the
  * strategy's default). Borrowed from the spec. */

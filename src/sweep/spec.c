@@ -363,14 +363,13 @@ static int parse_root(tl_sweep_spec *t, const json_t *root, tl_err *err)
 /* The canonical text of v into a new string *out (the caller's). */
 static int canon_of(const json_t *v, char **out, size_t *len, tl_err *err)
 {
-    tl_canon c;
-    tl_canon_init(&c);
+    tl_sb c = {0};
     tl_canon_json(&c, v);
     if (c.err == 0 && c.buf == NULL) /* never: every JSON value has text */
         c.err = TL_EINVAL;
     if (c.err != 0) {
         int rc = c.err;
-        tl_canon_free(&c);
+        tl_sb_free(&c);
         return tl_err_set(err, rc, "sweep file: cannot write its canonical form");
     }
     *out = c.buf; /* ownership moves to the spec */

@@ -18,11 +18,10 @@ static void check_canon(const tl_sweep_spec *s)
     json_error_t je;
     json_t *v = json_loadb(s->canon, s->canon_len, 0, &je);
     assert(v != NULL);
-    tl_canon c;
-    tl_canon_init(&c);
+    tl_sb c = {0};
     tl_canon_json(&c, v);
     assert(c.err == 0 && c.len == s->canon_len && memcmp(c.buf, s->canon, c.len) == 0);
-    tl_canon_free(&c);
+    tl_sb_free(&c);
     json_decref(v);
 }
 

@@ -15,12 +15,12 @@
 
 #include "sweep/plan.h"
 
-static void kv_str(tl_canon *c, const char *key, const char *v, int first)
+static void kv_str(tl_sb *c, const char *key, const char *v, int first)
 {
     if (!first)
-        tl_canon_raw(c, ",", 1);
+        tl_sb_put(c, ",", 1);
     tl_canon_str(c, key, strlen(key));
-    tl_canon_raw(c, ":", 1);
+    tl_sb_put(c, ":", 1);
     tl_canon_str(c, v, strlen(v));
 }
 
@@ -32,11 +32,10 @@ int main(int argc, char **argv)
     }
     tl_sweep_spec spec;
     tl_sweep_plan plan;
-    tl_canon c;
+    tl_sb c = {0};
     tl_err err = {0};
     tl_sweep_spec_init(&spec);
     tl_sweep_plan_init(&plan);
-    tl_canon_init(&c);
     int rc = tl_sweep_spec_read(&spec, argv[1], &err);
     if (rc == 0)
         rc = tl_sweep_plan_build(&plan, &spec, &err);
@@ -45,29 +44,29 @@ int main(int argc, char **argv)
         tl_sweep_spec_close(&spec);
         return 2;
     }
-    tl_canon_raw(&c, "{\"count\":", 9);
-    tl_canon_int(&c, plan.count);
-    tl_canon_raw(&c, ",", 1);
+    tl_sb_put(&c, "{\"count\":", 9);
+    tl_sb_int(&c, plan.count);
+    tl_sb_put(&c, ",", 1);
     kv_str(&c, "run_plan_id", plan.id, 1);
-    tl_canon_raw(&c, "}\n", 2);
+    tl_sb_put(&c, "}\n", 2);
     for (uint32_t i = 0; i < plan.count; i++) {
         const tl_sweep_variant *v = &plan.variants[i];
-        tl_canon_raw(&c, "{\"ablated\":", 11);
+        tl_sb_put(&c, "{\"ablated\":", 11);
         if (v->ablated == TL_SWEEP_NONE)
-            tl_canon_raw(&c, "null", 4);
+            tl_sb_put(&c, "null", 4);
         else
             tl_canon_str(&c, spec.axes[v->ablated].key, strlen(spec.axes[v->ablated].key));
         kv_str(&c, "kind", tl_sweep_variant_kind_name(v->kind), 0);
-        tl_canon_raw(&c, ",\"overrides\":", 13);
+        tl_sb_put(&c, ",\"overrides\":", 13);
         tl_sweep_plan_write_overrides(&plan, &spec, v, &c);
         kv_str(&c, "variant_id", v->id, 0);
         kv_str(&c, "workspace", v->workspace, 0);
-        tl_canon_raw(&c, "}\n", 2);
+        tl_sb_put(&c, "}\n", 2);
     }
-    rc = tl_canon_error(&c);
+    rc = c.err;
     if (rc == 0 && fwrite(c.buf, 1, c.len, stdout) != c.len)
         rc = TL_EIO;
-    tl_canon_free(&c);
+    tl_sb_free(&c);
     tl_sweep_plan_close(&plan);
     tl_sweep_spec_close(&spec);
     if (rc != 0 || fflush(stdout) != 0) {

@@ -36,11 +36,11 @@ static void build_ok(tl_sweep_plan *p, const tl_sweep_spec *s)
 }
 
 /* Variant i's overrides as canonical JSON. */
-static const char *ov(const tl_sweep_plan *p, const tl_sweep_spec *s, uint32_t i, tl_canon *c)
+static const char *ov(const tl_sweep_plan *p, const tl_sweep_spec *s, uint32_t i, tl_sb *c)
 {
-    tl_canon_reset(c);
+    c->len = 0;
     tl_sweep_plan_write_overrides(p, s, &p->variants[i], c);
-    assert_int_equal(tl_canon_error(c), 0);
+    assert_int_equal(c->err, 0);
     return c->buf;
 }
 
@@ -71,10 +71,9 @@ static void test_order_and_ids(void **state)
     };
     tl_sweep_spec s;
     tl_sweep_plan p;
-    tl_canon c;
+    tl_sb c = {0};
     tl_sweep_spec_init(&s);
     tl_sweep_plan_init(&p);
-    tl_canon_init(&c);
     parse_ok(&s, SPEC2);
     assert_string_equal(s.axes[0].key, "entry.lookback_days"); /* sorted, whatever the file */
     build_ok(&p, &s);
@@ -98,7 +97,7 @@ static void test_order_and_ids(void **state)
     assert_true(x && x->kind == TL_SWEEP_STR && strcmp(x->s, "1000") == 0);
     assert_null(tl_sweep_plan_value(&p, &s, &p.variants[7], "entry.lookback_days"));
     assert_string_equal(tl_sweep_variant_kind_name(p.variants[8].kind), "ablation");
-    tl_canon_free(&c);
+    tl_sb_free(&c);
     tl_sweep_plan_close(&p);
     tl_sweep_spec_close(&s);
 }
@@ -109,10 +108,9 @@ static void test_grid_last_key_fastest(void **state)
     (void)state;
     tl_sweep_spec s;
     tl_sweep_plan p;
-    tl_canon c;
+    tl_sb c = {0};
     tl_sweep_spec_init(&s);
     tl_sweep_plan_init(&p);
-    tl_canon_init(&c);
     parse_ok(&s, "{\"max_variants\":100," BASE "},\"sweep\":{\"c\":[\"x\",\"y\"],\"a\":[1,2],"
                  "\"b\":[\"0.5\"]}}");
     build_ok(&p, &s);
@@ -129,7 +127,7 @@ static void test_grid_last_key_fastest(void **state)
     assert_string_equal(ov(&p, &s, 0, &c), "{}");
     for (uint32_t i = 0; i < 7; i++)
         assert_string_equal(ov(&p, &s, i + 1, &c), grid[i]);
-    tl_canon_free(&c);
+    tl_sb_free(&c);
     tl_sweep_plan_close(&p);
     tl_sweep_spec_close(&s);
 }
