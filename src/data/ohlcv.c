@@ -136,19 +136,21 @@ static int rules(const parser *p, const tl_bar *b, const char *const *col, const
 
 static int bar_line(parser *p, const char *s, size_t n, tl_err *err)
 {
-    const char *col[NCOL];
-    size_t clen[NCOL], k = 0, start = 0;
-    for (size_t i = 0; i <= n; i++) {
-        if (i < n && s[i] != ',')
-            continue;
-        if (k == NCOL) {
-            for (k++; i < n; i++)
-                k += s[i] == ',';
+    /* memchr per field: a byte loop here mispredicted a branch per byte (a third of the parse). */
+    const char *col[NCOL], *q = s, *end = s + n;
+    size_t clen[NCOL], k = 0;
+    for (;;) {
+        const char *c = memchr(q, ',', (size_t)(end - q));
+        if (k == NCOL) { /* one column too many: count them all for the message */
+            for (k++; c != NULL; c = memchr(c + 1, ',', (size_t)(end - c - 1)))
+                k++;
             break;
         }
-        col[k] = s + start;
-        clen[k++] = i - start;
-        start = i + 1;
+        col[k] = q;
+        clen[k++] = (size_t)((c != NULL ? c : end) - q);
+        if (c == NULL)
+            break;
+        q = c + 1;
     }
     if (k != NCOL)
         return fail(p, err, TL_EINVAL, "want %d columns (%s), got %zu", NCOL, TL_OHLCV_HEADER, k);
