@@ -69,6 +69,8 @@ bench: build
 	./build/tradeloop bench pipeline --orders 2000000 --json
 	./build/tradeloop bench pipeline --orders 2000000 --journal mem: --json
 	./build/tradeloop bench journal --json
+	./build/tradeloop bench paper --json
+	./build/tradeloop bench paper --batch 256 --json
 	./build/tradeloop bench stops --json
 	./build/tradeloop bench loop --json
 	./build/tradeloop bench loop --only quotes --journal mem: --json

@@ -18,7 +18,7 @@ cleanup() {
 trap cleanup EXIT
 export TRADELOOP_ADMIN_TOKEN=bench-token
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-"$BIN" serve --listen "127.0.0.1:$PORT" --db "$DIR/i.db" --paper-equity 1000000000 2>"$DIR/log" &
+"$BIN" serve --listen "127.0.0.1:$PORT" --db "$DIR/i.db" ${DURABILITY:+--durability $DURABILITY} --paper-equity 1000000000 2>"$DIR/log" &
 PID=$!
 for _ in $(seq 1 200); do curl -s -o /dev/null "http://127.0.0.1:$PORT/health" && break; sleep 0.05; done
 read -r u0 s0 < <(awk '{print $14, $15}' "/proc/$PID/stat")

@@ -9,6 +9,7 @@
 #include "app/opts.h"
 #include "app/commands.h"
 #include "bench/journal_bench.h"
+#include "bench/paper_bench.h"
 #include "bench/pipeline.h"
 #include "bench/stops_bench.h"
 #include "core/jsonw.h"
@@ -165,6 +166,84 @@ static int bench_journal(int argc, char **argv)
     return 0;
 }
 
+static int bench_paper(int argc, char **argv)
+{
+    const char *db = NULL;
+    uint64_t intents = 200000, batch = 64;
+    bool json = false;
+    const char *format = NULL;
+    tl_err err = {0};
+    bench_tmpdb tmp;
+    cli_flag flags[] = {
+        {"db", CLI_STRING, &db, NULL, "URL",
+         "an empty store to measure (a temporary SQLite file); one that holds events is refused"},
+        {"intents", CLI_U64_POS, &intents, NULL, "N", "intents executed (200000)",
+         .max = 10000000},
+        {"batch", CLI_U64_POS, &batch, NULL, "N", "intents per commit (64)", .max = 100000},
+        CLI_FORMAT_FLAGS(json, format),
+        {NULL},
+    };
+    cli_command cmd = {
+        "bench paper",
+        "[--db URL] [--intents N] [--batch N] [--json | --format F]",
+        "Durable paper intents through the broker alone (no HTTP): submitted in groups and\n"
+        "committed once per group, as `tradeloop serve` does. Never touches a user's data: --db\n"
+        "must name a store without events; the default is a temporary SQLite file.",
+        flags,
+    };
+    int rc = cli_parse(&cmd, argc, argv, 1);
+    if (rc == CLI_HELP)
+        return 0;
+    if (rc != CLI_OK)
+        return rc;
+    bool as_json;
+    if ((rc = cli_output_json(&cmd, json, format, &as_json)) != CLI_OK)
+        return rc;
+    if (db && (rc = cli_check_store_url(&cmd, "db", db)) != CLI_OK)
+        return rc;
+    bool is_tmp = !db;
+    if (is_tmp) {
+        if (bench_tmpdb_make(&tmp) != 0)
+            return cli_fail(&cmd, "cannot create a temporary directory");
+        db = tmp.path;
+    }
+    tl_bench_paper_config cfg = {db, intents, (uint32_t)batch};
+    tl_bench_paper_result r;
+    rc = tl_bench_paper(&cfg, &r, &err);
+    if (is_tmp)
+        bench_tmpdb_remove(&tmp);
+    if (rc == TL_EINVAL)
+        return cli_usage_error(&cmd, "%s", err.msg);
+    if (rc != 0)
+        return cli_fail(&cmd, "%s", err.msg);
+    if (as_json) {
+        tl_jw w;
+        tl_jw_init(&w);
+        tl_jw_obj_begin(&w);
+        tl_jw_key(&w, "backend");
+        tl_jw_str(&w, r.backend);
+        tl_jw_key(&w, "batch");
+        tl_jw_uint(&w, batch);
+        tl_jw_key(&w, "bench");
+        tl_jw_str(&w, "paper");
+        tl_jw_key(&w, "group_p50_us");
+        tl_jw_double(&w, r.group_p50_us);
+        tl_jw_key(&w, "group_p99_us");
+        tl_jw_double(&w, r.group_p99_us);
+        tl_jw_key(&w, "intents_per_sec");
+        tl_jw_uint(&w, (uint64_t)r.intents_per_sec);
+        tl_jw_key(&w, "us_per_intent");
+        tl_jw_double(&w, r.us_per_intent);
+        tl_jw_obj_end(&w);
+        return cli_print_json(&cmd, &w);
+    }
+    printf("paper (%s): %.0f durable intents/s, %.1f us each (groups of %llu); a group p50 %.0f "
+           "us, p99 %.0f us\n",
+           r.backend, r.intents_per_sec, r.us_per_intent, (unsigned long long)batch,
+           r.group_p50_us, r.group_p99_us);
+    return 0;
+}
+
 static int bench_stops(int argc, char **argv)
 {
     uint64_t stops = 10000, instruments = 100, quotes = 10000000, seed = 1;
@@ -235,6 +314,7 @@ int tl_cmd_bench(int argc, char **argv)
                 "usage: tradeloop bench NAME [flags]\n\nbenchmarks:\n"
                 "  pipeline   orders through risk, store, simulated exchange, fills, positions\n"
                 "  journal    durable appends, replay, acknowledgement latency\n"
+                "  paper      durable paper intents through the broker, without HTTP\n"
                 "  stops      quotes through the governed loop's stop book\n"
                 "  loop       quotes through the governed loop; a replay through tradeloop run\n"
                 "  rfq        the RFQ desk: rounds over 50 LPs, quote rows logged durably\n");
@@ -244,6 +324,8 @@ int tl_cmd_bench(int argc, char **argv)
         return bench_pipeline(argc - 1, argv + 1);
     if (strcmp(argv[1], "journal") == 0)
         return bench_journal(argc - 1, argv + 1);
+    if (strcmp(argv[1], "paper") == 0)
+        return bench_paper(argc - 1, argv + 1);
     if (strcmp(argv[1], "stops") == 0)
         return bench_stops(argc - 1, argv + 1);
     if (strcmp(argv[1], "loop") == 0)

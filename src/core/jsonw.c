@@ -98,13 +98,23 @@ void tl_jw_arr_end(tl_jw *w)
     close_container(w, ']');
 }
 
+/* Runs of characters that need no escape go in with one put: the writer's hottest loop (every
+ * key and string of every answer), which put one byte at a time before. */
 static void put_string(tl_jw *w, const char *s)
 {
     static const char hex[] = "0123456789abcdef";
     put(w, "\"", 1);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        char esc[7];
-        switch (*p) {
+    const unsigned char *run = (const unsigned char *)s, *p = run;
+    for (;; p++) {
+        unsigned char c = *p;
+        if (c >= 0x20 && c != '"' && c != '\\')
+            continue;
+        if (p > run)
+            put(w, (const char *)run, (size_t)(p - run));
+        run = p + 1;
+        if (c == '\0')
+            break;
+        switch (c) {
         case '"':
             put(w, "\\\"", 2);
             break;
@@ -120,15 +130,10 @@ static void put_string(tl_jw *w, const char *s)
         case '\t':
             put(w, "\\t", 2);
             break;
-        default:
-            if (*p < 0x20) {
-                memcpy(esc, "\\u00", 4);
-                esc[4] = hex[*p >> 4];
-                esc[5] = hex[*p & 15];
-                put(w, esc, 6);
-            } else {
-                put(w, (const char *)p, 1);
-            }
+        default: {
+            char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+            put(w, esc, 6);
+        }
         }
     }
     put(w, "\"", 1);
@@ -148,20 +153,32 @@ void tl_jw_str(tl_jw *w, const char *s)
     put_string(w, s);
 }
 
+/* Decimal digits of u, written backwards ending at end; returns where they start. */
+static char *digits(char *end, uint64_t u)
+{
+    do {
+        *--end = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    return end;
+}
+
 void tl_jw_int(tl_jw *w, int64_t v)
 {
-    char b[24];
-    int n = snprintf(b, sizeof(b), "%" PRId64, v);
+    char b[24], *end = b + sizeof(b);
+    char *p = digits(end, v < 0 ? 0 - (uint64_t)v : (uint64_t)v);
+    if (v < 0)
+        *--p = '-';
     sep(w);
-    put(w, b, (size_t)n);
+    put(w, p, (size_t)(end - p));
 }
 
 void tl_jw_uint(tl_jw *w, uint64_t v)
 {
-    char b[24];
-    int n = snprintf(b, sizeof(b), "%" PRIu64, v);
+    char b[24], *end = b + sizeof(b);
+    char *p = digits(end, v);
     sep(w);
-    put(w, b, (size_t)n);
+    put(w, p, (size_t)(end - p));
 }
 
 void tl_jw_fixed(tl_jw *w, tl_fixed v)

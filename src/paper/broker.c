@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/text.h"
 #include "core/vec.h"
 #include "engine/recover.h"
 #include "tradeloop/instrument.h"
@@ -237,10 +238,10 @@ static int prepare(const tl_paper_intent *in, struct tl_paper_pending *p, tl_pap
         (rc = tl_paper_order_id(p->key, in->ts_ns, p->order_id, err)) != 0)
         return rc;
     p->in = *in;
-    snprintf(p->workspace, sizeof(p->workspace), "%s", in->workspace);
-    snprintf(p->intent_id, sizeof(p->intent_id), "%s", in->intent_id);
-    snprintf(p->action, sizeof(p->action), "%s", in->action);
-    snprintf(p->symbol, sizeof(p->symbol), "%s", in->symbol);
+    tl_text_copy(p->workspace, sizeof(p->workspace), in->workspace);
+    tl_text_copy(p->intent_id, sizeof(p->intent_id), in->intent_id);
+    tl_text_copy(p->action, sizeof(p->action), in->action);
+    tl_text_copy(p->symbol, sizeof(p->symbol), in->symbol);
     p->in.workspace = p->workspace;
     p->in.intent_id = p->intent_id;
     p->in.action = p->action;
@@ -248,12 +249,12 @@ static int prepare(const tl_paper_intent *in, struct tl_paper_pending *p, tl_pap
     p->in.mode = NULL; /* validated: "paper" */
 
     memset(r, 0, sizeof(*r));
-    snprintf(r->workspace, sizeof(r->workspace), "%s", in->workspace);
-    snprintf(r->intent_id, sizeof(r->intent_id), "%s", in->intent_id);
+    tl_text_copy(r->workspace, sizeof(r->workspace), in->workspace);
+    tl_text_copy(r->intent_id, sizeof(r->intent_id), in->intent_id);
     memcpy(r->idem_key, p->key, sizeof(p->key));
     memcpy(r->order_id, p->order_id, sizeof(p->order_id));
-    snprintf(r->action, sizeof(r->action), "%s", in->action);
-    snprintf(r->symbol, sizeof(r->symbol), "%s", in->symbol);
+    tl_text_copy(r->action, sizeof(r->action), in->action);
+    tl_text_copy(r->symbol, sizeof(r->symbol), in->symbol);
     r->qty = in->qty;
     r->fill_price = in->fill_price;
     return 0;

@@ -29,6 +29,25 @@ for k in ('events_per_sec', 'replay_events_per_sec', 'replay_fills_per_sec', 'ac
     assert d[k] > 0, (k, d)
 PY
 check "bench journal removes its temporary database" [ "$(ls /tmp | grep -c '^tradeloop-bench-' || true)" = "$before" ]
+# bench paper on a temporary SQLite file: every intent filled (it fails otherwise), its figures,
+# and nothing left behind; on a store that holds a journal it refuses to run.
+before=$(ls /tmp | grep -c '^tradeloop-bench-' || true)
+run_tl "$TMP/p.json" "$TMP/p.err" bench paper --intents 1000 --batch 64 --json
+check "bench paper exits 0" [ "$RC" -eq 0 ]
+check "bench paper prints its figures" python3 - "$TMP/p.json" <<'PY'
+import json, sys
+d = json.loads(open(sys.argv[1]).read())
+assert d['backend'] == 'sqlite' and d['bench'] == 'paper' and d['batch'] == 64, d
+for k in ('intents_per_sec', 'us_per_intent', 'group_p50_us', 'group_p99_us'):
+    assert d[k] > 0, (k, d)
+PY
+check "bench paper removes its temporary database" [ "$(ls /tmp | grep -c '^tradeloop-bench-' || true)" = "$before" ]
+run_tl "$TMP/pe.out" "$TMP/pe.err" paper execute --db "$TMP/used.db" --workspace w --intent-id i1 \
+    --action OPEN_LONG --symbol AAPL --qty 1 --fill-price 10
+check "an intent journaled for the refusal below" [ "$RC" -eq 0 ]
+run_tl "$TMP/pu.out" "$TMP/pu.err" bench paper --db "$TMP/used.db" --intents 10
+check "bench paper refuses a store that holds a journal" [ "$RC" -eq 2 ]
+check "... and says why" grep -q "holds a journal" "$TMP/pu.err"
 # bench stops: a seeded random walk, so the stops it triggers are the same on every run.
 run_tl "$TMP/s1.json" "$TMP/s1.err" bench stops --stops 200 --instruments 4 --quotes 200000 --json
 check "bench stops exits 0" [ "$RC" -eq 0 ]
@@ -157,6 +176,7 @@ expect_usage "rfq: unknown figure" "--only: must be aggregation, rounds or rows"
 expect_usage "rfq: too many LPs" "--lps" bench rfq --lps 1001
 expect_usage "more instruments than stops" "instruments <= stops" bench stops --stops 2 --instruments 4
 expect_usage "zero batch" "--batch: must be positive" bench journal --batch 0
+expect_usage "paper: zero batch" "--batch: must be positive" bench paper --batch 0
 expect_usage "zero orders" "--orders: must be positive" bench pipeline --orders 0
 expect_usage "unknown benchmark" "unknown benchmark" bench nosuch
 expect_usage "unknown flag" "unknown flag --fast" bench pipeline --fast

@@ -62,11 +62,40 @@ static void test_growth(void **state)
     tl_jw_free(&w);
 }
 
+/* Every escape, runs of plain text between them (written a run at a time), UTF-8 kept as it is,
+ * and integers at their edges, compared with printf's digits. */
+static void test_escapes_and_integers(void **state)
+{
+    (void)state;
+    tl_jw w;
+    tl_jw_init(&w);
+    tl_jw_arr_begin(&w);
+    tl_jw_str(&w, "");
+    tl_jw_str(&w, "plain run");
+    tl_jw_str(&w, "\"a\\b\nc\rd\te\x01"
+                  "f\x1f\x7f\xc3\xa9");
+    tl_jw_str(&w, "\"\"");
+    tl_jw_int(&w, INT64_MIN);
+    tl_jw_int(&w, INT64_MAX);
+    tl_jw_int(&w, 0);
+    tl_jw_uint(&w, UINT64_MAX);
+    tl_jw_arr_end(&w);
+    assert_int_equal(tl_jw_finish(&w), 0);
+    char want[256];
+    snprintf(want, sizeof want,
+             "[\"\",\"plain run\",\"\\\"a\\\\b\\nc\\rd\\te\\u0001f\\u001f\x7f\xc3\xa9\","
+             "\"\\\"\\\"\",%lld,%lld,0,%llu]\n",
+             (long long)INT64_MIN, (long long)INT64_MAX, (unsigned long long)UINT64_MAX);
+    assert_string_equal(w.buf, want);
+    tl_jw_free(&w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_small),
         cmocka_unit_test(test_growth),
+        cmocka_unit_test(test_escapes_and_integers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
