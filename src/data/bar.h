@@ -25,4 +25,8 @@ typedef struct tl_bars {
     size_t n, cap;
 } tl_bars;
 
+/* Frees b's bars and empties it (n = cap = 0, v = NULL); a zeroed or emptied series is fine, so
+ * is NULL. Defined in ohlcv.c, which fills series. */
+void tl_bars_free(tl_bars *b);
+
 #endif /* TL_DATA_BAR_H */
