@@ -18,5 +18,6 @@ int tl_cmd_hedge(int argc, char **argv);
 int tl_cmd_db(int argc, char **argv);
 int tl_cmd_rfq(int argc, char **argv);
 int tl_cmd_serve(int argc, char **argv);
+int tl_cmd_backtest(int argc, char **argv);
 
 #endif /* TL_APP_COMMANDS_H */

@@ -18,6 +18,7 @@ static const subcommand subcommands[] = {
     {"shadow", tl_cmd_shadow, "drive the execution loop against the simulated exchange; report"},
     {"reconcile", tl_cmd_reconcile, "rebuild cash and positions from a journal; state digest"},
     {"paper", tl_cmd_paper, "paper broker: execute intents, state, reconcile, reset"},
+    {"backtest", tl_cmd_backtest, "a strategy over historical bars through the paper broker"},
     {"journal", tl_cmd_journal, "print a journal's events: type names, exact decimals"},
     {"db", tl_cmd_db, "the RFQ desk's records: executions, quotes, LP scorecards, stats"},
     {"unfreeze", tl_cmd_unfreeze,
