@@ -40,7 +40,7 @@ static const char *shown(const char *s, size_t n, char *buf, size_t cap)
 }
 
 /* A parameter's value, a token or a quoted-string, decoded into out (cap bytes with the NUL).
- * Moves *pp past it. 0, -1 malformed, -2 too long. */
+ * Moves *pp past it. 0, -1 malformed, -2 too long (out holds its start). */
 static int param_value(const char **pp, const char *end, char *out, size_t cap)
 {
     const char *p = *pp;
@@ -55,23 +55,21 @@ static int param_value(const char **pp, const char *end, char *out, size_t cap)
                 return -1;
             if ((unsigned char)*p < 0x20 && *p != '\t')
                 return -1;
-            if (n + 1 >= cap)
-                return -2;
-            out[n++] = *p;
+            if (n + 1 < cap)
+                out[n] = *p;
+            n++;
         }
         p++;
     } else {
-        for (; p < end && is_tchar((unsigned char)*p); p++) {
-            if (n + 1 >= cap)
-                return -2;
-            out[n++] = *p;
-        }
+        for (; p < end && is_tchar((unsigned char)*p); p++, n++)
+            if (n + 1 < cap)
+                out[n] = *p;
         if (n == 0)
             return -1;
     }
-    out[n] = '\0';
-    *pp = p;
-    return 0;
+    out[n < cap ? n : cap - 1] = '\0';
+    *pp = p; /* past it even when too long: the caller may skip a parameter it ignores */
+    return n < cap ? 0 : -2;
 }
 
 /* The next `; name=value` of a header value. 1 one was read, 0 the end, -1 malformed, -2 a
@@ -94,10 +92,10 @@ static int next_param(const char **pp, const char *end, char *name, size_t ncap,
         return -1;
     p++;
     int rc = param_value(&p, end, val, vcap);
-    if (rc != 0)
+    if (rc == -1)
         return rc;
     *pp = p;
-    return 1;
+    return rc == -2 ? -2 : 1;
 }
 
 int tl_multipart_boundary(const char *ct, size_t ct_len, char *out, tl_err *err)
@@ -105,7 +103,8 @@ int tl_multipart_boundary(const char *ct, size_t ct_len, char *out, tl_err *err)
     const char *end = ct + ct_len, *p = skip_ows(ct, end);
     size_t fl = sizeof(FORM) - 1;
     char buf[64];
-    if (memchr(ct, '\0', ct_len) != NULL || (size_t)(end - p) < fl || strncasecmp(p, FORM, fl) != 0 ||
+    if (memchr(ct, '\0', ct_len) != NULL || (size_t)(end - p) < fl ||
+        strncasecmp(p, FORM, fl) != 0 ||
         (p + fl < end && p[fl] != ';' && p[fl] != ' ' && p[fl] != '\t'))
         return tl_err_set(err, TL_EINVAL, "multipart: Content-Type '%s' is not %s",
                           shown(ct, ct_len, buf, sizeof(buf)), FORM);
@@ -116,12 +115,13 @@ int tl_multipart_boundary(const char *ct, size_t ct_len, char *out, tl_err *err)
     while ((rc = next_param(&p, end, name, sizeof(name), val, sizeof(val))) != 0) {
         bool is_b = strcasecmp(name, "boundary") == 0;
         if ((rc == -2 || (rc == 1 && strlen(val) > TL_MULTIPART_BOUNDARY_MAX)) && is_b)
-            return tl_err_set(err, TL_EINVAL, "multipart: the boundary is longer than %d characters",
+            return tl_err_set(err, TL_EINVAL,
+                              "multipart: the boundary is longer than %d characters",
                               TL_MULTIPART_BOUNDARY_MAX);
-        if (rc < 0)
+        if (rc == -1)
             return tl_err_set(err, TL_EINVAL, "multipart: a malformed parameter in Content-Type");
         if (!is_b)
-            continue;
+            continue; /* another parameter, however long */
         if (have)
             return tl_err_set(err, TL_EINVAL, "multipart: two boundary parameters");
         size_t n = strlen(val);
@@ -159,21 +159,24 @@ static int part_name(const char *h, size_t n, unsigned k, char *name, tl_err *er
                                   "multipart: part %u: a control character in its headers", k);
         const char *colon = memchr(h, ':', (size_t)(eol - h));
         if (colon == NULL || colon == h)
-            return tl_err_set(err, TL_EINVAL, "multipart: part %u: header line '%s' has no name:",
-                              k, shown(h, (size_t)(eol - h), buf, sizeof(buf)));
+            return tl_err_set(err, TL_EINVAL,
+                              "multipart: part %u: header line '%s' has no name:", k,
+                              shown(h, (size_t)(eol - h), buf, sizeof(buf)));
         static const char cd[] = "Content-Disposition";
         if ((size_t)(colon - h) == sizeof(cd) - 1 && strncasecmp(h, cd, sizeof(cd) - 1) == 0) {
             if (have)
-                return tl_err_set(err, TL_EINVAL, "multipart: part %u: two Content-Disposition "
-                                                  "headers", k);
+                return tl_err_set(err, TL_EINVAL,
+                                  "multipart: part %u: two Content-Disposition "
+                                  "headers",
+                                  k);
             have = true;
             const char *p = skip_ows(colon + 1, eol), *t = p;
             while (p < eol && is_tchar((unsigned char)*p))
                 p++;
             if ((size_t)(p - t) != 9 || strncasecmp(t, "form-data", 9) != 0)
                 return tl_err_set(err, TL_EINVAL,
-                                  "multipart: part %u: Content-Disposition '%s', want form-data",
-                                  k, shown(t, (size_t)(p - t), buf, sizeof(buf)));
+                                  "multipart: part %u: Content-Disposition '%s', want form-data", k,
+                                  shown(t, (size_t)(p - t), buf, sizeof(buf)));
             char pname[32], val[TL_MULTIPART_NAME_MAX];
             bool named = false;
             int rc;
@@ -182,10 +185,9 @@ static int part_name(const char *h, size_t n, unsigned k, char *name, tl_err *er
                 if (rc == -2 && !is_name)
                     continue; /* a long filename: not ours to judge */
                 if (rc < 0)
-                    return tl_err_set(err, TL_EINVAL,
-                                      "multipart: part %u: %s in Content-Disposition", k,
-                                      rc == -2 ? "a name longer than 63 bytes"
-                                               : "a malformed parameter");
+                    return tl_err_set(
+                        err, TL_EINVAL, "multipart: part %u: %s in Content-Disposition", k,
+                        rc == -2 ? "a name longer than 63 bytes" : "a malformed parameter");
                 if (!is_name)
                     continue;
                 if (named)
@@ -258,9 +260,9 @@ int tl_multipart_parse(const char *ct, size_t ct_len, const char *body, size_t l
             c = h + 2;
         } else {
             size_t room = (size_t)(end - h);
-            const char *hend = memmem(h, room < TL_MULTIPART_HEADERS_MAX ? room
-                                                                         : TL_MULTIPART_HEADERS_MAX,
-                                      "\r\n\r\n", 4);
+            const char *hend =
+                memmem(h, room < TL_MULTIPART_HEADERS_MAX ? room : TL_MULTIPART_HEADERS_MAX,
+                       "\r\n\r\n", 4);
             if (hend == NULL)
                 return tl_err_set(err, TL_EINVAL,
                                   "multipart: part %u: headers not ended by an empty line%s", k,

@@ -37,11 +37,11 @@
 #include "service/serve.h"
 #include "sweep/run.h"
 
-#define JSON          "application/json"
-#define OUT_MAX       ((size_t)256 << 20) /* bytes of a sweep's document kept */
-#define ERR_MAX       ((size_t)64 << 10)  /* bytes of its stderr kept */
-#define SELF_EXE      "/proc/self/exe"    /* this very binary, even replaced on disk since */
-#define CHILD_DB_VAR  "TRADELOOP_DB"
+#define JSON         "application/json"
+#define OUT_MAX      ((size_t)256 << 20) /* bytes of a sweep's document kept */
+#define ERR_MAX      ((size_t)64 << 10)  /* bytes of its stderr kept */
+#define SELF_EXE     "/proc/self/exe"    /* this very binary, even replaced on disk since */
+#define CHILD_DB_VAR "TRADELOOP_DB"
 
 extern char **environ;
 
@@ -152,8 +152,8 @@ out:
 
 /* ---- generate-and-execute ---- */
 
-static int write_file(const char *dir, const char *name, const char *buf, size_t len,
-                      char *path, size_t cap)
+static int write_file(const char *dir, const char *name, const char *buf, size_t len, char *path,
+                      size_t cap)
 {
     snprintf(path, cap, "%s/%s", dir, name);
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
@@ -247,13 +247,11 @@ static void maybe_answer(struct tl__runplan_exec *x)
             tl_http_reply_error(x->req, 400, line);
         } else {
             if (x->overflow)
-                snprintf(msg, sizeof(msg), "sweep: its document is larger than %zu bytes",
-                         OUT_MAX);
+                snprintf(msg, sizeof(msg), "sweep: its document is larger than %zu bytes", OUT_MAX);
             else if (x->term_signal != 0)
                 snprintf(msg, sizeof(msg), "sweep: killed by signal %d", x->term_signal);
             else
-                snprintf(msg, sizeof(msg), "sweep: exit %lld: %s", (long long)x->exit_status,
-                         line);
+                snprintf(msg, sizeof(msg), "sweep: exit %lld: %s", (long long)x->exit_status, line);
             tl_http_reply_error(x->req, 500, msg);
         }
         x->req = NULL;
@@ -330,8 +328,8 @@ static int spawn(struct tl__runplan_exec *x, const char *spec, const char *data,
         if (strncmp(environ[i], CHILD_DB_VAR "=", sizeof(CHILD_DB_VAR)) != 0)
             env[k++] = environ[i];
     env[k++] = dbvar;
-    char *args[] = {"tradeloop", "sweep",  "--spec", (char *)spec, "--data",
-                    (char *)data, "--jobs", jobs,    "--json",     NULL};
+    char *args[] = {"tradeloop",  "sweep",  "--spec", (char *)spec, "--data",
+                    (char *)data, "--jobs", jobs,     "--json",     NULL};
     uv_pipe_init(loop, &x->out, 0);
     uv_pipe_init(loop, &x->err, 0);
     x->out.data = x->err.data = x->proc.data = x;
