@@ -56,6 +56,7 @@ struct tl__runplan_exec {
     int pending; /* of: the exit, stdout's end, stderr's end */
     int64_t exit_status;
     int term_signal;
+    bool exited;   /* its exit was seen: its pid may be another process's now */
     bool overflow; /* stdout past OUT_MAX: the child was stopped */
     tl_sb out_buf, err_buf;
     char dir[256]; /* the temporary directory, "" once removed */
@@ -270,6 +271,7 @@ static void on_exit_cb(uv_process_t *p, int64_t status, int signo)
     struct tl__runplan_exec *x = p->data;
     x->exit_status = status;
     x->term_signal = signo;
+    x->exited = true;
     x->pending--;
     maybe_answer(x);
 }
@@ -436,7 +438,8 @@ void tl__serve_runplans_close(tl_serve *s)
     struct tl__runplan_exec *x = s->exec;
     if (x == NULL)
         return;
-    kill(-x->proc.pid, SIGTERM); /* the child and the workers it forked */
+    if (!x->exited && x->proc.pid > 0)
+        kill(-x->proc.pid, SIGTERM); /* the child and the workers it forked */
     if (x->req != NULL)
         tl_http_reply_error(x->req, 503, "server shutting down");
     x->req = NULL;
