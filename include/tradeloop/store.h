@@ -239,10 +239,10 @@ typedef struct tl_order_counts {
  * NUL-terminated in their arrays, valid UTF-8 without control characters (bytes below 0x20);
  * the dispatcher (src/store/run_rows.c) checks a row before any backend sees it, naming the
  * field. Figures are tl_fixed: 12.5 % is 12.5 (1250000000 units), a ratio 1.5 is 1.5. */
-#define TL_RUN_ID_MAX        17 /* with NUL: 16 lower-case hex digits */
-#define TL_RUN_STRATEGY_MAX  64 /* with NUL */
-#define TL_RUN_DATA_NAME_MAX 256 /* with NUL: the CSV's file name */
-#define TL_RUN_UUID_MAX      37 /* with NUL: "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx", lower case */
+#define TL_RUN_ID_MAX        17   /* with NUL: 16 lower-case hex digits */
+#define TL_RUN_STRATEGY_MAX  64   /* with NUL */
+#define TL_RUN_DATA_NAME_MAX 256  /* with NUL: the CSV's file name */
+#define TL_RUN_UUID_MAX      37   /* with NUL: "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx", lower case */
 #define TL_RUN_OVERRIDES_MAX 1024 /* with NUL: a canonical JSON object, "{}" for the baseline */
 #define TL_RUN_ERROR_MAX     256  /* with NUL */
 #define TL_RUN_DIGEST_MAX    65   /* with NUL: a state digest, 64 lower-case hex digits */

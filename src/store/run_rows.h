@@ -11,6 +11,22 @@
 
 #include "tradeloop/store.h"
 
+/* The columns as both SQL backends name them, in the order their statements bind and read
+ * them, and what an insert of a variant already stored replaces (every column but the key). */
+#define TL_RUN_PLAN_COLS                                                                           \
+    "run_plan_id, created_ns, strategy, symbol, spec, data_name, bars, variants"
+#define TL_RUN_VARIANT_COLS                                                                        \
+    "run_plan_id, variant_id, ord, kind, workspace, overrides, status, error, trade_count, "       \
+    "return_pct, max_drawdown_pct, sharpe, win_rate, profit_factor, ending_equity, state_digest, " \
+    "finished_ns"
+#define TL_RUN_VARIANT_UPDATE                                                                      \
+    "ord = excluded.ord, kind = excluded.kind, workspace = excluded.workspace, overrides = "       \
+    "excluded.overrides, status = excluded.status, error = excluded.error, trade_count = "         \
+    "excluded.trade_count, return_pct = excluded.return_pct, max_drawdown_pct = "                  \
+    "excluded.max_drawdown_pct, sharpe = excluded.sharpe, win_rate = excluded.win_rate, "          \
+    "profit_factor = excluded.profit_factor, ending_equity = excluded.ending_equity, "             \
+    "state_digest = excluded.state_digest, finished_ns = excluded.finished_ns"
+
 /* "baseline", "grid", "ablation"; NULL for another value. */
 const char *tl_run_kind_name(int kind);
 /* "done", "failed"; NULL for another value. */

@@ -38,8 +38,7 @@ static int check_slot(const tl_store *s, int slot, int writes, const char *what,
     if (rc < 0)
         return rc;
     if (!has_slot(s->ops, slot))
-        return tl_err_set(err, TL_ENOTSUP, "%s: store '%s' has no run plans", what,
-                          s->ops->scheme);
+        return tl_err_set(err, TL_ENOTSUP, "%s: store '%s' has no run plans", what, s->ops->scheme);
     if (writes && s->read_only)
         return tl_err_set(err, TL_ESTATE, "%s: the store is open for reading only", what);
     return 0;
@@ -83,8 +82,7 @@ int tl_store_run_variant_put(tl_store *s, const tl_run_variant_row *row, tl_err 
     return s->ops->run_variant_put(s->state, row, err);
 }
 
-int tl_store_run_plans_recent(tl_store *s, tl_run_plan_row *out, size_t cap, size_t *n,
-                              tl_err *err)
+int tl_store_run_plans_recent(tl_store *s, tl_run_plan_row *out, size_t cap, size_t *n, tl_err *err)
 {
     int rc = check_slot(s, SLOT_PLANS_RECENT, 0, "tl_store_run_plans_recent", err);
     if (rc < 0)
@@ -115,8 +113,8 @@ int tl_store_run_plan_get(tl_store *s, const char *run_plan_id, tl_run_plan_row 
     return 0;
 }
 
-int tl_store_run_variants(tl_store *s, const char *run_plan_id, tl_run_variant_row *out,
-                          size_t cap, size_t *n, tl_err *err)
+int tl_store_run_variants(tl_store *s, const char *run_plan_id, tl_run_variant_row *out, size_t cap,
+                          size_t *n, tl_err *err)
 {
     int rc = check_slot(s, SLOT_VARIANTS, 0, "tl_store_run_variants", err);
     if (rc < 0)

@@ -223,8 +223,8 @@ int tl_store_run_plan_get(tl_store *s, const char *run_plan_id, tl_run_plan_row 
 /* The plan's variants in plan order (ord, then variant_id): at most cap copied into out, *n how
  * many the plan has stored (more than cap: call again with room for *n). TL_ENOTFOUND when the
  * plan is not stored. */
-int tl_store_run_variants(tl_store *s, const char *run_plan_id, tl_run_variant_row *out,
-                          size_t cap, size_t *n, tl_err *err);
+int tl_store_run_variants(tl_store *s, const char *run_plan_id, tl_run_variant_row *out, size_t cap,
+                          size_t *n, tl_err *err);
 /* Frees the spec of a row read back (free()) and sets it NULL; NULL rows and specs are fine. */
 void tl_run_plan_row_free(tl_run_plan_row *row);
 void tl_run_plan_rows_free(tl_run_plan_row *rows, size_t n);

@@ -64,8 +64,9 @@ static int teardown(void **state)
 
 /* ---- rows ---- */
 
-static const char SPEC[] = "{\"base\":{\"strategy\":\"breakout_52w_high\",\"symbol\":\"MSFT\"},"
-                           "\"max_variants\":5,\"sweep\":{\"exit.hold_bars\":[1,\"d\xc3\xa9j\xc3\xa0\"]}}";
+static const char SPEC[] =
+    "{\"base\":{\"strategy\":\"breakout_52w_high\",\"symbol\":\"MSFT\"},"
+    "\"max_variants\":5,\"sweep\":{\"exit.hold_bars\":[1,\"d\xc3\xa9j\xc3\xa0\"]}}";
 
 static tl_run_plan_row plan(const char *id, int64_t created, const char *spec)
 {
@@ -467,7 +468,8 @@ static void test_variant_refusals(void **state)
     VAR_BAD(v.state_digest[0] = '\0', "state_digest is not 64 lower-case hex digits");
     VAR_BAD(v.state_digest[3] = 'A', "state_digest is not 64 lower-case hex digits");
     VAR_BAD(v.state_digest[63] = '\0', "state_digest is not 64 lower-case hex digits");
-    VAR_BAD(memset(v.state_digest, 'a', sizeof v.state_digest), "state_digest is not NUL-terminated");
+    VAR_BAD(memset(v.state_digest, 'a', sizeof v.state_digest),
+            "state_digest is not NUL-terminated");
     VAR_BAD(v.finished_ns = -5, "finished_ns is negative");
 #undef VAR_BAD
     tl_err err = {0};

@@ -19,12 +19,8 @@
 #include "store/run_rows.h"
 #include "store/store.h"
 
-#define PLAN_COLS "run_plan_id, created_ns, strategy, symbol, spec, data_name, bars, variants"
-#define VAR_COLS                                                                                   \
-    "run_plan_id, variant_id, ord, kind, workspace, overrides, status, error, trade_count, "       \
-    "return_pct, max_drawdown_pct, sharpe, win_rate, profit_factor, ending_equity, state_digest, " \
-    "finished_ns"
-#define SET(c) c " = excluded." c
+#define PLAN_COLS TL_RUN_PLAN_COLS
+#define VAR_COLS  TL_RUN_VARIANT_COLS
 
 static const struct {
     const char *name, *sql;
@@ -38,8 +34,7 @@ static const struct {
      " $5::text, $6::text, $7::text, $8::text, $9::bigint, $10::bigint, $11::bigint,"
      " $12::bigint, $13::bigint, $14::bigint, $15::bigint, $16::text, $17::bigint"
      " WHERE EXISTS (SELECT 1 FROM run_plans WHERE run_plan_id = $1::text)"
-     " ON CONFLICT (run_plan_id, variant_id) DO UPDATE SET " SET("ord") ", " SET("kind") ", " SET(
-         "workspace") ", " SET("overrides") ", " SET("status") ", " SET("error") ", " SET("trade_count") ", " SET("return_pct") ", " SET("max_drawdown_pct") ", " SET("sharpe") ", " SET("win_rate") ", " SET("profit_factor") ", " SET("ending_equity") ", " SET("state_digest") ", " SET("finished_ns")},
+     " ON CONFLICT (run_plan_id, variant_id) DO UPDATE SET " TL_RUN_VARIANT_UPDATE},
     {"tl_run_plans_recent", "SELECT " PLAN_COLS " FROM run_plans ORDER BY created_ns DESC,"
                             " run_plan_id COLLATE \"C\" LIMIT $1::bigint"},
     {"tl_run_plan_get", "SELECT " PLAN_COLS " FROM run_plans WHERE run_plan_id = $1::text"},
@@ -84,8 +79,14 @@ int tl__pg_run_plan_put(void *st, const tl_run_plan_row *r, tl_err *err)
 {
     tl__pg *pg = st;
     char created[24], bars[24], variants[24];
-    const char *params[8] = {r->run_plan_id, I64(created, r->created_ns), r->strategy, r->symbol,
-                             r->spec, r->data_name, I64(bars, r->bars), I64(variants, r->variants)};
+    const char *params[8] = {r->run_plan_id,
+                             I64(created, r->created_ns),
+                             r->strategy,
+                             r->symbol,
+                             r->spec,
+                             r->data_name,
+                             I64(bars, r->bars),
+                             I64(variants, r->variants)};
     long rows = 0;
     int rc = run_write(pg, "tl_run_plan_ins", 8, params, &rows, err);
     if (rc || rows == 1)

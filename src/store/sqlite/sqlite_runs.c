@@ -18,24 +18,19 @@
 #include "store/sqlite/sqlite_int.h"
 #include "store/store.h"
 
-#define PLAN_COLS "run_plan_id, created_ns, strategy, symbol, spec, data_name, bars, variants"
-#define VAR_COLS                                                                                   \
-    "run_plan_id, variant_id, ord, kind, workspace, overrides, status, error, trade_count, "       \
-    "return_pct, max_drawdown_pct, sharpe, win_rate, profit_factor, ending_equity, state_digest, " \
-    "finished_ns"
-#define VAR_SET(c) c " = excluded." c
+#define PLAN_COLS TL_RUN_PLAN_COLS
+#define VAR_COLS  TL_RUN_VARIANT_COLS
 
 static const char *const runs_sql[TL__SQR_COUNT] = {
     [TL__SQR_PLAN_INS] = "INSERT INTO run_plans (" PLAN_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
                          " ?7, ?8) ON CONFLICT (run_plan_id) DO NOTHING",
     [TL__SQR_PLAN_SAME] = "SELECT spec = ?2 FROM run_plans WHERE run_plan_id = ?1",
     /* WHERE EXISTS also settles SQLite's INSERT ... SELECT ... ON CONFLICT parsing question. */
-    [TL__SQR_VAR_PUT] = "INSERT INTO run_variants (" VAR_COLS ") SELECT ?1, ?2, ?3, ?4, ?5, ?6,"
-                        " ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17 WHERE EXISTS"
-                        " (SELECT 1 FROM run_plans WHERE run_plan_id = ?1)"
-                        " ON CONFLICT (run_plan_id, variant_id) DO UPDATE SET " VAR_SET("ord")
-                            ", " VAR_SET("kind") ", " VAR_SET("workspace") ", " VAR_SET(
-                                "overrides") ", " VAR_SET("status") ", " VAR_SET("error") ", " VAR_SET("trade_count") ", " VAR_SET("return_pct") ", " VAR_SET("max_drawdown_pct") ", " VAR_SET("sharpe") ", " VAR_SET("win_rate") ", " VAR_SET("profit_factor") ", " VAR_SET("ending_equity") ", " VAR_SET("state_digest") ", " VAR_SET("finished_ns"),
+    [TL__SQR_VAR_PUT] =
+        "INSERT INTO run_variants (" VAR_COLS ") SELECT ?1, ?2, ?3, ?4, ?5, ?6,"
+        " ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17 WHERE EXISTS"
+        " (SELECT 1 FROM run_plans WHERE run_plan_id = ?1)"
+        " ON CONFLICT (run_plan_id, variant_id) DO UPDATE SET " TL_RUN_VARIANT_UPDATE,
     /* TEXT without COLLATE compares bytes: the same order as every backend. */
     [TL__SQR_PLANS_RECENT] = "SELECT " PLAN_COLS " FROM run_plans ORDER BY created_ns DESC,"
                              " run_plan_id LIMIT ?1",
@@ -111,8 +106,8 @@ int tl__sqlite_run_plan_put(void *state, const tl_run_plan_row *r, tl_err *err)
     int same = rc == 0 && got == SQLITE_ROW && sqlite3_column_int(q, 0) == 1;
     done_with(q);
     if (rc == 0 && !same)
-        rc = tl_err_set(err, TL_EDUPLICATE, "%s: run plan %s is stored with another spec",
-                        st->name, r->run_plan_id);
+        rc = tl_err_set(err, TL_EDUPLICATE, "%s: run plan %s is stored with another spec", st->name,
+                        r->run_plan_id);
     return rc;
 }
 
