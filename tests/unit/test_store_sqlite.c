@@ -566,8 +566,10 @@ static void test_rows_exact_across_chunks(void **state)
     tl_store_close(&s);
 }
 
-/* Two stores on one file: the one whose seq another writer took is refused, not renumbered, and
- * its next batch follows the journal again. */
+/* Two stores on one file (two processes, in effect). Writers of different workspaces both
+ * append, each batch numbered from the journal's end as it is under the write lock, not from the
+ * connection's own mark; a writer of a workspace another has written to since it last read is
+ * refused (TL_EBUSY), learns where the journal ends, and appends once it has read again. */
 static void test_second_writer_takes_seq(void **state)
 {
     fx *f = *state;
@@ -578,20 +580,25 @@ static void test_second_writer_takes_seq(void **state)
     tl_event ea[2] = {ev_make(TL_EV_KILL_SWITCH, NULL, 0), ev_make(TL_EV_RISK_FROZEN, NULL, 0)};
     append_ok(&a, ea, 2);
     tl_event eb = ev_make(TL_EV_POLICY_EVALUATED, NULL, 0);
-    assert_int_equal(tl_store_append(&b, &eb, 1, NULL, 0, NULL, 0, &err), TL_EDUPLICATE);
-    assert_int_equal(b.high_water, 2); /* learnt from the store after the failure */
-    append_ok(&b, &eb, 1);
+    set_str(eb.workspace, sizeof eb.workspace, "other");
+    append_ok(&b, &eb, 1); /* another workspace: after a's two, though b never read them */
     assert_int_equal(eb.seq, 3);
-    /* Now the first store is the one behind. */
-    assert_int_equal(tl_store_append(&a, ea, 2, NULL, 0, NULL, 0, &err), TL_EDUPLICATE);
+    /* a's workspace, from b, which has not read a's events: refused, nothing written. */
+    tl_event late = ev_make(TL_EV_POLICY_EVALUATED, NULL, 0);
+    assert_int_equal(tl_store_append(&b, &late, 1, NULL, 0, NULL, 0, &err), TL_EBUSY);
+    assert_non_null(strstr(err.msg, "'desk'"));
+    assert_int_equal(b.high_water, 3);
+    /* a goes on in its own workspace after b's append. */
     append_ok(&a, ea, 2);
+    assert_int_equal(ea[0].seq, 4);
     assert_int_equal(ea[1].seq, 5);
     tl_store_close(&a);
     tl_store_close(&b);
 
     sqlite3 *db = raw_open(f->path);
-    assert_rows(db, "SELECT group_concat(seq || ':' || type, ',') FROM trade_events",
-                "1:15,2:14,3:2,4:15,5:14");
+    assert_rows(db, "SELECT group_concat(seq || ':' || type || ':' || workspace, ',') FROM "
+                    "trade_events",
+                "1:15:desk,2:14:desk,3:2:other,4:15:desk,5:14:desk");
     sqlite3_close(db);
 }
 
