@@ -253,6 +253,10 @@ int tl_cmd_sweep(int argc, char **argv)
     cfg.jobs = jobs ? (unsigned)jobs : (unsigned)(cores > 0 ? cores : 1);
     cfg.progress = on_progress;
     cfg.ctx = &prog;
+    cfg.data_name = data;
+    tl_clock wall;
+    tl_clock_init_real(&wall);
+    cfg.clock = &wall;
     if ((rc = tl_sweep_run(&cfg, res, &err)) != 0) {
         rc = cli_fail(&cmd, "%s", err.msg);
         goto out;

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "backtest/backtest.h"
+#include "core/sbuf.h"
 #include "core/text.h"
 
 _Static_assert(sizeof(tl_sweep_result) + sizeof(uint32_t) <= PIPE_BUF,
@@ -63,18 +64,78 @@ static void run_one(const tl_sweep_run_config *cfg, tl_store *store, uint32_t i,
     tl_backtest_free(&bt);
 }
 
-static int run_here(const tl_sweep_run_config *cfg, tl_sweep_result *results, tl_err *err)
+/* The variant's row for the store: its place, its overrides, its figures or its failure. */
+static int put_variant(const tl_sweep_run_config *cfg, tl_store *st, uint32_t i,
+                       const tl_sweep_result *r, tl_err *err)
 {
-    tl_store store;
-    int rc = tl_store_open(&store, cfg->db_url, &cfg->store_options, NULL, err);
-    if (rc != 0)
-        return rc;
+    static const uint8_t kinds[] = {[TL_SWEEP_BASELINE] = TL_RUN_BASELINE,
+                                    [TL_SWEEP_GRID] = TL_RUN_GRID,
+                                    [TL_SWEEP_ABLATION] = TL_RUN_ABLATION};
+    const tl_sweep_variant *v = &cfg->plan->variants[i];
+    tl_run_variant_row row;
+    memset(&row, 0, sizeof(row));
+    memcpy(row.run_plan_id, cfg->plan->id, sizeof(row.run_plan_id));
+    memcpy(row.variant_id, v->id, sizeof(row.variant_id));
+    memcpy(row.workspace, v->workspace, sizeof(row.workspace));
+    row.ord = i;
+    row.kind = kinds[v->kind];
+    tl_sb ov = {0};
+    tl_sweep_plan_write_overrides(cfg->plan, cfg->spec, v, &ov);
+    if (ov.err || ov.len >= sizeof(row.overrides)) {
+        tl_sb_free(&ov);
+        return tl_err_set(err, ov.err ? ov.err : TL_ERANGE,
+                          "sweep: variant %s: its overrides do not fit the store's row", v->id);
+    }
+    memcpy(row.overrides, ov.buf, ov.len + 1);
+    tl_sb_free(&ov);
+    row.finished_ns = tl_clock_now(cfg->clock);
+    if (r->rc != 0) {
+        row.status = TL_RUN_FAILED;
+        tl_text_copy(row.error, sizeof(row.error), r->error[0] ? r->error : "failed");
+    } else {
+        const tl_bt_metrics *m = &r->metrics;
+        row.status = TL_RUN_DONE;
+        row.trade_count = (int64_t)m->trade_count;
+        row.return_pct = m->return_pct;
+        row.max_drawdown_pct = m->max_drawdown_pct;
+        row.has_sharpe = m->has_sharpe;
+        row.sharpe = m->has_sharpe ? m->sharpe : 0;
+        row.has_win_rate = m->has_win_rate;
+        row.win_rate = m->has_win_rate ? m->win_rate : 0;
+        row.has_profit_factor = m->has_profit_factor;
+        row.profit_factor = m->has_profit_factor ? m->profit_factor : 0;
+        row.ending_equity = m->ending_equity;
+        memcpy(row.state_digest, r->state_digest, sizeof(row.state_digest));
+    }
+    return tl_store_run_variant_put(st, &row, err);
+}
+
+static int put_plan(const tl_sweep_run_config *cfg, tl_store *st, tl_err *err)
+{
+    tl_run_plan_row row;
+    memset(&row, 0, sizeof(row));
+    memcpy(row.run_plan_id, cfg->plan->id, sizeof(row.run_plan_id));
+    row.created_ns = tl_clock_now(cfg->clock);
+    tl_text_copy(row.strategy, sizeof(row.strategy), cfg->spec->strategy);
+    tl_text_copy(row.symbol, sizeof(row.symbol), cfg->spec->symbol);
+    row.spec = cfg->spec->canon;
+    tl_text_copy(row.data_name, sizeof(row.data_name), cfg->data_name ? cfg->data_name : "");
+    row.bars = (int64_t)cfg->bars->n;
+    row.variants = cfg->plan->count;
+    return tl_store_run_plan_put(st, &row, err);
+}
+
+static int run_here(const tl_sweep_run_config *cfg, tl_store *st, tl_sweep_result *results,
+                    tl_err *err)
+{
     for (uint32_t i = 0; i < cfg->plan->count; i++) {
-        run_one(cfg, &store, i, &results[i]);
+        run_one(cfg, st, i, &results[i]);
+        int rc = put_variant(cfg, st, i, &results[i], err);
+        if (rc != 0)
+            return rc;
         if (cfg->progress)
             cfg->progress(cfg->ctx, i + 1, cfg->plan->count);
     }
-    tl_store_close(&store);
     return 0;
 }
 
@@ -108,20 +169,31 @@ static _Noreturn void worker(const tl_sweep_run_config *cfg, atomic_uint *next, 
     _exit(0);
 }
 
+static int run_workers(const tl_sweep_run_config *cfg, tl_store *st, tl_sweep_result *results,
+                       tl_err *err);
+
 int tl_sweep_run(const tl_sweep_run_config *cfg, tl_sweep_result *results, tl_err *err)
 {
+    /* The store is opened here first: a new file is created and migrated once, before workers
+     * open it at the same moment; a store that cannot open fails the sweep, not each variant;
+     * and this connection records the plan and every variant's row. */
+    tl_store st;
+    int rc = tl_store_open(&st, cfg->db_url, &cfg->store_options, NULL, err);
+    if (rc != 0)
+        return rc;
+    rc = put_plan(cfg, &st, err);
+    if (rc == 0)
+        rc = cfg->jobs <= 1 || cfg->plan->count <= 1 ? run_here(cfg, &st, results, err)
+                                                     : run_workers(cfg, &st, results, err);
+    tl_store_close(&st);
+    return rc;
+}
+
+static int run_workers(const tl_sweep_run_config *cfg, tl_store *st, tl_sweep_result *results,
+                       tl_err *err)
+{
     uint32_t total = cfg->plan->count;
-    if (cfg->jobs <= 1 || total <= 1)
-        return run_here(cfg, results, err);
     unsigned jobs = cfg->jobs < total ? cfg->jobs : total;
-    /* The store is opened here first, so a new file is created and migrated once, before the
-     * workers open it at the same moment (and a store that cannot open fails the sweep, not each
-     * variant). */
-    tl_store probe;
-    int prc = tl_store_open(&probe, cfg->db_url, &cfg->store_options, NULL, err);
-    if (prc != 0)
-        return prc;
-    tl_store_close(&probe);
     atomic_uint *next = mmap(NULL, sizeof(*next), PROT_READ | PROT_WRITE,
                              MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (next == MAP_FAILED)
@@ -174,6 +246,8 @@ int tl_sweep_run(const tl_sweep_run_config *cfg, tl_sweep_result *results, tl_er
                 results[rec.index] = rec.r;
                 got[rec.index] = true;
                 done++;
+                if (rc == 0)
+                    rc = put_variant(cfg, st, rec.index, &results[rec.index], err);
                 if (cfg->progress)
                     cfg->progress(cfg->ctx, done, total);
             } else if (n <= 0) {
@@ -199,6 +273,7 @@ int tl_sweep_run(const tl_sweep_run_config *cfg, tl_sweep_result *results, tl_er
         results[i].rc = TL_EIO;
         snprintf(results[i].error, sizeof(results[i].error),
                  "worker died while running this variant");
+        rc = put_variant(cfg, st, i, &results[i], err);
     }
     free(got);
     free(pids);

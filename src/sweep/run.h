@@ -20,6 +20,7 @@
 #include "data/bar.h"
 #include "store/store.h"
 #include "strategy/strategy.h"
+#include "tradeloop/clock.h"
 #include "sweep/plan.h"
 
 typedef struct tl_sweep_result {
@@ -45,14 +46,19 @@ typedef struct tl_sweep_run_config {
     const char *db_url;        /* each worker opens it */
     tl_store_options store_options;
     unsigned jobs; /* >= 1 */
+    const char *data_name;  /* the CSV's name, stored with the plan */
+    const tl_clock *clock;  /* borrowed: the plan's and each variant's time in the store */
     /* Called in this process after each variant's result (done of total), or NULL. */
     void (*progress)(void *ctx, uint32_t done, uint32_t total);
     void *ctx;
 } tl_sweep_run_config;
 
 /* Runs every variant; results[i] (plan->count of them, caller-allocated) gets variant i's result
- * whether it succeeded or not. Returns 0 when every variant ran (a variant's own failure is in
- * its result), or an error that stopped the sweep itself (no store, no process). */
+ * whether it succeeded or not. The plan goes to the store first (tl_store_run_plan_put: the same
+ * plan again is fine), then each variant's row as its result comes in (tl_store_run_variant_put,
+ * written by this process, so a variant whose worker died is stored failed too). Returns 0 when
+ * every variant ran and was stored (a variant's own failure is in its result and its row), or an
+ * error that stopped the sweep itself (no store, no process, a row the store refused). */
 int tl_sweep_run(const tl_sweep_run_config *cfg, tl_sweep_result *results, tl_err *err);
 
 #endif /* TL_SWEEP_RUN_H */

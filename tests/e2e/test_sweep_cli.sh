@@ -60,6 +60,26 @@ import json, sys
 v, s = json.load(open(sys.argv[1]))['variants'][0], json.load(open(sys.argv[2]))
 assert v['state_digest'] == s['state_digest'], (v, s)
 PY
+check "the plan and every variant's figures are rows of the store" python3 - "$TMP/j1.json" \
+    "$TMP/one.db" "$SPEC" <<'PY'
+import json, sqlite3, sys
+from decimal import Decimal as D
+d = json.load(open(sys.argv[1]))
+db = sqlite3.connect(sys.argv[2])
+plan = db.execute("SELECT run_plan_id, strategy, symbol, bars, variants, spec FROM run_plans").fetchall()
+assert len(plan) == 1 and plan[0][:5] == (d['run_plan_id'], 'breakout_52w_high', 'MSFT', 249, 15), plan
+assert json.loads(plan[0][5]) == json.load(open(sys.argv[3])), plan[0][5]
+rows = {r[0]: r[1:] for r in db.execute(
+    "SELECT variant_id, status, trade_count, return_pct, sharpe, state_digest, workspace, overrides "
+    "FROM run_variants_v WHERE run_plan_id = ?", (d['run_plan_id'],))}
+assert len(rows) == 15, rows
+for v in d['variants']:
+    st, n, ret, sh, dig, ws, ov = rows[v['variant_id']]
+    assert st == 'done' and n == v['trade_count'] and dig == v['state_digest'] and ws == v['workspace'], v
+    assert D(ret) == D(str(v['return_pct'])), (ret, v)
+    assert (sh is None) == (v['sharpe'] is None) and (sh is None or D(sh) == D(str(v['sharpe']))), (sh, v)
+    assert json.loads(ov) == v['overrides'], (ov, v)
+PY
 run_tl "$TMP/again.json" "$TMP/again.err" sweep --spec "$SPEC" --data "$DATA" --db "$TMP/one.db" --jobs 2 --json
 check "the same sweep again on the same store: the same results" cmp -s "$TMP/j1.json" "$TMP/again.json"
 

@@ -254,12 +254,13 @@ static void test_schema(void **state)
     sqlite3 *db = raw_open(f->path);
     assert_rows(db, "SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name",
                 "accounts;control;event_types;executions;loop_status;lp_quotes;orders;positions;"
-                "quotes;sqlite_sequence;trade_events;tradeloop_meta;trades;workspaces");
+                "quotes;run_plans;run_variants;sqlite_sequence;trade_events;tradeloop_meta;trades;"
+                "workspaces");
     assert_rows(db, "SELECT name FROM sqlite_schema WHERE type = 'view' ORDER BY name",
                 "accounts_v;events_v;executions_v;lp_quotes_v;orders_v;positions_v;quotes_v;"
-                "trades_v");
+                "run_variants_v;trades_v");
     assert_rows(db, "SELECT key, value FROM tradeloop_meta ORDER BY key",
-                "application|tradeloop;schema_version|7");
+                "application|tradeloop;schema_version|8");
     /* Every event type has its name, from TL_EVENT_TYPE_MAP. */
     char want_types[32];
     snprintf(want_types, sizeof want_types, "%d|1|%d", TL_EV__MAX, TL_EV__MAX);
@@ -708,8 +709,8 @@ static void test_newer_schema(void **state)
 {
     fx *f = *state;
     make_journal(f->url, 3);
-    set_schema_version(f->path, "8");
-    open_refused(f->url, TL_EVERSION, "schema version 8", "supports (7)");
+    set_schema_version(f->path, "9");
+    open_refused(f->url, TL_EVERSION, "schema version 9", "supports (8)");
     set_schema_version(f->path, "two");
     open_refused(f->url, TL_ECORRUPT, "schema_version", NULL);
 }
@@ -729,17 +730,20 @@ static void test_migrates_older_schema(void **state)
     append_ok(&s, &e, 1);
     tl_store_close(&s);
     db = raw_open(f->path);
-    assert_rows(db, "SELECT value FROM tradeloop_meta WHERE key = 'schema_version'", "7");
+    assert_rows(db, "SELECT value FROM tradeloop_meta WHERE key = 'schema_version'", "8");
     assert_rows(db, "SELECT order_id FROM orders", "O1");
     sqlite3_close(db);
 }
 
 /* What version 4 added: the control inbox and the status documents (their indexes go with
  * them; sqlite_sequence, SQLite's own and undroppable, stays and is used again). */
+/* What version 8 added: the run plans' tables and their view. */
+#define DROP_V8 "DROP VIEW run_variants_v; DROP TABLE run_variants; DROP TABLE run_plans;"
 /* What version 5 added: the RFQ desk's tables and their views. */
 #define DROP_V5                                                                                    \
-    "DROP VIEW quotes_v; DROP VIEW lp_quotes_v; DROP VIEW executions_v; DROP TABLE quotes;"        \
-    "DROP TABLE lp_quotes; DROP TABLE executions;"
+    DROP_V8                                                                                        \
+        "DROP VIEW quotes_v; DROP VIEW lp_quotes_v; DROP VIEW executions_v; DROP TABLE quotes;"    \
+        "DROP TABLE lp_quotes; DROP TABLE executions;"
 #define DROP_V4 DROP_V5 "DROP TABLE control; DROP TABLE loop_status;"
 
 /* Strips a store back to schema version 1 with raw SQL: versions 2 and 4 only added tables and
@@ -785,7 +789,7 @@ static void test_migrates_v1(void **state)
     tl_store_close(&s);
 
     db = raw_open(f->path);
-    assert_rows(db, "SELECT value FROM tradeloop_meta WHERE key = 'schema_version'", "7");
+    assert_rows(db, "SELECT value FROM tradeloop_meta WHERE key = 'schema_version'", "8");
     assert_rows(db, "SELECT workspace, first_seq, last_seq FROM workspaces ORDER BY workspace",
                 "desk|1|4;other|2|2");
     /* Version 7 dropped version 1's index of every event carrying a key. */
@@ -819,7 +823,7 @@ static void test_migrates_v2(void **state)
     open_ok(&s, f->url);
     tl_store_close(&s);
     db = raw_open(f->path);
-    assert_rows(db, "SELECT value FROM tradeloop_meta WHERE key = 'schema_version'", "7");
+    assert_rows(db, "SELECT value FROM tradeloop_meta WHERE key = 'schema_version'", "8");
     raw_rows(db, schema_sql, after, sizeof after);
     assert_string_equal(after, before);
     sqlite3_close(db);
@@ -855,7 +859,7 @@ static void test_migrates_v3(void **state)
     tl_store_close(&s);
 
     db = raw_open(f->path);
-    assert_rows(db, "SELECT value FROM tradeloop_meta WHERE key = 'schema_version'", "7");
+    assert_rows(db, "SELECT value FROM tradeloop_meta WHERE key = 'schema_version'", "8");
     raw_rows(db, schema_sql, after, sizeof after);
     assert_string_equal(after, before);
     assert_rows(db, "SELECT id, command, arg, taken_seq IS NULL FROM control", "1|kill|migrated|1");

@@ -424,6 +424,7 @@ static void sq_close(void *state)
     tl__sqlite_ctl_finalize(st);
     tl__sqlite_desk_finalize(st);
     tl__sqlite_orders_finalize(st);
+    tl__sqlite_runs_finalize(st);
     for (int i = 0; i < TL__SQ_COUNT; i++) {
         sqlite3_finalize(st->stmt[i]);
         st->stmt[i] = NULL;
@@ -466,7 +467,8 @@ static int sq_open(void *state, const char *url, const tl_store_options *opt, tl
     }
     if ((rc = tl__sqlite_ctl_prepare(st, err)) != 0 ||
         (rc = tl__sqlite_desk_prepare(st, err)) != 0 ||
-        (rc = tl__sqlite_orders_prepare(st, err)) != 0)
+        (rc = tl__sqlite_orders_prepare(st, err)) != 0 ||
+        (rc = tl__sqlite_runs_prepare(st, err)) != 0)
         sq_close(st);
     return rc;
 }
@@ -508,4 +510,9 @@ const tl_store_ops tl_store_sqlite_ops = {
     .lp_quotes_scan = tl__sqlite_lp_quotes_scan,
     .orders_recent = tl__sqlite_orders_recent,
     .order_counts = tl__sqlite_order_counts,
+    .run_plan_put = tl__sqlite_run_plan_put,
+    .run_variant_put = tl__sqlite_run_variant_put,
+    .run_plans_recent = tl__sqlite_run_plans_recent,
+    .run_plan_get = tl__sqlite_run_plan_get,
+    .run_variants = tl__sqlite_run_variants,
 };
