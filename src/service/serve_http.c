@@ -7,6 +7,7 @@
 #include "paper/paper_json.h"
 #include "service/intent_msg.h"
 #include "service/serve.h"
+#include "service/serve_admin.h"
 
 #define JSON "application/json"
 
@@ -246,6 +247,7 @@ int tl__serve_http_start(tl_serve *s, tl_err *err)
         {"POST", "/kill", TL_HTTP_EMPTY_OK, on_kill, s},
         {"POST", "/kill/release", TL_HTTP_EMPTY_OK, on_release, s},
         TL__SERVE_RUNPLAN_ROUTES(s),
+        TL__SERVE_ADMIN_ROUTES(s),
     };
     tl_http_options o = {0};
     o.listen = s->cfg.listen;
