@@ -12,16 +12,16 @@
 #include "store/store.h"
 #include "tradeloop/clock.h"
 
-#define START_NS (1735776000LL * TL_NS_PER_SEC) /* 2025-01-02T00:00:00Z */
-#define BAR_NS   (60 * TL_NS_PER_SEC)
-#define BASE     TL_FIXED_INT(100)
-#define STEP     (BASE / 1000) /* noise of a close: uniform in +-0.1% of the base */
-#define WICK     (BASE / 200)  /* a high above / a low below the body: uniform in 0..0.5% */
-#define REVERT   32            /* the close moves 1/32 of its distance to the level each bar */
-#define DECAY    4096          /* the level moves 1/4096 of its distance to the base each bar */
-#define JUMP     (BASE / 10)   /* a regime shift lifts the level by 10% of the base... */
-#define JUMP_ODDS 50000        /* ...on one bar in 50,000 on average */
-#define EQUITY   TL_FIXED_INT(100000)
+#define START_NS  (1735776000LL * TL_NS_PER_SEC) /* 2025-01-02T00:00:00Z */
+#define BAR_NS    (60 * TL_NS_PER_SEC)
+#define BASE      TL_FIXED_INT(100)
+#define STEP      (BASE / 1000) /* noise of a close: uniform in +-0.1% of the base */
+#define WICK      (BASE / 200)  /* a high above / a low below the body: uniform in 0..0.5% */
+#define REVERT    32            /* the close moves 1/32 of its distance to the level each bar */
+#define DECAY     4096          /* the level moves 1/4096 of its distance to the base each bar */
+#define JUMP      (BASE / 10)   /* a regime shift lifts the level by 10% of the base... */
+#define JUMP_ODDS 50000         /* ...on one bar in 50,000 on average */
+#define EQUITY    TL_FIXED_INT(100000)
 
 /* Uniform in [-m, m]. */
 static tl_fixed noise(tl_prng *rng, tl_fixed m)
@@ -66,7 +66,7 @@ void tl_bench_bt_read(const tl_bars *bars, tl_bench_bt_result *out)
     uint64_t t0 = tl_bench_mono_ns(), sum = 0;
     for (size_t i = 0; i < bars->n; i++)
         sum += (uint64_t)bars->v[i].close; /* unsigned: it may wrap */
-    out->close_sum = sum; /* what the loop made is kept, so the loop must run */
+    out->close_sum = sum;                  /* what the loop made is kept, so the loop must run */
     out->seconds = (double)(tl_bench_mono_ns() - t0) / 1e9;
     out->bars = bars->n;
     out->bars_per_sec = out->seconds > 0 ? (double)bars->n / out->seconds : 0;

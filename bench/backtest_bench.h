@@ -25,14 +25,14 @@
 
 /* One figure: a run's bars, what it did, how long it took. */
 typedef struct tl_bench_bt_result {
-    char backend[16];     /* "read" for the reference, else the store's scheme */
-    uint64_t bars;        /* bars walked */
-    uint64_t intents;     /* the strategy's intents submitted to the broker (0 for "read") */
-    uint64_t filled;      /* of them, filled */
-    uint64_t trades;      /* closed round trips */
-    double seconds;       /* wall time of the whole run (for a backtest: tl_backtest_run) */
-    double bars_per_sec;  /* bars / seconds */
-    double ns_per_bar;    /* seconds * 1e9 / bars */
+    char backend[16];      /* "read" for the reference, else the store's scheme */
+    uint64_t bars;         /* bars walked */
+    uint64_t intents;      /* the strategy's intents submitted to the broker (0 for "read") */
+    uint64_t filled;       /* of them, filled */
+    uint64_t trades;       /* closed round trips */
+    double seconds;        /* wall time of the whole run (for a backtest: tl_backtest_run) */
+    double bars_per_sec;   /* bars / seconds */
+    double ns_per_bar;     /* seconds * 1e9 / bars */
     char state_digest[65]; /* the journal's digest after the run ("" for "read") */
     uint64_t close_sum;    /* "read": the closes summed (mod 2^64), so the loop cannot be dropped */
 } tl_bench_bt_result;

@@ -26,8 +26,8 @@ static int print_figure(const cli_command *cmd, bool as_json, const tl_bench_bt_
             printf("backtest (journal %s): %llu bars in %.3f s = %.0f bars/s, %.2f ns a bar "
                    "(%.2fx reading it); %llu intents, %llu filled, %llu trades\n",
                    r->backend, (unsigned long long)r->bars, r->seconds, r->bars_per_sec,
-                   r->ns_per_bar, vs, (unsigned long long)r->intents,
-                   (unsigned long long)r->filled, (unsigned long long)r->trades);
+                   r->ns_per_bar, vs, (unsigned long long)r->intents, (unsigned long long)r->filled,
+                   (unsigned long long)r->trades);
         return CLI_OK;
     }
     tl_jw w;
