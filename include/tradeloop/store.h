@@ -47,6 +47,17 @@
  *                  show the money as decimals); id is the insertion order
  *   orders indexes  (created_at, workspace, order_id) and (workspace, created_at, order_id): the
  *                   newest orders, of all workspaces or of one, without a sort (version 6)
+ *   run_plans      (run_plan_id PK (16 lower-case hex), created_ns, strategy, symbol, spec (the
+ *                   sweep file's canonical JSON, any length), data_name (the CSV's name), bars,
+ *                   variants (how many the plan has))                       (version 8)
+ *   run_variants   (run_plan_id, variant_id (16 hex), ord (0-based plan order), kind
+ *                   (baseline|grid|ablation), workspace (uuid), overrides (canonical JSON object),
+ *                   status (done|failed), error, trade_count, return_pct, max_drawdown_pct,
+ *                   sharpe NULL, win_rate NULL, profit_factor NULL, ending_equity, state_digest,
+ *                   finished_ns)   PK (run_plan_id, variant_id); run_plan_id references
+ *                  run_plans. Percentages, ratios and money as BIGINT 1e-8 units (tl_fixed);
+ *                  run_variants_v shows them as exact decimals. Written one row per call in its
+ *                  own transaction, never with a batch (a sweep's trading is in the journal)
  * orders, trades and workspaces are projections the backend derives from the events inside the
  * same transaction, as src/store/projection.c decides for every backend (ORDER_SUBMITTED /
  * INTENT_DENIED with an order id insert an order; other order events update its status,
@@ -70,16 +81,18 @@
 #include "order.h"      /* TL_ORDER_ID_MAX, TL_OS__COUNT */
 
 /* Version 2 appended the control and status slots, version 3 the desk's read slots, version 4
- * the reserve slot of a store several engines append to, version 5 the orders' reads; an older
+ * the reserve slot of a store several engines append to, version 5 the orders' reads, version 6
+ * the run plans' rows; an older
  * table is still accepted, and the later slots are then absent (its struct ends before them, so
  * they are never read; the dispatcher answers TL_ENOTSUP, refuses desk rows in a batch, and
  * numbers events itself). */
-#define TL_STORE_OPS_VERSION    5
+#define TL_STORE_OPS_VERSION    6
 #define TL_STORE_OPS_VERSION_V1 1
 #define TL_STORE_OPS_VERSION_V2 2 /* without the desk's read slots */
 #define TL_STORE_OPS_VERSION_V3 3 /* without the reserve slot */
 #define TL_STORE_OPS_VERSION_V4 4 /* without the orders' reads */
-#define TL_STORE_SCHEMA_VERSION 7
+#define TL_STORE_OPS_VERSION_V5 5 /* without the run plans' slots */
+#define TL_STORE_SCHEMA_VERSION 8
 
 /* The control inbox and the status documents: bounds the dispatcher enforces. */
 #define TL_CONTROL_COMMAND_MAX 16                /* with NUL: "kill", "release" */
@@ -219,6 +232,59 @@ typedef struct tl_order_counts {
     uint64_t by_status[TL_OS__COUNT];
     uint64_t total, filled, rejected, canceled, working;
 } tl_order_counts;
+
+/* ---- run plans and their variants (schema version 8) --------------------------------------
+ * What a sweep leaves besides its variants' trading (which is in the journal, each variant in
+ * its own workspace): the plan, and each variant's figures once it has run. Texts are
+ * NUL-terminated in their arrays, valid UTF-8 without control characters (bytes below 0x20);
+ * the dispatcher (src/store/run_rows.c) checks a row before any backend sees it, naming the
+ * field. Figures are tl_fixed: 12.5 % is 12.5 (1250000000 units), a ratio 1.5 is 1.5. */
+#define TL_RUN_ID_MAX        17   /* with NUL: 16 lower-case hex digits */
+#define TL_RUN_STRATEGY_MAX  64   /* with NUL */
+#define TL_RUN_DATA_NAME_MAX 256  /* with NUL: the CSV's file name */
+#define TL_RUN_UUID_MAX      37   /* with NUL: "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx", lower case */
+#define TL_RUN_OVERRIDES_MAX 1024 /* with NUL: a canonical JSON object, "{}" for the baseline */
+#define TL_RUN_ERROR_MAX     256  /* with NUL */
+#define TL_RUN_DIGEST_MAX    65   /* with NUL: a state digest, 64 lower-case hex digits */
+#define TL_RUN_SPEC_MAX      (64u * 1024 * 1024) /* bytes of a plan's spec, without the NUL */
+
+/* Stored by name: "baseline", "grid", "ablation". */
+typedef enum tl_run_kind { TL_RUN_BASELINE = 1, TL_RUN_GRID = 2, TL_RUN_ABLATION = 3 } tl_run_kind;
+/* Stored by name: "done", "failed" (a failed variant says why in error). */
+typedef enum tl_run_status { TL_RUN_DONE = 1, TL_RUN_FAILED = 2 } tl_run_status;
+
+typedef struct tl_run_plan_row {
+    char run_plan_id[TL_RUN_ID_MAX];
+    int64_t created_ns; /* >= 0 */
+    char strategy[TL_RUN_STRATEGY_MAX];
+    char symbol[TL_SYMBOL_MAX];
+    /* The sweep file's canonical JSON, 1..TL_RUN_SPEC_MAX bytes. On a write, borrowed for the
+     * call. On a read, malloc'ed and owned by the caller once the call returns 0: release every
+     * row read with tl_run_plan_row_free (src/store/store.h), which frees it and sets NULL. */
+    const char *spec;
+    char data_name[TL_RUN_DATA_NAME_MAX];
+    int64_t bars;     /* >= 0: bars in the data */
+    int64_t variants; /* >= 1: how many variants the plan has */
+} tl_run_plan_row;
+
+typedef struct tl_run_variant_row {
+    char run_plan_id[TL_RUN_ID_MAX];
+    char variant_id[TL_RUN_ID_MAX];
+    int64_t ord;  /* >= 0: its place in the plan, 0-based */
+    uint8_t kind; /* tl_run_kind */
+    char workspace[TL_RUN_UUID_MAX];
+    char overrides[TL_RUN_OVERRIDES_MAX]; /* a JSON object: "{...}" */
+    uint8_t status;                       /* tl_run_status */
+    char error[TL_RUN_ERROR_MAX];         /* "" when done, non-empty when failed */
+    int64_t trade_count;                  /* >= 0 */
+    tl_fixed return_pct, max_drawdown_pct;
+    /* NULL in the store when the has_ flag is 0; then the value must be 0 (and reads back 0). */
+    tl_fixed sharpe, win_rate, profit_factor;
+    uint8_t has_sharpe, has_win_rate, has_profit_factor; /* 0 or 1 */
+    tl_fixed ending_equity;
+    char state_digest[TL_RUN_DIGEST_MAX]; /* 64 hex when done; "" or 64 hex when failed */
+    int64_t finished_ns;                  /* >= 0 */
+} tl_run_variant_row;
 
 typedef struct tl_store_batch {
     const tl_event *events; /* seq already assigned, contiguous, ascending */
@@ -369,6 +435,25 @@ typedef struct tl_store_ops {
     /* out->by_status (zeroed by the dispatcher); a status the backend cannot name is
      * TL_ECORRUPT. */
     int (*order_counts)(void *st, const char *workspace, tl_order_counts *out, tl_err *err);
+
+    /* ---- version 6: the run plans' rows, optional (TL_ENOTSUP without them). Rows are checked
+     * by the dispatcher; each write is its own transaction, never part of a batch. */
+
+    /* Inserts the plan. The same id with the same spec is 0 and changes nothing; with another
+     * spec TL_EDUPLICATE. */
+    int (*run_plan_put)(void *st, const tl_run_plan_row *row, tl_err *err);
+    /* Inserts the variant, or replaces every field of the row of (run_plan_id, variant_id);
+     * TL_ENOTFOUND when the plan is not stored. */
+    int (*run_variant_put)(void *st, const tl_run_variant_row *row, tl_err *err);
+    /* The cap newest plans: by created_ns descending, then run_plan_id ascending (bytes); *n
+     * how many were copied (cap >= 1). Each row's spec malloc'ed; nothing allocated on failure. */
+    int (*run_plans_recent)(void *st, tl_run_plan_row *out, size_t cap, size_t *n, tl_err *err);
+    /* One plan (spec malloc'ed), or TL_ENOTFOUND. */
+    int (*run_plan_get)(void *st, const char *run_plan_id, tl_run_plan_row *out, tl_err *err);
+    /* The plan's variants by ord, then variant_id: at most cap copied, *n how many it has;
+     * TL_ENOTFOUND when the plan is not stored. */
+    int (*run_variants)(void *st, const char *run_plan_id, tl_run_variant_row *out, size_t cap,
+                        size_t *n, tl_err *err);
 } tl_store_ops;
 
 #endif /* TRADELOOP_STORE_H */

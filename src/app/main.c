@@ -19,6 +19,7 @@ static const subcommand subcommands[] = {
     {"reconcile", tl_cmd_reconcile, "rebuild cash and positions from a journal; state digest"},
     {"paper", tl_cmd_paper, "paper broker: execute intents, state, reconcile, reset"},
     {"backtest", tl_cmd_backtest, "a strategy over historical bars through the paper broker"},
+    {"sweep", tl_cmd_sweep, "every variant of a sweep file as a backtest, on worker processes"},
     {"journal", tl_cmd_journal, "print a journal's events: type names, exact decimals"},
     {"db", tl_cmd_db, "the RFQ desk's records: executions, quotes, LP scorecards, stats"},
     {"unfreeze", tl_cmd_unfreeze,

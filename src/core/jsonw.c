@@ -199,6 +199,12 @@ void tl_jw_bool(tl_jw *w, bool v)
     put(w, v ? "true" : "false", v ? 4 : 5);
 }
 
+void tl_jw_raw(tl_jw *w, const char *json, size_t len)
+{
+    sep(w);
+    put(w, json, len);
+}
+
 void tl_jw_null(tl_jw *w)
 {
     sep(w);

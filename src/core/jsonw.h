@@ -45,6 +45,9 @@ void tl_jw_uint(tl_jw *w, uint64_t v);
 void tl_jw_fixed(tl_jw *w, tl_fixed v); /* exact shortest decimal */
 void tl_jw_bool(tl_jw *w, bool v);
 void tl_jw_null(tl_jw *w);
+/* A value already serialised as JSON (len bytes, e.g. a canonical object), written as it is: the
+ * caller vouches for it. */
+void tl_jw_raw(tl_jw *w, const char *json, size_t len);
 /* A double for statistics, %.6g-style, never money; NaN/inf become null. */
 void tl_jw_double(tl_jw *w, double v);
 /* A key and its value, the pair every sorted-by-hand writer repeats. */

@@ -109,6 +109,11 @@ static int line_quote(tl_quote_csv *r, const char *line, size_t len, tl_quote *o
         len--;
     if (is_blank(line, len))
         return 0;
+    /* A NUL would end a field early where it is copied into a C string (the timestamp): a line
+     * "2025-01-02T14:30:00Z\0junk,..." would be read as its prefix. */
+    const char *nul = memchr(line, '\0', len);
+    if (nul)
+        return tl_err_set(err, TL_EINVAL, "a NUL byte at column %zu", (size_t)(nul - line) + 1);
     if (r->format == TL_QUOTE_CSV_NONE)
         return header(r, line, len, err);
 

@@ -189,7 +189,7 @@ int tl_store_append(tl_store *s, tl_event *events, size_t n, const tl_position_r
 /* A shared store's backend numbers the batch: ops->reserve, inside the transaction. */
 static int shared(const tl_store *s)
 {
-    return s->ops->version >= TL_STORE_OPS_VERSION && s->ops->reserve != NULL;
+    return s->ops->version >= TL_STORE_OPS_VERSION_V4 && s->ops->reserve != NULL;
 }
 
 int tl_store_append_batch(tl_store *s, tl_event *events, size_t n, const tl_store_batch *rows,

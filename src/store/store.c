@@ -314,7 +314,7 @@ enum {
 
 static int has_slot(const tl_store_ops *o, int slot)
 {
-    int need = slot >= SLOT_ORDERS_RECENT   ? TL_STORE_OPS_VERSION
+    int need = slot >= SLOT_ORDERS_RECENT   ? TL_STORE_OPS_VERSION_V5
                : slot >= SLOT_QUOTES_RECENT ? TL_STORE_OPS_VERSION_V3
                                             : TL_STORE_OPS_VERSION_V2;
     if (o->version < need)

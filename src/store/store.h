@@ -201,6 +201,34 @@ int tl_store_orders_recent(tl_store *s, const char *workspace, tl_order_row *out
 /* The orders in each status, and the summaries (see tl_order_counts). */
 int tl_store_order_counts(tl_store *s, const char *workspace, tl_order_counts *out, tl_err *err);
 
+/* ---- run plans and their variants (schema version 8) --------------------------------------
+ * Written by a sweep, one row per call, each its own transaction (never with a batch); read by
+ * the admin pages, also on a store opened with tl_store_open_read (the writes are refused there,
+ * TL_ESTATE). Every row is checked first (src/store/run_rows.c): TL_EINVAL naming the field. A
+ * backend without the slots: TL_ENOTSUP. On failure the outputs are untouched. */
+
+/* Stores the plan. The same run_plan_id again with the same spec is 0 and changes nothing (a
+ * sweep started again); with another spec TL_EDUPLICATE. */
+int tl_store_run_plan_put(tl_store *s, const tl_run_plan_row *row, tl_err *err);
+/* Stores a variant's row, replacing the row of the same (run_plan_id, variant_id): a variant run
+ * again after a crash overwrites its figures. TL_ENOTFOUND when the plan is not stored. */
+int tl_store_run_variant_put(tl_store *s, const tl_run_variant_row *row, tl_err *err);
+/* The cap newest plans (created_ns descending, then run_plan_id ascending); *n how many were
+ * copied. Each copied row's spec is the caller's: release them with tl_run_plan_rows_free. */
+int tl_store_run_plans_recent(tl_store *s, tl_run_plan_row *out, size_t cap, size_t *n,
+                              tl_err *err);
+/* The plan of run_plan_id (16 lower-case hex), or TL_ENOTFOUND. out->spec is the caller's:
+ * release it with tl_run_plan_row_free. */
+int tl_store_run_plan_get(tl_store *s, const char *run_plan_id, tl_run_plan_row *out, tl_err *err);
+/* The plan's variants in plan order (ord, then variant_id): at most cap copied into out, *n how
+ * many the plan has stored (more than cap: call again with room for *n). TL_ENOTFOUND when the
+ * plan is not stored. */
+int tl_store_run_variants(tl_store *s, const char *run_plan_id, tl_run_variant_row *out, size_t cap,
+                          size_t *n, tl_err *err);
+/* Frees the spec of a row read back (free()) and sets it NULL; NULL rows and specs are fine. */
+void tl_run_plan_row_free(tl_run_plan_row *row);
+void tl_run_plan_rows_free(tl_run_plan_row *rows, size_t n);
+
 extern const tl_store_ops tl_store_mem_ops;
 extern const tl_store_ops tl_store_sqlite_ops;
 extern const tl_store_ops tl_store_pg_ops;

@@ -55,9 +55,9 @@ sqlite3 "$OLD" "DROP VIEW quotes_v; DROP VIEW lp_quotes_v; DROP VIEW executions_
     UPDATE tradeloop_meta SET value = '3' WHERE key = 'schema_version'"
 run_tl "$TMP/o.json" "$TMP/o.err" kill --db "sqlite:$OLD" --wait 0 --json
 check "kill on a version 3 database exits 0" [ "$RC" -eq 0 ]
-check "it is migrated to the current version (7), the row in it" [ "$(sqlite3 "$OLD" \
+check "it is migrated to the current version (8), the row in it" [ "$(sqlite3 "$OLD" \
     "SELECT value FROM tradeloop_meta WHERE key = 'schema_version';
-     SELECT id || ' ' || command FROM control")" = "$(printf '7\n1 kill')" ]
+     SELECT id || ' ' || command FROM control")" = "$(printf '8\n1 kill')" ]
 
 # Refusals: a database that does not exist (and is not created), someone else's, mem:.
 run_tl "$TMP/e.out" "$TMP/e.err" kill --db "$TMP/nope.db" --wait 0

@@ -106,6 +106,13 @@ static void test_bidask_refusals(void **state)
     refused(&r, "2025-01-02T14:30:01Z,X1,1,2\r\r\n", TL_EINVAL, "ask: malformed decimal '2?'");
     /* Control bytes never reach a message. */
     refused(&r, "2025-01-02T14:30:01Z,X\x01,1,2", TL_EINVAL, "'X?'");
+    /* A NUL inside a field is refused, not read as the field's end. */
+    static const char with_nul[] = "2025-01-02T14:30:01Z\0xyz,X1,1,2";
+    tl_quote_csv saved = r;
+    tl_err_clear(&err);
+    assert_int_equal(tl_quote_csv_line(&r, with_nul, sizeof with_nul - 1, &q, &err), TL_EINVAL);
+    assert_non_null(strstr(err.msg, "a NUL byte at column 21"));
+    assert_memory_equal(&r, &saved, sizeof r);
     /* Still going: the refusals changed nothing. */
     assert_int_equal(feed(&r, "2025-01-02T14:30:00.5Z,X1,1,2", &q, &err), 1);
 }

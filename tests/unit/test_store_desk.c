@@ -122,7 +122,7 @@ static void test_sqlite_migrates_v4(void **state)
     tl_store_batch b = {.quotes = &q, .n_quotes = 1};
     assert_int_equal(tl_store_append_batch(&s, NULL, 0, &b, &err), 0);
     tl_store_close(&s);
-    rows_are(db, "SELECT value FROM tradeloop_meta WHERE key = 'schema_version'", "7");
+    rows_are(db, "SELECT value FROM tradeloop_meta WHERE key = 'schema_version'", "8");
     rows_are(db,
              "SELECT side || ' ' || amount || ' ' || lp_price || ' ' || client_price || ' ' || "
              "time || ' ' || valid_until || ' ' || event FROM quotes_v",

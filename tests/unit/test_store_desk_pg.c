@@ -83,7 +83,7 @@ static void test_migrates_v4(void **state)
     assert_int_equal(tl_store_append_batch(&s, NULL, 0, &b, &err), 0);
     tl_store_close(&s);
     PGconn *c = PQconnectdb(pg_url);
-    sql_is(c, "SELECT value FROM tradeloop_meta WHERE key = 'schema_version'", "7");
+    sql_is(c, "SELECT value FROM tradeloop_meta WHERE key = 'schema_version'", "8");
     sql_is(c,
            "SELECT pnl || ' ' || pnl_after_fees || ' ' || pnl_bps || ' ' || time"
            " FROM executions_v",

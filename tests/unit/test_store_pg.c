@@ -550,7 +550,7 @@ static void test_migrates_v1(void **state)
     char v[128];
     assert_string_equal(
         sql_value(c, "SELECT value FROM tradeloop_meta WHERE key = 'schema_version'", v, sizeof v),
-        "7");
+        "8");
     /* Version 7 dropped version 1's index of every event carrying a key. */
     assert_int_equal(sql_long(c, "SELECT count(*) FROM pg_indexes WHERE indexname = "
                                  "'trade_events_idem'"),
@@ -852,7 +852,7 @@ static void test_migrates_v2(void **state)
     char v[256];
     assert_string_equal(
         sql_value(c, "SELECT value FROM tradeloop_meta WHERE key = 'schema_version'", v, sizeof v),
-        "7");
+        "8");
     /* Version 7 dropped version 1's index of every event carrying a key. */
     assert_int_equal(sql_long(c, "SELECT count(*) FROM pg_indexes WHERE indexname = "
                                  "'trade_events_idem'"),

@@ -254,12 +254,13 @@ static void test_schema(void **state)
     sqlite3 *db = raw_open(f->path);
     assert_rows(db, "SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name",
                 "accounts;control;event_types;executions;loop_status;lp_quotes;orders;positions;"
-                "quotes;sqlite_sequence;trade_events;tradeloop_meta;trades;workspaces");
+                "quotes;run_plans;run_variants;sqlite_sequence;trade_events;tradeloop_meta;trades;"
+                "workspaces");
     assert_rows(db, "SELECT name FROM sqlite_schema WHERE type = 'view' ORDER BY name",
                 "accounts_v;events_v;executions_v;lp_quotes_v;orders_v;positions_v;quotes_v;"
-                "trades_v");
+                "run_variants_v;trades_v");
     assert_rows(db, "SELECT key, value FROM tradeloop_meta ORDER BY key",
-                "application|tradeloop;schema_version|7");
+                "application|tradeloop;schema_version|8");
     /* Every event type has its name, from TL_EVENT_TYPE_MAP. */
     char want_types[32];
     snprintf(want_types, sizeof want_types, "%d|1|%d", TL_EV__MAX, TL_EV__MAX);
@@ -565,8 +566,10 @@ static void test_rows_exact_across_chunks(void **state)
     tl_store_close(&s);
 }
 
-/* Two stores on one file: the one whose seq another writer took is refused, not renumbered, and
- * its next batch follows the journal again. */
+/* Two stores on one file (two processes, in effect). Writers of different workspaces both
+ * append, each batch numbered from the journal's end as it is under the write lock, not from the
+ * connection's own mark; a writer of a workspace another has written to since it last read is
+ * refused (TL_EBUSY), learns where the journal ends, and appends once it has read again. */
 static void test_second_writer_takes_seq(void **state)
 {
     fx *f = *state;
@@ -577,20 +580,25 @@ static void test_second_writer_takes_seq(void **state)
     tl_event ea[2] = {ev_make(TL_EV_KILL_SWITCH, NULL, 0), ev_make(TL_EV_RISK_FROZEN, NULL, 0)};
     append_ok(&a, ea, 2);
     tl_event eb = ev_make(TL_EV_POLICY_EVALUATED, NULL, 0);
-    assert_int_equal(tl_store_append(&b, &eb, 1, NULL, 0, NULL, 0, &err), TL_EDUPLICATE);
-    assert_int_equal(b.high_water, 2); /* learnt from the store after the failure */
-    append_ok(&b, &eb, 1);
+    set_str(eb.workspace, sizeof eb.workspace, "other");
+    append_ok(&b, &eb, 1); /* another workspace: after a's two, though b never read them */
     assert_int_equal(eb.seq, 3);
-    /* Now the first store is the one behind. */
-    assert_int_equal(tl_store_append(&a, ea, 2, NULL, 0, NULL, 0, &err), TL_EDUPLICATE);
+    /* a's workspace, from b, which has not read a's events: refused, nothing written. */
+    tl_event late = ev_make(TL_EV_POLICY_EVALUATED, NULL, 0);
+    assert_int_equal(tl_store_append(&b, &late, 1, NULL, 0, NULL, 0, &err), TL_EBUSY);
+    assert_non_null(strstr(err.msg, "'desk'"));
+    assert_int_equal(b.high_water, 3);
+    /* a goes on in its own workspace after b's append. */
     append_ok(&a, ea, 2);
+    assert_int_equal(ea[0].seq, 4);
     assert_int_equal(ea[1].seq, 5);
     tl_store_close(&a);
     tl_store_close(&b);
 
     sqlite3 *db = raw_open(f->path);
-    assert_rows(db, "SELECT group_concat(seq || ':' || type, ',') FROM trade_events",
-                "1:15,2:14,3:2,4:15,5:14");
+    assert_rows(db, "SELECT group_concat(seq || ':' || type || ':' || workspace, ',') FROM "
+                    "trade_events",
+                "1:15:desk,2:14:desk,3:2:other,4:15:desk,5:14:desk");
     sqlite3_close(db);
 }
 
@@ -701,8 +709,8 @@ static void test_newer_schema(void **state)
 {
     fx *f = *state;
     make_journal(f->url, 3);
-    set_schema_version(f->path, "8");
-    open_refused(f->url, TL_EVERSION, "schema version 8", "supports (7)");
+    set_schema_version(f->path, "9");
+    open_refused(f->url, TL_EVERSION, "schema version 9", "supports (8)");
     set_schema_version(f->path, "two");
     open_refused(f->url, TL_ECORRUPT, "schema_version", NULL);
 }
@@ -722,17 +730,20 @@ static void test_migrates_older_schema(void **state)
     append_ok(&s, &e, 1);
     tl_store_close(&s);
     db = raw_open(f->path);
-    assert_rows(db, "SELECT value FROM tradeloop_meta WHERE key = 'schema_version'", "7");
+    assert_rows(db, "SELECT value FROM tradeloop_meta WHERE key = 'schema_version'", "8");
     assert_rows(db, "SELECT order_id FROM orders", "O1");
     sqlite3_close(db);
 }
 
 /* What version 4 added: the control inbox and the status documents (their indexes go with
  * them; sqlite_sequence, SQLite's own and undroppable, stays and is used again). */
+/* What version 8 added: the run plans' tables and their view. */
+#define DROP_V8 "DROP VIEW run_variants_v; DROP TABLE run_variants; DROP TABLE run_plans;"
 /* What version 5 added: the RFQ desk's tables and their views. */
 #define DROP_V5                                                                                    \
-    "DROP VIEW quotes_v; DROP VIEW lp_quotes_v; DROP VIEW executions_v; DROP TABLE quotes;"        \
-    "DROP TABLE lp_quotes; DROP TABLE executions;"
+    DROP_V8                                                                                        \
+        "DROP VIEW quotes_v; DROP VIEW lp_quotes_v; DROP VIEW executions_v; DROP TABLE quotes;"    \
+        "DROP TABLE lp_quotes; DROP TABLE executions;"
 #define DROP_V4 DROP_V5 "DROP TABLE control; DROP TABLE loop_status;"
 
 /* Strips a store back to schema version 1 with raw SQL: versions 2 and 4 only added tables and
@@ -778,7 +789,7 @@ static void test_migrates_v1(void **state)
     tl_store_close(&s);
 
     db = raw_open(f->path);
-    assert_rows(db, "SELECT value FROM tradeloop_meta WHERE key = 'schema_version'", "7");
+    assert_rows(db, "SELECT value FROM tradeloop_meta WHERE key = 'schema_version'", "8");
     assert_rows(db, "SELECT workspace, first_seq, last_seq FROM workspaces ORDER BY workspace",
                 "desk|1|4;other|2|2");
     /* Version 7 dropped version 1's index of every event carrying a key. */
@@ -812,7 +823,7 @@ static void test_migrates_v2(void **state)
     open_ok(&s, f->url);
     tl_store_close(&s);
     db = raw_open(f->path);
-    assert_rows(db, "SELECT value FROM tradeloop_meta WHERE key = 'schema_version'", "7");
+    assert_rows(db, "SELECT value FROM tradeloop_meta WHERE key = 'schema_version'", "8");
     raw_rows(db, schema_sql, after, sizeof after);
     assert_string_equal(after, before);
     sqlite3_close(db);
@@ -848,7 +859,7 @@ static void test_migrates_v3(void **state)
     tl_store_close(&s);
 
     db = raw_open(f->path);
-    assert_rows(db, "SELECT value FROM tradeloop_meta WHERE key = 'schema_version'", "7");
+    assert_rows(db, "SELECT value FROM tradeloop_meta WHERE key = 'schema_version'", "8");
     raw_rows(db, schema_sql, after, sizeof after);
     assert_string_equal(after, before);
     assert_rows(db, "SELECT id, command, arg, taken_seq IS NULL FROM control", "1|kill|migrated|1");

@@ -20,6 +20,7 @@
 #include "core/vec.h"
 #include "store/mem/mem_ctl.h"
 #include "store/mem/mem_desk.h"
+#include "store/mem/mem_runs.h"
 #include "store/mem/mem_orders.h"
 #include "store/projection.h"
 #include "store/store.h"
@@ -108,6 +109,7 @@ typedef struct mem_store {
     tl__mem_desk_mark desk_begin; /* the desk's lengths at begin */
     tl__mem_ctl ctl;              /* the control inbox and status documents (mem_ctl.c) */
     tl__mem_desk desk;            /* the RFQ desk's rows (mem_desk.c) */
+    tl__mem_runs runs;            /* run plans and variants (mem_runs.c) */
 } mem_store;
 
 /* Makes room for `need` elements of `size` bytes, doubling; on TL_ENOMEM *arr is unchanged. */
@@ -549,6 +551,14 @@ static int mem_open(void *st, const char *url, const tl_store_options *opt, tl_e
         tl_hashmap_close(&m->ws_ix);
         return TL_ENOMEM;
     }
+    if (tl__mem_runs_init(&m->runs, err) < 0) {
+        tl_hashmap_close(&m->idem);
+        tl_hashmap_close(&m->order_ix);
+        tl_hashmap_close(&m->trade_ix);
+        tl_hashmap_close(&m->ws_ix);
+        tl__mem_desk_free(&m->desk);
+        return TL_ENOMEM;
+    }
     return 0;
 nomem:
     return tl_err_set(err, TL_ENOMEM, "mem store: out of memory");
@@ -571,6 +581,7 @@ static void mem_close(void *st)
     tl_hashmap_close(&m->trade_ix);
     tl__mem_ctl_free(&m->ctl);
     tl__mem_desk_free(&m->desk);
+    tl__mem_runs_free(&m->runs);
     memset(m, 0, sizeof *m);
 }
 
@@ -818,6 +829,34 @@ static int mem_lp_quotes_scan(void *st, tl_lp_quote_fn fn, void *ctx, tl_err *er
     return tl__mem_lp_quotes_scan(&((mem_store *)st)->desk, fn, ctx, err);
 }
 
+/* Run plans and variants: each call stands alone, outside any batch (mem_runs.c). */
+static int mem_run_plan_put(void *st, const tl_run_plan_row *row, tl_err *err)
+{
+    return tl__mem_run_plan_put(&((mem_store *)st)->runs, row, err);
+}
+
+static int mem_run_variant_put(void *st, const tl_run_variant_row *row, tl_err *err)
+{
+    return tl__mem_run_variant_put(&((mem_store *)st)->runs, row, err);
+}
+
+static int mem_run_plans_recent(void *st, tl_run_plan_row *out, size_t cap, size_t *n,
+                                tl_err *err)
+{
+    return tl__mem_run_plans_recent(&((mem_store *)st)->runs, out, cap, n, err);
+}
+
+static int mem_run_plan_get(void *st, const char *id, tl_run_plan_row *out, tl_err *err)
+{
+    return tl__mem_run_plan_get(&((mem_store *)st)->runs, id, out, err);
+}
+
+static int mem_run_variants(void *st, const char *plan_id, tl_run_variant_row *out, size_t cap,
+                            size_t *n, tl_err *err)
+{
+    return tl__mem_run_variants(&((mem_store *)st)->runs, plan_id, out, cap, n, err);
+}
+
 const tl_store_ops tl_store_mem_ops = {
     .version = TL_STORE_OPS_VERSION,
     .scheme = "mem",
@@ -847,4 +886,9 @@ const tl_store_ops tl_store_mem_ops = {
     .lp_quotes_scan = mem_lp_quotes_scan,
     .orders_recent = mem_orders_recent,
     .order_counts = mem_order_counts,
+    .run_plan_put = mem_run_plan_put,
+    .run_variant_put = mem_run_variant_put,
+    .run_plans_recent = mem_run_plans_recent,
+    .run_plan_get = mem_run_plan_get,
+    .run_variants = mem_run_variants,
 };

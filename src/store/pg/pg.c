@@ -132,6 +132,8 @@ static int session_setup(tl__pg *pg, tl_err *err)
         rc = tl__pg_prepare_desk(pg, err);
     if (rc == 0)
         rc = tl__pg_prepare_orders(pg, err);
+    if (rc == 0)
+        rc = tl__pg_prepare_runs(pg, err);
     if (rc || pg->read_only)
         return rc;
     rc = tl__pg_prepare_write(pg, err);
@@ -317,4 +319,9 @@ const tl_store_ops tl_store_pg_ops = {
     .reserve = tl__pg_reserve,
     .orders_recent = tl__pg_orders_recent,
     .order_counts = tl__pg_order_counts,
+    .run_plan_put = tl__pg_run_plan_put,
+    .run_variant_put = tl__pg_run_variant_put,
+    .run_plans_recent = tl__pg_run_plans_recent,
+    .run_plan_get = tl__pg_run_plan_get,
+    .run_variants = tl__pg_run_variants,
 };

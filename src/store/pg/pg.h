@@ -159,4 +159,14 @@ int tl__pg_status_put(void *st, const char *name, int64_t ts_ns, const char *doc
                       tl_err *err);
 int tl__pg_status_get(void *st, const char *name, char **doc, int64_t *ts_ns, tl_err *err);
 
+/* pg_runs.c: the run plans and variants (schema version 8), their statements prepared on the
+ * current session. */
+int tl__pg_prepare_runs(tl__pg *pg, tl_err *err);
+int tl__pg_run_plan_put(void *st, const tl_run_plan_row *r, tl_err *err);
+int tl__pg_run_variant_put(void *st, const tl_run_variant_row *r, tl_err *err);
+int tl__pg_run_plans_recent(void *st, tl_run_plan_row *out, size_t cap, size_t *n, tl_err *err);
+int tl__pg_run_plan_get(void *st, const char *id, tl_run_plan_row *out, tl_err *err);
+int tl__pg_run_variants(void *st, const char *plan_id, tl_run_variant_row *out, size_t cap,
+                        size_t *n, tl_err *err);
+
 #endif /* TL_STORE_PG_PG_H */

@@ -232,13 +232,62 @@ static const char schema_v6[] = "CREATE INDEX IF NOT EXISTS orders_created ON or
  * seven events an insert (docs/PERFORMANCE.md). */
 static const char schema_v7[] = "DROP INDEX IF EXISTS trade_events_idem";
 
+/* v8: run plans and their variants (pg_runs.c), figures as BIGINT 1e-8 units like the journal,
+ * NULL where a figure is absent, with a view of exact decimals. The indexes serve the reads in
+ * their byte order (COLLATE "C"): the newest plans, a plan's variants in order. The CHECKs name
+ * what run_rows.c accepts, for rows written by hand. IF NOT EXISTS: a database marked older by
+ * hand may hold them already. */
+/* clang-format off */
+#define RUN_DEC(c) "trim_scale(" c " / 100000000::numeric) AS " c
+static const char schema_v8[] =
+    "CREATE TABLE IF NOT EXISTS run_plans ("
+    " run_plan_id TEXT PRIMARY KEY CHECK (octet_length(run_plan_id) = 16),"
+    " created_ns BIGINT NOT NULL,"
+    " strategy TEXT NOT NULL,"
+    " symbol TEXT NOT NULL,"
+    " spec TEXT NOT NULL,"
+    " data_name TEXT NOT NULL,"
+    " bars BIGINT NOT NULL CHECK (bars >= 0),"
+    " variants BIGINT NOT NULL CHECK (variants >= 1));"
+    "CREATE INDEX IF NOT EXISTS run_plans_created ON run_plans"
+    " (created_ns DESC, run_plan_id COLLATE \"C\");"
+    "CREATE TABLE IF NOT EXISTS run_variants ("
+    " run_plan_id TEXT NOT NULL REFERENCES run_plans (run_plan_id),"
+    " variant_id TEXT NOT NULL CHECK (octet_length(variant_id) = 16),"
+    " ord BIGINT NOT NULL CHECK (ord >= 0),"
+    " kind TEXT NOT NULL CHECK (kind IN ('baseline', 'grid', 'ablation')),"
+    " workspace TEXT NOT NULL,"
+    " overrides TEXT NOT NULL,"
+    " status TEXT NOT NULL CHECK (status IN ('done', 'failed')),"
+    " error TEXT NOT NULL DEFAULT '',"
+    " trade_count BIGINT NOT NULL CHECK (trade_count >= 0),"
+    " return_pct BIGINT NOT NULL,"
+    " max_drawdown_pct BIGINT NOT NULL,"
+    " sharpe BIGINT,"
+    " win_rate BIGINT,"
+    " profit_factor BIGINT,"
+    " ending_equity BIGINT NOT NULL,"
+    " state_digest TEXT NOT NULL DEFAULT '',"
+    " finished_ns BIGINT NOT NULL,"
+    " PRIMARY KEY (run_plan_id, variant_id));"
+    "CREATE INDEX IF NOT EXISTS run_variants_ord ON run_variants"
+    " (run_plan_id, ord, variant_id COLLATE \"C\");"
+    "CREATE OR REPLACE VIEW run_variants_v AS SELECT run_plan_id, variant_id, ord, kind,"
+    " workspace, overrides, status, error, trade_count, " RUN_DEC("return_pct") ", "
+    RUN_DEC("max_drawdown_pct") ", " RUN_DEC("sharpe") ", " RUN_DEC("win_rate") ", "
+    RUN_DEC("profit_factor") ", " RUN_DEC("ending_equity") ", state_digest, finished_ns,"
+    " timestamptz 'epoch' + (finished_ns / 1000) * interval '1 microsecond' AS finished"
+    " FROM run_variants;";
+#undef RUN_DEC
+/* clang-format on */
+
 /* What a new database gets first: it is version 0 until the migrations have run. */
 static const char bootstrap[] =
     "CREATE TABLE tradeloop_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)";
 
 /* migrations[v] upgrades schema version v to v + 1. Append; never edit a released step. */
 static const char *const migrations[] = {
-    schema_v1, schema_v2, schema_v3, schema_v4, schema_v5, schema_v6, schema_v7,
+    schema_v1, schema_v2, schema_v3, schema_v4, schema_v5, schema_v6, schema_v7, schema_v8,
 };
 _Static_assert(sizeof migrations / sizeof migrations[0] == TL_STORE_SCHEMA_VERSION,
                "one migration step per schema version");

@@ -189,6 +189,35 @@ static int sq_high_water(void *state, uint64_t *seq, tl_err *err)
 static int sq_workspace_info(void *state, const char *ws, tl_workspace_info *out, tl_err *err);
 
 /*
+ * Several processes appending to one file (a sweep's workers, two engines of different
+ * workspaces): the batch's BEGIN IMMEDIATE already holds SQLite's write lock, so the last seq read
+ * here cannot move before the commit, and the batch is numbered from it instead of from this
+ * connection's own high-water mark, which another process's append makes stale (before, every
+ * such append collided on the seq key). A workspace of the batch that holds an event after the
+ * mark this connection knows is another writer of that workspace: TL_EBUSY, as on PostgreSQL.
+ */
+static int sq_reserve(void *state, const tl_ws_mark *marks, size_t n, uint64_t *last,
+                      tl_err *err)
+{
+    tl__sqlite *st = state;
+    int rc = sq_high_water(state, last, err);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        tl_workspace_info wi;
+        rc = sq_workspace_info(state, marks[i].workspace, &wi, err);
+        if (rc == TL_ENOTFOUND) {
+            rc = 0; /* its first events */
+            continue;
+        }
+        if (rc == 0 && wi.last_seq > marks[i].last_seq)
+            rc = tl_err_set(err, TL_EBUSY,
+                            "%s: workspace '%s' has events after seq %llu that this connection "
+                            "has not read: another writer got in first",
+                            st->name, marks[i].workspace, (unsigned long long)marks[i].last_seq);
+    }
+    return rc;
+}
+
+/*
  * With a workspace, the scan reads only the workspace's range of the journal: from its first seq
  * (workspaces), and up to its last when other events follow it. The upper bound costs a test per
  * row (a tenth of a replay, measured), so it is only there when it saves reading something.
@@ -395,6 +424,7 @@ static void sq_close(void *state)
     tl__sqlite_ctl_finalize(st);
     tl__sqlite_desk_finalize(st);
     tl__sqlite_orders_finalize(st);
+    tl__sqlite_runs_finalize(st);
     for (int i = 0; i < TL__SQ_COUNT; i++) {
         sqlite3_finalize(st->stmt[i]);
         st->stmt[i] = NULL;
@@ -437,7 +467,8 @@ static int sq_open(void *state, const char *url, const tl_store_options *opt, tl
     }
     if ((rc = tl__sqlite_ctl_prepare(st, err)) != 0 ||
         (rc = tl__sqlite_desk_prepare(st, err)) != 0 ||
-        (rc = tl__sqlite_orders_prepare(st, err)) != 0)
+        (rc = tl__sqlite_orders_prepare(st, err)) != 0 ||
+        (rc = tl__sqlite_runs_prepare(st, err)) != 0)
         sq_close(st);
     return rc;
 }
@@ -466,6 +497,7 @@ const tl_store_ops tl_store_sqlite_ops = {
     .get_accounts = sq_get_accounts,
     .open_read = sq_open_read,
     .workspace_info = sq_workspace_info,
+    .reserve = sq_reserve,
     .control_put = tl__sqlite_control_put,
     .control_pending = tl__sqlite_control_pending,
     .control_done = tl__sqlite_control_done,
@@ -478,4 +510,9 @@ const tl_store_ops tl_store_sqlite_ops = {
     .lp_quotes_scan = tl__sqlite_lp_quotes_scan,
     .orders_recent = tl__sqlite_orders_recent,
     .order_counts = tl__sqlite_order_counts,
+    .run_plan_put = tl__sqlite_run_plan_put,
+    .run_variant_put = tl__sqlite_run_variant_put,
+    .run_plans_recent = tl__sqlite_run_plans_recent,
+    .run_plan_get = tl__sqlite_run_plan_get,
+    .run_variants = tl__sqlite_run_variants,
 };

@@ -102,12 +102,25 @@ enum {
     TL__SQO_COUNT
 };
 
+/* The run plans' statements (sqlite_runs.c), indexes into tl__sqlite.runs. */
+enum {
+    TL__SQR_PLAN_INS,
+    TL__SQR_PLAN_SAME, /* whether the stored spec equals ?2 */
+    TL__SQR_VAR_PUT,
+    TL__SQR_PLANS_RECENT,
+    TL__SQR_PLAN_GET,
+    TL__SQR_VARIANTS,
+    TL__SQR_PLAN_EXISTS,
+    TL__SQR_COUNT
+};
+
 typedef struct tl__sqlite {
     sqlite3 *db;                       /* owned connection, NULL when closed */
     sqlite3_stmt *stmt[TL__SQ_COUNT];  /* owned, prepared at open */
     sqlite3_stmt *ctl[TL__SQC_COUNT];  /* owned, prepared at open (sqlite_ctl.c) */
     sqlite3_stmt *desk[TL__SQD_COUNT]; /* owned, prepared at open (sqlite_desk.c) */
     sqlite3_stmt *ord[TL__SQO_COUNT];  /* owned, prepared at open (sqlite_orders.c) */
+    sqlite3_stmt *runs[TL__SQR_COUNT]; /* owned, prepared at open (sqlite_runs.c) */
     tl__sq_bound *bound[TL__SQ_COUNT]; /* owned: one entry per parameter of each statement */
     char name[200];                    /* the database file, for messages (may be truncated) */
     /* Scratch of the batch being written, kept between batches so writing does not allocate
@@ -173,6 +186,16 @@ void tl__sqlite_orders_finalize(tl__sqlite *st);
 int tl__sqlite_orders_recent(void *state, const char *workspace, tl_order_row *out, size_t cap,
                              size_t *n, tl_err *err);
 int tl__sqlite_order_counts(void *state, const char *workspace, tl_order_counts *out, tl_err *err);
+/* sqlite_runs.c: the run plans' statements, prepared at open, and their slots. */
+int tl__sqlite_runs_prepare(tl__sqlite *st, tl_err *err);
+void tl__sqlite_runs_finalize(tl__sqlite *st);
+int tl__sqlite_run_plan_put(void *state, const tl_run_plan_row *r, tl_err *err);
+int tl__sqlite_run_variant_put(void *state, const tl_run_variant_row *r, tl_err *err);
+int tl__sqlite_run_plans_recent(void *state, tl_run_plan_row *out, size_t cap, size_t *n,
+                                tl_err *err);
+int tl__sqlite_run_plan_get(void *state, const char *id, tl_run_plan_row *out, tl_err *err);
+int tl__sqlite_run_variants(void *state, const char *plan_id, tl_run_variant_row *out, size_t cap,
+                            size_t *n, tl_err *err);
 /* Maps a SQLite result code (and the connection's message) to a TL_E* code with detail naming
  * the file and `what` was being done. */
 int tl__sqlite_error(tl__sqlite *st, int rc, const char *what, tl_err *err);

@@ -257,6 +257,51 @@ static const char *const migrations[] = {
      * index that already makes it once; the index of every event carrying a key cost each of an
      * intent's seven events an insert (docs/PERFORMANCE.md). */
     "DROP INDEX IF EXISTS trade_events_idem;",
+    /* v8: run plans and their variants (sqlite_runs.c), figures as 1e-8 units like the journal,
+     * NULL where a figure is absent. Rowid tables: a plan holds its whole spec, a variant up to
+     * a kilobyte of overrides (a WITHOUT ROWID b-tree suits small rows only). The indexes serve
+     * the reads: the newest plans, a plan's variants in order. The CHECKs name what
+     * run_rows.c accepts, for rows written by hand; the reference to run_plans is declared (PRAGMA
+     * foreign_key_check) and enforced by the insert itself. IF NOT EXISTS: a file marked older
+     * by hand may hold them already. */
+    /* clang-format off */
+    "CREATE TABLE IF NOT EXISTS run_plans ("
+    " run_plan_id TEXT PRIMARY KEY CHECK (length(run_plan_id) = 16),"
+    " created_ns INTEGER NOT NULL,"
+    " strategy TEXT NOT NULL,"
+    " symbol TEXT NOT NULL,"
+    " spec TEXT NOT NULL,"
+    " data_name TEXT NOT NULL,"
+    " bars INTEGER NOT NULL CHECK (bars >= 0),"
+    " variants INTEGER NOT NULL CHECK (variants >= 1)) STRICT;"
+    "CREATE INDEX IF NOT EXISTS run_plans_created ON run_plans (created_ns DESC, run_plan_id);"
+    "CREATE TABLE IF NOT EXISTS run_variants ("
+    " run_plan_id TEXT NOT NULL REFERENCES run_plans (run_plan_id),"
+    " variant_id TEXT NOT NULL CHECK (length(variant_id) = 16),"
+    " ord INTEGER NOT NULL CHECK (ord >= 0),"
+    " kind TEXT NOT NULL CHECK (kind IN ('baseline', 'grid', 'ablation')),"
+    " workspace TEXT NOT NULL,"
+    " overrides TEXT NOT NULL,"
+    " status TEXT NOT NULL CHECK (status IN ('done', 'failed')),"
+    " error TEXT NOT NULL DEFAULT '',"
+    " trade_count INTEGER NOT NULL CHECK (trade_count >= 0),"
+    " return_pct INTEGER NOT NULL,"
+    " max_drawdown_pct INTEGER NOT NULL,"
+    " sharpe INTEGER,"
+    " win_rate INTEGER,"
+    " profit_factor INTEGER,"
+    " ending_equity INTEGER NOT NULL,"
+    " state_digest TEXT NOT NULL DEFAULT '',"
+    " finished_ns INTEGER NOT NULL,"
+    " PRIMARY KEY (run_plan_id, variant_id)) STRICT;"
+    "CREATE INDEX IF NOT EXISTS run_variants_ord ON run_variants (run_plan_id, ord, variant_id);"
+    "CREATE VIEW IF NOT EXISTS run_variants_v AS SELECT run_plan_id, variant_id, ord, kind,"
+    " workspace, overrides, status, error, trade_count, " DEC("return_pct") " AS return_pct, "
+    DEC("max_drawdown_pct") " AS max_drawdown_pct, " DEC("sharpe") " AS sharpe, " DEC("win_rate")
+    " AS win_rate, " DEC("profit_factor") " AS profit_factor, " DEC("ending_equity")
+    " AS ending_equity, state_digest, finished_ns, " ISO("finished_ns") " AS finished"
+    " FROM run_variants;",
+    /* clang-format on */
 };
 _Static_assert(TL_CONTROL_COMMAND_MAX == 16 && TL_CONTROL_ARG_MAX == 128,
                "the control table's CHECKs name these lengths");

@@ -1,0 +1,283 @@
+/* run.c -- see run.h. */
+#include "sweep/run.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "backtest/backtest.h"
+#include "core/sbuf.h"
+#include "core/text.h"
+
+_Static_assert(sizeof(tl_sweep_result) + sizeof(uint32_t) <= PIPE_BUF,
+               "a worker's record is written whole");
+
+int tl_sweep_variant_strategy(const tl_sweep_plan *p, const tl_sweep_spec *s,
+                              const tl_sweep_variant *v, tl_strategy_spec *out, tl_err *err)
+{
+    int rc = tl_strategy_spec_init(out, s->strategy, s->symbol, v->workspace, err);
+    char num[24];
+    /* Every key that may carry a value: base.params', then the swept ones; a key in both is set
+     * twice to the same value (the override wins, tl_sweep_plan_value). */
+    for (uint32_t i = 0; rc == 0 && i < s->n_params + s->n_axes; i++) {
+        const char *key = i < s->n_params ? s->params[i].key : s->axes[i - s->n_params].key;
+        const tl_sweep_value *val = tl_sweep_plan_value(p, s, v, key);
+        if (!val)
+            continue;
+        const char *text = val->s;
+        if (val->kind == TL_SWEEP_INT) {
+            snprintf(num, sizeof(num), "%" PRId64, val->i);
+            text = num;
+        }
+        rc = tl_strategy_spec_set(out, key, text, err);
+    }
+    return rc == 0 ? tl_strategy_spec_check(out, err) : rc;
+}
+
+/* One variant, on an open store: its result, whatever happened. */
+static void run_one(const tl_sweep_run_config *cfg, tl_store *store, uint32_t i,
+                    tl_sweep_result *r)
+{
+    tl_err err = {0};
+    tl_strategy_spec spec;
+    tl_backtest bt;
+    memset(r, 0, sizeof(*r));
+    r->rc = tl_sweep_variant_strategy(cfg->plan, cfg->spec, &cfg->plan->variants[i], &spec, &err);
+    if (r->rc == 0)
+        r->rc = tl_backtest_run(&spec, cfg->bars, cfg->starting_equity, store, &bt, &err);
+    if (r->rc != 0) {
+        tl_text_copy(r->error, sizeof(r->error), err.msg);
+        return;
+    }
+    r->metrics = bt.metrics;
+    memcpy(r->state_digest, bt.state_digest, sizeof(r->state_digest));
+    r->intents = bt.stats.intents;
+    tl_backtest_free(&bt);
+}
+
+/* The variant's row for the store: its place, its overrides, its figures or its failure. */
+static int put_variant(const tl_sweep_run_config *cfg, tl_store *st, uint32_t i,
+                       const tl_sweep_result *r, tl_err *err)
+{
+    static const uint8_t kinds[] = {[TL_SWEEP_BASELINE] = TL_RUN_BASELINE,
+                                    [TL_SWEEP_GRID] = TL_RUN_GRID,
+                                    [TL_SWEEP_ABLATION] = TL_RUN_ABLATION};
+    const tl_sweep_variant *v = &cfg->plan->variants[i];
+    tl_run_variant_row row;
+    memset(&row, 0, sizeof(row));
+    memcpy(row.run_plan_id, cfg->plan->id, sizeof(row.run_plan_id));
+    memcpy(row.variant_id, v->id, sizeof(row.variant_id));
+    memcpy(row.workspace, v->workspace, sizeof(row.workspace));
+    row.ord = i;
+    row.kind = kinds[v->kind];
+    tl_sb ov = {0};
+    tl_sweep_plan_write_overrides(cfg->plan, cfg->spec, v, &ov);
+    if (ov.err || ov.len >= sizeof(row.overrides)) {
+        tl_sb_free(&ov);
+        return tl_err_set(err, ov.err ? ov.err : TL_ERANGE,
+                          "sweep: variant %s: its overrides do not fit the store's row", v->id);
+    }
+    memcpy(row.overrides, ov.buf, ov.len + 1);
+    tl_sb_free(&ov);
+    row.finished_ns = tl_clock_now(cfg->clock);
+    if (r->rc != 0) {
+        row.status = TL_RUN_FAILED;
+        tl_text_copy(row.error, sizeof(row.error), r->error[0] ? r->error : "failed");
+    } else {
+        const tl_bt_metrics *m = &r->metrics;
+        row.status = TL_RUN_DONE;
+        row.trade_count = (int64_t)m->trade_count;
+        row.return_pct = m->return_pct;
+        row.max_drawdown_pct = m->max_drawdown_pct;
+        row.has_sharpe = m->has_sharpe;
+        row.sharpe = m->has_sharpe ? m->sharpe : 0;
+        row.has_win_rate = m->has_win_rate;
+        row.win_rate = m->has_win_rate ? m->win_rate : 0;
+        row.has_profit_factor = m->has_profit_factor;
+        row.profit_factor = m->has_profit_factor ? m->profit_factor : 0;
+        row.ending_equity = m->ending_equity;
+        memcpy(row.state_digest, r->state_digest, sizeof(row.state_digest));
+    }
+    return tl_store_run_variant_put(st, &row, err);
+}
+
+static int put_plan(const tl_sweep_run_config *cfg, tl_store *st, tl_err *err)
+{
+    tl_run_plan_row row;
+    memset(&row, 0, sizeof(row));
+    memcpy(row.run_plan_id, cfg->plan->id, sizeof(row.run_plan_id));
+    row.created_ns = tl_clock_now(cfg->clock);
+    tl_text_copy(row.strategy, sizeof(row.strategy), cfg->spec->strategy);
+    tl_text_copy(row.symbol, sizeof(row.symbol), cfg->spec->symbol);
+    row.spec = cfg->spec->canon;
+    tl_text_copy(row.data_name, sizeof(row.data_name), cfg->data_name ? cfg->data_name : "");
+    row.bars = (int64_t)cfg->bars->n;
+    row.variants = cfg->plan->count;
+    return tl_store_run_plan_put(st, &row, err);
+}
+
+static int run_here(const tl_sweep_run_config *cfg, tl_store *st, tl_sweep_result *results,
+                    tl_err *err)
+{
+    for (uint32_t i = 0; i < cfg->plan->count; i++) {
+        run_one(cfg, st, i, &results[i]);
+        int rc = put_variant(cfg, st, i, &results[i], err);
+        if (rc != 0)
+            return rc;
+        if (cfg->progress)
+            cfg->progress(cfg->ctx, i + 1, cfg->plan->count);
+    }
+    return 0;
+}
+
+typedef struct record {
+    uint32_t index;
+    tl_sweep_result r;
+} record;
+
+/* A worker: takes variants off the shared counter until none is left, reports each on fd. */
+static _Noreturn void worker(const tl_sweep_run_config *cfg, atomic_uint *next, int fd)
+{
+    tl_store store;
+    tl_err err = {0};
+    int rc = tl_store_open(&store, cfg->db_url, &cfg->store_options, NULL, &err);
+    for (;;) {
+        uint32_t i = atomic_fetch_add(next, 1);
+        if (i >= cfg->plan->count)
+            break;
+        record rec = {i, {0}};
+        if (rc != 0) {
+            rec.r.rc = rc;
+            tl_text_copy(rec.r.error, sizeof(rec.r.error), err.msg);
+        } else {
+            run_one(cfg, &store, i, &rec.r);
+        }
+        if (write(fd, &rec, sizeof(rec)) != (ssize_t)sizeof(rec))
+            _exit(3);
+    }
+    if (rc == 0)
+        tl_store_close(&store);
+    _exit(0);
+}
+
+static int run_workers(const tl_sweep_run_config *cfg, tl_store *st, tl_sweep_result *results,
+                       tl_err *err);
+
+int tl_sweep_run(const tl_sweep_run_config *cfg, tl_sweep_result *results, tl_err *err)
+{
+    /* The store is opened here first: a new file is created and migrated once, before workers
+     * open it at the same moment; a store that cannot open fails the sweep, not each variant;
+     * and this connection records the plan and every variant's row. */
+    tl_store st;
+    int rc = tl_store_open(&st, cfg->db_url, &cfg->store_options, NULL, err);
+    if (rc != 0)
+        return rc;
+    rc = put_plan(cfg, &st, err);
+    if (rc == 0)
+        rc = cfg->jobs <= 1 || cfg->plan->count <= 1 ? run_here(cfg, &st, results, err)
+                                                     : run_workers(cfg, &st, results, err);
+    tl_store_close(&st);
+    return rc;
+}
+
+static int run_workers(const tl_sweep_run_config *cfg, tl_store *st, tl_sweep_result *results,
+                       tl_err *err)
+{
+    uint32_t total = cfg->plan->count;
+    unsigned jobs = cfg->jobs < total ? cfg->jobs : total;
+    atomic_uint *next = mmap(NULL, sizeof(*next), PROT_READ | PROT_WRITE,
+                             MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (next == MAP_FAILED)
+        return tl_err_set(err, TL_ENOMEM, "sweep: shared counter: %s", strerror(errno));
+    atomic_init(next, 0);
+    bool *got = calloc(total, sizeof(*got));
+    pid_t *pids = calloc(jobs, sizeof(*pids));
+    struct pollfd *fds = calloc(jobs, sizeof(*fds));
+    int rc = got && pids && fds ? 0 : tl_err_set(err, TL_ENOMEM, "sweep: out of memory");
+    unsigned started = 0;
+    fflush(NULL); /* nothing buffered is written twice by a child */
+    for (; rc == 0 && started < jobs; started++) {
+        int pfd[2];
+        if (pipe(pfd) != 0) {
+            rc = tl_err_set(err, TL_EIO, "sweep: pipe: %s", strerror(errno));
+            break;
+        }
+        pid_t pid = fork();
+        if (pid < 0) {
+            close(pfd[0]);
+            close(pfd[1]);
+            rc = tl_err_set(err, TL_EIO, "sweep: fork: %s", strerror(errno));
+            break;
+        }
+        if (pid == 0) {
+            close(pfd[0]);
+            for (unsigned k = 0; k < started; k++)
+                close(fds[k].fd);
+            worker(cfg, next, pfd[1]);
+        }
+        close(pfd[1]);
+        pids[started] = pid;
+        fds[started] = (struct pollfd){pfd[0], POLLIN, 0};
+    }
+    uint32_t done = 0;
+    unsigned open_fds = started;
+    while (open_fds > 0) {
+        if (poll(fds, started, -1) < 0) {
+            if (errno == EINTR)
+                continue;
+            rc = tl_err_set(err, TL_EIO, "sweep: poll: %s", strerror(errno));
+            break;
+        }
+        for (unsigned k = 0; k < started; k++) {
+            if (fds[k].fd < 0 || !(fds[k].revents & (POLLIN | POLLHUP | POLLERR)))
+                continue;
+            record rec;
+            ssize_t n = read(fds[k].fd, &rec, sizeof(rec));
+            if (n == (ssize_t)sizeof(rec) && rec.index < total && !got[rec.index]) {
+                results[rec.index] = rec.r;
+                got[rec.index] = true;
+                done++;
+                if (rc == 0)
+                    rc = put_variant(cfg, st, rec.index, &results[rec.index], err);
+                if (cfg->progress)
+                    cfg->progress(cfg->ctx, done, total);
+            } else if (n <= 0) {
+                close(fds[k].fd);
+                fds[k].fd = -1;
+                open_fds--;
+            }
+        }
+    }
+    for (unsigned k = 0; k < started; k++) {
+        if (fds[k].fd >= 0)
+            close(fds[k].fd);
+        if (rc != 0)
+            kill(pids[k], SIGTERM);
+        while (waitpid(pids[k], NULL, 0) < 0 && errno == EINTR)
+            ;
+    }
+    /* A variant no worker reported: its worker died while running it. */
+    for (uint32_t i = 0; rc == 0 && i < total; i++) {
+        if (got[i])
+            continue;
+        memset(&results[i], 0, sizeof(results[i]));
+        results[i].rc = TL_EIO;
+        snprintf(results[i].error, sizeof(results[i].error),
+                 "worker died while running this variant");
+        rc = put_variant(cfg, st, i, &results[i], err);
+    }
+    free(got);
+    free(pids);
+    free(fds);
+    munmap(next, sizeof(*next));
+    return rc;
+}
