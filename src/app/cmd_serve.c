@@ -217,6 +217,8 @@ int tl_cmd_serve(int argc, char **argv)
     if (db != pgurl && (rc = cli_check_store_url(&cmd, "db", db)) != CLI_OK)
         return rc;
     cfg.store_scheme = scheme_of(db);
+    cfg.db_url = db; /* a run-plan execution's process opens it too */
+    cfg.sweep_exe = getenv("TRADELOOP_SWEEP_EXE"); /* tests only: a wrapper of this binary */
     /* The admin token: a bad one (empty, unreadable file, both variables) is refused now, as a
      * usage error; the message names the variable, never the token. */
     if (tl_admin_token_from_env(&cfg.token, &err) != 0)

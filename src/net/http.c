@@ -126,16 +126,17 @@ static const tl_http_route *route_find(const tl_http *srv, const char *method, c
     return best;
 }
 
-static bool is_json(const char *ct)
+/* ct is the media type want, parameters allowed. */
+static bool type_is(const char *ct, const char *want)
 {
-    static const char want[] = "application/json";
+    size_t n = strlen(want);
     if (ct == NULL)
         return false;
     while (*ct == ' ' || *ct == '\t')
         ct++;
-    if (strncasecmp(ct, want, sizeof(want) - 1) != 0)
+    if (strncasecmp(ct, want, n) != 0)
         return false;
-    ct += sizeof(want) - 1;
+    ct += n;
     while (*ct == ' ' || *ct == '\t')
         ct++;
     return *ct == '\0' || *ct == ';';
@@ -175,9 +176,12 @@ static unsigned admit(tl_http *srv, tl_http_req *req)
     }
     unsigned long long length = cl != NULL ? strtoull(cl, NULL, 10) : 0; /* MHD validated it */
     bool empty_ok = (req->route->flags & TL_HTTP_EMPTY_OK) != 0 && length == 0;
+    const char *type = (req->route->flags & TL_HTTP_FORM) ? "multipart/form-data"
+                                                          : "application/json";
     if (wants_json(req->method) && !empty_ok &&
-        !is_json(tl_http_req_header(req, MHD_HTTP_HEADER_CONTENT_TYPE, NULL))) {
-        tl_http_reply_error(req, 415, "Content-Type must be application/json");
+        !type_is(tl_http_req_header(req, MHD_HTTP_HEADER_CONTENT_TYPE, NULL), type)) {
+        snprintf(msg, sizeof(msg), "Content-Type must be %s", type);
+        tl_http_reply_error(req, 415, msg);
         return 415;
     }
     if (length > srv->opt.max_body) {

@@ -70,6 +70,7 @@ static void on_check(uv_check_t *h)
 
 static void close_handles(tl_serve *s)
 {
+    tl__serve_runplans_close(s); /* before the HTTP server: it answers its request itself */
     if (s->have_http) {
         tl_http_close(&s->http);
         s->have_http = false;

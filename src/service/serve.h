@@ -48,6 +48,10 @@ typedef struct tl_serve_config {
     uint32_t drain_ms;        /* shutdown: how long to wait for Redis answers in flight (5000) */
     const char *store_scheme; /* "sqlite", "postgresql", "mem": what /status says (no URL: it may
                                  hold a password) */
+    const char *db_url;       /* the store's URL (borrowed), for a run-plan execution's process;
+                                 NULL: mem: */
+    const char *sweep_exe;    /* the program a run-plan execution runs (borrowed); NULL: this
+                                 binary. Tests point it at a wrapper (TRADELOOP_SWEEP_EXE) */
     tl_admin_token token;     /* moved in: the service owns it from tl_serve_start on (even when the
                                  start fails); zeroed: none configured */
 } tl_serve_config;
@@ -82,6 +86,8 @@ typedef struct tl_serve {
     uv_check_t check; /* the step's end: commit, then answer */
     uv_idle_t idle;   /* active while something waits for the commit (serve.c) */
     uv_timer_t drain;
+    struct tl__runplan_exec *exec; /* the run-plan execution under way (serve_runplans.c), or
+                                      NULL */
     bool have_svc, have_paper, have_http, have_intake, have_check, have_idle, have_drain;
     bool dirty;    /* something was decided since the last commit */
     bool stopping; /* shutdown under way */
@@ -111,5 +117,18 @@ void tl__serve_mark(tl_serve *s); /* something waits for the step's commit */
 /* Counts one refused order under its reason code (a risk rule's name, VENUE, MALFORMED, ...). */
 void tl__serve_count_refusal(tl_serve *s, const char *code);
 int64_t tl__serve_wall_ns(void);
+/* The admin token's check (serve_http.c): 0 when right, else answered (401, 503) and 1. */
+int tl__serve_guard(tl_serve *s, tl_http_req *req);
+/* The run-plan endpoints (serve_runplans.c) and their routes, for serve_http.c's table. */
+int tl__serve_runplan_generate(void *ctx, tl_http_req *req, tl_err *err);
+int tl__serve_runplan_execute(void *ctx, tl_http_req *req, tl_err *err);
+#define TL__SERVE_RUNPLAN_ROUTES(s)                                                              \
+    {"POST", "/testing/run-plans/generate", 0, tl__serve_runplan_generate, (s)},                  \
+    {                                                                                              \
+        "POST", "/testing/run-plans/generate-and-execute", TL_HTTP_FORM,                           \
+            tl__serve_runplan_execute, (s)                                                         \
+    }
+/* Shutdown: a run-plan execution under way is stopped and answered 503. */
+void tl__serve_runplans_close(tl_serve *s);
 
 #endif /* TL_SERVICE_SERVE_H */

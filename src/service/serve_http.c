@@ -30,6 +30,11 @@ static int guard(tl_serve *s, tl_http_req *req)
     return 1;
 }
 
+int tl__serve_guard(tl_serve *s, tl_http_req *req)
+{
+    return guard(s, req);
+}
+
 static int on_health(void *ctx, tl_http_req *req, tl_err *err)
 {
     (void)err;
@@ -240,6 +245,7 @@ int tl__serve_http_start(tl_serve *s, tl_err *err)
         {"POST", "/execute/paper/reset/", TL_HTTP_PREFIX | TL_HTTP_EMPTY_OK, on_reset, s},
         {"POST", "/kill", TL_HTTP_EMPTY_OK, on_kill, s},
         {"POST", "/kill/release", TL_HTTP_EMPTY_OK, on_release, s},
+        TL__SERVE_RUNPLAN_ROUTES(s),
     };
     tl_http_options o = {0};
     o.listen = s->cfg.listen;
