@@ -22,10 +22,14 @@ FUZZ_SECONDS ?= 20
 all: build
 
 # Installs only what is missing; apt-get update runs once, and only when something is missing.
+# Node.js and npm (the browser test's playwright-core, installed into the build tree) come from
+# Debian only when the machine has no npm of its own: a NodeSource node ships its own npm, which
+# Debian's npm package would conflict with.
 deps:
 	@missing=""; for p in $(DEB_PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
 	done; \
+	command -v npm >/dev/null 2>&1 || missing="$$missing nodejs npm"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
 	  $(SUDO) apt-get update -qq && \
