@@ -40,8 +40,7 @@ int tl_sweep_queue_url_parse(const char *url, tl_sweep_queue_url *out, tl_err *e
     for (size_t i = 0; i < hl; i++)
         if (!(h[i] == '.' || h[i] == '-' || (h[i] >= '0' && h[i] <= '9') ||
               (h[i] >= 'a' && h[i] <= 'z') || (h[i] >= 'A' && h[i] <= 'Z')))
-            return tl_err_set(err, TL_EINVAL, "'%s': a host is letters, digits, '.' and '-'",
-                              show);
+            return tl_err_set(err, TL_EINVAL, "'%s': a host is letters, digits, '.' and '-'", show);
     tl_sweep_queue_url r;
     memset(&r, 0, sizeof(r));
     memcpy(r.host, h, hl);
@@ -120,7 +119,8 @@ struct redisReply *tl__sweep_queue_cmd(tl_sweep_queue *q, tl_err *err, const cha
 int tl_sweep_queue_connect(tl_sweep_queue *q, tl_err *err)
 {
     tl_sweep_queue_drop(q);
-    struct timeval tv = {(time_t)(q->timeout_ms / 1000), (suseconds_t)(q->timeout_ms % 1000) * 1000};
+    struct timeval tv = {(time_t)(q->timeout_ms / 1000),
+                         (suseconds_t)(q->timeout_ms % 1000) * 1000};
     q->c = redisConnectWithTimeout(q->url.host, q->url.port, tv);
     if (!q->c)
         return tl_err_set(err, TL_ENOMEM, "redis: out of memory");
@@ -272,8 +272,8 @@ void tl_sweep_result_from_row(const tl_run_variant_row *row, tl_sweep_result *r)
 }
 
 /* Step 2: what a worker needs besides the plan's row. */
-static int put_data(tl_sweep_queue *q, const tl_sweep_run_config *cfg, const char *data,
-                    size_t len, tl_err *err)
+static int put_data(tl_sweep_queue *q, const tl_sweep_run_config *cfg, const char *data, size_t len,
+                    tl_err *err)
 {
     char key[TL_SWEEP_QUEUE_KEY_MAX + 32], eq[TL_FIXED_STRLEN];
     tl__sweep_data_key(q, cfg->plan->id, key, sizeof(key));
@@ -291,8 +291,7 @@ static int put_data(tl_sweep_queue *q, const tl_sweep_run_config *cfg, const cha
 }
 
 /* Step 3: one entry per variant, pipelined in chunks; ids[i] gets variant i's entry id. */
-static int add_entries(tl_sweep_queue *q, const tl_sweep_plan *plan, tl__sweep_id *ids,
-                       tl_err *err)
+static int add_entries(tl_sweep_queue *q, const tl_sweep_plan *plan, tl__sweep_id *ids, tl_err *err)
 {
     for (uint32_t start = 0; start < plan->count; start += SUBMIT_CHUNK) {
         uint32_t end = plan->count - start > SUBMIT_CHUNK ? start + SUBMIT_CHUNK : plan->count;
@@ -307,8 +306,8 @@ static int add_entries(tl_sweep_queue *q, const tl_sweep_plan *plan, tl__sweep_i
             redisReply *r = NULL;
             if (redisGetReply(q->c, (void **)&r) != REDIS_OK || !r)
                 return lost(q, err);
-            if (rc == 0 && (r->type != REDIS_REPLY_STRING ||
-                            tl__sweep_id_parse(r->str, r->len, &ids[i]) != 0))
+            if (rc == 0 &&
+                (r->type != REDIS_REPLY_STRING || tl__sweep_id_parse(r->str, r->len, &ids[i]) != 0))
                 rc = tl_err_set(err, TL_EIO, "redis: XADD %s refused: %.120s", q->url.key,
                                 r->type == REDIS_REPLY_ERROR ? r->str : "an unexpected reply");
             freeReplyObject(r);

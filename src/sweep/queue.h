@@ -45,7 +45,7 @@
 #define TL_SWEEP_QUEUE_KEY_DEFAULT "tradeloop:sweeps"
 #define TL_SWEEP_QUEUE_GROUP       "tradeloop-sweep"
 #define TL_SWEEP_QUEUE_HOST_MAX    256
-#define TL_SWEEP_QUEUE_KEY_MAX     128 /* with NUL */
+#define TL_SWEEP_QUEUE_KEY_MAX     128                  /* with NUL */
 #define TL_SWEEP_QUEUE_DATA_MAX    (512u * 1024 * 1024) /* a Redis string's limit */
 
 /* redis://HOST[:PORT][/KEY]: HOST a name or an IPv4 address, PORT 1..65535 (6379), KEY the
@@ -93,12 +93,12 @@ void tl_sweep_result_from_row(const tl_run_variant_row *row, tl_sweep_result *r)
 typedef void (*tl_sweep_log_fn)(void *ctx, const char *line);
 
 typedef struct tl_sweep_worker_config {
-    tl_sweep_queue *queue;          /* borrowed, initialised (connected or not) */
-    const char *db_url;             /* the store the submitter uses */
+    tl_sweep_queue *queue; /* borrowed, initialised (connected or not) */
+    const char *db_url;    /* the store the submitter uses */
     tl_store_options store_options;
-    const char *consumer;           /* this worker's name in the group */
-    uint32_t idle_ms;               /* claim entries pending longer than this */
-    volatile sig_atomic_t *stop;    /* set (by a signal handler): finish the current entry, return */
+    const char *consumer;        /* this worker's name in the group */
+    uint32_t idle_ms;            /* claim entries pending longer than this */
+    volatile sig_atomic_t *stop; /* set (by a signal handler): finish the current entry, return */
     /* Test only (TRADELOOP_TEST_WORKER_DIE_AFTER_ROW): SIGKILL this process right after its first
      * variant's row is stored, before the XACK: a worker dying at the worst moment, on cue. */
     int die_after_row;

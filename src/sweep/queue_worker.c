@@ -84,8 +84,10 @@ static outcome load_data(worker *w, tl_err *err)
 {
     char key[TL_SWEEP_QUEUE_KEY_MAX + 32];
     tl__sweep_data_key(w->cfg->queue, w->plan.id, key, sizeof(key));
-    redisReply *r = tl__sweep_queue_cmd(w->cfg->queue, err, "HMGET %s data data_name "
-                                                           "starting_equity", key);
+    redisReply *r = tl__sweep_queue_cmd(w->cfg->queue, err,
+                                        "HMGET %s data data_name "
+                                        "starting_equity",
+                                        key);
     if (!r)
         return RETRY;
     outcome o = RETRY;
@@ -137,8 +139,8 @@ static outcome load(worker *w, const char *run_plan_id, tl_err *err)
     if (rc == 0)
         rc = tl_sweep_plan_build(&w->plan, &w->spec, err);
     if (rc == 0 && strcmp(w->plan.id, run_plan_id) != 0)
-        rc = tl_err_set(err, TL_ECORRUPT, "the stored spec of plan %s builds plan %s",
-                        run_plan_id, w->plan.id);
+        rc = tl_err_set(err, TL_ECORRUPT, "the stored spec of plan %s builds plan %s", run_plan_id,
+                        w->plan.id);
     outcome o = rc == 0 ? load_data(w, err) : POISON;
     if (o != RAN) {
         tl_sweep_plan_close(&w->plan);
@@ -206,12 +208,14 @@ static outcome run_entry(worker *w, const redisReply *f, tl_err *err)
 static void handle(worker *w, const redisReply *e, bool claimed)
 {
     tl_sweep_worker_config *cfg = w->cfg;
-    if (e->type != REDIS_REPLY_ARRAY || e->elements < 2 || e->element[0]->type != REDIS_REPLY_STRING)
+    if (e->type != REDIS_REPLY_ARRAY || e->elements < 2 ||
+        e->element[0]->type != REDIS_REPLY_STRING)
         return;
     const char *id = e->element[0]->str;
     tl_err err = {0};
     /* Fields nil: deleted from the stream since; nothing to run. */
-    outcome o = e->element[1]->type == REDIS_REPLY_ARRAY ? run_entry(w, e->element[1], &err) : POISON;
+    outcome o =
+        e->element[1]->type == REDIS_REPLY_ARRAY ? run_entry(w, e->element[1], &err) : POISON;
     if (o == POISON && err.msg[0])
         logf_(w, "entry %s dropped: %s", id, err.msg);
     if (o == RETRY) {
@@ -264,14 +268,12 @@ static int step(worker *w, tl_err *err)
     redisReply *r;
     if (tl__sweep_ms() >= w->next_claim_ms) {
         r = tl__sweep_queue_cmd(q, err, "XAUTOCLAIM %s %s %s %u %s COUNT 1", q->url.key,
-                                TL_SWEEP_QUEUE_GROUP, cfg->consumer, cfg->idle_ms,
-                                w->claim_cursor);
+                                TL_SWEEP_QUEUE_GROUP, cfg->consumer, cfg->idle_ms, w->claim_cursor);
         if (!r)
             return TL_EIO;
         /* [next cursor, [entries], [deleted ids]] */
         if (r->type == REDIS_REPLY_ARRAY && r->elements >= 2 &&
-            r->element[0]->type == REDIS_REPLY_STRING &&
-            r->element[1]->type == REDIS_REPLY_ARRAY) {
+            r->element[0]->type == REDIS_REPLY_STRING && r->element[1]->type == REDIS_REPLY_ARRAY) {
             snprintf(w->claim_cursor, sizeof(w->claim_cursor), "%s", r->element[0]->str);
             for (size_t i = 0; i < r->element[1]->elements; i++) {
                 logf_(w, "claimed an entry left pending by a worker");
@@ -290,8 +292,7 @@ static int step(worker *w, tl_err *err)
     uint32_t block = every < BLOCK_MAX_MS ? every : BLOCK_MAX_MS;
     if (w->history)
         r = tl__sweep_queue_cmd(q, err, "XREADGROUP GROUP %s %s COUNT 1 STREAMS %s %s",
-                                TL_SWEEP_QUEUE_GROUP, cfg->consumer, q->url.key,
-                                w->history_cursor);
+                                TL_SWEEP_QUEUE_GROUP, cfg->consumer, q->url.key, w->history_cursor);
     else
         r = tl__sweep_queue_cmd(q, err, "XREADGROUP GROUP %s %s COUNT 1 BLOCK %u STREAMS %s >",
                                 TL_SWEEP_QUEUE_GROUP, cfg->consumer, block, q->url.key);
