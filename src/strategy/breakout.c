@@ -8,9 +8,14 @@
  * close[t] if that is >= 1 and cash covers it. risk.max_positions blocks the entry when that
  * many positions are open (after this bar's exit); it never blocks an exit.
  *
- * The cache is a monotonic queue of bar indices of the window [t-L, t-1] with decreasing highs:
- * its front is H, and each bar enters and leaves it once, so a bar costs O(1) amortised instead
- * of O(L). Everything is fixed-point; no double.
+ * The cache finds H in O(1) per bar without a branch that depends on prices (van Herk /
+ * Gil-Werman): the bars are cut into blocks of L aligned at bar 0, so the window [t-L, t-1] is
+ * either one whole block or the tail of one block and the head of the next. H is then the max of
+ * two numbers: the suffix max of the older block from the window's start (computed once per block,
+ * in one backward pass, when the block is complete) and the running prefix max of the newer one.
+ * A monotonic queue did the same in amortised O(1), but its pops depend on the prices, and the
+ * mispredicted branches cost more than the rest of a fill-free bar. Everything is fixed-point;
+ * no double.
  */
 #include "strategy/strategy.h"
 
@@ -26,59 +31,88 @@ static const tl_strategy_param_def breakout_params[] = {
     [P_MAX_POSITIONS] = {"risk.max_positions", TL_PARAM_INTEGER, 1, 1, 1000},
 };
 
-/* The window [t-L, t-1]'s candidates for its maximum: indices in a ring of L+1 slots, from the
- * front (oldest, highest) to the back (newest, lowest); valid for bar `next`. */
+/* The window's two halves once bars [0, seen) have been seen: the newest block is [blk, seen)
+ * (blk a multiple of L), its prefix max is pmax; suf[k] is the max of high over [blk-L+k, blk)
+ * (the block before, k in 0..L-1), valid when blk >= L. */
 typedef struct breakout_cache {
-    size_t next; /* the bar this queue is the window of */
-    size_t lookback, cap, head, len;
-    size_t idx[]; /* cap = lookback + 1 slots */
+    size_t seen; /* bars [0, seen) are in: the cache is the window of bar `seen` */
+    size_t lookback;
+    size_t blk;     /* first bar of the newest block */
+    tl_fixed pmax;  /* max of high over [blk, seen) */
+    tl_fixed suf[]; /* lookback slots */
 } breakout_cache;
 
 static size_t breakout_cache_size(const tl_strategy_spec *spec)
 {
-    return sizeof(breakout_cache) + ((size_t)spec->params[P_LOOKBACK] + 1) * sizeof(size_t);
+    return sizeof(breakout_cache) + (size_t)spec->params[P_LOOKBACK] * sizeof(tl_fixed);
 }
 
 static void breakout_cache_init(const tl_strategy_spec *spec, void *p)
 {
     breakout_cache *c = p;
-    c->next = 0;
+    c->seen = 0;
     c->lookback = (size_t)spec->params[P_LOOKBACK];
-    c->cap = c->lookback + 1;
-    c->head = c->len = 0;
+    c->blk = 0;
+    c->pmax = 0;
 }
 
-static inline size_t slot(const breakout_cache *c, size_t k)
+static inline tl_fixed fmax_fixed(tl_fixed a, tl_fixed b)
 {
-    size_t s = c->head + k;
-    return s >= c->cap ? s - c->cap : s;
+    return a > b ? a : b; /* a conditional move, not a branch */
 }
 
-/* Bar i enters at the back: lower-or-equal highs before it can never be the max again. */
+/* Bar i (a multiple of L) starts a block: the block before it, complete now, gets its suffix
+ * maxima in one backward pass. */
+static void start_block(breakout_cache *c, const tl_bar *bars, size_t i)
+{
+    size_t L = c->lookback;
+    if (i >= L) {
+        tl_fixed m = bars[i - 1].high;
+        c->suf[L - 1] = m;
+        for (size_t k = L - 1; k-- > 0;)
+            c->suf[k] = m = fmax_fixed(m, bars[i - L + k].high);
+    }
+    c->blk = i;
+    c->pmax = bars[i].high;
+    c->seen = i + 1;
+}
+
+/* Bar i == c->seen joins the window. */
 static inline void push(breakout_cache *c, const tl_bar *bars, size_t i)
 {
-    while (c->len > 0 && bars[c->idx[slot(c, c->len - 1)]].high <= bars[i].high)
-        c->len--;
-    c->idx[slot(c, c->len)] = i;
-    c->len++;
+    if (i == 0 || i - c->blk == c->lookback) {
+        start_block(c, bars, i);
+        return;
+    }
+    c->pmax = fmax_fixed(c->pmax, bars[i].high);
+    c->seen = i + 1;
 }
 
-/* Makes c the window of bar t: one step from t-1 when it was, else rebuilt from the bars. */
+/* Makes c the window of bar t: one step from t-1 when it was, else rebuilt from the bars (the
+ * block bar t-1 lies in, and the one before it). */
 static void advance(breakout_cache *c, const tl_bar *bars, size_t t)
 {
-    size_t lo = t > c->lookback ? t - c->lookback : 0;
-    if (c->next != t || t == 0) {
-        c->head = c->len = 0;
-        for (size_t i = lo; i < t; i++)
-            push(c, bars, i);
-    } else {
+    if (c->seen == t)
+        return;
+    if (c->seen + 1 == t) {
         push(c, bars, t - 1);
+        return;
     }
-    while (c->len > 0 && c->idx[c->head] < lo) {
-        c->head = c->head + 1 == c->cap ? 0 : c->head + 1;
-        c->len--;
-    }
-    c->next = t + 1;
+    c->seen = 0;
+    if (t == 0)
+        return;
+    size_t b = (t - 1) / c->lookback * c->lookback;
+    start_block(c, bars, b);
+    for (size_t i = b + 1; i < t; i++)
+        push(c, bars, i);
+}
+
+/* H of the window [t-L, t-1] of a cache that is its window (t >= L): the newest block whole,
+ * or its head and the older block's tail from t-L. */
+static inline tl_fixed cache_high(const breakout_cache *c, size_t t)
+{
+    size_t k = t - c->blk;
+    return k == c->lookback ? c->pmax : fmax_fixed(c->pmax, c->suf[k]);
 }
 
 /* H of bar t >= L, from the cache or from the bars. */
@@ -86,7 +120,7 @@ static tl_fixed window_high(const tl_bar *bars, size_t t, size_t L, breakout_cac
 {
     if (c != NULL) {
         advance(c, bars, t);
-        return bars[c->idx[c->head]].high;
+        return cache_high(c, t);
     }
     tl_fixed h = bars[t - L].high;
     for (size_t i = t - L + 1; i < t; i++)
@@ -142,6 +176,47 @@ static int breakout_evaluate(const tl_strategy_spec *spec, const tl_strategy_sna
     return 0;
 }
 
+/* The first bar from t on that may have an intent with the state as it is. Holding: the exit
+ * bar (no entry while holding). Flat: the first bar >= L whose close beats H (it may still be
+ * unaffordable: evaluate() decides), the cache pushed along in locals; none when max_positions
+ * are open already. */
+static size_t breakout_scan(const tl_strategy_spec *spec, const tl_bar *bars, size_t n, size_t t,
+                            const tl_strategy_state *st, void *cache)
+{
+    breakout_cache *c = cache;
+    size_t L = (size_t)spec->params[P_LOOKBACK];
+    if (st->position_qty > 0) {
+        size_t e = st->entry_bar + (size_t)spec->params[P_HOLD];
+        return e < t ? t : e < n ? e : n;
+    }
+    if (st->open_positions >= (uint64_t)spec->params[P_MAX_POSITIONS])
+        return n;
+    if (c == NULL)
+        return t;
+    advance(c, bars, t);
+    size_t u = t, blk = c->blk;
+    tl_fixed pmax = c->pmax;
+    for (; u < n; u++) {
+        if (u >= L) {
+            size_t k = u - blk;
+            tl_fixed h = k == L ? pmax : fmax_fixed(pmax, c->suf[k]);
+            if (bars[u].close > h)
+                break;
+        }
+        if (u == 0 || u - blk == L) {
+            start_block(c, bars, u);
+            blk = c->blk;
+            pmax = c->pmax;
+        } else {
+            pmax = fmax_fixed(pmax, bars[u].high);
+        }
+    }
+    c->blk = blk;
+    c->pmax = pmax;
+    c->seen = u;
+    return u;
+}
+
 const tl_strategy_ops tl_strategy_breakout_ops = {
     .version = TL_STRATEGY_OPS_VERSION,
     .name = "breakout_52w_high",
@@ -150,5 +225,6 @@ const tl_strategy_ops tl_strategy_breakout_ops = {
     .cache_size = breakout_cache_size,
     .cache_init = breakout_cache_init,
     .evaluate = breakout_evaluate,
+    .scan = breakout_scan,
     .summary = "buy when the close beats the highest high of the last L bars; sell hold_bars later",
 };

@@ -181,10 +181,18 @@ int tl_runner_step(tl_runner *r, const tl_bar *bars, size_t n, size_t t, tl_err 
 
 int tl_runner_run(tl_runner *r, const tl_bars *bars, tl_err *err)
 {
-    for (size_t t = r->next_bar; t < bars->n; t++) {
-        int rc = tl_runner_step(r, bars->v, bars->n, t, err);
+    /* The strategy passes over the bars that cannot have an intent in its own loop (the state
+     * changes only at a bar with intents, so it holds across them); each other bar is a step. */
+    for (size_t t = r->next_bar; t < bars->n;) {
+        size_t u = tl_strategy_scan(&r->spec, bars->v, bars->n, t, &r->state, r->cache);
+        r->stats.bars += u - t;
+        r->next_bar = u;
+        if (u == bars->n)
+            break;
+        int rc = tl_runner_step(r, bars->v, bars->n, u, err);
         if (rc != 0)
             return rc;
+        t = u + 1;
     }
     return 0;
 }

@@ -7,7 +7,8 @@
  * backtest is the journal a dry run would have written. Per bar:
  *
  *   1. evaluate(spec, bars[0..t], state): exits come first in the evaluation, then entries;
- *   2. no intent: nothing else (no store I/O, no allocation, no digest);
+ *   2. no intent: nothing else (no store I/O, no allocation, no digest); tl_runner_run lets a
+ *      strategy with a scan (strategy.h) pass over such bars in its own loop;
  *   3. else each intent is submitted in that order (fill price = the bar's close, time = the
  *      bar's time, intent id = "<evaluation_id>:<n>", n from 0) and the bar's intents are
  *      committed in one store transaction; the runner's state follows the broker's results.
@@ -59,7 +60,7 @@ typedef struct tl_runner_position {
 } tl_runner_position;
 
 typedef struct tl_runner_stats {
-    uint64_t bars;        /* evaluated */
+    uint64_t bars;        /* gone through (evaluated, or passed over by the strategy's scan) */
     uint64_t evaluations; /* of them, with intents */
     uint64_t intents, filled, denied;
     uint64_t duplicates; /* intents the journal already held (a run repeated on a workspace) */
@@ -92,7 +93,8 @@ void tl_runner_close(tl_runner *r);
  * workspace already holds one of the bar's intent ids with another payload, TL_ESTATE when it
  * holds trades that are not this run's. */
 int tl_runner_step(tl_runner *r, const tl_bar *bars, size_t n, size_t t, tl_err *err);
-/* Every bar of the series from r->next_bar on. */
+/* Every bar of the series from r->next_bar on: the same as tl_runner_step on each, the bars
+ * the strategy's scan passes over (strategy.h) not evaluated one by one. */
 int tl_runner_run(tl_runner *r, const tl_bars *bars, tl_err *err);
 
 /* The intent id of intent n of an evaluation: "<evaluation_id>:<n>". */

@@ -6,6 +6,7 @@
  */
 #include "strategy/strategy.h"
 
+#include <assert.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <string.h>
@@ -268,6 +269,16 @@ void tl_strategy_add_signal(tl_strategy_evaluation *ev, const char *name, tl_fix
     ev->signals[ev->n_signals].name = name;
     ev->signals[ev->n_signals].value = value;
     ev->n_signals++;
+}
+
+size_t tl_strategy_scan(const tl_strategy_spec *spec, const tl_bar *bars, size_t n, size_t t,
+                        const tl_strategy_state *state, void *cache)
+{
+    if (spec->ops->scan == NULL || t >= n)
+        return t;
+    size_t u = spec->ops->scan(spec, bars, n, t, state, cache);
+    assert(u >= t && u <= n);
+    return u < t || u > n ? t : u; /* NEVER: out of range evaluates bar t, as without a scan */
 }
 
 size_t tl_strategy_cache_size(const tl_strategy_spec *spec)

@@ -126,6 +126,14 @@ struct tl_strategy_ops {
     int (*evaluate)(const tl_strategy_spec *spec, const tl_strategy_snapshot *snap,
                     const tl_strategy_state *state, void *cache, tl_strategy_evaluation *ev,
                     tl_err *err);
+    /* Optional, for speed: the first bar u in [t, n) whose evaluate() may return an intent
+     * when the state stays `state` until then (it does: only intents change it), n when none.
+     * It must never pass a bar that would have an intent (stopping early only costs time), and
+     * decides each bar from bars[0..u] alone. A backtest's bars mostly decide nothing; scanning
+     * them in the strategy's own loop saves a call chain and an evaluation's bookkeeping per
+     * bar. cache as for evaluate(); left the window of bar u when it is not NULL. */
+    size_t (*scan)(const tl_strategy_spec *spec, const tl_bar *bars, size_t n, size_t t,
+                   const tl_strategy_state *state, void *cache);
     /* Optional: checks that hold between parameters (sma.fast < sma.slow); err names them. */
     int (*check)(const tl_strategy_spec *spec, tl_err *err);
     /* Optional: a one-line text of the strategy for --help. */
@@ -168,6 +176,10 @@ int tl_strategy_spec_get(const tl_strategy_spec *spec, const char *key, int64_t 
 int tl_strategy_evaluate(const tl_strategy_spec *spec, const tl_bar *bars, size_t n, size_t t,
                          const tl_strategy_state *state, void *cache, tl_strategy_evaluation *ev,
                          tl_err *err);
+/* The first bar in [t, n) that may have an intent, state unchanged until then (ops->scan; t when
+ * the strategy has no scan: every bar is evaluated). Always in [t, n]. */
+size_t tl_strategy_scan(const tl_strategy_spec *spec, const tl_bar *bars, size_t n, size_t t,
+                        const tl_strategy_state *state, void *cache);
 /* Bytes of cache for spec (0 when the strategy keeps none); tl_strategy_cache_init readies it. */
 size_t tl_strategy_cache_size(const tl_strategy_spec *spec);
 void tl_strategy_cache_init(const tl_strategy_spec *spec, void *cache);

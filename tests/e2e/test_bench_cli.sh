@@ -174,6 +174,40 @@ check "bench rfq removes its temporary database" \
     [ "$(ls /tmp | grep -c '^tradeloop-bench-' || true)" = "$before" ]
 expect_usage "rfq: unknown figure" "--only: must be aggregation, rounds or rows" bench rfq --only both
 expect_usage "rfq: too many LPs" "--lps" bench rfq --lps 1001
+# bench backtest: the reference read, then the backtest on mem: and on a temporary SQLite file,
+# over the same seeded series: the same intents in both stores, every one filled, and nothing
+# left behind; the same seed makes the same intents again.
+before=$(ls /tmp | grep -c '^tradeloop-bench-' || true)
+run_tl "$TMP/bt1.json" "$TMP/bt1.err" bench backtest --bars 200000 --json
+check "bench backtest exits 0" [ "$RC" -eq 0 ]
+run_tl "$TMP/bt2.json" "$TMP/bt2.err" bench backtest --bars 200000 --db "$TMP/bt.db" --json
+check "bench backtest --db exits 0" [ "$RC" -eq 0 ]
+check "bench backtest: read, mem, sqlite over 200,000 bars, the same intents, all filled" \
+    python3 - "$TMP/bt1.json" "$TMP/bt2.json" <<'PY'
+import json, sys
+runs = [[json.loads(l) for l in open(p).read().splitlines()] for p in sys.argv[1:]]
+for r in runs:
+    assert [(d['mode'], d['journal']) for d in r] == \
+        [('read', 'none'), ('backtest', 'mem'), ('backtest', 'sqlite')], r
+    for d in r:
+        assert d['bench'] == 'backtest' and d['bars'] == 200000, d
+        assert d['bars_per_sec'] > 0 and d['ns_per_bar'] > 0 and d['seconds'] > 0, d
+    for d in r[1:]:
+        assert d['strategy'] == 'breakout_52w_high' and d['vs_read'] > 0, d
+        assert d['intents'] > 0 and d['filled'] == d['intents'], d
+        assert d['trades'] * 2 in (d['intents'], d['intents'] - 1), d  # an entry may stay open
+        assert len(d['state_digest']) == 64, d
+    assert r[1]['intents'] == r[2]['intents'] and r[1]['trades'] == r[2]['trades'], r
+assert runs[0][1]['intents'] == runs[1][1]['intents'], runs  # the same seed, the same run
+PY
+check "bench backtest removes its temporary database" \
+    [ "$(ls /tmp | grep -c '^tradeloop-bench-' || true)" = "$before" ]
+check "bench backtest --db: the run's fills are in that store" \
+    [ "$(sqlite3 "$TMP/bt.db" "SELECT count(*) FROM events_v WHERE name = 'ORDER_FILLED' AND workspace LIKE 'bench-bt-%'")" -gt 0 ]
+expect_usage "backtest: zero bars" "--bars: must be positive" bench backtest --bars 0
+expect_usage "backtest: too many bars" "--bars: .*above the maximum" bench backtest --bars 50000001
+expect_usage "backtest: bad store" "--db: unknown store scheme" bench backtest --db nosuch://x
+expect_usage "backtest: unknown flag" "unknown flag --fast" bench backtest --fast
 expect_usage "more instruments than stops" "instruments <= stops" bench stops --stops 2 --instruments 4
 expect_usage "zero batch" "--batch: must be positive" bench journal --batch 0
 expect_usage "paper: zero batch" "--batch: must be positive" bench paper --batch 0
