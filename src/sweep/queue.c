@@ -32,7 +32,8 @@ int tl_sweep_queue_url_parse(const char *url, tl_sweep_queue_url *out, tl_err *e
         return tl_err_set(err, TL_EINVAL, "'%s': want redis://HOST[:PORT][/KEY]", show);
     const char *h = u + sizeof(scheme) - 1;
     size_t hl = strcspn(h, ":/@");
-    if (h[hl] == '@' || strchr(h, '@'))
+    const char *at = strchr(h, '@'), *slash = strchr(h, '/');
+    if (at && (!slash || at < slash)) /* user info before the path: a key may hold '@' */
         return tl_err_set(err, TL_EINVAL,
                           "'%s': no user or password in the URL (REDIS_PASSWORD carries it)", show);
     if (hl == 0 || hl >= TL_SWEEP_QUEUE_HOST_MAX)
@@ -457,15 +458,16 @@ static int collect(tl_store *st, const tl_sweep_run_config *cfg, tl_sweep_result
 int tl_sweep_queue_run(tl_sweep_queue *q, const tl_sweep_run_config *cfg, const char *data,
                        size_t len, tl_sweep_result *results, tl_err *err)
 {
-    tl_store st;
-    int rc = tl_store_open(&st, cfg->db_url, &cfg->store_options, NULL, err);
+    /* Redis first: without it nothing is written anywhere, not even a new store file. */
+    int rc = q->c ? 0 : tl_sweep_queue_connect(q, err);
     if (rc != 0)
+        return rc;
+    tl_store st;
+    if ((rc = tl_store_open(&st, cfg->db_url, &cfg->store_options, NULL, err)) != 0)
         return rc;
     tl__sweep_id *ids = calloc(cfg->plan->count, sizeof(*ids));
     if (!ids)
         rc = tl_err_set(err, TL_ENOMEM, "sweep: out of memory");
-    if (rc == 0 && !q->c)
-        rc = tl_sweep_queue_connect(q, err);
     if (rc == 0)
         rc = tl_sweep_put_plan(cfg, &st, err);
     if (rc == 0)

@@ -321,10 +321,11 @@ int tl_sweep_worker_run(tl_sweep_worker_config *cfg, tl_err *err)
     w->cfg = cfg;
     w->backoff_ms = BACKOFF_MIN_MS;
     tl_clock_init_real(&w->clock);
-    int rc = tl_store_open(&w->store, cfg->db_url, &cfg->store_options, NULL, err);
+    /* Redis first: without it nothing is written anywhere, not even a new store file. */
+    int rc = cfg->queue->c ? 0 : tl_sweep_queue_connect(cfg->queue, err);
+    if (rc == 0)
+        rc = tl_store_open(&w->store, cfg->db_url, &cfg->store_options, NULL, err);
     w->store_open = rc == 0;
-    if (rc == 0 && !cfg->queue->c)
-        rc = tl_sweep_queue_connect(cfg->queue, err);
     uint32_t backoff = BACKOFF_MIN_MS;
     bool fresh = true;
     while (rc == 0 && !*cfg->stop) {

@@ -86,7 +86,9 @@ expect_usage "--queue with --jobs" "exclude" \
 run_tl "$TMP/n.out" "$TMP/n.err" sweep --queue redis://127.0.0.1:1 --spec "$SPEC" --data "$DATA" --db "$TMP/x.db"
 check "no redis: the submitter exits 1 saying why" [ "$RC" -eq 1 -a ! -s "$TMP/n.out" ] && \
     check "no redis: the reason" grep -q "redis 127.0.0.1:1: Connection refused" "$TMP/n.err"
+check "no redis: no store file was created" [ ! -e "$TMP/x.db" ]
 run_tl "$TMP/n.out" "$TMP/n.err" sweep-worker --queue redis://127.0.0.1:1 --db "$TMP/x.db"
 check "no redis: the worker exits 1 saying why" [ "$RC" -eq 1 ] && \
     check "no redis: the worker's reason" grep -q "Connection refused" "$TMP/n.err"
+check "no redis: the worker created no store file" [ ! -e "$TMP/x.db" ]
 finish

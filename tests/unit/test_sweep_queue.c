@@ -25,6 +25,8 @@ static void test_url_parts_and_defaults(void **state)
     assert_string_equal(u.host, "redis-1.local");
     assert_int_equal(u.port, 6379);
     assert_string_equal(u.key, TL_SWEEP_QUEUE_KEY_DEFAULT);
+    assert_int_equal(tl_sweep_queue_url_parse("redis://h/a@b", &u, &err), 0); /* '@' in a key */
+    assert_string_equal(u.key, "a@b");
     assert_int_equal(tl_sweep_queue_url_parse("redis://h:1/", &u, &err), 0);
     assert_int_equal(u.port, 1);
     assert_string_equal(u.key, TL_SWEEP_QUEUE_KEY_DEFAULT);
@@ -49,6 +51,7 @@ static void test_url_refusals(void **state)
     refused("redis://", "host");
     refused("redis://:6379", "host");
     refused("redis://u:pw@h:1", "REDIS_PASSWORD");
+    refused("redis://pw@h/k", "REDIS_PASSWORD");
     refused("redis://h_x:1", "host is letters");
     refused("redis://h:", "port");
     refused("redis://h:0", "port");
