@@ -139,6 +139,12 @@ static void drop_engine(tl_paper_broker *b)
     b->synced = false;
 }
 
+void tl_paper_broker_discard(tl_paper_broker *b)
+{
+    drop_engine(b);
+    b->n_pending = 0;
+}
+
 void tl_paper_broker_close(tl_paper_broker *b)
 {
     drop_engine(b);

@@ -139,6 +139,10 @@ int tl_paper_broker_submit(tl_paper_broker *b, const tl_paper_intent *in, tl_pap
                            tl_err *err);
 int tl_paper_broker_commit(tl_paper_broker *b, tl_paper_result *res, int *rcs, size_t n,
                            tl_err *err);
+/* Drops the intents submitted since the last commit, unwritten, with the session that decided
+ * them: the next call rebuilds the workspace from the journal. For a caller that will not commit
+ * what it submitted (the runner, on finding a run it cannot go on with). */
+void tl_paper_broker_discard(tl_paper_broker *b);
 /* The workspace of the intents waiting for a commit, NULL when none waits. */
 static inline const char *tl_paper_broker_batch_workspace(const tl_paper_broker *b)
 {

@@ -60,6 +60,8 @@ void tl_runner_close(tl_runner *r)
         return;
     free(r->cache);
     free(r->trades);
+    free(r->pend);
+    free(r->pend_rcs);
     memset(r, 0, sizeof(*r));
 }
 
@@ -128,42 +130,60 @@ static int apply(tl_runner *r, const tl_paper_result *res, const tl_bar *bar, si
     return 0;
 }
 
-/* Submits the evaluation's intents in order and commits them as one transaction. */
-static int execute(tl_runner *r, const tl_strategy_evaluation *ev, const tl_bar *bar, size_t t,
-                   tl_err *err)
+/* Commits the intents submitted since the last commit, in one transaction. */
+static int commit_pending(tl_runner *r, tl_err *err)
 {
-    tl_paper_result res[TL_STRATEGY_INTENTS_MAX];
-    int rcs[TL_STRATEGY_INTENTS_MAX];
-    char ids[TL_STRATEGY_INTENTS_MAX][TL_PAPER_INTENT_ID_MAX];
-    int rc;
-    for (size_t i = 0; i < ev->n_intents; i++) {
-        const tl_strategy_intent *in = &ev->intents[i];
-        if ((rc = tl_runner_intent_id(ev->evaluation_id, i, ids[i], err)) != 0)
-            return rc;
-        tl_paper_intent pi = {r->spec.workspace, ids[i],    tl_strategy_action_name(in->action),
-                              r->spec.symbol,    in->qty,   bar->close,
-                              TL_PAPER_MODE,     bar->ts_ns};
-        if ((rc = tl_paper_broker_submit(r->broker, &pi, &res[i], err)) != 0)
-            return rc; /* the broker dropped the bar's earlier intents with its session */
-    }
-    if ((rc = tl_paper_broker_commit(r->broker, res, rcs, ev->n_intents, err)) != 0)
+    if (r->n_pend == 0)
+        return 0;
+    if (TL_VEC_RESERVE(&r->pend_rcs, &r->cap_pend_rcs, r->n_pend) != 0)
+        return tl_err_set(err, TL_ENOMEM, "runner: out of memory");
+    size_t n = r->n_pend;
+    r->n_pend = 0;
+    int rc = tl_paper_broker_commit(r->broker, r->pend, r->pend_rcs, n, err);
+    if (rc != 0)
         return rc;
-    for (size_t i = 0; i < ev->n_intents; i++)
-        if (rcs[i] != 0)
-            return tl_err_set(err, rcs[i],
-                              "runner: intent %s: another writer got into workspace %s: %s", ids[i],
-                              r->spec.workspace, tl_strerror(rcs[i]));
-    r->stats.evaluations++;
-    r->stats.intents += ev->n_intents;
-    for (size_t i = 0; i < ev->n_intents; i++)
-        if ((rc = apply(r, &res[i], bar, t, err)) != 0)
-            return rc;
-    r->high_water = res[ev->n_intents - 1].high_water;
-    memcpy(r->state_digest, res[ev->n_intents - 1].state_digest, sizeof(r->state_digest));
+    for (size_t i = 0; i < n; i++)
+        if (r->pend_rcs[i] != 0)
+            return tl_err_set(err, r->pend_rcs[i],
+                              "runner: intent %s: another writer got into workspace %s: %s",
+                              r->pend[i].intent_id, r->spec.workspace,
+                              tl_strerror(r->pend_rcs[i]));
+    r->high_water = r->pend[n - 1].high_water;
+    memcpy(r->state_digest, r->pend[n - 1].state_digest, sizeof(r->state_digest));
     return 0;
 }
 
-int tl_runner_step(tl_runner *r, const tl_bar *bars, size_t n, size_t t, tl_err *err)
+/* Submits the evaluation's intents in order and applies their outcomes (the broker decides at
+ * submit; the commit only makes the decision durable); commits them now, or, in a run's group,
+ * once TL_RUNNER_GROUP are waiting. */
+static int execute(tl_runner *r, const tl_strategy_evaluation *ev, const tl_bar *bar, size_t t,
+                   bool group, tl_err *err)
+{
+    char id[TL_PAPER_INTENT_ID_MAX];
+    int rc;
+    if (TL_VEC_RESERVE(&r->pend, &r->cap_pend, r->n_pend + ev->n_intents) != 0)
+        return tl_err_set(err, TL_ENOMEM, "runner: out of memory");
+    size_t first = r->n_pend;
+    for (size_t i = 0; i < ev->n_intents; i++) {
+        const tl_strategy_intent *in = &ev->intents[i];
+        if ((rc = tl_runner_intent_id(ev->evaluation_id, i, id, err)) != 0)
+            return rc;
+        tl_paper_intent pi = {r->spec.workspace, id,        tl_strategy_action_name(in->action),
+                              r->spec.symbol,    in->qty,   bar->close,
+                              TL_PAPER_MODE,     bar->ts_ns};
+        if ((rc = tl_paper_broker_submit(r->broker, &pi, &r->pend[r->n_pend], err)) != 0)
+            return rc; /* the broker dropped the pending intents with its session */
+        r->n_pend++;
+    }
+    r->stats.evaluations++;
+    r->stats.intents += ev->n_intents;
+    for (size_t i = first; i < r->n_pend; i++)
+        if ((rc = apply(r, &r->pend[i], bar, t, err)) != 0)
+            return rc;
+    return group && r->n_pend < TL_RUNNER_GROUP ? 0 : commit_pending(r, err);
+}
+
+static int step(tl_runner *r, const tl_bar *bars, size_t n, size_t t, bool group, tl_err *err)
 {
     tl_strategy_evaluation ev;
     int rc;
@@ -176,7 +196,12 @@ int tl_runner_step(tl_runner *r, const tl_bar *bars, size_t n, size_t t, tl_err 
     r->next_bar = t + 1;
     if (ev.n_intents == 0)
         return 0; /* the common bar: nothing written, nothing allocated */
-    return execute(r, &ev, &bars[t], t, err);
+    return execute(r, &ev, &bars[t], t, group, err);
+}
+
+int tl_runner_step(tl_runner *r, const tl_bar *bars, size_t n, size_t t, tl_err *err)
+{
+    return step(r, bars, n, t, false, err);
 }
 
 int tl_runner_run(tl_runner *r, const tl_bars *bars, tl_err *err)
@@ -189,10 +214,16 @@ int tl_runner_run(tl_runner *r, const tl_bars *bars, tl_err *err)
         r->next_bar = u;
         if (u == bars->n)
             break;
-        int rc = tl_runner_step(r, bars->v, bars->n, u, err);
-        if (rc != 0)
+        int rc = step(r, bars->v, bars->n, u, true, err);
+        if (rc != 0) {
+            /* What the group decided since its last commit is not written: the run stops at
+             * its last good commit (a failed submit already dropped them). */
+            if (r->n_pend > 0)
+                tl_paper_broker_discard(r->broker);
+            r->n_pend = 0;
             return rc;
+        }
         t = u + 1;
     }
-    return 0;
+    return commit_pending(r, err);
 }

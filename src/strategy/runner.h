@@ -11,7 +11,8 @@
  *      strategy with a scan (strategy.h) pass over such bars in its own loop;
  *   3. else each intent is submitted in that order (fill price = the bar's close, time = the
  *      bar's time, intent id = "<evaluation_id>:<n>", n from 0) and the bar's intents are
- *      committed in one store transaction; the runner's state follows the broker's results.
+ *      committed in one store transaction (tl_runner_run: in groups of bars, below); the
+ *      runner's state follows the broker's results.
  *
  * Tracing. The intent id is part of the idempotency key ("<workspace>|<evaluation_id>:<n>|paper")
  * that every event of the intent carries, ORDER_FILLED included: a fill names the evaluation that
@@ -79,6 +80,11 @@ typedef struct tl_runner {
     tl_runner_stats stats;
     uint64_t high_water;   /* store's last seq after the last commit (0 before any) */
     char state_digest[65]; /* the workspace's digest after the last commit ("" before any) */
+    /* tl_runner_run's intents decided but not committed yet (owned): their results, which the
+     * broker's commit completes. */
+    tl_paper_result *pend;
+    int *pend_rcs;
+    size_t n_pend, cap_pend, cap_pend_rcs;
 } tl_runner;
 
 /* Readies r for spec (copied) on broker b (borrowed). Checks the spec (tl_strategy_spec_check)
@@ -94,8 +100,13 @@ void tl_runner_close(tl_runner *r);
  * holds trades that are not this run's. */
 int tl_runner_step(tl_runner *r, const tl_bar *bars, size_t n, size_t t, tl_err *err);
 /* Every bar of the series from r->next_bar on: the same as tl_runner_step on each, the bars
- * the strategy's scan passes over (strategy.h) not evaluated one by one. */
+ * the strategy's scan passes over (strategy.h) not evaluated one by one, and the intents
+ * committed in groups (TL_RUNNER_GROUP of them, and the rest at the end) rather than bar by bar:
+ * nobody waits on a backtest's bar, so one fsync serves many bars, and the journal is the same
+ * event for event. Every intent is durable when it returns 0; after an error, nothing past the
+ * last good commit is. */
 int tl_runner_run(tl_runner *r, const tl_bars *bars, tl_err *err);
+#define TL_RUNNER_GROUP 512
 
 /* The intent id of intent n of an evaluation: "<evaluation_id>:<n>". */
 int tl_runner_intent_id(const char *evaluation_id, size_t n, char id[TL_PAPER_INTENT_ID_MAX],

@@ -178,15 +178,20 @@ expect_usage "rfq: too many LPs" "--lps" bench rfq --lps 1001
 # over the same seeded series: the same intents in both stores, every one filled, and nothing
 # left behind; the same seed makes the same intents again.
 before=$(ls /tmp | grep -c '^tradeloop-bench-' || true)
-run_tl "$TMP/bt1.json" "$TMP/bt1.err" bench backtest --bars 200000 --json
+run_tl "$TMP/bt1.json" "$TMP/bt1.err" bench backtest --bars 200000 --sweep-data "$SRC/data/msft_daily.csv" --sweep-ms 1 --json
 check "bench backtest exits 0" [ "$RC" -eq 0 ]
-run_tl "$TMP/bt2.json" "$TMP/bt2.err" bench backtest --bars 200000 --db "$TMP/bt.db" --json
+run_tl "$TMP/bt2.json" "$TMP/bt2.err" bench backtest --bars 200000 --db "$TMP/bt.db" --sweep-data "$SRC/data/msft_daily.csv" --sweep-ms 1 --json
 check "bench backtest --db exits 0" [ "$RC" -eq 0 ]
 check "bench backtest: read, mem, sqlite over 200,000 bars, the same intents, all filled" \
     python3 - "$TMP/bt1.json" "$TMP/bt2.json" <<'PY'
 import json, sys
 runs = [[json.loads(l) for l in open(p).read().splitlines()] for p in sys.argv[1:]]
 for r in runs:
+    sweeps, r[:] = r[3:], r[:3]
+    assert [(d['mode'], d['jobs'], d['variants']) for d in sweeps] == \
+        [('sweep', 1, 200), ('sweep', 2, 200)], sweeps
+    assert all(d['variants_per_sec'] > 0 and d['sweeps'] >= 1 for d in sweeps), sweeps
+    assert sweeps[0]['scaling_vs_jobs_1'] == 1 and sweeps[1]['scaling_vs_jobs_1'] > 0, sweeps
     assert [(d['mode'], d['journal']) for d in r] == \
         [('read', 'none'), ('backtest', 'mem'), ('backtest', 'sqlite')], r
     for d in r:
@@ -208,6 +213,8 @@ expect_usage "backtest: zero bars" "--bars: must be positive" bench backtest --b
 expect_usage "backtest: too many bars" "--bars: .*above the maximum" bench backtest --bars 50000001
 expect_usage "backtest: bad store" "--db: unknown store scheme" bench backtest --db nosuch://x
 expect_usage "backtest: unknown flag" "unknown flag --fast" bench backtest --fast
+expect_usage "backtest: no sweep data" "--sweep-data: .*nosuch.csv" \
+    bench backtest --bars 1000 --db mem: --sweep-data "$TMP/nosuch.csv" --sweep-ms 1
 expect_usage "more instruments than stops" "instruments <= stops" bench stops --stops 2 --instruments 4
 expect_usage "zero batch" "--batch: must be positive" bench journal --batch 0
 expect_usage "paper: zero batch" "--batch: must be positive" bench paper --batch 0

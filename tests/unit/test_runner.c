@@ -267,6 +267,36 @@ static void test_same_series_same_journal(void **state)
     rig_close(&b);
 }
 
+/* tl_runner_run commits its intents in groups, tl_runner_step bar by bar: the same journal, byte
+ * for byte, in one store batch instead of one per bar with intents. */
+static void test_run_commits_in_groups(void **state)
+{
+    (void)state;
+    tl_bar v[MAXBARS];
+    tl_bars bars = make_bars(v);
+    rig a, b;
+    tl_err err = {0};
+    rig_open(&a, "wsgrp");
+    rig_open(&b, "wsgrp");
+    uint64_t a0 = a.s.stats.batches, b0 = b.s.stats.batches;
+    run_all(&a, &bars);
+    assert_int_equal(tl_runner_init(&b.r, &b.spec, &b.b, &err), 0);
+    for (size_t t = 0; t < bars.n; t++)
+        assert_int_equal(tl_runner_step(&b.r, bars.v, bars.n, t, &err), 0);
+    assert_true(a.r.stats.evaluations >= 2);
+    assert_int_equal(a.r.stats.evaluations, b.r.stats.evaluations);
+    assert_int_equal(a.s.stats.batches - a0, 1);
+    assert_int_equal(b.s.stats.batches - b0, b.r.stats.evaluations);
+    dump da = journal_of(&a.s), db = journal_of(&b.s);
+    assert_int_equal(da.len, db.len);
+    assert_memory_equal(da.buf, db.buf, da.len);
+    assert_string_equal(a.r.state_digest, b.r.state_digest);
+    free(da.buf);
+    free(db.buf);
+    rig_close(&a);
+    rig_close(&b);
+}
+
 static void test_refuses_foreign_trades(void **state)
 {
     (void)state;
@@ -352,6 +382,7 @@ int main(void)
         cmocka_unit_test(test_evaluation_ids_in_journal),
         cmocka_unit_test(test_fill_free_bars_write_nothing),
         cmocka_unit_test(test_same_series_same_journal),
+        cmocka_unit_test(test_run_commits_in_groups),
         cmocka_unit_test(test_refuses_foreign_trades),
         cmocka_unit_test(test_resume),
         cmocka_unit_test(test_starting_equity),
