@@ -17,6 +17,7 @@
 #include "core/jsonw.h"
 #include "core/sbuf.h"
 #include "data/ohlcv.h"
+#include "sweep/queue.h"
 #include "sweep/run.h"
 
 /* The figures a table can be sorted by; lower is better only for the drawdown. */
@@ -151,10 +152,59 @@ static void variant_row(const tl_sweep_plan *plan, const tl_sweep_spec *spec, ui
     printf("  %s%s%s\n", ov->buf ? ov->buf : "{}", ok ? "" : "  FAILED: ", ok ? "" : r->error);
 }
 
+/* The one printer of a sweep's results, local or queued: the variants ranked by figure `key`
+ * (order: plan.count slots, caller's), as JSON or a table. CLI_OK, CLI_FAIL when stdout failed or
+ * a variant failed (the others printed). */
+static int print_results(cli_command *cmd, const tl_sweep_plan *plan, const tl_sweep_spec *spec,
+                         size_t n_bars, const tl_sweep_result *res, uint32_t *order, int key,
+                         bool as_json)
+{
+    bool failed = false;
+    for (uint32_t i = 0; i < plan->count; i++) {
+        order[i] = i;
+        failed |= res[i].rc != 0;
+    }
+    sorter by = {res, key};
+    qsort_r(order, plan->count, sizeof(*order), by_figure, &by);
+    tl_sb ov = {0};
+    int rc = CLI_OK;
+    if (as_json) {
+        tl_jw w;
+        tl_jw_init(&w);
+        tl_jw_obj_begin(&w);
+        tl_jw_key(&w, "bars");
+        tl_jw_uint(&w, n_bars);
+        tl_jw_key(&w, "run_plan_id");
+        tl_jw_str(&w, plan->id);
+        tl_jw_key(&w, "sort");
+        tl_jw_str(&w, sort_keys[key]);
+        tl_jw_key(&w, "strategy");
+        tl_jw_str(&w, spec->strategy);
+        tl_jw_key(&w, "symbol");
+        tl_jw_str(&w, spec->symbol);
+        tl_jw_key(&w, "variants");
+        tl_jw_arr_begin(&w);
+        for (uint32_t k = 0; k < plan->count; k++)
+            variant_json(&w, plan, spec, order[k], k + 1, &res[order[k]], &ov);
+        tl_jw_arr_end(&w);
+        tl_jw_obj_end(&w);
+        rc = cli_print_json(cmd, &w);
+    } else {
+        printf("run plan %s: %s on %s, %u variants over %zu bars, by %s\n", plan->id,
+               spec->strategy, spec->symbol, plan->count, n_bars, sort_keys[key]);
+        printf("rank variant          kind      trades    return%%    max_dd%%     sharpe   "
+               "win_rate     profit  overrides\n");
+        for (uint32_t k = 0; k < plan->count; k++)
+            variant_row(plan, spec, order[k], k + 1, &res[order[k]], &ov);
+    }
+    tl_sb_free(&ov);
+    return rc == CLI_OK && failed ? CLI_FAIL : rc;
+}
+
 int tl_cmd_sweep(int argc, char **argv)
 {
     const char *spec_path = NULL, *data = NULL, *db = "tradeloop.db", *sort = "return_pct";
-    const char *format = NULL, *durability = "full";
+    const char *format = NULL, *durability = "full", *queue = NULL;
     uint64_t jobs = 0;
     tl_fixed equity = TL_FIXED_INT(10000);
     bool json = false;
@@ -173,17 +223,22 @@ int tl_cmd_sweep(int argc, char **argv)
         {"sort", CLI_STRING, &sort, NULL, "FIGURE",
          "return_pct, sharpe, max_drawdown_pct, win_rate, profit_factor, trade_count or "
          "ending_equity (return_pct)"},
+        {"queue", CLI_STRING, &queue, NULL, "redis://HOST:PORT[/KEY]",
+         "run on `tradeloop sweep-worker`s through this Redis stream (tradeloop:sweeps), not here"},
         CLI_FORMAT_FLAGS(json, format),
         {NULL},
     };
     cli_command cmd = {
         "sweep",
-        "--spec FILE.json --data FILE.csv [--jobs N] [--db URL] [--sort FIGURE] [--json]",
+        "--spec FILE.json --data FILE.csv [--jobs N | --queue redis://HOST:PORT[/KEY]] [--db URL]\n"
+        "       [--sort FIGURE] [--json]",
         "Runs every variant of a sweep file's run plan (baseline, grid, ablations; see\n"
         "examples/sweeps/) as a backtest in its own paper workspace, on --jobs worker\n"
         "processes, and prints the variants sorted by a figure, best first. The results do not\n"
-        "depend on --jobs. Exit 0, 1 when a variant failed (the others are printed), 2 on bad\n"
-        "usage or input.",
+        "depend on --jobs. With --queue the variants go on a Redis stream instead, for\n"
+        "`tradeloop sweep-worker`s on the same --db (anywhere) to run; this waits for every\n"
+        "variant's row and prints the same results (REDIS_PASSWORD: Redis's password).\n"
+        "Exit 0, 1 when a variant failed (the others are printed), 2 on bad usage or input.",
         flags,
     };
     int rc = cli_parse(&cmd, argc, argv, 1);
@@ -207,6 +262,16 @@ int tl_cmd_sweep(int argc, char **argv)
         (rc = cli_durability(&cmd, durability, &cfg.store_options.durability)) != CLI_OK ||
         (rc = cli_check_store_url(&cmd, "db", db)) != CLI_OK)
         return rc;
+    tl_sweep_queue_url qurl = {.port = 0};
+    if (queue) {
+        tl_err uerr = {0};
+        if (tl_sweep_queue_url_parse(queue, &qurl, &uerr) != 0)
+            return cli_value_error(&cmd, "queue", "%s", uerr.msg);
+        if (cli_flag_seen(&cmd, "jobs"))
+            return cli_usage_error(&cmd, "--jobs and --queue exclude each other");
+        if (strncmp(db, "mem:", 4) == 0)
+            return cli_value_error(&cmd, "db", "--queue needs a store its workers share, not mem:");
+    }
 
     tl_err err = {0};
     tl_sweep_spec spec;
@@ -216,7 +281,10 @@ int tl_cmd_sweep(int argc, char **argv)
     tl_sweep_plan_init(&plan);
     tl_sweep_result *res = NULL;
     uint32_t *order = NULL;
-    tl_sb ov = {0};
+    char *csv = NULL;
+    size_t csv_len = 0;
+    tl_sweep_queue q;
+    tl_sweep_queue_init(&q, &qurl, getenv("REDIS_PASSWORD"));
     if ((rc = tl_sweep_spec_read(&spec, spec_path, &err)) != 0 ||
         (rc = tl_sweep_plan_build(&plan, &spec, &err)) != 0) {
         rc = rc == TL_EIO || rc == TL_ENOMEM ? cli_fail(&cmd, "%s", err.msg)
@@ -257,51 +325,21 @@ int tl_cmd_sweep(int argc, char **argv)
     tl_clock wall;
     tl_clock_init_real(&wall);
     cfg.clock = &wall;
-    if ((rc = tl_sweep_run(&cfg, res, &err)) != 0) {
+    /* The CSV's bytes go to the workers as read: they parse them as this did. */
+    if (queue && (rc = tl_sweep_queue_read_file(data, &csv, &csv_len, &err)) != 0) {
         rc = cli_fail(&cmd, "%s", err.msg);
         goto out;
     }
-    bool failed = false;
-    for (uint32_t i = 0; i < plan.count; i++) {
-        order[i] = i;
-        failed |= res[i].rc != 0;
+    rc = queue ? tl_sweep_queue_run(&q, &cfg, csv, csv_len, res, &err)
+               : tl_sweep_run(&cfg, res, &err);
+    if (rc != 0) {
+        rc = cli_fail(&cmd, "%s", err.msg);
+        goto out;
     }
-    sorter by = {res, key};
-    qsort_r(order, plan.count, sizeof(*order), by_figure, &by);
-    if (as_json) {
-        tl_jw w;
-        tl_jw_init(&w);
-        tl_jw_obj_begin(&w);
-        tl_jw_key(&w, "bars");
-        tl_jw_uint(&w, bars.n);
-        tl_jw_key(&w, "run_plan_id");
-        tl_jw_str(&w, plan.id);
-        tl_jw_key(&w, "sort");
-        tl_jw_str(&w, sort_keys[key]);
-        tl_jw_key(&w, "strategy");
-        tl_jw_str(&w, spec.strategy);
-        tl_jw_key(&w, "symbol");
-        tl_jw_str(&w, spec.symbol);
-        tl_jw_key(&w, "variants");
-        tl_jw_arr_begin(&w);
-        for (uint32_t k = 0; k < plan.count; k++)
-            variant_json(&w, &plan, &spec, order[k], k + 1, &res[order[k]], &ov);
-        tl_jw_arr_end(&w);
-        tl_jw_obj_end(&w);
-        rc = cli_print_json(&cmd, &w);
-    } else {
-        printf("run plan %s: %s on %s, %u variants over %zu bars, by %s\n", plan.id,
-               spec.strategy, spec.symbol, plan.count, bars.n, sort_keys[key]);
-        printf("rank variant          kind      trades    return%%    max_dd%%     sharpe   "
-               "win_rate     profit  overrides\n");
-        for (uint32_t k = 0; k < plan.count; k++)
-            variant_row(&plan, &spec, order[k], k + 1, &res[order[k]], &ov);
-        rc = CLI_OK;
-    }
-    if (rc == CLI_OK && failed)
-        rc = CLI_FAIL;
+    rc = print_results(&cmd, &plan, &spec, bars.n, res, order, key, as_json);
 out:
-    tl_sb_free(&ov);
+    free(csv);
+    tl_sweep_queue_close(&q);
     free(res);
     free(order);
     tl_bars_free(&bars);

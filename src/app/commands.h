@@ -21,5 +21,6 @@ int tl_cmd_rfq(int argc, char **argv);
 int tl_cmd_serve(int argc, char **argv);
 int tl_cmd_backtest(int argc, char **argv);
 int tl_cmd_sweep(int argc, char **argv);
+int tl_cmd_sweep_worker(int argc, char **argv);
 
 #endif /* TL_APP_COMMANDS_H */

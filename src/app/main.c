@@ -20,6 +20,8 @@ static const subcommand subcommands[] = {
     {"paper", tl_cmd_paper, "paper broker: execute intents, state, reconcile, reset"},
     {"backtest", tl_cmd_backtest, "a strategy over historical bars through the paper broker"},
     {"sweep", tl_cmd_sweep, "every variant of a sweep file as a backtest, on worker processes"},
+    {"sweep-worker", tl_cmd_sweep_worker,
+     "run queued sweep variants from a Redis stream (sweep --queue)"},
     {"journal", tl_cmd_journal, "print a journal's events: type names, exact decimals"},
     {"db", tl_cmd_db, "the RFQ desk's records: executions, quotes, LP scorecards, stats"},
     {"unfreeze", tl_cmd_unfreeze,

@@ -110,7 +110,7 @@ static int put_variant(const tl_sweep_run_config *cfg, tl_store *st, uint32_t i,
     return tl_store_run_variant_put(st, &row, err);
 }
 
-static int put_plan(const tl_sweep_run_config *cfg, tl_store *st, tl_err *err)
+int tl_sweep_put_plan(const tl_sweep_run_config *cfg, tl_store *st, tl_err *err)
 {
     tl_run_plan_row row;
     memset(&row, 0, sizeof(row));
@@ -125,12 +125,18 @@ static int put_plan(const tl_sweep_run_config *cfg, tl_store *st, tl_err *err)
     return tl_store_run_plan_put(st, &row, err);
 }
 
+int tl_sweep_run_variant(const tl_sweep_run_config *cfg, tl_store *st, uint32_t i,
+                         tl_sweep_result *r, tl_err *err)
+{
+    run_one(cfg, st, i, r);
+    return put_variant(cfg, st, i, r, err);
+}
+
 static int run_here(const tl_sweep_run_config *cfg, tl_store *st, tl_sweep_result *results,
                     tl_err *err)
 {
     for (uint32_t i = 0; i < cfg->plan->count; i++) {
-        run_one(cfg, st, i, &results[i]);
-        int rc = put_variant(cfg, st, i, &results[i], err);
+        int rc = tl_sweep_run_variant(cfg, st, i, &results[i], err);
         if (rc != 0)
             return rc;
         if (cfg->progress)
@@ -181,7 +187,7 @@ int tl_sweep_run(const tl_sweep_run_config *cfg, tl_sweep_result *results, tl_er
     int rc = tl_store_open(&st, cfg->db_url, &cfg->store_options, NULL, err);
     if (rc != 0)
         return rc;
-    rc = put_plan(cfg, &st, err);
+    rc = tl_sweep_put_plan(cfg, &st, err);
     if (rc == 0)
         rc = cfg->jobs <= 1 || cfg->plan->count <= 1 ? run_here(cfg, &st, results, err)
                                                      : run_workers(cfg, &st, results, err);

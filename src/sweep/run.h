@@ -61,4 +61,15 @@ typedef struct tl_sweep_run_config {
  * error that stopped the sweep itself (no store, no process, a row the store refused). */
 int tl_sweep_run(const tl_sweep_run_config *cfg, tl_sweep_result *results, tl_err *err);
 
+/* The two steps tl_sweep_run takes, for a runner elsewhere (a queued sweep, sweep/queue.h, stores
+ * the plan and its workers run the variants one by one; cfg's jobs, db_url and progress are not
+ * used here). tl_sweep_put_plan stores the plan's row on st. tl_sweep_run_variant runs variant i
+ * on st (a backtest in the variant's workspace) and stores its row: r gets the result whatever
+ * happened, and 0 means the row is stored (done or failed), else the store's error. Running a
+ * variant again gives the same result (its journal's intents meet their earlier selves as
+ * duplicates) and replaces its row with the same figures. */
+int tl_sweep_put_plan(const tl_sweep_run_config *cfg, tl_store *st, tl_err *err);
+int tl_sweep_run_variant(const tl_sweep_run_config *cfg, tl_store *st, uint32_t i,
+                         tl_sweep_result *r, tl_err *err);
+
 #endif /* TL_SWEEP_RUN_H */
