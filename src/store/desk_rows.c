@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/names.h"
 #include "store/desk_rows.h"
 #include "tradeloop/order.h"
 
@@ -16,50 +17,34 @@ static const char *const quote_events[] = {NULL, "locked", "improved", "expired"
 static const char *const lp_statuses[] = {NULL, "quoted", "refused", "late"};
 static const char *const exec_statuses[] = {NULL, "SUCCESS", "FAILED"};
 
-#define COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
-
-static const char *name_of(const char *const *names, int n, int v)
-{
-    return v >= 1 && v < n ? names[v] : NULL;
-}
-
-static int parse_of(const char *const *names, int n, const char *s)
-{
-    for (int i = 1; s != NULL && i < n; i++) {
-        if (strcmp(names[i], s) == 0)
-            return i;
-    }
-    return 0;
-}
-
 const char *tl_quote_event_name(int ev)
 {
-    return name_of(quote_events, COUNT(quote_events), ev);
+    return tl_names_get(quote_events, TL_NAMES_COUNT(quote_events), ev);
 }
 
 const char *tl_lpq_status_name(int st)
 {
-    return name_of(lp_statuses, COUNT(lp_statuses), st);
+    return tl_names_get(lp_statuses, TL_NAMES_COUNT(lp_statuses), st);
 }
 
 const char *tl_exec_status_name(int st)
 {
-    return name_of(exec_statuses, COUNT(exec_statuses), st);
+    return tl_names_get(exec_statuses, TL_NAMES_COUNT(exec_statuses), st);
 }
 
 int tl_quote_event_parse(const char *name)
 {
-    return parse_of(quote_events, COUNT(quote_events), name);
+    return tl_names_parse(quote_events, TL_NAMES_COUNT(quote_events), name);
 }
 
 int tl_lpq_status_parse(const char *name)
 {
-    return parse_of(lp_statuses, COUNT(lp_statuses), name);
+    return tl_names_parse(lp_statuses, TL_NAMES_COUNT(lp_statuses), name);
 }
 
 int tl_exec_status_parse(const char *name)
 {
-    return parse_of(exec_statuses, COUNT(exec_statuses), name);
+    return tl_names_parse(exec_statuses, TL_NAMES_COUNT(exec_statuses), name);
 }
 
 int tl_desk_side_parse(const char *name)

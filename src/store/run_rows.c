@@ -9,45 +9,30 @@
  */
 #include <string.h>
 
+#include "core/names.h"
 #include "store/run_rows.h"
 
 static const char *const kinds[] = {NULL, "baseline", "grid", "ablation"};
 static const char *const statuses[] = {NULL, "done", "failed"};
 
-#define COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
-
-static const char *name_of(const char *const *names, int n, int v)
-{
-    return v >= 1 && v < n ? names[v] : NULL;
-}
-
-static int parse_of(const char *const *names, int n, const char *s)
-{
-    for (int i = 1; s != NULL && i < n; i++) {
-        if (strcmp(names[i], s) == 0)
-            return i;
-    }
-    return 0;
-}
-
 const char *tl_run_kind_name(int kind)
 {
-    return name_of(kinds, COUNT(kinds), kind);
+    return tl_names_get(kinds, TL_NAMES_COUNT(kinds), kind);
 }
 
 const char *tl_run_status_name(int status)
 {
-    return name_of(statuses, COUNT(statuses), status);
+    return tl_names_get(statuses, TL_NAMES_COUNT(statuses), status);
 }
 
 int tl_run_kind_parse(const char *name)
 {
-    return parse_of(kinds, COUNT(kinds), name);
+    return tl_names_parse(kinds, TL_NAMES_COUNT(kinds), name);
 }
 
 int tl_run_status_parse(const char *name)
 {
-    return parse_of(statuses, COUNT(statuses), name);
+    return tl_names_parse(statuses, TL_NAMES_COUNT(statuses), name);
 }
 
 static int hex_digit(char c)
