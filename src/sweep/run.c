@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -211,6 +212,9 @@ static int run_workers(const tl_sweep_run_config *cfg, tl_store *st, tl_sweep_re
     int rc = got && pids && fds ? 0 : tl_err_set(err, TL_ENOMEM, "sweep: out of memory");
     unsigned started = 0;
     fflush(NULL); /* nothing buffered is written twice by a child */
+    /* Free heap pages the parent keeps would be the workers' to copy on their first write (a
+     * fault and a 4 KB copy each): given back now, a worker faults in zeroed pages instead. */
+    malloc_trim(0);
     for (; rc == 0 && started < jobs; started++) {
         int pfd[2];
         if (pipe(pfd) != 0) {
