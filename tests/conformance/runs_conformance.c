@@ -538,3 +538,36 @@ int tl_runs_conformance_run(const char *group_name, const char *url, int durable
     };
     return cmocka_run_group_tests_name(group_name, all, NULL, NULL);
 }
+
+int tl_runs_conformance_put_sample(tl_store *s, tl_err *err)
+{
+    tl_run_plan_row p;
+    memset(&p, 0, sizeof p);
+    strcpy(p.run_plan_id, "0123456789abcdef");
+    p.created_ns = 1735689600000000000LL;
+    strcpy(p.strategy, "sma_cross");
+    strcpy(p.symbol, "SPY");
+    p.spec = "{\"base\":{}}";
+    strcpy(p.data_name, "SPY.csv");
+    p.bars = 10;
+    p.variants = 2;
+    int rc = tl_store_run_plan_put(s, &p, err);
+    if (rc != 0)
+        return rc;
+    tl_run_variant_row v;
+    memset(&v, 0, sizeof v);
+    strcpy(v.run_plan_id, p.run_plan_id);
+    strcpy(v.variant_id, "fedcba9876543210");
+    v.kind = TL_RUN_BASELINE;
+    strcpy(v.workspace, "00000000-0000-5000-8000-000000000000");
+    strcpy(v.overrides, "{}");
+    v.status = TL_RUN_DONE;
+    v.trade_count = 1;
+    v.return_pct = -150000000; /* -1.5 */
+    v.max_drawdown_pct = 1;    /* 0.00000001 */
+    v.has_win_rate = 1;        /* 0 */
+    v.ending_equity = 98500000000;
+    memset(v.state_digest, '0', 64);
+    v.finished_ns = 1735689600000000001LL;
+    return tl_store_run_variant_put(s, &v, err);
+}

@@ -19,4 +19,11 @@
 int tl_runs_conformance_run(const char *group_name, const char *url_template, int durable,
                             int (*reset)(const char *url));
 
+/* Stores one plan ("0123456789abcdef", sma_cross on SPY) and its baseline variant (return -1.5,
+ * drawdown 0.00000001, win rate 0, no Sharpe or profit factor, ending equity 985): the rows the
+ * migration tests of every backend write into a store just migrated to version 8. */
+struct tl_store;
+struct tl_err;
+int tl_runs_conformance_put_sample(struct tl_store *s, struct tl_err *err);
+
 #endif /* TL_TESTS_RUNS_CONFORMANCE_H */

@@ -66,33 +66,7 @@ static void test_migrates_v7(void **state)
     assert_non_null(strstr(err.msg, "older"));
     assert_int_equal(tl_store_open(&s, pg_url, NULL, NULL, &err), 0);
     assert_int_equal(s.high_water, 1);
-    tl_run_plan_row p;
-    memset(&p, 0, sizeof p);
-    strcpy(p.run_plan_id, "0123456789abcdef");
-    p.created_ns = 1735689600000000000LL;
-    strcpy(p.strategy, "sma_cross");
-    strcpy(p.symbol, "SPY");
-    p.spec = "{\"base\":{}}";
-    strcpy(p.data_name, "SPY.csv");
-    p.bars = 10;
-    p.variants = 2;
-    assert_int_equal(tl_store_run_plan_put(&s, &p, &err), 0);
-    tl_run_variant_row v;
-    memset(&v, 0, sizeof v);
-    strcpy(v.run_plan_id, p.run_plan_id);
-    strcpy(v.variant_id, "fedcba9876543210");
-    v.kind = TL_RUN_BASELINE;
-    strcpy(v.workspace, "00000000-0000-5000-8000-000000000000");
-    strcpy(v.overrides, "{}");
-    v.status = TL_RUN_DONE;
-    v.trade_count = 1;
-    v.return_pct = -150000000; /* -1.5 */
-    v.max_drawdown_pct = 1;    /* 0.00000001 */
-    v.has_win_rate = 1;        /* 0 */
-    v.ending_equity = 98500000000;
-    memset(v.state_digest, '0', 64);
-    v.finished_ns = 1735689600000000000LL;
-    assert_int_equal(tl_store_run_variant_put(&s, &v, &err), 0);
+    assert_int_equal(tl_runs_conformance_put_sample(&s, &err), 0);
     tl_store_close(&s);
     sql_is(c, "SELECT value FROM tradeloop_meta WHERE key = 'schema_version'", "8");
     sql_is(c, "SELECT count(*) FROM trade_events", "1");
