@@ -1,7 +1,6 @@
 /* sweep_bench.c -- see sweep_bench.h. */
 #include "bench/sweep_bench.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -19,13 +18,8 @@ static double mono_s(void)
 int tl_bench_sweep(const char *data, unsigned jobs, const char *db, double min_seconds,
                    tl_bench_sweep_result *out, tl_err *err)
 {
-    char sym[16] = "", text[512];
-    const char *base = strrchr(data, '/');
-    base = base ? base + 1 : data;
-    for (size_t i = 0; i + 1 < sizeof(sym) && base[i] && base[i] != '_' && base[i] != '.'; i++) {
-        sym[i] = (char)toupper((unsigned char)base[i]);
-        sym[i + 1] = '\0';
-    }
+    char sym[16], text[512];
+    tl_ohlcv_symbol_of_path(data, sym, sizeof(sym));
     /* 50 lookbacks x 4 holds = the 200 variants of the grid; the cut keeps the baseline and the
      * first 199 of them. */
     snprintf(text, sizeof(text),

@@ -5,7 +5,6 @@
  * Flags to a tl_strategy_spec, the series loaded, the store opened, the figures printed: the
  * decisions are the runner's and the broker's, the figures metrics.c's.
  */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,23 +20,6 @@
 #include "tradeloop/instrument.h"
 
 #define DEFAULT_WORKSPACE "backtest"
-
-/* The symbol a data file's name suggests: "data/msft_daily.csv" -> "MSFT" (its name up to the
- * first '_' or '.', upper-cased); "" when that is not a valid symbol. */
-static void symbol_of_path(const char *path, char sym[TL_STRATEGY_SYMBOL_MAX])
-{
-    const char *base = strrchr(path, '/');
-    base = base ? base + 1 : path;
-    size_t n = strcspn(base, "_.");
-    sym[0] = '\0';
-    if (n == 0 || n >= TL_STRATEGY_SYMBOL_MAX)
-        return;
-    for (size_t i = 0; i < n; i++)
-        sym[i] = (char)toupper((unsigned char)base[i]);
-    sym[n] = '\0';
-    if (tl_symbol_validate(sym, NULL) != 0)
-        sym[0] = '\0';
-}
 
 static void opt_fixed(tl_jw *w, const char *key, bool has, tl_fixed v)
 {
@@ -210,7 +192,7 @@ int tl_cmd_backtest(int argc, char **argv)
             return cli_value_error(&cmd, "symbol", "%s", e.msg);
         snprintf(sym, sizeof(sym), "%s", symbol);
     } else {
-        symbol_of_path(data, sym);
+        tl_ohlcv_symbol_of_path(data, sym, sizeof(sym));
         if (!sym[0])
             return cli_usage_error(&cmd, "--symbol is required: the name of %s suggests none",
                                    data);

@@ -2,6 +2,7 @@
  * ohlcv.c -- the OHLCV CSV loader (ohlcv.h): one pass over the mapped file, fields parsed in
  * place by the project's own parsers (tl_fixed_parse, tl_time_parse_iso).
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -16,6 +17,7 @@
 #include "core/text.h"
 #include "core/vec.h"
 #include "data/ohlcv.h"
+#include "tradeloop/instrument.h"
 #include "tradeloop/clock.h"
 
 #define NCOL      6
@@ -286,4 +288,19 @@ int tl_ohlcv_load(const char *path, tl_bars *out, tl_err *err)
     int rc = tl_ohlcv_parse(m, len, path, out, err);
     munmap(m, len);
     return rc;
+}
+
+void tl_ohlcv_symbol_of_path(const char *path, char *sym, size_t cap)
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    size_t n = strcspn(base, "_.");
+    sym[0] = '\0';
+    if (n == 0 || n >= cap)
+        return;
+    for (size_t i = 0; i < n; i++)
+        sym[i] = (char)toupper((unsigned char)base[i]);
+    sym[n] = '\0';
+    if (tl_symbol_validate(sym, NULL) != 0)
+        sym[0] = '\0';
 }

@@ -44,4 +44,8 @@ int tl_ohlcv_parse(const char *buf, size_t len, const char *name, tl_bars *out, 
  * TL_EIO when the file cannot be opened, read or mapped, or is not a regular file. */
 int tl_ohlcv_load(const char *path, tl_bars *out, tl_err *err);
 
+/* The symbol a data file's name suggests: "data/msft_daily.csv" -> "MSFT" (its name up to the
+ * first '_' or '.', upper-cased) into sym[cap]; "" when that is not a valid symbol. */
+void tl_ohlcv_symbol_of_path(const char *path, char *sym, size_t cap);
+
 #endif /* TL_DATA_OHLCV_H */
