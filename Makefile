@@ -82,6 +82,7 @@ bench: build
 	./build/tradeloop bench loop --only quotes --cross-every 1000 --json
 	./build/tradeloop bench rfq --json
 	./build/tradeloop bench backtest --json
+	./build/tradeloop bench exchange --json
 	bash bench/kill_latency.sh ./build/tradeloop 20 50
 	bash bench/serve_bench.sh ./build/tradeloop 5
 	@pgdir=$$(mktemp -d /tmp/tradeloop-pgbench-XXXXXX); \

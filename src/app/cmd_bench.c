@@ -318,7 +318,8 @@ int tl_cmd_bench(int argc, char **argv)
                 "  stops      quotes through the governed loop's stop book\n"
                 "  loop       quotes through the governed loop; a replay through tradeloop run\n"
                 "  rfq        the RFQ desk: rounds over 50 LPs, quote rows logged durably\n"
-                "  backtest   bars/s of a strategy through the runner and the paper broker\n");
+                "  backtest   bars/s of a strategy through the runner and the paper broker\n"
+                "  exchange   the exchange's order book: adds, cancels, market orders\n");
         return argc < 2 ? 2 : 0;
     }
     if (strcmp(argv[1], "pipeline") == 0)
@@ -335,6 +336,8 @@ int tl_cmd_bench(int argc, char **argv)
         return tl_cmd_bench_rfq(argc - 1, argv + 1);
     if (strcmp(argv[1], "backtest") == 0)
         return tl_cmd_bench_backtest(argc - 1, argv + 1);
+    if (strcmp(argv[1], "exchange") == 0)
+        return tl_cmd_bench_exchange(argc - 1, argv + 1);
     fprintf(stderr, "tradeloop bench: unknown benchmark '%s' (see tradeloop bench --help)\n",
             argv[1]);
     return 2;

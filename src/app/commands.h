@@ -8,6 +8,7 @@ int tl_cmd_bench(int argc, char **argv);
 int tl_cmd_bench_loop(int argc, char **argv); /* `bench loop` (cmd_bench_loop.c) */
 int tl_cmd_bench_rfq(int argc, char **argv);  /* `bench rfq` (cmd_bench_rfq.c) */
 int tl_cmd_bench_backtest(int argc, char **argv); /* `bench backtest` (cmd_bench_backtest.c) */
+int tl_cmd_bench_exchange(int argc, char **argv); /* `bench exchange` (cmd_bench_exchange.c) */
 int tl_cmd_reconcile(int argc, char **argv);
 int tl_cmd_paper(int argc, char **argv);
 int tl_cmd_journal(int argc, char **argv);

@@ -1,4 +1,4 @@
-/* book_check.c -- tl__book_check: the book's invariants, walked in full, for the tests (the
+/* book_check.c -- tl__lob_check: the book's invariants, walked in full, for the tests (the
  * randomized test runs it after every step). Never on a hot path. */
 #include "exchange/book.h"
 
@@ -6,14 +6,14 @@
 
 /* One level: its FIFO list links both ways, its count and quantity add up, its nodes point back
  * at it and are indexed by id. Adds its orders to *orders. */
-static int check_level(const tl_book *b, uint32_t li, size_t *orders, tl_err *err)
+static int check_level(const tl_lob *b, uint32_t li, size_t *orders, tl_err *err)
 {
-    const tl__book_level *lv = &b->levels[li];
-    uint32_t prev = TL__BOOK_NONE, n = 0;
+    const tl__lob_level *lv = &b->levels[li];
+    uint32_t prev = TL__LOB_NONE, n = 0;
     tl_fixed qty = 0;
     uint64_t last_seq = 0;
-    for (uint32_t ni = lv->head; ni != TL__BOOK_NONE; ni = b->nodes[ni].next) {
-        const tl__book_node *node = &b->nodes[ni];
+    for (uint32_t ni = lv->head; ni != TL__LOB_NONE; ni = b->nodes[ni].next) {
+        const tl__lob_node *node = &b->nodes[ni];
         uint32_t idx;
         if (node->prev != prev || node->level != li || node->remaining <= 0 ||
             node->remaining > node->orig_qty)
@@ -33,16 +33,16 @@ static int check_level(const tl_book *b, uint32_t li, size_t *orders, tl_err *er
     return 0;
 }
 
-int tl__book_check(const tl_book *b, tl_err *err)
+int tl__lob_check(const tl_lob *b, tl_err *err)
 {
     size_t orders = 0;
     for (uint8_t side = 0; side < 2; side++) {
-        const tl__book_side *s = &b->side[side];
+        const tl__lob_side *s = &b->side[side];
         uint64_t t = s->best, prev = 0;
         size_t levels = 0;
-        for (bool more = s->has_best; more; more = tl__book_next_tick(b, side, t, &t)) {
-            uint32_t li = tl__book_level_at(b, side, t);
-            if (li == TL__BOOK_NONE || b->levels[li].tick != t)
+        for (bool more = s->has_best; more; more = tl__lob_next_tick(b, side, t, &t)) {
+            uint32_t li = tl__lob_level_at(b, side, t);
+            if (li == TL__LOB_NONE || b->levels[li].tick != t)
                 return FAIL("book: tick %llu has no level", (unsigned long long)t);
             if (levels > 0 && (side == TL_SIDE_BUY ? t >= prev : t <= prev))
                 return FAIL("book: levels out of price order at %llu", (unsigned long long)t);
@@ -64,7 +64,7 @@ int tl__book_check(const tl_book *b, tl_err *err)
                     (unsigned long long)b->ids.count);
     if (b->side[0].has_best && b->side[1].has_best && b->side[0].best >= b->side[1].best)
         return FAIL("book: crossed");
-    if (b->pinned_block != TL__BOOK_NONE)
+    if (b->pinned_block != TL__LOB_NONE)
         return FAIL("book: a block is still pinned");
     return 0;
 }

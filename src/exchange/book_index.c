@@ -14,7 +14,7 @@
 #include "core/vec.h"
 #include "exchange/book.h"
 
-#define BLOCK_MASK (TL__BOOK_BLOCK_TICKS - 1)
+#define BLOCK_MASK (TL__LOB_BLOCK_TICKS - 1)
 
 /* A side's sort key of a block number: ascending for both sides (asks reversed). */
 static inline uint64_t side_key(uint8_t side, uint64_t no)
@@ -22,16 +22,16 @@ static inline uint64_t side_key(uint8_t side, uint64_t no)
     return side == TL_SIDE_BUY ? no : ~no;
 }
 
-static uint32_t block_find(const tl_book *b, uint64_t no)
+static uint32_t block_find(const tl_lob *b, uint64_t no)
 {
     uint32_t idx;
-    return tl_hashmap_get(&b->block_map, no, &idx) ? idx : TL__BOOK_NONE;
+    return tl_hashmap_get(&b->block_map, no, &idx) ? idx : TL__LOB_NONE;
 }
 
 /* First position in the side's array whose key is >= key(no). */
-static uint32_t side_lower_bound(const tl_book *b, uint8_t side, uint64_t no)
+static uint32_t side_lower_bound(const tl_lob *b, uint8_t side, uint64_t no)
 {
-    const tl__book_side *s = &b->side[side];
+    const tl__lob_side *s = &b->side[side];
     uint64_t key = side_key(side, no);
     uint32_t lo = 0, hi = s->len;
     while (lo < hi) {
@@ -45,7 +45,7 @@ static uint32_t side_lower_bound(const tl_book *b, uint8_t side, uint64_t no)
 }
 
 /* The best (or worst) occupied offset of a block on side; the block must hold a level there. */
-static uint32_t block_extreme(const tl__book_block *blk, uint8_t side, bool best)
+static uint32_t block_extreme(const tl__lob_block *blk, uint8_t side, bool best)
 {
     bool high = (side == TL_SIDE_BUY) == best; /* best bid and worst ask are the highest */
     uint64_t sum = blk->sum[side];
@@ -55,33 +55,33 @@ static uint32_t block_extreme(const tl__book_block *blk, uint8_t side, bool best
     return w * 64 + bit;
 }
 
-static uint64_t block_tick(const tl__book_block *blk, uint32_t off)
+static uint64_t block_tick(const tl__lob_block *blk, uint32_t off)
 {
-    return (blk->no << TL__BOOK_BLOCK_BITS) | off;
+    return (blk->no << TL__LOB_BLOCK_BITS) | off;
 }
 
-uint32_t tl__book_level_at(const tl_book *b, uint8_t side, uint64_t tick)
+uint32_t tl__lob_level_at(const tl_lob *b, uint8_t side, uint64_t tick)
 {
-    uint32_t bi = block_find(b, tick >> TL__BOOK_BLOCK_BITS);
-    if (bi == TL__BOOK_NONE)
-        return TL__BOOK_NONE;
+    uint32_t bi = block_find(b, tick >> TL__LOB_BLOCK_BITS);
+    if (bi == TL__LOB_NONE)
+        return TL__LOB_NONE;
     uint32_t li = b->blocks[bi].level[tick & BLOCK_MASK];
-    return li != TL__BOOK_NONE && b->levels[li].side == side ? li : TL__BOOK_NONE;
+    return li != TL__LOB_NONE && b->levels[li].side == side ? li : TL__LOB_NONE;
 }
 
-int tl__book_reserve(tl_book *b, uint8_t side, uint64_t tick)
+int tl__lob_reserve(tl_lob *b, uint8_t side, uint64_t tick)
 {
-    tl__book_side *s = &b->side[side];
+    tl__lob_side *s = &b->side[side];
     if (TL_VEC_RESERVE32(&s->blocks, &s->cap, (size_t)s->len + 1) != 0)
         return TL_ENOMEM;
-    if (b->free_level == TL__BOOK_NONE &&
+    if (b->free_level == TL__LOB_NONE &&
         TL_VEC_RESERVE32(&b->levels, &b->levels_cap, (size_t)b->levels_len + 1) != 0)
         return TL_ENOMEM;
-    uint64_t no = tick >> TL__BOOK_BLOCK_BITS;
-    if ((b->pinned_block = block_find(b, no)) != TL__BOOK_NONE)
+    uint64_t no = tick >> TL__LOB_BLOCK_BITS;
+    if ((b->pinned_block = block_find(b, no)) != TL__LOB_NONE)
         return 0;
     uint32_t bi = b->free_block;
-    if (bi == TL__BOOK_NONE) {
+    if (bi == TL__LOB_NONE) {
         if (TL_VEC_RESERVE32(&b->blocks, &b->blocks_cap, (size_t)b->blocks_len + 1) != 0)
             return TL_ENOMEM;
         bi = b->blocks_len;
@@ -92,30 +92,30 @@ int tl__book_reserve(tl_book *b, uint8_t side, uint64_t tick)
         b->free_block = b->blocks[bi].next_free;
     else
         b->blocks_len++;
-    tl__book_block *blk = &b->blocks[bi];
-    memset(blk, 0, offsetof(tl__book_block, level));
-    memset(blk->level, 0xff, sizeof(blk->level)); /* TL__BOOK_NONE */
+    tl__lob_block *blk = &b->blocks[bi];
+    memset(blk, 0, offsetof(tl__lob_block, level));
+    memset(blk->level, 0xff, sizeof(blk->level)); /* TL__LOB_NONE */
     blk->no = no;
-    blk->next_free = TL__BOOK_NONE;
+    blk->next_free = TL__LOB_NONE;
     b->pinned_block = bi;
     return 0;
 }
 
-uint32_t tl__book_level_add(tl_book *b, uint8_t side, uint64_t tick)
+uint32_t tl__lob_level_add(tl_lob *b, uint8_t side, uint64_t tick)
 {
     uint32_t li = b->free_level;
-    if (li != TL__BOOK_NONE)
+    if (li != TL__LOB_NONE)
         b->free_level = b->levels[li].next_free;
     else
-        li = b->levels_len++; /* room made by tl__book_reserve */
-    tl__book_level *lv = &b->levels[li];
-    *lv = (tl__book_level){tick, 0, TL__BOOK_NONE, TL__BOOK_NONE, 0, TL__BOOK_NONE, side};
-    uint32_t bi = block_find(b, tick >> TL__BOOK_BLOCK_BITS);
-    tl__book_block *blk = &b->blocks[bi];
+        li = b->levels_len++; /* room made by tl__lob_reserve */
+    tl__lob_level *lv = &b->levels[li];
+    *lv = (tl__lob_level){tick, 0, TL__LOB_NONE, TL__LOB_NONE, 0, TL__LOB_NONE, side};
+    uint32_t bi = block_find(b, tick >> TL__LOB_BLOCK_BITS);
+    tl__lob_block *blk = &b->blocks[bi];
     uint32_t off = (uint32_t)(tick & BLOCK_MASK);
     blk->level[off] = li;
     if (blk->sum[side] == 0) { /* the block joins the side: keep the array sorted */
-        tl__book_side *s = &b->side[side];
+        tl__lob_side *s = &b->side[side];
         uint32_t pos = side_lower_bound(b, side, blk->no);
         memmove(&s->blocks[pos + 1], &s->blocks[pos], (s->len - pos) * sizeof(*s->blocks));
         s->blocks[pos] = bi;
@@ -123,7 +123,7 @@ uint32_t tl__book_level_add(tl_book *b, uint8_t side, uint64_t tick)
     }
     blk->bits[side][off / 64] |= 1ull << (off % 64);
     blk->sum[side] |= 1ull << (off / 64);
-    tl__book_side *s = &b->side[side];
+    tl__lob_side *s = &b->side[side];
     if (!s->has_best || (side == TL_SIDE_BUY ? tick > s->best : tick < s->best)) {
         s->has_best = true;
         s->best = tick;
@@ -131,31 +131,31 @@ uint32_t tl__book_level_add(tl_book *b, uint8_t side, uint64_t tick)
     return li;
 }
 
-static void block_free(tl_book *b, uint32_t bi)
+static void block_free(tl_lob *b, uint32_t bi)
 {
     tl_hashmap_del(&b->block_map, b->blocks[bi].no);
     b->blocks[bi].next_free = b->free_block;
     b->free_block = bi;
 }
 
-void tl__book_block_release(tl_book *b, uint64_t tick)
+void tl__lob_block_release(tl_lob *b, uint64_t tick)
 {
-    uint32_t bi = block_find(b, tick >> TL__BOOK_BLOCK_BITS);
-    b->pinned_block = TL__BOOK_NONE;
-    if (bi != TL__BOOK_NONE && b->blocks[bi].sum[0] == 0 && b->blocks[bi].sum[1] == 0)
+    uint32_t bi = block_find(b, tick >> TL__LOB_BLOCK_BITS);
+    b->pinned_block = TL__LOB_NONE;
+    if (bi != TL__LOB_NONE && b->blocks[bi].sum[0] == 0 && b->blocks[bi].sum[1] == 0)
         block_free(b, bi);
 }
 
-void tl__book_level_remove(tl_book *b, uint32_t li)
+void tl__lob_level_remove(tl_lob *b, uint32_t li)
 {
-    tl__book_level *lv = &b->levels[li];
+    tl__lob_level *lv = &b->levels[li];
     uint8_t side = lv->side;
     uint64_t tick = lv->tick;
-    tl__book_side *s = &b->side[side];
-    uint32_t bi = block_find(b, tick >> TL__BOOK_BLOCK_BITS);
-    tl__book_block *blk = &b->blocks[bi];
+    tl__lob_side *s = &b->side[side];
+    uint32_t bi = block_find(b, tick >> TL__LOB_BLOCK_BITS);
+    tl__lob_block *blk = &b->blocks[bi];
     uint32_t off = (uint32_t)(tick & BLOCK_MASK);
-    blk->level[off] = TL__BOOK_NONE;
+    blk->level[off] = TL__LOB_NONE;
     if ((blk->bits[side][off / 64] &= ~(1ull << (off % 64))) == 0)
         blk->sum[side] &= ~(1ull << (off / 64));
     if (blk->sum[side] == 0) { /* the block leaves the side */
@@ -171,18 +171,18 @@ void tl__book_level_remove(tl_book *b, uint32_t li)
     if (s->best == tick) {
         s->has_best = s->len > 0;
         if (s->has_best) {
-            const tl__book_block *top = &b->blocks[s->blocks[s->len - 1]];
+            const tl__lob_block *top = &b->blocks[s->blocks[s->len - 1]];
             s->best = block_tick(top, block_extreme(top, side, true));
         }
     }
 }
 
-bool tl__book_next_tick(const tl_book *b, uint8_t side, uint64_t tick, uint64_t *out)
+bool tl__lob_next_tick(const tl_lob *b, uint8_t side, uint64_t tick, uint64_t *out)
 {
-    uint64_t no = tick >> TL__BOOK_BLOCK_BITS;
+    uint64_t no = tick >> TL__LOB_BLOCK_BITS;
     uint32_t bi = block_find(b, no);
-    if (bi != TL__BOOK_NONE && b->blocks[bi].sum[side] != 0) {
-        const tl__book_block *blk = &b->blocks[bi];
+    if (bi != TL__LOB_NONE && b->blocks[bi].sum[side] != 0) {
+        const tl__lob_block *blk = &b->blocks[bi];
         unsigned off = (unsigned)(tick & BLOCK_MASK), w = off / 64, bit = off % 64;
         uint64_t m, sm;
         if (side == TL_SIDE_BUY) { /* worse = lower */
@@ -212,17 +212,17 @@ bool tl__book_next_tick(const tl_book *b, uint8_t side, uint64_t tick, uint64_t 
     uint32_t pos = side_lower_bound(b, side, no);
     if (pos == 0)
         return false;
-    const tl__book_block *prev = &b->blocks[b->side[side].blocks[pos - 1]];
+    const tl__lob_block *prev = &b->blocks[b->side[side].blocks[pos - 1]];
     *out = block_tick(prev, block_extreme(prev, side, true));
     return true;
 }
 
-bool tl__book_worst_tick(const tl_book *b, uint8_t side, uint64_t *out)
+bool tl__lob_worst_tick(const tl_lob *b, uint8_t side, uint64_t *out)
 {
-    const tl__book_side *s = &b->side[side];
+    const tl__lob_side *s = &b->side[side];
     if (s->len == 0)
         return false;
-    const tl__book_block *blk = &b->blocks[s->blocks[0]];
+    const tl__lob_block *blk = &b->blocks[s->blocks[0]];
     *out = block_tick(blk, block_extreme(blk, side, false));
     return true;
 }

@@ -1,6 +1,6 @@
 /* book_ref.h -- test_book.c's reference book: two arrays kept in priority order (best price,
  * then arrival), matched and cancelled by plain scans, written for obviousness, not speed. The
- * randomized run drives it and tl_book with the same seeded operations and compares every fill,
+ * randomized run drives it and tl_lob with the same seeded operations and compares every fill,
  * every result and both sides' depth after every step. Included by test_book.c only (after its
  * fills type, on_fill, check and the constants). */
 #ifndef TL_TEST_BOOK_REF_H
@@ -38,19 +38,19 @@ static bool ref_crosses(uint8_t side, uint8_t type, uint64_t limit, uint64_t t)
 }
 
 /* The reference's submit: fills into fs, the result into res. */
-static void ref_submit(ref_book *r, const tl_book_order *o, fills *fs, tl_book_result *res)
+static void ref_submit(ref_book *r, const tl_lob_order *o, fills *fs, tl_lob_result *res)
 {
     uint8_t opp = o->side ^ 1;
     uint64_t limit = o->type == LIM ? (uint64_t)(o->price / TICK) : 0;
     memset(res, 0, sizeof(*res));
     fs->n = 0;
     r->seq++;
-    if (o->tif == TL_BOOK_FOK) {
+    if (o->tif == TL_LOB_FOK) {
         tl_fixed avail = 0;
         for (size_t i = 0; i < r->n[opp] && ref_crosses(o->side, o->type, limit, r->o[opp][i].tick); i++)
             avail += r->o[opp][i].qty;
         if (avail < o->qty) {
-            res->status = TL_BOOK_EXPIRED;
+            res->status = TL_LOB_EXPIRED;
             return;
         }
     }
@@ -61,7 +61,7 @@ static void ref_submit(ref_book *r, const tl_book_order *o, fills *fs, tl_book_r
         tl_fixed q = m->qty < left ? m->qty : left;
         m->qty -= q;
         left -= q;
-        tl_book_fill f = {m->id, o->order_id, m->acct, o->account, o->side, m->qty == 0,
+        tl_lob_fill f = {m->id, o->order_id, m->acct, o->account, o->side, m->qty == 0,
                           (tl_fixed)m->tick * TICK, q};
         sum += (__int128)f.price * q;
         fs->f[fs->n++] = f;
@@ -71,7 +71,7 @@ static void ref_submit(ref_book *r, const tl_book_order *o, fills *fs, tl_book_r
     res->fills = (uint32_t)fs->n;
     res->filled_qty = o->qty - left;
     assert_int_equal(tl_fixed_from_ratio128(sum, TL_FIXED_SCALE, &res->notional), 0);
-    if (left > 0 && o->type == LIM && o->tif == TL_BOOK_GTC) {
+    if (left > 0 && o->type == LIM && o->tif == TL_LOB_GTC) {
         ref_order n = {o->order_id, r->seq, limit, o->account, left};
         size_t i = 0;
         while (i < r->n[o->side] && ref_before(o->side, &r->o[o->side][i], &n))
@@ -81,13 +81,13 @@ static void ref_submit(ref_book *r, const tl_book_order *o, fills *fs, tl_book_r
         r->n[o->side]++;
         res->rested_qty = left;
     }
-    res->status = left == 0 ? TL_BOOK_FILLED
-                  : res->rested_qty > 0 ? (res->filled_qty > 0 ? TL_BOOK_PARTIALLY_FILLED
-                                                               : TL_BOOK_NEW)
-                                        : TL_BOOK_EXPIRED;
+    res->status = left == 0 ? TL_LOB_FILLED
+                  : res->rested_qty > 0 ? (res->filled_qty > 0 ? TL_LOB_PARTIALLY_FILLED
+                                                               : TL_LOB_NEW)
+                                        : TL_LOB_EXPIRED;
 }
 
-static void ref_same_fill(const tl_book_fill *a, const tl_book_fill *b)
+static void ref_same_fill(const tl_lob_fill *a, const tl_lob_fill *b)
 {
     assert_int_equal(a->maker_order_id, b->maker_order_id);
     assert_int_equal(a->taker_order_id, b->taker_order_id);
@@ -100,12 +100,12 @@ static void ref_same_fill(const tl_book_fill *a, const tl_book_fill *b)
 }
 
 /* Both sides' aggregated depth of the book equal the reference's. */
-static void ref_compare_depth(const ref_book *r, const tl_book *b, tl_book_level_info *buf,
+static void ref_compare_depth(const ref_book *r, const tl_lob *b, tl_lob_level_info *buf,
                               size_t cap)
 {
     for (uint8_t side = 0; side < 2; side++) {
         size_t n, k = 0;
-        tl_book_depth(b, side, cap, buf, &n);
+        tl_lob_depth(b, side, cap, buf, &n);
         for (size_t i = 0; i < r->n[side]; k++) {
             tl_fixed qty = 0;
             uint32_t orders = 0;
@@ -125,14 +125,14 @@ static void ref_compare_depth(const ref_book *r, const tl_book *b, tl_book_level
 static void book_ref_run(uint64_t seed, size_t steps, uint64_t width)
 {
     static fills got, want;
-    tl_book b;
+    tl_lob b;
     ref_book r = {{NULL, NULL}, {0, 0}, 0};
     tl_prng rng;
     tl_prng_seed(&rng, seed);
-    assert_int_equal(tl_book_init(&b, TICK, LOT, 64, NULL), 0);
+    assert_int_equal(tl_lob_init(&b, TICK, LOT, 64, NULL), 0);
     r.o[0] = calloc(steps + 1, sizeof(ref_order));
     r.o[1] = calloc(steps + 1, sizeof(ref_order));
-    tl_book_level_info *buf = calloc(steps + 1, sizeof(*buf));
+    tl_lob_level_info *buf = calloc(steps + 1, sizeof(*buf));
     assert_true(r.o[0] && r.o[1] && buf);
     uint64_t next_id = 1, total_fills = 0;
     size_t most = 0;
@@ -146,8 +146,8 @@ static void book_ref_run(uint64_t seed, size_t steps, uint64_t width)
                 at = (size_t)tl_prng_below(&rng, r.n[side]);
                 id = r.o[side][at].id;
             }
-            tl_book_resting out;
-            int rc = tl_book_cancel(&b, id, &out);
+            tl_lob_resting out;
+            int rc = tl_lob_cancel(&b, id, &out);
             if (id == next_id + 1) {
                 assert_int_equal(rc, TL_ENOTFOUND);
             } else {
@@ -157,23 +157,23 @@ static void book_ref_run(uint64_t seed, size_t steps, uint64_t width)
                 ref_remove(&r, side, at);
             }
         } else {
-            tl_book_order o = {next_id++, (uint32_t)tl_prng_below(&rng, 5), 0, LIM, TL_BOOK_GTC,
+            tl_lob_order o = {next_id++, (uint32_t)tl_prng_below(&rng, 5), 0, LIM, TL_LOB_GTC,
                                0, LOT * (tl_fixed)(1 + tl_prng_below(&rng, 20))};
             o.side = (uint8_t)tl_prng_below(&rng, 2);
             if (pick >= 85)
                 o.type = MKT;
-            o.tif = pick < 60 ? TL_BOOK_GTC : (uint8_t)tl_prng_below(&rng, 3);
+            o.tif = pick < 60 ? TL_LOB_GTC : (uint8_t)tl_prng_below(&rng, 3);
             if (o.type == LIM) { /* mostly on its own side of 1000.00, a fifth crossing */
                 tl_fixed off = (tl_fixed)tl_prng_below(&rng, width + width / 4 + 1) -
                                (tl_fixed)(width / 4);
                 o.price = (100000 + (o.side == BUY ? -off : off)) * TICK;
             }
             tl_fixed can, cost;
-            assert_int_equal(tl_book_preview(&b, o.side, o.type, o.price, o.qty, &can, &cost), 0);
-            tl_book_result res, want_res;
+            assert_int_equal(tl_lob_preview(&b, o.side, o.type, o.price, o.qty, &can, &cost), 0);
+            tl_lob_result res, want_res;
             got.n = 0;
             tl_err err = {0};
-            if (tl_book_submit(&b, &o, on_fill, &got, &res, &err) != 0)
+            if (tl_lob_submit(&b, &o, on_fill, &got, &res, &err) != 0)
                 fail_msg("seed %llu step %zu: %s", (unsigned long long)seed, step, err.msg);
             ref_submit(&r, &o, &want, &want_res);
             total_fills += want.n;
@@ -185,13 +185,13 @@ static void book_ref_run(uint64_t seed, size_t steps, uint64_t width)
             assert_int_equal(got.n, want.n);
             for (size_t i = 0; i < got.n; i++)
                 ref_same_fill(&got.f[i], &want.f[i]);
-            if (o.tif != TL_BOOK_FOK || res.status == TL_BOOK_FILLED) {
+            if (o.tif != TL_LOB_FOK || res.status == TL_LOB_FILLED) {
                 assert_int_equal(res.filled_qty, can); /* preview said so */
                 assert_int_equal(res.notional, cost);
             }
         }
         ref_compare_depth(&r, &b, buf, steps + 1);
-        assert_int_equal(tl_book_count(&b), r.n[0] + r.n[1]);
+        assert_int_equal(tl_lob_count(&b), r.n[0] + r.n[1]);
         check(&b);
         if (r.n[0] + r.n[1] > most)
             most = r.n[0] + r.n[1];
@@ -202,7 +202,7 @@ static void book_ref_run(uint64_t seed, size_t steps, uint64_t width)
     free(buf);
     free(r.o[0]);
     free(r.o[1]);
-    tl_book_close(&b);
+    tl_lob_close(&b);
 }
 
 #endif /* TL_TEST_BOOK_REF_H */
