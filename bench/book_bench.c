@@ -8,10 +8,10 @@
 #include "core/prng.h"
 #include "exchange/book.h"
 
-#define MID 100000 /* ticks: 1000.00 */
-#define BAND 500   /* ticks either side */
+#define MID  100000 /* ticks: 1000.00 */
+#define BAND 500    /* ticks either side */
 #define TICK (TL_FIXED_INT(1) / 100)
-#define LOT (TL_FIXED_INT(1) / 1000)
+#define LOT  (TL_FIXED_INT(1) / 1000)
 
 static uint64_t mono_ns(void)
 {
@@ -42,8 +42,13 @@ static int add(run *r, uint64_t cross_every, tl_err *err)
     if (cross_every && tl_prng_below(&r->rng, cross_every) == 0)
         off = -(int64_t)tl_prng_below(&r->rng, 3); /* at or through the other side's best */
     int64_t tick = side == TL_SIDE_BUY ? MID - off : MID + off;
-    tl_lob_order o = {r->next_id++, 1, side, TL_ORDER_LIMIT, TL_LOB_GTC, tick * TICK,
-                       LOT * (tl_fixed)(1 + tl_prng_below(&r->rng, 10))};
+    tl_lob_order o = {r->next_id++,
+                      1,
+                      side,
+                      TL_ORDER_LIMIT,
+                      TL_LOB_GTC,
+                      tick * TICK,
+                      LOT * (tl_fixed)(1 + tl_prng_below(&r->rng, 10))};
     tl_lob_result res;
     int rc = tl_lob_submit(&r->book, &o, count_fill, &r->fills, &res, err);
     if (rc == 0 && res.rested_qty > 0) {
@@ -78,8 +83,13 @@ static void compact(run *r)
 
 static int market(run *r, tl_err *err)
 {
-    tl_lob_order o = {r->next_id++, 2, (uint8_t)tl_prng_below(&r->rng, 2), TL_ORDER_MARKET,
-                       TL_LOB_IOC, 0, LOT * (tl_fixed)(1 + tl_prng_below(&r->rng, 10))};
+    tl_lob_order o = {r->next_id++,
+                      2,
+                      (uint8_t)tl_prng_below(&r->rng, 2),
+                      TL_ORDER_MARKET,
+                      TL_LOB_IOC,
+                      0,
+                      LOT * (tl_fixed)(1 + tl_prng_below(&r->rng, 10))};
     tl_lob_result res;
     return tl_lob_submit(&r->book, &o, count_fill, &r->fills, &res, err);
 }

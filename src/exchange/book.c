@@ -10,16 +10,19 @@
 const char *tl_lob_status_name(tl_lob_status s)
 {
     switch (s) {
-    case TL_LOB_NEW: return "NEW";
-    case TL_LOB_PARTIALLY_FILLED: return "PARTIALLY_FILLED";
-    case TL_LOB_FILLED: return "FILLED";
-    case TL_LOB_EXPIRED: return "EXPIRED";
+    case TL_LOB_NEW:
+        return "NEW";
+    case TL_LOB_PARTIALLY_FILLED:
+        return "PARTIALLY_FILLED";
+    case TL_LOB_FILLED:
+        return "FILLED";
+    case TL_LOB_EXPIRED:
+        return "EXPIRED";
     }
     return "UNKNOWN";
 }
 
-int tl_lob_init(tl_lob *b, tl_fixed tick_size, tl_fixed lot_size, size_t capacity_hint,
-                 tl_err *err)
+int tl_lob_init(tl_lob *b, tl_fixed tick_size, tl_fixed lot_size, size_t capacity_hint, tl_err *err)
 {
     if (tick_size <= 0 || lot_size <= 0)
         return tl_err_set(err, TL_EINVAL, "book: tick size and lot size must be positive");
@@ -61,7 +64,8 @@ static int check_order(const tl_lob *b, uint8_t side, uint8_t type, tl_fixed pri
     if (qty <= 0 || !tl_fixed_is_multiple(qty, b->lot_size))
         return tl_err_set(err, TL_EINVAL,
                           "book: quantity %lld must be positive and a multiple of the lot %lld "
-                          "(1e-8 units)", (long long)qty, (long long)b->lot_size);
+                          "(1e-8 units)",
+                          (long long)qty, (long long)b->lot_size);
     if (type == TL_ORDER_MARKET) {
         if (price != 0)
             return tl_err_set(err, TL_EINVAL, "book: a MARKET order has no price");
@@ -73,7 +77,8 @@ static int check_order(const tl_lob *b, uint8_t side, uint8_t type, tl_fixed pri
     if (price <= 0 || !tl_fixed_is_multiple(price, b->tick_size))
         return tl_err_set(err, TL_EINVAL,
                           "book: price %lld must be positive and a multiple of the tick %lld "
-                          "(1e-8 units)", (long long)price, (long long)b->tick_size);
+                          "(1e-8 units)",
+                          (long long)price, (long long)b->tick_size);
     *tick = (uint64_t)(price / b->tick_size);
     return 0;
 }
@@ -104,8 +109,8 @@ static int check_notional(const tl_lob *b, uint8_t side, bool is_limit, tl_fixed
     return 0;
 }
 
-int tl_lob_preview(const tl_lob *b, uint8_t side, uint8_t type, tl_fixed limit_price,
-                    tl_fixed qty, tl_fixed *fillable_qty, tl_fixed *notional)
+int tl_lob_preview(const tl_lob *b, uint8_t side, uint8_t type, tl_fixed limit_price, tl_fixed qty,
+                   tl_fixed *fillable_qty, tl_fixed *notional)
 {
     uint64_t limit, t;
     int rc = check_order(b, side, type, limit_price, qty, &limit, NULL);
@@ -233,7 +238,7 @@ static int reserve_rest(tl_lob *b, const tl_lob_order *o, uint64_t tick, uint32_
 }
 
 int tl_lob_submit(tl_lob *b, const tl_lob_order *o, tl_lob_fill_fn fn, void *ctx,
-                   tl_lob_result *res, tl_err *err)
+                  tl_lob_result *res, tl_err *err)
 {
     uint64_t tick;
     uint32_t ni = TL__LOB_NONE, tmp;
@@ -241,8 +246,7 @@ int tl_lob_submit(tl_lob *b, const tl_lob_order *o, tl_lob_fill_fn fn, void *ctx
     if (rc != 0)
         return rc;
     if (o->tif != TL_LOB_GTC && o->tif != TL_LOB_IOC && o->tif != TL_LOB_FOK)
-        return tl_err_set(err, TL_EINVAL, "book: time in force %u is not GTC, IOC or FOK",
-                          o->tif);
+        return tl_err_set(err, TL_EINVAL, "book: time in force %u is not GTC, IOC or FOK", o->tif);
     if (o->order_id == 0)
         return tl_err_set(err, TL_EINVAL, "book: order id 0 is reserved");
     bool is_limit = o->type == TL_ORDER_LIMIT;
@@ -295,8 +299,8 @@ static void resting_of(const tl_lob *b, uint32_t ni, tl_lob_resting *out)
 {
     const tl__lob_node *n = &b->nodes[ni];
     const tl__lob_level *lv = &b->levels[n->level];
-    *out = (tl_lob_resting){n->order_id, n->account, lv->side, (tl_fixed)lv->tick * b->tick_size,
-                             n->orig_qty, n->remaining, n->seq};
+    *out = (tl_lob_resting){n->order_id, n->account,   lv->side, (tl_fixed)lv->tick * b->tick_size,
+                            n->orig_qty, n->remaining, n->seq};
 }
 
 int tl_lob_cancel(tl_lob *b, uint64_t order_id, tl_lob_resting *out)
@@ -352,14 +356,13 @@ static void best_of(const tl_lob *b, uint8_t side, tl_fixed *px, tl_fixed *qty)
 }
 
 void tl_lob_best(const tl_lob *b, tl_fixed *bid, tl_fixed *bid_qty, tl_fixed *ask,
-                  tl_fixed *ask_qty)
+                 tl_fixed *ask_qty)
 {
     best_of(b, TL_SIDE_BUY, bid, bid_qty);
     best_of(b, TL_SIDE_SELL, ask, ask_qty);
 }
 
-void tl_lob_depth(const tl_lob *b, uint8_t side, size_t levels, tl_lob_level_info *out,
-                   size_t *n)
+void tl_lob_depth(const tl_lob *b, uint8_t side, size_t levels, tl_lob_level_info *out, size_t *n)
 {
     size_t k = 0;
     uint64_t t = b->side[side & 1].best;

@@ -73,9 +73,9 @@ typedef enum tl_lob_status {
 const char *tl_lob_status_name(tl_lob_status s);
 
 /* Ticks per price block: the unit of the price index (see the file comment). */
-#define TL__LOB_BLOCK_BITS 12
+#define TL__LOB_BLOCK_BITS  12
 #define TL__LOB_BLOCK_TICKS (1u << TL__LOB_BLOCK_BITS)
-#define TL__LOB_NONE UINT32_MAX
+#define TL__LOB_NONE        UINT32_MAX
 
 /* An order given to tl_lob_submit. */
 typedef struct tl_lob_order {
@@ -140,17 +140,17 @@ typedef struct tl__lob_node {
 } tl__lob_node;
 
 typedef struct tl__lob_level {
-    uint64_t tick;   /* price / tick_size */
-    tl_fixed qty;    /* sum of its orders' remaining */
+    uint64_t tick;       /* price / tick_size */
+    tl_fixed qty;        /* sum of its orders' remaining */
     uint32_t head, tail; /* oldest, newest */
-    uint32_t count;  /* orders; 0 = free (next_free links the free list) */
+    uint32_t count;      /* orders; 0 = free (next_free links the free list) */
     uint32_t next_free;
     uint8_t side;
 } tl__lob_level;
 
 typedef struct tl__lob_block {
-    uint64_t no;         /* tick >> TL__LOB_BLOCK_BITS */
-    uint64_t sum[2];     /* per side: bit w set when bits[side][w] != 0 */
+    uint64_t no;          /* tick >> TL__LOB_BLOCK_BITS */
+    uint64_t sum[2];      /* per side: bit w set when bits[side][w] != 0 */
     uint64_t bits[2][64]; /* per side: bit (tick & 4095) set when a level rests there */
     uint32_t level[TL__LOB_BLOCK_TICKS]; /* level index per tick of the block, or NONE */
     uint32_t next_free;
@@ -173,12 +173,12 @@ typedef struct tl_lob {
     uint32_t levels_len, levels_cap, free_level;
     tl__lob_block *blocks; /* owned pool */
     uint32_t blocks_len, blocks_cap, free_block;
-    tl_hashmap ids;       /* order id -> node index */
-    tl_hashmap block_map; /* block number -> block index */
+    tl_hashmap ids;        /* order id -> node index */
+    tl_hashmap block_map;  /* block number -> block index */
     uint32_t pinned_block; /* reserved by the submit in progress: not freed when it empties */
-    tl__lob_side side[2]; /* indexed by TL_SIDE_BUY / TL_SIDE_SELL */
-    uint64_t seq;         /* last arrival sequence handed out */
-    size_t count;         /* resting orders */
+    tl__lob_side side[2];  /* indexed by TL_SIDE_BUY / TL_SIDE_SELL */
+    uint64_t seq;          /* last arrival sequence handed out */
+    size_t count;          /* resting orders */
 } tl_lob;
 
 /* ---- the API ---- */
@@ -186,7 +186,7 @@ typedef struct tl_lob {
 /* tick_size and lot_size > 0. capacity_hint: resting orders to plan for (pools sized up front).
  * 0, TL_EINVAL or TL_ENOMEM. */
 int tl_lob_init(tl_lob *b, tl_fixed tick_size, tl_fixed lot_size, size_t capacity_hint,
-                 tl_err *err);
+                tl_err *err);
 void tl_lob_close(tl_lob *b);
 
 /* Matches o, then rests, drops or refuses its remainder as the file comment says. fn may be NULL.
@@ -194,7 +194,7 @@ void tl_lob_close(tl_lob *b);
  * with a price, a resting order_id); TL_ERANGE when the quantities or notional could leave the
  * fixed-point range; TL_ENOMEM. On error nothing changes and no callback was made. */
 int tl_lob_submit(tl_lob *b, const tl_lob_order *o, tl_lob_fill_fn fn, void *ctx,
-                   tl_lob_result *res, tl_err *err);
+                  tl_lob_result *res, tl_err *err);
 
 /* Removes a resting order, O(1); *out (may be NULL) says what it was. 0 or TL_ENOTFOUND. */
 int tl_lob_cancel(tl_lob *b, uint64_t order_id, tl_lob_resting *out);
@@ -205,17 +205,16 @@ bool tl_lob_get(const tl_lob *b, uint64_t order_id, tl_lob_resting *out);
 /* What a taker (side, type, LIMIT's price, qty) would get now, changing nothing: the quantity it
  * could fill and its notional. O(levels touched). 0, TL_EINVAL (as submit's checks, but for the
  * order id) or TL_ERANGE. */
-int tl_lob_preview(const tl_lob *b, uint8_t side, uint8_t type, tl_fixed limit_price,
-                    tl_fixed qty, tl_fixed *fillable_qty, tl_fixed *notional);
+int tl_lob_preview(const tl_lob *b, uint8_t side, uint8_t type, tl_fixed limit_price, tl_fixed qty,
+                   tl_fixed *fillable_qty, tl_fixed *notional);
 
 /* Best bid and ask with their level quantities, O(1); a missing side is price 0, qty 0. Any
  * pointer may be NULL. */
 void tl_lob_best(const tl_lob *b, tl_fixed *bid, tl_fixed *bid_qty, tl_fixed *ask,
-                  tl_fixed *ask_qty);
+                 tl_fixed *ask_qty);
 
 /* Up to `levels` aggregated levels of one side, best first, into out; *n how many. */
-void tl_lob_depth(const tl_lob *b, uint8_t side, size_t levels, tl_lob_level_info *out,
-                   size_t *n);
+void tl_lob_depth(const tl_lob *b, uint8_t side, size_t levels, tl_lob_level_info *out, size_t *n);
 
 /* Resting orders. */
 size_t tl_lob_count(const tl_lob *b);

@@ -47,7 +47,8 @@ static void ref_submit(ref_book *r, const tl_lob_order *o, fills *fs, tl_lob_res
     r->seq++;
     if (o->tif == TL_LOB_FOK) {
         tl_fixed avail = 0;
-        for (size_t i = 0; i < r->n[opp] && ref_crosses(o->side, o->type, limit, r->o[opp][i].tick); i++)
+        for (size_t i = 0; i < r->n[opp] && ref_crosses(o->side, o->type, limit, r->o[opp][i].tick);
+             i++)
             avail += r->o[opp][i].qty;
         if (avail < o->qty) {
             res->status = TL_LOB_EXPIRED;
@@ -61,8 +62,9 @@ static void ref_submit(ref_book *r, const tl_lob_order *o, fills *fs, tl_lob_res
         tl_fixed q = m->qty < left ? m->qty : left;
         m->qty -= q;
         left -= q;
-        tl_lob_fill f = {m->id, o->order_id, m->acct, o->account, o->side, m->qty == 0,
-                          (tl_fixed)m->tick * TICK, q};
+        tl_lob_fill f = {
+            m->id, o->order_id, m->acct, o->account, o->side, m->qty == 0, (tl_fixed)m->tick * TICK,
+            q};
         sum += (__int128)f.price * q;
         fs->f[fs->n++] = f;
         if (m->qty == 0)
@@ -82,9 +84,9 @@ static void ref_submit(ref_book *r, const tl_lob_order *o, fills *fs, tl_lob_res
         res->rested_qty = left;
     }
     res->status = left == 0 ? TL_LOB_FILLED
-                  : res->rested_qty > 0 ? (res->filled_qty > 0 ? TL_LOB_PARTIALLY_FILLED
-                                                               : TL_LOB_NEW)
-                                        : TL_LOB_EXPIRED;
+                  : res->rested_qty > 0
+                      ? (res->filled_qty > 0 ? TL_LOB_PARTIALLY_FILLED : TL_LOB_NEW)
+                      : TL_LOB_EXPIRED;
 }
 
 static void ref_same_fill(const tl_lob_fill *a, const tl_lob_fill *b)
@@ -157,15 +159,20 @@ static void book_ref_run(uint64_t seed, size_t steps, uint64_t width)
                 ref_remove(&r, side, at);
             }
         } else {
-            tl_lob_order o = {next_id++, (uint32_t)tl_prng_below(&rng, 5), 0, LIM, TL_LOB_GTC,
-                               0, LOT * (tl_fixed)(1 + tl_prng_below(&rng, 20))};
+            tl_lob_order o = {next_id++,
+                              (uint32_t)tl_prng_below(&rng, 5),
+                              0,
+                              LIM,
+                              TL_LOB_GTC,
+                              0,
+                              LOT * (tl_fixed)(1 + tl_prng_below(&rng, 20))};
             o.side = (uint8_t)tl_prng_below(&rng, 2);
             if (pick >= 85)
                 o.type = MKT;
             o.tif = pick < 60 ? TL_LOB_GTC : (uint8_t)tl_prng_below(&rng, 3);
             if (o.type == LIM) { /* mostly on its own side of 1000.00, a fifth crossing */
-                tl_fixed off = (tl_fixed)tl_prng_below(&rng, width + width / 4 + 1) -
-                               (tl_fixed)(width / 4);
+                tl_fixed off =
+                    (tl_fixed)tl_prng_below(&rng, width + width / 4 + 1) - (tl_fixed)(width / 4);
                 o.price = (100000 + (o.side == BUY ? -off : off)) * TICK;
             }
             tl_fixed can, cost;

@@ -15,14 +15,14 @@
 #include "tradeloop.h"
 
 #define P(x) TL_FIXED_INT(x)
-#define TICK (TL_FIXED_INT(1) / 100) /* 0.01 */
-#define LOT (TL_FIXED_INT(1) / 1000) /* 0.001 */
-#define BUY TL_SIDE_BUY
+#define TICK (TL_FIXED_INT(1) / 100)  /* 0.01 */
+#define LOT  (TL_FIXED_INT(1) / 1000) /* 0.001 */
+#define BUY  TL_SIDE_BUY
 #define SELL TL_SIDE_SELL
-#define LIM TL_ORDER_LIMIT
-#define MKT TL_ORDER_MARKET
+#define LIM  TL_ORDER_LIMIT
+#define MKT  TL_ORDER_MARKET
 
-#define MAX_FILLS 4096
+#define MAX_FILLS     4096
 #define REF_MAX_FILLS MAX_FILLS
 
 typedef struct fills {
@@ -46,7 +46,7 @@ static void check(const tl_lob *b)
 
 /* Submits and expects success; the fills land in fs (emptied first). */
 static tl_lob_result submit(tl_lob *b, fills *fs, uint64_t id, uint32_t acct, uint8_t side,
-                             uint8_t type, uint8_t tif, tl_fixed px, tl_fixed qty)
+                            uint8_t type, uint8_t tif, tl_fixed px, tl_fixed qty)
 {
     tl_lob_order o = {id, acct, side, type, tif, px, qty};
     tl_lob_result r;
@@ -327,18 +327,18 @@ static void test_invalid_refused(void **state)
     init(&b);
     gtc(&b, 1, SELL, P(10), P(1));
     gtc(&b, 2, BUY, P(9), P(1));
-    refuse(&b, 3, BUY, LIM, TL_LOB_GTC, P(10) + 1, P(1), TL_EINVAL);  /* off tick */
-    refuse(&b, 3, BUY, LIM, TL_LOB_GTC, P(10), P(1) + 1, TL_EINVAL);  /* off lot */
-    refuse(&b, 3, BUY, LIM, TL_LOB_GTC, P(10), 0, TL_EINVAL);         /* zero qty */
-    refuse(&b, 3, BUY, LIM, TL_LOB_GTC, 0, P(1), TL_EINVAL);          /* zero price */
-    refuse(&b, 3, BUY, LIM, TL_LOB_GTC, -P(10), P(1), TL_EINVAL);     /* negative price */
-    refuse(&b, 3, BUY, MKT, TL_LOB_IOC, P(10), P(1), TL_EINVAL);      /* market with a price */
-    refuse(&b, 0, BUY, LIM, TL_LOB_GTC, P(10), P(1), TL_EINVAL);      /* id 0 */
-    refuse(&b, 2, SELL, LIM, TL_LOB_GTC, P(9), P(1), TL_EINVAL);      /* resting id, crossing */
-    refuse(&b, 1, BUY, LIM, TL_LOB_IOC, P(10), P(1), TL_EINVAL);      /* resting id, IOC */
-    refuse(&b, 3, 2, LIM, TL_LOB_GTC, P(10), P(1), TL_EINVAL);        /* side */
-    refuse(&b, 3, BUY, 2, TL_LOB_GTC, P(10), P(1), TL_EINVAL);        /* type */
-    refuse(&b, 3, BUY, LIM, 3, P(10), P(1), TL_EINVAL);                /* tif */
+    refuse(&b, 3, BUY, LIM, TL_LOB_GTC, P(10) + 1, P(1), TL_EINVAL); /* off tick */
+    refuse(&b, 3, BUY, LIM, TL_LOB_GTC, P(10), P(1) + 1, TL_EINVAL); /* off lot */
+    refuse(&b, 3, BUY, LIM, TL_LOB_GTC, P(10), 0, TL_EINVAL);        /* zero qty */
+    refuse(&b, 3, BUY, LIM, TL_LOB_GTC, 0, P(1), TL_EINVAL);         /* zero price */
+    refuse(&b, 3, BUY, LIM, TL_LOB_GTC, -P(10), P(1), TL_EINVAL);    /* negative price */
+    refuse(&b, 3, BUY, MKT, TL_LOB_IOC, P(10), P(1), TL_EINVAL);     /* market with a price */
+    refuse(&b, 0, BUY, LIM, TL_LOB_GTC, P(10), P(1), TL_EINVAL);     /* id 0 */
+    refuse(&b, 2, SELL, LIM, TL_LOB_GTC, P(9), P(1), TL_EINVAL);     /* resting id, crossing */
+    refuse(&b, 1, BUY, LIM, TL_LOB_IOC, P(10), P(1), TL_EINVAL);     /* resting id, IOC */
+    refuse(&b, 3, 2, LIM, TL_LOB_GTC, P(10), P(1), TL_EINVAL);       /* side */
+    refuse(&b, 3, BUY, 2, TL_LOB_GTC, P(10), P(1), TL_EINVAL);       /* type */
+    refuse(&b, 3, BUY, LIM, 3, P(10), P(1), TL_EINVAL);              /* tif */
     /* A notional that could leave the fixed-point range (1e6 * 1e8 > 9.2e10). */
     assert_int_equal(tl_lob_cancel(&b, 1, NULL), 0);
     gtc(&b, 4, BUY, P(1000000), P(1));
@@ -368,8 +368,13 @@ static void test_deep_book(void **state)
     for (uint64_t id = 1; id <= N; id++) {
         uint8_t side = id & 1 ? BUY : SELL;
         tl_fixed off = (tl_fixed)(tl_prng_below(&rng, 20000) + 1) * TICK;
-        tl_lob_order o = {id, 1, side, LIM, TL_LOB_GTC, side == BUY ? P(1000) - off : P(1000) + off,
-                           LOT * (tl_fixed)(1 + tl_prng_below(&rng, 100))};
+        tl_lob_order o = {id,
+                          1,
+                          side,
+                          LIM,
+                          TL_LOB_GTC,
+                          side == BUY ? P(1000) - off : P(1000) + off,
+                          LOT * (tl_fixed)(1 + tl_prng_below(&rng, 100))};
         tl_lob_result r;
         assert_int_equal(tl_lob_submit(&b, &o, on_fill, &fs, &r, NULL), 0);
         assert_int_equal(r.status, TL_LOB_NEW);
