@@ -40,13 +40,14 @@
     X(CANCEL_REJECTED, 20)                                                                         \
     X(ACCOUNT_FROZEN, 21)                                                                          \
     X(ACCOUNT_UNFROZEN, 22)                                                                        \
-    X(RECONCILED, 23)
+    X(RECONCILED, 23)                                                                              \
+    X(BALANCE_FUNDED, 24)
 
 typedef enum tl_event_type {
 #define TL__EV_ENUM(name, value) TL_EV_##name = (value),
     TL_EVENT_TYPE_MAP(TL__EV_ENUM)
 #undef TL__EV_ENUM
-        TL_EV__MAX = 23
+        TL_EV__MAX = 24
 } tl_event_type;
 
 #define TL_WORKSPACE_MAX  48 /* with NUL: [A-Za-z0-9._:-]{1,47} */
@@ -67,7 +68,9 @@ typedef struct tl_event {
     char symbol[16];                  /* "" when none */
     char trade_id[32];                /* ORDER_FILLED: the venue's trade id;
                                          ORDER_ACCEPTED: the venue's order id ("ORD000001") */
-    tl_fixed qty;                     /* order quantity, or fill quantity for ORDER_FILLED */
+    tl_fixed qty;                     /* order quantity, or fill quantity for ORDER_FILLED;
+                                         BALANCE_FUNDED (the exchange): the amount of asset
+                                         `symbol` */
     tl_fixed price;                   /* limit price, or fill price */
     tl_fixed fee;                     /* ORDER_FILLED fee; WORKSPACE_RESET starting cash;
                                          POSITION_*: realized P&L of the fill */

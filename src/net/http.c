@@ -74,6 +74,7 @@ static void req_free(tl_http_req *req)
     if (req->resp != NULL)
         MHD_destroy_response(req->resp);
     free(req->body);
+    free(req->query);
     free(req->path);
     free(req->method);
     free(req);
@@ -212,6 +213,26 @@ static enum MHD_Result dispatch(tl_http *srv, tl_http_req *req)
     return MHD_YES;
 }
 
+/* MHD's first call for a request, with its target as sent: the request starts here, so that its
+ * raw query string is kept (a signed request's signature covers those exact bytes; MHD's own
+ * arguments are decoded). What this returns is the request's con_cls from then on. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
+{
+    (void)c;
+    tl_http *srv = cls;
+    tl_http_req *req = calloc(1, sizeof(*req));
+    if (req == NULL)
+        return NULL;
+    req->srv = srv;
+    const char *q = uri != NULL ? strchr(uri, '?') : NULL;
+    req->query = strdup(q != NULL ? q + 1 : "");
+    req->next = srv->live;
+    if (srv->live != NULL)
+        srv->live->prev = req;
+    srv->live = req;
+    return req;
+}
+
 static enum MHD_Result on_access(void *cls, struct MHD_Connection *c, const char *url,
                                  const char *method, const char *version, const char *upload,
                                  size_t *upload_size, void **con_cls)
@@ -219,20 +240,14 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *c, const char
     (void)version;
     tl_http *srv = cls;
     tl_http_req *req = *con_cls;
-    if (req == NULL) { /* the headers are in: admit or refuse before any body is read */
-        req = calloc(1, sizeof(*req));
-        if (req == NULL)
-            return MHD_NO;
-        req->srv = srv;
+    if (req == NULL) /* on_uri could not allocate it */
+        return MHD_NO;
+    if (!req->admitted) { /* the headers are in: admit or refuse before any body is read */
+        req->admitted = true;
         req->conn = c;
         req->method = strdup(method);
         req->path = strdup(url);
-        req->next = srv->live;
-        if (srv->live != NULL)
-            srv->live->prev = req;
-        srv->live = req;
-        *con_cls = req;
-        if (req->method == NULL || req->path == NULL)
+        if (req->method == NULL || req->path == NULL || req->query == NULL)
             return MHD_NO;
         if (admit(srv, req) != 0) {
             srv->refused++;
@@ -326,7 +341,8 @@ static int start_daemon(tl_http *srv, const struct sockaddr *addr, tl_err *err)
         flags, 0, NULL, NULL, on_access, srv, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, srv,
         MHD_OPTION_SOCK_ADDR, addr, MHD_OPTION_CONNECTION_LIMIT, srv->opt.max_conns,
         MHD_OPTION_CONNECTION_TIMEOUT, srv->opt.timeout_s, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_END);
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv,
+        MHD_OPTION_END);
     if (srv->daemon == NULL)
         return tl_err_set(err, TL_EIO, "cannot listen on %s (address in use, or not permitted)",
                           srv->listen);

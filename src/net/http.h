@@ -131,6 +131,9 @@ const char *tl_http_req_path(const tl_http_req *req);
 const char *tl_http_req_rest(const tl_http_req *req);
 /* A query argument (?limit=5: "5"; ?flag: ""), NULL when absent. */
 const char *tl_http_req_query(const tl_http_req *req, const char *key);
+/* The query string exactly as the client sent it (after '?', not decoded), "" when none: what a
+ * signature over the query covers (Binance's SIGNED endpoints). */
+const char *tl_http_req_raw_query(const tl_http_req *req);
 /* A header (case-insensitive name) and its length (it may hold NULs); NULL when absent. */
 const char *tl_http_req_header(const tl_http_req *req, const char *name, size_t *len);
 /* The whole body (NUL-terminated, len excludes the NUL); "" and 0 when there is none. */

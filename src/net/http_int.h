@@ -2,6 +2,7 @@
 #ifndef TL_NET_HTTP_INT_H
 #define TL_NET_HTTP_INT_H
 
+#include <stdbool.h>
 #include <microhttpd.h>
 
 #include "net/http.h"
@@ -21,6 +22,8 @@ struct tl_http_req {
     char *method;               /* owned copies: the request's strings outlive MHD's calls */
     char *path;
     size_t rest_off; /* where tl_http_req_rest starts in path */
+    char *query;     /* owned: the raw query string as sent (after '?'), "" when none */
+    bool admitted;   /* on_access has seen its headers */
     char *body;      /* owned, NUL-terminated */
     size_t body_len, body_cap;
     size_t expect; /* Content-Length */

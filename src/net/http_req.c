@@ -27,6 +27,11 @@ const char *tl_http_req_query(const tl_http_req *req, const char *key)
     return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, key);
 }
 
+const char *tl_http_req_raw_query(const tl_http_req *req)
+{
+    return req->query;
+}
+
 const char *tl_http_req_header(const tl_http_req *req, const char *name, size_t *len)
 {
     const char *v = NULL;
