@@ -8,6 +8,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,17 +45,41 @@ int tl_sweep_variant_strategy(const tl_sweep_plan *p, const tl_sweep_spec *s,
     return rc == 0 ? tl_strategy_spec_check(out, err) : rc;
 }
 
-/* One variant, on an open store: its result, whatever happened. */
+/* Whether the sweep's store is in memory (mem:): its journals then live no longer than the
+ * process, and no one but the variant reads them. */
+static bool journals_in_memory(const tl_sweep_run_config *cfg)
+{
+    tl_store_url u;
+    tl_err e = {0};
+    return tl_store_url_parse(cfg->db_url, &u, &e) == 0 && strcmp(u.scheme, "mem") == 0;
+}
+
+/* One variant, on an open store: its result, whatever happened. With journals in memory the
+ * variant trades into a scratch mem: journal of its own, dropped after its result is taken:
+ * nothing could read it later anyway (a mem: store is its process's), so keeping every variant's
+ * journal in one store only made a sweep's memory grow with its variants, and a worker process
+ * pay a page fault for each new 4 KB of it, where a scratch journal reuses the pages the last
+ * variant freed. The result is the same (its backtest checks its figures against its own
+ * journal either way). */
 static void run_one(const tl_sweep_run_config *cfg, tl_store *store, uint32_t i,
                     tl_sweep_result *r)
 {
     tl_err err = {0};
     tl_strategy_spec spec;
     tl_backtest bt;
+    tl_store scratch;
+    bool own = false;
     memset(r, 0, sizeof(*r));
     r->rc = tl_sweep_variant_strategy(cfg->plan, cfg->spec, &cfg->plan->variants[i], &spec, &err);
+    if (r->rc == 0 && journals_in_memory(cfg)) {
+        r->rc = tl_store_open(&scratch, "mem:", &cfg->store_options, NULL, &err);
+        own = r->rc == 0;
+        store = &scratch;
+    }
     if (r->rc == 0)
         r->rc = tl_backtest_run(&spec, cfg->bars, cfg->starting_equity, store, &bt, &err);
+    if (own)
+        tl_store_close(&scratch);
     if (r->rc != 0) {
         tl_text_copy(r->error, sizeof(r->error), err.msg);
         return;
@@ -156,7 +181,9 @@ static _Noreturn void worker(const tl_sweep_run_config *cfg, atomic_uint *next, 
 {
     tl_store store;
     tl_err err = {0};
-    int rc = tl_store_open(&store, cfg->db_url, &cfg->store_options, NULL, &err);
+    /* Journals in memory: each variant opens its scratch one (run_one), this one would be idle. */
+    bool need_store = !journals_in_memory(cfg);
+    int rc = need_store ? tl_store_open(&store, cfg->db_url, &cfg->store_options, NULL, &err) : 0;
     for (;;) {
         uint32_t i = atomic_fetch_add(next, 1);
         if (i >= cfg->plan->count)
@@ -171,7 +198,7 @@ static _Noreturn void worker(const tl_sweep_run_config *cfg, atomic_uint *next, 
         if (write(fd, &rec, sizeof(rec)) != (ssize_t)sizeof(rec))
             _exit(3);
     }
-    if (rc == 0)
+    if (rc == 0 && need_store)
         tl_store_close(&store);
     _exit(0);
 }
@@ -196,26 +223,74 @@ int tl_sweep_run(const tl_sweep_run_config *cfg, tl_sweep_result *results, tl_er
     return rc;
 }
 
+/* The sweep's side of its workers: their pipes, and which results are in. */
+typedef struct pool {
+    const tl_sweep_run_config *cfg;
+    tl_store *st;
+    tl_sweep_result *results;
+    bool *got;
+    pid_t *pids;
+    struct pollfd *fds;
+    unsigned started, open_fds;
+    uint32_t done;
+} pool;
+
+/* Result i is in: stored and counted. The first store error stops storing (rc keeps it). */
+static void take(pool *p, uint32_t i, int *rc, tl_err *err)
+{
+    p->got[i] = true;
+    p->done++;
+    if (*rc == 0)
+        *rc = put_variant(p->cfg, p->st, i, &p->results[i], err);
+    if (p->cfg->progress)
+        p->cfg->progress(p->cfg->ctx, p->done, p->cfg->plan->count);
+}
+
+/* Reads what the workers reported, waiting up to timeout_ms (-1: until one reports or ends). */
+static void drain(pool *p, int timeout_ms, int *rc, tl_err *err)
+{
+    int n = poll(p->fds, p->started, timeout_ms);
+    if (n < 0 && errno != EINTR && *rc == 0)
+        *rc = tl_err_set(err, TL_EIO, "sweep: poll: %s", strerror(errno));
+    for (unsigned k = 0; n > 0 && k < p->started; k++) {
+        if (p->fds[k].fd < 0 || !(p->fds[k].revents & (POLLIN | POLLHUP | POLLERR)))
+            continue;
+        record rec;
+        ssize_t got = read(p->fds[k].fd, &rec, sizeof(rec));
+        if (got == (ssize_t)sizeof(rec) && rec.index < p->cfg->plan->count &&
+            !p->got[rec.index]) {
+            p->results[rec.index] = rec.r;
+            take(p, rec.index, rc, err);
+        } else if (got <= 0) {
+            close(p->fds[k].fd);
+            p->fds[k].fd = -1;
+            p->open_fds--;
+        }
+    }
+}
+
+/* jobs - 1 forked workers and this process take variants off one shared counter. This process
+ * runs its share in between reading the others' results: on 2 cores, a third process that only
+ * waited and stored rows would wake up for every result and take the CPU from a worker, and one
+ * fork fewer is one copy of this process's written pages fewer. */
 static int run_workers(const tl_sweep_run_config *cfg, tl_store *st, tl_sweep_result *results,
                        tl_err *err)
 {
     uint32_t total = cfg->plan->count;
-    unsigned jobs = cfg->jobs < total ? cfg->jobs : total;
+    unsigned forks = (cfg->jobs < total ? cfg->jobs : total) - 1;
     atomic_uint *next = mmap(NULL, sizeof(*next), PROT_READ | PROT_WRITE,
                              MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (next == MAP_FAILED)
         return tl_err_set(err, TL_ENOMEM, "sweep: shared counter: %s", strerror(errno));
     atomic_init(next, 0);
-    bool *got = calloc(total, sizeof(*got));
-    pid_t *pids = calloc(jobs, sizeof(*pids));
-    struct pollfd *fds = calloc(jobs, sizeof(*fds));
-    int rc = got && pids && fds ? 0 : tl_err_set(err, TL_ENOMEM, "sweep: out of memory");
-    unsigned started = 0;
+    pool p = {cfg, st, results, calloc(total, sizeof(bool)), calloc(forks, sizeof(pid_t)),
+              calloc(forks, sizeof(struct pollfd)), 0, 0, 0};
+    int rc = p.got && p.pids && p.fds ? 0 : tl_err_set(err, TL_ENOMEM, "sweep: out of memory");
     fflush(NULL); /* nothing buffered is written twice by a child */
-    /* Free heap pages the parent keeps would be the workers' to copy on their first write (a
+    /* Free heap pages this process keeps would be the workers' to copy on their first write (a
      * fault and a 4 KB copy each): given back now, a worker faults in zeroed pages instead. */
     malloc_trim(0);
-    for (; rc == 0 && started < jobs; started++) {
+    for (; rc == 0 && p.started < forks; p.started++) {
         int pfd[2];
         if (pipe(pfd) != 0) {
             rc = tl_err_set(err, TL_EIO, "sweep: pipe: %s", strerror(errno));
@@ -230,54 +305,37 @@ static int run_workers(const tl_sweep_run_config *cfg, tl_store *st, tl_sweep_re
         }
         if (pid == 0) {
             close(pfd[0]);
-            for (unsigned k = 0; k < started; k++)
-                close(fds[k].fd);
+            for (unsigned k = 0; k < p.started; k++)
+                close(p.fds[k].fd);
             worker(cfg, next, pfd[1]);
         }
         close(pfd[1]);
-        pids[started] = pid;
-        fds[started] = (struct pollfd){pfd[0], POLLIN, 0};
+        p.pids[p.started] = pid;
+        p.fds[p.started] = (struct pollfd){pfd[0], POLLIN, 0};
     }
-    uint32_t done = 0;
-    unsigned open_fds = started;
-    while (open_fds > 0) {
-        if (poll(fds, started, -1) < 0) {
-            if (errno == EINTR)
-                continue;
-            rc = tl_err_set(err, TL_EIO, "sweep: poll: %s", strerror(errno));
+    p.open_fds = p.started;
+    while (rc == 0) {
+        uint32_t i = atomic_fetch_add(next, 1);
+        if (i >= total)
             break;
-        }
-        for (unsigned k = 0; k < started; k++) {
-            if (fds[k].fd < 0 || !(fds[k].revents & (POLLIN | POLLHUP | POLLERR)))
-                continue;
-            record rec;
-            ssize_t n = read(fds[k].fd, &rec, sizeof(rec));
-            if (n == (ssize_t)sizeof(rec) && rec.index < total && !got[rec.index]) {
-                results[rec.index] = rec.r;
-                got[rec.index] = true;
-                done++;
-                if (rc == 0)
-                    rc = put_variant(cfg, st, rec.index, &results[rec.index], err);
-                if (cfg->progress)
-                    cfg->progress(cfg->ctx, done, total);
-            } else if (n <= 0) {
-                close(fds[k].fd);
-                fds[k].fd = -1;
-                open_fds--;
-            }
-        }
+        run_one(cfg, st, i, &results[i]);
+        take(&p, i, &rc, err);
+        if (p.open_fds > 0)
+            drain(&p, 0, &rc, err);
     }
-    for (unsigned k = 0; k < started; k++) {
-        if (fds[k].fd >= 0)
-            close(fds[k].fd);
+    while (p.open_fds > 0)
+        drain(&p, -1, &rc, err);
+    for (unsigned k = 0; k < p.started; k++) {
+        if (p.fds[k].fd >= 0)
+            close(p.fds[k].fd);
         if (rc != 0)
-            kill(pids[k], SIGTERM);
-        while (waitpid(pids[k], NULL, 0) < 0 && errno == EINTR)
+            kill(p.pids[k], SIGTERM);
+        while (waitpid(p.pids[k], NULL, 0) < 0 && errno == EINTR)
             ;
     }
     /* A variant no worker reported: its worker died while running it. */
     for (uint32_t i = 0; rc == 0 && i < total; i++) {
-        if (got[i])
+        if (p.got[i])
             continue;
         memset(&results[i], 0, sizeof(results[i]));
         results[i].rc = TL_EIO;
@@ -285,9 +343,9 @@ static int run_workers(const tl_sweep_run_config *cfg, tl_store *st, tl_sweep_re
                  "worker died while running this variant");
         rc = put_variant(cfg, st, i, &results[i], err);
     }
-    free(got);
-    free(pids);
-    free(fds);
+    free(p.got);
+    free(p.pids);
+    free(p.fds);
     munmap(next, sizeof(*next));
     return rc;
 }

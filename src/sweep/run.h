@@ -7,9 +7,14 @@
  * but a counter of the next variant to take (an atomic in a shared anonymous mapping), so a
  * worker that crashes takes only its current variant with it: that variant is reported failed
  * ("worker died"), the others go on. A worker reports each result on its own pipe as one
- * fixed-size record (smaller than PIPE_BUF, so written whole). With jobs == 1 the variants run in
- * this process. The results are the same whatever jobs is: each variant's backtest depends only
- * on its spec, its bars and its workspace.
+ * fixed-size record (smaller than PIPE_BUF, so written whole). The calling process is one of the
+ * jobs: it forks jobs - 1 workers and runs variants off the same counter between reading their
+ * results (with jobs == 1 it runs them all). The results are the same whatever jobs is: each
+ * variant's backtest depends only on its spec, its bars and its workspace.
+ *
+ * On a mem: store each variant trades into a scratch in-memory journal of its own, closed once
+ * its result is taken (run.c says why); the plan's and the variants' rows still go to the store
+ * given.
  */
 #ifndef TL_SWEEP_RUN_H
 #define TL_SWEEP_RUN_H

@@ -12,6 +12,12 @@ check "no progress bar when stderr is not a terminal" [ ! -s "$TMP/j1.err" ]
 run_tl "$TMP/j2.json" "$TMP/j2.err" sweep --spec "$SPEC" --data "$DATA" --db "$TMP/two.db" --jobs 2 --json
 check "--jobs 2: exit 0" [ "$RC" -eq 0 ]
 check "--jobs 1 and --jobs 2 print the same bytes" cmp -s "$TMP/j1.json" "$TMP/j2.json"
+# Journals in memory: each variant trades into a scratch journal of its own; the figures and the
+# journal digests are those of the variants' journals in one file.
+for j in 1 3; do
+    run_tl "$TMP/m$j.json" "$TMP/m$j.err" sweep --spec "$SPEC" --data "$DATA" --db mem: --jobs $j --json
+    check "--db mem: --jobs $j: the same bytes as on a file" cmp -s "$TMP/j1.json" "$TMP/m$j.json"
+done
 check "the plan: 15 variants, ranked by return_pct, baseline and ablations present" python3 - \
     "$TMP/j1.json" <<'PY'
 import json, sys
