@@ -24,18 +24,18 @@
  * a caller most often sends; codes with several documented messages take theirs through
  * tl_bapi_err_set's format (the TL_BAPI_MSG_* texts below). */
 #define TL_BAPI_ERR_MAP(X)                                                                         \
-    X(UNKNOWN, -1000, 500, "An unknown error occurred while processing the request.")             \
-    X(UNAUTHORIZED, -1002, 401, "You are not authorized to execute this request.")                \
+    X(UNKNOWN, -1000, 500, "An unknown error occurred while processing the request.")              \
+    X(UNAUTHORIZED, -1002, 401, "You are not authorized to execute this request.")                 \
     X(TOO_MANY_REQUESTS, -1003, 429, "Too many requests queued.")                                  \
     X(INVALID_MESSAGE, -1013, 400,                                                                 \
-      "The request is rejected by the API. (i.e. The request didn't reach the Matching Engine.)") \
+      "The request is rejected by the API. (i.e. The request didn't reach the Matching Engine.)")  \
     X(TOO_MANY_ORDERS, -1015, 429, "Too many new orders.")                                         \
     X(INVALID_TIMESTAMP, -1021, 400, "Timestamp for this request is outside of the recvWindow.")   \
     X(INVALID_SIGNATURE, -1022, 400, "Signature for this request is not valid.")                   \
     X(ILLEGAL_CHARS, -1100, 400, "Illegal characters found in a parameter.")                       \
     X(TOO_MANY_PARAMETERS, -1101, 400, "Too many parameters sent for this endpoint.")              \
     X(MANDATORY_PARAM_EMPTY_OR_MALFORMED, -1102, 400,                                              \
-      "A mandatory parameter was not sent, was empty/null, or malformed.")                        \
+      "A mandatory parameter was not sent, was empty/null, or malformed.")                         \
     X(UNKNOWN_PARAM, -1103, 400, "An unknown parameter was sent.")                                 \
     X(UNREAD_PARAMETERS, -1104, 400, "Not all sent parameters were read.")                         \
     X(PARAM_EMPTY, -1105, 400, "A parameter was empty.")                                           \

@@ -30,8 +30,8 @@ static int all_of(const char *s, size_t n, const char *extra, int lower)
 {
     for (size_t i = 0; i < n; i++) {
         char c = s[i];
-        if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              (lower && c >= 'a' && c <= 'z') || (c != '\0' && strchr(extra, c) != NULL)))
+        if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || (lower && c >= 'a' && c <= 'z') ||
+              (c != '\0' && strchr(extra, c) != NULL)))
             return 0;
     }
     return 1;
@@ -79,19 +79,18 @@ static int parse_balances(tl_bapi_keys *k, tl_bapi_key *key, json_t *obj, const 
                               tl__text_show(asset, n, shown, sizeof shown));
         if (!json_is_string(v))
             return tl_err_set(err, TL_EINVAL,
-                              "%s: balances: %s: want a decimal string (\"1.5\"), got %s", w,
-                              asset, tl__json_type_name(v));
+                              "%s: balances: %s: want a decimal string (\"1.5\"), got %s", w, asset,
+                              tl__json_type_name(v));
         tl_bapi_balance b;
         memset(&b, 0, sizeof b);
         memcpy(b.asset, asset, n + 1);
         tl_err inner;
         int rc = tl_fixed_parse(json_string_value(v), json_string_length(v), &b.amount, &inner);
         if (rc != 0)
-            return tl_err_set(err, TL_EINVAL,
-                              "%s: balances: %s: '%s' is not a decimal with at most 8 decimals",
-                              w, asset,
-                              tl__text_show(json_string_value(v), json_string_length(v), shown,
-                                            sizeof shown));
+            return tl_err_set(
+                err, TL_EINVAL, "%s: balances: %s: '%s' is not a decimal with at most 8 decimals",
+                w, asset,
+                tl__text_show(json_string_value(v), json_string_length(v), shown, sizeof shown));
         if (b.amount < 0)
             return tl_err_set(err, TL_EINVAL, "%s: balances: %s: %s is negative (want >= 0)", w,
                               asset, json_string_value(v));
@@ -113,8 +112,7 @@ static int parse_entry(tl_bapi_keys *k, json_t *obj, uint32_t pos, tl_err *err)
     memset(&key, 0, sizeof key);
     who(w, sizeof w, pos, "");
     if (!json_is_object(obj))
-        return tl_err_set(err, TL_EINVAL, "%s: want an object, got %s", w,
-                          tl__json_type_name(obj));
+        return tl_err_set(err, TL_EINVAL, "%s: want an object, got %s", w, tl__json_type_name(obj));
     if ((rc = string_field(obj, w, "account", &v, err)) != 0)
         return rc;
     tl_err inner;
@@ -136,8 +134,8 @@ static int parse_entry(tl_bapi_keys *k, json_t *obj, uint32_t pos, tl_err *err)
         if (f == 4) {
             char shown[TL_TEXT_SHOW_MAX];
             return tl_err_set(err, TL_EINVAL,
-                              "%s: unknown field '%s' (want account, api_key, secret, balances)",
-                              w, tl__text_show(mk, strlen(mk), shown, sizeof shown));
+                              "%s: unknown field '%s' (want account, api_key, secret, balances)", w,
+                              tl__text_show(mk, strlen(mk), shown, sizeof shown));
         }
     }
     if ((rc = string_field(obj, w, "api_key", &v, err)) != 0)
@@ -159,8 +157,8 @@ static int parse_entry(tl_bapi_keys *k, json_t *obj, uint32_t pos, tl_err *err)
     for (size_t i = 0; i < n; i++)
         if ((unsigned char)s[i] < 0x21 || (unsigned char)s[i] > 0x7e)
             return tl_err_set(err, TL_EINVAL,
-                              "%s: secret: the character at position %zu is not printable ASCII",
-                              w, i + 1);
+                              "%s: secret: the character at position %zu is not printable ASCII", w,
+                              i + 1);
     memcpy(key.secret, s, n + 1);
 
     rc = parse_balances(k, &key, obj, w, err);

@@ -270,9 +270,14 @@ int tl_bapi_params_str(tl_bapi_params *p, const char *key, bool mandatory, const
 }
 
 static const char *const side_names[] = {NULL, "BUY", "SELL"};
-static const char *const type_names[] = {NULL,         "LIMIT",           "MARKET",
-                                          "STOP_LOSS",  "STOP_LOSS_LIMIT", "TAKE_PROFIT",
-                                          "TAKE_PROFIT_LIMIT", "LIMIT_MAKER"};
+static const char *const type_names[] = {NULL,
+                                         "LIMIT",
+                                         "MARKET",
+                                         "STOP_LOSS",
+                                         "STOP_LOSS_LIMIT",
+                                         "TAKE_PROFIT",
+                                         "TAKE_PROFIT_LIMIT",
+                                         "LIMIT_MAKER"};
 static const char *const tif_names[] = {NULL, "GTC", "IOC", "FOK"};
 
 #define NAME_OF(names, v)                                                                          \
@@ -312,8 +317,7 @@ static int get_enum(tl_bapi_params *p, const char *key, const char *const *names
 int tl_bapi_params_side(tl_bapi_params *p, bool mandatory, tl_bapi_side *out, bool *present,
                         tl_bapi_err *e)
 {
-    int v, rc = get_enum(p, "side", side_names, 3, TL_BAPI_INVALID_SIDE, mandatory, &v,
-                         present, e);
+    int v, rc = get_enum(p, "side", side_names, 3, TL_BAPI_INVALID_SIDE, mandatory, &v, present, e);
     if (rc == 0 && (present == NULL || *present))
         *out = (tl_bapi_side)v;
     return rc;
@@ -350,8 +354,7 @@ int tl_bapi_params_symbol(tl_bapi_params *p, bool mandatory, char out[TL_BAPI_SY
         return illegal(e, "symbol", SYMBOL_RANGE);
     for (size_t i = 0; i < it->vlen; i++) {
         char c = it->value[i];
-        if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-              c == '.'))
+        if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.'))
             return illegal(e, "symbol", SYMBOL_RANGE);
     }
     memcpy(out, it->value, (size_t)it->vlen + 1);

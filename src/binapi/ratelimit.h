@@ -28,9 +28,9 @@
 
 #include "binapi/errors.h"
 
-#define TL_BAPI_RL_WEIGHT_PER_MIN  6000u
-#define TL_BAPI_RL_ORDERS_PER_10S  50u
-#define TL_BAPI_RL_ORDERS_PER_DAY  160000u
+#define TL_BAPI_RL_WEIGHT_PER_MIN 6000u
+#define TL_BAPI_RL_ORDERS_PER_10S 50u
+#define TL_BAPI_RL_ORDERS_PER_DAY 160000u
 
 /* The limits, as exchangeInfo's rateLimits would list them. */
 typedef struct tl_bapi_rl_limits {
@@ -62,11 +62,11 @@ void tl_bapi_rl_account_init(tl_bapi_rl_account *a);
 /* What one charge decided, and the header values to answer with. */
 typedef struct tl_bapi_rl_result {
     bool allowed;
-    bool order_counts;          /* X-MBX-ORDER-COUNT-* apply: an order was charged and allowed */
-    uint32_t used_weight_1m;    /* X-MBX-USED-WEIGHT-1M */
-    uint32_t order_count_10s;   /* X-MBX-ORDER-COUNT-10S */
-    uint32_t order_count_1d;    /* X-MBX-ORDER-COUNT-1D */
-    uint32_t retry_after_s;     /* Retry-After when refused: seconds to the window's end */
+    bool order_counts;        /* X-MBX-ORDER-COUNT-* apply: an order was charged and allowed */
+    uint32_t used_weight_1m;  /* X-MBX-USED-WEIGHT-1M */
+    uint32_t order_count_10s; /* X-MBX-ORDER-COUNT-10S */
+    uint32_t order_count_1d;  /* X-MBX-ORDER-COUNT-1D */
+    uint32_t retry_after_s;   /* Retry-After when refused: seconds to the window's end */
 } tl_bapi_rl_result;
 
 /* Charges a request of weight (>= 0) from ip at now_ms and, when orders > 0, that many new

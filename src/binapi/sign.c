@@ -35,8 +35,8 @@ static int hmac(const char *secret, size_t slen, const piece *pieces, int n,
         !EVP_MAC_init(ctx, slen ? (const unsigned char *)secret : empty, slen, params))
         goto done;
     for (int i = 0; i < n; i++)
-        if (pieces[i].n > 0 && !EVP_MAC_update(ctx, (const unsigned char *)pieces[i].s,
-                                               pieces[i].n))
+        if (pieces[i].n > 0 &&
+            !EVP_MAC_update(ctx, (const unsigned char *)pieces[i].s, pieces[i].n))
             goto done;
     if (EVP_MAC_final(ctx, out, &outl, MAC_LEN) && outl == MAC_LEN)
         rc = 0;

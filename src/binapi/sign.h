@@ -30,9 +30,9 @@
 
 #define TL_BAPI_SIG_HEX 64 /* hex digits of a signature; buffers take one more for the NUL */
 
-#define TL_BAPI_RECV_WINDOW_DEFAULT_US 5000000LL  /* 5000 ms */
-#define TL_BAPI_RECV_WINDOW_MAX_US     60000000LL /* 60000 ms */
-#define TL_BAPI_AHEAD_US               1000000LL  /* "timestamp < serverTime + 1 second" */
+#define TL_BAPI_RECV_WINDOW_DEFAULT_US 5000000LL          /* 5000 ms */
+#define TL_BAPI_RECV_WINDOW_MAX_US     60000000LL         /* 60000 ms */
+#define TL_BAPI_AHEAD_US               1000000LL          /* "timestamp < serverTime + 1 second" */
 #define TL_BAPI_TS_MICROS_FROM         1000000000000000LL /* 10^15: microseconds from here */
 
 /* Client: the 64 lower-case hex digits (and a NUL) of HMAC-SHA256(secret, query || body) into

@@ -68,8 +68,9 @@ static void test_decode(void **state)
     parse_ok(&p, big, NULL);
     assert_int_equal(p.items[0].vlen, 127);
     big[2 + 127] = 'x';
-    parse_bad(big, NULL, -1100, "Illegal characters found in parameter 'v'; legal range is "
-                                "'^.{0,127}$'.");
+    parse_bad(big, NULL, -1100,
+              "Illegal characters found in parameter 'v'; legal range is "
+              "'^.{0,127}$'.");
     parse_bad("abcdefghijabcdefghijabcdefghijab=1", NULL, -1103, "An unknown parameter was sent.");
     parse_ok(&p, "abcdefghijabcdefghijabcdefghija=1", NULL);
 
@@ -138,8 +139,7 @@ static void ok(getter g, const char *q, const char *key, int64_t want)
         fail_msg("%s: %lld, want %lld", q, (long long)v, (long long)want);
 }
 
-static void bad(getter g, const char *q, const char *key, bool mandatory, int code,
-                const char *msg)
+static void bad(getter g, const char *q, const char *key, bool mandatory, int code, const char *msg)
 {
     tl_bapi_err e;
     int64_t v = -777;
@@ -170,9 +170,18 @@ static void test_fixed(void **state)
         "Parameter 'price' has too much precision.");
     bad(G_FIXED, "price=92233720368.54775808", "price", true, -1108,
         "Parameter 'price' overflowed.");
-    const char *garbage[] = {"price=-1",  "price=%2B1", "price=1e3", "price=1.",  "price=.5",
-                             "price=1.5.", "price=+1",  "price=0x1", "price=1%20", "price=NaN",
-                             "price=123456789012345678901", "price=1.123456789012345678901"};
+    const char *garbage[] = {"price=-1",
+                             "price=%2B1",
+                             "price=1e3",
+                             "price=1.",
+                             "price=.5",
+                             "price=1.5.",
+                             "price=+1",
+                             "price=0x1",
+                             "price=1%20",
+                             "price=NaN",
+                             "price=123456789012345678901",
+                             "price=1.123456789012345678901"};
     for (size_t i = 0; i < sizeof garbage / sizeof garbage[0]; i++)
         bad(G_FIXED, garbage[i], "price", true, -1100, PRICE_RANGE);
     const char *missing = "Mandatory parameter 'price' was not sent, was empty/null, or malformed.";
@@ -327,7 +336,8 @@ static void test_error_body(void **state)
         {-1022, 400, TL_EINVAL, "Signature for this request is not valid."},
         {-1100, 400, TL_EINVAL, "Illegal characters found in a parameter."},
         {-1101, 400, TL_EINVAL, "Too many parameters sent for this endpoint."},
-        {-1102, 400, TL_EINVAL, "A mandatory parameter was not sent, was empty/null, or malformed."},
+        {-1102, 400, TL_EINVAL,
+         "A mandatory parameter was not sent, was empty/null, or malformed."},
         {-1104, 400, TL_EINVAL, "Not all sent parameters were read."},
         {-1105, 400, TL_EINVAL, "A parameter was empty."},
         {-1111, 400, TL_EINVAL, NULL},
@@ -347,9 +357,9 @@ static void test_error_body(void **state)
         if (rows[i].msg)
             assert_string_equal(e.msg, rows[i].msg);
     }
-    assert_int_equal(tl_bapi_err_set(&e, TL_BAPI_NEW_ORDER_REJECTED,
-                                     TL_BAPI_MSG_INSUFFICIENT_BALANCE),
-                     TL_EINVAL);
+    assert_int_equal(
+        tl_bapi_err_set(&e, TL_BAPI_NEW_ORDER_REJECTED, TL_BAPI_MSG_INSUFFICIENT_BALANCE),
+        TL_EINVAL);
     assert_string_equal(e.msg, "Account has insufficient balance for requested action.");
     tl_bapi_err_set(&e, TL_BAPI_INVALID_MESSAGE, TL_BAPI_MSG_FILTER_LOT_SIZE);
     assert_string_equal(e.msg, "Filter failure: LOT_SIZE");
@@ -361,8 +371,12 @@ static void test_error_body(void **state)
     assert_int_equal(tl_bapi_err_parse(b, strlen(b), &back, &err), 0);
     assert_int_equal(back.code, -2010);
     assert_string_equal(back.msg, "Duplicate order sent.?");
-    const char *bads[] = {"", "[]", "{\"code\":\"-1\",\"msg\":\"x\"}", "{\"code\":1,\"msg\":\"x\"}",
-                          "{\"code\":-1121}", "{\"code\":-1121,\"msg\":null}",
+    const char *bads[] = {"",
+                          "[]",
+                          "{\"code\":\"-1\",\"msg\":\"x\"}",
+                          "{\"code\":1,\"msg\":\"x\"}",
+                          "{\"code\":-1121}",
+                          "{\"code\":-1121,\"msg\":null}",
                           "{\"code\":-1.5,\"msg\":\"x\"}"};
     for (size_t i = 0; i < sizeof bads / sizeof bads[0]; i++) {
         back.code = 7;
@@ -375,9 +389,9 @@ static void test_error_body(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_decode),         cmocka_unit_test(test_fixed),
+        cmocka_unit_test(test_decode),          cmocka_unit_test(test_fixed),
         cmocka_unit_test(test_int_enum_symbol), cmocka_unit_test(test_unread),
-        cmocka_unit_test(test_query_builder),  cmocka_unit_test(test_error_body),
+        cmocka_unit_test(test_query_builder),   cmocka_unit_test(test_error_body),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -45,8 +45,7 @@ static void test_weight(void **state)
     /* The next minute starts from zero. */
     assert_int_equal(tl_bapi_rl_charge(&l, &ip, NULL, 10, 0, T0 + 60000, &r, &e), 0);
     assert_int_equal(r.used_weight_1m, 10);
-    assert_int_equal(tl_bapi_rl_charge(&l, &ip, NULL, 1, 0, T0 + 60000 + 20500, &r, &e),
-                     TL_EBUSY);
+    assert_int_equal(tl_bapi_rl_charge(&l, &ip, NULL, 1, 0, T0 + 60000 + 20500, &r, &e), TL_EBUSY);
     assert_int_equal(r.retry_after_s, 40); /* 39.5 s left */
     /* An older time counts in the newer window. */
     assert_int_equal(tl_bapi_rl_charge(&l, &ip, NULL, 0, 0, T0 + 1, &r, &e), TL_EBUSY);

@@ -22,7 +22,7 @@
 #define DOC_SIG "c8db56825ae71d6d79447849e617115f4a920fa2acdcab2b053c4b2838bd6b71"
 /* The same page's non-ASCII symbol (１２３４５６), percent-encoded before signing. */
 #define DOC_PAYLOAD_UTF8                                                                           \
-    "symbol=%EF%BC%91%EF%BC%92%EF%BC%93%EF%BC%94%EF%BC%95%EF%BC%96&side=BUY&type=LIMIT&"          \
+    "symbol=%EF%BC%91%EF%BC%92%EF%BC%93%EF%BC%94%EF%BC%95%EF%BC%96&side=BUY&type=LIMIT&"           \
     "timeInForce=GTC&quantity=1&price=0.1&recvWindow=5000&timestamp=1499827319559"
 #define DOC_SIG_UTF8 "e1353ec6b14d888f1164ae9af8228a3dbd508bc82eb867db8ab6046442f33ef3"
 /* "Example 3: Mixed query string and request body" of the same section before its rewrite of
@@ -37,17 +37,16 @@ static void test_doc_examples(void **state)
 {
     (void)state;
     char hex[TL_BAPI_SIG_HEX + 1];
-    assert_int_equal(tl_bapi_sign(DOC_SECRET, SLEN, DOC_PAYLOAD, strlen(DOC_PAYLOAD), NULL, 0,
-                                  hex),
+    assert_int_equal(tl_bapi_sign(DOC_SECRET, SLEN, DOC_PAYLOAD, strlen(DOC_PAYLOAD), NULL, 0, hex),
                      0);
     assert_string_equal(hex, DOC_SIG);
     /* As a body instead of a query string: the same payload, the same signature. */
     assert_int_equal(tl_bapi_sign(DOC_SECRET, SLEN, "", 0, DOC_PAYLOAD, strlen(DOC_PAYLOAD), hex),
                      0);
     assert_string_equal(hex, DOC_SIG);
-    assert_int_equal(tl_bapi_sign(DOC_SECRET, SLEN, DOC_PAYLOAD_UTF8, strlen(DOC_PAYLOAD_UTF8),
-                                  NULL, 0, hex),
-                     0);
+    assert_int_equal(
+        tl_bapi_sign(DOC_SECRET, SLEN, DOC_PAYLOAD_UTF8, strlen(DOC_PAYLOAD_UTF8), NULL, 0, hex),
+        0);
     assert_string_equal(hex, DOC_SIG_UTF8);
     assert_int_equal(tl_bapi_sign(DOC_SECRET, SLEN, DOC_MIXED_QUERY, strlen(DOC_MIXED_QUERY),
                                   DOC_MIXED_BODY, strlen(DOC_MIXED_BODY), hex),
@@ -71,8 +70,7 @@ static void expect(const char *q, const char *b, int code, const char *msg)
         return;
     }
     if (rc == 0 || e.code != code || strcmp(e.msg, msg) != 0)
-        fail_msg("q=%s b=%s: rc %d code %d '%s', want %d '%s'", q, b, rc, e.code, e.msg, code,
-                 msg);
+        fail_msg("q=%s b=%s: rc %d code %d '%s', want %d '%s'", q, b, rc, e.code, e.msg, code, msg);
 }
 
 #define BAD_SIG "Signature for this request is not valid."
@@ -86,14 +84,16 @@ static void test_verify(void **state)
     expect(DOC_PAYLOAD_UTF8 "&signature=" DOC_SIG_UTF8, "", 0, NULL);
     expect(DOC_MIXED_QUERY, DOC_MIXED_BODY "&signature=" DOC_SIG_MIXED, 0, NULL);
     /* Not case-sensitive; first or middle of the string; %-escaped. */
-    expect(DOC_PAYLOAD "&signature=C8DB56825AE71D6D79447849E617115F4A920FA2ACDCAB2B053C4B2838BD6B71",
+    expect(DOC_PAYLOAD
+           "&signature=C8DB56825AE71D6D79447849E617115F4A920FA2ACDCAB2B053C4B2838BD6B71",
            NULL, 0, NULL);
     expect("signature=" DOC_SIG "&" DOC_PAYLOAD, NULL, 0, NULL);
     expect("symbol=LTCBTC&side=BUY&signature=" DOC_SIG
            "&type=LIMIT&timeInForce=GTC&quantity=1&price=0.1&recvWindow=5000&"
            "timestamp=1499827319559",
            NULL, 0, NULL);
-    expect(DOC_PAYLOAD "&signature=%63" "8db56825ae71d6d79447849e617115f4a920fa2acdcab2b053c4b2838bd6b71",
+    expect(DOC_PAYLOAD "&signature=%63"
+                       "8db56825ae71d6d79447849e617115f4a920fa2acdcab2b053c4b2838bd6b71",
            NULL, 0, NULL);
     /* Tampering: one character of the payload, the wrong split, another secret. */
     expect("symbol=LTCBTC&side=BUY&type=LIMIT&timeInForce=GTC&quantity=2&price=0.1&recvWindow="
@@ -108,7 +108,8 @@ static void test_verify(void **state)
     /* Malformed signatures: short, long, not hex. */
     expect(DOC_PAYLOAD "&signature=c8db", NULL, -1022, BAD_SIG);
     expect(DOC_PAYLOAD "&signature=" DOC_SIG "00", NULL, -1022, BAD_SIG);
-    expect(DOC_PAYLOAD "&signature=z8db56825ae71d6d79447849e617115f4a920fa2acdcab2b053c4b2838bd6b71",
+    expect(DOC_PAYLOAD
+           "&signature=z8db56825ae71d6d79447849e617115f4a920fa2acdcab2b053c4b2838bd6b71",
            NULL, -1022, BAD_SIG);
     /* Missing, empty, twice. */
     const char *missing = "Mandatory parameter 'signature' was not sent, was empty/null, or "
