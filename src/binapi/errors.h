@@ -73,7 +73,9 @@ typedef enum tl_bapi_code {
 #define TL_BAPI_MSG_FILTER_MIN_NOTIONAL  "Filter failure: MIN_NOTIONAL"
 #define TL_BAPI_MSG_FILTER_NOTIONAL      "Filter failure: NOTIONAL"
 #define TL_BAPI_MSG_FILTER_MARKET_LOT    "Filter failure: MARKET_LOT_SIZE"
-#define TL_BAPI_MSG_TS_AHEAD             "Timestamp for this request was 1000ms ahead of the server's time."
+
+/* -1021's second documented message: a timestamp from the future. */
+#define TL_BAPI_MSG_TS_AHEAD "Timestamp for this request was 1000ms ahead of the server's time."
 
 #define TL_BAPI_MSG_MAX 256
 
