@@ -11,7 +11,7 @@ SHELL := /bin/bash
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 DEB_PACKAGES := cmake pkg-config gcc make libcmocka-dev python3 libsqlite3-dev sqlite3 libpq-dev \
   postgresql libssl-dev util-linux bsdutils clang-14 libclang-rt-14-dev libuv1-dev \
-  libjansson-dev libncurses-dev tmux tzdata python3-yaml libmicrohttpd-dev curl libhiredis-dev redis-server wrk \
+  libjansson-dev libncurses-dev tmux tzdata python3-yaml libmicrohttpd-dev curl libcurl4-openssl-dev libhiredis-dev redis-server wrk \
   chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

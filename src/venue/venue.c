@@ -26,6 +26,8 @@ _Static_assert(TL_VENUE_CLIENT_ID_LEN % sizeof(uint64_t) == 0, "client_id is rea
 static const tl_venue_ops *const builtin_venues[] = {
     &tl_venue_sim_ops,
     &tl_venue_paper_ops,
+    &tl_venue_binance_http_ops,
+    &tl_venue_binance_https_ops,
     NULL,
 };
 

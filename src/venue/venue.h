@@ -71,5 +71,8 @@ int tl_venue_on_quote(tl_venue *v, const char *symbol, tl_fixed bid, tl_fixed as
 /* The built-in backends. */
 extern const tl_venue_ops tl_venue_sim_ops;   /* sim://   (venue/sim/sim.c) */
 extern const tl_venue_ops tl_venue_paper_ops; /* paper:// (venue/paper/paper.c) */
+/* The live adapter on Binance's spot REST API (venue/binance/): never a default venue. */
+extern const tl_venue_ops tl_venue_binance_http_ops;  /* binance+http://  */
+extern const tl_venue_ops tl_venue_binance_https_ops; /* binance+https:// */
 
 #endif /* TL_VENUE_VENUE_H */
