@@ -6,6 +6,7 @@
 
 #include "binapi/sign.h"
 #include "exchange/xjson.h"
+#include "exchange/xreq.h"
 #include "exchange/xserve.h"
 
 #define NS_PER_MS 1000000LL
@@ -239,62 +240,15 @@ static int h_ticker_24hr(void *ctx, tl_http_req *req, tl_err *err)
 static int h_order_new(void *ctx, tl_http_req *req, tl_err *err)
 {
     call c;
-    int sym = -1;
-    tl_bapi_side side;
-    tl_bapi_type type;
-    tl_bapi_tif tif = TL_BAPI_GTC;
-    tl_fixed qty = 0, price = 0;
-    bool has_tif = false, has_price = false, has_cid = false, has_resp = false;
-    const char *cid = NULL, *resp = NULL;
+    tl_xplace o;
+    int resp_type;
     if (begin(&c, ctx, req) != 0 || authenticate(&c, 1, 1) != 0 ||
-        symbol_param(&c, true, &sym) || tl_bapi_params_side(&c.p, true, &side, NULL, &c.e) ||
-        tl_bapi_params_type(&c.p, true, &type, NULL, &c.e) ||
-        tl_bapi_params_tif(&c.p, false, &tif, &has_tif, &c.e) ||
-        tl_bapi_params_fixed(&c.p, "quantity", true, &qty, NULL, &c.e) ||
-        tl_bapi_params_fixed(&c.p, "price", false, &price, &has_price, &c.e) ||
-        tl_bapi_params_str(&c.p, "newClientOrderId", false, &cid, &has_cid, &c.e) ||
-        tl_bapi_params_str(&c.p, "newOrderRespType", false, &resp, &has_resp, &c.e))
+        tl__xreq_order(&c.p, &c.s->x, &o, &resp_type, &c.e) != 0)
         return refuse(&c);
-    if (type != TL_BAPI_LIMIT && type != TL_BAPI_MARKET) {
-        tl_bapi_err_set(&c.e, TL_BAPI_INVALID_ORDER_TYPE, NULL);
-        return refuse(&c);
-    }
-    if (type == TL_BAPI_LIMIT && (!has_tif || !has_price)) {
-        tl_bapi_err_set(&c.e, TL_BAPI_MANDATORY_PARAM_EMPTY_OR_MALFORMED,
-                        "Mandatory parameter '%s' was not sent, was empty/null, or malformed.",
-                        has_tif ? "price" : "timeInForce");
-        return refuse(&c);
-    }
-    if (type == TL_BAPI_MARKET && (has_tif || has_price)) {
-        tl_bapi_err_set(&c.e, has_tif ? TL_BAPI_TIF_NOT_REQUIRED : TL_BAPI_PARAM_NOT_REQUIRED,
-                        has_tif ? NULL : "Parameter 'price' sent when not required.");
-        return refuse(&c);
-    }
-    int resp_type = TL_XJSON_FULL;
-    if (has_resp) {
-        if (strcmp(resp, "ACK") == 0)
-            resp_type = TL_XJSON_ACK;
-        else if (strcmp(resp, "RESULT") == 0)
-            resp_type = TL_XJSON_RESULT;
-        else if (strcmp(resp, "FULL") != 0) {
-            tl_bapi_err_set(&c.e, TL_BAPI_ILLEGAL_CHARS,
-                            "Invalid newOrderRespType; must be ACK, RESULT or FULL.");
-            return refuse(&c);
-        }
-    }
     /* Binance checks the window again just before the matching engine (sign.h). */
     if (tl_bapi_params_unread(&c.p, &c.e) ||
         tl_bapi_timing_check(&c.timing, tl__xserve_now_ns() / NS_PER_US, &c.e))
         return refuse(&c);
-    tl_xplace o = {sym,
-                   side == TL_BAPI_BUY ? TL_SIDE_BUY : TL_SIDE_SELL,
-                   type == TL_BAPI_LIMIT ? TL_ORDER_LIMIT : TL_ORDER_MARKET,
-                   tif == TL_BAPI_IOC   ? TL_LOB_IOC
-                   : tif == TL_BAPI_FOK ? TL_LOB_FOK
-                                        : TL_LOB_GTC,
-                   price,
-                   qty,
-                   has_cid ? cid : NULL};
     uint64_t id = 0;
     uint32_t first = 0;
     tl_xrefusal r;
