@@ -1,5 +1,6 @@
 // admin_pages.mjs -- the admin pages of run plans in a real browser: Debian's chromium, driven by
-// playwright-core (installed into the build tree by tests/e2e/test_serve_admin_browser.sh, which
+// playwright-core (installed into the build tree by tests/e2e/node_lib.sh for
+// tests/e2e/test_serve_admin_browser.sh, which
 // starts `tradeloop serve` on a store a sweep has filled and runs this script).
 //
 // Opens the list page, clicks through to the plan, checks the table against the sweep's own

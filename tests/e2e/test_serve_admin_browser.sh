@@ -1,29 +1,20 @@
 #!/usr/bin/env bash
 # End-to-end in a real browser: the admin pages of run plans, loaded from a running `tradeloop
 # serve` by Debian's chromium (/usr/bin/chromium, the Makefile's DEB_PACKAGES) driven by
-# playwright-core (tests/browser/admin_pages.mjs). playwright-core is installed with npm ci from
-# tests/browser/package-lock.json into the build tree (never globally), once, and reused. There is
-# no skipping: without chromium, node or npm the test fails.
+# playwright-core (tests/browser/admin_pages.mjs), installed into the build tree by node_lib.sh.
+# There is no skipping: without chromium, node or npm the test fails.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/serve_lib.sh"
+. "$(dirname "$0")/node_lib.sh"
 SPEC=$SRC/examples/sweeps/breakout.json
 DATA=$SRC/data/msft_daily.csv
 CHROMIUM=${TL_CHROMIUM:-/usr/bin/chromium}
-PREFIX=$(cd "$(dirname "$BIN")" && pwd)/node
 export TRADELOOP_ADMIN_TOKEN=browser-token
 
-for tool in "$CHROMIUM" node npm; do
-    command -v "$tool" >/dev/null || { bad "$tool is missing (make deps installs it)"; finish; exit 1; }
-done
-
-# The pinned playwright-core, installed when absent or when the lock file changed.
-if ! cmp -s "$SRC/tests/browser/package-lock.json" "$PREFIX/package-lock.json" ||
-    [ ! -f "$PREFIX/node_modules/playwright-core/package.json" ]; then
-    mkdir -p "$PREFIX"
-    cp "$SRC/tests/browser/package.json" "$SRC/tests/browser/package-lock.json" "$PREFIX/"
-    npm ci --prefix "$PREFIX" --ignore-scripts --no-audit --no-fund >"$TMP/npm.log" 2>&1 ||
-        { bad "npm ci playwright-core: $(tail -5 "$TMP/npm.log")"; finish; exit 1; }
-fi
+command -v "$CHROMIUM" >/dev/null || { bad "$CHROMIUM is missing (make deps installs it)"; finish; exit 1; }
+# The pinned playwright-core, in the build tree.
+node_install "$SRC/tests/browser" node || { finish; exit 1; }
+PREFIX=$NODE_PREFIX
 
 "$BIN" sweep --spec "$SPEC" --data "$DATA" --db "$TMP/a.db" --jobs 1 --json >"$TMP/sweep.json" \
     2>"$TMP/sweep.err" || bad "the sweep runs: $(cat "$TMP/sweep.err")"
