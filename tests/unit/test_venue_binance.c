@@ -198,7 +198,8 @@ static void test_parse_cancel_open_account_trades_time(void **state)
     assert_int_equal(t[0].id, 28457);
     assert_int_equal(t[0].order_id, 100234);
     assert_int_equal(t[0].price, 400000100LL);
-    assert_int_equal(t[0].commission, 1010000000LL);
+    /* 10.1 BNB, the base asset of BNBBTC, priced at 4.000001 BTC: 40.4000101 BTC. */
+    assert_int_equal(t[0].commission, 4040001010LL);
     assert_true(t[0].is_buyer);
     assert_int_equal(t[0].time_ms, 1499865549590LL);
     free(t);

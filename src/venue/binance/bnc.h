@@ -56,7 +56,8 @@ typedef struct tl__bnc_trade {
     uint64_t id;
     uint64_t order_id;
     char symbol[16];
-    tl_fixed price, qty, commission;
+    tl_fixed price, qty;
+    tl_fixed commission; /* in the quote asset: a base-asset commission times price */
     int64_t time_ms;
     bool is_buyer;
 } tl__bnc_trade;

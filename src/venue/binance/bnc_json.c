@@ -53,6 +53,24 @@ static int get_str(const json_t *o, const char *what, const char *name, char *bu
     return 0;
 }
 
+
+/* The engine books fees in the quote asset. Binance charges a buyer in the asset received (the
+ * base: "commissionAsset": "BTC" on BTCUSDT), so such a commission is priced at the trade's price
+ * (one rounding); a quote-asset one is taken as is, and so is a third asset's (BNB), which no
+ * price here converts. */
+static int fee_in_quote(const json_t *o, const char *what, tl__bnc_trade *t, tl_err *err)
+{
+    const json_t *v = json_object_get(o, "commissionAsset");
+    if (!json_is_string(v))
+        return want(err, what, "commissionAsset", "a string");
+    const char *asset = json_string_value(v);
+    size_t alen = json_string_length(v), slen = strlen(t->symbol);
+    bool base = alen > 0 && alen < slen && strncmp(t->symbol, asset, alen) == 0;
+    if (base && tl_fixed_mul(t->commission, t->price, &t->commission) < 0)
+        return tl_err_set(err, TL_ERANGE, "binance: %s: commission out of range", what);
+    return 0;
+}
+
 static int load(const char *body, size_t len, const char *what, bool array, json_t **root,
                 tl_err *err)
 {
@@ -131,6 +149,8 @@ static int fills_of(const json_t *arr, const tl__bnc_order_ans *o, tl__bnc_trade
             return rc;
         t->order_id = o->order_id;
         memcpy(t->symbol, o->symbol, sizeof t->symbol);
+        if ((rc = fee_in_quote(f, "fill", t, err)) < 0)
+            return rc;
         t->time_ms = o->time_ms;
         t->is_buyer = o->side == TL_SIDE_BUY;
         ++*n;
@@ -216,6 +236,8 @@ int tl__bnc_parse_trades(const char *body, size_t len, tl__bnc_trade **out, size
         }
         t->is_buyer = json_is_true(buyer);
         t->time_ms = get_time(v, "time");
+        if ((rc = fee_in_quote(v, "trade", t, err)) < 0)
+            break;
     }
     if (rc == 0)
         *n = json_array_size(root);
