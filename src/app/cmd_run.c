@@ -369,7 +369,9 @@ int tl_cmd_run(int argc, char **argv)
         {"partial-rate", CLI_RATE, &partial_rate, NULL, "P",
          "probability that a fill comes in two parts (0)"},
         {"venue", CLI_STRING, &venue_url, "TRADELOOP_VENUE", "URL",
-         "the venue, instead of the four flags above: sim://?fill_rate=..&capacity=.."},
+         "the venue, instead of the four flags above: sim://?fill_rate=..&capacity=.., or a live "
+         "exchange binance+http(s)://HOST?key_env=..&secret_env=.. (never a default: the "
+         "default is the simulator)"},
         {"drop-fill-report", CLI_U64, &drop_fill, NULL, "N",
          "drill: the venue dispatch swallows its Nth fill report (reconciliation repairs it)",
          .max = UINT64_MAX},

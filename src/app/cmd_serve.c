@@ -13,7 +13,7 @@
 
 typedef struct serve_opts {
     const char *db, *durability, *listen, *intake, *redis_host, *orders, *results, *group;
-    const char *consumer, *workspace, *mode, *log_level;
+    const char *consumer, *workspace, *mode, *log_level, *live_venue;
     const char *pg_host, *pg_db, *pg_user;
     uint64_t redis_port, pg_port, seed, claim_idle_ms, claim_every_ms, max_body, drain_ms;
     uint64_t read_count;
@@ -116,8 +116,10 @@ int tl_cmd_serve(int argc, char **argv)
         {"workspace", CLI_STRING, &o.workspace, "TRADELOOP_WORKSPACE", "NAME",
          "this engine's workspace in the journal, one per engine of a group (execution)"},
         {"trading-mode", CLI_STRING, &o.mode, "TRADING_MODE", "paper|mock|live",
-         "paper: fills at the order's price; mock: seeded, --success-rate fill; live: refused "
-         "(paper)"},
+         "paper: fills at the order's price; mock: seeded, --success-rate fill; live: the "
+         "--live-venue exchange (paper; live is never a default)"},
+        {"live-venue", CLI_STRING, &o.live_venue, "TRADELOOP_LIVE_VENUE", "URL",
+         "live: binance+http(s)://HOST[:PORT]?key_env=..&secret_env=.. (or keys_file=..&account=..)"},
         {"dry-run", CLI_BOOL, &o.dry_run, "DRY_RUN", NULL,
          "validate and log every order, execute none"},
         {"seed", CLI_U64, &o.seed, "TRADELOOP_SEED", "N", "mock: the venue's seed (42)",
@@ -173,6 +175,7 @@ int tl_cmd_serve(int argc, char **argv)
         return rc;
     snprintf(cfg.svc.workspace, sizeof(cfg.svc.workspace), "%s", o.workspace);
     cfg.svc.dry_run = o.dry_run;
+    cfg.svc.live_venue = o.live_venue;
     cfg.svc.seed = o.seed;
     cfg.svc.success_rate = o.success_rate;
     cfg.paper_equity = o.paper_equity;

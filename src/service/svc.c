@@ -56,10 +56,17 @@ static int venue_url(const tl_svc_config *c, char *url, size_t cap, tl_err *err)
         snprintf(url, cap, "paper://");
         return 0;
     }
-    if (c->mode == TL_SVC_LIVE)
-        return tl_err_set(err, TL_ENOTSUP,
-                          "TRADING_MODE=live: no live venue is configured in this build; use "
-                          "paper or mock");
+    if (c->mode == TL_SVC_LIVE) {
+        /* Never a default: real money moves only on a venue someone named. */
+        if (c->live_venue == NULL || c->live_venue[0] == '\0')
+            return tl_err_set(err, TL_EINVAL,
+                              "TRADING_MODE=live needs the venue: --live-venue or "
+                              "TRADELOOP_LIVE_VENUE (binance+https://HOST?key_env=..&secret_env=..)");
+        if (strlen(c->live_venue) >= cap)
+            return tl_err_set(err, TL_EINVAL, "live venue URL longer than %zu bytes", cap - 1);
+        snprintf(url, cap, "%s", c->live_venue);
+        return 0;
+    }
     if (c->success_rate < 0 || c->success_rate > TL_FIXED_SCALE)
         return tl_err_set(err, TL_EINVAL, "mock: the success rate must be in [0, 1]");
     char reject[32];
@@ -74,7 +81,7 @@ static int venue_url(const tl_svc_config *c, char *url, size_t cap, tl_err *err)
 static int start_engine(tl_svc *s, tl_err *err)
 {
     const tl_svc_config *cfg = &s->cfg;
-    char url[160];
+    char url[1024];
     int rc = venue_url(cfg, url, sizeof(url), err);
     if (rc != 0)
         return rc;

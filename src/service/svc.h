@@ -13,7 +13,8 @@
  * The orders go to one engine (src/engine/), home workspace cfg.workspace, on the venue of the
  * trading mode: paper -- "paper://", every order filled at once at its own price; mock -- the seed
  * 002 mock: "sim://" seeded, an order filled with probability success_rate (0.95) and rejected
- * otherwise; live -- refused by tl_svc_open until a live venue exists (issue 12). With dry_run an
+ * otherwise; live -- the venue URL of live_venue (a binance+http(s):// exchange), which must be given:
+ * a live venue is never a default. With dry_run an
  * order is validated and answered DRY_RUN, and nothing is executed or journaled.
  *
  * Several engines, one store (a stream's consumer group on PostgreSQL). Each engine has its own
@@ -63,6 +64,9 @@ typedef struct tl_svc_config {
     uint64_t seed;          /* mock: the venue's draws */
     tl_fixed success_rate;  /* mock: probability an order fills, [0, 1] (0.95) */
     tl_fixed starting_cash; /* of the engine's account on a new journal */
+    /* live: the venue's URL ("binance+https://host?key_env=..&secret_env=.."), borrowed, outliving
+     * the service; NULL or empty refuses live. */
+    const char *live_venue;
 } tl_svc_config;
 
 /* Defaults: workspace "execution", paper, no dry run, seed 42, 0.95, cash 1,000,000,000. */
@@ -135,7 +139,7 @@ typedef struct tl_svc {
 } tl_svc;
 
 /* Opens the venue of cfg->mode, starts the engine on it and recovers it from the store (a new
- * journal gets the workspace's reset). TL_ENOTSUP for live. */
+ * journal gets the workspace's reset). TL_EINVAL for live without cfg->live_venue. */
 int tl_svc_open(tl_svc *s, const tl_svc_config *cfg, tl_store *store, const tl_clock *clock,
                 tl_err *err);
 void tl_svc_close(tl_svc *s);

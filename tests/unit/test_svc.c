@@ -2,7 +2,7 @@
  * test_svc.c -- the execution service's core: an order's result is said only after its commit,
  * an order_id executes once (DUPLICATE with the original outcome, also after a restart), a reused
  * order_id with another payload is refused without a write, the mock venue's success rate, dry
- * run, and live refused.
+ * run, and live refused without a venue named.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -257,8 +257,13 @@ static void test_dry_run_and_live(void **state)
     tl_store_options so = {TL_DURABILITY_FULL};
     tl_err err = {0};
     assert_int_equal(tl_store_open(&r.store, r.path, &so, NULL, NULL), 0);
-    assert_int_equal(tl_svc_open(&r.svc, &cfg, &r.store, &r.clock, &err), TL_ENOTSUP);
-    assert_non_null(strstr(err.msg, "live"));
+    /* Live without a venue named: refused, never a default venue. */
+    assert_int_equal(tl_svc_open(&r.svc, &cfg, &r.store, &r.clock, &err), TL_EINVAL);
+    assert_non_null(strstr(err.msg, "--live-venue"));
+    /* A named one is opened (here without keys, so its own refusal comes back). */
+    cfg.live_venue = "binance+http://127.0.0.1:1";
+    assert_int_equal(tl_svc_open(&r.svc, &cfg, &r.store, &r.clock, &err), TL_EINVAL);
+    assert_non_null(strstr(err.msg, "no keys"));
     tl_store_close(&r.store);
     rig_remove(&r);
 
