@@ -119,7 +119,8 @@ int tl_cmd_serve(int argc, char **argv)
          "paper: fills at the order's price; mock: seeded, --success-rate fill; live: the "
          "--live-venue exchange (paper; live is never a default)"},
         {"live-venue", CLI_STRING, &o.live_venue, "TRADELOOP_LIVE_VENUE", "URL",
-         "live: binance+http(s)://HOST[:PORT]?key_env=..&secret_env=.. (or keys_file=..&account=..)"},
+         "live: binance+http(s)://HOST[:PORT]?key_env=..&secret_env=.. (or "
+         "keys_file=..&account=..)"},
         {"dry-run", CLI_BOOL, &o.dry_run, "DRY_RUN", NULL,
          "validate and log every order, execute none"},
         {"seed", CLI_U64, &o.seed, "TRADELOOP_SEED", "N", "mock: the venue's seed (42)",
@@ -220,7 +221,7 @@ int tl_cmd_serve(int argc, char **argv)
     if (db != pgurl && (rc = cli_check_store_url(&cmd, "db", db)) != CLI_OK)
         return rc;
     cfg.store_scheme = scheme_of(db);
-    cfg.db_url = db; /* a run-plan execution's process opens it too */
+    cfg.db_url = db;                               /* a run-plan execution's process opens it too */
     cfg.sweep_exe = getenv("TRADELOOP_SWEEP_EXE"); /* tests only: a wrapper of this binary */
     /* The admin token: a bad one (empty, unreadable file, both variables) is refused now, as a
      * usage error; the message names the variable, never the token. */

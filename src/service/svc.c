@@ -59,9 +59,10 @@ static int venue_url(const tl_svc_config *c, char *url, size_t cap, tl_err *err)
     if (c->mode == TL_SVC_LIVE) {
         /* Never a default: real money moves only on a venue someone named. */
         if (c->live_venue == NULL || c->live_venue[0] == '\0')
-            return tl_err_set(err, TL_EINVAL,
-                              "TRADING_MODE=live needs the venue: --live-venue or "
-                              "TRADELOOP_LIVE_VENUE (binance+https://HOST?key_env=..&secret_env=..)");
+            return tl_err_set(
+                err, TL_EINVAL,
+                "TRADING_MODE=live needs the venue: --live-venue or "
+                "TRADELOOP_LIVE_VENUE (binance+https://HOST?key_env=..&secret_env=..)");
         if (strlen(c->live_venue) >= cap)
             return tl_err_set(err, TL_EINVAL, "live venue URL longer than %zu bytes", cap - 1);
         snprintf(url, cap, "%s", c->live_venue);

@@ -13,9 +13,9 @@
  * The orders go to one engine (src/engine/), home workspace cfg.workspace, on the venue of the
  * trading mode: paper -- "paper://", every order filled at once at its own price; mock -- the seed
  * 002 mock: "sim://" seeded, an order filled with probability success_rate (0.95) and rejected
- * otherwise; live -- the venue URL of live_venue (a binance+http(s):// exchange), which must be given:
- * a live venue is never a default. With dry_run an
- * order is validated and answered DRY_RUN, and nothing is executed or journaled.
+ * otherwise; live -- the venue URL of live_venue (a binance+http(s):// exchange), which must be
+ * given: a live venue is never a default. With dry_run an order is validated and answered DRY_RUN,
+ * and nothing is executed or journaled.
  *
  * Several engines, one store (a stream's consumer group on PostgreSQL). Each engine has its own
  * workspace; the store numbers their batches apart and refuses a batch that holds a key another

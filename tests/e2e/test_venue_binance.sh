@@ -64,13 +64,15 @@ assert mr == [('ACCEPTED', '', '0'), ('FILL', '1', '0.2'), ('CANCELED', '', '0')
 assert [x['trade_id'] for x in m if 'fill' in x] == ['1'], m
 PY
 
-check "the exchange agrees: the maker's ask canceled after 0.2, alice's orders as reported" xpy <<'PY'
+check "the exchange agrees: the maker's ask canceled after 0.2, alice's as reported" xpy <<'PY'
 import sys
 from binance_client import clients_from_argv
 c = clients_from_argv(sys.argv)
-st, o, _ = c['maker'].call('GET', '/api/v3/order', symbol='BTCUSDT', origClientOrderId='CLI00000001')
+def order(who, cid):
+    return c[who].call('GET', '/api/v3/order', symbol='BTCUSDT', origClientOrderId=cid)
+st, o, _ = order('maker', 'CLI00000001')
 assert st == 200 and o['status'] == 'CANCELED' and o['executedQty'] == '0.20000000', o
-st, o, _ = c['alice'].call('GET', '/api/v3/order', symbol='BTCUSDT', origClientOrderId='CLI00000002')
+st, o, _ = order('alice', 'CLI00000002')
 assert o['status'] == 'CANCELED', o
 assert c['alice'].call('GET', '/api/v3/openOrders', symbol='BTCUSDT')[1] == []
 PY

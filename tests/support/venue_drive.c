@@ -18,8 +18,8 @@
 
 #include "venue/venue.h"
 
-static const char *const types[] = {"ACCEPTED", "REJECTED", "FILL", "CANCELED", "CANCEL_REJECTED",
-                                    "EXPIRED"};
+static const char *const types[] = {"ACCEPTED", "REJECTED",        "FILL",
+                                    "CANCELED", "CANCEL_REJECTED", "EXPIRED"};
 
 static void print_report(const tl_venue_report *r)
 {

@@ -124,8 +124,8 @@ static void test_paper_once_and_after_commit(void **state)
     assert_int_equal(r.out.n, 0); /* nothing said before the commit */
     commit(&r);
     assert_int_equal(r.out.n, 2);
-    assert_true(r.out.hw_at[0] > hw0); /* said after its events were in the store */
-    assert_int_equal(r.svc.stats.commits, 1);  /* one commit for the step's two orders */
+    assert_true(r.out.hw_at[0] > hw0);        /* said after its events were in the store */
+    assert_int_equal(r.svc.stats.commits, 1); /* one commit for the step's two orders */
     const tl_svc_result *x = &r.out.r[0];
     assert_string_equal(x->order_id, "ord-1");
     assert_int_equal(x->status, TL_ORDER_RESULT_FILLED);

@@ -135,9 +135,8 @@ static void test_parse_full_answer(void **state)
     tl__bnc_trade *f = NULL;
     size_t cap = 0, n = 0;
     tl_err err;
-    assert_int_equal(tl__bnc_parse_order(FULL_ANSWER, sizeof FULL_ANSWER - 1, &a, &f, &cap, &n,
-                                         &err),
-                     0);
+    assert_int_equal(
+        tl__bnc_parse_order(FULL_ANSWER, sizeof FULL_ANSWER - 1, &a, &f, &cap, &n, &err), 0);
     assert_string_equal(a.symbol, "BTCUSDT");
     assert_int_equal(a.order_id, 28);
     assert_string_equal(a.client_id, "6gCrw2kRUAF9CvJDGP16IP");
@@ -165,17 +164,16 @@ static void test_parse_cancel_open_account_trades_time(void **state)
     tl__bnc_trade *t = NULL;
     size_t cap = 0, n = 0;
     tl_err err;
-    assert_int_equal(tl__bnc_parse_order(CANCEL_ANSWER, sizeof CANCEL_ANSWER - 1, &a, NULL, NULL,
-                                         NULL, &err),
-                     0);
+    assert_int_equal(
+        tl__bnc_parse_order(CANCEL_ANSWER, sizeof CANCEL_ANSWER - 1, &a, NULL, NULL, NULL, &err),
+        0);
     assert_int_equal(a.status, TL_OS_CANCELED);
     assert_int_equal(a.order_id, 4);
     assert_int_equal(a.price, TL_FIXED_INT(2));
     assert_int_equal(a.executed_qty, 0);
 
-    assert_int_equal(tl__bnc_parse_orders(OPEN_ORDERS, sizeof OPEN_ORDERS - 1, &list, &cap, &n,
-                                          &err),
-                     0);
+    assert_int_equal(
+        tl__bnc_parse_orders(OPEN_ORDERS, sizeof OPEN_ORDERS - 1, &list, &cap, &n, &err), 0);
     assert_int_equal(n, 1);
     assert_int_equal(list[0].status, TL_OS_OPEN);
     assert_int_equal(list[0].price, TL_FIXED_SCALE / 10);

@@ -133,14 +133,15 @@ static int bnc_place(void *state, const tl_venue_order *vo, tl_err *err)
         /* Fault injection: the exchange took this send, its reply is thrown away. */
         if (attempt == 1 && call == b->o.drop_reply_after_send)
             r.replied = false;
-        tl__bnc_answer a = {.replied = r.replied, .http = r.http, .code = r.e.code,
+        tl__bnc_answer a = {.replied = r.replied,
+                            .http = r.http,
+                            .code = r.e.code,
                             .msg = r.e.code != 0 ? r.e.msg : NULL};
         switch (tl__bnc_place_step(&a, attempt, b->o.place_attempts)) {
         case TL__BNC_PLACED: {
             tl__bnc_order_ans ans;
             size_t nf = 0;
-            if (tl__bnc_parse_order(r.body, r.len, &ans, &b->trades, &b->trades_cap, &nf, err) <
-                0)
+            if (tl__bnc_parse_order(r.body, r.len, &ans, &b->trades, &b->trades_cap, &nf, err) < 0)
                 return 0; /* accepted but unreadable: stays pending, the polling queries it */
             rc = tl__bnc_apply(b, o, &ans, b->trades, nf);
             return rc < 0 ? tl_err_set(err, rc, "binance: out of memory") : 0;
@@ -168,8 +169,7 @@ static int bnc_cancel(void *state, uint64_t client_seq, tl_err *err)
         return tl_err_set(err, rc, "binance: out of memory");
     tl__bnc_order *o = tl__bnc_find(b, client_seq);
     if (o == NULL) {
-        strcpy(tl__bnc_push(b, TL_REPORT_CANCEL_REJECTED, client_seq, 0, 0)->text,
-               "unknown order");
+        strcpy(tl__bnc_push(b, TL_REPORT_CANCEL_REJECTED, client_seq, 0, 0)->text, "unknown order");
         return 0;
     }
     tl__bnc_resp r = {0};
@@ -200,12 +200,11 @@ static int bnc_cancel(void *state, uint64_t client_seq, tl_err *err)
         size_t before = b->n_orders;
         if ((rc = tl__bnc_query_order(b, o, err)) < 0 && rc != TL_ENOTFOUND)
             return rc;
-        if (b->n_orders == before && (o = tl__bnc_find(b, client_seq)) != NULL &&
-            o->final == 0) {
+        if (b->n_orders == before && (o = tl__bnc_find(b, client_seq)) != NULL && o->final == 0) {
             if (tl__bnc_out_reserve(b, 1) < 0)
                 return tl_err_set(err, TL_ENOMEM, "binance: out of memory");
-            tl__bnc_reason(&e, tl__bnc_push(b, TL_REPORT_CANCEL_REJECTED, client_seq, venue_seq,
-                                            0)->text);
+            tl__bnc_reason(
+                &e, tl__bnc_push(b, TL_REPORT_CANCEL_REJECTED, client_seq, venue_seq, 0)->text);
             return 0;
         }
     }
@@ -246,8 +245,7 @@ static int bnc_poll(void *state, tl_venue_report *out, size_t cap, size_t *n, tl
     return 0;
 }
 
-static int bnc_get_orders(void *state, tl_venue_order_info *out, size_t cap, size_t *n,
-                          tl_err *err)
+static int bnc_get_orders(void *state, tl_venue_order_info *out, size_t cap, size_t *n, tl_err *err)
 {
     tl__bnc *b = state;
     char buf[TL__BNC_QUERY_MAX];
@@ -314,9 +312,9 @@ static int bnc_get_fills(void *state, uint64_t after, tl_venue_fill *out, size_t
 #define BNC_OPS(name)                                                                              \
     {                                                                                              \
         .version = TL_VENUE_OPS_VERSION, .scheme = name, .state_size = sizeof(tl__bnc),            \
-        .caps = TL_VENUE_CAP_LIMIT | TL_VENUE_CAP_MARKET | TL_VENUE_CAP_CANCEL,                    \
-        .open = bnc_open, .close = bnc_close, .place = bnc_place, .cancel = bnc_cancel,            \
-        .poll = bnc_poll, .get_orders = bnc_get_orders, .get_positions = bnc_get_positions,        \
+        .caps = TL_VENUE_CAP_LIMIT | TL_VENUE_CAP_MARKET | TL_VENUE_CAP_CANCEL, .open = bnc_open,  \
+        .close = bnc_close, .place = bnc_place, .cancel = bnc_cancel, .poll = bnc_poll,            \
+        .get_orders = bnc_get_orders, .get_positions = bnc_get_positions,                          \
         .get_fills = bnc_get_fills,                                                                \
     }
 

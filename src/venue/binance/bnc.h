@@ -26,21 +26,21 @@
 #include "binapi/ratelimit.h"
 #include "tradeloop/venue.h"
 
-#define TL__BNC_BASE_MAX 256 /* "http://host:port", with NUL */
+#define TL__BNC_BASE_MAX  256 /* "http://host:port", with NUL */
 #define TL__BNC_QUERY_MAX 1024
 
 /* ---- the URL (bnc_url.c) ------------------------------------------------------------------- */
 
 typedef struct tl__bnc_opts {
-    char base[TL__BNC_BASE_MAX];         /* "http://127.0.0.1:8004" or "https://host" */
-    char api_key[TL_BAPI_API_KEY_MAX];   /* sent as X-MBX-APIKEY */
-    char secret[TL_BAPI_SECRET_MAX];     /* never logged, never in a message; wiped at close */
-    int64_t recv_window_ms;              /* recv_window_ms, 1..60000 (5000) */
-    int64_t poll_ms;                     /* poll_ms, 0..3600000 (200): between polling rounds */
-    int64_t timeout_ms;                  /* timeout_ms, 1..60000 (2000): one HTTP request */
-    int64_t time_sync_s;                 /* time_sync_s, 1..86400 (60): server-time refresh */
-    uint32_t place_attempts;             /* place_attempts, 1..10 (3): sends of one order */
-    uint64_t drop_reply_after_send;      /* drop_reply_after_send, 0 = off: fault injection */
+    char base[TL__BNC_BASE_MAX];       /* "http://127.0.0.1:8004" or "https://host" */
+    char api_key[TL_BAPI_API_KEY_MAX]; /* sent as X-MBX-APIKEY */
+    char secret[TL_BAPI_SECRET_MAX];   /* never logged, never in a message; wiped at close */
+    int64_t recv_window_ms;            /* recv_window_ms, 1..60000 (5000) */
+    int64_t poll_ms;                   /* poll_ms, 0..3600000 (200): between polling rounds */
+    int64_t timeout_ms;                /* timeout_ms, 1..60000 (2000): one HTTP request */
+    int64_t time_sync_s;               /* time_sync_s, 1..86400 (60): server-time refresh */
+    uint32_t place_attempts;           /* place_attempts, 1..10 (3): sends of one order */
+    uint64_t drop_reply_after_send;    /* drop_reply_after_send, 0 = off: fault injection */
 } tl__bnc_opts;
 
 /* Parses url ("binance+http://host[:port][/]?key=value&...") into o. Keys come from
@@ -103,9 +103,9 @@ void tl__bnc_reason(const tl_bapi_err *e, char text[48]);
 
 /* What came back from one send of an order. */
 typedef struct tl__bnc_answer {
-    bool replied; /* false: transport error, timeout, or a reply thrown away (no answer) */
-    long http;    /* HTTP status when replied */
-    int code;     /* the error body's code (0 when none or 2xx) */
+    bool replied;    /* false: transport error, timeout, or a reply thrown away (no answer) */
+    long http;       /* HTTP status when replied */
+    int code;        /* the error body's code (0 when none or 2xx) */
     const char *msg; /* the error body's msg (NULL when none) */
 } tl__bnc_answer;
 
@@ -160,7 +160,6 @@ int64_t tl__bnc_http_offset_ms(const tl__bnc_http *h);
 const tl_bapi_rl_budget *tl__bnc_http_budget(const tl__bnc_http *h);
 int64_t tl__bnc_http_backoff_until(const tl__bnc_http *h);
 
-
 /* ---- the venue's state (binance.c, bnc_track.c) -------------------------------------------- */
 
 #include "venue/fills.h"
@@ -172,12 +171,12 @@ typedef struct tl__bnc_order {
     char client_id[TL_ORDER_ID_MAX]; /* newClientOrderId, as sent */
     char symbol[16];
     uint8_t side;
-    uint8_t final;           /* the terminal tl_order_status seen, 0 while live */
-    bool pending;            /* sent, never answered: the exchange may or may not have it */
-    int64_t sent_ms;         /* local ms of the last send */
-    tl_fixed executed;       /* executedQty as last seen */
-    tl_fixed reported;       /* the sum of the FILL reports made */
-    uint64_t last_trade_id;  /* highest trade id reported for it */
+    uint8_t final;          /* the terminal tl_order_status seen, 0 while live */
+    bool pending;           /* sent, never answered: the exchange may or may not have it */
+    int64_t sent_ms;        /* local ms of the last send */
+    tl_fixed executed;      /* executedQty as last seen */
+    tl_fixed reported;      /* the sum of the FILL reports made */
+    uint64_t last_trade_id; /* highest trade id reported for it */
 } tl__bnc_order;
 
 /* The myTrades cursor of a symbol: the highest trade id read. */
@@ -203,9 +202,9 @@ typedef struct tl__bnc {
     size_t trades_cap;
     tl__bnc_order_ans *ans; /* scratch, owned */
     size_t ans_cap;
-    uint64_t places;       /* place calls, numbering drop_reply_after_send */
-    int64_t next_poll_ms;  /* local ms of the next polling round */
-    int64_t next_sync_ms;  /* local ms of the next server-time refresh */
+    uint64_t places;      /* place calls, numbering drop_reply_after_send */
+    int64_t next_poll_ms; /* local ms of the next polling round */
+    int64_t next_sync_ms; /* local ms of the next server-time refresh */
 } tl__bnc;
 
 int64_t tl__bnc_now_ms(const tl__bnc *b);

@@ -16,8 +16,8 @@
 #include "venue/binance/bnc.h"
 
 struct tl__bnc_http {
-    const tl__bnc_opts *o; /* borrowed: the venue's options, which outlive this */
-    CURL *curl;            /* owned */
+    const tl__bnc_opts *o;      /* borrowed: the venue's options, which outlive this */
+    CURL *curl;                 /* owned */
     struct curl_slist *headers; /* owned: X-MBX-APIKEY */
     char *body;                 /* owned: the last response's body, NUL-terminated */
     size_t len, cap;
@@ -182,8 +182,7 @@ int tl__bnc_http_sync_time(tl__bnc_http *h, const tl_clock *clock, tl_err *err)
     if (!r.replied)
         return tl_err_set(err, TL_EIO, "binance: GET %s/api/v3/time: no answer", h->o->base);
     if (r.http != 200)
-        return tl_err_set(err, TL_EIO, "binance: GET %s/api/v3/time: HTTP %ld", h->o->base,
-                          r.http);
+        return tl_err_set(err, TL_EIO, "binance: GET %s/api/v3/time: HTTP %ld", h->o->base, r.http);
     if ((rc = tl__bnc_parse_time(r.body, r.len, &server, err)) < 0)
         return rc;
     /* The server read its clock somewhere in [t0, t1]: the midpoint halves the error. */

@@ -53,7 +53,6 @@ static int get_str(const json_t *o, const char *what, const char *name, char *bu
     return 0;
 }
 
-
 /* The engine books fees in the quote asset. Binance charges a buyer in the asset received (the
  * base: "commissionAsset": "BTC" on BTCUSDT), so such a commission is priced at the trade's price
  * (one rounding); a quote-asset one is taken as is, and so is a third asset's (BNB), which no
@@ -136,7 +135,8 @@ static int fills_of(const json_t *arr, const tl__bnc_order_ans *o, tl__bnc_trade
         return tl_err_set(err, TL_EINVAL, "binance: order: member 'fills': want an array");
     if (TL_VEC_RESERVE(out, cap, *n + json_array_size(arr)) < 0)
         return tl_err_set(err, TL_ENOMEM, "binance: out of memory reading fills");
-    json_array_foreach (arr, i, f) {
+    json_array_foreach(arr, i, f)
+    {
         tl__bnc_trade *t = &(*out)[*n];
         memset(t, 0, sizeof *t);
         int rc;
@@ -190,12 +190,15 @@ int tl__bnc_parse_orders(const char *body, size_t len, tl__bnc_order_ans **out, 
         return rc;
     if (TL_VEC_RESERVE(out, cap, json_array_size(root)) < 0)
         rc = tl_err_set(err, TL_ENOMEM, "binance: out of memory reading orders");
-    json_array_foreach (root, i, v) {
+    json_array_foreach(root, i, v)
+    {
         if (rc < 0)
             break;
         rc = json_is_object(v) ? order_of(v, &(*out)[i], err)
-                               : tl_err_set(err, TL_EINVAL, "binance: openOrders[%zu]: want an "
-                                                            "object", i);
+                               : tl_err_set(err, TL_EINVAL,
+                                            "binance: openOrders[%zu]: want an "
+                                            "object",
+                                            i);
     }
     if (rc == 0)
         *n = json_array_size(root);
@@ -213,7 +216,8 @@ int tl__bnc_parse_trades(const char *body, size_t len, tl__bnc_trade **out, size
         return rc;
     if (TL_VEC_RESERVE(out, cap, json_array_size(root)) < 0)
         rc = tl_err_set(err, TL_ENOMEM, "binance: out of memory reading trades");
-    json_array_foreach (root, i, v) {
+    json_array_foreach(root, i, v)
+    {
         if (rc < 0)
             break;
         tl__bnc_trade *t = &(*out)[i];
@@ -256,7 +260,8 @@ int tl__bnc_parse_balances(const char *body, size_t len, tl_venue_position *out,
     const json_t *arr = json_object_get(root, "balances");
     if (!json_is_array(arr))
         rc = want(err, "account", "balances", "an array");
-    json_array_foreach (arr, i, v) {
+    json_array_foreach(arr, i, v)
+    {
         tl_venue_position p;
         tl_fixed free_ = 0, locked = 0;
         memset(&p, 0, sizeof p);

@@ -32,19 +32,24 @@ enum key {
     K__COUNT
 };
 static const char *const key_names[K__COUNT] = {
-    [K_KEY_ENV] = "key_env",         [K_SECRET_ENV] = "secret_env",
-    [K_KEYS_FILE] = "keys_file",     [K_ACCOUNT] = "account",
-    [K_RECV_WINDOW] = "recv_window_ms", [K_POLL] = "poll_ms",
-    [K_TIMEOUT] = "timeout_ms",      [K_TIME_SYNC] = "time_sync_s",
-    [K_ATTEMPTS] = "place_attempts", [K_DROP] = "drop_reply_after_send",
+    [K_KEY_ENV] = "key_env",
+    [K_SECRET_ENV] = "secret_env",
+    [K_KEYS_FILE] = "keys_file",
+    [K_ACCOUNT] = "account",
+    [K_RECV_WINDOW] = "recv_window_ms",
+    [K_POLL] = "poll_ms",
+    [K_TIMEOUT] = "timeout_ms",
+    [K_TIME_SYNC] = "time_sync_s",
+    [K_ATTEMPTS] = "place_attempts",
+    [K_DROP] = "drop_reply_after_send",
 };
 
 /* Bounds of the numeric options, indexed by key (max 0: not numeric). */
 static const struct {
     uint64_t min, max;
 } bounds[K__COUNT] = {
-    [K_RECV_WINDOW] = {1, 60000}, [K_POLL] = {0, 3600000},      [K_TIMEOUT] = {1, 60000},
-    [K_TIME_SYNC] = {1, 86400},   [K_ATTEMPTS] = {1, 10},       [K_DROP] = {0, UINT64_MAX},
+    [K_RECV_WINDOW] = {1, 60000}, [K_POLL] = {0, 3600000}, [K_TIMEOUT] = {1, 60000},
+    [K_TIME_SYNC] = {1, 86400},   [K_ATTEMPTS] = {1, 10},  [K_DROP] = {0, UINT64_MAX},
 };
 
 typedef struct walk {
@@ -71,12 +76,24 @@ static int take(void *ctx, int key, const char *val, size_t len, tl_err *err)
         return tl__venue_param_bad(err, "binance", key_names[key], val, len, why);
     }
     switch (key) {
-    case K_RECV_WINDOW: w->o->recv_window_ms = (int64_t)v; break;
-    case K_POLL: w->o->poll_ms = (int64_t)v; break;
-    case K_TIMEOUT: w->o->timeout_ms = (int64_t)v; break;
-    case K_TIME_SYNC: w->o->time_sync_s = (int64_t)v; break;
-    case K_ATTEMPTS: w->o->place_attempts = (uint32_t)v; break;
-    default: w->o->drop_reply_after_send = v; break;
+    case K_RECV_WINDOW:
+        w->o->recv_window_ms = (int64_t)v;
+        break;
+    case K_POLL:
+        w->o->poll_ms = (int64_t)v;
+        break;
+    case K_TIMEOUT:
+        w->o->timeout_ms = (int64_t)v;
+        break;
+    case K_TIME_SYNC:
+        w->o->time_sync_s = (int64_t)v;
+        break;
+    case K_ATTEMPTS:
+        w->o->place_attempts = (uint32_t)v;
+        break;
+    default:
+        w->o->drop_reply_after_send = v;
+        break;
     }
     return 0;
 }
@@ -100,8 +117,7 @@ static int keys_from_env(tl__bnc_opts *o, const walk *w, tl_err *err)
         return tl_err_set(err, TL_EINVAL, "binance: key_env: environment variable %s is not set",
                           w->names[K_KEY_ENV]);
     if (secret == NULL)
-        return tl_err_set(err, TL_EINVAL,
-                          "binance: secret_env: environment variable %s is not set",
+        return tl_err_set(err, TL_EINVAL, "binance: secret_env: environment variable %s is not set",
                           w->names[K_SECRET_ENV]);
     int rc = copy_key(o->api_key, sizeof o->api_key, key, "the API key", err);
     return rc < 0 ? rc : copy_key(o->secret, sizeof o->secret, secret, "the secret", err);
@@ -157,8 +173,8 @@ int tl__bnc_opts_parse(tl__bnc_opts *o, const char *url, tl_err *err)
         return tl_err_set(err, TL_EINVAL,
                           "binance: unexpected path in the URL: the API root is the host");
     /* "http" or "https", then "://host". */
-    int n = snprintf(o->base, sizeof o->base, "%.*s%.*s", (int)(skip - 8), url + 8, (int)hlen,
-                     host);
+    int n =
+        snprintf(o->base, sizeof o->base, "%.*s%.*s", (int)(skip - 8), url + 8, (int)hlen, host);
     if (n < 0 || (size_t)n >= sizeof o->base)
         return tl_err_set(err, TL_EINVAL, "binance: host too long");
     for (char *c = o->base; *c != ':'; c++)
@@ -177,8 +193,9 @@ int tl__bnc_opts_parse(tl__bnc_opts *o, const char *url, tl_err *err)
     bool env = w.names[K_KEY_ENV][0] || w.names[K_SECRET_ENV][0];
     bool file = w.names[K_KEYS_FILE][0] || w.names[K_ACCOUNT][0];
     if (env && file)
-        rc = tl_err_set(err, TL_EINVAL, "binance: give key_env/secret_env or keys_file/account, "
-                                        "not both");
+        rc = tl_err_set(err, TL_EINVAL,
+                        "binance: give key_env/secret_env or keys_file/account, "
+                        "not both");
     else if (env && (!w.names[K_KEY_ENV][0] || !w.names[K_SECRET_ENV][0]))
         rc = tl_err_set(err, TL_EINVAL, "binance: key_env and secret_env go together");
     else if (file && (!w.names[K_KEYS_FILE][0] || !w.names[K_ACCOUNT][0]))
@@ -188,8 +205,9 @@ int tl__bnc_opts_parse(tl__bnc_opts *o, const char *url, tl_err *err)
     else if (file)
         rc = keys_from_file(o, &w, err);
     else
-        rc = tl_err_set(err, TL_EINVAL, "binance: no keys: add ?key_env=NAME&secret_env=NAME or "
-                                        "?keys_file=PATH&account=NAME");
+        rc = tl_err_set(err, TL_EINVAL,
+                        "binance: no keys: add ?key_env=NAME&secret_env=NAME or "
+                        "?keys_file=PATH&account=NAME");
     if (rc < 0)
         memset(o->secret, 0, sizeof o->secret);
     return rc;
