@@ -10,7 +10,7 @@ FROM debian:12-slim AS build
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       cmake pkg-config gcc make libc6-dev libsqlite3-dev libpq-dev libssl-dev libuv1-dev \
-      libjansson-dev libncurses-dev libmicrohttpd-dev libhiredis-dev \
+      libjansson-dev libncurses-dev libmicrohttpd-dev libhiredis-dev libcurl4-openssl-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
@@ -20,12 +20,13 @@ RUN test -f data/usdchf_30m.csv \
  && cmake --build build -j"$(nproc)" --target tradeloop
 
 FROM debian:12-slim
-# What the binary links (sqlite, libpq, libcrypto, libuv, jansson, ncursesw, microhttpd, hiredis)
+# What the binary links (sqlite, libpq, libcrypto, libuv, jansson, ncursesw, microhttpd, hiredis,
+# libcurl)
 # and the IANA zones the trading window's --timezone reads.
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       libsqlite3-0 libpq5 libssl3 libuv1 libjansson4 libncursesw6 libmicrohttpd12 \
-      libhiredis0.14 tzdata \
+      libhiredis0.14 libcurl4 tzdata \
  && rm -rf /var/lib/apt/lists/*
 # A fixed uid, so a bind-mounted database directory can be given to it (chown 10001).
 RUN groupadd --system --gid 10001 tradeloop \
