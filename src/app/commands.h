@@ -20,6 +20,7 @@ int tl_cmd_hedge(int argc, char **argv);
 int tl_cmd_db(int argc, char **argv);
 int tl_cmd_rfq(int argc, char **argv);
 int tl_cmd_serve(int argc, char **argv);
+int tl_cmd_exchange(int argc, char **argv);
 int tl_cmd_backtest(int argc, char **argv);
 int tl_cmd_sweep(int argc, char **argv);
 int tl_cmd_sweep_worker(int argc, char **argv);

@@ -15,6 +15,7 @@ typedef struct subcommand {
 static const subcommand subcommands[] = {
     {"run", tl_cmd_run, "the governed loop: accounts, rules, stops, reconciliation, kill switch"},
     {"serve", tl_cmd_serve, "the execution service: orders from Redis, HTTP API, metrics"},
+    {"exchange", tl_cmd_exchange, "a matching exchange behind Binance's spot REST API v3"},
     {"shadow", tl_cmd_shadow, "drive the execution loop against the simulated exchange; report"},
     {"reconcile", tl_cmd_reconcile, "rebuild cash and positions from a journal; state digest"},
     {"paper", tl_cmd_paper, "paper broker: execute intents, state, reconcile, reset"},

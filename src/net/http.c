@@ -177,8 +177,9 @@ static unsigned admit(tl_http *srv, tl_http_req *req)
     }
     unsigned long long length = cl != NULL ? strtoull(cl, NULL, 10) : 0; /* MHD validated it */
     bool empty_ok = (req->route->flags & TL_HTTP_EMPTY_OK) != 0 && length == 0;
-    const char *type = (req->route->flags & TL_HTTP_FORM) ? "multipart/form-data"
-                                                          : "application/json";
+    const char *type = (req->route->flags & TL_HTTP_FORM)     ? "multipart/form-data"
+                       : (req->route->flags & TL_HTTP_URLENC) ? "application/x-www-form-urlencoded"
+                                                              : "application/json";
     if (wants_json(req->method) && !empty_ok &&
         !type_is(tl_http_req_header(req, MHD_HTTP_HEADER_CONTENT_TYPE, NULL), type)) {
         snprintf(msg, sizeof(msg), "Content-Type must be %s", type);

@@ -13,7 +13,8 @@
  *   405  a route's path matches, not with this method (Allow: lists the methods that do);
  *   411  a body without Content-Length (chunked): bodies are sized before they are read;
  *   415  POST/PUT/PATCH whose Content-Type is not application/json (parameters allowed), or
- *        not multipart/form-data for a TL_HTTP_FORM route, unless the route has
+ *        not multipart/form-data for a TL_HTTP_FORM route (application/x-www-form-urlencoded
+ *        for a TL_HTTP_URLENC one), unless the route has
  *        TL_HTTP_EMPTY_OK and the request has no body;
  *   413  Content-Length above max_body: answered from the headers, the body is never read, and
  *        MHD closes the connection after the answer.
@@ -55,6 +56,7 @@
 #define TL_HTTP_PREFIX   1u /* the path is a prefix: the rest is the handler's (tl_http_req_rest) */
 #define TL_HTTP_EMPTY_OK 2u /* a POST with no body needs no Content-Type */
 #define TL_HTTP_FORM     4u /* the body is multipart/form-data (net/multipart.h), not JSON */
+#define TL_HTTP_URLENC   8u /* the body is application/x-www-form-urlencoded (Binance's API) */
 
 typedef struct tl_http tl_http;
 typedef struct tl_http_req tl_http_req;

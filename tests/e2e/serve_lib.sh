@@ -1,26 +1,33 @@
 # serve_lib.sh -- starting and stopping `tradeloop serve` in the e2e tests (sourced after lib.sh).
 #
-# serve_start NAME ARGS...: starts the service in the background with --listen 127.0.0.1:0, its
-# JSON log in $TMP/NAME.log; waits for the "serving" line and sets PORT and PID (and NAME_pid).
-serve_start() {
-    local name=$1; shift
-    "$BIN" serve --listen 127.0.0.1:0 "$@" >"$TMP/$name.out" 2>"$TMP/$name.log" &
+# daemon_start NAME MSG SUBCOMMAND ARGS...: starts `tradeloop SUBCOMMAND --listen 127.0.0.1:0
+# ARGS` in the background, its JSON log in $TMP/NAME.log; waits for the log line whose msg is MSG
+# and sets PORT (from its fields) and PID.
+daemon_start() {
+    local name=$1 msg=$2 sub=$3; shift 3
+    "$BIN" "$sub" --listen 127.0.0.1:0 "$@" >"$TMP/$name.out" 2>"$TMP/$name.log" &
     PID=$!
     for _ in $(seq 1 200); do
         PORT=$(python3 -c 'import json,sys
 for l in open(sys.argv[1]):
     try: d = json.loads(l)
     except ValueError: continue
-    if d.get("msg") == "serving": print(d["fields"]["port"]); break' "$TMP/$name.log" 2>/dev/null)
+    if d.get("msg") == sys.argv[2]: print(d["fields"]["port"]); break' "$TMP/$name.log" "$msg" 2>/dev/null)
         [ -n "$PORT" ] && return 0
         kill -0 "$PID" 2>/dev/null || break
         sleep 0.05
     done
-    echo "serve did not start: $(cat "$TMP/$name.log")" >&2
+    echo "$sub did not start: $(cat "$TMP/$name.log")" >&2
     return 1
 }
 
-# serve_stop [SIGNAL]: signals the service (TERM) and waits; sets STOP_RC to its exit status.
+# serve_start NAME ARGS...: `tradeloop serve`, as daemon_start.
+serve_start() {
+    local name=$1; shift
+    daemon_start "$name" serving serve "$@"
+}
+
+# serve_stop [SIGNAL]: signals the service (or any daemon_start one) (TERM) and waits; sets STOP_RC to its exit status.
 serve_stop() {
     kill -"${1:-TERM}" "$PID" 2>/dev/null
     wait "$PID"
