@@ -130,7 +130,7 @@ tl_fixed tl__xmm_path_price(tl_xmm_book *b, const tl_xsymbol_cfg *sym, uint64_t 
 /* Reads a quotes file (src/loop/quote_csv.h, either format) into *mids (allocated, the caller
  * frees it): per row of symbol, (bid + ask) / 2 rounded half away from zero to tick. A
  * `timestamp,price` file is read as symbol's. 0, TL_EIO (naming the file), TL_EINVAL (naming
- * the line and why, or a file without a row of symbol), TL_ENOMEM. */
+ * the line and why), TL_ENOTFOUND (a file without a row of symbol), TL_ENOMEM. */
 int tl_xmm_csv_load(const char *path, const char *symbol, tl_fixed tick, tl_fixed **mids, size_t *n,
                     tl_err *err);
 

@@ -74,7 +74,7 @@ int tl_xmm_csv_load(const char *path, const char *symbol, tl_fixed tick, tl_fixe
     if (rc == 0 && ferror(f))
         rc = tl_err_set(err, TL_EIO, "%s: read error", path);
     if (rc == 0 && len == 0)
-        rc = tl_err_set(err, TL_EINVAL, "%s: no quote of %s", path, symbol);
+        rc = tl_err_set(err, TL_ENOTFOUND, "%s: no quote of %s", path, symbol);
     free(line);
     fclose(f);
     if (rc != 0) {
