@@ -13,6 +13,7 @@ int tl_cmd_exchange(int argc, char **argv)
 {
     const char *db = "exchange.db", *durability = "full", *listen = TL_XSERVE_LISTEN_DEFAULT;
     const char *keys_path = "data/exchange_keys.json", *log_level = "INFO";
+    const char *maker_account = "maker", *maker_quotes = NULL;
     uint64_t fee_bps = 10, seed = 1, weight = TL_BAPI_RL_WEIGHT_PER_MIN;
     uint64_t orders_10s = TL_BAPI_RL_ORDERS_PER_10S, orders_day = TL_BAPI_RL_ORDERS_PER_DAY;
     bool no_makers = false;
@@ -35,7 +36,12 @@ int tl_cmd_exchange(int argc, char **argv)
         {"orders-per-day", CLI_U64_POS, &orders_day, NULL, "N",
          "ORDERS limit per day and account (160000)", .max = 1000000000},
         {"no-makers", CLI_BOOL, &no_makers, NULL, NULL, "no market makers: an empty book"},
-        {"seed", CLI_U64, &seed, "TRADELOOP_SEED", "N", "the makers' price path (1)",
+        {"maker-account", CLI_STRING, &maker_account, NULL, "NAME",
+         "the makers' account, funded in the keys file (maker)"},
+        {"maker-quotes", CLI_STRING, &maker_quotes, NULL, "FILE.csv",
+         "the makers' price path: the mids of a quotes CSV for the symbols it has (the others "
+         "walk)"},
+        {"seed", CLI_U64, &seed, "TRADELOOP_SEED", "N", "the makers' random walks (1)",
          .max = UINT64_MAX},
         {"log-level", CLI_STRING, &log_level, "LOG_LEVEL", "LEVEL",
          "DEBUG, INFO, WARNING or ERROR (INFO); one JSON object per line on stderr"},
@@ -52,8 +58,11 @@ int tl_cmd_exchange(int argc, char **argv)
         "headers. Every change is journaled in --db before it is answered; a restart recovers\n"
         "every book, order, balance and trade. Accounts come from --keys (a JSON array of\n"
         "{account, api_key, secret, balances}): a new account is funded with its balances, a\n"
-        "known one keeps its journaled ones. Secrets are never logged. SIGTERM or SIGINT: what\n"
-        "is in flight is committed and answered, exit 0.",
+        "known one keeps its journaled ones. Secrets are never logged. Market makers (the\n"
+        "--maker-account, unless --no-makers) quote a post-only ladder of 5 levels a side\n"
+        "around a seeded random walk (or --maker-quotes' mids), refreshed every second,\n"
+        "through the same journal. SIGTERM or SIGINT: what is in flight is committed and\n"
+        "answered, exit 0.",
         flags,
     };
     int rc = cli_parse(&cmd, argc, argv, 1);
@@ -80,6 +89,8 @@ int tl_cmd_exchange(int argc, char **argv)
     cfg.fee_bps = (uint32_t)fee_bps;
     cfg.limits = (tl_bapi_rl_limits){(uint32_t)weight, (uint32_t)orders_10s, (uint32_t)orders_day};
     cfg.makers = !no_makers;
+    cfg.maker_account = maker_account;
+    cfg.maker_quotes = maker_quotes;
     cfg.seed = seed;
 
     tl_bapi_keys keys;

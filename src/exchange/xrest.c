@@ -2,9 +2,11 @@
  * (rest-api.md): parameters, signatures, timing and rate limits through src/binapi, the work
  * through the exchange core, the answers through xjson.c and tl__xserve_answer (after the
  * commit when anything changed). */
+#include <stdlib.h>
 #include <string.h>
 
 #include "binapi/sign.h"
+#include "core/vec.h"
 #include "exchange/xjson.h"
 #include "exchange/xreq.h"
 #include "exchange/xserve.h"
@@ -348,8 +350,36 @@ static int h_order_get(void *ctx, tl_http_req *req, tl_err *err)
     return 0;
 }
 
+/* The ids of one account's resting orders (tl_lob_iter's callback). */
+typedef struct open_list {
+    uint32_t account;
+    uint64_t *ids;
+    size_t n, cap;
+    bool oom;
+} open_list;
+
+static bool collect_open(void *ctx, const tl_lob_resting *r)
+{
+    open_list *ol = ctx;
+    if (r->account != ol->account)
+        return true;
+    if (TL_VEC_RESERVE(&ol->ids, &ol->cap, ol->n + 1) != 0) {
+        ol->oom = true;
+        return false;
+    }
+    ol->ids[ol->n++] = r->order_id;
+    return true;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
 /* GET /api/v3/openOrders (rest-api.md "Current open orders (USER_DATA)"): weight 6 for one
- * symbol, 80 for all. The open orders are those resting in the books, oldest first. */
+ * symbol, 80 for all. The open orders are those resting in the books (walked, not every order
+ * ever made), oldest first. */
 static int h_open_orders(void *ctx, tl_http_req *req, tl_err *err)
 {
     (void)err;
@@ -364,16 +394,25 @@ static int h_open_orders(void *ctx, tl_http_req *req, tl_err *err)
         tl_bapi_params_unread(&c.p, &c.e))
         return refuse(&c);
     const tl_xcore *x = &c.s->x;
+    open_list ol = {c.account, NULL, 0, 0, false};
+    for (size_t i = 0; i < x->n_symbols; i++)
+        if (sym < 0 || (size_t)sym == i)
+            for (uint8_t side = 0; side < 2; side++)
+                tl_lob_iter(&x->symbols[i].book, side, collect_open, &ol);
+    if (ol.oom) {
+        free(ol.ids);
+        tl_bapi_err_set(&c.e, TL_BAPI_UNKNOWN, NULL);
+        return refuse(&c);
+    }
+    if (ol.n > 1)
+        qsort(ol.ids, ol.n, sizeof(*ol.ids), cmp_u64);
     tl_jw w;
     tl_jw_init(&w);
     tl_jw_arr_begin(&w);
-    for (uint64_t i = 0; i < x->n_orders; i++) {
-        const tl_xorder *o = &x->orders[i];
-        if (o->account == c.account && (sym < 0 || o->symbol == sym) &&
-            (o->status == TL_XS_NEW || o->status == TL_XS_PARTIALLY_FILLED))
-            tl__xjson_order(&w, x, o);
-    }
+    for (size_t i = 0; i < ol.n; i++)
+        tl__xjson_order(&w, x, &x->orders[ol.ids[i] - 1]);
     tl_jw_arr_end(&w);
+    free(ol.ids);
     answer_json(&c, 200, &w);
     return 0;
 }

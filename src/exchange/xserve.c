@@ -16,6 +16,7 @@ void tl_xserve_config_default(tl_xserve_config *c)
     c->fee_bps = 10;
     tl_bapi_rl_limits_default(&c->limits);
     c->makers = true;
+    c->maker_account = "maker";
     c->seed = 1;
 }
 
@@ -159,6 +160,72 @@ static int open_accounts(tl_xserve *s, tl_err *err)
     return commit(s, err);
 }
 
+static void arm_makers(tl_xserve *s);
+
+static void on_makers(uv_timer_t *t)
+{
+    tl_xserve *s = t->data;
+    if (s->stopping)
+        return;
+    tl_err err = {0};
+    if (tl_xmm_step(&s->mm, &s->x, tl__xserve_now_ns(), &err) != 0) {
+        s->halted = true;
+        log_msg(s, TL_LOG_ERROR, "market makers failed: the exchange stops", err.msg);
+        tl_xserve_stop(s);
+        return;
+    }
+    tl__xserve_mark(s); /* their events are committed at the end of this turn */
+    arm_makers(s);
+}
+
+static void arm_makers(tl_xserve *s)
+{
+    int64_t due = tl_xmm_next_due(&s->mm), now = tl__xserve_now_ns();
+    uint64_t ms = due == INT64_MIN || due <= now ? 0 : (uint64_t)((due - now + 999999) / 1000000);
+    uv_timer_start(&s->mm_timer, on_makers, ms, 0);
+}
+
+/* The makers of every symbol: a walk each, or the quotes file's mids where it has them. */
+static int start_makers(tl_xserve *s, tl_err *err)
+{
+    tl_xmm_symbol_cfg cfg[TL_X_MAX_SYMBOLS];
+    tl_fixed *mids[TL_X_MAX_SYMBOLS] = {0};
+    size_t n = s->x.n_symbols, with_quotes = 0;
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        const tl_xsymbol_cfg *sym = &s->x.symbols[i].cfg;
+        tl_xmm_defaults(&cfg[i], sym->name);
+        if (!s->cfg.maker_quotes)
+            continue;
+        tl_err e = {0};
+        rc = tl_xmm_csv_load(s->cfg.maker_quotes, sym->name, sym->tick, &mids[i], &cfg[i].n_mids,
+                             &e);
+        if (rc == TL_ENOTFOUND) {
+            rc = 0; /* this symbol walks */
+        } else if (rc != 0) {
+            *err = e;
+        } else {
+            cfg[i].mids = mids[i];
+            with_quotes++;
+        }
+    }
+    if (rc == 0 && s->cfg.maker_quotes && with_quotes == 0)
+        rc = tl_err_set(err, TL_EINVAL, "%s: no quote of any symbol of the exchange",
+                        s->cfg.maker_quotes);
+    if (rc == 0)
+        rc = tl_xmm_init(&s->mm, &s->x, s->cfg.maker_account, s->cfg.seed, cfg, n, err);
+    for (size_t i = 0; i < n; i++)
+        free(mids[i]); /* init copied them */
+    if (rc != 0)
+        return rc;
+    s->have_mm = true;
+    uv_timer_init(&s->host->loop, &s->mm_timer);
+    s->mm_timer.data = s;
+    s->have_mm_timer = true;
+    arm_makers(s);
+    return 0;
+}
+
 static int on_signal(void *ctx, int signum, tl_err *err)
 {
     (void)signum;
@@ -193,6 +260,8 @@ int tl_xserve_start(tl_xserve *s, const tl_xserve_config *cfg, tl_host *host, tl
     uv_idle_init(loop, &s->idle);
     s->idle.data = s;
     s->have_idle = true;
+    if (cfg->makers && (rc = start_makers(s, err)) != 0)
+        return rc;
     if ((rc = tl_host_on_signal(host, SIGTERM, on_signal, s, err)) != 0 ||
         (rc = tl_host_on_signal(host, SIGINT, on_signal, s, err)) != 0)
         return rc;
@@ -206,6 +275,7 @@ int tl_xserve_start(tl_xserve *s, const tl_xserve_config *cfg, tl_host *host, tl
         tl_jw *w = tl_log_fields(log);
         tl_jw_kv_uint(w, "accounts", s->x.n_accounts);
         tl_jw_kv_uint(w, "events_recovered", events);
+        tl_jw_kv_bool(w, "makers", s->have_mm);
         tl_jw_kv_str(w, "listen", s->http.listen);
         tl_jw_kv_uint(w, "orders", s->x.n_orders);
         tl_jw_kv_uint(w, "port", tl_http_port(&s->http));
@@ -226,6 +296,8 @@ void tl_xserve_stop(tl_xserve *s)
     s->stopping = true;
     if (s->have_http)
         tl_http_quiesce(&s->http);
+    if (s->have_mm_timer)
+        uv_timer_stop(&s->mm_timer);
     flush(s); /* what was decided is committed and answered now */
     tl_host_stop(s->host);
 }
@@ -236,6 +308,10 @@ void tl_xserve_close(tl_xserve *s)
         flush(s);
     if (s->have_http)
         tl_http_close(&s->http);
+    if (s->have_mm_timer)
+        uv_close((uv_handle_t *)&s->mm_timer, NULL);
+    if (s->have_mm)
+        tl_xmm_close(&s->mm);
     if (s->have_check)
         uv_close((uv_handle_t *)&s->check, NULL);
     if (s->have_idle)
@@ -248,4 +324,5 @@ void tl_xserve_close(tl_xserve *s)
     if (s->have_core)
         tl_xcore_close(&s->x);
     s->have_http = s->have_check = s->have_idle = s->have_core = false;
+    s->have_mm = s->have_mm_timer = false;
 }

@@ -12,6 +12,9 @@
  * halts the exchange: every waiting request gets -1000 and the process stops; a restart recovers
  * what was committed (tl_xcore_recover).
  *
+ * The market makers (xmm.h), when on, are a client of the core on a timer: each refresh's cancels
+ * and quotes are pending events committed at the end of that turn like a request's.
+ *
  * Accounts come from the --keys file (src/binapi/keys.h): an account the journal does not know is
  * funded with its balances (BALANCE_FUNDED events, committed before the server listens); one it
  * knows keeps its journaled balances. Secrets stay in memory and are never logged.
@@ -29,6 +32,7 @@
 #include "binapi/ratelimit.h"
 #include "core/log.h"
 #include "exchange/xcore.h"
+#include "exchange/xmm.h"
 #include "host/host.h"
 #include "net/http.h"
 
@@ -38,8 +42,11 @@ typedef struct tl_xserve_config {
     const char *listen;             /* NULL: TL_XSERVE_LISTEN_DEFAULT */
     uint32_t fee_bps;               /* commission, both sides */
     tl_bapi_rl_limits limits;       /* rate limits */
-    bool makers;                    /* run the market makers */
-    uint64_t seed;                  /* their price path */
+    bool makers;                    /* run the market makers (xmm.h) */
+    const char *maker_account;      /* their account, one of the keys file ("maker") */
+    const char *maker_quotes;       /* NULL: random walks; else a quotes CSV whose mids are the
+                                     * path of every symbol it has rows of (the others walk) */
+    uint64_t seed;                  /* their walks */
 } tl_xserve_config;
 
 void tl_xserve_config_default(tl_xserve_config *c);
@@ -64,13 +71,15 @@ typedef struct tl_xserve {
     tl_bapi_rl_ip ip_rl;      /* request weight, one bucket for every client */
     tl_log *log;              /* borrowed, may be NULL */
     tl_xcore x;
+    tl_xmm mm;
+    uv_timer_t mm_timer; /* due at the makers' next refresh */
     tl_http http;
     uv_check_t check;
     uv_idle_t idle;
     tl_xanswer *waiting; /* owned: answers held until the commit */
     size_t n_waiting, cap_waiting;
     uint64_t commits, events_committed, requests;
-    bool have_core, have_http, have_check, have_idle, halted, stopping;
+    bool have_core, have_mm, have_mm_timer, have_http, have_check, have_idle, halted, stopping;
 } tl_xserve;
 
 /* Recovers the core from store, funds the keys' new accounts (committed), starts listening. */
