@@ -6,7 +6,7 @@
 #include <time.h>
 
 #include "data/ohlcv.h"
-#include "sweep/run.h"
+#include "sweep/pool.h"
 
 static double mono_s(void)
 {
@@ -47,9 +47,19 @@ int tl_bench_sweep(const char *data, unsigned jobs, const char *db, double min_s
     tl_sweep_run_config cfg = {&plan, &spec, &bars, TL_FIXED_INT(10000), db,
                                {TL_DURABILITY_NORMAL}, jobs, data, &wall, NULL, NULL};
     memset(out, 0, sizeof(*out));
+    /* The workers are forked once and kept from one sweep to the next (pool.h), as a process
+     * running sweeps one after another would: a sweep then costs its variants, not a fork, a
+     * fresh heap and an exit. */
+    tl_sweep_pool pool;
+    bool pooled = false;
+    if (rc == 0 && jobs >= 2) {
+        fflush(NULL);
+        rc = tl_sweep_pool_open(&pool, jobs, err);
+        pooled = rc == 0;
+    }
     double t0 = mono_s(), t = t0;
     while (rc == 0 && (out->sweeps == 0 || t - t0 < min_seconds)) {
-        rc = tl_sweep_run(&cfg, res, err);
+        rc = tl_sweep_pool_run(pooled ? &pool : NULL, &cfg, res, err);
         for (uint32_t i = 0; rc == 0 && i < plan.count; i++)
             if (res[i].rc != 0)
                 rc = tl_err_set(err, res[i].rc, "bench sweep: variant %s: %s",
@@ -62,6 +72,8 @@ int tl_bench_sweep(const char *data, unsigned jobs, const char *db, double min_s
         out->seconds = t - t0;
         out->variants_per_sec = (double)plan.count * (double)out->sweeps / out->seconds;
     }
+    if (pooled)
+        tl_sweep_pool_close(&pool);
     free(res);
     tl_bars_free(&bars);
     tl_sweep_plan_close(&plan);

@@ -8,8 +8,8 @@
  * worker that crashes takes only its current variant with it: that variant is reported failed
  * ("worker died"), the others go on. A worker reports each result on its own pipe as one
  * fixed-size record (smaller than PIPE_BUF, so written whole). The calling process is one of the
- * jobs: it forks jobs - 1 workers and runs variants off the same counter between reading their
- * results (with jobs == 1 it runs them all). The results are the same whatever jobs is: each
+ * jobs: it forks jobs - 1 workers (a pool, pool.h, opened for this sweep) and runs variants off
+ * the same counter between reading their results (with jobs == 1 it runs them all). The results are the same whatever jobs is: each
  * variant's backtest depends only on its spec, its bars and its workspace.
  *
  * On a mem: store each variant trades into a scratch in-memory journal of its own, closed once
@@ -19,6 +19,7 @@
 #ifndef TL_SWEEP_RUN_H
 #define TL_SWEEP_RUN_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "backtest/metrics.h"
@@ -76,5 +77,15 @@ int tl_sweep_run(const tl_sweep_run_config *cfg, tl_sweep_result *results, tl_er
 int tl_sweep_put_plan(const tl_sweep_run_config *cfg, tl_store *st, tl_err *err);
 int tl_sweep_run_variant(const tl_sweep_run_config *cfg, tl_store *st, uint32_t i,
                          tl_sweep_result *r, tl_err *err);
+
+/* ---- internal (run.c, pool.c) ---- */
+/* Whether cfg's store is mem: (each variant then trades into a scratch journal of its own). */
+bool tl__sweep_journals_in_memory(const tl_sweep_run_config *cfg);
+/* Variant i on store (or on its scratch journal): r gets its result, whatever happened. */
+void tl__sweep_run_one(const tl_sweep_run_config *cfg, tl_store *store, uint32_t i,
+                       tl_sweep_result *r);
+/* Variant i's row (its figures or its failure) on st. */
+int tl__sweep_put_variant(const tl_sweep_run_config *cfg, tl_store *st, uint32_t i,
+                          const tl_sweep_result *r, tl_err *err);
 
 #endif /* TL_SWEEP_RUN_H */
