@@ -367,6 +367,12 @@ int tl_loop_on_signal(tl_loop *l, const tl_signal *s, tl_err *err)
         in.side = s->action == TL_SIGNAL_ENTER_LONG ? TL_SIDE_BUY : TL_SIDE_SELL;
     }
     in.price = in.side == TL_SIDE_BUY ? q->ask : q->bid;
+    if (s->limit_price > 0) {
+        /* A LIMIT GTC entry: it may rest at the venue; its fills move the stop (on_event) as a
+         * market entry's do, and the rules see it at the limit (SLIPPAGE: where it can fill). */
+        in.type = TL_ORDER_LIMIT;
+        in.price = s->limit_price;
+    }
     tl_engine_result r;
     if ((rc = tl_engine_intent(e, &in, &r, err)) != 0)
         return rc;
