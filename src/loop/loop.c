@@ -211,11 +211,14 @@ int tl_loop_init(tl_loop *l, const tl_loop_config *cfg, tl_venue *venue, const t
                                                            cfg->vas[i].starting_balance, err)) != 0)
             goto fail;
     }
-    /* Orders the journal holds live that this venue does not know end now, before any trading. */
-    uint64_t expired = 0;
-    if ((rc = tl_engine_reconcile_venue(&l->engine, &expired, err)) != 0)
+    /* Orders the journal holds live: a venue that can follows them again and tells what they did
+     * while the engine was down; those this venue does not know end now, before any trading. */
+    uint64_t expired = 0, adopted = 0;
+    if ((rc = tl_engine_adopt_venue(&l->engine, &adopted, err)) != 0 ||
+        (rc = tl_engine_reconcile_venue(&l->engine, &expired, err)) != 0)
         goto fail;
     l->stats.reconcile_expired += expired;
+    l->stats.adopted = adopted;
     if ((rc = rebuild_stops(l, err)) != 0 || (rc = tl__loop_baseline(l, err)) != 0)
         goto fail;
     if ((rc = tl_engine_flush(&l->engine, true, err)) != 0)
