@@ -10,8 +10,8 @@
 
 #define KNOWN_KEYS "id, ts, account, symbol, action, qty, expected_price, limit_price"
 
-static const char *const known[] = {"id",  "ts",           "account",    "symbol", "action",
-                                    "qty", "expected_price", "limit_price"};
+static const char *const known[] = {"id",     "ts",  "account",        "symbol",
+                                    "action", "qty", "expected_price", "limit_price"};
 
 const char *tl_signal_action_name(int action)
 {

@@ -79,7 +79,8 @@ static void enter(rig *r, const char *id, tl_signal_action act, tl_fixed qty, tl
 
 static const tl_order *last_order(rig *r)
 {
-    const tl_order *o = tl_order_store_by_client(&r->l.engine.orders, r->l.engine.orders.next_client_seq - 1);
+    const tl_order *o =
+        tl_order_store_by_client(&r->l.engine.orders, r->l.engine.orders.next_client_seq - 1);
     assert_non_null(o);
     return o;
 }
@@ -139,7 +140,7 @@ static void test_stop_attaches_as_the_limit_fills(void **state)
     assert_true(stop(&r, &s));
     assert_false(s.is_long);
     assert_int_equal(s.qty, o->filled_qty);
-    assert_int_equal(s.price, 10404000000LL); /* 102 * 1.02 */
+    assert_int_equal(s.price, 10404000000LL);  /* 102 * 1.02 */
     quote_at(&r, T0 + 2 * MS, F(100), F(101)); /* the rest */
     o = tl_order_store_by_client(&r.l.engine.orders, seq);
     assert_int_equal(o->status, TL_OS_FILLED);

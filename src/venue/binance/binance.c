@@ -300,9 +300,8 @@ static int bnc_get_fills(void *state, uint64_t after, tl_venue_fill *out, size_t
         .version = TL_VENUE_OPS_VERSION, .scheme = name, .state_size = sizeof(tl__bnc),            \
         .caps = TL_VENUE_CAP_LIMIT | TL_VENUE_CAP_MARKET | TL_VENUE_CAP_CANCEL |                   \
                 TL_VENUE_CAP_BALANCES,                                                             \
-        .open = bnc_open,                                                                          \
-        .close = bnc_close, .place = bnc_place, .cancel = bnc_cancel, .poll = bnc_poll,            \
-        .get_orders = bnc_get_orders, .get_positions = bnc_get_positions,                          \
+        .open = bnc_open, .close = bnc_close, .place = bnc_place, .cancel = bnc_cancel,            \
+        .poll = bnc_poll, .get_orders = bnc_get_orders, .get_positions = bnc_get_positions,        \
         .get_fills = bnc_get_fills, .adopt = tl__bnc_adopt,                                        \
     }
 
