@@ -20,9 +20,9 @@
 #include "fixed.h"
 #include "order.h"
 
-/* Version 2 appended on_quote and get_fills. A version 1 table (built before them, so possibly
- * shorter) is still accepted: the dispatcher reads none of the slots after caps_of. */
-#define TL_VENUE_OPS_VERSION 2
+/* Version 2 appended on_quote and get_fills, version 3 adopt. An older table (built before them,
+ * so possibly shorter) is still accepted: the dispatcher reads no slot its version lacks. */
+#define TL_VENUE_OPS_VERSION 3
 
 /* Capability bits. */
 #define TL_VENUE_CAP_LIMIT     (1u << 0) /* LIMIT orders */
@@ -38,6 +38,10 @@
  * feed every quote to the venue before the engine acts on it. A venue without it prices on its
  * own, and feeding it quotes does nothing. */
 #define TL_VENUE_CAP_QUOTES (1u << 5)
+/* get_positions lists the asset balances of a spot account ("BTC", "USDT"), not net positions per
+ * symbol: they hold funding the engine never traded, so they are not compared with the engine's
+ * positions (the governed loop's reconciliation skips its position look for such a venue). */
+#define TL_VENUE_CAP_BALANCES (1u << 6)
 
 /* An order as sent to a venue. */
 typedef struct tl_venue_order {
@@ -145,6 +149,19 @@ typedef struct tl_venue_ops {
      * the gap: out[0].seq > after + 1). A cursor past the newest fill is TL_EINVAL. */
     int (*get_fills)(void *state, uint64_t after, tl_venue_fill *out, size_t cap, size_t *n,
                      uint64_t *next_cursor, tl_err *err);
+
+    /* Version 3 slot, optional (NULL). */
+
+    /* Hands the backend an order placed by an earlier session of the engine (recovered from its
+     * journal, still live there) so that it follows it again: order as it was sent (its
+     * client_id, or the default name of client_seq), venue_seq the venue's id the engine holds
+     * (0: the engine never saw it acknowledged, and the backend reports ACCEPTED first). Every
+     * fill the venue made of it is reported with the venue's trade id, those the engine already
+     * holds too (the engine refuses a trade id twice), then its end when it has ended: reports
+     * follow through poll as for a placed order. TL_ENOTFOUND when the venue has no such order
+     * (it never got there): the engine expires it. A backend without the slot cannot follow an
+     * order it did not place; the engine then expires the live orders the venue does not list. */
+    int (*adopt)(void *state, const tl_venue_order *order, uint64_t venue_seq, tl_err *err);
 } tl_venue_ops;
 
 #endif /* TRADELOOP_VENUE_H */

@@ -358,7 +358,8 @@ int tl_cmd_run(int argc, char **argv)
          "real time: inputs as they arrive (stdin, a FIFO), the wall clock; runs until SIGINT or "
          "SIGTERM, or until the inputs end with --until-end"},
         {"signals", CLI_STRING, &signals, "TRADELOOP_SIGNALS", "FILE",
-         "signals, one JSON object per line, - for stdin"},
+         "signals, one JSON object per line, - for stdin; an entry with \"limit_price\" is a "
+         "LIMIT GTC order at that price"},
         RUN_RULE_FLAGS(rules),
         {"reconcile-interval", CLI_U64_POS, &reconcile_s, "TRADELOOP_RECONCILE_INTERVAL", "S",
          "seconds between reconciliations with the venue, 1..60 (5)", .max = 60},

@@ -268,6 +268,7 @@ int tl__engine_place(tl_engine *e, const tl__place *p, uint64_t *client_seq, tl_
         rx.is_exit = qty > 0 && qty <= room;
         rx.expected_price = p->expected_price;
         rx.reduce_only = p->reduce_only;
+        rx.is_limit = type == TL_ORDER_LIMIT;
         rx.cfg = &acct->risk;
         rx.gov = &acct->gov;
         rx.account = acct->name;

@@ -257,20 +257,6 @@ int tl_engine_recover(tl_engine *e, tl_store *s, tl_err *err)
     return 0;
 }
 
-typedef struct live_walk {
-    uint64_t *seqs;
-    size_t n, cap;
-} live_walk;
-
-static int collect_live(void *ctx, tl_order *o)
-{
-    live_walk *w = ctx;
-    if (TL_VEC_RESERVE(&w->seqs, &w->cap, w->n + 1) != 0)
-        return TL_ENOMEM;
-    w->seqs[w->n++] = o->client_seq;
-    return 0;
-}
-
 static int cmp_seq(const void *a, const void *b)
 {
     uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -281,8 +267,8 @@ int tl_engine_reconcile_venue(tl_engine *e, uint64_t *expired, tl_err *err)
 {
     tl_venue_order_info *info = NULL;
     uint64_t *known = NULL;
-    live_walk w = {0};
-    size_t n = 0;
+    uint64_t *live = NULL;
+    size_t n = 0, n_live = 0;
     int rc;
 
     *expired = 0;
@@ -301,26 +287,24 @@ int tl_engine_reconcile_venue(tl_engine *e, uint64_t *expired, tl_err *err)
     if (n)
         qsort(known, n, sizeof(*known), cmp_seq);
     /* Collected first, expired after: applying a report must not disturb the walk. */
-    if ((rc = tl_order_store_each_live(&e->orders, collect_live, &w)) != 0) {
-        rc = tl_err_set(err, rc, "reconcile: %s", tl_strerror(rc));
+    if ((rc = tl__engine_live_seqs(e, &live, &n_live, err)) != 0)
         goto out;
-    }
     /* Orders the engine holds live but the venue does not know (a simulated venue that started
      * afresh, an order lost on the wire) can never trade: they end EXPIRED, journaled. */
-    for (size_t i = 0; i < w.n; i++) {
-        if (n && bsearch(&w.seqs[i], known, n, sizeof(*known), cmp_seq))
+    for (size_t i = 0; i < n_live; i++) {
+        if (n && bsearch(&live[i], known, n, sizeof(*known), cmp_seq))
             continue;
         tl_venue_report r;
         memset(&r, 0, sizeof(r));
         r.type = TL_REPORT_EXPIRED;
-        r.client_seq = w.seqs[i];
+        r.client_seq = live[i];
         r.ts_ns = tl_clock_now(e->clock);
         snprintf(r.text, sizeof(r.text), "not at the venue after a restart");
         tl__engine_apply_report(e, &r);
         (*expired)++;
     }
 out:
-    free(w.seqs);
+    free(live);
     free(info);
     free(known);
     return rc;

@@ -17,6 +17,16 @@ int tl_engine_recover(tl_engine *e, tl_store *s, tl_err *err);
  * restart"), journaled; *expired gets how many. A venue without get_orders is trusted. */
 int tl_engine_reconcile_venue(tl_engine *e, uint64_t *expired, tl_err *err);
 
+/* After recovery, before tl_engine_reconcile_venue (adopt.c): every live order is handed back to
+ * a venue that can follow it again (tl_venue_adopt), and the reports of what it did while the
+ * engine was down (fills by the venue's trade ids, its end) are applied, journaled; *adopted gets
+ * how many it follows. Orders the venue does not have are left to tl_engine_reconcile_venue. A
+ * venue without adoption changes nothing. An adoption that fails (the venue did not answer) is
+ * the error: the engine must not trade beside an order whose state it does not know. */
+int tl_engine_adopt_venue(tl_engine *e, uint64_t *adopted, tl_err *err);
+/* Internal: the client_seq of every live order, in *seqs (caller frees), *n of them. */
+int tl__engine_live_seqs(tl_engine *e, uint64_t **seqs, size_t *n, tl_err *err);
+
 /* Reconciliation's repairs, each journaled. */
 /* A fill the venue lists (get_fills) that never reached the engine, applied as its report was: a
  * trade id the engine already holds is refused (FILL_REFUSED), so a fill is never applied twice.

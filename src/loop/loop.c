@@ -211,11 +211,14 @@ int tl_loop_init(tl_loop *l, const tl_loop_config *cfg, tl_venue *venue, const t
                                                            cfg->vas[i].starting_balance, err)) != 0)
             goto fail;
     }
-    /* Orders the journal holds live that this venue does not know end now, before any trading. */
-    uint64_t expired = 0;
-    if ((rc = tl_engine_reconcile_venue(&l->engine, &expired, err)) != 0)
+    /* Orders the journal holds live: a venue that can follows them again and tells what they did
+     * while the engine was down; those this venue does not know end now, before any trading. */
+    uint64_t expired = 0, adopted = 0;
+    if ((rc = tl_engine_adopt_venue(&l->engine, &adopted, err)) != 0 ||
+        (rc = tl_engine_reconcile_venue(&l->engine, &expired, err)) != 0)
         goto fail;
     l->stats.reconcile_expired += expired;
+    l->stats.adopted = adopted;
     if ((rc = rebuild_stops(l, err)) != 0 || (rc = tl__loop_baseline(l, err)) != 0)
         goto fail;
     if ((rc = tl_engine_flush(&l->engine, true, err)) != 0)
@@ -367,6 +370,12 @@ int tl_loop_on_signal(tl_loop *l, const tl_signal *s, tl_err *err)
         in.side = s->action == TL_SIGNAL_ENTER_LONG ? TL_SIDE_BUY : TL_SIDE_SELL;
     }
     in.price = in.side == TL_SIDE_BUY ? q->ask : q->bid;
+    if (s->limit_price > 0) {
+        /* A LIMIT GTC entry: it may rest at the venue; its fills move the stop (on_event) as a
+         * market entry's do, and the rules see it at the limit (SLIPPAGE: where it can fill). */
+        in.type = TL_ORDER_LIMIT;
+        in.price = s->limit_price;
+    }
     tl_engine_result r;
     if ((rc = tl_engine_intent(e, &in, &r, err)) != 0)
         return rc;

@@ -71,6 +71,7 @@ typedef struct tl_loop_stats {
     uint64_t refusals[TL_LR__COUNT]; /* by tl_risk_reason or tl_loop_refusal */
     uint64_t exits_stop_loss, exits_signal, exits_kill_switch;
     uint64_t reconcile_runs, reconcile_mismatches, reconcile_repaired, reconcile_expired;
+    uint64_t adopted; /* live orders of the journal the venue followed again at start */
 } tl_loop_stats;
 
 /* A refusal as the dashboard lists it. */
@@ -114,7 +115,9 @@ typedef struct tl_loop {
 
 /* Opens the engine with one account per VA (the first is the home account), journaling into
  * journal when not NULL, recovers it from store when not NULL, starts every VA without a journal
- * yet with its balance, reconciles live orders with the venue and rebuilds the stops. venue and
+ * yet with its balance, hands the live orders back to a venue that can adopt them (their fills
+ * while the engine was down applied once), expires those the venue does not know, and rebuilds
+ * the stops. venue and
  * clock are borrowed and must outlive the loop. */
 int tl_loop_init(tl_loop *l, const tl_loop_config *cfg, tl_venue *venue, const tl_clock *clock,
                  tl_store *store, tl_journal *journal, tl_err *err);

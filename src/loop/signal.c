@@ -8,10 +8,10 @@
 #include "loop/signal.h"
 #include "tradeloop/clock.h"
 
-#define KNOWN_KEYS "id, ts, account, symbol, action, qty, expected_price"
+#define KNOWN_KEYS "id, ts, account, symbol, action, qty, expected_price, limit_price"
 
-static const char *const known[] = {"id",     "ts",  "account",       "symbol",
-                                    "action", "qty", "expected_price"};
+static const char *const known[] = {"id",     "ts",  "account",        "symbol",
+                                    "action", "qty", "expected_price", "limit_price"};
 
 const char *tl_signal_action_name(int action)
 {
@@ -116,7 +116,14 @@ static int parse_amounts(json_t *obj, tl_signal *sg, tl_err *err)
     if (px != NULL && !json_is_null(px) &&
         (rc = tl__json_positive(px, "expected_price", &sg->expected_price, err)) != 0)
         return rc;
-    return 0;
+    json_t *lim = json_object_get(obj, "limit_price");
+    if (lim == NULL || json_is_null(lim))
+        return 0;
+    /* An exit must get out: a limit that never fills would leave the position without the
+     * exit the signal asked for, so only entries rest. */
+    if (sg->action == TL_SIGNAL_EXIT)
+        return tl_err_set(err, TL_EINVAL, "limit_price: only for ENTER_LONG and ENTER_SHORT");
+    return tl__json_positive(lim, "limit_price", &sg->limit_price, err);
 }
 
 static int is_json_space(char c)

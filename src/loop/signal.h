@@ -14,9 +14,12 @@
  *   qty             positive; required for entries; an EXIT without it (or with null) closes the
  *                   whole position
  *   expected_price  optional (absent or null), positive
+ *   limit_price     optional (absent or null), positive, entries only: the entry is a LIMIT GTC
+ *                   order at that price (it may rest at the venue) instead of a MARKET order;
+ *                   its stop-loss attaches to what fills, as for a market entry
  *
  * Decimals. jansson keeps no number's text: a JSON number with a fraction or an exponent is
- * already a binary double when we see it, and 0.1 is not 0.1. So qty and expected_price are
+ * already a binary double when we see it, and 0.1 is not 0.1. So qty and the prices are
  * accepted as strings ("0.5", exact, at most 8 decimals) or as JSON integers (1000), and a JSON
  * real is refused: "qty: give decimals as a string (\"0.5\"), not a JSON number". Nothing is
  * ever rounded.
@@ -51,6 +54,7 @@ typedef struct tl_signal {
     tl_signal_action action;
     tl_fixed qty;            /* > 0, or 0: an EXIT of the whole position */
     tl_fixed expected_price; /* > 0, or 0 when not given */
+    tl_fixed limit_price;    /* > 0: a LIMIT GTC entry at it; 0: a MARKET order */
 } tl_signal;
 
 /* "ENTER_LONG", "ENTER_SHORT", "EXIT"; "?" for anything else. */

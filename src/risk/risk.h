@@ -129,6 +129,7 @@ typedef struct tl_risk_exposure {
     bool is_exit;              /* the order only reduces a position: market filters let it pass */
     tl_fixed expected_price;   /* the price the signal expected, 0 = none (no slippage check) */
     bool reduce_only;          /* the order was cut to what can be reduced (REDUCE_ONLY at 0) */
+    bool is_limit;             /* a LIMIT order: it fills at its price or better (SLIPPAGE) */
     const tl_risk_config *cfg; /* the account's rules, NULL = the monitor's own */
     const tl_governor *gov;    /* the account's governor state, NULL = no governor */
     const char *account;       /* its name, for texts */

@@ -278,8 +278,13 @@ static tl_risk_reason rule_slippage(tl_risk *r, const tl_risk_order *o, tl_err *
         tl_err_set(err, TL_ERISK, "SLIPPAGE: no quote for %s", o->inst->symbol);
         return TL_RR_SLIPPAGE;
     }
-    /* A market order fills at the far side: the ask for a buy, the bid for a sell. */
+    /* A market order fills at the far side: the ask for a buy, the bid for a sell. A limit
+     * order fills there or at its limit, whichever is better for it: a bid below the ask rests
+     * and fills at its price. */
     tl_fixed now = o->side == TL_SIDE_BUY ? q->ask : q->bid;
+    if (o->exposure->is_limit && o->price > 0)
+        now = o->side == TL_SIDE_BUY ? (o->price < now ? o->price : now)
+                                     : (o->price > now ? o->price : now);
     __int128 diff = (__int128)now - expected;
     if (diff < 0)
         diff = -diff;

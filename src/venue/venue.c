@@ -31,8 +31,8 @@ static const tl_venue_ops *const builtin_venues[] = {
     NULL,
 };
 
-/* The version 2 slots, NULL for a version 1 table: it may have been built with a shorter struct,
- * so nothing past caps_of is read from it. */
+/* The slots of later versions, NULL for an older table: it may have been built with a shorter
+ * struct, so nothing past the slots of its own version is read from it. */
 typedef int (*on_quote_fn)(void *, const char *, tl_fixed, tl_fixed, int64_t, tl_err *);
 typedef int (*get_fills_fn)(void *, uint64_t, tl_venue_fill *, size_t, size_t *, uint64_t *,
                             tl_err *);
@@ -45,6 +45,13 @@ static inline on_quote_fn on_quote_slot(const tl_venue_ops *ops)
 static inline get_fills_fn get_fills_slot(const tl_venue_ops *ops)
 {
     return ops->version >= 2 ? ops->get_fills : NULL;
+}
+
+typedef int (*adopt_fn)(void *, const tl_venue_order *, uint64_t, tl_err *);
+
+static inline adopt_fn adopt_slot(const tl_venue_ops *ops)
+{
+    return ops->version >= 3 ? ops->adopt : NULL;
 }
 
 int tl_venue_ops_check(const tl_venue_ops *ops, tl_err *err)
@@ -374,6 +381,19 @@ int tl_venue_get_fills(tl_venue *v, uint64_t after, tl_venue_fill *out, size_t c
     *n = got;
     *next_cursor = next;
     return 0;
+}
+
+int tl_venue_adopt(tl_venue *v, const tl_venue_order *order, uint64_t venue_seq, tl_err *err)
+{
+    int rc = check_open(v, "tl_venue_adopt", err);
+    if (rc < 0)
+        return rc;
+    adopt_fn fn = adopt_slot(v->ops);
+    if (fn == NULL)
+        return tl_err_set(err, TL_ENOTSUP, "venue %s: adopt not supported", v->ops->scheme);
+    if ((rc = check_order(v, order, err)) < 0)
+        return rc;
+    return fn(v->state, order, venue_seq, err);
 }
 
 int tl_venue_on_quote(tl_venue *v, const char *symbol, tl_fixed bid, tl_fixed ask, int64_t ts_ns,

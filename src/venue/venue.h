@@ -62,6 +62,11 @@ int tl_venue_get_positions(tl_venue *v, tl_venue_position *out, size_t cap, size
  * none. Page with next_cursor: *n < cap means none is left for now. */
 int tl_venue_get_fills(tl_venue *v, uint64_t after, tl_venue_fill *out, size_t cap, size_t *n,
                        uint64_t *next_cursor, tl_err *err);
+/* Hands the venue a live order of an earlier session (the adopt slot, venue.h): 0 when the
+ * venue follows it again (reports follow through poll), TL_ENOTFOUND when the venue has no such
+ * order, TL_ENOTSUP when the backend cannot adopt (no slot, or a table older than version 3).
+ * The order is checked as a placed one is. */
+int tl_venue_adopt(tl_venue *v, const tl_venue_order *order, uint64_t venue_seq, tl_err *err);
 /* Feeds a quote to the venue. Checked first (symbol 1..15 bytes, 0 < bid <= ask: TL_EINVAL);
  * then a venue without TL_VENUE_CAP_QUOTES ignores it and 0 is returned, so a host feeds every
  * venue the same way. symbol is borrowed for the call. */

@@ -130,7 +130,8 @@ static void test_refusals(void **state)
     bad("{" BASE ",\"action\":\"exit\"}", TL_EINVAL,
         "action: 'exit' is not ENTER_LONG, ENTER_SHORT or EXIT");
     bad("{" BASE ",\"action\":\"EXIT\",\"qyt\":\"1\"}", TL_EINVAL,
-        "unknown key 'qyt' (known: id, ts, account, symbol, action, qty, expected_price)");
+        "unknown key 'qyt' (known: id, ts, account, symbol, action, qty, expected_price, "
+        "limit_price)");
     bad("{" BASE ",\"action\":\"EXIT\",\"action\":\"EXIT\"}", TL_EINVAL,
         "JSON: duplicate object key near '\"action\"' (column 97)");
     bad("{" BASE ",\"action\":\"EXIT\"", TL_EINVAL,
@@ -164,7 +165,32 @@ static void test_refusals(void **state)
     bad("{" BASE ",\"action\":\"EX\\nIT\"}", TL_EINVAL,
         "action: 'EX?IT' is not ENTER_LONG, ENTER_SHORT or EXIT");
     bad("{" BASE ",\"action\":\"EXIT\",\"q\\ty\":1}", TL_EINVAL,
-        "unknown key 'q?y' (known: id, ts, account, symbol, action, qty, expected_price)");
+        "unknown key 'q?y' (known: id, ts, account, symbol, action, qty, expected_price, "
+        "limit_price)");
+}
+
+/* limit_price: an entry's LIMIT price, with expected_price's decimal rules; never on an exit. */
+static void test_limit_price(void **state)
+{
+    (void)state;
+    tl_signal s = ok("{" BASE ",\"action\":\"ENTER_LONG\",\"qty\":\"2\","
+                     "\"limit_price\":\"99.5\",\"expected_price\":\"100\"}");
+    assert_int_equal(s.limit_price, 9950000000LL);
+    assert_int_equal(s.expected_price, TL_FIXED_INT(100));
+    s = ok("{" BASE ",\"action\":\"ENTER_SHORT\",\"qty\":\"2\",\"limit_price\":101}");
+    assert_int_equal(s.limit_price, TL_FIXED_INT(101));
+    s = ok("{" BASE ",\"action\":\"ENTER_SHORT\",\"qty\":\"2\",\"limit_price\":null}");
+    assert_int_equal(s.limit_price, 0);
+    s = ok("{" BASE ",\"action\":\"ENTER_LONG\",\"qty\":\"2\"}");
+    assert_int_equal(s.limit_price, 0);
+    bad("{" BASE ",\"action\":\"ENTER_LONG\",\"qty\":\"2\",\"limit_price\":\"0\"}", TL_EINVAL,
+        "limit_price: must be positive, got 0");
+    bad("{" BASE ",\"action\":\"ENTER_LONG\",\"qty\":\"2\",\"limit_price\":99.5}", TL_EINVAL,
+        "limit_price: give decimals as a string (\"0.5\"), not a JSON number");
+    bad("{" BASE ",\"action\":\"ENTER_LONG\",\"qty\":\"2\",\"limit_price\":\"1.123456789\"}",
+        TL_EPRECISION, "limit_price: decimal '1.123456789' has more than 8 decimals");
+    bad("{" BASE ",\"action\":\"EXIT\",\"limit_price\":\"99\"}", TL_EINVAL,
+        "limit_price: only for ENTER_LONG and ENTER_SHORT");
 }
 
 int main(void)
@@ -174,6 +200,7 @@ int main(void)
         cmocka_unit_test(test_blank),
         cmocka_unit_test(test_limits),
         cmocka_unit_test(test_refusals),
+        cmocka_unit_test(test_limit_price),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

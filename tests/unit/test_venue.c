@@ -87,6 +87,14 @@ static int echo_get_orders(void *state, tl_venue_order_info *out, size_t cap, si
     return 0;
 }
 
+static int adopt_calls;
+static int echo_adopt(void *state, const tl_venue_order *o, uint64_t venue_seq, tl_err *err)
+{
+    (void)state, (void)err;
+    adopt_calls++;
+    return o->client_seq == 7 && venue_seq == 70 ? 0 : TL_ENOTFOUND;
+}
+
 static const tl_venue_ops echo_ops = {
     .version = TL_VENUE_OPS_VERSION,
     .scheme = "echo",
@@ -308,7 +316,7 @@ static void test_open_refuses_bad_tables(void **unused)
     v3.version = TL_VENUE_OPS_VERSION + 1;
     const tl_venue_ops *const l2[] = {&v3, NULL};
     assert_int_equal(tl_venue_open(&v, "echo://", &c, l2, &err), TL_EINVAL);
-    assert_non_null(strstr(err.msg, "version 3"));
+    assert_non_null(strstr(err.msg, "version 4"));
     assert_memory_equal(&v, &before, sizeof v);
     v3.version = 0;
     assert_int_equal(tl_venue_open(&v, "echo://", &c, l2, &err), TL_EINVAL);
@@ -603,6 +611,38 @@ static void test_poll_overreport_is_corrupt(void **unused)
     tl_venue_close(&v);
 }
 
+/* The version 3 slot: called for a version 3 table with an order that passes place's checks,
+ * never read from an older table, TL_ENOTSUP without it (sim://). */
+static void test_adopt_dispatch(void **state)
+{
+    (void)state;
+    tl_clock c;
+    tl_clock_init_sim(&c, 0);
+    tl_err err;
+    tl_venue v;
+    tl_venue_ops with = echo_ops;
+    with.adopt = echo_adopt;
+    const tl_venue_ops *const l[] = {&with, NULL};
+    assert_int_equal(tl_venue_open(&v, "echo://", &c, l, &err), 0);
+    tl_venue_order o = order(7);
+    adopt_calls = 0;
+    assert_int_equal(tl_venue_adopt(&v, &o, 70, &err), 0);
+    assert_int_equal(tl_venue_adopt(&v, &o, 71, &err), TL_ENOTFOUND);
+    o.qty = 0;
+    assert_int_equal(tl_venue_adopt(&v, &o, 70, &err), TL_EINVAL);
+    assert_int_equal(adopt_calls, 2);
+    tl_venue_close(&v);
+    with.version = 2; /* a table from before the slot: whatever lies there is not read */
+    assert_int_equal(tl_venue_open(&v, "echo://", &c, l, &err), 0);
+    o = order(7);
+    assert_int_equal(tl_venue_adopt(&v, &o, 70, &err), TL_ENOTSUP);
+    assert_int_equal(adopt_calls, 2);
+    tl_venue_close(&v);
+    assert_int_equal(tl_venue_open(&v, "sim://", &c, NULL, &err), 0);
+    assert_int_equal(tl_venue_adopt(&v, &o, 70, &err), TL_ENOTSUP);
+    tl_venue_close(&v);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -613,6 +653,7 @@ int main(void)
         cmocka_unit_test(test_builtin_wins_over_extra),
         cmocka_unit_test(test_ops_check),
         cmocka_unit_test(test_open_refuses_bad_tables),
+        cmocka_unit_test(test_adopt_dispatch),
         cmocka_unit_test(test_open_failure_leaves_venue),
         cmocka_unit_test(test_place_argument_checks),
         cmocka_unit_test(test_cancel_needs_capability),

@@ -10,6 +10,8 @@
  * queried by origClientOrderId and adopted. A lost reply therefore never makes a second order.
  * Without any answer the order stays pending and the polling resolves it.
  *
+ * adopt (bnc_adopt.c) follows again an order of an earlier session of the engine.
+ *
  * cancel is DELETE /api/v3/order by origClientOrderId; poll hands out the queued reports and,
  * every poll_ms, runs a polling round (bnc_track.c). get_orders is openOrders, get_positions the
  * account's balances (one per asset, free + locked), get_fills the fills reported so far.
@@ -68,22 +70,6 @@ static void bnc_close(void *state)
     release(state);
 }
 
-/* Adds a pending order for o; the pointer lives until the next add or forget. */
-static int track(tl__bnc *b, const tl_venue_order *vo, const char *client_id, tl__bnc_order **out)
-{
-    if (TL_VEC_RESERVE(&b->orders, &b->orders_cap, b->n_orders + 1) < 0)
-        return TL_ENOMEM;
-    tl__bnc_order *o = &b->orders[b->n_orders++];
-    memset(o, 0, sizeof *o);
-    o->client_seq = vo->client_seq;
-    memcpy(o->client_id, client_id, strlen(client_id) + 1);
-    memcpy(o->symbol, vo->symbol, sizeof o->symbol);
-    o->side = vo->side;
-    o->pending = true;
-    *out = o;
-    return 0;
-}
-
 static void reject(tl__bnc *b, tl__bnc_order *o, const tl_bapi_err *e)
 {
     tl_venue_report *r = tl__bnc_push(b, TL_REPORT_REJECTED, o->client_seq, 0, 0);
@@ -115,7 +101,7 @@ static int bnc_place(void *state, const tl_venue_order *vo, tl_err *err)
     }
     if ((rc = tl__bnc_cursor_ensure(b, vo->symbol, err)) < 0)
         return rc; /* not sent: the caller may try again */
-    if ((rc = track(b, vo, id, &o)) < 0)
+    if ((rc = tl__bnc_track(b, vo, id, &o)) < 0)
         return tl_err_set(err, rc, "binance: out of memory");
     uint64_t call = ++b->places;
 
@@ -312,10 +298,11 @@ static int bnc_get_fills(void *state, uint64_t after, tl_venue_fill *out, size_t
 #define BNC_OPS(name)                                                                              \
     {                                                                                              \
         .version = TL_VENUE_OPS_VERSION, .scheme = name, .state_size = sizeof(tl__bnc),            \
-        .caps = TL_VENUE_CAP_LIMIT | TL_VENUE_CAP_MARKET | TL_VENUE_CAP_CANCEL, .open = bnc_open,  \
-        .close = bnc_close, .place = bnc_place, .cancel = bnc_cancel, .poll = bnc_poll,            \
-        .get_orders = bnc_get_orders, .get_positions = bnc_get_positions,                          \
-        .get_fills = bnc_get_fills,                                                                \
+        .caps = TL_VENUE_CAP_LIMIT | TL_VENUE_CAP_MARKET | TL_VENUE_CAP_CANCEL |                   \
+                TL_VENUE_CAP_BALANCES,                                                             \
+        .open = bnc_open, .close = bnc_close, .place = bnc_place, .cancel = bnc_cancel,            \
+        .poll = bnc_poll, .get_orders = bnc_get_orders, .get_positions = bnc_get_positions,        \
+        .get_fills = bnc_get_fills, .adopt = tl__bnc_adopt,                                        \
     }
 
 const tl_venue_ops tl_venue_binance_http_ops = BNC_OPS("binance+http");

@@ -3,6 +3,7 @@
  * and "binance+https://" URLs.
  *
  * Files: binance.c the ops table and the order tracking (place with its retries, cancel, poll);
+ * bnc_adopt.c the orders of an earlier session handed back after a restart;
  * bnc_url.c the URL and its keys; bnc_http.c the signed requests over libcurl and the rate-limit
  * headers; bnc_json.c the answers (order, trades, balances, time) read with jansson; bnc_map.c
  * the pure decisions: Binance status -> tl_order_status, error -> reason text, and what a place
@@ -211,6 +212,9 @@ int64_t tl__bnc_now_ms(const tl__bnc *b);
 /* A request; see tl__bnc_http_do. */
 int tl__bnc_send(tl__bnc *b, const char *method, const char *path, tl_bapi_query *q,
                  tl__bnc_resp *r, tl_err *err);
+/* Adds a pending order for vo named client_id; *out lives until the next add or forget. 0 or
+ * TL_ENOMEM. */
+int tl__bnc_track(tl__bnc *b, const tl_venue_order *vo, const char *client_id, tl__bnc_order **out);
 /* The tracked order of client_seq, or of the exchange's client order id; NULL when none. */
 tl__bnc_order *tl__bnc_find(tl__bnc *b, uint64_t client_seq);
 tl__bnc_order *tl__bnc_find_id(tl__bnc *b, const char *client_id);
@@ -236,5 +240,11 @@ int tl__bnc_poll_round(tl__bnc *b, tl_err *err);
 /* GET /api/v3/order of o (by origClientOrderId), applied. 0 (also when there was no answer),
  * 1 when o was forgotten, TL_ENOTFOUND when the exchange has no such order, or an error. */
 int tl__bnc_query_order(tl__bnc *b, tl__bnc_order *o, tl_err *err);
+
+/* ---- adoption (bnc_adopt.c) ---------------------------------------------------------------- */
+
+/* The adopt slot (include/tradeloop/venue.h): follows again an order placed by an earlier
+ * session, found by its client order id; its trades (myTrades by orderId) are all reported. */
+int tl__bnc_adopt(void *state, const tl_venue_order *vo, uint64_t venue_seq, tl_err *err);
 
 #endif /* TL_VENUE_BINANCE_BNC_H */

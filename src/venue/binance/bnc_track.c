@@ -26,6 +26,21 @@ int tl__bnc_send(tl__bnc *b, const char *method, const char *path, tl_bapi_query
     return tl__bnc_http_do(b->http, method, path, q, true, tl__bnc_now_ms(b), r, err);
 }
 
+int tl__bnc_track(tl__bnc *b, const tl_venue_order *vo, const char *client_id, tl__bnc_order **out)
+{
+    if (TL_VEC_RESERVE(&b->orders, &b->orders_cap, b->n_orders + 1) < 0)
+        return TL_ENOMEM;
+    tl__bnc_order *o = &b->orders[b->n_orders++];
+    memset(o, 0, sizeof *o);
+    o->client_seq = vo->client_seq;
+    memcpy(o->client_id, client_id, strlen(client_id) + 1);
+    memcpy(o->symbol, vo->symbol, sizeof o->symbol);
+    o->side = vo->side;
+    o->pending = true;
+    *out = o;
+    return 0;
+}
+
 tl__bnc_order *tl__bnc_find(tl__bnc *b, uint64_t client_seq)
 {
     for (size_t i = 0; i < b->n_orders; i++)
