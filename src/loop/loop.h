@@ -110,6 +110,7 @@ typedef struct tl_loop {
     uint32_t n_baseline;
     int64_t last_reconcile_ns;
     char last_reconcile[TL_EVENT_TEXT_MAX]; /* "ok" or the last finding */
+    bool venue_unreachable; /* the last reconciliation found the venue not answering (TL_EBUSY) */
     tl_err stop_err; /* the first error a stop exit met, for the caller to report */
 } tl_loop;
 

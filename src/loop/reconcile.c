@@ -239,8 +239,24 @@ int tl_loop_reconcile(tl_loop *l, tl_err *err)
     if ((rc = tl_engine_poll(&l->engine, err)) < 0)
         return rc;
     if ((rc = look_fills(l, err)) != 0 || (rc = look_orders(l, err)) != 0 ||
-        (rc = look_positions(l, err)) != 0)
-        return rc;
+        (rc = look_positions(l, err)) != 0) {
+        if (rc != TL_EBUSY)
+            return rc;
+        /* A remote venue that does not answer now (TL_EBUSY: down, restarting, unreachable) is
+         * not a reason to stop trading what the engine knows: this look is skipped and the next
+         * one tries again. Said once per outage, not at every interval. */
+        if (!l->venue_unreachable) {
+            char text[TL_EVENT_TEXT_MAX];
+            snprintf(text, sizeof(text), "venue unreachable, reconciliation skipped: %.80s",
+                     err ? err->msg : "");
+            finding(l, 0, text);
+        }
+        l->venue_unreachable = true;
+        return 0;
+    }
+    if (l->venue_unreachable)
+        finding(l, 0, "venue reachable again: reconciled");
+    l->venue_unreachable = false;
     return 0;
 }
 

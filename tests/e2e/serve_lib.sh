@@ -1,11 +1,11 @@
 # serve_lib.sh -- starting and stopping `tradeloop serve` in the e2e tests (sourced after lib.sh).
 #
 # daemon_start NAME MSG SUBCOMMAND ARGS...: starts `tradeloop SUBCOMMAND --listen 127.0.0.1:0
-# ARGS` in the background, its JSON log in $TMP/NAME.log; waits for the log line whose msg is MSG
-# and sets PORT (from its fields) and PID.
+# ARGS` in the background (DAEMON_LISTEN=HOST:PORT: there instead), its JSON log in
+# $TMP/NAME.log; waits for the log line whose msg is MSG and sets PORT (from its fields) and PID.
 daemon_start() {
     local name=$1 msg=$2 sub=$3; shift 3
-    "$BIN" "$sub" --listen 127.0.0.1:0 "$@" >"$TMP/$name.out" 2>"$TMP/$name.log" &
+    "$BIN" "$sub" --listen "${DAEMON_LISTEN:-127.0.0.1:0}" "$@" >"$TMP/$name.out" 2>"$TMP/$name.log" &
     PID=$!
     for _ in $(seq 1 200); do
         PORT=$(python3 -c 'import json,sys

@@ -8,10 +8,8 @@
 # the fills, and no account is frozen (a spot account's balances are not compared as positions).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/serve_lib.sh"
-
-KEYS=$SRC/data/exchange_keys.json
+. "$(dirname "$0")/run_exchange_lib.sh"
 DB="$TMP/run.db"
-xpy() { PYTHONPATH="$SRC/tests/support" python3 - "$XPORT" "$KEYS" "$TMP" "$@"; }
 
 daemon_start x "exchange listening" exchange --db "sqlite:$TMP/exchange.db" --keys "$KEYS" \
     --no-makers || { bad "exchange starts"; finish; exit 1; }
@@ -21,36 +19,6 @@ VENUE="binance+http://127.0.0.1:$XPORT?keys_file=$KEYS&account=alice&poll_ms=50"
 cat >"$TMP/acc.json" <<'EOF'
 [{"name": "va1", "starting_balance": "100000"}]
 EOF
-
-# start_engine N: `tradeloop run --live` on FIFOs q.N and s.N, its report in run.N.json.
-start_engine() {
-    mkfifo "$TMP/q.$1" "$TMP/s.$1"
-    "$BIN" run --live --quotes "$TMP/q.$1" --signals "$TMP/s.$1" --accounts "$TMP/acc.json" \
-        --db "$DB" --venue "$VENUE" --trading-window off --max-quote-age-ms 0 \
-        --reconcile-interval 1 --json >"$TMP/run.$1.json" 2>"$TMP/run.$1.err" &
-    EPID=$!
-    echo "timestamp,symbol,bid,ask" >"$TMP/q.$1"
-}
-now() { date -u +%Y-%m-%dT%H:%M:%SZ; }
-quote() { echo "$(now),BTCUSDT,29999,30001" >"$TMP/q.$1"; }
-q() { sqlite3 "$DB" "$1" 2>/dev/null; }
-# wait_n SQL N: polls until SQL gives N (at most ~20 s).
-wait_n() {
-    for _ in $(seq 1 200); do [ "$(q "$1")" = "$2" ] && return 0; sleep 0.1; done
-    return 1
-}
-FILLED="SELECT count(*) FROM trade_events WHERE type = 8"
-# maker_sells QTY: the maker sells QTY at 29000, into alice's bid.
-maker_sells() {
-    xpy "$1" <<'PY'
-import sys
-from binance_client import clients_from_argv
-c = clients_from_argv(sys.argv[:3])
-st, o, _ = c['maker'].call('POST', '/api/v3/order', symbol='BTCUSDT', side='SELL', type='LIMIT',
-                           timeInForce='GTC', quantity=sys.argv[4], price='29000')
-assert st == 200 and o['status'] == 'FILLED', (st, o)
-PY
-}
 
 start_engine 1
 quote 1

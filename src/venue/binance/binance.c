@@ -242,9 +242,10 @@ static int bnc_get_orders(void *state, tl_venue_order_info *out, size_t cap, siz
     int rc = tl__bnc_send(b, "GET", "/api/v3/openOrders", &q, &r, err);
     if (rc < 0)
         return rc;
-    if (!r.replied || r.http != 200)
-        return tl_err_set(err, TL_EIO, "binance: GET openOrders: %s",
-                          r.replied ? r.e.msg : "no answer");
+    if (!r.replied || r.http >= 500) /* unreachable now: the caller may try again later */
+        return tl_err_set(err, TL_EBUSY, "binance: GET openOrders: no answer");
+    if (r.http != 200)
+        return tl_err_set(err, TL_EIO, "binance: GET openOrders: %s", r.e.msg);
     if ((rc = tl__bnc_parse_orders(r.body, r.len, &b->ans, &b->ans_cap, &k, err)) < 0)
         return rc;
     for (size_t i = 0; i < k && i < cap; i++) {
@@ -281,9 +282,10 @@ static int bnc_get_positions(void *state, tl_venue_position *out, size_t cap, si
     int rc = tl__bnc_send(b, "GET", "/api/v3/account", &q, &r, err);
     if (rc < 0)
         return rc;
-    if (!r.replied || r.http != 200)
-        return tl_err_set(err, TL_EIO, "binance: GET account: %s",
-                          r.replied ? r.e.msg : "no answer");
+    if (!r.replied || r.http >= 500)
+        return tl_err_set(err, TL_EBUSY, "binance: GET account: no answer");
+    if (r.http != 200)
+        return tl_err_set(err, TL_EIO, "binance: GET account: %s", r.e.msg);
     return tl__bnc_parse_balances(r.body, r.len, out, cap, n, err);
 }
 
