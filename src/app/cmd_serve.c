@@ -177,6 +177,9 @@ int tl_cmd_serve(int argc, char **argv)
     snprintf(cfg.svc.workspace, sizeof(cfg.svc.workspace), "%s", o.workspace);
     cfg.svc.dry_run = o.dry_run;
     cfg.svc.live_venue = o.live_venue;
+    char venue[1024];
+    if (tl_svc_venue_url(&cfg.svc, venue, sizeof(venue), &err) != 0)
+        return cli_value_error(&cmd, "trading-mode", "%s", err.msg);
     cfg.svc.seed = o.seed;
     cfg.svc.success_rate = o.success_rate;
     cfg.paper_equity = o.paper_equity;

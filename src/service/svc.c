@@ -49,8 +49,7 @@ static int64_t wall_ns(void)
     return (int64_t)ts.tv_sec * TL_NS_PER_SEC + ts.tv_nsec;
 }
 
-/* The venue of the mode, as a URL. */
-static int venue_url(const tl_svc_config *c, char *url, size_t cap, tl_err *err)
+int tl_svc_venue_url(const tl_svc_config *c, char *url, size_t cap, tl_err *err)
 {
     if (c->mode == TL_SVC_PAPER) {
         snprintf(url, cap, "paper://");
@@ -83,7 +82,7 @@ static int start_engine(tl_svc *s, tl_err *err)
 {
     const tl_svc_config *cfg = &s->cfg;
     char url[1024];
-    int rc = venue_url(cfg, url, sizeof(url), err);
+    int rc = tl_svc_venue_url(cfg, url, sizeof(url), err);
     if (rc != 0)
         return rc;
     if ((rc = tl_venue_open(&s->venue, url, s->clock, NULL, err)) != 0)

@@ -69,6 +69,11 @@ typedef struct tl_svc_config {
     const char *live_venue;
 } tl_svc_config;
 
+/* The venue URL of c's trading mode into url (cap bytes): TL_EINVAL for live without
+ * c->live_venue (a live venue is never a default) or a bad mock rate. tl_svc_open uses it;
+ * a command checks its flags with it before opening anything. */
+int tl_svc_venue_url(const tl_svc_config *c, char *url, size_t cap, tl_err *err);
+
 /* Defaults: workspace "execution", paper, no dry run, seed 42, 0.95, cash 1,000,000,000. */
 void tl_svc_config_default(tl_svc_config *c);
 
