@@ -16,6 +16,7 @@ typedef struct serve_opts {
     const char *consumer, *workspace, *mode, *log_level, *live_venue;
     const char *pg_host, *pg_db, *pg_user;
     uint64_t redis_port, pg_port, seed, claim_idle_ms, claim_every_ms, max_body, drain_ms;
+    uint64_t run_plan_timeout_s;
     uint64_t read_count;
     tl_fixed success_rate, paper_equity;
     bool dry_run, allow_reset;
@@ -83,6 +84,7 @@ int tl_cmd_serve(int argc, char **argv)
                     .read_count = 4096,
                     .max_body = TL_HTTP_MAX_BODY_DEFAULT,
                     .drain_ms = 5000,
+                    .run_plan_timeout_s = 600,
                     .success_rate = TL_FIXED_SCALE / 100 * 95,
                     .paper_equity = TL_PAPER_DEFAULT_EQUITY};
     cli_flag flags[] = {
@@ -134,6 +136,9 @@ int tl_cmd_serve(int argc, char **argv)
          "allow POST /execute/paper/reset/{workspace_id} (dev only)"},
         {"max-body", CLI_U64_POS, &o.max_body, "TRADELOOP_MAX_BODY", "BYTES",
          "largest request body (1048576)", .max = 64u << 20},
+        {"run-plan-timeout", CLI_U64_POS, &o.run_plan_timeout_s, "TRADELOOP_RUN_PLAN_TIMEOUT", "S",
+         "POST /testing/run-plans/generate-and-execute: its sweep is stopped past this and the "
+         "request answered 504 (600)", .max = 86400},
         {"drain-ms", CLI_U64, &o.drain_ms, "TRADELOOP_DRAIN_MS", "MS",
          "shutdown: wait this long for answers in flight (5000)", .max = 600000},
         {"log-level", CLI_STRING, &o.log_level, "LOG_LEVEL", "LEVEL",
@@ -186,6 +191,7 @@ int tl_cmd_serve(int argc, char **argv)
     cfg.allow_reset = o.allow_reset;
     cfg.max_body = (size_t)o.max_body;
     cfg.drain_ms = (uint32_t)o.drain_ms;
+    cfg.run_plan_timeout_s = (uint32_t)o.run_plan_timeout_s;
     cfg.listen = o.listen;
     struct sockaddr_storage sa;
     socklen_t salen;

@@ -19,6 +19,7 @@ void tl_serve_config_default(tl_serve_config *c)
     c->paper_equity = TL_PAPER_DEFAULT_EQUITY;
     c->max_body = TL_HTTP_MAX_BODY_DEFAULT;
     c->drain_ms = 5000;
+    c->run_plan_timeout_s = 600;
     c->store_scheme = "sqlite";
 }
 

@@ -52,6 +52,8 @@ typedef struct tl_serve_config {
                                  NULL: mem: */
     const char *sweep_exe;    /* the program a run-plan execution runs (borrowed); NULL: this
                                  binary. Tests point it at a wrapper (TRADELOOP_SWEEP_EXE) */
+    uint32_t run_plan_timeout_s; /* a run-plan execution's child is stopped past this and its
+                                    request answered 504 (600) */
     tl_admin_token token;     /* moved in: the service owns it from tl_serve_start on (even when the
                                  start fails); zeroed: none configured */
 } tl_serve_config;

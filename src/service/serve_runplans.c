@@ -52,12 +52,14 @@ struct tl__runplan_exec {
     tl_http_req *req; /* NULL once answered */
     uv_process_t proc;
     uv_pipe_t out, err;
+    uv_timer_t limit; /* cfg.run_plan_timeout_s after the spawn */
     int open;    /* handles not yet closed */
     int pending; /* of: the exit, stdout's end, stderr's end */
     int64_t exit_status;
     int term_signal;
     bool exited;   /* its exit was seen: its pid may be another process's now */
     bool overflow; /* stdout past OUT_MAX: the child was stopped */
+    bool timed_out; /* past the time limit: the child was stopped */
     tl_sb out_buf, err_buf;
     char dir[256]; /* the temporary directory, "" once removed */
     char rbuf[64 * 1024];
@@ -204,8 +206,9 @@ static void exec_end(struct tl__runplan_exec *x)
     remove_dir(x);
     if (x->s->exec == x)
         x->s->exec = NULL;
-    uv_handle_t *hs[] = {(uv_handle_t *)&x->proc, (uv_handle_t *)&x->out, (uv_handle_t *)&x->err};
-    for (size_t i = 0; i < 3; i++)
+    uv_handle_t *hs[] = {(uv_handle_t *)&x->proc, (uv_handle_t *)&x->out, (uv_handle_t *)&x->err,
+                         (uv_handle_t *)&x->limit};
+    for (size_t i = 0; i < 4; i++)
         if (!uv_is_closing(hs[i]))
             uv_close(hs[i], on_closed);
 }
@@ -247,13 +250,19 @@ static void maybe_answer(struct tl__runplan_exec *x)
         } else if (x->exit_status == 2 && x->term_signal == 0) {
             tl_http_reply_error(x->req, 400, line);
         } else {
-            if (x->overflow)
+            unsigned status = 500;
+            if (x->timed_out) {
+                status = 504;
+                snprintf(msg, sizeof(msg), "sweep: stopped after %u s, its time limit",
+                         x->s->cfg.run_plan_timeout_s);
+            } else if (x->overflow) {
                 snprintf(msg, sizeof(msg), "sweep: its document is larger than %zu bytes", OUT_MAX);
-            else if (x->term_signal != 0)
+            } else if (x->term_signal != 0) {
                 snprintf(msg, sizeof(msg), "sweep: killed by signal %d", x->term_signal);
-            else
+            } else {
                 snprintf(msg, sizeof(msg), "sweep: exit %lld: %s", (long long)x->exit_status, line);
-            tl_http_reply_error(x->req, 500, msg);
+            }
+            tl_http_reply_error(x->req, status, msg);
         }
         x->req = NULL;
     }
@@ -309,6 +318,17 @@ static void on_read(uv_stream_t *st, ssize_t n, const uv_buf_t *b)
     maybe_answer(x);
 }
 
+/* The time limit: the child and the workers it forked are stopped; the answer (504) follows its
+ * exit and the end of its pipes, as for any other end. */
+static void on_limit(uv_timer_t *t)
+{
+    struct tl__runplan_exec *x = t->data;
+    if (x->exited)
+        return;
+    x->timed_out = true;
+    kill(-x->proc.pid, SIGKILL); /* its own process group (UV_PROCESS_DETACHED) */
+}
+
 static int spawn(struct tl__runplan_exec *x, const char *spec, const char *data, tl_err *err)
 {
     tl_serve *s = x->s;
@@ -334,8 +354,9 @@ static int spawn(struct tl__runplan_exec *x, const char *spec, const char *data,
                     (char *)data, "--jobs", jobs,     "--json",     NULL};
     uv_pipe_init(loop, &x->out, 0);
     uv_pipe_init(loop, &x->err, 0);
-    x->out.data = x->err.data = x->proc.data = x;
-    x->open = 2;
+    uv_timer_init(loop, &x->limit);
+    x->out.data = x->err.data = x->proc.data = x->limit.data = x;
+    x->open = 3;
     uv_stdio_container_t io[3];
     io[0].flags = UV_IGNORE;
     io[1].flags = UV_CREATE_PIPE | UV_WRITABLE_PIPE;
@@ -352,10 +373,11 @@ static int spawn(struct tl__runplan_exec *x, const char *spec, const char *data,
     o.stdio_count = 3;
     int rc = uv_spawn(loop, &x->proc, &o);
     free(env);
-    x->open = 3; /* the process handle is initialised even when the spawn fails */
+    x->open = 4; /* the process handle is initialised even when the spawn fails */
     if (rc != 0)
         return tl_err_set(err, TL_EIO, "cannot run the sweep: %s", uv_strerror(rc));
     x->pending = 3;
+    uv_timer_start(&x->limit, on_limit, (uint64_t)s->cfg.run_plan_timeout_s * 1000, 0);
     uv_read_start((uv_stream_t *)&x->out, on_alloc, on_read);
     uv_read_start((uv_stream_t *)&x->err, on_alloc, on_read);
     return 0;

@@ -149,5 +149,16 @@ check "the execution is answered 503" grep -q 'shutting down' "$TMP/last.json"
 check "its temporary directory is gone" [ -z "$(ls -A "$TMPDIR")" ]
 gone() { for _ in $(seq 1 200); do pgrep -f "$TMP/wrap.sh" >/dev/null || return 0; sleep 0.05; done; return 1; }
 check "its process is gone (the group was stopped)" gone
+
+# A sweep that runs past --run-plan-timeout: stopped with the workers it forked, answered 504.
+serve_start c --db "$TMP/serve.db" --run-plan-timeout 1 || { bad "serve c starts"; finish; exit 1; }
+rm -f "$STARTED"
+curl_exec "$TMP/body" $T -F spec=@"$SPEC" -F data=@"$DATA"
+check "past its time limit: 504" [ "$CODE" = 504 ]
+check "saying so" body_is "d['error'] == 'sweep: stopped after 1 s, its time limit'"
+check "its process is gone" gone
+http GET /health
+check "the service goes on: 200" [ "$CODE" = 200 ]
+serve_stop
 rm -f "$GATE"
 finish
