@@ -53,7 +53,6 @@ int tl_bench_sweep(const char *data, unsigned jobs, const char *db, double min_s
     tl_sweep_pool pool;
     bool pooled = false;
     if (rc == 0 && jobs >= 2) {
-        fflush(NULL);
         rc = tl_sweep_pool_open(&pool, jobs, err);
         pooled = rc == 0;
     }

@@ -205,7 +205,6 @@ int tl_xcore_place(tl_xcore *x, uint32_t account, const tl_xplace *o, int64_t ts
                                 (uint32_t)(id - 1)) != 0)
         return tl_err_set(err, TL_ENOMEM, "exchange: out of memory");
     tl_xorder *ord = &x->orders[x->n_orders++];
-    memset(ord, 0, sizeof(*ord));
     *ord = (tl_xorder){.id = id, .account = account, .symbol = (uint16_t)o->symbol,
                        .side = o->side, .type = o->type, .tif = o->tif, .status = TL_XS_NEW,
                        .price = o->type == TL_ORDER_LIMIT ? o->price : 0, .qty = o->qty,

@@ -86,18 +86,17 @@ static int authenticate(call *c, uint32_t weight, uint32_t orders)
     const char *api_key = tl_http_req_header(c->req, "X-MBX-APIKEY", &klen);
     if (!api_key || klen == 0 || klen >= TL_BAPI_API_KEY_MAX || strlen(api_key) != klen)
         return tl_bapi_err_set(&c->e, TL_BAPI_BAD_API_KEY_FMT, NULL);
-    const tl_bapi_key *k = tl_bapi_keys_find(s->keys, api_key);
-    if (!k)
+    c->key = tl__xserve_key(s, api_key, klen);
+    if (c->key < 0)
         return tl_bapi_err_set(&c->e, TL_BAPI_REJECTED_MBX_KEY, NULL);
-    c->key = (int)(k - s->keys->keys);
+    const tl_bapi_key *k = &s->keys->keys[c->key];
     c->account = s->key_account[c->key];
     size_t blen = 0;
     const char *body = tl_http_req_body(c->req, &blen);
     const char *q = tl_http_req_raw_query(c->req);
     int rc = tl_bapi_verify(k->secret, strlen(k->secret), q, strlen(q), body, blen, &c->e);
     if (rc == 0) {
-        tl_bapi_param *sig = tl_bapi_params_find(&c->p, "signature");
-        (void)sig; /* checked by verify; read here so that it counts as read */
+        tl_bapi_params_find(&c->p, "signature"); /* checked by verify: marked read */
         rc = tl_bapi_timing_read(&c->p, &c->timing, &c->e);
     }
     if (rc == 0)

@@ -27,6 +27,10 @@ int64_t tl__xserve_now_ns(void)
     return (int64_t)ts.tv_sec * TL_NS_PER_SEC + ts.tv_nsec;
 }
 
+/* What a request hears when the exchange cannot answer it (out of memory, a failed commit). */
+static const char unknown_error[] = "{\"code\":-1000,\"msg\":\"An unknown error occurred while "
+                                    "processing the request.\"}";
+
 static void on_idle(uv_idle_t *h)
 {
     (void)h; /* its being active makes the loop's poll return at once: see tl__xserve_mark */
@@ -65,11 +69,8 @@ void tl__xserve_answer(tl_xserve *s, tl_http_req *req, unsigned status, const ch
     /* Events wait for the commit: this answer goes out after it, in order. */
     if (TL_VEC_RESERVE(&s->waiting, &s->cap_waiting, s->n_waiting + 1) != 0 ||
         !(a.body = malloc(len + 1))) {
-        tl_http_reply(req, 500, "application/json;charset=UTF-8",
-                      "{\"code\":-1000,\"msg\":\"An unknown error occurred while processing the "
-                      "request.\"}",
-                      strlen("{\"code\":-1000,\"msg\":\"An unknown error occurred while "
-                             "processing the request.\"}"));
+        tl_http_reply(req, 500, "application/json;charset=UTF-8", unknown_error,
+                      sizeof(unknown_error) - 1);
         return;
     }
     memcpy(a.body, body, len);
@@ -118,12 +119,11 @@ static void flush(tl_xserve *s)
         log_msg(s, TL_LOG_ERROR, "commit failed: the exchange stops", err.msg);
         tl_xserve_stop(s);
     }
-    static const char fail[] = "{\"code\":-1000,\"msg\":\"An unknown error occurred while "
-                               "processing the request.\"}";
     for (size_t i = 0; i < s->n_waiting; i++) {
         tl_xanswer *a = &s->waiting[i];
         if (s->halted)
-            tl_http_reply(a->req, 500, "application/json;charset=UTF-8", fail, sizeof(fail) - 1);
+            tl_http_reply(a->req, 500, "application/json;charset=UTF-8", unknown_error,
+                          sizeof(unknown_error) - 1);
         else
             send_answer(a);
         free(a->body);
@@ -144,9 +144,15 @@ static int open_accounts(tl_xserve *s, tl_err *err)
     s->key_rl = calloc(k->count ? k->count : 1, sizeof(*s->key_rl));
     if (!s->key_account || !s->key_rl)
         return tl_err_set(err, TL_ENOMEM, "exchange: out of memory");
+    if (tl_hashmap_init(&s->key_index, k->count ? k->count : 1) != 0)
+        return tl_err_set(err, TL_ENOMEM, "exchange: out of memory");
+    s->have_key_index = true;
     int64_t now = tl__xserve_now_ns();
     for (uint32_t i = 0; i < k->count; i++) {
         const tl_bapi_key *key = &k->keys[i];
+        if (tl_hashmap_insert_multi(&s->key_index,
+                                    tl_hash_bytes(key->api_key, strlen(key->api_key)), i) != 0)
+            return tl_err_set(err, TL_ENOMEM, "exchange: out of memory");
         bool known = tl_xcore_find_account(&s->x, key->account) >= 0;
         int rc = tl_xcore_account(&s->x, key->account, &s->key_account[i], err);
         tl_bapi_rl_account_init(&s->key_rl[i]);
@@ -224,6 +230,18 @@ static int start_makers(tl_xserve *s, tl_err *err)
     s->have_mm_timer = true;
     arm_makers(s);
     return 0;
+}
+
+int tl__xserve_key(const tl_xserve *s, const char *api_key, size_t len)
+{
+    uint64_t cursor = 0;
+    uint32_t i;
+    while (tl_hashmap_next_match(&s->key_index, tl_hash_bytes(api_key, len), &cursor, &i)) {
+        const char *k = s->keys->keys[i].api_key;
+        if (strlen(k) == len && memcmp(k, api_key, len) == 0)
+            return (int)i;
+    }
+    return -1;
 }
 
 static int on_signal(void *ctx, int signum, tl_err *err)
@@ -321,8 +339,10 @@ void tl_xserve_close(tl_xserve *s)
     free(s->waiting);
     free(s->key_account);
     free(s->key_rl);
+    if (s->have_key_index)
+        tl_hashmap_close(&s->key_index);
     if (s->have_core)
         tl_xcore_close(&s->x);
     s->have_http = s->have_check = s->have_idle = s->have_core = false;
-    s->have_mm = s->have_mm_timer = false;
+    s->have_mm = s->have_mm_timer = s->have_key_index = false;
 }

@@ -30,6 +30,7 @@
 
 #include "binapi/keys.h"
 #include "binapi/ratelimit.h"
+#include "core/hashmap.h"
 #include "core/log.h"
 #include "exchange/xcore.h"
 #include "exchange/xmm.h"
@@ -67,6 +68,7 @@ typedef struct tl_xserve {
     tl_store *store;     /* borrowed */
     const tl_bapi_keys *keys; /* borrowed */
     uint32_t *key_account;    /* owned: the core's account of keys->keys[i] */
+    tl_hashmap key_index;     /* hash of an API key -> keys->keys index (multi: strings compared) */
     tl_bapi_rl_account *key_rl; /* owned: the order counts of keys->keys[i] */
     tl_bapi_rl_ip ip_rl;      /* request weight, one bucket for every client */
     tl_log *log;              /* borrowed, may be NULL */
@@ -79,7 +81,8 @@ typedef struct tl_xserve {
     tl_xanswer *waiting; /* owned: answers held until the commit */
     size_t n_waiting, cap_waiting;
     uint64_t commits, events_committed, requests;
-    bool have_core, have_mm, have_mm_timer, have_http, have_check, have_idle, halted, stopping;
+    bool have_core, have_mm, have_mm_timer, have_key_index, have_http, have_check, have_idle;
+    bool halted, stopping;
 } tl_xserve;
 
 /* Recovers the core from store, funds the keys' new accounts (committed), starts listening. */
@@ -95,6 +98,8 @@ int64_t tl__xserve_now_ns(void);
 /* Answers req now, or after the commit when events are pending. body is copied. */
 void tl__xserve_answer(tl_xserve *s, tl_http_req *req, unsigned status, const char *body,
                        size_t len, const tl_bapi_header *headers, int n_headers);
+/* The keys->keys index of api_key (len bytes), or -1: one probe, not a scan of the keys file. */
+int tl__xserve_key(const tl_xserve *s, const char *api_key, size_t len);
 /* Something is pending: the loop must reach its check phase without waiting for I/O. */
 void tl__xserve_mark(tl_xserve *s);
 /* The routes of the REST API (xrest.c), their context s, into out (room for cap); the count. */

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -179,6 +180,10 @@ int tl_sweep_pool_open(tl_sweep_pool *p, unsigned jobs, tl_err *err)
     if (p->next == MAP_FAILED)
         return tl_err_set(err, TL_ENOMEM, "sweep pool: shared counter: %s", strerror(errno));
     atomic_init(p->next, 0);
+    fflush(NULL); /* nothing buffered is written twice by a child */
+    /* Free heap pages this process keeps would be the workers' to copy on their first write (a
+     * fault and a 4 KB copy each): given back now, a worker faults in zeroed pages instead. */
+    malloc_trim(0);
     int rc = 0;
     for (; rc == 0 && p->n < jobs - 1; p->n++) {
         int job[2], res[2];

@@ -1,20 +1,11 @@
 /* run.c -- see run.h. */
 #include "sweep/run.h"
 
-#include <errno.h>
 #include <inttypes.h>
-#include <limits.h>
-#include <malloc.h>
-#include <poll.h>
-#include <signal.h>
-#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "backtest/backtest.h"
 #include "core/sbuf.h"
@@ -165,10 +156,6 @@ int tl_sweep_run(const tl_sweep_run_config *cfg, tl_sweep_result *results, tl_er
     unsigned jobs = cfg->jobs < cfg->plan->count ? cfg->jobs : cfg->plan->count;
     if (jobs > TL_SWEEP_POOL_MAX + 1)
         jobs = TL_SWEEP_POOL_MAX + 1;
-    fflush(NULL); /* nothing buffered is written twice by a child */
-    /* Free heap pages this process keeps would be the workers' to copy on their first write (a
-     * fault and a 4 KB copy each): given back now, a worker faults in zeroed pages instead. */
-    malloc_trim(0);
     int rc = tl_sweep_pool_open(&pool, jobs, err);
     if (rc != 0)
         return rc;
